@@ -1,0 +1,61 @@
+//! `cargo xtask <command>`: project automation that needs more than a shell line.
+//!
+//! - `bench srp [--iterations N] [--no-python]`: our SRP client answer and
+//!   server verify, against pycognito on the same inputs in the same run.
+
+#![forbid(unsafe_code)]
+
+mod bench_srp;
+mod python;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["bench", "srp", rest @ ..] => bench_srp::run(rest),
+        _ => Err(usage()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage() -> String {
+    "usage: cargo xtask bench srp [--iterations N] [--no-python]".to_owned()
+}
+
+/// The workspace root (xtask lives one level below it).
+pub(crate) fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask has a parent directory")
+        .to_path_buf()
+}
+
+/// Timings are meaningless in a debug build: re-run this command in release.
+/// Returns `None` when already optimised.
+pub(crate) fn rerun_in_release(args: &[&str]) -> Option<Result<(), String>> {
+    if !cfg!(debug_assertions) {
+        return None;
+    }
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "--release", "--package", "xtask", "--"])
+        .args(args)
+        .current_dir(workspace_root())
+        .status();
+    Some(match status {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(format!("release run failed ({s})")),
+        Err(e) => Err(format!("cannot run cargo: {e}")),
+    })
+}
