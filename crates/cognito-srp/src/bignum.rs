@@ -15,6 +15,9 @@
 //!
 //! `num-bigint` serves as the test oracle for all of this (see the tests below).
 
+// Carry chains over parallel limb arrays read best with one index.
+#![allow(clippy::needless_range_loop)]
+
 use zeroize::Zeroize;
 
 /// Limbs in a 3072-bit number.
@@ -188,41 +191,102 @@ fn double_mod(x: &[u64; LIMBS]) -> [u64; LIMBS] {
     select(keep_diff, &diff, &shifted)
 }
 
-/// Montgomery multiplication, CIOS: `a·b·R⁻¹ mod N`.
-fn mont_mul(a: &[u64; LIMBS], b: &[u64; LIMBS]) -> [u64; LIMBS] {
-    let mut t = [0u64; LIMBS + 2];
-    for &bi in b.iter() {
+/// Montgomery reduction (REDC) of a 6144-bit value: `t·R⁻¹ mod N`.
+fn redc(t: &mut [u64; 2 * LIMBS]) -> [u64; LIMBS] {
+    let mut extra = 0u64;
+    for i in 0..LIMBS {
+        let m = t[i].wrapping_mul(N_NEG_INV);
         let mut carry = 0u64;
         for j in 0..LIMBS {
-            let s = t[j] as u128 + (a[j] as u128) * (bi as u128) + carry as u128;
-            t[j] = s as u64;
+            let s = t[i + j] as u128 + (m as u128) * (N[j] as u128) + carry as u128;
+            t[i + j] = s as u64;
             carry = (s >> 64) as u64;
         }
-        let s = t[LIMBS] as u128 + carry as u128;
-        t[LIMBS] = s as u64;
-        t[LIMBS + 1] = (s >> 64) as u64;
-
-        let m = t[0].wrapping_mul(N_NEG_INV);
-        let s = t[0] as u128 + (m as u128) * (N[0] as u128);
-        let mut carry = (s >> 64) as u64;
-        for j in 1..LIMBS {
-            let s = t[j] as u128 + (m as u128) * (N[j] as u128) + carry as u128;
-            t[j - 1] = s as u64;
-            carry = (s >> 64) as u64;
-        }
-        let s = t[LIMBS] as u128 + carry as u128;
-        t[LIMBS - 1] = s as u64;
-        t[LIMBS] = t[LIMBS + 1] + (s >> 64) as u64;
+        let s = t[i + LIMBS] as u128 + carry as u128 + extra as u128;
+        t[i + LIMBS] = s as u64;
+        extra = (s >> 64) as u64;
     }
-    let mut lo = [0u64; LIMBS];
-    lo.copy_from_slice(&t[..LIMBS]);
-    let (diff, borrow) = sub(&lo, &N);
-    // t < 2N: subtract N when t ≥ N, i.e. the top limb is set or no borrow.
-    let keep_diff = (t[LIMBS] != 0) as u64 | (borrow ^ 1);
+    let mut hi = [0u64; LIMBS];
+    hi.copy_from_slice(&t[LIMBS..]);
     t.zeroize();
-    let out = select(keep_diff, &diff, &lo);
-    lo.zeroize();
+    // The result is below 2N: subtract N once when it is at least N.
+    let (diff, borrow) = sub(&hi, &N);
+    let out = select(extra | (borrow ^ 1), &diff, &hi);
+    hi.zeroize();
     out
+}
+
+/// Montgomery multiplication: schoolbook product, then REDC.
+fn mont_mul(a: &[u64; LIMBS], b: &[u64; LIMBS]) -> [u64; LIMBS] {
+    let mut t = [0u64; 2 * LIMBS];
+    for i in 0..LIMBS {
+        let mut carry = 0u64;
+        for j in 0..LIMBS {
+            let s = t[i + j] as u128 + (a[j] as u128) * (b[i] as u128) + carry as u128;
+            t[i + j] = s as u64;
+            carry = (s >> 64) as u64;
+        }
+        t[i + LIMBS] = carry;
+    }
+    redc(&mut t)
+}
+
+/// Montgomery squaring: each cross product once, doubled, plus the
+/// diagonal; about half the multiplications of `mont_mul`'s product.
+fn mont_sqr(a: &[u64; LIMBS]) -> [u64; LIMBS] {
+    let mut t = [0u64; 2 * LIMBS];
+    for i in 0..LIMBS {
+        let mut carry = 0u64;
+        for j in i + 1..LIMBS {
+            let s = t[i + j] as u128 + (a[i] as u128) * (a[j] as u128) + carry as u128;
+            t[i + j] = s as u64;
+            carry = (s >> 64) as u64;
+        }
+        t[i + LIMBS] = carry;
+    }
+    let mut top = 0u64;
+    for limb in t.iter_mut() {
+        let next = *limb >> 63;
+        *limb = (*limb << 1) | top;
+        top = next;
+    }
+    let mut carry = 0u64;
+    for i in 0..LIMBS {
+        let sq = (a[i] as u128) * (a[i] as u128);
+        let s = t[2 * i] as u128 + (sq as u64) as u128 + carry as u128;
+        t[2 * i] = s as u64;
+        let s = t[2 * i + 1] as u128 + (sq >> 64) + (s >> 64);
+        t[2 * i + 1] = s as u64;
+        carry = (s >> 64) as u64;
+    }
+    redc(&mut t)
+}
+
+/// `x·2^d mod N` for a residue `x < N` and `d < 64`, without a full
+/// multiplication: N = 2^3072 − c with c < 2^3008, so the bits shifted past
+/// 2^3072 fold back in as `hi·c`, and one masked subtraction finishes.
+fn mul_pow2(x: &[u64; LIMBS], d: u64) -> [u64; LIMBS] {
+    let d = d as u32;
+    let mut lo = [0u64; LIMBS];
+    for i in 0..LIMBS {
+        // `(v >> 1) >> (63 - d)` is `v >> (64 - d)` without a 64-bit shift at d = 0.
+        let below = if i == 0 {
+            0
+        } else {
+            (x[i - 1] >> 1) >> (63 - d)
+        };
+        lo[i] = (x[i] << d) | below;
+    }
+    let hi = (x[LIMBS - 1] >> 1) >> (63 - d);
+    let (c, _) = sub(&[0; LIMBS], &N);
+    let mut carry = 0u64;
+    for i in 0..LIMBS {
+        let s = lo[i] as u128 + (hi as u128) * (c[i] as u128) + carry as u128;
+        lo[i] = s as u64;
+        carry = (s >> 64) as u64;
+    }
+    let (diff, borrow) = sub(&lo, &N);
+    select((carry != 0) as u64 | (borrow ^ 1), &diff, &lo)
 }
 
 impl Monty {
@@ -285,13 +349,30 @@ impl Monty {
         let mut acc = Monty::one().0;
         for w in (0..windows).rev() {
             for _ in 0..WINDOW {
-                acc = mont_mul(&acc, &acc);
+                acc = mont_sqr(&acc);
             }
             let digit = exponent.window(w * WINDOW, WINDOW);
             let entry = lookup(&table, digit);
             acc = mont_mul(&acc, &entry);
         }
         table.zeroize();
+        Monty(acc)
+    }
+}
+
+impl Monty {
+    /// `2^exponent mod N` for the low `bound_bits` bits of the exponent: the
+    /// window multiplications become shifts (see [`mul_pow2`]), so the cost is
+    /// essentially the squarings. Time depends on `bound_bits` only.
+    pub(crate) fn pow_of_two(exponent: &Exponent, bound_bits: usize) -> Monty {
+        let windows = bound_bits.div_ceil(WINDOW);
+        let mut acc = Monty::one().0;
+        for w in (0..windows).rev() {
+            for _ in 0..WINDOW {
+                acc = mont_sqr(&acc);
+            }
+            acc = mul_pow2(&acc, exponent.window(w * WINDOW, WINDOW));
+        }
         Monty(acc)
     }
 }
@@ -437,6 +518,17 @@ mod tests {
             let e_uint = Uint::from_be_bytes(&e).unwrap();
             let got = mod_pow(&base, &Exponent::from_uint(&e_uint), e.len() * 8);
             prop_assert_eq!(big(&got), big(&base).modpow(&big(&e_uint), &n));
+        }
+
+        #[test]
+        fn squaring_and_powers_of_two_match_oracle(a in uint_strategy(), e in prop::collection::vec(any::<u8>(), 0..80), d in 0u64..64) {
+            let n = n_big();
+            let ma = Monty::new(&a);
+            prop_assert_eq!(big(&Monty(mont_sqr(&ma.0)).retrieve()), (big(&a) * big(&a)) % &n);
+            prop_assert_eq!(big(&Monty(mul_pow2(&ma.0, d)).retrieve()), (big(&a) << d as usize) % &n);
+            let e_uint = Uint::from_be_bytes(&e).unwrap();
+            let got = Monty::pow_of_two(&Exponent::from_uint(&e_uint), e.len() * 8).retrieve();
+            prop_assert_eq!(big(&got), BigUint::from(2u8).modpow(&big(&e_uint), &n));
         }
 
         #[test]

@@ -103,6 +103,11 @@ mod timestamp;
 #[cfg(test)]
 mod vector_tests;
 
+/// The README's examples compile and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
+
 pub use client::{CLIENT_SECRET_BYTES, PasswordClaim, PasswordVerifierChallenge, SrpClient};
 pub use device::{DeviceSecret, DeviceSecretVerifierConfig};
 pub use error::SrpError;

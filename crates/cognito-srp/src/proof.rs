@@ -65,7 +65,8 @@ pub(crate) fn private_key(
 
 /// g^e mod N, for an exponent of at most `bits` bits.
 pub(crate) fn g_pow(e: &Exponent, bits: usize) -> Uint {
-    Monty::new(&Uint::from_u64(G)).pow(e, bits).retrieve()
+    const { assert!(G == 2, "pow_of_two is specialised to g = 2") };
+    Monty::pow_of_two(e, bits).retrieve()
 }
 
 /// The session key: HKDF-SHA256 with salt padHex(u), input padHex(S), info
