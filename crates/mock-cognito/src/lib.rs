@@ -1,16 +1,54 @@
 //! An offline emulator of Amazon Cognito.
 //!
-//! Role in the workspace: an axum server speaking AWS JSON 1.1 for user pools
-//! (`AWSCognitoIdentityProviderService.*`) and identity pools
-//! (`AWSCognitoIdentityService.*`), plus the hosted UI's OAuth2 endpoints. It
-//! verifies SRP proofs with `cognito-srp`'s server side and signs real RS256
-//! JWTs with keys generated per data directory. It depends on `cognito-srp`
-//! only; the AWS SDK crates appear here solely as test clients. See
-//! `docs/architecture.md`.
+//! An axum server speaking AWS JSON 1.1 on `POST /` with
+//! `X-Amz-Target: AWSCognitoIdentityProviderService.<Op>` (user pools) or
+//! `AWSCognitoIdentityService.<Op>` (identity pools). It verifies SRP proofs
+//! with `cognito-srp`'s server side and signs real RS256 JWTs with keys
+//! generated when each pool is created; nothing is a canned answer.
 //!
-//! The server lands with the mock-cognito issues; until then this crate
-//! re-exports the SRP server side it is built on.
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let mock = mock_cognito::MockCognito::start().await?; // 127.0.0.1, free port
+//! println!("point the SDK at {}", mock.endpoint());
+//! drop(mock); // stops the server
+//! # Ok(()) }
+//! ```
+//!
+//! # What works today
+//!
+//! - The protocol layer: every request is validated against the AWS service
+//!   model (required members, types, lengths, ranges, enums, patterns);
+//!   errors are HTTP 400 with `x-amzn-ErrorType` and `{"__type","message"}`;
+//!   every response has `x-amzn-RequestId` and CORS headers; unknown targets,
+//!   bad JSON, wrong content types and bodies over 1 MiB get AWS-shaped errors.
+//! - User pools: CreateUserPool, DescribeUserPool, DeleteUserPool,
+//!   CreateUserPoolClient (GenerateSecret, ExplicitAuthFlows),
+//!   DescribeUserPoolClient, AdminCreateUser (temporary password →
+//!   FORCE_CHANGE_PASSWORD), AdminSetUserPassword, AdminGetUser; InitiateAuth
+//!   with USER_SRP_AUTH and USER_PASSWORD_AUTH; RespondToAuthChallenge with
+//!   PASSWORD_VERIFIER (verified SRP; single-use secret blocks bound to the
+//!   app client) and NEW_PASSWORD_REQUIRED; SECRET_HASH; password policy.
+//!   Users keep an SRP salt and verifier, never the password.
+//! - ID and access tokens signed RS256 with different per-pool keys, issuer
+//!   `https://cognito-idp.<region>.amazonaws.com/<poolId>`, and the JWKS at
+//!   `/<poolId>/.well-known/jwks.json`.
+//!
+//! Every other model operation answers `UnsupportedOperationException` in the
+//! AWS shape. Identity pools, refresh tokens, sign-up and the hosted UI are
+//! the next steps (see the issue tracker).
 
 #![forbid(unsafe_code)]
 
-pub use cognito_srp as srp;
+mod clock;
+mod error;
+mod ids;
+mod jwt;
+mod model;
+mod protocol;
+mod server;
+mod user_pool;
+
+pub use clock::Clock;
+pub use error::{ApiError, ApiResult};
+pub use protocol::MAX_BODY_BYTES;
+pub use server::{MockCognito, MockCognitoBuilder};

@@ -1,0 +1,161 @@
+//! AWS JSON 1.1 on `POST /`: target routing, body checks, validation, and the
+//! AWS error shape. Every response carries `x-amzn-RequestId` and CORS headers.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::server::Shared;
+
+/// Largest request body accepted, as the issue of record sets it: 1 MiB.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+const JSON_11: &str = "application/x-amz-json-1.1";
+const USER_POOLS_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+const IDENTITY_POOLS_PREFIX: &str = "AWSCognitoIdentityService.";
+
+/// Handles one `POST /`.
+pub async fn handle(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = dispatch(&shared, &headers, &body);
+    let (status, payload) = match result {
+        Ok(v) => (StatusCode::OK, v),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            json!({"__type": e.code, "message": e.message}),
+        ),
+    };
+    let mut response = (status, payload.to_string()).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_11));
+    if let Some(code) = payload.get("__type").and_then(Value::as_str)
+        && let Ok(v) = HeaderValue::from_str(&format!("{code}:"))
+    {
+        h.insert("x-amzn-ErrorType", v);
+    }
+    with_common_headers(response)
+}
+
+fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value, ApiError> {
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::new("UnknownOperationException", "Missing X-Amz-Target header"))?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if !matches!(essence, JSON_11 | "application/json") {
+        return Err(ApiError::serialization(format!(
+            "Content type must be {JSON_11}, got {:?}",
+            content_type
+        )));
+    }
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::serialization(format!(
+            "Request body exceeds {MAX_BODY_BYTES} bytes"
+        )));
+    }
+    let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::serialization(format!("Request body is not valid JSON: {e}")))?
+    };
+
+    if let Some(op) = target.strip_prefix(USER_POOLS_PREFIX) {
+        let model = crate::model::user_pools();
+        if !model.has_operation(op) {
+            return Err(unknown(target));
+        }
+        require_signature(model, op, headers)?;
+        model.validate(op, &input)?;
+        let ctx = crate::user_pool::Context {
+            clock: &shared.clock,
+            default_region: &shared.region,
+        };
+        let mut pools = shared
+            .user_pools
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        return pools.handle(op, &input, &ctx);
+    }
+    if let Some(op) = target.strip_prefix(IDENTITY_POOLS_PREFIX) {
+        let model = crate::model::identity_pools();
+        if !model.has_operation(op) {
+            return Err(unknown(target));
+        }
+        require_signature(model, op, headers)?;
+        model.validate(op, &input)?;
+        return Err(ApiError::new(
+            "UnsupportedOperationException",
+            format!("{op}: identity pools are not implemented by this mock yet"),
+        ));
+    }
+    Err(unknown(target))
+}
+
+/// Operations the model marks as signed need a SigV4 `Authorization` header,
+/// as on AWS. The signature itself is not checked (any credentials work).
+fn require_signature(
+    model: &crate::model::ServiceModel,
+    op: &str,
+    headers: &HeaderMap,
+) -> Result<(), ApiError> {
+    if model.is_unsigned(op) {
+        return Ok(());
+    }
+    let signed = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("AWS4-HMAC-SHA256 "));
+    if signed {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            "MissingAuthenticationTokenException",
+            format!("{op} must be signed with AWS Signature Version 4"),
+        ))
+    }
+}
+
+fn unknown(target: &str) -> ApiError {
+    ApiError::new(
+        "UnknownOperationException",
+        format!("Unknown operation {target}"),
+    )
+}
+
+/// Request id and CORS headers, as AWS sends them, so browser clients work.
+pub fn with_common_headers(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&crate::ids::uuid()) {
+        h.insert("x-amzn-RequestId", v);
+    }
+    h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    h.insert(
+        "access-control-expose-headers",
+        HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"),
+    );
+    response
+}
+
+/// `OPTIONS /`: the CORS preflight.
+pub async fn preflight() -> Response {
+    let mut response = StatusCode::OK.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static("POST, GET, OPTIONS"),
+    );
+    h.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static(
+            "content-type,x-amz-target,x-amz-user-agent,x-amz-date,authorization,x-amz-security-token,amz-sdk-invocation-id,amz-sdk-request,cache-control",
+        ),
+    );
+    h.insert("access-control-max-age", HeaderValue::from_static("86400"));
+    with_common_headers(response)
+}

@@ -1,0 +1,110 @@
+//! A minimal loopback HTTP/1.1 client for driving the mock's wire protocol
+//! byte for byte (the official SDK clients come with the SDK integration).
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    pub fn error_type(&self) -> String {
+        self.json()["__type"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// Sends one raw request and reads the whole response.
+pub async fn raw(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // A server may refuse an oversized body before reading it all.
+    let _ = stream.write_all(body).await;
+    let mut buf = Vec::new();
+    let _ = stream.read_to_end(&mut buf).await;
+    let split = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("response has a header block");
+    let head = String::from_utf8_lossy(&buf[..split]).to_string();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        body: buf[split + 4..].to_vec(),
+    }
+}
+
+/// One AWS JSON 1.1 call. `signed` adds a (dummy) SigV4 Authorization header.
+pub async fn call(addr: std::net::SocketAddr, target: &str, body: &Value, signed: bool) -> Reply {
+    let target_header = if target.contains('.') {
+        target.to_owned()
+    } else {
+        format!("AWSCognitoIdentityProviderService.{target}")
+    };
+    let auth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=00";
+    let mut headers = vec![
+        ("content-type", "application/x-amz-json-1.1"),
+        ("x-amz-target", target_header.as_str()),
+    ];
+    if signed {
+        headers.push(("authorization", auth));
+    }
+    raw(addr, "POST", "/", &headers, body.to_string().as_bytes()).await
+}
+
+/// A call that must succeed; returns its JSON.
+pub async fn ok(addr: std::net::SocketAddr, target: &str, body: Value) -> Value {
+    let reply = call(addr, target, &body, true).await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{target}: {}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    reply.json()
+}

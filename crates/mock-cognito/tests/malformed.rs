@@ -1,0 +1,237 @@
+//! Malformed requests get a 400 in the AWS error shape, never a 5xx, and
+//! leave the mock working.
+
+mod common;
+
+use common::{call, ok, raw};
+use mock_cognito::MockCognito;
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, TestRunner};
+use serde_json::{Value, json};
+
+fn assert_aws_error(reply: &common::Reply, code: &str) {
+    assert_eq!(
+        reply.status,
+        400,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_eq!(
+        reply.error_type(),
+        code,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_eq!(
+        reply.header("x-amzn-ErrorType"),
+        Some(format!("{code}:").as_str())
+    );
+    assert!(reply.header("x-amzn-RequestId").is_some());
+    assert!(
+        reply.json()["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty())
+    );
+}
+
+#[tokio::test]
+async fn protocol_errors_have_the_aws_shape() {
+    let mock = MockCognito::start().await.unwrap();
+    let addr = mock.addr();
+    let json11 = ("content-type", "application/x-amz-json-1.1");
+    let target = (
+        "x-amz-target",
+        "AWSCognitoIdentityProviderService.CreateUserPool",
+    );
+    let auth = (
+        "authorization",
+        "AWS4-HMAC-SHA256 Credential=x/y, SignedHeaders=host, Signature=0",
+    );
+
+    assert_aws_error(
+        &raw(addr, "POST", "/", &[json11, target, auth], b"{not json").await,
+        "SerializationException",
+    );
+    assert_aws_error(
+        &raw(
+            addr,
+            "POST",
+            "/",
+            &[("content-type", "text/plain"), target, auth],
+            b"{}",
+        )
+        .await,
+        "SerializationException",
+    );
+    assert_aws_error(
+        &raw(
+            addr,
+            "POST",
+            "/",
+            &[
+                json11,
+                ("x-amz-target", "AWSCognitoIdentityProviderService.Nope"),
+            ],
+            b"{}",
+        )
+        .await,
+        "UnknownOperationException",
+    );
+    assert_aws_error(
+        &raw(
+            addr,
+            "POST",
+            "/",
+            &[json11, ("x-amz-target", "Bogus.CreateUserPool")],
+            b"{}",
+        )
+        .await,
+        "UnknownOperationException",
+    );
+    assert_aws_error(
+        &raw(addr, "POST", "/", &[json11], b"{}").await,
+        "UnknownOperationException",
+    );
+    assert_aws_error(
+        &raw(addr, "POST", "/", &[json11, target], br#"{"PoolName":"p"}"#).await,
+        "MissingAuthenticationTokenException",
+    );
+    assert_aws_error(
+        &raw(addr, "POST", "/", &[json11, target, auth], b"{}").await,
+        "InvalidParameterException",
+    );
+    assert_aws_error(
+        &raw(
+            addr,
+            "POST",
+            "/",
+            &[json11, target, auth],
+            br#"{"PoolName": 7}"#,
+        )
+        .await,
+        "SerializationException",
+    );
+    let big = format!(
+        r#"{{"PoolName":"{}"}}"#,
+        "a".repeat(mock_cognito::MAX_BODY_BYTES + 10)
+    );
+    assert_aws_error(
+        &raw(addr, "POST", "/", &[json11, target, auth], big.as_bytes()).await,
+        "SerializationException",
+    );
+    // Identity-pool targets are recognised and validated, then refused plainly.
+    let r = call(addr, "AWSCognitoIdentityService.GetId", &json!({}), false).await;
+    assert_aws_error(&r, "InvalidParameterException");
+
+    let preflight = raw(
+        addr,
+        "OPTIONS",
+        "/",
+        &[("origin", "http://localhost:3000")],
+        b"",
+    )
+    .await;
+    assert_eq!(preflight.status, 200);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
+}
+
+/// Several hundred generated malformed bodies: no 5xx, always the AWS shape,
+/// and a normal call works afterwards.
+#[tokio::test]
+async fn generated_malformed_bodies_never_cause_a_5xx() {
+    let mock = MockCognito::start().await.unwrap();
+    let addr = mock.addr();
+    let pool = ok(addr, "CreateUserPool", json!({"PoolName": "p"})).await;
+    let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_owned();
+
+    let value = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        "\\PC{0,20}".prop_map(Value::from),
+        Just(json!([1, "x"])),
+        Just(json!({"a": {"b": []}})),
+        Just(Value::from(pool_id.clone())),
+    ];
+    let members = prop::collection::hash_map(
+        prop_oneof![
+            Just("UserPoolId".to_owned()),
+            Just("Username".to_owned()),
+            Just("ClientId".to_owned()),
+            Just("AuthFlow".to_owned()),
+            Just("AuthParameters".to_owned()),
+            Just("PoolName".to_owned()),
+            Just("ClientName".to_owned()),
+            Just("TemporaryPassword".to_owned()),
+            Just("ChallengeResponses".to_owned()),
+            "[A-Za-z]{1,12}",
+        ],
+        value,
+        0..6,
+    );
+    let ops = prop_oneof![
+        Just("CreateUserPool"),
+        Just("DescribeUserPool"),
+        Just("CreateUserPoolClient"),
+        Just("AdminCreateUser"),
+        Just("AdminSetUserPassword"),
+        Just("InitiateAuth"),
+        Just("RespondToAuthChallenge"),
+        Just("ListUsers"),
+        Just("AdminGetUser"),
+        Just("DeleteUserPool"),
+    ];
+    let bodies = prop_oneof![
+        members.prop_map(|m| serde_json::to_vec(&m).unwrap()),
+        prop::collection::vec(any::<u8>(), 0..64),
+        "\\PC{0,40}".prop_map(String::into_bytes),
+    ];
+    let mut runner = TestRunner::new(Config {
+        cases: 300,
+        ..Config::default()
+    });
+    let mut cases: Vec<(&str, Vec<u8>)> = Vec::new();
+    for _ in 0..300 {
+        let op = ops.new_tree(&mut runner).unwrap().current();
+        let body = bodies.new_tree(&mut runner).unwrap().current();
+        cases.push((op, body));
+    }
+    let mut errors = 0;
+    for (op, body) in cases {
+        let target = format!("AWSCognitoIdentityProviderService.{op}");
+        let reply = raw(
+            addr,
+            "POST",
+            "/",
+            &[
+                ("content-type", "application/x-amz-json-1.1"),
+                ("x-amz-target", &target),
+                (
+                    "authorization",
+                    "AWS4-HMAC-SHA256 Credential=x/y, SignedHeaders=host, Signature=0",
+                ),
+            ],
+            &body,
+        )
+        .await;
+        assert!(
+            reply.status < 500,
+            "{op} {:?} → {}",
+            String::from_utf8_lossy(&body),
+            reply.status
+        );
+        if reply.status != 200 {
+            errors += 1;
+            assert_eq!(reply.status, 400);
+            assert!(!reply.error_type().is_empty());
+        }
+    }
+    assert!(
+        errors > 200,
+        "most generated bodies are malformed ({errors})"
+    );
+    // The pool is still there (unless a generated DeleteUserPool hit it); the mock still works.
+    let r = call(addr, "CreateUserPool", &json!({"PoolName": "after"}), true).await;
+    assert_eq!(r.status, 200);
+}
