@@ -144,6 +144,19 @@ fn sub(a: &[u64; LIMBS], b: &[u64; LIMBS]) -> ([u64; LIMBS], u64) {
     (out, borrow)
 }
 
+/// `a + b` and the final carry.
+fn add(a: &[u64; LIMBS], b: &[u64; LIMBS]) -> ([u64; LIMBS], u64) {
+    let mut out = [0u64; LIMBS];
+    let mut carry = 0u64;
+    for i in 0..LIMBS {
+        let (s1, c1) = a[i].overflowing_add(b[i]);
+        let (s2, c2) = s1.overflowing_add(carry);
+        out[i] = s2;
+        carry = (c1 | c2) as u64;
+    }
+    (out, carry)
+}
+
 /// `if choice == 1 { a } else { b }` without branching on `choice`.
 fn select(choice: u64, a: &[u64; LIMBS], b: &[u64; LIMBS]) -> [u64; LIMBS] {
     let mask = choice.wrapping_neg();
@@ -309,30 +322,15 @@ impl Monty {
     }
 
     pub(crate) fn add(&self, other: &Monty) -> Monty {
-        let mut sum = [0u64; LIMBS];
-        let mut carry = 0u64;
-        for i in 0..LIMBS {
-            let (s1, c1) = self.0[i].overflowing_add(other.0[i]);
-            let (s2, c2) = s1.overflowing_add(carry);
-            sum[i] = s2;
-            carry = (c1 | c2) as u64;
-        }
+        let (sum, carry) = add(&self.0, &other.0);
         let (diff, borrow) = sub(&sum, &N);
         Monty(select(carry | (borrow ^ 1), &diff, &sum))
     }
 
     pub(crate) fn sub(&self, other: &Monty) -> Monty {
         let (diff, borrow) = sub(&self.0, &other.0);
-        // On borrow, add N back.
-        let addend = select(borrow, &N, &[0; LIMBS]);
-        let mut out = [0u64; LIMBS];
-        let mut carry = 0u64;
-        for i in 0..LIMBS {
-            let (s1, c1) = diff[i].overflowing_add(addend[i]);
-            let (s2, c2) = s1.overflowing_add(carry);
-            out[i] = s2;
-            carry = (c1 | c2) as u64;
-        }
+        // On borrow, add N back (the carry out is the borrow's complement).
+        let (out, _) = add(&diff, &select(borrow, &N, &[0; LIMBS]));
         Monty(out)
     }
 

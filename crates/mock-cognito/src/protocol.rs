@@ -66,12 +66,7 @@ fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value,
     };
 
     if let Some(op) = target.strip_prefix(USER_POOLS_PREFIX) {
-        let model = crate::model::user_pools();
-        if !model.has_operation(op) {
-            return Err(unknown(target));
-        }
-        require_signature(model, op, headers)?;
-        model.validate(op, &input)?;
+        check_request(crate::model::user_pools(), op, target, headers, &input)?;
         let ctx = crate::user_pool::Context {
             clock: &shared.clock,
             default_region: &shared.region,
@@ -83,18 +78,30 @@ fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value,
         return pools.handle(op, &input, &ctx);
     }
     if let Some(op) = target.strip_prefix(IDENTITY_POOLS_PREFIX) {
-        let model = crate::model::identity_pools();
-        if !model.has_operation(op) {
-            return Err(unknown(target));
-        }
-        require_signature(model, op, headers)?;
-        model.validate(op, &input)?;
+        check_request(crate::model::identity_pools(), op, target, headers, &input)?;
         return Err(ApiError::new(
             "UnsupportedOperationException",
             format!("{op}: identity pools are not implemented by this mock yet"),
         ));
     }
     Err(unknown(target))
+}
+
+/// What every operation of either service goes through before its handler:
+/// it must exist in the model, be signed when the model says so, and match
+/// its input shape.
+fn check_request(
+    model: &crate::model::ServiceModel,
+    op: &str,
+    target: &str,
+    headers: &HeaderMap,
+    input: &Value,
+) -> Result<(), ApiError> {
+    if !model.has_operation(op) {
+        return Err(unknown(target));
+    }
+    require_signature(model, op, headers)?;
+    model.validate(op, input)
 }
 
 /// Operations the model marks as signed need a SigV4 `Authorization` header,
