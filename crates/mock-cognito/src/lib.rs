@@ -40,15 +40,19 @@
 #![forbid(unsafe_code)]
 
 mod clock;
+mod config;
 mod error;
 mod ids;
 mod jwt;
 mod model;
 mod protocol;
 mod server;
+mod url_rules;
 mod user_pool;
 
 pub use clock::Clock;
+pub use config::{SeedClient, SeedConfig, SeedGroup, SeedUser, SeedUserPool};
 pub use error::{ApiError, ApiResult};
 pub use protocol::MAX_BODY_BYTES;
 pub use server::{MockCognito, MockCognitoBuilder};
+pub use user_pool::{ClientSummary, CodeRecord, IssuerMode, PoolSummary};

@@ -67,14 +67,8 @@ fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value,
 
     if let Some(op) = target.strip_prefix(USER_POOLS_PREFIX) {
         check_request(crate::model::user_pools(), op, target, headers, &input)?;
-        let ctx = crate::user_pool::Context {
-            clock: &shared.clock,
-            default_region: &shared.region,
-        };
-        let mut pools = shared
-            .user_pools
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let ctx = shared.context();
+        let mut pools = shared.user_pools();
         return pools.handle(op, &input, &ctx);
     }
     if let Some(op) = target.strip_prefix(IDENTITY_POOLS_PREFIX) {

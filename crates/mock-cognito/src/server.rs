@@ -1,41 +1,71 @@
 //! The embeddable server: `MockCognito::start().await`, dropped to stop.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 use crate::clock::Clock;
+use crate::config::SeedConfig;
 use crate::protocol;
-use crate::user_pool::UserPools;
+use crate::user_pool::{CodeRecord, Context, IssuerMode, PoolSummary, UserPools};
 
 /// State shared by all requests of one mock.
 #[derive(Debug, Clone)]
 pub struct Shared {
     pub(crate) clock: Clock,
     pub(crate) region: String,
+    pub(crate) issuer_mode: IssuerMode,
+    pub(crate) endpoint: String,
     pub(crate) user_pools: Arc<Mutex<UserPools>>,
+}
+
+impl Shared {
+    pub(crate) fn context(&self) -> Context<'_> {
+        Context {
+            clock: &self.clock,
+            default_region: &self.region,
+            issuer_mode: self.issuer_mode,
+            endpoint: &self.endpoint,
+        }
+    }
+
+    pub(crate) fn user_pools(&self) -> MutexGuard<'_, UserPools> {
+        // A panic in one request must not take the mock down for the rest.
+        self.user_pools
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 /// Configures a mock before it starts.
 #[derive(Debug, Clone)]
 pub struct MockCognitoBuilder {
     addr: SocketAddr,
-    region: String,
+    region: Option<String>,
+    issuer_mode: Option<IssuerMode>,
     clock: Clock,
+    seed: Option<SeedConfig>,
+    seed_path: Option<PathBuf>,
 }
 
 impl Default for MockCognitoBuilder {
     fn default() -> Self {
         MockCognitoBuilder {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            region: "us-east-1".to_owned(),
+            region: None,
+            issuer_mode: None,
             clock: Clock::default(),
+            seed: None,
+            seed_path: None,
         }
     }
 }
@@ -49,7 +79,13 @@ impl MockCognitoBuilder {
 
     /// The region of pools created through the API (default `us-east-1`).
     pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = region.into();
+        self.region = Some(region.into());
+        self
+    }
+
+    /// How token issuers are formed (default [`IssuerMode::Aws`]).
+    pub fn issuer_mode(mut self, mode: IssuerMode) -> Self {
+        self.issuer_mode = Some(mode);
         self
     }
 
@@ -59,16 +95,48 @@ impl MockCognitoBuilder {
         self
     }
 
-    /// Binds and starts serving in the background.
+    /// Seeds pools, clients, groups and users from a parsed seed file.
+    pub fn seed(mut self, seed: SeedConfig) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Seeds from a TOML file (read when the mock starts).
+    pub fn seed_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.seed_path = Some(path.into());
+        self
+    }
+
+    /// Binds, seeds and starts serving in the background. A bad seed file is
+    /// an `InvalidData` error that says what is wrong.
     pub async fn start(self) -> std::io::Result<MockCognito> {
-        let shared = Shared {
-            clock: self.clock.clone(),
-            region: self.region,
-            user_pools: Arc::new(Mutex::new(UserPools::default())),
+        let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+        let seed = match (&self.seed, &self.seed_path) {
+            (Some(s), _) => s.clone(),
+            (None, Some(path)) => SeedConfig::from_file(path).map_err(invalid)?,
+            (None, None) => SeedConfig::default(),
         };
-        let app = router(shared.clone());
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
+        let shared = Shared {
+            clock: self.clock.clone(),
+            region: self
+                .region
+                .or(seed.region.clone())
+                .unwrap_or_else(|| "us-east-1".to_owned()),
+            issuer_mode: self
+                .issuer_mode
+                .or(seed.issuer_mode().map_err(invalid)?)
+                .unwrap_or_default(),
+            endpoint: format!("http://{addr}"),
+            user_pools: Arc::new(Mutex::new(UserPools::default())),
+        };
+        {
+            let ctx = shared.context();
+            seed.apply(&mut shared.user_pools(), &ctx)
+                .map_err(invalid)?;
+        }
+        let app = router(shared.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -79,9 +147,9 @@ impl MockCognitoBuilder {
         });
         Ok(MockCognito {
             addr,
-            clock: self.clock,
+            shared,
             stop: Some(stop),
-            task,
+            task: Some(task),
         })
     }
 }
@@ -90,34 +158,115 @@ fn router(shared: Shared) -> Router {
     Router::new()
         .route("/", post(protocol::handle).options(protocol::preflight))
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
+        .route(
+            "/{pool_id}/.well-known/openid-configuration",
+            get(openid_configuration),
+        )
+        .route("/_mock/clock", get(clock_now).post(clock_advance))
+        .route("/_mock/codes", get(codes))
         // Bodies up to twice the limit reach the handler, which answers in the
         // AWS error shape; beyond that the connection is refused outright.
         .layer(DefaultBodyLimit::max(2 * protocol::MAX_BODY_BYTES))
         .with_state(shared)
 }
 
+fn json_response(status: StatusCode, body: Value) -> Response {
+    protocol::with_common_headers((status, axum::Json(body)).into_response())
+}
+
 async fn jwks(State(shared): State<Shared>, Path(pool_id): Path<String>) -> Response {
-    let pools = shared.user_pools.lock().unwrap_or_else(|p| p.into_inner());
-    let response = match pools.jwks(&pool_id) {
-        Some(keys) => (StatusCode::OK, axum::Json(keys)).into_response(),
-        None => (
+    match shared.user_pools().jwks(&pool_id) {
+        Some(keys) => json_response(StatusCode::OK, keys),
+        None => json_response(
             StatusCode::NOT_FOUND,
-            axum::Json(
-                serde_json::json!({"message": format!("User pool {pool_id} does not exist.")}),
-            ),
+            json!({"message": format!("User pool {pool_id} does not exist.")}),
+        ),
+    }
+}
+
+async fn openid_configuration(
+    State(shared): State<Shared>,
+    Path(pool_id): Path<String>,
+) -> Response {
+    let ctx = shared.context();
+    match shared.user_pools().openid_configuration(&pool_id, &ctx) {
+        Some(doc) => json_response(StatusCode::OK, doc),
+        None => json_response(
+            StatusCode::NOT_FOUND,
+            json!({"message": format!("User pool {pool_id} does not exist.")}),
+        ),
+    }
+}
+
+/// The admin routes answer loopback callers only: they can move time and
+/// read verification codes.
+fn refuse_remote(peer: SocketAddr) -> Option<Response> {
+    (!peer.ip().is_loopback()).then(|| {
+        json_response(
+            StatusCode::FORBIDDEN,
+            json!({"message": "the /_mock routes answer loopback clients only"}),
         )
-            .into_response(),
+    })
+}
+
+async fn clock_now(
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    State(shared): State<Shared>,
+) -> Response {
+    if let Some(refusal) = refuse_remote(peer) {
+        return refusal;
+    }
+    json_response(StatusCode::OK, json!({"now": shared.clock.unix()}))
+}
+
+async fn clock_advance(
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    State(shared): State<Shared>,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Some(refusal) = refuse_remote(peer) {
+        return refusal;
+    }
+    let seconds = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v["advance_seconds"].as_u64());
+    let Some(seconds) = seconds else {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            json!({"message": "body must be {\"advance_seconds\": <non-negative integer>}"}),
+        );
     };
-    protocol::with_common_headers(response)
+    shared.clock.advance(Duration::from_secs(seconds));
+    json_response(StatusCode::OK, json!({"now": shared.clock.unix()}))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct CodesQuery {
+    user_pool_id: Option<String>,
+    username: Option<String>,
+}
+
+async fn codes(
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    State(shared): State<Shared>,
+    Query(q): Query<CodesQuery>,
+) -> Response {
+    if let Some(refusal) = refuse_remote(peer) {
+        return refusal;
+    }
+    let codes = shared
+        .user_pools()
+        .codes(q.user_pool_id.as_deref(), q.username.as_deref());
+    json_response(StatusCode::OK, json!({"codes": codes}))
 }
 
 /// A running mock. Dropping it shuts the server down.
 #[derive(Debug)]
 pub struct MockCognito {
     addr: SocketAddr,
-    clock: Clock,
+    shared: Shared,
     stop: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
+    task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl MockCognito {
@@ -133,7 +282,7 @@ impl MockCognito {
 
     /// The endpoint URL to give SDKs, e.g. `http://127.0.0.1:41234`.
     pub fn endpoint(&self) -> String {
-        format!("http://{}", self.addr)
+        self.shared.endpoint.clone()
     }
 
     /// The socket address served.
@@ -141,9 +290,36 @@ impl MockCognito {
         self.addr
     }
 
-    /// The mock's clock (advance it to expire tokens and challenges).
+    /// The mock's clock (advance it to expire tokens, codes and challenges).
     pub fn clock(&self) -> &Clock {
-        &self.clock
+        &self.shared.clock
+    }
+
+    /// Verification codes "sent" so far (sign-up, password reset), newest
+    /// last, optionally for one pool and internal username.
+    pub fn verification_codes(
+        &self,
+        user_pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Vec<CodeRecord> {
+        self.shared.user_pools().codes(user_pool_id, username)
+    }
+
+    /// The user pools and their app clients (for printing seeded ids).
+    pub fn user_pool_summary(&self) -> Vec<PoolSummary> {
+        self.shared.user_pools().summary()
+    }
+
+    /// Serves until Ctrl-C (SIGINT), then shuts down cleanly.
+    pub async fn serve_until_ctrl_c(mut self) -> std::io::Result<()> {
+        tokio::signal::ctrl_c().await?;
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        Ok(())
     }
 }
 
@@ -152,6 +328,8 @@ impl Drop for MockCognito {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        self.task.abort();
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
     }
 }

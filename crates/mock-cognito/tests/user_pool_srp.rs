@@ -328,7 +328,10 @@ async fn user_password_auth_when_enabled() {
 
 #[tokio::test]
 async fn new_password_required_then_tokens() {
-    let s = setup(json!({"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]})).await;
+    let s = setup(
+        json!({"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )
+    .await;
     let addr = s.mock.addr();
     ok(
         addr,

@@ -1,23 +1,26 @@
-//! InitiateAuth and RespondToAuthChallenge.
+//! InitiateAuth, RespondToAuthChallenge and their Admin variants.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use cognito_srp::{
-    DEFAULT_TIMESTAMP_SKEW, Password, ReceivedClaim, ServerSession, verify_secret_hash,
+    DEFAULT_TIMESTAMP_SKEW, Password, PoolName, ReceivedClaim, ServerSession, Verifier,
+    verify_secret_hash,
 };
 use serde_json::{Value, json};
 
-use super::admin::{client_not_found, user_not_found};
-use super::{AppClient, Context, UserPools, str_member};
+use super::{AppClient, Context, Pool, UserPools, str_member, user_not_found};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 
 /// How long a PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED challenge stays
 /// answerable (Cognito's default AuthSessionValidity is 3 minutes).
 const CHALLENGE_LIFETIME_SECS: i64 = 180;
+/// Consecutive failed sign-ins before a user is locked out.
+pub(super) const MAX_FAILED_SIGN_INS: u32 = 5;
+/// How long the lockout lasts, by the mock's clock.
+pub(super) const LOCKOUT_SECS: i64 = 900;
 
 /// A USER_SRP_AUTH sign-in waiting for its PASSWORD_VERIFIER answer, keyed by
 /// its SECRET_BLOCK. Bound to the app client it started on.
@@ -25,7 +28,9 @@ const CHALLENGE_LIFETIME_SECS: i64 = 180;
 pub(super) struct PendingSrp {
     pool_id: String,
     client_id: String,
-    username: String,
+    /// None for the decoy challenge given for an unknown user when the
+    /// client prevents user-existence errors: it can never succeed.
+    username: Option<String>,
     srp_a: String,
     session: ServerSession,
     expires: i64,
@@ -59,13 +64,13 @@ fn require<'a>(p: &'a HashMap<String, String>, name: &str) -> ApiResult<&'a str>
 }
 
 /// SECRET_HASH rules: required and correct for a client with a secret,
-/// refused for one without.
-fn check_secret_hash(
+/// refused for one without. `hash` is the request's SECRET_HASH, if any.
+pub(super) fn check_secret_hash(
     client: &AppClient,
     username: &str,
-    p: &HashMap<String, String>,
+    hash: Option<&str>,
 ) -> ApiResult<()> {
-    match (&client.secret, p.get("SECRET_HASH")) {
+    match (&client.secret, hash) {
         (None, None) => Ok(()),
         (None, Some(_)) => Err(ApiError::invalid_parameter(format!(
             "Client {} is not configured for secret but secret hash was received",
@@ -85,70 +90,129 @@ fn check_secret_hash(
     }
 }
 
-impl UserPools {
-    fn client(&self, client_id: &str) -> ApiResult<(&super::Pool, &AppClient)> {
-        let pool_id = self
-            .client_index
-            .get(client_id)
-            .ok_or_else(|| client_not_found(client_id))?;
-        let pool = self.pool(pool_id)?;
-        let client = pool
-            .clients
-            .get(client_id)
-            .ok_or_else(|| client_not_found(client_id))?;
-        Ok((pool, client))
+/// Refuses users who may not sign in, before any password check (Cognito
+/// reports UserNotConfirmed even for a wrong password).
+fn check_can_sign_in(pool: &Pool, username: &str, now: i64) -> ApiResult<()> {
+    let user = &pool.users[username];
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
     }
+    if user.locked_until > now {
+        return Err(ApiError::not_authorized("Password attempts exceeded"));
+    }
+    match user.status {
+        "UNCONFIRMED" => Err(ApiError::new(
+            "UserNotConfirmedException",
+            "User is not confirmed.",
+        )),
+        "RESET_REQUIRED" => Err(ApiError::new(
+            "PasswordResetRequiredException",
+            "Password reset required for the user",
+        )),
+        "EXTERNAL_PROVIDER" => Err(ApiError::invalid_parameter(
+            "User is linked to an external provider and has no password",
+        )),
+        _ => Ok(()),
+    }
+}
 
-    pub(super) fn initiate_auth(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
+impl UserPools {
+    pub(super) fn initiate_auth(
+        &mut self,
+        input: &Value,
+        admin: bool,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Value> {
         let client_id = str_member(input, "ClientId");
         let flow = str_member(input, "AuthFlow");
         let p = params(input, "AuthParameters");
-        let now = ctx.clock.unix();
         let (pool, client) = self.client(client_id)?;
-        if !matches!(flow, "USER_SRP_AUTH" | "USER_PASSWORD_AUTH") {
+        if admin && pool.id != str_member(input, "UserPoolId") {
+            return Err(super::client_not_found(client_id));
+        }
+        let (allowed_as, known) = match (admin, flow) {
+            (_, "USER_SRP_AUTH") => ("USER_SRP_AUTH", true),
+            (_, "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN") => ("REFRESH_TOKEN_AUTH", true),
+            (false, "USER_PASSWORD_AUTH") => ("USER_PASSWORD_AUTH", true),
+            (true, "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH") => {
+                ("ADMIN_USER_PASSWORD_AUTH", true)
+            }
+            (false, "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH")
+            | (true, "USER_PASSWORD_AUTH") => {
+                return Err(ApiError::invalid_parameter(format!(
+                    "Initiate Auth method not supported: {flow}"
+                )));
+            }
+            _ => ("", false),
+        };
+        if !known {
             return Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!("AuthFlow {flow} is not implemented by this mock yet"),
             ));
         }
-        if !client.allows(flow) {
+        let legacy_admin =
+            allowed_as == "ADMIN_USER_PASSWORD_AUTH" && client.allows("ADMIN_NO_SRP_AUTH");
+        if !client.allows(allowed_as) && !legacy_admin {
             return Err(ApiError::invalid_parameter(format!(
-                "{flow} flow not enabled for this client"
+                "{allowed_as} flow not enabled for this client"
             )));
         }
-        let username = require(&p, "USERNAME")?;
-        check_secret_hash(client, username, &p)?;
-        let user = pool.user(username)?;
-        if !user.enabled {
-            return Err(ApiError::not_authorized("User is disabled."));
+        if allowed_as == "REFRESH_TOKEN_AUTH" {
+            let token = require(&p, "REFRESH_TOKEN")?;
+            let username = self
+                .refresh_token_username(token)
+                .unwrap_or_default()
+                .to_owned();
+            check_secret_hash(client, &username, p.get("SECRET_HASH").map(String::as_str))?;
+            let result = self.refresh(client, token, ctx)?;
+            return Ok(json!({"ChallengeParameters": {}, "AuthenticationResult": result}));
         }
-        let pool_id = pool.id.clone();
-        let username = user.username.clone();
 
-        if flow == "USER_PASSWORD_AUTH" {
-            let password = Password::new(require(&p, "PASSWORD")?);
-            if !user
-                .verifier
-                .matches_password(&pool.pool_name(), &user.username, &password)
-            {
+        let typed = require(&p, "USERNAME")?;
+        check_secret_hash(client, typed, p.get("SECRET_HASH").map(String::as_str))?;
+        let now = ctx.clock.unix();
+        let pool_id = pool.id.clone();
+        let hide_existence = client.prevents_user_existence_errors();
+        let username = match pool.resolve(typed) {
+            Some(u) => Some(u.to_owned()),
+            None if hide_existence => None,
+            None => return Err(user_not_found()),
+        };
+        if let Some(u) = &username {
+            check_can_sign_in(pool, u, now)?;
+        }
+
+        if allowed_as != "USER_SRP_AUTH" {
+            let password = require(&p, "PASSWORD")?;
+            let Some(username) = username else {
                 return Err(ApiError::incorrect_credentials());
-            }
+            };
+            let good = pool.password_matches(&pool.users[&username], password);
+            self.record_attempt(&pool_id, &username, good, now)?;
             return self.after_password(&pool_id, client_id, &username, ctx);
         }
 
         let srp_a = require(&p, "SRP_A")?.to_owned();
-        // Refuse A ≡ 0 now rather than at the answer, as Cognito does.
         let a = cognito_srp::decode_hex(&srp_a)
             .map_err(|e| ApiError::invalid_parameter(format!("SRP_A: {e}")))?;
         if a.len() > 384
             || a.iter().all(|&b| b == 0)
-            || srp_a.eq_ignore_ascii_case(cognito_srp::N_HEX)
+            || srp_a
+                .trim_start_matches('0')
+                .eq_ignore_ascii_case(cognito_srp::N_HEX)
         {
             return Err(ApiError::invalid_parameter(
                 "SRP_A is not a valid SRP value",
             ));
         }
-        let session = ServerSession::start(&mut ids::crypto_rng(), &user.verifier);
+        let (session, user_id) = match &username {
+            Some(u) => (
+                ServerSession::start(&mut ids::crypto_rng(), &pool.users[u].verifier),
+                u.clone(),
+            ),
+            None => decoy_challenge(pool, typed)?,
+        };
         let secret_block = STANDARD.encode(ids::bytes(64));
         let out = json!({
             "ChallengeName": "PASSWORD_VERIFIER",
@@ -156,8 +220,8 @@ impl UserPools {
                 "SALT": session.salt(),
                 "SRP_B": session.srp_b(),
                 "SECRET_BLOCK": secret_block,
-                "USERNAME": username,
-                "USER_ID_FOR_SRP": username,
+                "USERNAME": user_id,
+                "USER_ID_FOR_SRP": user_id,
             }
         });
         self.pending_srp.retain(|_, p| p.expires > now);
@@ -178,13 +242,17 @@ impl UserPools {
     pub(super) fn respond_to_auth_challenge(
         &mut self,
         input: &Value,
+        admin: bool,
         ctx: &Context<'_>,
     ) -> ApiResult<Value> {
         let client_id = str_member(input, "ClientId");
         let r = params(input, "ChallengeResponses");
-        let (_, client) = self.client(client_id)?;
+        let (pool, client) = self.client(client_id)?;
+        if admin && pool.id != str_member(input, "UserPoolId") {
+            return Err(super::client_not_found(client_id));
+        }
         let username = require(&r, "USERNAME")?;
-        check_secret_hash(client, username, &r)?;
+        check_secret_hash(client, username, r.get("SECRET_HASH").map(String::as_str))?;
         match str_member(input, "ChallengeName") {
             "PASSWORD_VERIFIER" => self.password_verifier(client_id, &r, ctx),
             "NEW_PASSWORD_REQUIRED" => {
@@ -213,25 +281,58 @@ impl UserPools {
             .remove(block)
             .filter(|p| p.expires > now && p.client_id == client_id)
             .ok_or_else(ApiError::incorrect_credentials)?;
+        let Some(username) = pending.username else {
+            return Err(ApiError::incorrect_credentials());
+        };
         let pool = self.pool(&pending.pool_id)?;
+        if !pool.users.contains_key(&username) {
+            return Err(ApiError::incorrect_credentials());
+        }
+        check_can_sign_in(pool, &username, now)?;
         let claim = ReceivedClaim {
             srp_a: &pending.srp_a,
             secret_block: block,
             timestamp,
             signature,
         };
-        let skew: Duration = DEFAULT_TIMESTAMP_SKEW;
-        pending
+        let good = pending
             .session
             .verify_password_claim(
                 &pool.pool_name(),
-                &pending.username,
+                &username,
                 claim,
                 ctx.clock.now(),
-                skew,
+                DEFAULT_TIMESTAMP_SKEW,
             )
-            .map_err(|_| ApiError::incorrect_credentials())?;
-        self.after_password(&pending.pool_id, client_id, &pending.username, ctx)
+            .is_ok();
+        self.record_attempt(&pending.pool_id, &username, good, now)?;
+        self.after_password(&pending.pool_id, client_id, &username, ctx)
+    }
+
+    /// Counts a password attempt: success resets the count; the fifth
+    /// failure in a row locks the user out for a while.
+    fn record_attempt(
+        &mut self,
+        pool_id: &str,
+        username: &str,
+        good: bool,
+        now: i64,
+    ) -> ApiResult<()> {
+        let user = self
+            .pool_mut(pool_id)?
+            .users
+            .get_mut(username)
+            .ok_or_else(user_not_found)?;
+        if good {
+            user.failed_sign_ins = 0;
+            return Ok(());
+        }
+        user.failed_sign_ins += 1;
+        if user.failed_sign_ins >= MAX_FAILED_SIGN_INS {
+            user.failed_sign_ins = 0;
+            user.locked_until = now + LOCKOUT_SECS;
+        }
+        Err(ApiError::incorrect_credentials())
     }
 
     /// A proven password: tokens, or the NEW_PASSWORD_REQUIRED challenge.
@@ -249,6 +350,7 @@ impl UserPools {
             let attributes: serde_json::Map<String, Value> = user
                 .attributes
                 .iter()
+                .filter(|(k, _)| !k.ends_with("_verified"))
                 .map(|(k, v)| (k.clone(), json!(v)))
                 .collect();
             let out = json!({
@@ -271,10 +373,8 @@ impl UserPools {
             );
             return Ok(out);
         }
-        Ok(json!({
-            "ChallengeParameters": {},
-            "AuthenticationResult": super::tokens::issue(pool, client_id, user, ctx.clock.unix()),
-        }))
+        let result = self.issue_tokens(pool_id, client_id, username, None, ctx)?;
+        Ok(json!({"ChallengeParameters": {}, "AuthenticationResult": result}))
     }
 
     fn new_password_required(
@@ -289,15 +389,20 @@ impl UserPools {
             || ApiError::not_authorized("Invalid session for the user, session is expired.");
         let pending = session
             .and_then(|s| self.pending_challenges.remove(s))
-            .filter(|p| {
-                p.expires > now
-                    && p.client_id == client_id
-                    && Some(p.username.as_str()) == r.get("USERNAME").map(String::as_str)
-            })
             .ok_or_else(invalid_session)?;
-        let new_password = require(r, "NEW_PASSWORD")?;
         let pool = self.pool_mut(&pending.pool_id)?;
+        let same_user =
+            r.get("USERNAME").and_then(|u| pool.resolve(u)) == Some(pending.username.as_str());
+        if pending.expires <= now || pending.client_id != client_id || !same_user {
+            return Err(invalid_session());
+        }
+        let new_password = require(r, "NEW_PASSWORD")?;
         let verifier = pool.make_verifier(&pending.username, new_password)?;
+        let updates: Vec<(String, String)> = r
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("userAttributes.")?.to_owned(), v.clone())))
+            .collect();
+        pool.update_attributes(&pending.username, updates, now)?;
         let user = pool
             .users
             .get_mut(&pending.username)
@@ -307,4 +412,35 @@ impl UserPools {
         user.modified = now;
         self.after_password(&pending.pool_id, client_id, &pending.username, ctx)
     }
+}
+
+/// For an unknown user when user-existence errors are prevented: a challenge
+/// that looks like a real one (a salt and user id stable per typed name) but
+/// whose answer always fails. Nothing about it reveals that the user is missing.
+fn decoy_challenge(pool: &Pool, typed: &str) -> ApiResult<(ServerSession, String)> {
+    let digest = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        format!("{}\0{typed}", pool.id).as_bytes(),
+    );
+    let d = digest.as_ref();
+    let user_id = uuid::Uuid::from_slice(&d[..16])
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let pool_name = PoolName::from_user_pool_id(&pool.id)
+        .map_err(|e| ApiError::invalid_parameter(e.to_string()))?;
+    let random_password = Password::new(STANDARD.encode(ids::bytes(32)));
+    let verifier = Verifier::with_salt(&d[16..32], &pool_name, &user_id, &random_password)
+        .or_else(|_| {
+            Verifier::generate(
+                &mut ids::crypto_rng(),
+                &pool_name,
+                &user_id,
+                &random_password,
+            )
+        })
+        .map_err(|e| ApiError::invalid_parameter(e.to_string()))?;
+    Ok((
+        ServerSession::start(&mut ids::crypto_rng(), &verifier),
+        user_id,
+    ))
 }

@@ -1,44 +1,113 @@
 //! User pools (`AWSCognitoIdentityProviderService.*`).
 //!
-//! - `admin`: pools, app clients and users (the control plane);
-//! - `auth`: InitiateAuth / RespondToAuthChallenge with real SRP;
-//! - `tokens`: ID and access tokens, signed with per-pool keys.
+//! - `pools`: pools, app clients, domains and groups (the control plane);
+//! - `users`: admin user management and listing;
+//! - `self_service`: sign-up, password reset and the access-token calls;
+//! - `auth`: InitiateAuth / RespondToAuthChallenge (and Admin variants);
+//! - `tokens`: ID, access and refresh tokens, and checking them.
 
-mod admin;
 mod auth;
+mod pools;
+mod self_service;
 mod tokens;
+mod users;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use cognito_srp::Verifier;
-use serde_json::{Value, json};
+use cognito_srp::{Password, PoolName, Verifier};
+use serde_json::{Map, Value, json};
 
 use crate::clock::Clock;
 use crate::error::{ApiError, ApiResult};
 use crate::jwt::SigningKey;
 
+pub use pools::PasswordPolicy;
+
+/// How `iss` is formed in user-pool tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IssuerMode {
+    /// `https://cognito-idp.<region>.amazonaws.com/<poolId>`, as AWS issues
+    /// them: unmodified verifiers accept the tokens once given the JWKS.
+    #[default]
+    Aws,
+    /// `<mock endpoint>/<poolId>`, so discovery-based verifiers find the
+    /// mock's own openid-configuration.
+    Local,
+}
+
 /// All user pools of one mock.
 #[derive(Debug, Default)]
 pub struct UserPools {
-    pools: HashMap<String, Pool>,
+    pools: BTreeMap<String, Pool>,
     /// App client id → pool id (client ids are global, as in Cognito).
     client_index: HashMap<String, String>,
+    /// Domain prefix → pool id.
+    domains: HashMap<String, String>,
     /// SECRET_BLOCK → a pending SRP sign-in (single use).
     pending_srp: HashMap<String, auth::PendingSrp>,
     /// Session → a pending NEW_PASSWORD_REQUIRED challenge (single use).
     pending_challenges: HashMap<String, auth::PendingChallenge>,
+    /// Refresh token → the sign-in session it continues.
+    refresh_tokens: HashMap<String, tokens::RefreshGrant>,
+    /// Verification codes, newest last, for the local inspection route.
+    codes: Vec<CodeRecord>,
+}
+
+/// A verification code the mock "sent" (it is only logged and kept here).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CodeRecord {
+    /// The pool.
+    pub user_pool_id: String,
+    /// The internal username.
+    pub username: String,
+    /// `SIGN_UP`, `FORGOT_PASSWORD` or `VERIFY_ATTRIBUTE`.
+    pub purpose: &'static str,
+    /// The code.
+    pub code: String,
+    /// Where a real pool would have sent it.
+    pub destination: String,
+}
+
+/// A user pool as `cogkit mock serve` lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PoolSummary {
+    /// The pool id.
+    pub id: String,
+    /// PoolName.
+    pub name: String,
+    /// The hosted-UI domain prefix, if any.
+    pub domain: Option<String>,
+    /// Its app clients.
+    pub clients: Vec<ClientSummary>,
+}
+
+/// An app client as `cogkit mock serve` lists it (never its secret).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClientSummary {
+    /// The client id.
+    pub id: String,
+    /// ClientName.
+    pub name: String,
+    /// Whether it has a client secret.
+    pub has_secret: bool,
 }
 
 #[derive(Debug)]
 struct Pool {
     id: String,
-    name: String,
     region: String,
     created: i64,
     modified: i64,
-    policy: admin::PasswordPolicy,
-    clients: HashMap<String, AppClient>,
-    users: HashMap<String, User>,
+    /// The members given to CreateUserPool / UpdateUserPool, echoed by Describe.
+    config: Map<String, Value>,
+    policy: PasswordPolicy,
+    domain: Option<String>,
+    clients: BTreeMap<String, AppClient>,
+    /// Keyed by internal username.
+    users: BTreeMap<String, User>,
+    groups: BTreeMap<String, Group>,
+    /// origin_jti → sign-in session.
+    sessions: HashMap<String, tokens::SignInSession>,
     /// ID tokens and access tokens are signed with different keys, as Cognito does.
     id_key: SigningKey,
     access_key: SigningKey,
@@ -47,10 +116,19 @@ struct Pool {
 #[derive(Debug)]
 struct AppClient {
     id: String,
-    name: String,
     secret: Option<String>,
-    explicit_auth_flows: Vec<String>,
-    prevent_user_existence_errors: String,
+    created: i64,
+    modified: i64,
+    /// The members given to Create/UpdateUserPoolClient, echoed by Describe.
+    config: Map<String, Value>,
+}
+
+#[derive(Debug, Clone)]
+struct Group {
+    name: String,
+    description: Option<String>,
+    role_arn: Option<String>,
+    precedence: Option<i64>,
     created: i64,
     modified: i64,
 }
@@ -59,11 +137,17 @@ struct AppClient {
 struct User {
     username: String,
     sub: String,
-    attributes: Vec<(String, String)>,
+    /// Attributes other than `sub`.
+    attributes: BTreeMap<String, String>,
     status: &'static str,
     enabled: bool,
     /// SRP salt and verifier: the password itself is never stored.
     verifier: Verifier,
+    groups: BTreeSet<String>,
+    failed_sign_ins: u32,
+    locked_until: i64,
+    /// A pending confirmation code (sign-up or password reset) and its expiry.
+    code: Option<(String, &'static str, i64)>,
     created: i64,
     modified: i64,
 }
@@ -73,24 +157,66 @@ struct User {
 pub struct Context<'a> {
     /// The mock's clock.
     pub clock: &'a Clock,
-    /// The region this mock serves when none can be taken from an id.
+    /// The region of pools created through the API.
     pub default_region: &'a str,
+    /// How `iss` is formed.
+    pub issuer_mode: IssuerMode,
+    /// The mock's own endpoint, for [`IssuerMode::Local`].
+    pub endpoint: &'a str,
 }
 
 impl UserPools {
     /// Runs one (already validated) operation.
     pub fn handle(&mut self, op: &str, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
         match op {
-            "CreateUserPool" => self.create_user_pool(input, ctx),
-            "DescribeUserPool" => self.describe_user_pool(input),
+            "CreateUserPool" => self.create_user_pool(input, None, ctx),
+            "DescribeUserPool" => self.describe_user_pool(input, ctx),
+            "ListUserPools" => self.list_user_pools(input),
+            "UpdateUserPool" => self.update_user_pool(input, ctx),
             "DeleteUserPool" => self.delete_user_pool(input),
-            "CreateUserPoolClient" => self.create_user_pool_client(input, ctx),
+            "CreateUserPoolClient" => self.create_user_pool_client(input, None, ctx),
             "DescribeUserPoolClient" => self.describe_user_pool_client(input),
+            "ListUserPoolClients" => self.list_user_pool_clients(input),
+            "UpdateUserPoolClient" => self.update_user_pool_client(input, ctx),
+            "DeleteUserPoolClient" => self.delete_user_pool_client(input),
+            "CreateUserPoolDomain" => self.create_user_pool_domain(input),
+            "DescribeUserPoolDomain" => self.describe_user_pool_domain(input),
+            "DeleteUserPoolDomain" => self.delete_user_pool_domain(input),
+            "CreateGroup" => self.create_group(input, ctx),
+            "GetGroup" => self.get_group(input),
+            "ListGroups" => self.list_groups(input),
+            "UpdateGroup" => self.update_group(input, ctx),
+            "DeleteGroup" => self.delete_group(input),
             "AdminCreateUser" => self.admin_create_user(input, ctx),
             "AdminSetUserPassword" => self.admin_set_user_password(input, ctx),
             "AdminGetUser" => self.admin_get_user(input),
-            "InitiateAuth" => self.initiate_auth(input, ctx),
-            "RespondToAuthChallenge" => self.respond_to_auth_challenge(input, ctx),
+            "AdminDeleteUser" => self.admin_delete_user(input),
+            "AdminDisableUser" => self.admin_set_enabled(input, false, ctx),
+            "AdminEnableUser" => self.admin_set_enabled(input, true, ctx),
+            "AdminUpdateUserAttributes" => self.admin_update_user_attributes(input, ctx),
+            "AdminDeleteUserAttributes" => self.admin_delete_user_attributes(input, ctx),
+            "AdminConfirmSignUp" => self.admin_confirm_sign_up(input, ctx),
+            "AdminAddUserToGroup" => self.admin_add_user_to_group(input),
+            "AdminRemoveUserFromGroup" => self.admin_remove_user_from_group(input),
+            "AdminListGroupsForUser" => self.admin_list_groups_for_user(input),
+            "ListUsersInGroup" => self.list_users_in_group(input),
+            "ListUsers" => self.list_users(input),
+            "AdminUserGlobalSignOut" => self.admin_user_global_sign_out(input),
+            "SignUp" => self.sign_up(input, ctx),
+            "ConfirmSignUp" => self.confirm_sign_up(input, ctx),
+            "ResendConfirmationCode" => self.resend_confirmation_code(input, ctx),
+            "ForgotPassword" => self.forgot_password(input, ctx),
+            "ConfirmForgotPassword" => self.confirm_forgot_password(input, ctx),
+            "ChangePassword" => self.change_password(input, ctx),
+            "GetUser" => self.get_user(input, ctx),
+            "UpdateUserAttributes" => self.update_user_attributes(input, ctx),
+            "DeleteUser" => self.delete_user(input, ctx),
+            "GlobalSignOut" => self.global_sign_out(input, ctx),
+            "RevokeToken" => self.revoke_token(input),
+            "InitiateAuth" => self.initiate_auth(input, false, ctx),
+            "AdminInitiateAuth" => self.initiate_auth(input, true, ctx),
+            "RespondToAuthChallenge" => self.respond_to_auth_challenge(input, false, ctx),
+            "AdminRespondToAuthChallenge" => self.respond_to_auth_challenge(input, true, ctx),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!(
@@ -106,6 +232,68 @@ impl UserPools {
         Some(json!({"keys": [pool.id_key.jwk(), pool.access_key.jwk()]}))
     }
 
+    /// The pool's OpenID discovery document.
+    pub fn openid_configuration(&self, pool_id: &str, ctx: &Context<'_>) -> Option<Value> {
+        let pool = self.pools.get(pool_id)?;
+        let issuer = tokens::issuer(pool, ctx);
+        let jwks_uri = format!("{}/{}/.well-known/jwks.json", ctx.endpoint, pool.id);
+        let mut doc = json!({
+            "issuer": issuer,
+            "jwks_uri": jwks_uri,
+            "response_types_supported": ["code", "token"],
+            "scopes_supported": ["openid", "email", "phone", "profile"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        });
+        if let Some(domain) = &pool.domain {
+            let base = format!("{}/{domain}", ctx.endpoint);
+            doc["authorization_endpoint"] = json!(format!("{base}/oauth2/authorize"));
+            doc["token_endpoint"] = json!(format!("{base}/oauth2/token"));
+            doc["userinfo_endpoint"] = json!(format!("{base}/oauth2/userInfo"));
+            doc["revocation_endpoint"] = json!(format!("{base}/oauth2/revoke"));
+        }
+        Some(doc)
+    }
+
+    /// Verification codes issued so far, optionally for one pool and user.
+    pub fn codes(&self, pool_id: Option<&str>, username: Option<&str>) -> Vec<CodeRecord> {
+        self.codes
+            .iter()
+            .filter(|c| pool_id.is_none_or(|p| p == c.user_pool_id))
+            .filter(|c| username.is_none_or(|u| u == c.username))
+            .cloned()
+            .collect()
+    }
+
+    /// Every pool with its app clients.
+    pub fn summary(&self) -> Vec<PoolSummary> {
+        let name = |config: &Map<String, Value>, key: &str| {
+            config
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        self.pools
+            .values()
+            .map(|p| PoolSummary {
+                id: p.id.clone(),
+                name: name(&p.config, "PoolName"),
+                domain: p.domain.clone(),
+                clients: p
+                    .clients
+                    .values()
+                    .map(|c| ClientSummary {
+                        id: c.id.clone(),
+                        name: name(&c.config, "ClientName"),
+                        has_secret: c.secret.is_some(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
     fn pool(&self, id: &str) -> ApiResult<&Pool> {
         self.pools.get(id).ok_or_else(|| pool_not_found(id))
     }
@@ -113,13 +301,284 @@ impl UserPools {
     fn pool_mut(&mut self, id: &str) -> ApiResult<&mut Pool> {
         self.pools.get_mut(id).ok_or_else(|| pool_not_found(id))
     }
+
+    /// The pool and app client of a client id.
+    fn client(&self, client_id: &str) -> ApiResult<(&Pool, &AppClient)> {
+        let pool_id = self
+            .client_index
+            .get(client_id)
+            .ok_or_else(|| client_not_found(client_id))?;
+        let pool = self.pool(pool_id)?;
+        let client = pool
+            .clients
+            .get(client_id)
+            .ok_or_else(|| client_not_found(client_id))?;
+        Ok((pool, client))
+    }
+
+    /// Keeps a code for the inspection route and prints it, as the only
+    /// "delivery" this offline mock makes. The code is a one-time test value.
+    fn deliver_code(
+        &mut self,
+        pool_id: &str,
+        username: &str,
+        purpose: &'static str,
+        code: &str,
+        destination: String,
+    ) {
+        eprintln!("mock-cognito: {purpose} code for {username} in {pool_id}: {code}");
+        self.codes.push(CodeRecord {
+            user_pool_id: pool_id.to_owned(),
+            username: username.to_owned(),
+            purpose,
+            code: code.to_owned(),
+            destination,
+        });
+    }
+}
+
+impl Pool {
+    fn pool_name(&self) -> PoolName {
+        PoolName::from_user_pool_id(&self.id).expect("pool ids are <region>_<name>")
+    }
+
+    fn list(&self, member: &str) -> Vec<&str> {
+        self.config
+            .get(member)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect()
+    }
+
+    /// `UsernameAttributes`: email and/or phone_number sign-in, with a UUID
+    /// as the internal username.
+    fn username_attributes(&self) -> Vec<&str> {
+        self.list("UsernameAttributes")
+    }
+
+    fn case_sensitive(&self) -> bool {
+        self.config
+            .get("UsernameConfiguration")
+            .and_then(|c| c["CaseSensitive"].as_bool())
+            .unwrap_or(true)
+    }
+
+    fn auto_verified(&self) -> Vec<&str> {
+        self.list("AutoVerifiedAttributes")
+    }
+
+    /// Resolves what a user typed (username, or an email / phone number the
+    /// pool accepts as username or verified alias) to the internal username.
+    fn resolve(&self, name: &str) -> Option<&str> {
+        let same = |a: &str, b: &str| {
+            if self.case_sensitive() {
+                a == b
+            } else {
+                a.eq_ignore_ascii_case(b)
+            }
+        };
+        if let Some(u) = self.users.values().find(|u| same(&u.username, name)) {
+            return Some(&u.username);
+        }
+        let by_username_attr = self.username_attributes();
+        let aliases = self.list("AliasAttributes");
+        self.users
+            .values()
+            .find(|u| {
+                by_username_attr
+                    .iter()
+                    .any(|a| u.attributes.get(*a).is_some_and(|v| same(v, name)))
+                    || aliases.iter().any(|a| {
+                        let attr = if *a == "preferred_username" {
+                            "preferred_username"
+                        } else {
+                            a
+                        };
+                        let verified = attr == "preferred_username"
+                            || u.attributes
+                                .get(&format!("{attr}_verified"))
+                                .map(String::as_str)
+                                == Some("true");
+                        verified && u.attributes.get(attr).is_some_and(|v| same(v, name))
+                    })
+            })
+            .map(|u| u.username.as_str())
+    }
+
+    fn user(&self, name: &str) -> ApiResult<&User> {
+        let username = self.resolve(name).ok_or_else(user_not_found)?;
+        Ok(&self.users[username])
+    }
+
+    fn user_mut(&mut self, name: &str) -> ApiResult<&mut User> {
+        let username = self.resolve(name).ok_or_else(user_not_found)?.to_owned();
+        Ok(self.users.get_mut(&username).expect("resolved"))
+    }
+
+    fn make_verifier(&self, username: &str, password: &str) -> ApiResult<Verifier> {
+        self.policy.check(password)?;
+        Verifier::generate(
+            &mut crate::ids::crypto_rng(),
+            &self.pool_name(),
+            username,
+            &Password::new(password),
+        )
+        .map_err(|e| ApiError::invalid_parameter(e.to_string()))
+    }
+
+    fn password_matches(&self, user: &User, password: &str) -> bool {
+        user.verifier
+            .matches_password(&self.pool_name(), &user.username, &Password::new(password))
+    }
+}
+
+impl AppClient {
+    fn list(&self, member: &str) -> Vec<&str> {
+        self.config
+            .get(member)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect()
+    }
+
+    /// Whether `ALLOW_<flow>` (or the legacy bare name) is enabled.
+    fn allows(&self, flow: &str) -> bool {
+        let allow = format!("ALLOW_{flow}");
+        let configured = self.list("ExplicitAuthFlows");
+        let flows = if configured.is_empty() {
+            pools::DEFAULT_AUTH_FLOWS.to_vec()
+        } else {
+            configured
+        };
+        flows.iter().any(|f| *f == allow || *f == flow)
+    }
+
+    fn prevents_user_existence_errors(&self) -> bool {
+        self.config
+            .get("PreventUserExistenceErrors")
+            .and_then(Value::as_str)
+            == Some("ENABLED")
+    }
+
+    fn token_revocation_enabled(&self) -> bool {
+        self.config
+            .get("EnableTokenRevocation")
+            .and_then(Value::as_bool)
+            .unwrap_or(true)
+    }
+
+    /// A token lifetime in seconds from the client's validity and units.
+    fn validity_secs(
+        &self,
+        member: &str,
+        unit_key: &str,
+        default_secs: i64,
+        default_unit: &str,
+    ) -> i64 {
+        let Some(amount) = self.config.get(member).and_then(Value::as_i64) else {
+            return default_secs;
+        };
+        let unit = self
+            .config
+            .get("TokenValidityUnits")
+            .and_then(|u| u[unit_key].as_str())
+            .unwrap_or(default_unit);
+        amount
+            * match unit {
+                "seconds" => 1,
+                "minutes" => 60,
+                "hours" => 3600,
+                _ => 86_400,
+            }
+    }
 }
 
 fn pool_not_found(id: &str) -> ApiError {
     ApiError::resource_not_found(format!("User pool {id} does not exist."))
 }
 
-/// A required string member (presence is already checked by the model).
+fn client_not_found(id: &str) -> ApiError {
+    ApiError::resource_not_found(format!("User pool client {id} does not exist."))
+}
+
+fn user_not_found() -> ApiError {
+    ApiError::new("UserNotFoundException", "User does not exist.")
+}
+
+/// A string member (presence of required ones is checked by the model).
 fn str_member<'a>(input: &'a Value, name: &str) -> &'a str {
     input[name].as_str().unwrap_or_default()
+}
+
+/// `[{Name, Value}]` → pairs, refusing attempts to set `sub`.
+fn attribute_list(v: &Value) -> ApiResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for a in v.as_array().into_iter().flatten() {
+        let name = a["Name"].as_str().unwrap_or_default();
+        if name == "sub" {
+            return Err(ApiError::invalid_parameter(
+                "Cannot modify the non-mutable attribute sub",
+            ));
+        }
+        out.push((
+            name.to_owned(),
+            a["Value"].as_str().unwrap_or_default().to_owned(),
+        ));
+    }
+    Ok(out)
+}
+
+/// Simple offset pagination with an opaque token, for the List* calls.
+fn paginate<T: Clone>(
+    items: Vec<T>,
+    limit: usize,
+    token: Option<&str>,
+) -> ApiResult<(Vec<T>, Option<String>)> {
+    let start = match token {
+        None => 0,
+        Some(t) => t
+            .strip_prefix("page-")
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|&n| n <= items.len())
+            .ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token"))?,
+    };
+    let limit = if limit == 0 { 60 } else { limit };
+    let end = (start + limit).min(items.len());
+    let next = (end < items.len()).then(|| format!("page-{end}"));
+    Ok((items[start..end].to_vec(), next))
+}
+
+/// A six-digit verification code.
+fn new_code() -> String {
+    let b = crate::ids::bytes(4);
+    format!(
+        "{:06}",
+        u32::from_be_bytes([b[0], b[1], b[2], b[3]]) % 1_000_000
+    )
+}
+
+/// Cognito masks delivery destinations: `a***@e***`.
+fn mask(destination: &str) -> String {
+    match destination.split_once('@') {
+        Some((local, domain)) => format!(
+            "{}***@{}***",
+            local.chars().next().unwrap_or('*'),
+            domain.chars().next().unwrap_or('*')
+        ),
+        None => {
+            let tail: String = destination
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            format!("+*******{tail}")
+        }
+    }
 }

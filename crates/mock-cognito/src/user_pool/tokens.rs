@@ -1,66 +1,323 @@
-//! ID and access tokens as Cognito issues them for API sign-ins.
+//! ID, access and refresh tokens: issuing them, and checking the access
+//! tokens that self-service calls present.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-use super::{Pool, User};
+use super::{AppClient, Context, IssuerMode, Pool, User, UserPools};
+use crate::error::{ApiError, ApiResult};
 use crate::ids;
 
-/// Lifetime of ID and access tokens: Cognito's default of one hour.
-const TOKEN_LIFETIME_SECS: i64 = 3600;
-
-/// `https://cognito-idp.<region>.amazonaws.com/<poolId>`, so unmodified
-/// verifiers accept the tokens once given the JWKS.
-pub(super) fn issuer(pool: &Pool) -> String {
-    format!(
-        "https://cognito-idp.{}.amazonaws.com/{}",
-        pool.region, pool.id
-    )
+/// A sign-in session: everything issued from one authentication shares its
+/// `origin_jti`; ending the session revokes its tokens.
+#[derive(Debug, Clone)]
+pub(super) struct SignInSession {
+    pub(super) username: String,
+    pub(super) client_id: String,
+    pub(super) auth_time: i64,
+    pub(super) revoked: bool,
+    /// OAuth scopes (hosted UI), or None for API sign-ins.
+    pub(super) scopes: Option<Vec<String>>,
+    pub(super) nonce: Option<String>,
 }
 
-/// The `AuthenticationResult` for a fresh sign-in.
-pub(super) fn issue(pool: &Pool, client_id: &str, user: &User, now: i64) -> Value {
-    let origin_jti = ids::uuid();
-    let event_id = ids::uuid();
-    let mut id_claims = json!({
-        "sub": user.sub,
-        "aud": client_id,
-        "token_use": "id",
-        "auth_time": now,
-        "iss": issuer(pool),
-        "cognito:username": user.username,
-        "exp": now + TOKEN_LIFETIME_SECS,
-        "iat": now,
-        "jti": ids::uuid(),
-        "origin_jti": origin_jti,
-        "event_id": event_id,
-    });
-    for (name, value) in &user.attributes {
-        // Verification flags are booleans in real tokens; everything else,
-        // custom attributes included, is a string.
-        id_claims[name] = match (name.as_str(), value.as_str()) {
-            ("email_verified" | "phone_number_verified", "true") => json!(true),
-            ("email_verified" | "phone_number_verified", "false") => json!(false),
-            _ => json!(value),
-        };
+/// What a refresh token continues.
+#[derive(Debug, Clone)]
+pub(super) struct RefreshGrant {
+    pub(super) pool_id: String,
+    pub(super) client_id: String,
+    pub(super) origin_jti: String,
+    pub(super) expires: i64,
+}
+
+/// The `iss` of a pool's tokens.
+pub(super) fn issuer(pool: &Pool, ctx: &Context<'_>) -> String {
+    match ctx.issuer_mode {
+        IssuerMode::Aws => format!(
+            "https://cognito-idp.{}.amazonaws.com/{}",
+            pool.region, pool.id
+        ),
+        IssuerMode::Local => format!("{}/{}", ctx.endpoint, pool.id),
     }
-    let access_claims = json!({
-        "sub": user.sub,
-        "iss": issuer(pool),
-        "client_id": client_id,
-        "origin_jti": origin_jti,
-        "event_id": event_id,
-        "token_use": "access",
-        "scope": "aws.cognito.signin.user.admin",
-        "auth_time": now,
-        "exp": now + TOKEN_LIFETIME_SECS,
-        "iat": now,
-        "jti": ids::uuid(),
-        "username": user.username,
-    });
-    json!({
-        "AccessToken": pool.access_key.sign(&access_claims),
-        "ExpiresIn": TOKEN_LIFETIME_SECS,
-        "TokenType": "Bearer",
-        "IdToken": pool.id_key.sign(&id_claims),
-    })
+}
+
+/// Groups by precedence (lowest first, as `cognito:groups` lists them), and
+/// the roles they carry.
+fn group_claims(pool: &Pool, user: &User) -> (Vec<String>, Vec<String>, Option<String>) {
+    let mut groups: Vec<&super::Group> = user
+        .groups
+        .iter()
+        .filter_map(|g| pool.groups.get(g))
+        .collect();
+    groups.sort_by_key(|g| (g.precedence.unwrap_or(i64::MAX), g.name.clone()));
+    let names = groups.iter().map(|g| g.name.clone()).collect();
+    let roles: Vec<String> = groups.iter().filter_map(|g| g.role_arn.clone()).collect();
+    // The preferred role is the role of the group with the lowest precedence
+    // that has one; without precedence values there is no preference.
+    let preferred = groups
+        .iter()
+        .find(|g| g.role_arn.is_some() && g.precedence.is_some())
+        .and_then(|g| g.role_arn.clone());
+    (names, roles, preferred)
+}
+
+impl UserPools {
+    /// Starts a session and issues the `AuthenticationResult` of a sign-in.
+    pub(super) fn issue_tokens(
+        &mut self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        oauth: Option<(Vec<String>, Option<String>)>,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Value> {
+        let now = ctx.clock.unix();
+        let origin_jti = ids::uuid();
+        let (scopes, nonce) = match oauth {
+            Some((s, n)) => (Some(s), n),
+            None => (None, None),
+        };
+        let pool = self.pool_mut(pool_id)?;
+        pool.sessions.insert(
+            origin_jti.clone(),
+            SignInSession {
+                username: username.to_owned(),
+                client_id: client_id.to_owned(),
+                auth_time: now,
+                revoked: false,
+                scopes,
+                nonce,
+            },
+        );
+        let pool = self.pool(pool_id)?;
+        let client = pool
+            .clients
+            .get(client_id)
+            .ok_or_else(|| super::client_not_found(client_id))?;
+        let refresh_life =
+            client.validity_secs("RefreshTokenValidity", "RefreshToken", 30 * 86_400, "days");
+        let mut result = self.mint(pool_id, &origin_jti, ctx)?;
+        let refresh = refresh_token();
+        self.refresh_tokens.insert(
+            refresh.clone(),
+            RefreshGrant {
+                pool_id: pool_id.to_owned(),
+                client_id: client_id.to_owned(),
+                origin_jti,
+                expires: now + refresh_life,
+            },
+        );
+        result["RefreshToken"] = json!(refresh);
+        Ok(result)
+    }
+
+    /// ID and access tokens for an existing session (sign-in or refresh).
+    fn mint(&self, pool_id: &str, origin_jti: &str, ctx: &Context<'_>) -> ApiResult<Value> {
+        let pool = self.pool(pool_id)?;
+        let session = pool.sessions.get(origin_jti).ok_or_else(invalid_refresh)?;
+        let client = pool
+            .clients
+            .get(&session.client_id)
+            .ok_or_else(|| super::client_not_found(&session.client_id))?;
+        let user = pool
+            .users
+            .get(&session.username)
+            .ok_or_else(super::user_not_found)?;
+        let now = ctx.clock.unix();
+        let id_life = client.validity_secs("IdTokenValidity", "IdToken", 3600, "hours");
+        let access_life = client.validity_secs("AccessTokenValidity", "AccessToken", 3600, "hours");
+        let (groups, roles, preferred_role) = group_claims(pool, user);
+        let event_id = ids::uuid();
+        let iss = issuer(pool, ctx);
+
+        let mut id = json!({
+            "sub": user.sub,
+            "aud": client.id,
+            "token_use": "id",
+            "auth_time": session.auth_time,
+            "iss": iss,
+            "cognito:username": user.username,
+            "exp": now + id_life,
+            "iat": now,
+            "jti": ids::uuid(),
+            "origin_jti": origin_jti,
+            "event_id": event_id,
+        });
+        for (name, value) in &user.attributes {
+            // Verification flags are booleans in real tokens; everything else,
+            // custom attributes included, is a string.
+            id[name] = match (name.as_str(), value.as_str()) {
+                ("email_verified" | "phone_number_verified", "true") => json!(true),
+                ("email_verified" | "phone_number_verified", "false") => json!(false),
+                _ => json!(value),
+            };
+        }
+        if !groups.is_empty() {
+            id["cognito:groups"] = json!(groups);
+        }
+        if !roles.is_empty() {
+            id["cognito:roles"] = json!(roles);
+        }
+        if let Some(role) = preferred_role {
+            id["cognito:preferred_role"] = json!(role);
+        }
+        if let Some(nonce) = &session.nonce {
+            id["nonce"] = json!(nonce);
+        }
+
+        let scope = session
+            .scopes
+            .as_ref()
+            .map(|s| s.join(" "))
+            .unwrap_or_else(|| "aws.cognito.signin.user.admin".to_owned());
+        let mut access = json!({
+            "sub": user.sub,
+            "iss": iss,
+            "client_id": client.id,
+            "origin_jti": origin_jti,
+            "event_id": event_id,
+            "token_use": "access",
+            "scope": scope,
+            "auth_time": session.auth_time,
+            "exp": now + access_life,
+            "iat": now,
+            "jti": ids::uuid(),
+            "username": user.username,
+        });
+        if !groups.is_empty() {
+            access["cognito:groups"] = json!(groups);
+        }
+        let access_token = pool.access_key.sign(&access);
+        if session.scopes.is_some() {
+            // The hosted UI's ID token binds the access token (OIDC at_hash).
+            let digest =
+                aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
+            let digest = digest.as_ref();
+            id["at_hash"] = json!(URL_SAFE_NO_PAD.encode(&digest[..16]));
+        }
+        Ok(json!({
+            "AccessToken": access_token,
+            "ExpiresIn": access_life,
+            "TokenType": "Bearer",
+            "IdToken": pool.id_key.sign(&id),
+        }))
+    }
+
+    /// REFRESH_TOKEN_AUTH: new ID and access tokens, the same session.
+    pub(super) fn refresh(
+        &self,
+        client: &AppClient,
+        token: &str,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Value> {
+        let grant = self.refresh_tokens.get(token).ok_or_else(invalid_refresh)?;
+        if grant.client_id != client.id || grant.expires <= ctx.clock.unix() {
+            return Err(invalid_refresh());
+        }
+        let pool = self.pool(&grant.pool_id)?;
+        let session = pool
+            .sessions
+            .get(&grant.origin_jti)
+            .ok_or_else(invalid_refresh)?;
+        if session.revoked {
+            return Err(ApiError::not_authorized("Refresh Token has been revoked"));
+        }
+        let user = pool
+            .users
+            .get(&session.username)
+            .ok_or_else(invalid_refresh)?;
+        if !user.enabled {
+            return Err(ApiError::not_authorized("User is disabled."));
+        }
+        self.mint(&grant.pool_id, &grant.origin_jti, ctx)
+    }
+
+    /// The username a refresh token belongs to (SECRET_HASH is computed over it).
+    pub(super) fn refresh_token_username(&self, token: &str) -> Option<&str> {
+        let grant = self.refresh_tokens.get(token)?;
+        let session = self
+            .pools
+            .get(&grant.pool_id)?
+            .sessions
+            .get(&grant.origin_jti)?;
+        Some(&session.username)
+    }
+
+    /// RevokeToken: ends the session of a refresh token issued to this client.
+    pub(super) fn revoke_refresh_token(&mut self, token: &str, client_id: &str) -> ApiResult<()> {
+        let Some(grant) = self.refresh_tokens.get(token).cloned() else {
+            // Unknown tokens revoke silently, as in Cognito.
+            return Ok(());
+        };
+        if grant.client_id != client_id {
+            return Err(ApiError::new(
+                "UnauthorizedException",
+                "Token was not issued to this client",
+            ));
+        }
+        if let Some(s) = self
+            .pools
+            .get_mut(&grant.pool_id)
+            .and_then(|p| p.sessions.get_mut(&grant.origin_jti))
+        {
+            s.revoked = true;
+        }
+        Ok(())
+    }
+
+    /// Checks an access token presented to a self-service call: our
+    /// signature, not expired, `token_use: access`, session not ended, user
+    /// still there and enabled. Returns (pool id, internal username).
+    pub(super) fn check_access_token(
+        &self,
+        token: &str,
+        ctx: &Context<'_>,
+    ) -> ApiResult<(String, String)> {
+        let invalid = || ApiError::not_authorized("Invalid Access Token");
+        let claims = crate::jwt::decode_unverified(token).ok_or_else(invalid)?;
+        let iss = claims["iss"].as_str().ok_or_else(invalid)?;
+        let pool_id = iss.rsplit('/').next().ok_or_else(invalid)?;
+        let pool = self.pools.get(pool_id).ok_or_else(invalid)?;
+        if !pool.access_key.verify(token)
+            || claims["token_use"] != "access"
+            || iss != issuer(pool, ctx)
+        {
+            return Err(invalid());
+        }
+        if claims["exp"]
+            .as_i64()
+            .is_none_or(|exp| exp <= ctx.clock.unix())
+        {
+            return Err(ApiError::not_authorized("Access Token has expired"));
+        }
+        let origin = claims["origin_jti"].as_str().ok_or_else(invalid)?;
+        let session = pool.sessions.get(origin).ok_or_else(invalid)?;
+        if session.revoked {
+            return Err(ApiError::not_authorized("Access Token has been revoked"));
+        }
+        let user = pool
+            .users
+            .get(&session.username)
+            .ok_or_else(super::user_not_found)?;
+        if !user.enabled {
+            return Err(ApiError::not_authorized("User is disabled."));
+        }
+        Ok((pool.id.clone(), user.username.clone()))
+    }
+}
+
+fn invalid_refresh() -> ApiError {
+    ApiError::not_authorized("Invalid Refresh Token")
+}
+
+/// An opaque refresh token: 32 random bytes, shaped like Cognito's (five
+/// base64url segments), so clients that split on dots are not surprised.
+fn refresh_token() -> String {
+    let header = URL_SAFE_NO_PAD.encode(r#"{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}"#);
+    let parts: Vec<String> = [32usize, 12, 32, 16]
+        .iter()
+        .map(|&n| URL_SAFE_NO_PAD.encode(ids::bytes(n)))
+        .collect();
+    format!("{header}.{}", parts.join("."))
 }

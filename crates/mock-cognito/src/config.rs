@@ -1,0 +1,322 @@
+//! The seed file: a TOML description of pools, clients, groups and users, so
+//! one command starts a ready mock. Documented in `docs/mock-config.md`.
+//!
+//! Every entry is turned into the same request the API would take and goes
+//! through the same validation, so a seed file cannot create anything the
+//! API could not.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::user_pool::{Context, IssuerMode, UserPools};
+
+/// A parsed seed file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedConfig {
+    /// Region of pools created through the API (default `us-east-1`).
+    pub region: Option<String>,
+    /// `aws` (default) or `local`.
+    pub issuer_mode: Option<String>,
+    /// User pools to create.
+    #[serde(default)]
+    pub user_pools: Vec<SeedUserPool>,
+}
+
+/// One user pool.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedUserPool {
+    /// A fixed id such as `us-east-1_Example01`; random when absent.
+    pub id: Option<String>,
+    /// PoolName.
+    pub name: String,
+    /// UsernameAttributes (`email`, `phone_number`).
+    #[serde(default)]
+    pub username_attributes: Vec<String>,
+    /// AliasAttributes.
+    #[serde(default)]
+    pub alias_attributes: Vec<String>,
+    /// AutoVerifiedAttributes.
+    #[serde(default)]
+    pub auto_verified_attributes: Vec<String>,
+    /// Hosted-UI domain prefix.
+    pub domain: Option<String>,
+    /// PasswordPolicy members in snake_case (`minimum_length`, `require_symbols`, …).
+    pub password_policy: Option<BTreeMap<String, toml::Value>>,
+    /// App clients.
+    #[serde(default)]
+    pub clients: Vec<SeedClient>,
+    /// Groups.
+    #[serde(default)]
+    pub groups: Vec<SeedGroup>,
+    /// Users.
+    #[serde(default)]
+    pub users: Vec<SeedUser>,
+}
+
+/// One app client.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedClient {
+    /// A fixed client id; random when absent.
+    pub id: Option<String>,
+    /// ClientName.
+    pub name: String,
+    /// A fixed client secret.
+    pub secret: Option<String>,
+    /// GenerateSecret (ignored when `secret` is set).
+    #[serde(default)]
+    pub generate_secret: bool,
+    /// ExplicitAuthFlows.
+    #[serde(default)]
+    pub explicit_auth_flows: Vec<String>,
+    /// CallbackURLs.
+    #[serde(default)]
+    pub callback_urls: Vec<String>,
+    /// LogoutURLs.
+    #[serde(default)]
+    pub logout_urls: Vec<String>,
+    /// AllowedOAuthFlows.
+    #[serde(default)]
+    pub allowed_oauth_flows: Vec<String>,
+    /// AllowedOAuthScopes.
+    #[serde(default)]
+    pub allowed_oauth_scopes: Vec<String>,
+    /// SupportedIdentityProviders.
+    #[serde(default)]
+    pub supported_identity_providers: Vec<String>,
+    /// PreventUserExistenceErrors (`LEGACY` or `ENABLED`).
+    pub prevent_user_existence_errors: Option<String>,
+}
+
+/// One group.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedGroup {
+    /// GroupName.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// RoleArn.
+    pub role_arn: Option<String>,
+    /// Precedence.
+    pub precedence: Option<i64>,
+}
+
+/// One user.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedUser {
+    /// The username (or email / phone with UsernameAttributes).
+    pub username: String,
+    /// The password (permanent unless `status` says otherwise).
+    pub password: String,
+    /// `CONFIRMED` (default), `FORCE_CHANGE_PASSWORD` or `UNCONFIRMED`.
+    pub status: Option<String>,
+    /// Attributes, e.g. `{ email = "a@example.com", email_verified = "true" }`.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    /// Groups to join.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// false creates the user disabled.
+    pub enabled: Option<bool>,
+}
+
+impl SeedConfig {
+    /// Parses a seed file's text.
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|e| format!("seed file: {e}"))
+    }
+
+    /// Reads and parses a seed file.
+    pub fn from_file(path: &std::path::Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Self::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    pub(crate) fn issuer_mode(&self) -> Result<Option<IssuerMode>, String> {
+        match self.issuer_mode.as_deref() {
+            None => Ok(None),
+            Some("aws") => Ok(Some(IssuerMode::Aws)),
+            Some("local") => Ok(Some(IssuerMode::Local)),
+            Some(other) => Err(format!(
+                "seed file: issuer_mode must be \"aws\" or \"local\", not {other:?}"
+            )),
+        }
+    }
+
+    /// Creates everything in `pools`, through the same validation as the API.
+    pub(crate) fn apply(&self, pools: &mut UserPools, ctx: &Context<'_>) -> Result<(), String> {
+        for p in &self.user_pools {
+            apply_pool(p, pools, ctx)
+                .map_err(|e| format!("seed file, user pool {:?}: {e}", p.name))?;
+        }
+        Ok(())
+    }
+}
+
+fn checked(op: &str, input: &Value) -> Result<(), String> {
+    crate::model::user_pools()
+        .validate(op, input)
+        .map_err(|e| format!("{op}: {e}"))
+}
+
+fn run(pools: &mut UserPools, op: &str, input: Value, ctx: &Context<'_>) -> Result<Value, String> {
+    checked(op, &input)?;
+    pools
+        .handle(op, &input, ctx)
+        .map_err(|e| format!("{op}: {e}"))
+}
+
+fn pascal(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn apply_pool(p: &SeedUserPool, pools: &mut UserPools, ctx: &Context<'_>) -> Result<(), String> {
+    let mut input = json!({"PoolName": p.name});
+    for (member, list) in [
+        ("UsernameAttributes", &p.username_attributes),
+        ("AliasAttributes", &p.alias_attributes),
+        ("AutoVerifiedAttributes", &p.auto_verified_attributes),
+    ] {
+        if !list.is_empty() {
+            input[member] = json!(list);
+        }
+    }
+    if let Some(policy) = &p.password_policy {
+        let members: serde_json::Map<String, Value> = policy
+            .iter()
+            .map(|(k, v)| (pascal(k), serde_json::to_value(v).unwrap_or(Value::Null)))
+            .collect();
+        input["Policies"] = json!({"PasswordPolicy": members});
+    }
+    checked("CreateUserPool", &input)?;
+    let created = pools
+        .create_user_pool(&input, p.id.as_deref(), ctx)
+        .map_err(|e| e.to_string())?;
+    let pool_id = created["UserPool"]["Id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    if let Some(domain) = &p.domain {
+        run(
+            pools,
+            "CreateUserPoolDomain",
+            json!({"UserPoolId": pool_id, "Domain": domain}),
+            ctx,
+        )?;
+    }
+    for c in &p.clients {
+        let mut input = json!({"UserPoolId": pool_id, "ClientName": c.name, "GenerateSecret": c.generate_secret});
+        for (member, list) in [
+            ("ExplicitAuthFlows", &c.explicit_auth_flows),
+            ("CallbackURLs", &c.callback_urls),
+            ("LogoutURLs", &c.logout_urls),
+            ("AllowedOAuthFlows", &c.allowed_oauth_flows),
+            ("AllowedOAuthScopes", &c.allowed_oauth_scopes),
+            (
+                "SupportedIdentityProviders",
+                &c.supported_identity_providers,
+            ),
+        ] {
+            if !list.is_empty() {
+                input[member] = json!(list);
+            }
+        }
+        if !c.allowed_oauth_flows.is_empty() {
+            input["AllowedOAuthFlowsUserPoolClient"] = json!(true);
+        }
+        if let Some(p) = &c.prevent_user_existence_errors {
+            input["PreventUserExistenceErrors"] = json!(p);
+        }
+        checked("CreateUserPoolClient", &input)?;
+        let fixed = c.id.as_deref().map(|id| (id, c.secret.as_deref()));
+        if let (None, Some(secret)) = (&c.id, &c.secret) {
+            input["ClientSecret"] = json!(secret);
+        }
+        pools
+            .create_user_pool_client(&input, fixed, ctx)
+            .map_err(|e| format!("client {:?}: {e}", c.name))?;
+    }
+    for g in &p.groups {
+        let mut input = json!({"UserPoolId": pool_id, "GroupName": g.name});
+        if let Some(d) = &g.description {
+            input["Description"] = json!(d);
+        }
+        if let Some(r) = &g.role_arn {
+            input["RoleArn"] = json!(r);
+        }
+        if let Some(n) = g.precedence {
+            input["Precedence"] = json!(n);
+        }
+        run(pools, "CreateGroup", input, ctx)?;
+    }
+    for u in &p.users {
+        let attrs: Vec<Value> = u
+            .attributes
+            .iter()
+            .map(|(k, v)| json!({"Name": k, "Value": v}))
+            .collect();
+        let created = run(
+            pools,
+            "AdminCreateUser",
+            json!({"UserPoolId": pool_id, "Username": u.username, "TemporaryPassword": u.password,
+                   "UserAttributes": attrs, "MessageAction": "SUPPRESS"}),
+            ctx,
+        )
+        .map_err(|e| format!("user {:?}: {e}", u.username))?;
+        let username = created["User"]["Username"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        match u.status.as_deref().unwrap_or("CONFIRMED") {
+            "CONFIRMED" => {
+                run(
+                    pools,
+                    "AdminSetUserPassword",
+                    json!({"UserPoolId": pool_id, "Username": username, "Password": u.password, "Permanent": true}),
+                    ctx,
+                )?;
+            }
+            "FORCE_CHANGE_PASSWORD" => {}
+            "UNCONFIRMED" => pools
+                .seed_unconfirmed(&pool_id, &username)
+                .map_err(|e| e.to_string())?,
+            other => {
+                return Err(format!(
+                    "user {:?}: status must be CONFIRMED, FORCE_CHANGE_PASSWORD or UNCONFIRMED, not {other}",
+                    u.username
+                ));
+            }
+        }
+        for g in &u.groups {
+            run(
+                pools,
+                "AdminAddUserToGroup",
+                json!({"UserPoolId": pool_id, "Username": username, "GroupName": g}),
+                ctx,
+            )?;
+        }
+        if u.enabled == Some(false) {
+            run(
+                pools,
+                "AdminDisableUser",
+                json!({"UserPoolId": pool_id, "Username": username}),
+                ctx,
+            )?;
+        }
+    }
+    Ok(())
+}

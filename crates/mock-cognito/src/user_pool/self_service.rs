@@ -1,0 +1,335 @@
+//! Unsigned self-service calls: sign-up, confirmation, password reset, and
+//! the calls that act on the caller's own access token.
+
+use serde_json::{Value, json};
+
+use super::auth::check_secret_hash;
+use super::{Context, UserPools, attribute_list, mask, new_code, str_member, user_not_found};
+use crate::error::{ApiError, ApiResult};
+
+/// Codes are valid for 24 hours (sign-up) and 1 hour (password reset), as in Cognito.
+const SIGN_UP_CODE_SECS: i64 = 86_400;
+const RESET_CODE_SECS: i64 = 3600;
+
+impl UserPools {
+    /// The app client of an unsigned call, with its SecretHash checked over `username`.
+    fn client_for(&self, input: &Value, username: &str) -> ApiResult<String> {
+        let client_id = str_member(input, "ClientId");
+        let (pool, client) = self.client(client_id)?;
+        check_secret_hash(client, username, input["SecretHash"].as_str())?;
+        Ok(pool.id.clone())
+    }
+
+    /// Issues a code to a user and "delivers" it (log and inspection route).
+    fn send_code(
+        &mut self,
+        pool_id: &str,
+        username: &str,
+        purpose: &'static str,
+        lifetime: i64,
+        now: i64,
+    ) -> ApiResult<Value> {
+        let code = new_code();
+        let pool = self.pool_mut(pool_id)?;
+        let user = pool.users.get_mut(username).ok_or_else(user_not_found)?;
+        user.code = Some((code.clone(), purpose, now + lifetime));
+        let (medium, attribute, destination) = match (
+            user.attributes.get("email"),
+            user.attributes.get("phone_number"),
+        ) {
+            (Some(e), _) => ("EMAIL", "email", e.clone()),
+            (None, Some(p)) => ("SMS", "phone_number", p.clone()),
+            (None, None) => ("EMAIL", "email", String::new()),
+        };
+        self.deliver_code(pool_id, username, purpose, &code, destination.clone());
+        Ok(
+            json!({"Destination": mask(&destination), "DeliveryMedium": medium, "AttributeName": attribute}),
+        )
+    }
+
+    /// Checks and spends a user's pending code.
+    fn take_code(
+        &mut self,
+        pool_id: &str,
+        username: &str,
+        purpose: &str,
+        given: &str,
+        now: i64,
+    ) -> ApiResult<()> {
+        let user = self
+            .pool_mut(pool_id)?
+            .users
+            .get_mut(username)
+            .ok_or_else(user_not_found)?;
+        match &user.code {
+            Some((code, p, expires)) if *p == purpose && code == given => {
+                if *expires <= now {
+                    user.code = None;
+                    return Err(ApiError::new(
+                        "ExpiredCodeException",
+                        "Invalid code provided, please request a code again.",
+                    ));
+                }
+                user.code = None;
+                Ok(())
+            }
+            Some((_, p, _)) if *p == purpose => Err(ApiError::new(
+                "CodeMismatchException",
+                "Invalid verification code provided, please try again.",
+            )),
+            _ => Err(ApiError::new(
+                "ExpiredCodeException",
+                "Invalid code provided, please request a code again.",
+            )),
+        }
+    }
+
+    pub(super) fn sign_up(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
+        let typed = str_member(input, "Username");
+        let pool_id = self.client_for(input, typed)?;
+        let Some(password) = input["Password"].as_str() else {
+            return Err(ApiError::invalid_parameter(
+                "A password is required: this mock does not offer passwordless sign-up",
+            ));
+        };
+        let now = ctx.clock.unix();
+        let pool = self.pool(&pool_id)?;
+        let user = pool.new_user(
+            typed,
+            password,
+            attribute_list(&input["UserAttributes"])?,
+            "UNCONFIRMED",
+            now,
+        )?;
+        let (username, sub) = (user.username.clone(), user.sub.clone());
+        let needs_code = !pool.auto_verified().is_empty();
+        self.pool_mut(&pool_id)?
+            .users
+            .insert(username.clone(), user);
+        let mut out = json!({"UserConfirmed": false, "UserSub": sub});
+        if needs_code {
+            out["CodeDeliveryDetails"] =
+                self.send_code(&pool_id, &username, "SIGN_UP", SIGN_UP_CODE_SECS, now)?;
+        } else {
+            // Nothing to verify: a pool without auto-verified attributes
+            // leaves the user UNCONFIRMED until an admin confirms them, as Cognito does.
+        }
+        Ok(out)
+    }
+
+    pub(super) fn confirm_sign_up(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
+        let typed = str_member(input, "Username");
+        let pool_id = self.client_for(input, typed)?;
+        let now = ctx.clock.unix();
+        let username = self.pool(&pool_id)?.user(typed)?.username.clone();
+        if self.pool(&pool_id)?.users[&username].status != "UNCONFIRMED" {
+            return Err(ApiError::not_authorized(
+                "User cannot be confirmed. Current status is CONFIRMED",
+            ));
+        }
+        self.take_code(
+            &pool_id,
+            &username,
+            "SIGN_UP",
+            str_member(input, "ConfirmationCode"),
+            now,
+        )?;
+        let pool = self.pool_mut(&pool_id)?;
+        let verified: Vec<String> = pool
+            .auto_verified()
+            .iter()
+            .map(|a| format!("{a}_verified"))
+            .collect();
+        let user = pool.users.get_mut(&username).expect("resolved");
+        user.status = "CONFIRMED";
+        for flag in verified {
+            let attr = flag.trim_end_matches("_verified");
+            if user.attributes.contains_key(attr) {
+                user.attributes.insert(flag, "true".to_owned());
+            }
+        }
+        user.modified = now;
+        Ok(json!({}))
+    }
+
+    pub(super) fn resend_confirmation_code(
+        &mut self,
+        input: &Value,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Value> {
+        let typed = str_member(input, "Username");
+        let pool_id = self.client_for(input, typed)?;
+        let user = self.pool(&pool_id)?.user(typed)?;
+        if user.status != "UNCONFIRMED" {
+            return Err(ApiError::invalid_parameter("User is already confirmed."));
+        }
+        let username = user.username.clone();
+        let details = self.send_code(
+            &pool_id,
+            &username,
+            "SIGN_UP",
+            SIGN_UP_CODE_SECS,
+            ctx.clock.unix(),
+        )?;
+        Ok(json!({"CodeDeliveryDetails": details}))
+    }
+
+    pub(super) fn forgot_password(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
+        let typed = str_member(input, "Username");
+        let pool_id = self.client_for(input, typed)?;
+        let (_, client) = self.client(str_member(input, "ClientId"))?;
+        let hide = client.prevents_user_existence_errors();
+        let pool = self.pool(&pool_id)?;
+        let Some(username) = pool.resolve(typed).map(str::to_owned) else {
+            if hide {
+                // Same answer shape as for a real user, and nothing is sent.
+                return Ok(
+                    json!({"CodeDeliveryDetails": {"Destination": "u***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}}),
+                );
+            }
+            return Err(user_not_found());
+        };
+        let user = &pool.users[&username];
+        if !user.enabled {
+            return Err(ApiError::not_authorized("User is disabled."));
+        }
+        let details = self.send_code(
+            &pool_id,
+            &username,
+            "FORGOT_PASSWORD",
+            RESET_CODE_SECS,
+            ctx.clock.unix(),
+        )?;
+        Ok(json!({"CodeDeliveryDetails": details}))
+    }
+
+    pub(super) fn confirm_forgot_password(
+        &mut self,
+        input: &Value,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Value> {
+        let typed = str_member(input, "Username");
+        let pool_id = self.client_for(input, typed)?;
+        let now = ctx.clock.unix();
+        let username = self.pool(&pool_id)?.user(typed)?.username.clone();
+        let verifier = self
+            .pool(&pool_id)?
+            .make_verifier(&username, str_member(input, "Password"))?;
+        self.take_code(
+            &pool_id,
+            &username,
+            "FORGOT_PASSWORD",
+            str_member(input, "ConfirmationCode"),
+            now,
+        )?;
+        let pool = self.pool_mut(&pool_id)?;
+        let user = pool.users.get_mut(&username).expect("resolved");
+        user.verifier = verifier;
+        if matches!(
+            user.status,
+            "RESET_REQUIRED" | "FORCE_CHANGE_PASSWORD" | "UNCONFIRMED"
+        ) {
+            user.status = "CONFIRMED";
+        }
+        user.failed_sign_ins = 0;
+        user.locked_until = 0;
+        user.modified = now;
+        Ok(json!({}))
+    }
+
+    pub(super) fn change_password(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
+        let (pool_id, username) = self.check_access_token(str_member(input, "AccessToken"), ctx)?;
+        let pool = self.pool(&pool_id)?;
+        let previous = input["PreviousPassword"].as_str().unwrap_or_default();
+        if !pool.password_matches(&pool.users[&username], previous) {
+            return Err(ApiError::incorrect_credentials());
+        }
+        let verifier = pool.make_verifier(&username, str_member(input, "ProposedPassword"))?;
+        let user = self
+            .pool_mut(&pool_id)?
+            .users
+            .get_mut(&username)
+            .expect("checked");
+        user.verifier = verifier;
+        user.modified = ctx.clock.unix();
+        Ok(json!({}))
+    }
+
+    pub(super) fn get_user(&self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
+        let (pool_id, username) = self.check_access_token(str_member(input, "AccessToken"), ctx)?;
+        let user = &self.pool(&pool_id)?.users[&username];
+        Ok(json!({"Username": user.username, "UserAttributes": user.attributes_json()}))
+    }
+
+    pub(super) fn update_user_attributes(
+        &mut self,
+        input: &Value,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Value> {
+        let (pool_id, username) = self.check_access_token(str_member(input, "AccessToken"), ctx)?;
+        let updates = attribute_list(&input["UserAttributes"])?;
+        if updates.iter().any(|(k, _)| k.ends_with("_verified")) {
+            return Err(ApiError::not_authorized(
+                "A client cannot mark its own attributes verified",
+            ));
+        }
+        self.pool_mut(&pool_id)?
+            .update_attributes(&username, updates, ctx.clock.unix())?;
+        Ok(json!({"CodeDeliveryDetailsList": []}))
+    }
+
+    pub(super) fn delete_user(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
+        let (pool_id, username) = self.check_access_token(str_member(input, "AccessToken"), ctx)?;
+        let pool = self.pool_mut(&pool_id)?;
+        pool.end_sessions(&username);
+        pool.users.remove(&username);
+        Ok(json!({}))
+    }
+
+    pub(super) fn global_sign_out(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
+        let (pool_id, username) = self.check_access_token(str_member(input, "AccessToken"), ctx)?;
+        self.pool_mut(&pool_id)?.end_sessions(&username);
+        Ok(json!({}))
+    }
+
+    pub(super) fn revoke_token(&mut self, input: &Value) -> ApiResult<Value> {
+        let client_id = str_member(input, "ClientId");
+        let (_, client) = self.client(client_id)?;
+        match (&client.secret, input["ClientSecret"].as_str()) {
+            (Some(secret), Some(given)) if cognito_srp_ct_eq(secret, given) => {}
+            (Some(_), _) => {
+                return Err(ApiError::new(
+                    "UnauthorizedException",
+                    "Invalid client secret",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ApiError::invalid_parameter(
+                    "Client is not configured with a secret",
+                ));
+            }
+            (None, None) => {}
+        }
+        if !client.token_revocation_enabled() {
+            return Err(ApiError::new(
+                "UnsupportedOperationException",
+                "Token revocation is not enabled for this client",
+            ));
+        }
+        let token = str_member(input, "Token");
+        if crate::jwt::decode_unverified(token).is_some() {
+            return Err(ApiError::new(
+                "UnsupportedTokenTypeException",
+                "Only refresh tokens can be revoked",
+            ));
+        }
+        self.revoke_refresh_token(token, client_id)?;
+        Ok(json!({}))
+    }
+}
+
+fn cognito_srp_ct_eq(a: &str, b: &str) -> bool {
+    let digest = |s: &str| aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, s.as_bytes());
+    aws_lc_rs::constant_time::verify_slices_are_equal(digest(a).as_ref(), digest(b).as_ref())
+        .is_ok()
+}

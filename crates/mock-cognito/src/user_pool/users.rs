@@ -1,0 +1,519 @@
+//! Admin user management, group membership and ListUsers.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use super::pools::group_not_found;
+use super::{Context, Pool, User, UserPools, attribute_list, paginate, str_member, user_not_found};
+use crate::error::{ApiError, ApiResult};
+use crate::ids;
+
+/// Attributes whose value is a sign-in name must be unique in a pool.
+const UNIQUE_ALIAS_ATTRIBUTES: [&str; 3] = ["email", "phone_number", "preferred_username"];
+
+impl User {
+    pub(super) fn attributes_json(&self) -> Value {
+        let mut attrs = vec![json!({"Name": "sub", "Value": self.sub})];
+        attrs.extend(
+            self.attributes
+                .iter()
+                .map(|(n, v)| json!({"Name": n, "Value": v})),
+        );
+        Value::Array(attrs)
+    }
+
+    /// The `UserType` of ListUsers and AdminCreateUser.
+    fn to_json(&self, attributes_to_get: Option<&[&str]>) -> Value {
+        let attrs = match attributes_to_get {
+            None => self.attributes_json(),
+            Some(names) => Value::Array(
+                self.attributes_json()
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|a| names.contains(&a["Name"].as_str().unwrap_or_default()))
+                    .cloned()
+                    .collect(),
+            ),
+        };
+        json!({
+            "Username": self.username,
+            "Attributes": attrs,
+            "UserCreateDate": self.created,
+            "UserLastModifiedDate": self.modified,
+            "Enabled": self.enabled,
+            "UserStatus": self.status,
+        })
+    }
+
+    fn attribute(&self, name: &str) -> Option<&str> {
+        if name == "sub" {
+            return Some(&self.sub);
+        }
+        if name == "username" {
+            return Some(&self.username);
+        }
+        if name == "cognito:user_status" {
+            return Some(self.status);
+        }
+        if name == "status" {
+            return Some(if self.enabled { "Enabled" } else { "Disabled" });
+        }
+        self.attributes.get(name).map(String::as_str)
+    }
+}
+
+impl Pool {
+    /// A new user. With UsernameAttributes the typed name must be an email
+    /// or phone number; it becomes that attribute and the internal username
+    /// is a UUID (what USER_ID_FOR_SRP and `cognito:username` carry).
+    pub(super) fn new_user(
+        &self,
+        typed_name: &str,
+        password: &str,
+        attributes: Vec<(String, String)>,
+        status: &'static str,
+        now: i64,
+    ) -> ApiResult<User> {
+        if self.resolve(typed_name).is_some() {
+            return Err(ApiError::new(
+                "UsernameExistsException",
+                "User account already exists",
+            ));
+        }
+        let mut attrs: BTreeMap<String, String> = attributes.into_iter().collect();
+        let username_attrs = self.username_attributes();
+        let sub = ids::uuid();
+        let username = if username_attrs.is_empty() {
+            typed_name.to_owned()
+        } else {
+            let attr = if typed_name.contains('@') {
+                "email"
+            } else {
+                "phone_number"
+            };
+            if !username_attrs.contains(&attr) {
+                return Err(ApiError::invalid_parameter(format!(
+                    "Username should be {}.",
+                    username_attrs.join(" or ")
+                )));
+            }
+            attrs.insert(attr.to_owned(), typed_name.to_owned());
+            sub.clone()
+        };
+        self.check_unique_aliases(&attrs, None)?;
+        Ok(User {
+            verifier: self.make_verifier(&username, password)?,
+            username,
+            sub,
+            attributes: attrs,
+            status,
+            enabled: true,
+            groups: BTreeSet::new(),
+            failed_sign_ins: 0,
+            locked_until: 0,
+            code: None,
+            created: now,
+            modified: now,
+        })
+    }
+
+    fn check_unique_aliases(
+        &self,
+        attrs: &BTreeMap<String, String>,
+        except: Option<&str>,
+    ) -> ApiResult<()> {
+        let sign_in_attrs: Vec<&str> = self
+            .username_attributes()
+            .into_iter()
+            .chain(self.list("AliasAttributes"))
+            .collect();
+        for name in UNIQUE_ALIAS_ATTRIBUTES
+            .iter()
+            .filter(|a| sign_in_attrs.contains(a))
+        {
+            let Some(value) = attrs.get(*name) else {
+                continue;
+            };
+            let taken = self.users.values().any(|u| {
+                Some(u.username.as_str()) != except && u.attributes.get(*name) == Some(value)
+            });
+            if taken {
+                return Err(ApiError::new(
+                    "AliasExistsException",
+                    format!("An account with the given {name} already exists."),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets attributes; a changed email or phone number loses its verified flag.
+    pub(super) fn update_attributes(
+        &mut self,
+        name: &str,
+        updates: Vec<(String, String)>,
+        now: i64,
+    ) -> ApiResult<()> {
+        let username = self.resolve(name).ok_or_else(user_not_found)?.to_owned();
+        let mut attrs = self.users[&username].attributes.clone();
+        for (k, v) in updates {
+            if matches!(k.as_str(), "email" | "phone_number") && attrs.get(&k) != Some(&v) {
+                attrs.remove(&format!("{k}_verified"));
+            }
+            attrs.insert(k, v);
+        }
+        self.check_unique_aliases(&attrs, Some(&username))?;
+        let user = self.users.get_mut(&username).expect("resolved");
+        user.attributes = attrs;
+        user.modified = now;
+        Ok(())
+    }
+
+    /// Ends every sign-in session of a user (global sign-out).
+    pub(super) fn end_sessions(&mut self, username: &str) {
+        for session in self
+            .sessions
+            .values_mut()
+            .filter(|s| s.username == username)
+        {
+            session.revoked = true;
+        }
+    }
+}
+
+impl UserPools {
+    pub(crate) fn admin_create_user(
+        &mut self,
+        input: &Value,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Value> {
+        let pool_id = str_member(input, "UserPoolId").to_owned();
+        let pool = self.pool(&pool_id)?;
+        let typed = str_member(input, "Username");
+        let now = ctx.clock.unix();
+        let resend = input["MessageAction"].as_str() == Some("RESEND");
+        if resend {
+            let user = pool.user(typed)?;
+            if user.status != "FORCE_CHANGE_PASSWORD" {
+                return Err(ApiError::new(
+                    "UnsupportedUserStateException",
+                    "Resend not possible. User is not in FORCE_CHANGE_PASSWORD state.",
+                ));
+            }
+            return Ok(json!({"User": user.to_json(None)}));
+        }
+        let temporary = match input["TemporaryPassword"].as_str() {
+            Some(p) => p.to_owned(),
+            None => generated_password(),
+        };
+        let user = pool.new_user(
+            typed,
+            &temporary,
+            attribute_list(&input["UserAttributes"])?,
+            "FORCE_CHANGE_PASSWORD",
+            now,
+        )?;
+        if input["TemporaryPassword"].is_null()
+            && input["MessageAction"].as_str() != Some("SUPPRESS")
+        {
+            // The invitation a real pool would send: here, only the log.
+            eprintln!(
+                "mock-cognito: invitation for {} in {pool_id}: temporary password {temporary}",
+                user.username
+            );
+        }
+        let out = json!({"User": user.to_json(None)});
+        let pool = self.pool_mut(&pool_id)?;
+        pool.users.insert(user.username.clone(), user);
+        pool.modified = now;
+        Ok(out)
+    }
+
+    pub(crate) fn admin_set_user_password(
+        &mut self,
+        input: &Value,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Value> {
+        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
+        let username = pool.user(str_member(input, "Username"))?.username.clone();
+        let verifier = pool.make_verifier(&username, str_member(input, "Password"))?;
+        let user = pool.users.get_mut(&username).expect("resolved");
+        user.verifier = verifier;
+        user.status = if input["Permanent"].as_bool().unwrap_or(false) {
+            "CONFIRMED"
+        } else {
+            "FORCE_CHANGE_PASSWORD"
+        };
+        user.failed_sign_ins = 0;
+        user.locked_until = 0;
+        user.modified = ctx.clock.unix();
+        Ok(json!({}))
+    }
+
+    pub(super) fn admin_get_user(&self, input: &Value) -> ApiResult<Value> {
+        let user = self
+            .pool(str_member(input, "UserPoolId"))?
+            .user(str_member(input, "Username"))?;
+        Ok(json!({
+            "Username": user.username,
+            "UserAttributes": user.attributes_json(),
+            "UserCreateDate": user.created,
+            "UserLastModifiedDate": user.modified,
+            "Enabled": user.enabled,
+            "UserStatus": user.status,
+        }))
+    }
+
+    pub(super) fn admin_delete_user(&mut self, input: &Value) -> ApiResult<Value> {
+        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
+        let username = pool.user(str_member(input, "Username"))?.username.clone();
+        pool.end_sessions(&username);
+        pool.users.remove(&username);
+        Ok(json!({}))
+    }
+
+    pub(super) fn admin_set_enabled(
+        &mut self,
+        input: &Value,
+        enabled: bool,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Value> {
+        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
+        let user = pool.user_mut(str_member(input, "Username"))?;
+        user.enabled = enabled;
+        user.modified = ctx.clock.unix();
+        Ok(json!({}))
+    }
+
+    pub(super) fn admin_update_user_attributes(
+        &mut self,
+        input: &Value,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Value> {
+        let updates = attribute_list(&input["UserAttributes"])?;
+        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
+        pool.update_attributes(str_member(input, "Username"), updates, ctx.clock.unix())?;
+        Ok(json!({}))
+    }
+
+    pub(super) fn admin_delete_user_attributes(
+        &mut self,
+        input: &Value,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Value> {
+        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
+        let user = pool.user_mut(str_member(input, "Username"))?;
+        for name in input["UserAttributeNames"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if name == "sub" {
+                return Err(ApiError::invalid_parameter(
+                    "Cannot modify the non-mutable attribute sub",
+                ));
+            }
+            user.attributes.remove(name);
+        }
+        user.modified = ctx.clock.unix();
+        Ok(json!({}))
+    }
+
+    pub(super) fn admin_confirm_sign_up(
+        &mut self,
+        input: &Value,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Value> {
+        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
+        let user = pool.user_mut(str_member(input, "Username"))?;
+        if user.status != "UNCONFIRMED" {
+            return Err(ApiError::not_authorized(format!(
+                "User cannot be confirmed. Current status is {}",
+                user.status
+            )));
+        }
+        user.status = "CONFIRMED";
+        user.code = None;
+        user.modified = ctx.clock.unix();
+        Ok(json!({}))
+    }
+
+    pub(crate) fn admin_add_user_to_group(&mut self, input: &Value) -> ApiResult<Value> {
+        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
+        let group = str_member(input, "GroupName").to_owned();
+        if !pool.groups.contains_key(&group) {
+            return Err(group_not_found(&group));
+        }
+        pool.user_mut(str_member(input, "Username"))?
+            .groups
+            .insert(group);
+        Ok(json!({}))
+    }
+
+    pub(super) fn admin_remove_user_from_group(&mut self, input: &Value) -> ApiResult<Value> {
+        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
+        let group = str_member(input, "GroupName");
+        if !pool.groups.contains_key(group) {
+            return Err(group_not_found(group));
+        }
+        pool.user_mut(str_member(input, "Username"))?
+            .groups
+            .remove(group);
+        Ok(json!({}))
+    }
+
+    pub(super) fn admin_list_groups_for_user(&self, input: &Value) -> ApiResult<Value> {
+        let pool = self.pool(str_member(input, "UserPoolId"))?;
+        let user = pool.user(str_member(input, "Username"))?;
+        let all: Vec<Value> = user
+            .groups
+            .iter()
+            .filter_map(|g| pool.groups.get(g))
+            .map(|g| g.to_json(&pool.id))
+            .collect();
+        let limit = input["Limit"].as_u64().unwrap_or(60) as usize;
+        let (page, next) = paginate(all, limit, input["NextToken"].as_str())?;
+        Ok(json!({"Groups": page, "NextToken": next}))
+    }
+
+    pub(super) fn list_users_in_group(&self, input: &Value) -> ApiResult<Value> {
+        let pool = self.pool(str_member(input, "UserPoolId"))?;
+        let group = str_member(input, "GroupName");
+        if !pool.groups.contains_key(group) {
+            return Err(group_not_found(group));
+        }
+        let all: Vec<Value> = pool
+            .users
+            .values()
+            .filter(|u| u.groups.contains(group))
+            .map(|u| u.to_json(None))
+            .collect();
+        let limit = input["Limit"].as_u64().unwrap_or(60) as usize;
+        let (page, next) = paginate(all, limit, input["NextToken"].as_str())?;
+        Ok(json!({"Users": page, "NextToken": next}))
+    }
+
+    /// ListUsers with Cognito's filter syntax: `attr = "v"` or `attr ^= "prefix"`.
+    pub(super) fn list_users(&self, input: &Value) -> ApiResult<Value> {
+        let pool = self.pool(str_member(input, "UserPoolId"))?;
+        let filter = input["Filter"]
+            .as_str()
+            .filter(|f| !f.trim().is_empty())
+            .map(parse_filter)
+            .transpose()?;
+        let wanted: Option<Vec<&str>> = input["AttributesToGet"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect());
+        let all: Vec<Value> = pool
+            .users
+            .values()
+            .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
+            .map(|u| u.to_json(wanted.as_deref()))
+            .collect();
+        let limit = input["Limit"].as_u64().unwrap_or(60) as usize;
+        let (page, next) = paginate(all, limit, input["PaginationToken"].as_str())?;
+        Ok(json!({"Users": page, "PaginationToken": next}))
+    }
+
+    /// For seed files: a user who signed up but has not confirmed.
+    pub(crate) fn seed_unconfirmed(&mut self, pool_id: &str, username: &str) -> ApiResult<()> {
+        let user = self.pool_mut(pool_id)?.user_mut(username)?;
+        user.status = "UNCONFIRMED";
+        Ok(())
+    }
+
+    pub(super) fn admin_user_global_sign_out(&mut self, input: &Value) -> ApiResult<Value> {
+        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
+        let username = pool.user(str_member(input, "Username"))?.username.clone();
+        pool.end_sessions(&username);
+        Ok(json!({}))
+    }
+}
+
+struct Filter {
+    attribute: String,
+    prefix: bool,
+    value: String,
+}
+
+impl Filter {
+    fn matches(&self, user: &User) -> bool {
+        let Some(actual) = user.attribute(&self.attribute) else {
+            return false;
+        };
+        if self.prefix {
+            actual.starts_with(&self.value)
+        } else {
+            actual == self.value
+        }
+    }
+}
+
+/// Cognito's filter grammar: `AttributeName Operator "Value"`, operators
+/// `=` and `^=`, on the standard searchable attributes.
+fn parse_filter(f: &str) -> ApiResult<Filter> {
+    const SEARCHABLE: [&str; 12] = [
+        "username",
+        "email",
+        "phone_number",
+        "name",
+        "given_name",
+        "family_name",
+        "preferred_username",
+        "cognito:user_status",
+        "status",
+        "sub",
+        "email_verified",
+        "phone_number_verified",
+    ];
+    let invalid = || ApiError::invalid_parameter(format!("Error while parsing filter: {f}"));
+    let (attribute, prefix, rest) = if let Some((a, r)) = f.split_once("^=") {
+        (a.trim(), true, r.trim())
+    } else if let Some((a, r)) = f.split_once('=') {
+        (a.trim(), false, r.trim())
+    } else {
+        return Err(invalid());
+    };
+    let value = rest
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .ok_or_else(invalid)?;
+    if !SEARCHABLE.contains(&attribute) {
+        return Err(ApiError::invalid_parameter(format!(
+            "Invalid search attribute: {attribute}"
+        )));
+    }
+    Ok(Filter {
+        attribute: attribute.to_owned(),
+        prefix,
+        value: value.to_owned(),
+    })
+}
+
+/// A temporary password that satisfies the default policy.
+fn generated_password() -> String {
+    let body: String = crate::ids::bytes(9)
+        .iter()
+        .map(|b| format!("{:02x}", b))
+        .collect();
+    format!("Tmp{body}!9")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters() {
+        let f = parse_filter("email ^= \"ali\"").unwrap();
+        assert!(f.prefix && f.attribute == "email" && f.value == "ali");
+        let f = parse_filter("username = \"bob\"").unwrap();
+        assert!(!f.prefix);
+        assert!(parse_filter("email ~ \"x\"").is_err());
+        assert!(parse_filter("email = bob").is_err());
+        assert!(parse_filter("password = \"x\"").is_err());
+    }
+}
