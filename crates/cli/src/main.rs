@@ -1,6 +1,11 @@
 //! `cogkit`: a thin command-line front end over the cognito-kit crates.
+//!
+//! Exit codes follow the AWS CLI: 0 success, 1 a service or validation
+//! error, 2 a usage error (clap's own).
 
 #![forbid(unsafe_code)]
+
+mod mock;
 
 use std::process::ExitCode;
 
@@ -34,11 +39,16 @@ enum Command {
         #[arg(long, env = "COGKIT_CLIENT_SECRET", hide_env_values = true)]
         client_secret: String,
     },
+    /// The offline Cognito emulator.
+    Mock {
+        #[command(subcommand)]
+        command: mock::MockCommand,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let result = match cli.command {
         Command::SecretHash {
             username,
             client_id,
@@ -48,7 +58,15 @@ fn main() -> ExitCode {
                 "{}",
                 cognito_srp::secret_hash(&username, &client_id, &client_secret)
             );
-            ExitCode::SUCCESS
+            Ok(())
+        }
+        Command::Mock { command } => mock::run(command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("cogkit: {message}");
+            ExitCode::from(1)
         }
     }
 }

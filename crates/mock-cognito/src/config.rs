@@ -203,6 +203,10 @@ fn apply_pool(p: &SeedUserPool, pools: &mut UserPools, ctx: &Context<'_>) -> Res
         input["Policies"] = json!({"PasswordPolicy": members});
     }
     checked("CreateUserPool", &input)?;
+    if let Some(id) = &p.id {
+        // A fixed id must be one the service could have issued.
+        checked("DescribeUserPool", &json!({"UserPoolId": id}))?;
+    }
     let created = pools
         .create_user_pool(&input, p.id.as_deref(), ctx)
         .map_err(|e| e.to_string())?;
@@ -242,6 +246,17 @@ fn apply_pool(p: &SeedUserPool, pools: &mut UserPools, ctx: &Context<'_>) -> Res
             input["PreventUserExistenceErrors"] = json!(p);
         }
         checked("CreateUserPoolClient", &input)?;
+        if let Some(id) = &c.id {
+            checked(
+                "DescribeUserPoolClient",
+                &json!({"UserPoolId": pool_id, "ClientId": id}),
+            )?;
+        }
+        if let Some(secret) = &c.secret {
+            let mut with_secret = input.clone();
+            with_secret["ClientSecret"] = json!(secret);
+            checked("CreateUserPoolClient", &with_secret)?;
+        }
         let fixed = c.id.as_deref().map(|id| (id, c.secret.as_deref()));
         if let (None, Some(secret)) = (&c.id, &c.secret) {
             input["ClientSecret"] = json!(secret);

@@ -16,26 +16,37 @@
 //!
 //! # What works today
 //!
-//! - The protocol layer: every request is validated against the AWS service
-//!   model (required members, types, lengths, ranges, enums, patterns);
-//!   errors are HTTP 400 with `x-amzn-ErrorType` and `{"__type","message"}`;
-//!   every response has `x-amzn-RequestId` and CORS headers; unknown targets,
-//!   bad JSON, wrong content types and bodies over 1 MiB get AWS-shaped errors.
-//! - User pools: CreateUserPool, DescribeUserPool, DeleteUserPool,
-//!   CreateUserPoolClient (GenerateSecret, ExplicitAuthFlows),
-//!   DescribeUserPoolClient, AdminCreateUser (temporary password →
-//!   FORCE_CHANGE_PASSWORD), AdminSetUserPassword, AdminGetUser; InitiateAuth
-//!   with USER_SRP_AUTH and USER_PASSWORD_AUTH; RespondToAuthChallenge with
-//!   PASSWORD_VERIFIER (verified SRP; single-use secret blocks bound to the
-//!   app client) and NEW_PASSWORD_REQUIRED; SECRET_HASH; password policy.
-//!   Users keep an SRP salt and verifier, never the password.
-//! - ID and access tokens signed RS256 with different per-pool keys, issuer
-//!   `https://cognito-idp.<region>.amazonaws.com/<poolId>`, and the JWKS at
-//!   `/<poolId>/.well-known/jwks.json`.
+//! - **Protocol.** Every request is validated against the AWS service model
+//!   (required members, types, lengths, ranges, enums, patterns). Errors are
+//!   HTTP 400 with `x-amzn-ErrorType` and `{"__type","message"}`. Every
+//!   response has `x-amzn-RequestId` and CORS headers. Unknown targets, bad
+//!   JSON, wrong content types, bodies over 1 MiB and unsigned admin calls
+//!   get AWS-shaped errors, never a 5xx.
+//! - **User pools (control plane).** Create/Describe/List/Update/Delete for
+//!   pools and app clients; domains; groups; AdminCreateUser,
+//!   AdminSetUserPassword, AdminGetUser, AdminDeleteUser, Admin(Dis|En)ableUser,
+//!   Admin(Update|Delete)UserAttributes, AdminConfirmSignUp, group membership,
+//!   ListUsers (filters, pagination), ListUsersInGroup, AdminUserGlobalSignOut.
+//! - **Sign-in.** InitiateAuth / AdminInitiateAuth with USER_SRP_AUTH (SRP
+//!   verified with `cognito-srp`; secret blocks single-use, short-lived and
+//!   bound to the app client), USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH
+//!   and REFRESH_TOKEN_AUTH; NEW_PASSWORD_REQUIRED; SECRET_HASH; lockout
+//!   after 5 failures; PreventUserExistenceErrors; UsernameAttributes with
+//!   UUID internal usernames. Users keep an SRP salt and verifier, never the
+//!   password.
+//! - **Self-service.** SignUp, ConfirmSignUp, ResendConfirmationCode,
+//!   ForgotPassword, ConfirmForgotPassword (codes are logged and kept for
+//!   [`MockCognito::verification_codes`]), ChangePassword, GetUser,
+//!   UpdateUserAttributes, DeleteUser, GlobalSignOut, RevokeToken.
+//! - **Tokens.** RS256 ID and access tokens with different per-pool keys and
+//!   Cognito's claims (groups, roles, preferred role, attributes); opaque
+//!   refresh tokens bound to client and session; the JWKS and
+//!   openid-configuration under `/<poolId>/.well-known/`.
+//! - **Seed files** ([`SeedConfig`], `docs/mock-config.md`) and a
+//!   controllable [`Clock`].
 //!
-//! Every other model operation answers `UnsupportedOperationException` in the
-//! AWS shape. Identity pools, refresh tokens, sign-up and the hosted UI are
-//! the next steps (see the issue tracker).
+//! Every other model operation answers `UnsupportedOperationException` in
+//! the AWS shape. Identity pools, STS and the hosted UI are the next steps.
 
 #![forbid(unsafe_code)]
 

@@ -1,0 +1,94 @@
+//! `cogkit mock serve`: run the emulator as a server.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Subcommand, ValueEnum};
+use mock_cognito::{IssuerMode, MockCognito};
+
+#[derive(Debug, Subcommand)]
+pub enum MockCommand {
+    /// Serve the mock until Ctrl-C. Prints the endpoint and the seeded ids.
+    Serve {
+        /// Address to listen on (port 0 picks a free port).
+        #[arg(long, default_value = "127.0.0.1:9229")]
+        addr: SocketAddr,
+        /// A TOML seed file (see docs/mock-config.md).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// How token issuers are formed.
+        #[arg(long, value_enum)]
+        issuer_mode: Option<IssuerArg>,
+        /// Region of pools created through the API (default: the seed file's, or us-east-1).
+        #[arg(long)]
+        region: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum IssuerArg {
+    /// `https://cognito-idp.<region>.amazonaws.com/<poolId>`, as AWS issues them.
+    Aws,
+    /// `<endpoint>/<poolId>`, discoverable from the mock itself.
+    Local,
+}
+
+pub fn run(command: MockCommand) -> Result<(), String> {
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    match command {
+        MockCommand::Serve {
+            addr,
+            config,
+            issuer_mode,
+            region,
+        } => runtime.block_on(serve(addr, config, issuer_mode, region)),
+    }
+}
+
+async fn serve(
+    addr: SocketAddr,
+    config: Option<PathBuf>,
+    issuer: Option<IssuerArg>,
+    region: Option<String>,
+) -> Result<(), String> {
+    let mut builder = MockCognito::builder().addr(addr);
+    if let Some(path) = config {
+        builder = builder.seed_file(path);
+    }
+    if let Some(mode) = issuer {
+        builder = builder.issuer_mode(match mode {
+            IssuerArg::Aws => IssuerMode::Aws,
+            IssuerArg::Local => IssuerMode::Local,
+        });
+    }
+    if let Some(region) = region {
+        builder = builder.region(region);
+    }
+    let mock = builder.start().await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            format!("{addr} is already in use; pick another --addr (port 0 picks a free one)")
+        }
+        _ => e.to_string(),
+    })?;
+    println!("mock-cognito listening on {}", mock.endpoint());
+    for pool in mock.user_pool_summary() {
+        let domain = pool
+            .domain
+            .map(|d| format!(", domain {d}"))
+            .unwrap_or_default();
+        println!("user pool {} ({}{domain})", pool.id, pool.name);
+        for client in pool.clients {
+            let secret = if client.has_secret {
+                ", with secret"
+            } else {
+                ""
+            };
+            println!("  app client {} ({}{secret})", client.id, client.name);
+        }
+    }
+    println!("press Ctrl-C to stop");
+    mock.serve_until_ctrl_c().await.map_err(|e| e.to_string())?;
+    eprintln!("mock-cognito stopped");
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! `cogkit mock serve` as a separate process: endpoint, seeded ids, a real
+//! request, clean shutdown on SIGINT; and clear failures.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+
+fn example() -> String {
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/mock-config.toml"
+    )
+    .to_owned()
+}
+
+#[test]
+fn serves_the_seed_and_stops_on_sigint() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))
+        .args([
+            "mock",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--config",
+            &example(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let endpoint = first
+        .strip_prefix("mock-cognito listening on http://")
+        .expect(&first)
+        .to_owned();
+    let mut printed = vec![first];
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let done = line.starts_with("press Ctrl-C");
+        printed.push(line);
+        if done {
+            break;
+        }
+    }
+    let printed = printed.join("\n");
+    assert!(
+        printed.contains("user pool ap-northeast-1_Example01 (example, domain example)"),
+        "{printed}"
+    );
+    assert!(
+        printed
+            .contains("app client 2example23456789abcdefghij (confidential-backend, with secret)"),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains("exampleclientsecret"),
+        "secrets are never printed"
+    );
+
+    // A real request against the running process.
+    let body = r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"1example23456789abcdefghij","AuthParameters":{"USERNAME":"alice","PASSWORD":"Passw0rd!"}}"#;
+    let mut stream = TcpStream::connect(&endpoint).unwrap();
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nhost: {endpoint}\r\nconnection: close\r\ncontent-type: application/x-amz-json-1.1\r\nx-amz-target: AWSCognitoIdentityProviderService.InitiateAuth\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("IdToken"));
+
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "clean shutdown on Ctrl-C");
+}
+
+#[test]
+fn a_bad_seed_file_is_a_readable_error() {
+    let dir = std::env::temp_dir().join(format!("cogkit-bad-seed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[[user_pools]]\nname = \"x\"\n[[user_pools.users]]\nusername = \"u\"\npassword = \"weak\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cogkit"))
+        .args([
+            "mock",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--config",
+            bad.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("cogkit: "), "{stderr}");
+    assert!(
+        stderr.contains("Password does not conform to policy"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_cogkit"))
+        .args([
+            "mock",
+            "serve",
+            "--config",
+            "/nonexistent/seed.toml",
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("/nonexistent/seed.toml")
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_cogkit"))
+        .args(["mock", "serve", "--addr", "not-an-address"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
+}

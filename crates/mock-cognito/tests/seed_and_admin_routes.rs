@@ -1,0 +1,198 @@
+//! Seed files, and the local-only /_mock routes.
+
+mod common;
+
+use common::{call, ok, raw};
+use mock_cognito::{MockCognito, SeedConfig};
+use serde_json::json;
+
+fn example() -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/mock-config.toml"
+    );
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[tokio::test]
+async fn the_example_seed_file_gives_a_ready_mock() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/mock-config.toml"
+    );
+    let mock = MockCognito::builder()
+        .seed_file(path)
+        .start()
+        .await
+        .unwrap();
+    let addr = mock.addr();
+    let summary = mock.user_pool_summary();
+    assert_eq!(summary.len(), 1);
+    assert_eq!(summary[0].id, "ap-northeast-1_Example01");
+    assert_eq!(summary[0].domain.as_deref(), Some("example"));
+    assert_eq!(summary[0].clients.len(), 2);
+
+    // The seeded user signs in with the seeded password on the seeded client.
+    let r = ok(
+        addr,
+        "InitiateAuth",
+        json!({
+            "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "1example23456789abcdefghij",
+            "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"},
+        }),
+    )
+    .await;
+    let id = r["AuthenticationResult"]["IdToken"].as_str().unwrap();
+    let claims = mock_claims(id);
+    assert_eq!(
+        claims["iss"],
+        "https://cognito-idp.ap-northeast-1.amazonaws.com/ap-northeast-1_Example01"
+    );
+    assert_eq!(claims["cognito:groups"], json!(["admins"]));
+    // bob must change his password first.
+    let r = ok(
+        addr,
+        "InitiateAuth",
+        json!({
+            "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "1example23456789abcdefghij",
+            "AuthParameters": {"USERNAME": "bob", "PASSWORD": "Temp0rary!"},
+        }),
+    )
+    .await;
+    assert_eq!(r["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    // The fixed secret is the one configured.
+    let d = ok(
+        addr,
+        "DescribeUserPoolClient",
+        json!({"UserPoolId": "ap-northeast-1_Example01", "ClientId": "2example23456789abcdefghij"}),
+    )
+    .await;
+    assert_eq!(
+        d["UserPoolClient"]["ClientSecret"],
+        "exampleclientsecret0123456789abcdefghijklmnopq"
+    );
+    // Discovery advertises the hosted-UI endpoints once the pool has a domain.
+    let doc = raw(
+        addr,
+        "GET",
+        "/ap-northeast-1_Example01/.well-known/openid-configuration",
+        &[],
+        b"",
+    )
+    .await
+    .json();
+    assert_eq!(doc["issuer"], claims["iss"]);
+    assert!(
+        doc["token_endpoint"]
+            .as_str()
+            .unwrap()
+            .ends_with("/example/oauth2/token")
+    );
+}
+
+fn mock_claims(token: &str) -> serde_json::Value {
+    use base64::Engine;
+    let part = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn bad_seed_files_say_what_is_wrong() {
+    let cases = [
+        ("[[user_pools]]\nname = \"x\"\nbogus = 1\n", "bogus"),
+        (
+            "[[user_pools]]\nname = \"x\"\n[[user_pools.users]]\nusername = \"u\"\npassword = \"short\"\n",
+            "InvalidPasswordException",
+        ),
+        (
+            "[[user_pools]]\nname = \"x\"\n[[user_pools.clients]]\nname = \"c\"\ncallback_urls = [\"http://evil.example/cb\"]\n",
+            "not a valid URL",
+        ),
+        (
+            "[[user_pools]]\nid = \"nounderscore\"\nname = \"x\"\n",
+            "nounderscore",
+        ),
+        ("issuer_mode = \"sideways\"\n", "issuer_mode"),
+        (
+            "[[user_pools]]\nname = \"x\"\n[[user_pools.users]]\nusername = \"u\"\npassword = \"Passw0rd!\"\ngroups = [\"missing\"]\n",
+            "Group missing not found",
+        ),
+    ];
+    for (text, expect) in cases {
+        let seed = SeedConfig::from_toml(text);
+        let err = match seed {
+            Err(e) => e,
+            Ok(seed) => MockCognito::builder()
+                .seed(seed)
+                .start()
+                .await
+                .unwrap_err()
+                .to_string(),
+        };
+        assert!(err.contains(expect), "{text:?}: {err}");
+    }
+    assert!(SeedConfig::from_toml(&example()).is_ok());
+}
+
+#[tokio::test]
+async fn clock_and_codes_routes() {
+    let mock = MockCognito::builder()
+        .seed(SeedConfig::from_toml(&example()).unwrap())
+        .start()
+        .await
+        .unwrap();
+    let addr = mock.addr();
+    let before = raw(addr, "GET", "/_mock/clock", &[], b"").await.json()["now"]
+        .as_i64()
+        .unwrap();
+    let after = raw(
+        addr,
+        "POST",
+        "/_mock/clock",
+        &[("content-type", "application/json")],
+        br#"{"advance_seconds": 7200}"#,
+    )
+    .await;
+    assert_eq!(after.status, 200);
+    assert!(after.json()["now"].as_i64().unwrap() >= before + 7200);
+    let bad = raw(
+        addr,
+        "POST",
+        "/_mock/clock",
+        &[],
+        br#"{"advance_seconds": -5}"#,
+    )
+    .await;
+    assert_eq!(bad.status, 400);
+
+    let r = call(
+        addr,
+        "ForgotPassword",
+        &json!({"ClientId": "1example23456789abcdefghij", "Username": "alice"}),
+        false,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let codes = raw(
+        addr,
+        "GET",
+        "/_mock/codes?user_pool_id=ap-northeast-1_Example01&username=alice",
+        &[],
+        b"",
+    )
+    .await
+    .json();
+    let code = codes["codes"][0]["code"].as_str().unwrap();
+    assert_eq!(code.len(), 6);
+    assert_eq!(codes["codes"][0]["purpose"], "FORGOT_PASSWORD");
+    let r = call(addr, "ConfirmForgotPassword", &json!({
+        "ClientId": "1example23456789abcdefghij", "Username": "alice", "ConfirmationCode": code, "Password": "N3w-passw0rd!",
+    }), false)
+    .await;
+    assert_eq!(r.status, 200);
+}
