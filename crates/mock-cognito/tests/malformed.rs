@@ -231,7 +231,34 @@ async fn generated_malformed_bodies_never_cause_a_5xx() {
         errors > 200,
         "most generated bodies are malformed ({errors})"
     );
-    // The pool is still there (unless a generated DeleteUserPool hit it); the mock still works.
-    let r = call(addr, "CreateUserPool", &json!({"PoolName": "after"}), true).await;
-    assert_eq!(r.status, 200);
+    // The mock still works: a normal sign-in on a fresh pool succeeds.
+    let pool = ok(addr, "CreateUserPool", json!({"PoolName": "after"})).await;
+    let pool_id = pool["UserPool"]["Id"].as_str().unwrap();
+    let client = ok(
+        addr,
+        "CreateUserPoolClient",
+        json!({
+            "UserPoolId": pool_id, "ClientName": "c",
+            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        }),
+    )
+    .await;
+    let client_id = client["UserPoolClient"]["ClientId"].as_str().unwrap();
+    ok(
+        addr,
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "u", "TemporaryPassword": "Passw0rd!x"}),
+    )
+    .await;
+    ok(addr, "AdminSetUserPassword", json!({"UserPoolId": pool_id, "Username": "u", "Password": "Passw0rd!x", "Permanent": true})).await;
+    let r = ok(
+        addr,
+        "InitiateAuth",
+        json!({
+            "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+            "AuthParameters": {"USERNAME": "u", "PASSWORD": "Passw0rd!x"},
+        }),
+    )
+    .await;
+    assert!(r["AuthenticationResult"]["IdToken"].is_string());
 }

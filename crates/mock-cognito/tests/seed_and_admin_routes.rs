@@ -196,3 +196,37 @@ async fn clock_and_codes_routes() {
     .await;
     assert_eq!(r.status, 200);
 }
+
+#[tokio::test]
+async fn generated_temporary_passwords_reach_the_codes_route_only() {
+    let mock = MockCognito::builder()
+        .seed(SeedConfig::from_toml(&example()).unwrap())
+        .start()
+        .await
+        .unwrap();
+    let addr = mock.addr();
+    let pool = "ap-northeast-1_Example01";
+    ok(addr, "AdminCreateUser", json!({"UserPoolId": pool, "Username": "dave", "UserAttributes": [{"Name": "email", "Value": "dave@example.com"}]})).await;
+    let codes = mock.verification_codes(Some(pool), Some("dave"));
+    assert_eq!(codes.len(), 1);
+    assert_eq!(codes[0].purpose, "INVITATION");
+    assert_eq!(codes[0].destination, "dave@example.com");
+    let r = ok(
+        addr,
+        "InitiateAuth",
+        json!({
+            "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "1example23456789abcdefghij",
+            "AuthParameters": {"USERNAME": "dave", "PASSWORD": codes[0].code},
+        }),
+    )
+    .await;
+    assert_eq!(r["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    // MessageAction SUPPRESS sends nothing.
+    ok(
+        addr,
+        "AdminCreateUser",
+        json!({"UserPoolId": pool, "Username": "erin", "MessageAction": "SUPPRESS"}),
+    )
+    .await;
+    assert!(mock.verification_codes(Some(pool), Some("erin")).is_empty());
+}

@@ -60,7 +60,8 @@ pub struct CodeRecord {
     pub user_pool_id: String,
     /// The internal username.
     pub username: String,
-    /// `SIGN_UP`, `FORGOT_PASSWORD` or `VERIFY_ATTRIBUTE`.
+    /// `SIGN_UP`, `FORGOT_PASSWORD`, or `INVITATION` (a generated temporary
+    /// password, which is never printed).
     pub purpose: &'static str,
     /// The code.
     pub code: String,
@@ -327,6 +328,18 @@ impl UserPools {
         destination: String,
     ) {
         eprintln!("mock-cognito: {purpose} code for {username} in {pool_id}: {code}");
+        self.record_secret(pool_id, username, purpose, code, destination);
+    }
+
+    /// Keeps a one-time value for the loopback-only `/_mock/codes` route.
+    fn record_secret(
+        &mut self,
+        pool_id: &str,
+        username: &str,
+        purpose: &'static str,
+        code: &str,
+        destination: String,
+    ) {
         self.codes.push(CodeRecord {
             user_pool_id: pool_id.to_owned(),
             username: username.to_owned(),

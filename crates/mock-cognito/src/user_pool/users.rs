@@ -215,19 +215,19 @@ impl UserPools {
             "FORCE_CHANGE_PASSWORD",
             now,
         )?;
-        if input["TemporaryPassword"].is_null()
-            && input["MessageAction"].as_str() != Some("SUPPRESS")
-        {
-            // The invitation a real pool would send: here, only the log.
-            eprintln!(
-                "mock-cognito: invitation for {} in {pool_id}: temporary password {temporary}",
-                user.username
-            );
-        }
+        let invite = input["TemporaryPassword"].is_null()
+            && input["MessageAction"].as_str() != Some("SUPPRESS");
+        let username = user.username.clone();
+        let destination = user.attributes.get("email").cloned().unwrap_or_default();
         let out = json!({"User": user.to_json(None)});
         let pool = self.pool_mut(&pool_id)?;
-        pool.users.insert(user.username.clone(), user);
+        pool.users.insert(username.clone(), user);
         pool.modified = now;
+        if invite {
+            // The invitation a real pool would email: the temporary password
+            // goes to the loopback-only codes route, never to the log.
+            self.record_secret(&pool_id, &username, "INVITATION", &temporary, destination);
+        }
         Ok(out)
     }
 
