@@ -87,6 +87,9 @@ async fn serve(
             println!("  app client {} ({}{secret})", client.id, client.name);
         }
     }
+    for (id, name) in mock.identity_pool_summary() {
+        println!("identity pool {id} ({name})");
+    }
     println!("press Ctrl-C to stop");
     mock.serve_until_ctrl_c().await.map_err(|e| e.to_string())?;
     eprintln!("mock-cognito stopped");

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::state::State;
 use crate::user_pool::{Context, IssuerMode, UserPools};
 
 /// A parsed seed file.
@@ -23,6 +24,56 @@ pub struct SeedConfig {
     /// User pools to create.
     #[serde(default)]
     pub user_pools: Vec<SeedUserPool>,
+    /// Identity pools to create (after the user pools they may trust).
+    #[serde(default)]
+    pub identity_pools: Vec<SeedIdentityPool>,
+}
+
+/// One identity pool.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedIdentityPool {
+    /// A fixed id such as `us-east-1:00000000-0000-4000-8000-000000000001`.
+    pub id: Option<String>,
+    /// IdentityPoolName.
+    pub name: String,
+    /// AllowUnauthenticatedIdentities.
+    #[serde(default)]
+    pub allow_unauthenticated: bool,
+    /// AllowClassicFlow.
+    #[serde(default)]
+    pub allow_classic_flow: bool,
+    /// DeveloperProviderName.
+    pub developer_provider_name: Option<String>,
+    /// SupportedLoginProviders: login key → app id.
+    #[serde(default)]
+    pub supported_login_providers: BTreeMap<String, String>,
+    /// OpenIdConnectProviderARNs.
+    #[serde(default)]
+    pub openid_connect_provider_arns: Vec<String>,
+    /// CognitoIdentityProviders.
+    #[serde(default)]
+    pub cognito_identity_providers: Vec<SeedCognitoProvider>,
+    /// Roles: `authenticated` / `unauthenticated` → role ARN.
+    #[serde(default)]
+    pub roles: BTreeMap<String, String>,
+    /// RoleMappings, keyed as the API keys them, each shaped like the API's
+    /// RoleMapping (`Type`, `AmbiguousRoleResolution`, `RulesConfiguration`).
+    #[serde(default)]
+    pub role_mappings: BTreeMap<String, toml::Value>,
+}
+
+/// A user pool an identity pool trusts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedCognitoProvider {
+    /// The user pool id (the provider name is derived from it).
+    pub user_pool: String,
+    /// The app client whose ID tokens are accepted.
+    pub client_id: String,
+    /// ServerSideTokenCheck.
+    #[serde(default)]
+    pub server_side_token_check: bool,
 }
 
 /// One user pool.
@@ -150,10 +201,14 @@ impl SeedConfig {
     }
 
     /// Creates everything in `pools`, through the same validation as the API.
-    pub(crate) fn apply(&self, pools: &mut UserPools, ctx: &Context<'_>) -> Result<(), String> {
+    pub(crate) fn apply(&self, state: &mut State, ctx: &Context<'_>) -> Result<(), String> {
         for p in &self.user_pools {
-            apply_pool(p, pools, ctx)
+            apply_pool(p, &mut state.user_pools, ctx)
                 .map_err(|e| format!("seed file, user pool {:?}: {e}", p.name))?;
+        }
+        for p in &self.identity_pools {
+            apply_identity_pool(p, state, ctx)
+                .map_err(|e| format!("seed file, identity pool {:?}: {e}", p.name))?;
         }
         Ok(())
     }
@@ -332,6 +387,74 @@ fn apply_pool(p: &SeedUserPool, pools: &mut UserPools, ctx: &Context<'_>) -> Res
                 ctx,
             )?;
         }
+    }
+    Ok(())
+}
+
+fn identity_checked(op: &str, input: &Value) -> Result<(), String> {
+    crate::model::identity_pools()
+        .validate(op, input)
+        .map_err(|e| format!("{op}: {e}"))
+}
+
+fn apply_identity_pool(
+    p: &SeedIdentityPool,
+    state: &mut State,
+    ctx: &Context<'_>,
+) -> Result<(), String> {
+    let mut input = json!({
+        "IdentityPoolName": p.name,
+        "AllowUnauthenticatedIdentities": p.allow_unauthenticated,
+        "AllowClassicFlow": p.allow_classic_flow,
+    });
+    if let Some(d) = &p.developer_provider_name {
+        input["DeveloperProviderName"] = json!(d);
+    }
+    if !p.supported_login_providers.is_empty() {
+        input["SupportedLoginProviders"] = json!(p.supported_login_providers);
+    }
+    if !p.openid_connect_provider_arns.is_empty() {
+        input["OpenIdConnectProviderARNs"] = json!(p.openid_connect_provider_arns);
+    }
+    let mut providers = Vec::new();
+    for c in &p.cognito_identity_providers {
+        let region = c.user_pool.split('_').next().unwrap_or_default();
+        providers.push(json!({
+            "ProviderName": format!("cognito-idp.{region}.amazonaws.com/{}", c.user_pool),
+            "ClientId": c.client_id,
+            "ServerSideTokenCheck": c.server_side_token_check,
+        }));
+    }
+    if !providers.is_empty() {
+        input["CognitoIdentityProviders"] = json!(providers);
+    }
+    identity_checked("CreateIdentityPool", &input)?;
+    if let Some(id) = &p.id {
+        identity_checked("DescribeIdentityPool", &json!({"IdentityPoolId": id}))?;
+    }
+    let created = state
+        .identity_pools
+        .create_identity_pool(&input, p.id.as_deref(), ctx)
+        .map_err(|e| e.to_string())?;
+    let pool_id = created["IdentityPoolId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    if !p.roles.is_empty() || !p.role_mappings.is_empty() {
+        let mappings: serde_json::Map<String, Value> = p
+            .role_mappings
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(Value::Null)))
+            .collect();
+        let mut roles_input = json!({"IdentityPoolId": pool_id, "Roles": p.roles});
+        if !mappings.is_empty() {
+            roles_input["RoleMappings"] = Value::Object(mappings);
+        }
+        identity_checked("SetIdentityPoolRoles", &roles_input)?;
+        state
+            .identity_pools
+            .set_identity_pool_roles(&roles_input)
+            .map_err(|e| format!("SetIdentityPoolRoles: {e}"))?;
     }
     Ok(())
 }

@@ -1,22 +1,58 @@
-//! RS256 JSON Web Tokens and the JWKS that verifies them.
+//! RSA-signed JSON Web Tokens and the JWKS that verifies them.
 //!
-//! Keys are generated when a pool is created and live only in memory: no key
-//! is ever committed or shipped.
+//! Keys are generated when a pool (or the mock) is created and live only in
+//! memory: no key is ever committed or shipped.
 
 use std::fmt;
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{
-    KeyPair, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair, UnparsedPublicKey,
+    KeyPair, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_2048_8192_SHA512, RSA_PKCS1_SHA256,
+    RSA_PKCS1_SHA512, RsaEncoding, RsaKeyPair, UnparsedPublicKey,
 };
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 
-/// An RSA-2048 signing key with its `kid`.
+/// The RSA signature algorithms the mock issues: user pools and the fake
+/// providers sign RS256; identity pools sign their OpenID tokens RS512, as
+/// AWS does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alg {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    Rs256,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    Rs512,
+}
+
+impl Alg {
+    fn name(self) -> &'static str {
+        match self {
+            Alg::Rs256 => "RS256",
+            Alg::Rs512 => "RS512",
+        }
+    }
+
+    fn signing(self) -> &'static dyn RsaEncoding {
+        match self {
+            Alg::Rs256 => &RSA_PKCS1_SHA256,
+            Alg::Rs512 => &RSA_PKCS1_SHA512,
+        }
+    }
+
+    fn verification(self) -> &'static aws_lc_rs::signature::RsaParameters {
+        match self {
+            Alg::Rs256 => &RSA_PKCS1_2048_8192_SHA256,
+            Alg::Rs512 => &RSA_PKCS1_2048_8192_SHA512,
+        }
+    }
+}
+
+/// An RSA-2048 signing key with its `kid` and algorithm.
 pub struct SigningKey {
     kid: String,
+    alg: Alg,
     key: RsaKeyPair,
 }
 
@@ -24,24 +60,27 @@ impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SigningKey")
             .field("kid", &self.kid)
+            .field("alg", &self.alg)
             .finish_non_exhaustive()
     }
 }
 
 impl SigningKey {
-    /// A fresh key. The `kid` is base64 of 32 random bytes (44 characters),
-    /// like Cognito's.
+    /// A fresh RS256 key. The `kid` is base64 of 32 random bytes (44
+    /// characters), like a user pool's.
     pub fn generate() -> SigningKey {
-        let key = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
-        SigningKey {
-            kid: STANDARD.encode(crate::ids::bytes(32)),
-            key,
-        }
+        Self::generate_with(STANDARD.encode(crate::ids::bytes(32)), Alg::Rs256)
     }
 
-    /// Signs `claims` as a compact JWS with header `{"kid", "alg": "RS256"}`.
+    /// A fresh key with the given `kid` and algorithm.
+    pub fn generate_with(kid: String, alg: Alg) -> SigningKey {
+        let key = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
+        SigningKey { kid, alg, key }
+    }
+
+    /// Signs `claims` as a compact JWS with header `{"kid", "alg"}`.
     pub fn sign(&self, claims: &Value) -> String {
-        let header = json!({"kid": self.kid, "alg": "RS256"});
+        let header = json!({"kid": self.kid, "alg": self.alg.name()});
         let signing_input = format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(header.to_string()),
@@ -50,7 +89,7 @@ impl SigningKey {
         let mut sig = vec![0u8; self.key.public_modulus_len()];
         self.key
             .sign(
-                &RSA_PKCS1_SHA256,
+                self.alg.signing(),
                 &SystemRandom::new(),
                 signing_input.as_bytes(),
                 &mut sig,
@@ -59,7 +98,8 @@ impl SigningKey {
         format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(sig))
     }
 
-    /// Whether `token` is a well-formed RS256 JWS signed by this key.
+    /// Whether `token` is a well-formed JWS signed by this key, with this
+    /// key's `kid` and algorithm in its header.
     pub fn verify(&self, token: &str) -> bool {
         let Some((signing_input, sig)) = token.rsplit_once('.') else {
             return false;
@@ -76,11 +116,11 @@ impl SigningKey {
             .and_then(|h| serde_json::from_slice(&h).ok());
         if header
             .as_ref()
-            .is_none_or(|h| h["alg"] != "RS256" || h["kid"] != self.kid.as_str())
+            .is_none_or(|h| h["alg"] != self.alg.name() || h["kid"] != self.kid.as_str())
         {
             return false;
         }
-        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, self.key.public_key().as_ref())
+        UnparsedPublicKey::new(self.alg.verification(), self.key.public_key().as_ref())
             .verify(signing_input.as_bytes(), &sig)
             .is_ok()
     }
@@ -89,7 +129,7 @@ impl SigningKey {
     pub fn jwk(&self) -> Value {
         let public = self.key.public_key();
         json!({
-            "alg": "RS256",
+            "alg": self.alg.name(),
             "e": URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
             "kid": self.kid,
             "kty": "RSA",
@@ -107,4 +147,27 @@ pub fn decode_unverified(token: &str) -> Option<Value> {
         return None;
     };
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).ok()?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_and_verify_both_algorithms() {
+        for alg in [Alg::Rs256, Alg::Rs512] {
+            let key = SigningKey::generate_with("k1".into(), alg);
+            let other = SigningKey::generate_with("k1".into(), alg);
+            let token = key.sign(&json!({"sub": "x"}));
+            assert!(key.verify(&token));
+            assert!(!other.verify(&token), "same kid, other key");
+            assert_eq!(decode_unverified(&token).unwrap()["sub"], "x");
+            let mut tampered = token.clone();
+            tampered.insert(token.find('.').unwrap() + 3, 'A');
+            assert!(!key.verify(&tampered));
+            assert_eq!(key.jwk()["alg"], alg.name());
+        }
+        assert!(decode_unverified("a.b").is_none());
+        assert!(decode_unverified("a.b.c.d").is_none());
+    }
 }

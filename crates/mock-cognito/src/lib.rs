@@ -42,27 +42,48 @@
 //!   Cognito's claims (groups, roles, preferred role, attributes); opaque
 //!   refresh tokens bound to client and session; the JWKS and
 //!   openid-configuration under `/<poolId>/.well-known/`.
+//! - **Identity pools.** The control plane (pools, roles and role mappings,
+//!   identities, principal-tag maps); GetId, GetCredentialsForIdentity (with
+//!   CustomRoleArn), GetOpenIdToken, UnlinkIdentity; developer-authenticated
+//!   identities. Logins are validated (user-pool ID tokens against the pool's
+//!   keys, audience, expiry and, with ServerSideTokenCheck, the session;
+//!   external tokens against the fake providers). Identities are keyed on the
+//!   provider's subject, link and merge as AWS documents, and get roles by
+//!   CustomRoleArn, Token or Rules mappings.
+//! - **STS.** AssumeRoleWithWebIdentity for the classic flow, and
+//!   GetCallerIdentity with SigV4 verified against the issued credentials.
+//! - **Fake external providers** for Facebook, Login with Amazon, Google,
+//!   Apple and OIDC: [`MockCognito::mint_provider_token`] issues tokens, and
+//!   only those validate.
 //! - **Seed files** ([`SeedConfig`], `docs/mock-config.md`) and a
 //!   controllable [`Clock`].
 //!
 //! Every other model operation answers `UnsupportedOperationException` in
-//! the AWS shape. Identity pools, STS and the hosted UI are the next steps.
+//! the AWS shape. The hosted UI and OAuth2 endpoints are the next step.
 
 #![forbid(unsafe_code)]
 
 mod clock;
 mod config;
+mod credentials;
 mod error;
+mod external_idp;
+mod identity_pool;
 mod ids;
 mod jwt;
 mod model;
 mod protocol;
 mod server;
+mod state;
+mod sts;
 mod url_rules;
 mod user_pool;
 
 pub use clock::Clock;
-pub use config::{SeedClient, SeedConfig, SeedGroup, SeedUser, SeedUserPool};
+pub use config::{
+    SeedClient, SeedCognitoProvider, SeedConfig, SeedGroup, SeedIdentityPool, SeedUser,
+    SeedUserPool,
+};
 pub use error::{ApiError, ApiResult};
 pub use protocol::MAX_BODY_BYTES;
 pub use server::{MockCognito, MockCognitoBuilder};

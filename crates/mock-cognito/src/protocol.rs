@@ -17,7 +17,27 @@ const USER_POOLS_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 const IDENTITY_POOLS_PREFIX: &str = "AWSCognitoIdentityService.";
 
 /// Handles one `POST /`.
-pub async fn handle(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn handle(
+    State(shared): State<Shared>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    // STS speaks the query protocol on the same URL: a form body, no target.
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if is_form && !headers.contains_key("x-amz-target") {
+        return crate::sts::handle(
+            &shared,
+            "POST",
+            uri.path(),
+            uri.query().unwrap_or(""),
+            &headers,
+            &body,
+        );
+    }
     let result = dispatch(&shared, &headers, &body);
     let (status, payload) = match result {
         Ok(v) => (StatusCode::OK, v),
@@ -68,15 +88,25 @@ fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value,
     if let Some(op) = target.strip_prefix(USER_POOLS_PREFIX) {
         check_request(crate::model::user_pools(), op, target, headers, &input)?;
         let ctx = shared.context();
-        let mut pools = shared.user_pools();
-        return pools.handle(op, &input, &ctx);
+        return shared.state().user_pools.handle(op, &input, &ctx);
     }
     if let Some(op) = target.strip_prefix(IDENTITY_POOLS_PREFIX) {
         check_request(crate::model::identity_pools(), op, target, headers, &input)?;
-        return Err(ApiError::new(
-            "UnsupportedOperationException",
-            format!("{op}: identity pools are not implemented by this mock yet"),
-        ));
+        let ctx = shared.context();
+        let mut guard = shared.state();
+        let crate::state::State {
+            user_pools,
+            identity_pools,
+            providers,
+            credentials,
+        } = &mut *guard;
+        let deps = crate::identity_pool::Deps {
+            ctx: &ctx,
+            user_pools,
+            providers,
+            credentials,
+        };
+        return identity_pools.handle(op, &input, deps);
     }
     Err(unknown(target))
 }

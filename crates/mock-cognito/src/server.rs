@@ -16,7 +16,8 @@ use tokio::sync::oneshot;
 use crate::clock::Clock;
 use crate::config::SeedConfig;
 use crate::protocol;
-use crate::user_pool::{CodeRecord, Context, IssuerMode, PoolSummary, UserPools};
+use crate::state::State as MockState;
+use crate::user_pool::{CodeRecord, Context, IssuerMode, PoolSummary};
 
 /// State shared by all requests of one mock.
 #[derive(Debug, Clone)]
@@ -25,7 +26,7 @@ pub struct Shared {
     pub(crate) region: String,
     pub(crate) issuer_mode: IssuerMode,
     pub(crate) endpoint: String,
-    pub(crate) user_pools: Arc<Mutex<UserPools>>,
+    pub(crate) state: Arc<Mutex<MockState>>,
 }
 
 impl Shared {
@@ -38,9 +39,9 @@ impl Shared {
         }
     }
 
-    pub(crate) fn user_pools(&self) -> MutexGuard<'_, UserPools> {
+    pub(crate) fn state(&self) -> MutexGuard<'_, MockState> {
         // A panic in one request must not take the mock down for the rest.
-        self.user_pools
+        self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -118,6 +119,11 @@ impl MockCognitoBuilder {
         };
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
+        let region = self
+            .region
+            .clone()
+            .or(seed.region.clone())
+            .unwrap_or_else(|| "us-east-1".to_owned());
         let shared = Shared {
             clock: self.clock.clone(),
             region: self
@@ -129,12 +135,11 @@ impl MockCognitoBuilder {
                 .or(seed.issuer_mode().map_err(invalid)?)
                 .unwrap_or_default(),
             endpoint: format!("http://{addr}"),
-            user_pools: Arc::new(Mutex::new(UserPools::default())),
+            state: Arc::new(Mutex::new(MockState::new(&region))),
         };
         {
             let ctx = shared.context();
-            seed.apply(&mut shared.user_pools(), &ctx)
-                .map_err(invalid)?;
+            seed.apply(&mut shared.state(), &ctx).map_err(invalid)?;
         }
         let app = router(shared.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -163,7 +168,9 @@ fn router(shared: Shared) -> Router {
             get(openid_configuration),
         )
         .route("/_mock/clock", get(clock_now).post(clock_advance))
+        .route("/.well-known/jwks_uri", get(identity_jwks))
         .route("/_mock/codes", get(codes))
+        .route("/_mock/idp/token", post(mint_provider_token_route))
         // Bodies up to twice the limit reach the handler, which answers in the
         // AWS error shape; beyond that the connection is refused outright.
         .layer(DefaultBodyLimit::max(2 * protocol::MAX_BODY_BYTES))
@@ -175,7 +182,7 @@ fn json_response(status: StatusCode, body: Value) -> Response {
 }
 
 async fn jwks(State(shared): State<Shared>, Path(pool_id): Path<String>) -> Response {
-    match shared.user_pools().jwks(&pool_id) {
+    match shared.state().user_pools.jwks(&pool_id) {
         Some(keys) => json_response(StatusCode::OK, keys),
         None => json_response(
             StatusCode::NOT_FOUND,
@@ -189,13 +196,23 @@ async fn openid_configuration(
     Path(pool_id): Path<String>,
 ) -> Response {
     let ctx = shared.context();
-    match shared.user_pools().openid_configuration(&pool_id, &ctx) {
+    match shared
+        .state()
+        .user_pools
+        .openid_configuration(&pool_id, &ctx)
+    {
         Some(doc) => json_response(StatusCode::OK, doc),
         None => json_response(
             StatusCode::NOT_FOUND,
             json!({"message": format!("User pool {pool_id} does not exist.")}),
         ),
     }
+}
+
+/// The identity pools' OpenID-token keys (AWS serves them at
+/// `https://cognito-identity.amazonaws.com/.well-known/jwks_uri`).
+async fn identity_jwks(State(shared): State<Shared>) -> Response {
+    json_response(StatusCode::OK, shared.state().identity_pools.openid_jwks())
 }
 
 /// The admin routes answer loopback callers only: they can move time and
@@ -241,6 +258,52 @@ async fn clock_advance(
 }
 
 #[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MintRequest {
+    provider: String,
+    audience: String,
+    subject: String,
+    #[serde(default)]
+    claims: Value,
+    ttl_seconds: Option<i64>,
+}
+
+/// `POST /_mock/idp/token`: the test helper for external-provider tokens
+/// (see [`MockCognito::mint_provider_token`]), for tests in other languages.
+async fn mint_provider_token_route(
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    State(shared): State<Shared>,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Some(refusal) = refuse_remote(peer) {
+        return refusal;
+    }
+    let request: MintRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                json!({"message": format!("body must be {{provider, audience, subject[, claims, ttl_seconds]}}: {e}")}),
+            );
+        }
+    };
+    let now = shared.clock.unix();
+    let ttl = request.ttl_seconds.unwrap_or(3600);
+    let minted = shared.state().providers.mint(
+        &request.provider,
+        &request.audience,
+        &request.subject,
+        request.claims,
+        ttl,
+        now,
+    );
+    match minted {
+        Ok(token) => json_response(StatusCode::OK, json!({"token": token})),
+        Err(e) => json_response(StatusCode::BAD_REQUEST, json!({"message": e.message})),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
 struct CodesQuery {
     user_pool_id: Option<String>,
     username: Option<String>,
@@ -255,7 +318,8 @@ async fn codes(
         return refusal;
     }
     let codes = shared
-        .user_pools()
+        .state()
+        .user_pools
         .codes(q.user_pool_id.as_deref(), q.username.as_deref());
     json_response(StatusCode::OK, json!({"codes": codes}))
 }
@@ -302,12 +366,42 @@ impl MockCognito {
         user_pool_id: Option<&str>,
         username: Option<&str>,
     ) -> Vec<CodeRecord> {
-        self.shared.user_pools().codes(user_pool_id, username)
+        self.shared.state().user_pools.codes(user_pool_id, username)
+    }
+
+    /// Issues a token from one of the mock's fake external identity
+    /// providers, as if `subject` had signed in to app `audience` there.
+    /// `provider` is the identity-pool login key: `graph.facebook.com` and
+    /// `www.amazon.com` give opaque access tokens; `accounts.google.com`,
+    /// `appleid.apple.com` and any OIDC host give RS256 ID tokens (with
+    /// `claims` merged in). Valid for an hour by the mock's clock.
+    pub fn mint_provider_token(
+        &self,
+        provider: &str,
+        audience: &str,
+        subject: &str,
+        claims: Value,
+    ) -> Result<String, crate::ApiError> {
+        let now = self.shared.clock.unix();
+        self.shared
+            .state()
+            .providers
+            .mint(provider, audience, subject, claims, 3600, now)
+    }
+
+    /// The identity pools: (id, name).
+    pub fn identity_pool_summary(&self) -> Vec<(String, String)> {
+        self.shared.state().identity_pools.summary()
+    }
+
+    /// How many AWS credentials the mock has issued so far.
+    pub fn issued_credentials(&self) -> usize {
+        self.shared.state().credentials.count()
     }
 
     /// The user pools and their app clients (for printing seeded ids).
     pub fn user_pool_summary(&self) -> Vec<PoolSummary> {
-        self.shared.user_pools().summary()
+        self.shared.state().user_pools.summary()
     }
 
     /// Serves until Ctrl-C (SIGINT), then shuts down cleanly.

@@ -230,3 +230,83 @@ async fn generated_temporary_passwords_reach_the_codes_route_only() {
     .await;
     assert!(mock.verification_codes(Some(pool), Some("erin")).is_empty());
 }
+
+#[tokio::test]
+async fn seeded_identity_pool_serves_the_mission_flows() {
+    let mock = MockCognito::builder()
+        .seed(SeedConfig::from_toml(&example()).unwrap())
+        .start()
+        .await
+        .unwrap();
+    let addr = mock.addr();
+    let pool = "ap-northeast-1:00000000-0000-4000-8000-000000000001";
+    let provider = "cognito-idp.ap-northeast-1.amazonaws.com/ap-northeast-1_Example01";
+    let id_call = |body: serde_json::Value| async move {
+        call(addr, "AWSCognitoIdentityService.GetId", &body, false).await
+    };
+    // 1. Unauthenticated.
+    let guest = id_call(json!({"IdentityPoolId": pool})).await.json()["IdentityId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let creds = call(
+        addr,
+        "AWSCognitoIdentityService.GetCredentialsForIdentity",
+        &json!({"IdentityId": guest}),
+        false,
+    )
+    .await;
+    assert_eq!(
+        creds.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&creds.body)
+    );
+    // 2. User-pool federation; alice is an admin, so the Token mapping gives the admins role.
+    let r = ok(
+        addr,
+        "InitiateAuth",
+        json!({
+            "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "1example23456789abcdefghij",
+            "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"},
+        }),
+    )
+    .await;
+    let id_token = r["AuthenticationResult"]["IdToken"].as_str().unwrap();
+    let id = id_call(json!({"IdentityPoolId": pool, "Logins": {provider: id_token}}))
+        .await
+        .json()["IdentityId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let creds = call(
+        addr,
+        "AWSCognitoIdentityService.GetCredentialsForIdentity",
+        &json!({"IdentityId": id, "Logins": {provider: id_token}}),
+        false,
+    )
+    .await;
+    assert_eq!(creds.status, 200);
+    // 4. Direct Facebook login with a token from the mock's fake provider.
+    let fb = mock
+        .mint_provider_token("graph.facebook.com", "1234567890", "10001", json!({}))
+        .unwrap();
+    let r = id_call(json!({"IdentityPoolId": pool, "Logins": {"graph.facebook.com": fb}})).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    // The same helper over HTTP, for tests in other languages.
+    let minted = raw(addr, "POST", "/_mock/idp/token", &[], br#"{"provider":"www.amazon.com","audience":"amzn1.application-oa2-client.example","subject":"amzn1.account.X"}"#).await;
+    assert_eq!(minted.status, 200);
+    let amazon = minted.json()["token"].as_str().unwrap().to_owned();
+    assert!(amazon.starts_with("Atza|"));
+    let r = id_call(json!({"IdentityPoolId": pool, "Logins": {"www.amazon.com": amazon}})).await;
+    assert_eq!(r.status, 200);
+    let bad = raw(
+        addr,
+        "POST",
+        "/_mock/idp/token",
+        &[],
+        br#"{"provider":"graph.facebook.com"}"#,
+    )
+    .await;
+    assert_eq!(bad.status, 400);
+}

@@ -546,7 +546,7 @@ fn attribute_list(v: &Value) -> ApiResult<Vec<(String, String)>> {
 }
 
 /// Simple offset pagination with an opaque token, for the List* calls.
-fn paginate<T: Clone>(
+pub(crate) fn paginate<T: Clone>(
     items: Vec<T>,
     limit: usize,
     token: Option<&str>,

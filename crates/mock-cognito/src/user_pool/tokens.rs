@@ -321,3 +321,56 @@ fn refresh_token() -> String {
         .collect();
     format!("{header}.{}", parts.join("."))
 }
+
+impl UserPools {
+    /// Verifies a user-pool ID token presented as an identity-pool login:
+    /// `aud` present (an access token has none), issuer, signature with the
+    /// pool's ID-token key, `token_use: id`, not expired. Returns its claims.
+    pub fn verify_id_token(
+        &self,
+        pool_id: &str,
+        token: &str,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Value> {
+        let invalid = |why: &str| ApiError::not_authorized(format!("Invalid login token. {why}"));
+        let claims = crate::jwt::decode_unverified(token)
+            .ok_or_else(|| invalid("Couldn't parse the token."))?;
+        if claims["aud"].as_str().is_none() {
+            return Err(invalid("Missing a required claim: aud"));
+        }
+        let pool = self
+            .pools
+            .get(pool_id)
+            .ok_or_else(|| invalid("Issuer doesn't match providerName"))?;
+        if claims["iss"].as_str() != Some(issuer(pool, ctx).as_str()) {
+            return Err(invalid("Issuer doesn't match providerName"));
+        }
+        if !pool.id_key.verify(token) {
+            return Err(invalid("Couldn't verify signed token."));
+        }
+        if claims["token_use"] != "id" {
+            return Err(invalid("Token is not an ID token."));
+        }
+        let exp = claims["exp"].as_i64().unwrap_or(0);
+        let now = ctx.clock.unix();
+        if exp <= now {
+            return Err(invalid(&format!("Token expired: {exp} >= {now}")));
+        }
+        Ok(claims)
+    }
+
+    /// ServerSideTokenCheck: the token's sign-in session has not been ended
+    /// (global sign-out, revocation) and its user still exists, enabled.
+    pub fn id_token_session_active(&self, pool_id: &str, claims: &Value) -> bool {
+        let Some(pool) = self.pools.get(pool_id) else {
+            return false;
+        };
+        let Some(session) = claims["origin_jti"]
+            .as_str()
+            .and_then(|o| pool.sessions.get(o))
+        else {
+            return false;
+        };
+        !session.revoked && pool.users.get(&session.username).is_some_and(|u| u.enabled)
+    }
+}

@@ -1,0 +1,154 @@
+//! The AWS credentials the mock issues (GetCredentialsForIdentity,
+//! AssumeRoleWithWebIdentity), remembered so STS can verify requests signed
+//! with them.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde_json::{Value, json};
+
+use crate::ids;
+
+/// Lifetime of issued credentials: one hour, as Cognito's.
+pub const CREDENTIALS_LIFETIME_SECS: i64 = 3600;
+
+/// One set of temporary credentials.
+#[derive(Clone)]
+pub struct IssuedCredentials {
+    /// `ASIA` and 16 upper-case alphanumerics.
+    pub access_key_id: String,
+    /// 40 characters.
+    pub secret_access_key: String,
+    /// Opaque; ties the credentials to the identity, role and expiry.
+    pub session_token: String,
+    /// Epoch seconds.
+    pub expiration: i64,
+    /// The role assumed.
+    pub role_arn: String,
+    /// The session name in the assumed-role ARN.
+    pub session_name: String,
+}
+
+impl fmt::Debug for IssuedCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("role_arn", &self.role_arn)
+            .field("expiration", &self.expiration)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IssuedCredentials {
+    /// The account of the role (the ARN's fifth field).
+    pub fn account(&self) -> &str {
+        self.role_arn
+            .split(':')
+            .nth(4)
+            .filter(|a| !a.is_empty())
+            .unwrap_or("000000000000")
+    }
+
+    /// `arn:aws:sts::<account>:assumed-role/<role name>/<session>`.
+    pub fn assumed_role_arn(&self) -> String {
+        let role_name = self.role_arn.rsplit('/').next().unwrap_or("role");
+        format!(
+            "arn:aws:sts::{}:assumed-role/{role_name}/{}",
+            self.account(),
+            self.session_name
+        )
+    }
+
+    /// The `Credentials` object of GetCredentialsForIdentity.
+    pub fn cognito_json(&self) -> Value {
+        json!({
+            "AccessKeyId": self.access_key_id,
+            "SecretKey": self.secret_access_key,
+            "SessionToken": self.session_token,
+            "Expiration": self.expiration,
+        })
+    }
+}
+
+/// Every credential the mock has issued, by access key id.
+#[derive(Debug, Default)]
+pub struct CredentialStore {
+    by_access_key: HashMap<String, IssuedCredentials>,
+}
+
+impl CredentialStore {
+    /// Issues and remembers new credentials.
+    pub fn issue(&mut self, role_arn: &str, session_name: &str, now: i64) -> IssuedCredentials {
+        const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        let key_chars: String = ids::bytes(16)
+            .iter()
+            .map(|b| UPPER_ALNUM[(*b as usize) % 32] as char)
+            .collect();
+        let secret = base64_like(&ids::bytes(30));
+        let token = base64_like(&ids::bytes(300));
+        let creds = IssuedCredentials {
+            access_key_id: format!("ASIA{key_chars}"),
+            secret_access_key: secret,
+            session_token: format!("IQoJb3JpZ2luX2Vj{token}"),
+            expiration: now + CREDENTIALS_LIFETIME_SECS,
+            role_arn: role_arn.to_owned(),
+            session_name: session_name.to_owned(),
+        };
+        self.by_access_key
+            .insert(creds.access_key_id.clone(), creds.clone());
+        creds
+    }
+
+    /// The credentials with this access key id, if the mock issued them.
+    pub fn get(&self, access_key_id: &str) -> Option<&IssuedCredentials> {
+        self.by_access_key.get(access_key_id)
+    }
+
+    /// Shortens or lengthens the life of issued credentials (STS DurationSeconds).
+    pub fn update_expiration(&mut self, access_key_id: &str, expiration: i64) {
+        if let Some(c) = self.by_access_key.get_mut(access_key_id) {
+            c.expiration = expiration;
+        }
+    }
+
+    /// How many credentials have been issued.
+    pub fn count(&self) -> usize {
+        self.by_access_key.len()
+    }
+}
+
+/// Standard base64 without padding: 30 bytes give the 40 characters of an
+/// AWS secret key.
+fn base64_like(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        let mut store = CredentialStore::default();
+        let c = store.issue(
+            "arn:aws:iam::123456789012:role/path/Auth",
+            "CognitoIdentityCredentials",
+            100,
+        );
+        assert!(c.access_key_id.starts_with("ASIA") && c.access_key_id.len() == 20);
+        assert!(
+            c.access_key_id[4..]
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        );
+        assert_eq!(c.secret_access_key.len(), 40);
+        assert_eq!(c.expiration, 3700);
+        assert_eq!(
+            c.assumed_role_arn(),
+            "arn:aws:sts::123456789012:assumed-role/Auth/CognitoIdentityCredentials"
+        );
+        assert!(store.get(&c.access_key_id).is_some());
+        assert!(!format!("{c:?}").contains(&c.secret_access_key));
+    }
+}

@@ -1,0 +1,304 @@
+//! Offline stand-ins for the external identity providers an identity pool
+//! (and later the hosted UI) trusts directly: Facebook, Login with Amazon,
+//! Google, Sign in with Apple and generic OIDC providers.
+//!
+//! Tokens are issued by this module and only these are accepted: Facebook
+//! and Amazon access tokens are opaque strings the mock remembers with their
+//! app id, user and expiry; Google, Apple and OIDC ID tokens are RS256 JWTs
+//! signed with a key per issuer. Nothing else passes validation, so a test
+//! that sends an arbitrary string gets the error AWS would give.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use crate::error::{ApiError, ApiResult};
+use crate::ids;
+use crate::jwt::SigningKey;
+
+/// The login keys of the providers with opaque access tokens.
+pub const FACEBOOK: &str = "graph.facebook.com";
+/// Login with Amazon.
+pub const AMAZON: &str = "www.amazon.com";
+/// Google (ID tokens).
+pub const GOOGLE: &str = "accounts.google.com";
+/// Sign in with Apple (ID tokens).
+pub const APPLE: &str = "appleid.apple.com";
+
+/// A login an external provider vouched for.
+#[derive(Debug, Clone)]
+pub struct ExternalLogin {
+    /// The provider's user id (`sub` for ID tokens).
+    pub subject: String,
+    /// The app id / audience the token was issued to.
+    pub audience: String,
+    /// Claims for role-mapping rules (`sub`, `aud`, `email`, …).
+    pub claims: Value,
+}
+
+#[derive(Debug, Clone)]
+struct OpaqueToken {
+    provider: &'static str,
+    app_id: String,
+    subject: String,
+    expires: i64,
+    profile: Value,
+}
+
+/// What the fake providers have issued.
+#[derive(Debug, Default)]
+pub struct ExternalProviders {
+    opaque: HashMap<String, OpaqueToken>,
+    /// Issuer host → its signing key.
+    keys: HashMap<String, SigningKey>,
+}
+
+fn not_authorized(why: impl std::fmt::Display) -> ApiError {
+    ApiError::not_authorized(format!("Invalid login token. {why}"))
+}
+
+impl ExternalProviders {
+    /// Issues a Facebook or Login-with-Amazon access token for `subject`, as
+    /// if the user had signed in to app `app_id`. `provider` is the login key
+    /// (`graph.facebook.com` or `www.amazon.com`).
+    pub fn mint_access_token(
+        &mut self,
+        provider: &str,
+        app_id: &str,
+        subject: &str,
+        profile: Value,
+        ttl_secs: i64,
+        now: i64,
+    ) -> ApiResult<String> {
+        let (provider, prefix) = match provider {
+            FACEBOOK => (FACEBOOK, "EAAG"),
+            AMAZON => (AMAZON, "Atza|"),
+            other => {
+                return Err(ApiError::invalid_parameter(format!(
+                    "{other} issues ID tokens, not opaque access tokens"
+                )));
+            }
+        };
+        use base64::Engine;
+        let token = format!(
+            "{prefix}{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(ids::bytes(96))
+        );
+        self.opaque.insert(
+            token.clone(),
+            OpaqueToken {
+                provider,
+                app_id: app_id.to_owned(),
+                subject: subject.to_owned(),
+                expires: now + ttl_secs,
+                profile,
+            },
+        );
+        Ok(token)
+    }
+
+    /// Issues an RS256 ID token from `issuer_host` (`accounts.google.com`,
+    /// `appleid.apple.com`, or an OIDC provider's host) for `subject`,
+    /// audience `audience`. `extra` claims are merged in.
+    pub fn mint_id_token(
+        &mut self,
+        issuer_host: &str,
+        audience: &str,
+        subject: &str,
+        extra: Value,
+        ttl_secs: i64,
+        now: i64,
+    ) -> String {
+        let key = self
+            .keys
+            .entry(issuer_host.to_owned())
+            .or_insert_with(SigningKey::generate);
+        let mut claims = json!({
+            "iss": format!("https://{issuer_host}"),
+            "aud": audience,
+            "sub": subject,
+            "iat": now,
+            "exp": now + ttl_secs,
+        });
+        if let Some(extra) = extra.as_object() {
+            for (k, v) in extra {
+                claims[k] = v.clone();
+            }
+        }
+        key.sign(&claims)
+    }
+
+    /// Issues a token from `provider` (an identity-pool login key): opaque
+    /// access tokens for Facebook and Amazon, RS256 ID tokens otherwise.
+    pub fn mint(
+        &mut self,
+        provider: &str,
+        audience: &str,
+        subject: &str,
+        claims: Value,
+        ttl_secs: i64,
+        now: i64,
+    ) -> ApiResult<String> {
+        if audience.is_empty() || subject.is_empty() {
+            return Err(ApiError::invalid_parameter(
+                "audience and subject must not be empty",
+            ));
+        }
+        match provider {
+            FACEBOOK | AMAZON => {
+                self.mint_access_token(provider, audience, subject, claims, ttl_secs, now)
+            }
+            host if !host.is_empty() && !host.contains('/') && !host.starts_with("cognito-") => {
+                Ok(self.mint_id_token(host, audience, subject, claims, ttl_secs, now))
+            }
+            other => Err(ApiError::invalid_parameter(format!(
+                "{other} is not an external identity provider"
+            ))),
+        }
+    }
+
+    /// Validates a login for `provider` whose pool trusts the app ids /
+    /// audiences in `allowed`.
+    pub fn validate(
+        &self,
+        provider: &str,
+        token: &str,
+        allowed: &[&str],
+        now: i64,
+    ) -> ApiResult<ExternalLogin> {
+        match provider {
+            FACEBOOK | AMAZON => {
+                let t = self.opaque.get(token).ok_or_else(|| {
+                    if provider == FACEBOOK {
+                        not_authorized("Not a valid Facebook access token.")
+                    } else {
+                        not_authorized("Not a valid Login with Amazon access token.")
+                    }
+                })?;
+                if t.provider != provider {
+                    return Err(not_authorized(format!(
+                        "The token was not issued by {provider}."
+                    )));
+                }
+                if t.expires <= now {
+                    return Err(not_authorized(format!(
+                        "Token expired: {} >= {now}",
+                        t.expires
+                    )));
+                }
+                if !allowed.contains(&t.app_id.as_str()) {
+                    return Err(not_authorized(format!(
+                        "The token was issued to app {}, which this identity pool does not trust.",
+                        t.app_id
+                    )));
+                }
+                let mut claims = t.profile.clone();
+                if !claims.is_object() {
+                    claims = json!({});
+                }
+                claims["sub"] = json!(t.subject);
+                claims["aud"] = json!(t.app_id);
+                Ok(ExternalLogin {
+                    subject: t.subject.clone(),
+                    audience: t.app_id.clone(),
+                    claims,
+                })
+            }
+            issuer_host => {
+                let claims = crate::jwt::decode_unverified(token)
+                    .ok_or_else(|| not_authorized("Couldn't parse the token."))?;
+                let key = self
+                    .keys
+                    .get(issuer_host)
+                    .ok_or_else(|| not_authorized("Couldn't verify signed token."))?;
+                if !key.verify(token) {
+                    return Err(not_authorized("Couldn't verify signed token."));
+                }
+                if claims["iss"].as_str() != Some(&format!("https://{issuer_host}")) {
+                    return Err(not_authorized("Issuer doesn't match providerName"));
+                }
+                let exp = claims["exp"].as_i64().unwrap_or(0);
+                if exp <= now {
+                    return Err(not_authorized(format!("Token expired: {exp} >= {now}")));
+                }
+                let aud = claims["aud"].as_str().unwrap_or_default().to_owned();
+                let azp = claims["azp"].as_str().unwrap_or_default();
+                if !allowed.contains(&aud.as_str()) && !allowed.contains(&azp) {
+                    return Err(not_authorized("Incorrect token audience."));
+                }
+                let subject = claims["sub"]
+                    .as_str()
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| not_authorized("Missing a required claim: sub"))?
+                    .to_owned();
+                Ok(ExternalLogin {
+                    subject,
+                    audience: aud,
+                    claims,
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_minted_tokens_pass() {
+        let mut p = ExternalProviders::default();
+        let fb = p
+            .mint_access_token(
+                FACEBOOK,
+                "1234",
+                "10001",
+                json!({"name": "Ann"}),
+                3600,
+                1000,
+            )
+            .unwrap();
+        assert_eq!(
+            p.validate(FACEBOOK, &fb, &["1234"], 1001).unwrap().subject,
+            "10001"
+        );
+        assert!(
+            p.validate(FACEBOOK, &fb, &["9999"], 1001).is_err(),
+            "another app id"
+        );
+        assert!(
+            p.validate(FACEBOOK, &fb, &["1234"], 4600).is_err(),
+            "expired"
+        );
+        assert!(
+            p.validate(AMAZON, &fb, &["1234"], 1001).is_err(),
+            "wrong provider"
+        );
+        assert!(
+            p.validate(FACEBOOK, "EAAGmadeup", &["1234"], 1001).is_err(),
+            "arbitrary string"
+        );
+
+        let g = p.mint_id_token(
+            GOOGLE,
+            "client.apps",
+            "g-42",
+            json!({"email": "a@b.c"}),
+            3600,
+            1000,
+        );
+        let login = p.validate(GOOGLE, &g, &["client.apps"], 1001).unwrap();
+        assert_eq!(
+            (login.subject.as_str(), login.claims["email"].as_str()),
+            ("g-42", Some("a@b.c"))
+        );
+        assert!(p.validate(GOOGLE, &g, &["other"], 1001).is_err());
+        assert!(
+            p.validate(APPLE, &g, &["client.apps"], 1001).is_err(),
+            "another issuer's key"
+        );
+        let mut forged = g.clone();
+        forged.push('A');
+        assert!(p.validate(GOOGLE, &forged, &["client.apps"], 1001).is_err());
+    }
+}

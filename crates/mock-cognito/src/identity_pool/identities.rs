@@ -1,0 +1,369 @@
+//! GetId, GetCredentialsForIdentity, GetOpenIdToken and UnlinkIdentity: which
+//! identity a request is about, and linking, merging and unlinking logins.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::logins::ValidatedLogins;
+use super::{Deps, Identity, IdentityPools, OPENID_ISSUER, str_member};
+use crate::error::{ApiError, ApiResult};
+
+/// Default life of GetOpenIdToken tokens: 10 minutes.
+const OPENID_TOKEN_SECS: i64 = 600;
+/// Providers with at most one login per identity.
+const PUBLIC_PROVIDERS: [&str; 4] = [
+    "graph.facebook.com",
+    "www.amazon.com",
+    "accounts.google.com",
+    "appleid.apple.com",
+];
+
+pub(super) fn logins_dont_match() -> ApiError {
+    ApiError::not_authorized(
+        "Logins don't match. Please include at least one valid login for this identity or identity pool.",
+    )
+}
+
+fn forbidden(id: &str) -> ApiError {
+    ApiError::not_authorized(format!("Access to Identity '{id}' is forbidden."))
+}
+
+impl IdentityPools {
+    /// A new identity with these logins (none: unauthenticated).
+    pub(super) fn create_identity(
+        &mut self,
+        pool_id: &str,
+        logins: BTreeMap<String, String>,
+        now: i64,
+    ) -> String {
+        let region = pool_id.split(':').next().unwrap_or("us-east-1");
+        let id = format!("{region}:{}", crate::ids::uuid());
+        if let Some(pool) = self.pools.get_mut(pool_id) {
+            for (provider, subject) in &logins {
+                pool.login_index
+                    .insert((provider.clone(), subject.clone()), id.clone());
+            }
+        }
+        self.identities.insert(
+            id.clone(),
+            Identity {
+                id: id.clone(),
+                pool_id: pool_id.to_owned(),
+                logins,
+                developer_ids: Default::default(),
+                created: now,
+                modified: now,
+                disabled: false,
+            },
+        );
+        id
+    }
+
+    /// Links `(provider, subject)` to `identity_id`; a second login from the
+    /// same public provider is a conflict.
+    pub(super) fn link_login(
+        &mut self,
+        identity_id: &str,
+        provider: &str,
+        subject: &str,
+        now: i64,
+    ) -> ApiResult<()> {
+        let identity = self
+            .identities
+            .get_mut(identity_id)
+            .ok_or_else(|| super::identity_not_found(identity_id))?;
+        match identity.logins.get(provider) {
+            Some(existing) if existing == subject => return Ok(()),
+            Some(_)
+                if PUBLIC_PROVIDERS.contains(&provider) || provider.starts_with("cognito-idp.") =>
+            {
+                return Err(ApiError::new(
+                    "ResourceConflictException",
+                    format!(
+                        "Identity '{identity_id}' is already linked to another {provider} login."
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        identity
+            .logins
+            .insert(provider.to_owned(), subject.to_owned());
+        identity.modified = now;
+        let pool_id = identity.pool_id.clone();
+        if let Some(pool) = self.pools.get_mut(&pool_id) {
+            pool.login_index.insert(
+                (provider.to_owned(), subject.to_owned()),
+                identity_id.to_owned(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Merges `from` into `into`: its logins move over, and `from` is
+    /// disabled. Returns the surviving identity id.
+    pub(super) fn merge_identities(
+        &mut self,
+        into: &str,
+        from: &str,
+        now: i64,
+    ) -> ApiResult<String> {
+        if into == from {
+            return Ok(into.to_owned());
+        }
+        let source = self
+            .identities
+            .get(from)
+            .cloned()
+            .ok_or_else(|| super::identity_not_found(from))?;
+        // Release the source's logins first, so relinking them to the
+        // survivor is not mistaken for a conflict.
+        if let Some(pool) = self.pools.get_mut(&source.pool_id) {
+            pool.login_index.retain(|_, owner| owner != from);
+        }
+        for (provider, subject) in &source.logins {
+            self.link_login(into, provider, subject, now)?;
+        }
+        if !source.developer_ids.is_empty() {
+            let dev_provider = self
+                .pool(&source.pool_id)?
+                .developer_provider()
+                .unwrap_or_default()
+                .to_owned();
+            for dev_id in &source.developer_ids {
+                self.link_developer_id(into, &dev_provider, dev_id, now)?;
+            }
+        }
+        if let Some(src) = self.identities.get_mut(from) {
+            src.disabled = true;
+            src.logins.clear();
+            src.developer_ids.clear();
+            src.modified = now;
+        }
+        Ok(into.to_owned())
+    }
+
+    /// GetId: the identity of these logins (creating, linking or merging as
+    /// needed), or a new unauthenticated identity.
+    pub(super) fn get_id(&mut self, input: &Value, deps: Deps<'_>) -> ApiResult<Value> {
+        let pool_id = str_member(input, "IdentityPoolId").to_owned();
+        let pool = self.pool(&pool_id)?;
+        let validated = self.validate_logins(pool, input, &deps)?;
+        let now = deps.ctx.clock.unix();
+        if let Some(id) = validated.openid_identity.clone() {
+            return Ok(json!({"IdentityId": id}));
+        }
+        if validated.logins.is_empty() {
+            if !pool.allows_unauthenticated() {
+                return Err(ApiError::not_authorized(
+                    "Unauthenticated access is not supported for this identity pool.",
+                ));
+            }
+            return Ok(json!({"IdentityId": self.create_identity(&pool_id, BTreeMap::new(), now)}));
+        }
+        let id = self.identity_for_logins(&pool_id, None, &validated, now)?;
+        Ok(json!({"IdentityId": id}))
+    }
+
+    /// The identity the validated logins belong to. With `current`, that
+    /// identity is the starting point (an unauthenticated one gets linked);
+    /// logins already linked elsewhere merge the two, the authenticated one
+    /// surviving.
+    fn identity_for_logins(
+        &mut self,
+        pool_id: &str,
+        current: Option<&str>,
+        validated: &ValidatedLogins,
+        now: i64,
+    ) -> ApiResult<String> {
+        let pool = self.pool(pool_id)?;
+        let mut linked: Vec<String> = validated
+            .logins
+            .iter()
+            .filter_map(|l| {
+                pool.login_index
+                    .get(&(l.provider.clone(), l.subject.clone()))
+                    .cloned()
+            })
+            .collect();
+        linked.dedup();
+        let mut owner = match (linked.first(), current) {
+            (Some(existing), _) => existing.clone(),
+            (None, Some(current)) => current.to_owned(),
+            (None, None) => {
+                let logins = validated
+                    .logins
+                    .iter()
+                    .map(|l| (l.provider.clone(), l.subject.clone()))
+                    .collect();
+                return Ok(self.create_identity(pool_id, logins, now));
+            }
+        };
+        for other in linked.iter().skip(1) {
+            owner = self.merge_identities(&owner, other, now)?;
+        }
+        if let Some(current) = current {
+            owner = self.merge_identities(&owner, current, now)?;
+        }
+        for login in &validated.logins {
+            self.link_login(&owner, &login.provider, &login.subject, now)?;
+        }
+        Ok(owner)
+    }
+
+    /// The identity of a GetCredentialsForIdentity / GetOpenIdToken call,
+    /// after checking its logins. Returns (identity id, validated logins).
+    fn authorize(
+        &mut self,
+        input: &Value,
+        deps: &Deps<'_>,
+    ) -> ApiResult<(String, ValidatedLogins)> {
+        let identity_id = str_member(input, "IdentityId").to_owned();
+        let identity = self.identity(&identity_id)?.clone();
+        if identity.disabled {
+            return Err(forbidden(&identity_id));
+        }
+        let pool = self.pool(&identity.pool_id)?;
+        let validated = self.validate_logins(pool, input, deps)?;
+        let now = deps.ctx.clock.unix();
+        if let Some(vouched) = &validated.openid_identity {
+            if *vouched != identity_id {
+                return Err(logins_dont_match());
+            }
+            return Ok((identity_id, validated));
+        }
+        if validated.logins.is_empty() {
+            if identity.is_authenticated() {
+                return Err(logins_dont_match());
+            }
+            if !pool.allows_unauthenticated() {
+                return Err(ApiError::not_authorized(
+                    "Unauthenticated access is not supported for this identity pool.",
+                ));
+            }
+            return Ok((identity_id, validated));
+        }
+        let pool_id = identity.pool_id.clone();
+        let id = self.identity_for_logins(&pool_id, Some(&identity_id), &validated, now)?;
+        Ok((id, validated))
+    }
+
+    pub(super) fn get_credentials_for_identity(
+        &mut self,
+        input: &Value,
+        deps: Deps<'_>,
+    ) -> ApiResult<Value> {
+        let (identity_id, validated) = self.authorize(input, &deps)?;
+        let identity = self.identity(&identity_id)?;
+        let pool = self.pool(&identity.pool_id)?;
+        let role =
+            super::roles::choose_role(pool, identity, &validated, input["CustomRoleArn"].as_str())?;
+        let creds =
+            deps.credentials
+                .issue(&role, "CognitoIdentityCredentials", deps.ctx.clock.unix());
+        Ok(json!({"IdentityId": identity_id, "Credentials": creds.cognito_json()}))
+    }
+
+    pub(super) fn get_open_id_token(&mut self, input: &Value, deps: Deps<'_>) -> ApiResult<Value> {
+        let (identity_id, validated) = self.authorize(input, &deps)?;
+        let token = self.openid_token(
+            &identity_id,
+            &validated,
+            OPENID_TOKEN_SECS,
+            deps.ctx.clock.unix(),
+        )?;
+        Ok(json!({"IdentityId": identity_id, "Token": token}))
+    }
+
+    /// An RS512 OpenID token for an identity, `amr` as AWS sets it.
+    pub(super) fn openid_token(
+        &self,
+        identity_id: &str,
+        validated: &ValidatedLogins,
+        lifetime: i64,
+        now: i64,
+    ) -> ApiResult<String> {
+        let identity = self.identity(identity_id)?;
+        let pool = self.pool(&identity.pool_id)?;
+        let mut amr = Vec::new();
+        if !identity.is_authenticated() {
+            amr.push("unauthenticated".to_owned());
+        } else {
+            amr.push("authenticated".to_owned());
+            let providers: Vec<(&String, &String)> = if validated.logins.is_empty() {
+                identity.logins.iter().collect()
+            } else {
+                validated
+                    .logins
+                    .iter()
+                    .map(|l| (&l.provider, &l.subject))
+                    .collect()
+            };
+            let developer = pool
+                .developer_provider()
+                .filter(|_| !identity.developer_ids.is_empty());
+            if let (Some(dev), Some(dev_id)) = (developer, identity.developer_ids.iter().next()) {
+                amr.push(dev.to_owned());
+                amr.push(format!("{dev}:{}:{dev_id}", pool.id));
+            }
+            for (provider, subject) in providers {
+                amr.push(provider.clone());
+                let detail = if provider.starts_with("cognito-idp.") {
+                    format!("{provider}:CognitoSignIn:{subject}")
+                } else {
+                    format!("{provider}:{}:{subject}", pool.id)
+                };
+                amr.push(detail);
+            }
+        }
+        let claims = json!({
+            "sub": identity_id,
+            "aud": pool.id,
+            "amr": amr,
+            "iss": OPENID_ISSUER,
+            "https://cognito-identity.amazonaws.com/identity-pool-arn": pool.arn(),
+            "exp": now + lifetime,
+            "iat": now,
+        });
+        Ok(self.openid_key.sign(&claims))
+    }
+
+    pub(super) fn unlink_identity(&mut self, input: &Value, deps: Deps<'_>) -> ApiResult<Value> {
+        let identity_id = str_member(input, "IdentityId").to_owned();
+        let identity = self.identity(&identity_id)?.clone();
+        if identity.disabled {
+            return Err(forbidden(&identity_id));
+        }
+        let pool = self.pool(&identity.pool_id)?;
+        let validated = self.validate_logins(pool, input, &deps)?;
+        // The caller must prove it owns the identity with one of its logins.
+        let proves = validated
+            .logins
+            .iter()
+            .any(|l| identity.logins.get(&l.provider) == Some(&l.subject));
+        if !proves {
+            return Err(logins_dont_match());
+        }
+        let pool_id = identity.pool_id.clone();
+        let identity = self.identities.get_mut(&identity_id).expect("checked");
+        let mut removed = Vec::new();
+        for provider in input["LoginsToRemove"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if let Some(subject) = identity.logins.remove(provider) {
+                removed.push((provider.to_owned(), subject));
+            }
+        }
+        identity.modified = deps.ctx.clock.unix();
+        if let Some(pool) = self.pools.get_mut(&pool_id) {
+            for key in removed {
+                pool.login_index.remove(&key);
+            }
+        }
+        Ok(json!({}))
+    }
+}
