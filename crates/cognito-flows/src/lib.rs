@@ -1,15 +1,62 @@
-//! The Cognito identity flows as a library, independent of any AWS SDK.
+//! Amazon Cognito's identity flows as a library, independent of any AWS SDK.
 //!
-//! Role in the workspace: this crate holds the decisions of each flow
-//! (unauthenticated credentials, user-pool SRP sign-in, hosted-UI code exchange,
-//! federated and classic identity-pool flows) over transport traits for the
-//! user-pool API, the identity-pool API and the OAuth2 token endpoint. It
-//! depends only on `cognito-srp`; `sdk-transport` implements the traits with
-//! the AWS SDK for Rust. See `docs/architecture.md`.
+//! An app turns a login into temporary AWS credentials through a Cognito
+//! identity pool. This crate holds the decisions of each flow over
+//! transport traits ([`transport`]): `sdk-transport` implements them with
+//! the AWS SDK for Rust, and tests implement them in memory.
 //!
-//! The flows land with the `cognito-flows` issue; until then this crate
-//! re-exports the SRP core the flows are built on.
+//! | flow | entry point |
+//! |---|---|
+//! | unauthenticated (guest) credentials | [`IdentityPoolClient::unauthenticated`] |
+//! | user-pool sign-in: SRP (default), password, refresh, challenges | [`UserPoolClient`] |
+//! | user-pool federation: ID token → credentials | [`IdentityPoolClient::credentials`] with [`Logins::user_pool`] |
+//! | hosted UI: authorize URL with PKCE, callback, code exchange | [`HostedUi`] |
+//! | direct external IdP (Facebook, Amazon, Google, Apple, OIDC, SAML, developer) | [`Logins`] |
+//! | classic flow (GetOpenIdToken → AssumeRoleWithWebIdentity) | [`IdentityPoolClient::classic`] |
+//! | cached, self-renewing credentials | [`CredentialsCache`] |
+//!
+//! Secrets (passwords, tokens, client secrets, keys) are typed
+//! ([`secret`]), wiped on drop and never shown by `Debug`. Ids are typed
+//! and parsed ([`UserPoolId`] knows its region). Errors keep AWS's code
+//! and message ([`FlowError`]).
+//!
+//! Runnable examples of every flow, against the offline mock, are in the
+//! `sdk-transport` crate's documentation.
+//!
+//! ```
+//! use cognito_flows::{Logins, UserPoolId, secret::IdToken};
+//!
+//! let pool = UserPoolId::parse("ap-northeast-1_AbCdEf123")?;
+//! let logins = Logins::new().user_pool(&pool, &IdToken::new("eyJ…"));
+//! assert_eq!(logins.providers().collect::<Vec<_>>(), ["cognito-idp.ap-northeast-1.amazonaws.com/ap-northeast-1_AbCdEf123"]);
+//! assert_eq!(format!("{logins:?}"), r#"{"cognito-idp.ap-northeast-1.amazonaws.com/ap-northeast-1_AbCdEf123"}"#);
+//! # Ok::<(), cognito_flows::FlowError>(())
+//! ```
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
+mod cache;
+mod clock;
+mod error;
+mod identity_pool;
+mod ids;
+mod jwt;
+mod logins;
+mod oauth2;
+pub mod secret;
+pub mod transport;
+mod user_pool;
+
+pub use cache::{
+    CredentialsCache, DEFAULT_RENEWAL_MARGIN, LoginSource, StaticLogins, Unauthenticated,
+    UserPoolSession,
+};
+pub use clock::{Clock, SystemClock, TimeSource};
 pub use cognito_srp as srp;
+pub use error::FlowError;
+pub use identity_pool::{IdentityCredentials, IdentityPoolClient};
+pub use ids::{ClientId, IdentityId, IdentityPoolId, UserPoolId};
+pub use logins::{AMAZON, APPLE, COGNITO_IDENTITY, FACEBOOK, GOOGLE, Logins};
+pub use oauth2::{AuthorizationRequest, HostedUi, pkce_challenge};
+pub use user_pool::{Challenge, NextStep, SignInResult, UserPoolClient, UserPoolTokens};
