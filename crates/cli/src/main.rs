@@ -5,7 +5,13 @@
 
 #![forbid(unsafe_code)]
 
+mod auth;
+mod demo;
 mod mock;
+mod session;
+mod show;
+mod token;
+mod trace;
 
 use std::process::ExitCode;
 
@@ -18,8 +24,18 @@ use clap::{Parser, Subcommand};
     about = "Amazon Cognito identity flows, online and offline"
 )]
 struct Cli {
+    #[command(flatten)]
+    endpoint: auth::Endpoint,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum CredentialsOutput {
+    /// A JSON object.
+    Json,
+    /// `export AWS_…=…` lines for a shell.
+    Export,
 }
 
 #[derive(Debug, Subcommand)]
@@ -39,11 +55,79 @@ enum Command {
         #[arg(long, env = "COGKIT_CLIENT_SECRET", hide_env_values = true)]
         client_secret: String,
     },
+    /// Sign in to a user pool (SRP by default) and cache the tokens (mode
+    /// 0600) for `credentials --login cognito` and `credential-process`.
+    Login {
+        #[command(flatten)]
+        user_pool: auth::UserPoolArgs,
+        /// The username (asked for when missing).
+        #[arg(long)]
+        username: Option<String>,
+        /// How to sign in.
+        #[arg(long, value_enum, default_value = "srp")]
+        flow: auth::Flow,
+        /// Read the password from standard input instead of a hidden prompt.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Print each Cognito call and its response (secrets shortened).
+        #[arg(long, short)]
+        verbose: bool,
+    },
+    /// Temporary AWS credentials from an identity pool.
+    Credentials {
+        #[command(flatten)]
+        args: auth::CredentialsArgs,
+        /// How to print them.
+        #[arg(long, value_enum, default_value = "json")]
+        format: CredentialsOutput,
+    },
+    /// The AWS `credential_process` JSON, for `~/.aws/config`.
+    CredentialProcess {
+        #[command(flatten)]
+        args: auth::CredentialsArgs,
+    },
+    /// Inspect or verify a JWT.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Run every identity flow offline against an embedded mock, printing
+    /// each call and its response (secrets shortened).
+    Demo,
     /// The offline Cognito emulator.
     Mock {
         #[command(subcommand)]
         command: mock::MockCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Print a JWT's header and claims (no verification).
+    Decode {
+        /// The token.
+        token: String,
+    },
+    /// Verify a user-pool token against the pool's JWKS, and say why it fails.
+    Verify {
+        /// The token.
+        token: String,
+        /// The user pool that should have issued it.
+        #[arg(long)]
+        user_pool_id: String,
+        /// The app client it should be for (checks aud / client_id).
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Where to fetch the JWKS (default: the pool's, at AWS or --endpoint-url).
+        #[arg(long)]
+        jwks_url: Option<String>,
+    },
+}
+
+fn block_on<F: std::future::Future<Output = Result<(), String>>>(f: F) -> Result<(), String> {
+    tokio::runtime::Runtime::new()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?
+        .block_on(f)
 }
 
 fn main() -> ExitCode {
@@ -61,6 +145,57 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Mock { command } => mock::run(command),
+        Command::Demo => demo::run(),
+        Command::Login {
+            user_pool,
+            username,
+            flow,
+            password_stdin,
+            verbose,
+        } => block_on(async {
+            let (tokens, pool, client) = auth::sign_in(
+                &cli.endpoint,
+                &user_pool,
+                username,
+                flow,
+                password_stdin,
+                verbose,
+            )
+            .await?;
+            let path = session::save(&pool, &client, &tokens)?;
+            println!(
+                "signed in as {}; tokens cached in {}",
+                tokens.username.as_deref().unwrap_or("?"),
+                path.display()
+            );
+            Ok(())
+        }),
+        Command::Credentials { args, format } => block_on(auth::credentials(
+            &cli.endpoint,
+            &args,
+            matches!(format, CredentialsOutput::Export),
+        )),
+        Command::CredentialProcess { args } => {
+            block_on(auth::credential_process(&cli.endpoint, &args))
+        }
+        Command::Token {
+            command: TokenCommand::Decode { token },
+        } => token::decode(&token),
+        Command::Token {
+            command:
+                TokenCommand::Verify {
+                    token,
+                    user_pool_id,
+                    client_id,
+                    jwks_url,
+                },
+        } => block_on(token::verify(
+            &token,
+            &user_pool_id,
+            client_id.as_deref(),
+            jwks_url.as_deref(),
+            &cli.endpoint,
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,332 @@
+//! `cogkit login`, `cogkit credentials` and `cogkit credential-process`.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use clap::{Args, ValueEnum};
+use cognito_flows::secret::{ClientSecret, Password};
+use cognito_flows::*;
+use sdk_transport::Transports;
+use serde_json::json;
+
+use crate::show::iso8601;
+use crate::trace::Traced;
+
+/// Where to reach Cognito.
+#[derive(Debug, Clone, Args)]
+pub struct Endpoint {
+    /// AWS region (default: from the pool id, AWS_REGION or the config files).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Send every request here instead of AWS (e.g. a `cogkit mock serve`).
+    /// The AWS_ENDPOINT_URL* variables work too.
+    #[arg(long, global = true)]
+    pub endpoint_url: Option<String>,
+}
+
+impl Endpoint {
+    pub async fn transports(&self, region_hint: Option<&str>) -> Transports {
+        let mut b = Transports::builder();
+        if let Some(r) = self.region.as_deref().or(region_hint) {
+            b = b.region(r);
+        }
+        if let Some(u) = &self.endpoint_url {
+            b = b.endpoint_url(u.clone());
+        }
+        b.build().await
+    }
+}
+
+/// The user pool and app client to sign in to.
+#[derive(Debug, Clone, Args)]
+pub struct UserPoolArgs {
+    /// The user pool id (`<region>_<name>`).
+    #[arg(long, env = "COGKIT_USER_POOL_ID")]
+    pub user_pool_id: Option<String>,
+    /// The app client id.
+    #[arg(long, env = "COGKIT_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// The app client secret, for clients that have one.
+    #[arg(long, env = "COGKIT_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: Option<String>,
+}
+
+/// How to sign in to the user pool.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Flow {
+    /// SRP: the password never leaves this machine.
+    Srp,
+    /// USER_PASSWORD_AUTH (the app client must allow it).
+    Password,
+}
+
+/// Who the credentials are for.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Provider {
+    /// A user-pool sign-in (cached by `cogkit login`).
+    Cognito,
+    /// A Facebook access token.
+    Facebook,
+    /// A Login with Amazon access token.
+    Amazon,
+    /// A Google ID token.
+    Google,
+    /// A Sign in with Apple ID token.
+    Apple,
+}
+
+fn ask(prompt: &str, hidden: bool) -> Result<String, String> {
+    if !std::io::stdin().is_terminal() {
+        return Err(format!(
+            "{} is needed and there is no terminal to ask on",
+            prompt.trim_end_matches(": ")
+        ));
+    }
+    if hidden {
+        return rpassword::prompt_password(prompt).map_err(|e| e.to_string());
+    }
+    eprint!("{prompt}");
+    std::io::stderr().flush().ok();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    Ok(line.trim().to_owned())
+}
+
+fn or_ask(value: Option<String>, prompt: &str, hidden: bool) -> Result<String, String> {
+    match value {
+        Some(v) if !v.is_empty() => Ok(v),
+        _ => ask(prompt, hidden),
+    }
+}
+
+fn user_pool_client(
+    t: &Transports,
+    args: &UserPoolArgs,
+    verbose: bool,
+) -> Result<UserPoolClient<Traced<std::sync::Arc<sdk_transport::SdkUserPool>>>, String> {
+    let pool = UserPoolId::parse(&or_ask(args.user_pool_id.clone(), "User pool id: ", false)?)
+        .map_err(|e| e.to_string())?;
+    let client = ClientId::parse(&or_ask(args.client_id.clone(), "App client id: ", false)?)
+        .map_err(|e| e.to_string())?;
+    let mut c = UserPoolClient::new(Traced::new(t.user_pool(), verbose), pool, client);
+    if let Some(secret) = &args.client_secret {
+        c = c.with_client_secret(ClientSecret::new(secret.clone()));
+    }
+    Ok(c)
+}
+
+/// Signs in, answering challenges at the terminal; returns the tokens.
+pub async fn sign_in(
+    endpoint: &Endpoint,
+    args: &UserPoolArgs,
+    username: Option<String>,
+    flow: Flow,
+    password_stdin: bool,
+    verbose: bool,
+) -> Result<(UserPoolTokens, String, String), String> {
+    let region = args
+        .user_pool_id
+        .as_deref()
+        .and_then(|p| p.split('_').next())
+        .map(str::to_owned);
+    let t = endpoint.transports(region.as_deref()).await;
+    let users = user_pool_client(&t, args, verbose)?;
+    let username = or_ask(username, "Username: ", false)?;
+    let password = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        Password::new(line.trim_end_matches(['\r', '\n']))
+    } else {
+        Password::new(ask("Password: ", true)?)
+    };
+    let mut result = match flow {
+        Flow::Srp => users.sign_in_srp(&username, &password).await,
+        Flow::Password => users.sign_in_password(&username, &password).await,
+    }
+    .map_err(|e| e.to_string())?;
+    loop {
+        match result {
+            SignInResult::SignedIn(tokens) => {
+                return Ok((
+                    tokens,
+                    users.pool_id().to_string(),
+                    users.client_id().to_string(),
+                ));
+            }
+            SignInResult::NextStep(NextStep::NewPasswordRequired {
+                challenge,
+                required_attributes,
+            }) => {
+                eprintln!("A new password is required.");
+                let new_password = Password::new(ask("New password: ", true)?);
+                let mut attrs = Vec::new();
+                for name in &required_attributes {
+                    attrs.push((name.clone(), ask(&format!("{name}: "), false)?));
+                }
+                let pairs: Vec<(&str, &str)> = attrs
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                result = users
+                    .respond_new_password(&challenge, &new_password, &pairs)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            SignInResult::NextStep(NextStep::SmsMfa {
+                challenge,
+                destination,
+            }) => {
+                let code = ask(
+                    &format!(
+                        "Code sent to {}: ",
+                        destination.unwrap_or_else(|| "your phone".into())
+                    ),
+                    false,
+                )?;
+                result = users
+                    .respond_mfa(&challenge, &code)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            SignInResult::NextStep(NextStep::SoftwareTokenMfa { challenge }) => {
+                let code = ask("Authenticator code: ", false)?;
+                result = users
+                    .respond_mfa(&challenge, &code)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            SignInResult::NextStep(other) => {
+                return Err(format!(
+                    "the service asked for a challenge cogkit cannot answer yet: {other:?}"
+                ));
+            }
+        }
+    }
+}
+
+/// The credentials command's choice of login.
+#[derive(Debug, Clone, Args)]
+pub struct CredentialsArgs {
+    /// The identity pool (`<region>:<uuid>`).
+    #[arg(long, env = "COGKIT_IDENTITY_POOL_ID")]
+    pub identity_pool_id: String,
+    /// Guest credentials, without a login.
+    #[arg(long, conflicts_with = "login")]
+    pub unauthenticated: bool,
+    /// The login to use. `cognito` uses (and refreshes) the tokens cached by
+    /// `cogkit login`; the others take `--token`.
+    #[arg(long, value_enum)]
+    pub login: Option<Provider>,
+    /// The provider's token (Facebook/Amazon access token, Google/Apple ID token).
+    #[arg(long, env = "COGKIT_PROVIDER_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    #[command(flatten)]
+    pub user_pool: UserPoolArgs,
+}
+
+async fn fetch(
+    endpoint: &Endpoint,
+    args: &CredentialsArgs,
+    verbose: bool,
+) -> Result<IdentityCredentials, String> {
+    let pool = IdentityPoolId::parse(&args.identity_pool_id).map_err(|e| e.to_string())?;
+    let t = endpoint.transports(Some(pool.region())).await;
+    let identities = IdentityPoolClient::new(Traced::new(t.identity_pool(), verbose), pool);
+    let logins = match (args.unauthenticated, args.login) {
+        (true, _) | (false, None) => Logins::new(),
+        (false, Some(Provider::Cognito)) => {
+            let pool_id = args
+                .user_pool
+                .user_pool_id
+                .clone()
+                .ok_or("--login cognito needs --user-pool-id")?;
+            let client_id = args
+                .user_pool
+                .client_id
+                .clone()
+                .ok_or("--login cognito needs --client-id")?;
+            let tokens = crate::session::load(&pool_id, &client_id)?.ok_or_else(|| {
+                format!("no cached sign-in for {pool_id}/{client_id}: run `cogkit login` first")
+            })?;
+            let users = user_pool_client(&t, &args.user_pool, verbose)?;
+            let session = UserPoolSession::new(users, tokens);
+            let logins = session
+                .logins()
+                .await
+                .map_err(|e| format!("refreshing the cached sign-in: {e}"))?;
+            crate::session::save(&pool_id, &client_id, &session.tokens().await)?;
+            logins
+        }
+        (false, Some(p)) => {
+            let token = args
+                .token
+                .clone()
+                .ok_or("this login needs --token (or COGKIT_PROVIDER_TOKEN)")?;
+            match p {
+                Provider::Facebook => Logins::new().facebook(token),
+                Provider::Amazon => Logins::new().amazon(token),
+                Provider::Google => Logins::new().google(token),
+                Provider::Apple => Logins::new().apple(token),
+                Provider::Cognito => unreachable!("handled above"),
+            }
+        }
+    };
+    identities
+        .credentials(&logins, None, None)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// `cogkit credentials`: JSON, or `export` lines for a shell.
+pub async fn credentials(
+    endpoint: &Endpoint,
+    args: &CredentialsArgs,
+    export: bool,
+) -> Result<(), String> {
+    let c = fetch(endpoint, args, false).await?;
+    let cr = &c.credentials;
+    if export {
+        println!("export AWS_ACCESS_KEY_ID={}", cr.access_key_id);
+        println!(
+            "export AWS_SECRET_ACCESS_KEY={}",
+            cr.secret_access_key.expose_secret()
+        );
+        println!(
+            "export AWS_SESSION_TOKEN={}",
+            cr.session_token.expose_secret()
+        );
+        println!(
+            "export AWS_CREDENTIAL_EXPIRATION={}",
+            iso8601(cr.expiration)
+        );
+    } else {
+        let out = json!({
+            "IdentityId": c.identity_id.as_str(),
+            "AccessKeyId": cr.access_key_id,
+            "SecretAccessKey": cr.secret_access_key.expose_secret(),
+            "SessionToken": cr.session_token.expose_secret(),
+            "Expiration": iso8601(cr.expiration),
+        });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    }
+    Ok(())
+}
+
+/// `cogkit credential-process`: the AWS `credential_process` JSON.
+pub async fn credential_process(endpoint: &Endpoint, args: &CredentialsArgs) -> Result<(), String> {
+    let c = fetch(endpoint, args, false).await?.credentials;
+    let out = json!({
+        "Version": 1,
+        "AccessKeyId": c.access_key_id,
+        "SecretAccessKey": c.secret_access_key.expose_secret(),
+        "SessionToken": c.session_token.expose_secret(),
+        "Expiration": iso8601(c.expiration),
+    });
+    println!("{out}");
+    Ok(())
+}

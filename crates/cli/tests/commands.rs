@@ -1,0 +1,429 @@
+//! The CLI's commands end to end against `cogkit mock serve` in another
+//! process, including the bad input the issue lists.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+
+const POOL: &str = "ap-northeast-1_Example01";
+const CLIENT: &str = "1example23456789abcdefghij";
+const IDENTITY_POOL: &str = "ap-northeast-1:00000000-0000-4000-8000-000000000001";
+
+struct Server {
+    child: Child,
+    endpoint: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve() -> Server {
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/mock-config.toml"
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))
+        .args(["mock", "serve", "--addr", "127.0.0.1:0", "--config", seed])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let first = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .next()
+        .unwrap()
+        .unwrap();
+    let endpoint = first
+        .strip_prefix("mock-cognito listening on ")
+        .unwrap()
+        .to_owned();
+    Server { child, endpoint }
+}
+
+fn cogkit(cache: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))
+        .args(args)
+        .env("COGKIT_CACHE_DIR", cache)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_ENDPOINT_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("cogkit-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn readable_failure(out: &Output, fragment: &str) {
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.starts_with("cogkit: "), "{err}");
+    assert!(err.contains(fragment), "{err:?} lacks {fragment:?}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+}
+
+#[test]
+fn demo_runs_every_flow_and_shortens_secrets() {
+    let out = cogkit(&temp_dir("demo"), &["demo"], None);
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    for heading in [
+        "=== GetId ===",
+        "=== GetCredentialsForIdentity ===",
+        "=== InitiateAuth (USER_SRP_AUTH) ===",
+        "=== RespondToAuthChallenge (PASSWORD_VERIFIER) ===",
+        "=== GetOpenIdToken ===",
+        "=== AssumeRoleWithWebIdentity ===",
+        "=== GetCallerIdentity (STS, signed with those credentials) ===",
+    ] {
+        assert!(stdout.contains(heading), "missing {heading}");
+    }
+    assert!(stdout.contains("2. user-pool federation (SRP)") && stdout.contains("ExampleAdmins"));
+    assert_eq!(stdout.matches("   ok\n").count(), 5, "{stdout}");
+    // No secret is printed whole: long tokens are shortened.
+    for line in stdout.lines() {
+        if line.contains("\"SecretKey\"")
+            || line.contains("\"SessionToken\"")
+            || line.contains("Token\":")
+        {
+            assert!(line.contains("…("), "{line}");
+        }
+    }
+}
+
+#[test]
+fn login_then_credentials_and_credential_process() {
+    let server = serve();
+    let cache = temp_dir("login");
+    let e = server.endpoint.as_str();
+    let login = cogkit(
+        &cache,
+        &[
+            "--endpoint-url",
+            e,
+            "login",
+            "--user-pool-id",
+            POOL,
+            "--client-id",
+            CLIENT,
+            "--username",
+            "alice",
+            "--password-stdin",
+        ],
+        Some("Passw0rd!\n"),
+    );
+    assert_eq!(login.status.code(), Some(0), "{}", text(&login.stderr));
+    assert!(text(&login.stdout).contains("signed in as alice"));
+    let file = cache.join("tokens.json");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let cached: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let id_token = cached[format!("{POOL}/{CLIENT}")]["IdToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let creds = cogkit(
+        &cache,
+        &[
+            "--endpoint-url",
+            e,
+            "credentials",
+            "--identity-pool-id",
+            IDENTITY_POOL,
+            "--login",
+            "cognito",
+            "--user-pool-id",
+            POOL,
+            "--client-id",
+            CLIENT,
+        ],
+        None,
+    );
+    assert_eq!(creds.status.code(), Some(0), "{}", text(&creds.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&creds.stdout).unwrap();
+    assert!(json["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
+    assert!(json["Expiration"].as_str().unwrap().ends_with('Z'));
+
+    let process = cogkit(
+        &cache,
+        &[
+            "--endpoint-url",
+            e,
+            "credential-process",
+            "--identity-pool-id",
+            IDENTITY_POOL,
+            "--login",
+            "cognito",
+            "--user-pool-id",
+            POOL,
+            "--client-id",
+            CLIENT,
+        ],
+        None,
+    );
+    let json: serde_json::Value = serde_json::from_slice(&process.stdout).unwrap();
+    assert_eq!(json["Version"], 1);
+    for k in [
+        "AccessKeyId",
+        "SecretAccessKey",
+        "SessionToken",
+        "Expiration",
+    ] {
+        assert!(json[k].is_string(), "{k}");
+    }
+
+    let guest = cogkit(
+        &cache,
+        &[
+            "--endpoint-url",
+            e,
+            "credentials",
+            "--identity-pool-id",
+            IDENTITY_POOL,
+            "--unauthenticated",
+            "--format",
+            "export",
+        ],
+        None,
+    );
+    let out = text(&guest.stdout);
+    assert!(
+        out.contains("export AWS_ACCESS_KEY_ID=ASIA") && out.contains("export AWS_SESSION_TOKEN="),
+        "{out}"
+    );
+
+    // token decode / verify, and a clear reason when verification fails.
+    let decoded = cogkit(&cache, &["token", "decode", &id_token], None);
+    assert!(text(&decoded.stdout).contains("\"cognito:username\": \"alice\""));
+    let verified = cogkit(
+        &cache,
+        &[
+            "--endpoint-url",
+            e,
+            "token",
+            "verify",
+            &id_token,
+            "--user-pool-id",
+            POOL,
+            "--client-id",
+            CLIENT,
+        ],
+        None,
+    );
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        text(&verified.stderr)
+    );
+    assert!(text(&verified.stdout).starts_with("valid id token for alice"));
+    let mut tampered = id_token.clone();
+    let at = tampered.rfind('.').unwrap() + 5;
+    let c = if &tampered[at..at + 1] == "A" {
+        "B"
+    } else {
+        "A"
+    };
+    tampered.replace_range(at..at + 1, c);
+    readable_failure(
+        &cogkit(
+            &cache,
+            &[
+                "--endpoint-url",
+                e,
+                "token",
+                "verify",
+                &tampered,
+                "--user-pool-id",
+                POOL,
+            ],
+            None,
+        ),
+        "signature",
+    );
+    readable_failure(
+        &cogkit(
+            &cache,
+            &[
+                "--endpoint-url",
+                e,
+                "token",
+                "verify",
+                &id_token,
+                "--user-pool-id",
+                POOL,
+                "--client-id",
+                "other",
+            ],
+            None,
+        ),
+        "audience",
+    );
+    readable_failure(
+        &cogkit(&cache, &["token", "decode", "not-a-jwt"], None),
+        "not a JWT",
+    );
+}
+
+#[test]
+fn bad_input_gets_a_readable_message_and_a_non_zero_exit() {
+    let server = serve();
+    let cache = temp_dir("bad");
+    let e = server.endpoint.as_str();
+    // A malformed pool id.
+    readable_failure(
+        &cogkit(
+            &cache,
+            &[
+                "--endpoint-url",
+                e,
+                "login",
+                "--user-pool-id",
+                "not-a-pool",
+                "--client-id",
+                CLIENT,
+                "--username",
+                "alice",
+                "--password-stdin",
+            ],
+            Some("x\n"),
+        ),
+        "not a valid user pool id",
+    );
+    // A wrong password.
+    readable_failure(
+        &cogkit(
+            &cache,
+            &[
+                "--endpoint-url",
+                e,
+                "login",
+                "--user-pool-id",
+                POOL,
+                "--client-id",
+                CLIENT,
+                "--username",
+                "alice",
+                "--password-stdin",
+            ],
+            Some("Wr0ng!\n"),
+        ),
+        "Incorrect username or password.",
+    );
+    // Missing arguments: a usage error, exit 2.
+    let out = cogkit(&cache, &["credentials"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--identity-pool-id"));
+    // No terminal to ask on.
+    readable_failure(
+        &cogkit(
+            &cache,
+            &[
+                "--endpoint-url",
+                e,
+                "login",
+                "--user-pool-id",
+                POOL,
+                "--client-id",
+                CLIENT,
+            ],
+            None,
+        ),
+        "no terminal",
+    );
+    // No cached sign-in yet.
+    readable_failure(
+        &cogkit(
+            &cache,
+            &[
+                "--endpoint-url",
+                e,
+                "credentials",
+                "--identity-pool-id",
+                IDENTITY_POOL,
+                "--login",
+                "cognito",
+                "--user-pool-id",
+                POOL,
+                "--client-id",
+                CLIENT,
+            ],
+            None,
+        ),
+        "cogkit login",
+    );
+    // A provider token that no provider issued.
+    readable_failure(
+        &cogkit(
+            &cache,
+            &[
+                "--endpoint-url",
+                e,
+                "credentials",
+                "--identity-pool-id",
+                IDENTITY_POOL,
+                "--login",
+                "facebook",
+                "--token",
+                "EAAGbogus",
+            ],
+            None,
+        ),
+        "NotAuthorizedException",
+    );
+    // An unreachable endpoint.
+    readable_failure(
+        &cogkit(
+            &cache,
+            &[
+                "--endpoint-url",
+                "http://127.0.0.1:9",
+                "credentials",
+                "--identity-pool-id",
+                IDENTITY_POOL,
+                "--unauthenticated",
+            ],
+            None,
+        ),
+        "could not reach",
+    );
+}
