@@ -1,11 +1,14 @@
 //! `cargo xtask <command>`: project automation that needs more than a shell line.
 //!
+//! - `e2e`: the offline flow as a user runs it (cogkit mock serve in its own
+//!   process; cogkit login, credentials, credential-process against it).
 //! - `bench srp [--iterations N] [--no-python]`: our SRP client answer and
 //!   server verify, against pycognito on the same inputs in the same run.
 
 #![forbid(unsafe_code)]
 
 mod bench_srp;
+mod e2e;
 mod python;
 
 use std::process::ExitCode;
@@ -19,6 +22,7 @@ fn main() -> ExitCode {
         .as_slice()
     {
         ["bench", "srp", rest @ ..] => bench_srp::run(rest),
+        ["e2e"] => e2e::run_all(),
         _ => Err(usage()),
     };
     match result {
@@ -31,7 +35,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask bench srp [--iterations N] [--no-python]".to_owned()
+    "usage: cargo xtask e2e | cargo xtask bench srp [--iterations N] [--no-python]".to_owned()
 }
 
 /// The workspace root (xtask lives one level below it).
