@@ -330,3 +330,82 @@ pub async fn credential_process(endpoint: &Endpoint, args: &CredentialsArgs) -> 
     println!("{out}");
     Ok(())
 }
+
+/// What `cogkit login` was asked to do.
+#[derive(Debug)]
+pub struct LoginRequest {
+    pub user_pool: UserPoolArgs,
+    pub username: Option<String>,
+    pub flow: Flow,
+    pub password_stdin: bool,
+    pub verbose: bool,
+    pub identity_pool_id: Option<String>,
+    pub provider: Option<Provider>,
+}
+
+/// `cogkit login`: like the original study, asks "sign in with (cognito,
+/// facebook, amazon)" when nothing says which, signs in, and with an
+/// identity pool prints GetId and GetCredentialsForIdentity.
+pub async fn login(endpoint: &Endpoint, r: LoginRequest) -> Result<(), String> {
+    let provider = match r.provider {
+        Some(p) => p,
+        None if r.username.is_none() && !r.password_stdin && std::io::stdin().is_terminal() => {
+            match ask("sign in with (cognito, facebook, amazon): ", false)?.as_str() {
+                "cognito" => Provider::Cognito,
+                "facebook" => Provider::Facebook,
+                "amazon" => Provider::Amazon,
+                other => return Err(format!("{other:?} is not one of cognito, facebook, amazon")),
+            }
+        }
+        None => Provider::Cognito,
+    };
+    let logins = if provider == Provider::Cognito {
+        let (tokens, pool, client) = sign_in(
+            endpoint,
+            &r.user_pool,
+            r.username,
+            r.flow,
+            r.password_stdin,
+            r.verbose,
+        )
+        .await?;
+        let path = crate::session::save(&pool, &client, &tokens)?;
+        println!(
+            "signed in as {}; tokens cached in {}",
+            tokens.username.as_deref().unwrap_or("?"),
+            path.display()
+        );
+        Logins::new().user_pool(
+            &UserPoolId::parse(&pool).map_err(|e| e.to_string())?,
+            &tokens.id_token,
+        )
+    } else {
+        let name = match provider {
+            Provider::Facebook => "Facebook",
+            Provider::Amazon => "Login with Amazon",
+            Provider::Google => "Google",
+            _ => "Apple",
+        };
+        let token = ask(&format!("{name} token: "), true)?;
+        match provider {
+            Provider::Facebook => Logins::new().facebook(token),
+            Provider::Amazon => Logins::new().amazon(token),
+            Provider::Google => Logins::new().google(token),
+            _ => Logins::new().apple(token),
+        }
+    };
+    let identity_pool = match (r.identity_pool_id, provider) {
+        (Some(id), _) => id,
+        (None, Provider::Cognito) => return Ok(()),
+        (None, _) => ask("Identity pool id: ", false)?,
+    };
+    let pool = IdentityPoolId::parse(&identity_pool).map_err(|e| e.to_string())?;
+    let t = endpoint.transports(Some(pool.region())).await;
+    // Like the study: show the identity-pool calls and their answers.
+    let identities = IdentityPoolClient::new(Traced::new(t.identity_pool(), true), pool);
+    identities
+        .credentials(&logins, None, None)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}

@@ -72,6 +72,14 @@ enum Command {
         /// Print each Cognito call and its response (secrets shortened).
         #[arg(long, short)]
         verbose: bool,
+        /// Also get AWS credentials from this identity pool after signing in.
+        #[arg(long, env = "COGKIT_IDENTITY_POOL_ID")]
+        identity_pool_id: Option<String>,
+        /// Sign in with an external provider's token instead of the user pool
+        /// (asked for when missing). Without any option on a terminal, cogkit
+        /// asks "sign in with (cognito, facebook, amazon)".
+        #[arg(long, value_enum)]
+        provider: Option<auth::Provider>,
     },
     /// Temporary AWS credentials from an identity pool.
     Credentials {
@@ -152,24 +160,20 @@ fn main() -> ExitCode {
             flow,
             password_stdin,
             verbose,
-        } => block_on(async {
-            let (tokens, pool, client) = auth::sign_in(
-                &cli.endpoint,
-                &user_pool,
+            identity_pool_id,
+            provider,
+        } => block_on(auth::login(
+            &cli.endpoint,
+            auth::LoginRequest {
+                user_pool,
                 username,
                 flow,
                 password_stdin,
                 verbose,
-            )
-            .await?;
-            let path = session::save(&pool, &client, &tokens)?;
-            println!(
-                "signed in as {}; tokens cached in {}",
-                tokens.username.as_deref().unwrap_or("?"),
-                path.display()
-            );
-            Ok(())
-        }),
+                identity_pool_id,
+                provider,
+            },
+        )),
         Command::Credentials { args, format } => block_on(auth::credentials(
             &cli.endpoint,
             &args,
