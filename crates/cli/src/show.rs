@@ -1,7 +1,7 @@
 //! Printing responses the way the original study did, with every secret
 //! shortened so the output can be shared.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use serde_json::{Value, json};
 
@@ -13,27 +13,9 @@ pub fn shorten(secret: &str) -> String {
 
 /// ISO 8601 UTC, as credential_process wants it.
 pub fn iso8601(t: SystemTime) -> String {
-    let secs = t
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    cognito_srp::CognitoTimestamp::from_system_time(t)
+        .map(|t| t.iso8601())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
 }
 
 /// Challenge parameters with the long SRP values shortened.
@@ -70,7 +52,7 @@ mod tests {
     fn shortening_and_dates() {
         assert_eq!(shorten("abcdefghijklmnop"), "abcdefghij…(16 chars)");
         assert_eq!(
-            iso8601(UNIX_EPOCH + std::time::Duration::from_secs(1_709_629_623)),
+            iso8601(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_709_629_623)),
             "2024-03-05T09:07:03Z"
         );
     }

@@ -1,47 +1,12 @@
 //! The CLI's commands end to end against `cogkit mock serve` in another
 //! process, including the bad input the issue lists.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Output, Stdio};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 
-const POOL: &str = "ap-northeast-1_Example01";
-const CLIENT: &str = "1example23456789abcdefghij";
-const IDENTITY_POOL: &str = "ap-northeast-1:00000000-0000-4000-8000-000000000001";
+mod common;
 
-struct Server {
-    child: Child,
-    endpoint: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve() -> Server {
-    let seed = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/mock-config.toml"
-    );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))
-        .args(["mock", "serve", "--addr", "127.0.0.1:0", "--config", seed])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let first = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .next()
-        .unwrap()
-        .unwrap();
-    let endpoint = first
-        .strip_prefix("mock-cognito listening on ")
-        .unwrap()
-        .to_owned();
-    Server { child, endpoint }
-}
+use common::{CLIENT, IDENTITY_POOL, POOL, serve, temp_dir};
 
 fn cogkit(cache: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))
@@ -69,12 +34,6 @@ fn cogkit(cache: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("cogkit-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
 }
 
 fn readable_failure(out: &Output, fragment: &str) {

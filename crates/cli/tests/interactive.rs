@@ -1,43 +1,11 @@
 //! `cogkit login` at a pseudo-terminal: the study's prompt, hidden password.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::{Read, Write};
+use std::process::Command;
 
-const POOL: &str = "ap-northeast-1_Example01";
-const CLIENT: &str = "1example23456789abcdefghij";
-const IDENTITY_POOL: &str = "ap-northeast-1:00000000-0000-4000-8000-000000000001";
+mod common;
 
-struct Server(Child, String);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve() -> Server {
-    let seed = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/mock-config.toml"
-    );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))
-        .args(["mock", "serve", "--addr", "127.0.0.1:0", "--config", seed])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let first = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .next()
-        .unwrap()
-        .unwrap();
-    let endpoint = first
-        .strip_prefix("mock-cognito listening on ")
-        .unwrap()
-        .to_owned();
-    Server(child, endpoint)
-}
+use common::{CLIENT, IDENTITY_POOL, POOL, serve};
 
 fn login_command(endpoint: &str, cache: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cogkit"));
@@ -55,7 +23,8 @@ fn cognito_sign_in_at_a_terminal_does_not_echo_the_password() {
     let server = serve();
     let cache = std::env::temp_dir().join(format!("cogkit-pty-{}", std::process::id()));
     let mut p =
-        rexpect::session::spawn_command(login_command(&server.1, &cache), Some(20_000)).unwrap();
+        rexpect::session::spawn_command(login_command(&server.endpoint, &cache), Some(20_000))
+            .unwrap();
     p.exp_string("sign in with (cognito, facebook, amazon): ")
         .unwrap();
     p.send_line("cognito").unwrap();
@@ -79,7 +48,7 @@ fn cognito_sign_in_at_a_terminal_does_not_echo_the_password() {
 fn facebook_token_at_a_terminal() {
     let server = serve();
     // A token from the mock's fake Facebook, through its documented helper route.
-    let addr = server.1.trim_start_matches("http://").to_owned();
+    let addr = server.endpoint.trim_start_matches("http://").to_owned();
     let body = r#"{"provider":"graph.facebook.com","audience":"1234567890","subject":"10001"}"#;
     let mut s = std::net::TcpStream::connect(&addr).unwrap();
     write!(s, "POST /_mock/idp/token HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}", body.len()).unwrap();
@@ -91,7 +60,8 @@ fn facebook_token_at_a_terminal() {
 
     let cache = std::env::temp_dir().join(format!("cogkit-pty-fb-{}", std::process::id()));
     let mut p =
-        rexpect::session::spawn_command(login_command(&server.1, &cache), Some(20_000)).unwrap();
+        rexpect::session::spawn_command(login_command(&server.endpoint, &cache), Some(20_000))
+            .unwrap();
     p.exp_string("sign in with (cognito, facebook, amazon): ")
         .unwrap();
     p.send_line("facebook").unwrap();

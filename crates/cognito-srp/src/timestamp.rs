@@ -104,6 +104,20 @@ impl CognitoTimestamp {
         })
     }
 
+    /// The same instant in ISO 8601 (`2024-03-05T09:07:03Z`), as AWS
+    /// writes credential expirations.
+    pub fn iso8601(&self) -> String {
+        let days = self.unix_secs.div_euclid(86_400);
+        let secs = self.unix_secs.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
+    }
+
     /// Fails unless this instant is within `skew` of `now`, either way.
     pub fn check_within(&self, now: SystemTime, skew: Duration) -> Result<(), SrpError> {
         let now = match now.duration_since(UNIX_EPOCH) {
@@ -215,6 +229,12 @@ mod tests {
                 .unwrap()
                 .to_string(),
             "Fri Dec 31 23:59:59 UTC 9999"
+        );
+        assert_eq!(
+            CognitoTimestamp::from_unix(1_709_629_623)
+                .unwrap()
+                .iso8601(),
+            "2024-03-05T09:07:03Z"
         );
         assert!(CognitoTimestamp::from_unix(-1).is_none());
         assert!(CognitoTimestamp::from_unix(END_OF_YEAR_9999).is_none());

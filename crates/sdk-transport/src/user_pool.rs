@@ -34,6 +34,20 @@ fn tokens(
     }))
 }
 
+/// InitiateAuth and RespondToAuthChallenge answer with the same members
+/// on two different output types.
+macro_rules! auth_response {
+    ($out:expr) => {{
+        let out = $out;
+        Ok(AuthResponse {
+            challenge_name: out.challenge_name().map(|c| c.as_str().to_owned()),
+            session: out.session().map(str::to_owned),
+            challenge_parameters: out.challenge_parameters().cloned().unwrap_or_default(),
+            authentication_result: tokens(out.authentication_result())?,
+        })
+    }};
+}
+
 impl UserPoolApi for SdkUserPool {
     async fn initiate_auth(&self, request: InitiateAuthRequest) -> Result<AuthResponse, FlowError> {
         let flow = match request.auth_flow {
@@ -50,12 +64,7 @@ impl UserPoolApi for SdkUserPool {
             .send()
             .await
             .map_err(from_sdk)?;
-        Ok(AuthResponse {
-            challenge_name: out.challenge_name().map(|c| c.as_str().to_owned()),
-            session: out.session().map(str::to_owned),
-            challenge_parameters: out.challenge_parameters().cloned().unwrap_or_default(),
-            authentication_result: tokens(out.authentication_result())?,
-        })
+        auth_response!(out)
     }
 
     async fn respond_to_auth_challenge(
@@ -72,11 +81,6 @@ impl UserPoolApi for SdkUserPool {
             .send()
             .await
             .map_err(from_sdk)?;
-        Ok(AuthResponse {
-            challenge_name: out.challenge_name().map(|c| c.as_str().to_owned()),
-            session: out.session().map(str::to_owned),
-            challenge_parameters: out.challenge_parameters().cloned().unwrap_or_default(),
-            authentication_result: tokens(out.authentication_result())?,
-        })
+        auth_response!(out)
     }
 }

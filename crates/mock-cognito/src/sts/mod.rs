@@ -39,27 +39,9 @@ fn xml_response(status: StatusCode, body: String) -> Response {
 }
 
 fn iso8601(epoch: i64) -> String {
-    let ts = cognito_srp::CognitoTimestamp::from_unix(epoch)
-        .map(|t| t.unix_secs())
-        .unwrap_or(0);
-    let days = ts.div_euclid(86_400);
-    let secs = ts.rem_euclid(86_400);
-    // Civil date from days (proleptic Gregorian), as in cognito-srp.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    cognito_srp::CognitoTimestamp::from_unix(epoch)
+        .map(|t| t.iso8601())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
 }
 
 /// Form parameters from the query string and the body (the body wins).

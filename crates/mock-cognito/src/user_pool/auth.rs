@@ -318,11 +318,7 @@ impl UserPools {
         good: bool,
         now: i64,
     ) -> ApiResult<()> {
-        let user = self
-            .pool_mut(pool_id)?
-            .users
-            .get_mut(username)
-            .ok_or_else(user_not_found)?;
+        let user = self.user_entry_mut(pool_id, username)?;
         if good {
             user.failed_sign_ins = 0;
             return Ok(());

@@ -299,6 +299,14 @@ impl UserPools {
         self.pools.get(id).ok_or_else(|| pool_not_found(id))
     }
 
+    /// A user by internal username, for changing it.
+    fn user_entry_mut(&mut self, pool_id: &str, username: &str) -> ApiResult<&mut User> {
+        self.pool_mut(pool_id)?
+            .users
+            .get_mut(username)
+            .ok_or_else(user_not_found)
+    }
+
     fn pool_mut(&mut self, id: &str) -> ApiResult<&mut Pool> {
         self.pools.get_mut(id).ok_or_else(|| pool_not_found(id))
     }
@@ -356,13 +364,7 @@ impl Pool {
     }
 
     fn list(&self, member: &str) -> Vec<&str> {
-        self.config
-            .get(member)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect()
+        string_list(&self.config, member)
     }
 
     /// `UsernameAttributes`: email and/or phone_number sign-in, with a UUID
@@ -449,13 +451,7 @@ impl Pool {
 
 impl AppClient {
     fn list(&self, member: &str) -> Vec<&str> {
-        self.config
-            .get(member)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect()
+        string_list(&self.config, member)
     }
 
     /// Whether `ALLOW_<flow>` (or the legacy bare name) is enabled.
@@ -508,6 +504,17 @@ impl AppClient {
                 _ => 86_400,
             }
     }
+}
+
+/// A list-of-strings member of a stored configuration.
+fn string_list<'a>(config: &'a Map<String, Value>, member: &str) -> Vec<&'a str> {
+    config
+        .get(member)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
 }
 
 fn pool_not_found(id: &str) -> ApiError {

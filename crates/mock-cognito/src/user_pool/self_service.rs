@@ -56,11 +56,7 @@ impl UserPools {
         given: &str,
         now: i64,
     ) -> ApiResult<()> {
-        let user = self
-            .pool_mut(pool_id)?
-            .users
-            .get_mut(username)
-            .ok_or_else(user_not_found)?;
+        let user = self.user_entry_mut(pool_id, username)?;
         match &user.code {
             Some((code, p, expires)) if *p == purpose && code == given => {
                 if *expires <= now {
