@@ -638,3 +638,84 @@ async fn cache_single_flight_renewal_and_token_refresh() {
         "the expired ID token was refreshed"
     );
 }
+
+/// Records token requests and answers like /oauth2/token.
+#[derive(Default)]
+struct FakeTokenEndpoint {
+    seen: Mutex<Vec<TokenRequest>>,
+}
+
+impl OAuth2Api for FakeTokenEndpoint {
+    async fn token(&self, request: TokenRequest) -> Result<OAuthTokens, FlowError> {
+        let grant = request
+            .form
+            .iter()
+            .find(|(k, _)| k == "grant_type")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        self.seen.lock().unwrap().push(request);
+        if grant == "refresh_token" {
+            return Err(FlowError::OAuth {
+                error: "invalid_grant".into(),
+                description: Some("Refresh Token has been revoked".into()),
+            });
+        }
+        Ok(OAuthTokens {
+            id_token: Some(IdToken::new(jwt(serde_json::json!({"sub": "x"})))),
+            access_token: AccessToken::new("access"),
+            refresh_token: Some(RefreshToken::new("refresh")),
+            expires_in: 3600,
+        })
+    }
+}
+
+#[tokio::test]
+async fn hosted_ui_code_exchange_and_refresh() {
+    let endpoint = FakeTokenEndpoint::default();
+    let ui = HostedUi::new(
+        "https://example.auth.us-east-1.amazoncognito.com",
+        ClientId::parse("client1").unwrap(),
+        "http://localhost:8080/cb",
+    )
+    .unwrap()
+    .with_client_secret(ClientSecret::new("shh"))
+    .with_scopes(&["openid", "email"]);
+    let request = ui.authorize_url(None);
+    let callback = format!("http://localhost:8080/cb?code=c0de&state={}", request.state);
+    let code = ui.parse_callback(&callback, &request.state).unwrap();
+    let tokens = ui
+        .exchange_code(&endpoint, &code, &request.pkce_verifier)
+        .await
+        .unwrap();
+    assert!(tokens.id_token.is_some());
+    {
+        let seen = endpoint.seen.lock().unwrap();
+        let r = &seen[0];
+        assert_eq!(
+            r.endpoint.as_str(),
+            "https://example.auth.us-east-1.amazoncognito.com/oauth2/token"
+        );
+        let form: HashMap<_, _> = r.form.iter().cloned().collect();
+        assert_eq!(form["grant_type"], "authorization_code");
+        assert_eq!(form["code"], "c0de");
+        assert_eq!(form["redirect_uri"], "http://localhost:8080/cb");
+        assert_eq!(form["code_verifier"], request.pkce_verifier.expose_secret());
+        assert_eq!(form["client_id"], "client1");
+        let (id, secret) = r.basic_auth.as_ref().unwrap();
+        assert_eq!((id.as_str(), secret.expose_secret()), ("client1", "shh"));
+    }
+    let e = ui
+        .refresh(&endpoint, &RefreshToken::new("old"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("invalid_grant"));
+    assert_eq!(
+        endpoint.seen.lock().unwrap()[1]
+            .form
+            .iter()
+            .find(|(k, _)| k == "refresh_token")
+            .unwrap()
+            .1,
+        "old"
+    );
+}

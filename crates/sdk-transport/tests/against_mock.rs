@@ -351,3 +351,70 @@ async fn loopback_redirect_receives_the_callback() {
         .unwrap();
     assert!(lonely.wait(Duration::from_millis(50)).await.is_err());
 }
+
+/// HttpOAuth2 against a loopback token endpoint that checks what a real one
+/// checks (form body, Basic auth) and answers like /oauth2/token.
+#[tokio::test]
+async fn http_oauth2_posts_a_form_and_maps_errors() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        let mut requests = Vec::new();
+        for answer in [
+            r#"{"id_token":"a.b.c","access_token":"at","refresh_token":"rt","expires_in":3600,"token_type":"Bearer"}"#,
+            r#"{"error":"invalid_grant","error_description":"code already used"}"#,
+        ] {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = vec![0u8; 8192];
+            let n = s.read(&mut buf).await.unwrap();
+            requests.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+            let status = if answer.contains("error") {
+                "400 Bad Request"
+            } else {
+                "200 OK"
+            };
+            let reply = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+            s.write_all(reply.as_bytes()).await.unwrap();
+        }
+        requests
+    });
+    let ui = HostedUi::new(
+        &format!("http://127.0.0.1:{port}/example"),
+        ClientId::parse("client1").unwrap(),
+        "http://localhost:8080/cb",
+    )
+    .unwrap()
+    .with_client_secret(cognito_flows::secret::ClientSecret::new("shh"));
+    let oauth = sdk_transport::HttpOAuth2::default();
+    let request = ui.authorize_url(Some("Facebook"));
+    let code = cognito_flows::secret::AuthorizationCode::new("c0de");
+    let tokens = ui
+        .exchange_code(&oauth, &code, &request.pkce_verifier)
+        .await
+        .unwrap();
+    assert_eq!(tokens.access_token.expose_secret(), "at");
+    assert_eq!(tokens.refresh_token.unwrap().expose_secret(), "rt");
+    let e = ui
+        .exchange_code(&oauth, &code, &request.pkce_verifier)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("invalid_grant"));
+    assert_eq!(e.message(), Some("code already used"));
+    let requests = server.await.unwrap();
+    let first = requests[0].to_lowercase();
+    assert!(first.starts_with("post /example/oauth2/token "), "{first}");
+    assert!(first.contains("content-type: application/x-www-form-urlencoded"));
+    assert!(
+        first.contains("authorization: basic y2xpzw50mtpzagg="),
+        "client_secret_basic: {first}"
+    );
+    assert!(
+        requests[0].contains("grant_type=authorization_code")
+            && requests[0].contains("code=c0de")
+            && requests[0].contains("code_verifier=")
+    );
+}
