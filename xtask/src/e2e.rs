@@ -92,11 +92,13 @@ pub(crate) fn run_all() -> Result<(), String> {
         .map_err(|e| format!("cannot start cogkit mock serve: {e}"))?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let server = Server(child);
-    let first = BufReader::new(stdout)
-        .lines()
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines
         .next()
         .ok_or("mock serve printed nothing")?
         .map_err(|e| e.to_string())?;
+    // Keep reading, so the server never writes into a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     let endpoint = first
         .strip_prefix("mock-cognito listening on ")
         .ok_or_else(|| format!("unexpected first line: {first}"))?

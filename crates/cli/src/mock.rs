@@ -1,5 +1,6 @@
 //! `cogkit mock serve`: run the emulator as a server.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -71,27 +72,37 @@ async fn serve(
         }
         _ => e.to_string(),
     })?;
-    println!("mock-cognito listening on {}", mock.endpoint());
+    // The announcements are informational: a closed stdout (`| head -1`, a
+    // parent that stopped reading) must not take the server down.
+    let say = |line: String| {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    };
+    say(format!("mock-cognito listening on {}", mock.endpoint()));
     for pool in mock.user_pool_summary() {
         let domain = pool
             .domain
             .map(|d| format!(", domain {d}"))
             .unwrap_or_default();
-        println!("user pool {} ({}{domain})", pool.id, pool.name);
+        say(format!("user pool {} ({}{domain})", pool.id, pool.name));
         for client in pool.clients {
             let secret = if client.has_secret {
                 ", with secret"
             } else {
                 ""
             };
-            println!("  app client {} ({}{secret})", client.id, client.name);
+            say(format!(
+                "  app client {} ({}{secret})",
+                client.id, client.name
+            ));
         }
     }
     for (id, name) in mock.identity_pool_summary() {
-        println!("identity pool {id} ({name})");
+        say(format!("identity pool {id} ({name})"));
     }
-    println!("press Ctrl-C to stop");
+    say("press Ctrl-C to stop".to_owned());
     mock.serve_until_ctrl_c().await.map_err(|e| e.to_string())?;
-    eprintln!("mock-cognito stopped");
+    let _ = writeln!(std::io::stderr(), "mock-cognito stopped");
     Ok(())
 }

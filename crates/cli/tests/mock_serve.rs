@@ -134,3 +134,46 @@ fn a_bad_seed_file_is_a_readable_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
 }
+
+#[test]
+fn a_closed_stdout_does_not_stop_the_server() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))
+        .args([
+            "mock",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--config",
+            &example(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Read the endpoint, then close the pipe before the rest is printed.
+    let first = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .next()
+        .unwrap()
+        .unwrap();
+    let endpoint = first
+        .strip_prefix("mock-cognito listening on http://")
+        .unwrap()
+        .to_owned();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the server exited when its stdout closed"
+    );
+    let mut stream = TcpStream::connect(&endpoint).unwrap();
+    write!(
+        stream,
+        "GET /_mock/clock HTTP/1.1\r\nhost: {endpoint}\r\nconnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
