@@ -78,7 +78,13 @@ pub struct CredentialStore {
 
 impl CredentialStore {
     /// Issues and remembers new credentials.
-    pub fn issue(&mut self, role_arn: &str, session_name: &str, now: i64) -> IssuedCredentials {
+    pub fn issue(
+        &mut self,
+        role_arn: &str,
+        session_name: &str,
+        now: i64,
+        lifetime_secs: i64,
+    ) -> IssuedCredentials {
         const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
         let key_chars: String = ids::bytes(16)
             .iter()
@@ -90,7 +96,7 @@ impl CredentialStore {
             access_key_id: format!("ASIA{key_chars}"),
             secret_access_key: secret,
             session_token: format!("IQoJb3JpZ2luX2Vj{token}"),
-            expiration: now + CREDENTIALS_LIFETIME_SECS,
+            expiration: now + lifetime_secs,
             role_arn: role_arn.to_owned(),
             session_name: session_name.to_owned(),
         };
@@ -102,13 +108,6 @@ impl CredentialStore {
     /// The credentials with this access key id, if the mock issued them.
     pub fn get(&self, access_key_id: &str) -> Option<&IssuedCredentials> {
         self.by_access_key.get(access_key_id)
-    }
-
-    /// Shortens or lengthens the life of issued credentials (STS DurationSeconds).
-    pub fn update_expiration(&mut self, access_key_id: &str, expiration: i64) {
-        if let Some(c) = self.by_access_key.get_mut(access_key_id) {
-            c.expiration = expiration;
-        }
     }
 
     /// How many credentials have been issued.
@@ -135,6 +134,7 @@ mod tests {
             "arn:aws:iam::123456789012:role/path/Auth",
             "CognitoIdentityCredentials",
             100,
+            CREDENTIALS_LIFETIME_SECS,
         );
         assert!(c.access_key_id.starts_with("ASIA") && c.access_key_id.len() == 20);
         assert!(

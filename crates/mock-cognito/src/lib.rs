@@ -72,6 +72,7 @@ mod identity_pool;
 mod ids;
 mod jwt;
 mod model;
+mod paging;
 mod protocol;
 mod server;
 mod state;

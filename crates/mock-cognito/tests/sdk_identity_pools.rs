@@ -23,15 +23,8 @@ const GOLD_ROLE: &str = "arn:aws:iam::123456789012:role/Gold";
 const FB_APP: &str = "1234567890";
 const PASSWORD: &str = "Corr3ct-Horse!";
 
-fn creds() -> aws_credential_types::Credentials {
-    aws_credential_types::Credentials::new("AKIDMOCKEXAMPLE", "mock-secret", None, None, "test")
-}
-
 fn err<E: ProvideErrorMetadata, R>(e: SdkError<E, R>) -> (String, String) {
-    (
-        e.code().unwrap_or_default().to_owned(),
-        e.message().unwrap_or_default().to_owned(),
-    )
+    common::sdk_error(e)
 }
 
 struct World {
@@ -46,24 +39,8 @@ struct World {
 
 async fn world(allow_unauth: bool, server_side_check: bool) -> World {
     let mock = MockCognito::start().await.unwrap();
-    let idp = UserPools::from_conf(
-        aws_sdk_cognitoidentityprovider::Config::builder()
-            .behavior_version(aws_sdk_cognitoidentityprovider::config::BehaviorVersion::latest())
-            .region(aws_sdk_cognitoidentityprovider::config::Region::new(
-                "us-east-1",
-            ))
-            .endpoint_url(mock.endpoint())
-            .credentials_provider(creds())
-            .build(),
-    );
-    let ci = Identity::from_conf(
-        aws_sdk_cognitoidentity::Config::builder()
-            .behavior_version(aws_sdk_cognitoidentity::config::BehaviorVersion::latest())
-            .region(aws_sdk_cognitoidentity::config::Region::new("us-east-1"))
-            .endpoint_url(mock.endpoint())
-            .credentials_provider(creds())
-            .build(),
-    );
+    let idp = common::user_pool_client(&mock.endpoint());
+    let ci = common::identity_pool_client(&mock.endpoint());
     let pool = idp
         .create_user_pool()
         .pool_name("users")

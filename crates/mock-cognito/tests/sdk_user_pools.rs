@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType,
@@ -24,27 +23,12 @@ use serde_json::Value;
 const PASSWORD: &str = "Corr3ct-Horse!";
 
 fn sdk(mock: &MockCognito) -> Client {
-    let config = aws_sdk_cognitoidentityprovider::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(mock.endpoint())
-        .credentials_provider(Credentials::new(
-            "AKIDMOCKEXAMPLE",
-            "mock-secret",
-            None,
-            None,
-            "test",
-        ))
-        .build();
-    Client::from_conf(config)
+    common::user_pool_client(&mock.endpoint())
 }
 
 /// (code, message) of an SDK error.
 fn err<E: ProvideErrorMetadata, R>(e: SdkError<E, R>) -> (String, String) {
-    (
-        e.code().unwrap_or_default().to_owned(),
-        e.message().unwrap_or_default().to_owned(),
-    )
+    common::sdk_error(e)
 }
 
 struct World {

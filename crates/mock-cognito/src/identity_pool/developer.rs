@@ -141,7 +141,7 @@ impl IdentityPools {
             return Err(super::identity_not_found(&identity_id));
         }
         let ids: Vec<Value> = identity.developer_ids.iter().map(|d| json!(d)).collect();
-        let (page, next) = super::paginate(
+        let (page, next) = crate::paging::paginate(
             ids,
             input["MaxResults"].as_u64().unwrap_or(60) as usize,
             input["NextToken"].as_str(),

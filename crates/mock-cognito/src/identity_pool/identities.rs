@@ -259,9 +259,12 @@ impl IdentityPools {
         let pool = self.pool(&identity.pool_id)?;
         let role =
             super::roles::choose_role(pool, identity, &validated, input["CustomRoleArn"].as_str())?;
-        let creds =
-            deps.credentials
-                .issue(&role, "CognitoIdentityCredentials", deps.ctx.clock.unix());
+        let creds = deps.credentials.issue(
+            &role,
+            "CognitoIdentityCredentials",
+            deps.ctx.clock.unix(),
+            crate::credentials::CREDENTIALS_LIFETIME_SECS,
+        );
         Ok(json!({"IdentityId": identity_id, "Credentials": creds.cognito_json()}))
     }
 

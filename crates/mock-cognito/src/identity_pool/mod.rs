@@ -20,6 +20,7 @@ use crate::credentials::CredentialStore;
 use crate::error::{ApiError, ApiResult};
 use crate::external_idp::ExternalProviders;
 use crate::jwt::{Alg, SigningKey};
+use crate::paging::paginate;
 use crate::user_pool::{Context, UserPools};
 
 /// Issuer of identity-pool OpenID tokens.
@@ -493,12 +494,4 @@ fn identity_not_found(id: &str) -> ApiError {
 
 fn str_member<'a>(input: &'a Value, name: &str) -> &'a str {
     input[name].as_str().unwrap_or_default()
-}
-
-fn paginate<T: Clone>(
-    items: Vec<T>,
-    limit: usize,
-    token: Option<&str>,
-) -> ApiResult<(Vec<T>, Option<String>)> {
-    crate::user_pool::paginate(items, limit, token)
 }

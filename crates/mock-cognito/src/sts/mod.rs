@@ -181,11 +181,9 @@ fn assume_role_with_web_identity(
         ));
     }
     let subject = claims["sub"].as_str().unwrap_or_default().to_owned();
-    let mut creds = state.credentials.issue(role_arn, session_name, now);
-    creds.expiration = now + duration;
-    state
+    let creds = state
         .credentials
-        .update_expiration(&creds.access_key_id, creds.expiration);
+        .issue(role_arn, session_name, now, duration);
     let arn = creds.assumed_role_arn();
     let inner = format!(
         "<SubjectFromWebIdentityToken>{}</SubjectFromWebIdentityToken><Audience>{}</Audience><AssumedRoleUser><Arn>{}</Arn><AssumedRoleId>AROA{}:{}</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>{}</AccessKeyId><SecretAccessKey>{}</SecretAccessKey><SessionToken>{}</SessionToken><Expiration>{}</Expiration></Credentials><Provider>cognito-identity.amazonaws.com</Provider>",

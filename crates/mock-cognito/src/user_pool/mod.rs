@@ -552,26 +552,6 @@ fn attribute_list(v: &Value) -> ApiResult<Vec<(String, String)>> {
     Ok(out)
 }
 
-/// Simple offset pagination with an opaque token, for the List* calls.
-pub(crate) fn paginate<T: Clone>(
-    items: Vec<T>,
-    limit: usize,
-    token: Option<&str>,
-) -> ApiResult<(Vec<T>, Option<String>)> {
-    let start = match token {
-        None => 0,
-        Some(t) => t
-            .strip_prefix("page-")
-            .and_then(|n| n.parse::<usize>().ok())
-            .filter(|&n| n <= items.len())
-            .ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token"))?,
-    };
-    let limit = if limit == 0 { 60 } else { limit };
-    let end = (start + limit).min(items.len());
-    let next = (end < items.len()).then(|| format!("page-{end}"));
-    Ok((items[start..end].to_vec(), next))
-}
-
 /// A six-digit verification code.
 fn new_code() -> String {
     let b = crate::ids::bytes(4);

@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Map, Value, json};
 
 use super::{
-    AppClient, Context, Group, Pool, UserPools, client_not_found, paginate, pool_not_found,
-    str_member,
+    AppClient, Context, Group, Pool, UserPools, client_not_found, pool_not_found, str_member,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::jwt::SigningKey;
+use crate::paging::paginate;
 
 /// The flows an app client allows when ExplicitAuthFlows is not given.
 pub(super) const DEFAULT_AUTH_FLOWS: [&str; 3] = [

@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::pools::group_not_found;
-use super::{Context, Pool, User, UserPools, attribute_list, paginate, str_member, user_not_found};
+use super::{Context, Pool, User, UserPools, attribute_list, str_member, user_not_found};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
+use crate::paging::paginate;
 
 /// Attributes whose value is a sign-in name must be unique in a pool.
 const UNIQUE_ALIAS_ATTRIBUTES: [&str; 3] = ["email", "phone_number", "preferred_username"];

@@ -108,3 +108,46 @@ pub async fn ok(addr: std::net::SocketAddr, target: &str, body: Value) -> Value 
     );
     reply.json()
 }
+
+/// Dummy SigV4 credentials: the mock accepts any signature on admin calls.
+pub fn admin_credentials() -> aws_credential_types::Credentials {
+    aws_credential_types::Credentials::new("AKIDMOCKEXAMPLE", "mock-secret", None, None, "test")
+}
+
+/// The official user-pool client, pointed at the mock.
+pub fn user_pool_client(endpoint: &str) -> aws_sdk_cognitoidentityprovider::Client {
+    use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Region};
+    aws_sdk_cognitoidentityprovider::Client::from_conf(
+        aws_sdk_cognitoidentityprovider::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(endpoint)
+            .credentials_provider(admin_credentials())
+            .build(),
+    )
+}
+
+/// The official identity-pool client, pointed at the mock.
+pub fn identity_pool_client(endpoint: &str) -> aws_sdk_cognitoidentity::Client {
+    use aws_sdk_cognitoidentity::config::{BehaviorVersion, Region};
+    aws_sdk_cognitoidentity::Client::from_conf(
+        aws_sdk_cognitoidentity::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(endpoint)
+            .credentials_provider(admin_credentials())
+            .build(),
+    )
+}
+
+/// (code, message) of any of the SDKs' errors (they share these types).
+pub fn sdk_error<E, R>(e: aws_sdk_cognitoidentity::error::SdkError<E, R>) -> (String, String)
+where
+    E: aws_sdk_cognitoidentity::error::ProvideErrorMetadata,
+{
+    use aws_sdk_cognitoidentity::error::ProvideErrorMetadata;
+    (
+        e.code().unwrap_or_default().to_owned(),
+        e.message().unwrap_or_default().to_owned(),
+    )
+}
