@@ -27,6 +27,75 @@ pub struct SeedConfig {
     /// Identity pools to create (after the user pools they may trust).
     #[serde(default)]
     pub identity_pools: Vec<SeedIdentityPool>,
+    /// Test users of the fake external providers (Facebook, Amazon, …).
+    #[serde(default)]
+    pub provider_users: Vec<SeedProviderUser>,
+    /// Apps registered with the fake providers. Apps named by a user-pool
+    /// identity provider or an identity pool's login providers are
+    /// registered without being listed here.
+    #[serde(default)]
+    pub provider_apps: Vec<SeedProviderApp>,
+}
+
+/// A test user of a fake provider, who signs in on its page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedProviderUser {
+    /// `facebook`, `amazon`, `google`, `apple`, or an OIDC issuer host.
+    pub provider: String,
+    /// The provider's user id (Facebook `id`, Amazon `user_id`, OIDC `sub`).
+    pub id: String,
+    /// The password for the provider's sign-in page.
+    pub password: String,
+    /// Profile claims: `email`, `name`, `given_name`, `picture`, …
+    #[serde(default)]
+    pub profile: BTreeMap<String, String>,
+}
+
+/// An app registered with a fake provider.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedProviderApp {
+    /// `facebook`, `amazon`, `google`, `apple`, or an OIDC issuer host.
+    pub provider: String,
+    /// The app id / client id.
+    pub client_id: String,
+    /// The app secret, if the app has one.
+    pub client_secret: Option<String>,
+}
+
+/// A federated identity provider of a user pool.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedIdentityProvider {
+    /// ProviderName (`Facebook`, `Google`, `LoginWithAmazon`,
+    /// `SignInWithApple`, or any name for OIDC).
+    pub name: String,
+    /// ProviderType.
+    #[serde(rename = "type")]
+    pub provider_type: String,
+    /// ProviderDetails (`client_id`, `client_secret`, `authorize_scopes`, …).
+    #[serde(default)]
+    pub details: BTreeMap<String, String>,
+    /// AttributeMapping: user-pool attribute → provider attribute.
+    #[serde(default)]
+    pub attribute_mapping: BTreeMap<String, String>,
+    /// IdpIdentifiers.
+    #[serde(default)]
+    pub idp_identifiers: Vec<String>,
+}
+
+/// A resource server and its scopes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedResourceServer {
+    /// Identifier, e.g. `https://api.example.com`.
+    pub identifier: String,
+    /// Name.
+    pub name: String,
+    /// Scope name → description.
+    #[serde(default)]
+    pub scopes: BTreeMap<String, String>,
 }
 
 /// One identity pool.
@@ -95,6 +164,12 @@ pub struct SeedUserPool {
     pub auto_verified_attributes: Vec<String>,
     /// Hosted-UI domain prefix.
     pub domain: Option<String>,
+    /// Federated identity providers (created before the clients that name them).
+    #[serde(default)]
+    pub identity_providers: Vec<SeedIdentityProvider>,
+    /// Resource servers (created before the clients that use their scopes).
+    #[serde(default)]
+    pub resource_servers: Vec<SeedResourceServer>,
     /// PasswordPolicy members in snake_case (`minimum_length`, `require_symbols`, …).
     pub password_policy: Option<BTreeMap<String, toml::Value>>,
     /// App clients.
@@ -130,7 +205,7 @@ pub struct SeedClient {
     /// LogoutURLs.
     #[serde(default)]
     pub logout_urls: Vec<String>,
-    /// AllowedOAuthFlows.
+    /// AllowedOAuthFlows (`code`, `implicit`, `client_credentials`).
     #[serde(default)]
     pub allowed_oauth_flows: Vec<String>,
     /// AllowedOAuthScopes.
@@ -202,8 +277,25 @@ impl SeedConfig {
 
     /// Creates everything in `pools`, through the same validation as the API.
     pub(crate) fn apply(&self, state: &mut State, ctx: &Context<'_>) -> Result<(), String> {
+        for app in &self.provider_apps {
+            state.providers.register_app(
+                &app.provider,
+                &app.client_id,
+                app.client_secret.as_deref(),
+            );
+        }
+        for u in &self.provider_users {
+            let profile: serde_json::Map<String, Value> = u
+                .profile
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect();
+            state
+                .providers
+                .add_user(&u.provider, &u.id, &u.password, Value::Object(profile));
+        }
         for p in &self.user_pools {
-            apply_pool(p, &mut state.user_pools, ctx)
+            apply_pool(p, state, ctx)
                 .map_err(|e| format!("seed file, user pool {:?}: {e}", p.name))?;
         }
         for p in &self.identity_pools {
@@ -239,7 +331,8 @@ fn pascal(snake: &str) -> String {
         .collect()
 }
 
-fn apply_pool(p: &SeedUserPool, pools: &mut UserPools, ctx: &Context<'_>) -> Result<(), String> {
+fn apply_pool(p: &SeedUserPool, state: &mut State, ctx: &Context<'_>) -> Result<(), String> {
+    let pools = &mut state.user_pools;
     let mut input = json!({"PoolName": p.name});
     for (member, list) in [
         ("UsernameAttributes", &p.username_attributes),
@@ -274,6 +367,38 @@ fn apply_pool(p: &SeedUserPool, pools: &mut UserPools, ctx: &Context<'_>) -> Res
             pools,
             "CreateUserPoolDomain",
             json!({"UserPoolId": pool_id, "Domain": domain}),
+            ctx,
+        )?;
+    }
+    for idp in &p.identity_providers {
+        let mut input = json!({
+            "UserPoolId": pool_id,
+            "ProviderName": idp.name,
+            "ProviderType": idp.provider_type,
+            "ProviderDetails": idp.details,
+        });
+        if !idp.attribute_mapping.is_empty() {
+            input["AttributeMapping"] = json!(idp.attribute_mapping);
+        }
+        if !idp.idp_identifiers.is_empty() {
+            input["IdpIdentifiers"] = json!(idp.idp_identifiers);
+        }
+        let created = run(pools, "CreateIdentityProvider", input, ctx)?;
+        state
+            .providers
+            .register_from_identity_provider(&created["IdentityProvider"]);
+    }
+    let pools = &mut state.user_pools;
+    for rs in &p.resource_servers {
+        let scopes: Vec<Value> = rs
+            .scopes
+            .iter()
+            .map(|(name, description)| json!({"ScopeName": name, "ScopeDescription": description}))
+            .collect();
+        run(
+            pools,
+            "CreateResourceServer",
+            json!({"UserPoolId": pool_id, "Identifier": rs.identifier, "Name": rs.name, "Scopes": scopes}),
             ctx,
         )?;
     }
@@ -436,6 +561,7 @@ fn apply_identity_pool(
         .identity_pools
         .create_identity_pool(&input, p.id.as_deref(), ctx)
         .map_err(|e| e.to_string())?;
+    state.providers.register_login_providers(&created);
     let pool_id = created["IdentityPoolId"]
         .as_str()
         .unwrap_or_default()

@@ -63,11 +63,14 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "browser")]
+pub mod browser;
 mod clock;
 mod config;
 mod credentials;
 mod error;
 mod external_idp;
+mod hosted_ui;
 mod identity_pool;
 mod ids;
 mod jwt;
@@ -82,8 +85,8 @@ mod user_pool;
 
 pub use clock::Clock;
 pub use config::{
-    SeedClient, SeedCognitoProvider, SeedConfig, SeedGroup, SeedIdentityPool, SeedUser,
-    SeedUserPool,
+    SeedClient, SeedCognitoProvider, SeedConfig, SeedGroup, SeedIdentityPool, SeedIdentityProvider,
+    SeedProviderApp, SeedProviderUser, SeedResourceServer, SeedUser, SeedUserPool,
 };
 pub use error::{ApiError, ApiResult};
 pub use protocol::MAX_BODY_BYTES;

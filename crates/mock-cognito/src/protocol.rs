@@ -88,7 +88,16 @@ fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value,
     if let Some(op) = target.strip_prefix(USER_POOLS_PREFIX) {
         check_request(crate::model::user_pools(), op, target, headers, &input)?;
         let ctx = shared.context();
-        return shared.state().user_pools.handle(op, &input, &ctx);
+        let mut state = shared.state();
+        let out = state.user_pools.handle(op, &input, &ctx)?;
+        if matches!(op, "CreateIdentityProvider" | "UpdateIdentityProvider") {
+            // Configuring Cognito with an app id and secret stands for
+            // registering that app with the (fake) provider.
+            state
+                .providers
+                .register_from_identity_provider(&out["IdentityProvider"]);
+        }
+        return Ok(out);
     }
     if let Some(op) = target.strip_prefix(IDENTITY_POOLS_PREFIX) {
         check_request(crate::model::identity_pools(), op, target, headers, &input)?;
@@ -106,7 +115,11 @@ fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value,
             providers,
             credentials,
         };
-        return identity_pools.handle(op, &input, deps);
+        let out = identity_pools.handle(op, &input, deps)?;
+        if matches!(op, "CreateIdentityPool" | "UpdateIdentityPool") {
+            providers.register_login_providers(&out);
+        }
+        return Ok(out);
     }
     Err(unknown(target))
 }

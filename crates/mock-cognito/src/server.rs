@@ -162,15 +162,19 @@ impl MockCognitoBuilder {
 fn router(shared: Shared) -> Router {
     Router::new()
         .route("/", post(protocol::handle).options(protocol::preflight))
-        .route("/{pool_id}/.well-known/jwks.json", get(jwks))
+        // `{prefix}` is a pool id here and a domain in the hosted-UI routes:
+        // one name, because the router needs one per path position.
+        .route("/{prefix}/.well-known/jwks.json", get(jwks))
         .route(
-            "/{pool_id}/.well-known/openid-configuration",
+            "/{prefix}/.well-known/openid-configuration",
             get(openid_configuration),
         )
         .route("/_mock/clock", get(clock_now).post(clock_advance))
         .route("/.well-known/jwks_uri", get(identity_jwks))
         .route("/_mock/codes", get(codes))
         .route("/_mock/idp/token", post(mint_provider_token_route))
+        .merge(crate::hosted_ui::routes())
+        .merge(crate::external_idp::web::routes())
         // Bodies up to twice the limit reach the handler, which answers in the
         // AWS error shape; beyond that the connection is refused outright.
         .layer(DefaultBodyLimit::max(2 * protocol::MAX_BODY_BYTES))
@@ -387,6 +391,25 @@ impl MockCognito {
             .state()
             .providers
             .mint(provider, audience, subject, claims, 3600, now)
+    }
+
+    /// Adds a test user to a fake provider (`facebook`, `amazon`, `google`,
+    /// `apple`, or an OIDC issuer host), who can then sign in on its page
+    /// with `subject` or the profile's `email` and `password`.
+    pub fn add_provider_user(&self, provider: &str, subject: &str, password: &str, profile: Value) {
+        self.shared
+            .state()
+            .providers
+            .add_user(provider, subject, password, profile);
+    }
+
+    /// Registers an app with a fake provider (a user-pool identity provider
+    /// registers its own app; this is for apps that use the provider directly).
+    pub fn register_provider_app(&self, provider: &str, client_id: &str, secret: Option<&str>) {
+        self.shared
+            .state()
+            .providers
+            .register_app(provider, client_id, secret);
     }
 
     /// The identity pools: (id, name).

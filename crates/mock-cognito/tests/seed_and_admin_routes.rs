@@ -30,7 +30,7 @@ async fn the_example_seed_file_gives_a_ready_mock() {
     assert_eq!(summary.len(), 1);
     assert_eq!(summary[0].id, "ap-northeast-1_Example01");
     assert_eq!(summary[0].domain.as_deref(), Some("example"));
-    assert_eq!(summary[0].clients.len(), 2);
+    assert_eq!(summary[0].clients.len(), 3);
 
     // The seeded user signs in with the seeded password on the seeded client.
     let r = ok(

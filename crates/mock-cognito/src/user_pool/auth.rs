@@ -92,7 +92,7 @@ pub(super) fn check_secret_hash(
 
 /// Refuses users who may not sign in, before any password check (Cognito
 /// reports UserNotConfirmed even for a wrong password).
-fn check_can_sign_in(pool: &Pool, username: &str, now: i64) -> ApiResult<()> {
+pub(super) fn check_can_sign_in(pool: &Pool, username: &str, now: i64) -> ApiResult<()> {
     let user = &pool.users[username];
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
@@ -311,7 +311,7 @@ impl UserPools {
 
     /// Counts a password attempt: success resets the count; the fifth
     /// failure in a row locks the user out for a while.
-    fn record_attempt(
+    pub(super) fn record_attempt(
         &mut self,
         pool_id: &str,
         username: &str,
@@ -342,13 +342,13 @@ impl UserPools {
         let pool = self.pool(pool_id)?;
         let user = pool.users.get(username).ok_or_else(user_not_found)?;
         if user.status == "FORCE_CHANGE_PASSWORD" {
-            let session = STANDARD.encode(ids::bytes(48));
             let attributes: serde_json::Map<String, Value> = user
                 .attributes
                 .iter()
                 .filter(|(k, _)| !k.ends_with("_verified"))
                 .map(|(k, v)| (k.clone(), json!(v)))
                 .collect();
+            let session = self.start_new_password_challenge(pool_id, client_id, username, ctx);
             let out = json!({
                 "ChallengeName": "NEW_PASSWORD_REQUIRED",
                 "Session": session,
@@ -358,19 +358,31 @@ impl UserPools {
                     "userAttributes": Value::Object(attributes).to_string(),
                 }
             });
-            self.pending_challenges.insert(
-                session,
-                PendingChallenge {
-                    pool_id: pool_id.to_owned(),
-                    client_id: client_id.to_owned(),
-                    username: username.to_owned(),
-                    expires: ctx.clock.unix() + CHALLENGE_LIFETIME_SECS,
-                },
-            );
             return Ok(out);
         }
         let result = self.issue_tokens(pool_id, client_id, username, None, ctx)?;
         Ok(json!({"ChallengeParameters": {}, "AuthenticationResult": result}))
+    }
+
+    /// Opens a NEW_PASSWORD_REQUIRED challenge; returns its Session.
+    pub(super) fn start_new_password_challenge(
+        &mut self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        ctx: &Context<'_>,
+    ) -> String {
+        let session = STANDARD.encode(ids::bytes(48));
+        self.pending_challenges.insert(
+            session.clone(),
+            PendingChallenge {
+                pool_id: pool_id.to_owned(),
+                client_id: client_id.to_owned(),
+                username: username.to_owned(),
+                expires: ctx.clock.unix() + CHALLENGE_LIFETIME_SECS,
+            },
+        );
+        session
     }
 
     fn new_password_required(
@@ -380,6 +392,29 @@ impl UserPools {
         r: &HashMap<String, String>,
         ctx: &Context<'_>,
     ) -> ApiResult<Value> {
+        let new_password = require(r, "NEW_PASSWORD")?;
+        let updates: Vec<(String, String)> = r
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("userAttributes.")?.to_owned(), v.clone())))
+            .collect();
+        let typed = Some(r.get("USERNAME").map(String::as_str).unwrap_or_default());
+        let (pool_id, username) =
+            self.set_required_password(client_id, session, typed, new_password, updates, ctx)?;
+        self.after_password(&pool_id, client_id, &username, ctx)
+    }
+
+    /// Answers a NEW_PASSWORD_REQUIRED challenge (single use): sets the
+    /// password and attributes and confirms the user. `typed`, when given,
+    /// must name the challenged user. Returns (pool id, username).
+    pub(super) fn set_required_password(
+        &mut self,
+        client_id: &str,
+        session: Option<&str>,
+        typed: Option<&str>,
+        new_password: &str,
+        updates: Vec<(String, String)>,
+        ctx: &Context<'_>,
+    ) -> ApiResult<(String, String)> {
         let now = ctx.clock.unix();
         let invalid_session =
             || ApiError::not_authorized("Invalid session for the user, session is expired.");
@@ -387,17 +422,11 @@ impl UserPools {
             .and_then(|s| self.pending_challenges.remove(s))
             .ok_or_else(invalid_session)?;
         let pool = self.pool_mut(&pending.pool_id)?;
-        let same_user =
-            r.get("USERNAME").and_then(|u| pool.resolve(u)) == Some(pending.username.as_str());
+        let same_user = typed.is_none_or(|u| pool.resolve(u) == Some(pending.username.as_str()));
         if pending.expires <= now || pending.client_id != client_id || !same_user {
             return Err(invalid_session());
         }
-        let new_password = require(r, "NEW_PASSWORD")?;
         let verifier = pool.make_verifier(&pending.username, new_password)?;
-        let updates: Vec<(String, String)> = r
-            .iter()
-            .filter_map(|(k, v)| Some((k.strip_prefix("userAttributes.")?.to_owned(), v.clone())))
-            .collect();
         pool.update_attributes(&pending.username, updates, now)?;
         let user = pool
             .users
@@ -406,7 +435,7 @@ impl UserPools {
         user.verifier = verifier;
         user.status = "CONFIRMED";
         user.modified = now;
-        self.after_password(&pending.pool_id, client_id, &pending.username, ctx)
+        Ok((pending.pool_id, pending.username))
     }
 }
 

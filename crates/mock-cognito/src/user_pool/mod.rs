@@ -7,7 +7,9 @@
 //! - `tokens`: ID, access and refresh tokens, and checking them.
 
 mod auth;
+mod oauth;
 mod pools;
+mod providers;
 mod self_service;
 mod tokens;
 mod users;
@@ -21,7 +23,12 @@ use crate::clock::Clock;
 use crate::error::{ApiError, ApiResult};
 use crate::jwt::SigningKey;
 
+pub use oauth::{
+    AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, OAuthError, PagePassword,
+    ProviderIdentity, ValidAuthorize, constant_time_eq, with_params,
+};
 pub use pools::PasswordPolicy;
+pub(crate) use providers::fake_provider_slug;
 
 /// How `iss` is formed in user-pool tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -51,6 +58,12 @@ pub struct UserPools {
     refresh_tokens: HashMap<String, tokens::RefreshGrant>,
     /// Verification codes, newest last, for the local inspection route.
     codes: Vec<CodeRecord>,
+    /// Hosted UI: authorization codes (kept after use to catch replays).
+    auth_codes: HashMap<String, oauth::AuthorizationCode>,
+    /// Hosted UI: `cognito` cookie → signed-in browser.
+    browser_sessions: HashMap<String, oauth::BrowserSession>,
+    /// Hosted UI: state → a sign-in handed to an external provider.
+    pending_federation: HashMap<String, oauth::PendingFederation>,
 }
 
 /// A verification code the mock "sent" (it is only logged and kept here).
@@ -109,6 +122,10 @@ struct Pool {
     groups: BTreeMap<String, Group>,
     /// origin_jti → sign-in session.
     sessions: HashMap<String, tokens::SignInSession>,
+    /// Federated identity providers by ProviderName.
+    identity_providers: BTreeMap<String, providers::IdentityProvider>,
+    /// Resource servers by Identifier.
+    resource_servers: BTreeMap<String, providers::ResourceServer>,
     /// ID tokens and access tokens are signed with different keys, as Cognito does.
     id_key: SigningKey,
     access_key: SigningKey,
@@ -183,6 +200,17 @@ impl UserPools {
             "CreateUserPoolDomain" => self.create_user_pool_domain(input),
             "DescribeUserPoolDomain" => self.describe_user_pool_domain(input),
             "DeleteUserPoolDomain" => self.delete_user_pool_domain(input),
+            "CreateIdentityProvider" => self.create_identity_provider(input, ctx),
+            "DescribeIdentityProvider" => self.describe_identity_provider(input),
+            "GetIdentityProviderByIdentifier" => self.get_identity_provider_by_identifier(input),
+            "ListIdentityProviders" => self.list_identity_providers(input),
+            "UpdateIdentityProvider" => self.update_identity_provider(input, ctx),
+            "DeleteIdentityProvider" => self.delete_identity_provider(input),
+            "CreateResourceServer" => self.create_resource_server(input),
+            "DescribeResourceServer" => self.describe_resource_server(input),
+            "ListResourceServers" => self.list_resource_servers(input),
+            "UpdateResourceServer" => self.update_resource_server(input),
+            "DeleteResourceServer" => self.delete_resource_server(input),
             "CreateGroup" => self.create_group(input, ctx),
             "GetGroup" => self.get_group(input),
             "ListGroups" => self.list_groups(input),

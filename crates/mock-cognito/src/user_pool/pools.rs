@@ -282,6 +282,8 @@ impl UserPools {
             users: BTreeMap::new(),
             groups: BTreeMap::new(),
             sessions: HashMap::new(),
+            identity_providers: BTreeMap::new(),
+            resource_servers: BTreeMap::new(),
             id_key: SigningKey::generate(),
             access_key: SigningKey::generate(),
         };
@@ -342,9 +344,9 @@ impl UserPools {
         ctx: &Context<'_>,
     ) -> ApiResult<Value> {
         let pool_id = str_member(input, "UserPoolId").to_owned();
-        self.pool(&pool_id)?;
         let config = settings(input, &["UserPoolId", "ClientSecret"]);
         AppClient::validate(&config)?;
+        self.pool(&pool_id)?.check_oauth_settings(&config)?;
         let now = ctx.clock.unix();
         let (id, secret) = match fixed {
             Some((id, secret)) => {
@@ -411,14 +413,15 @@ impl UserPools {
         self.pool_client(input)?;
         let pool_id = str_member(input, "UserPoolId").to_owned();
         let client_id = str_member(input, "ClientId").to_owned();
+        // Like Cognito, an update resets every setting it does not name.
+        let config = settings(input, &["UserPoolId", "ClientId"]);
+        AppClient::validate(&config)?;
         let pool = self.pool_mut(&pool_id)?;
+        pool.check_oauth_settings(&config)?;
         let client = pool
             .clients
             .get_mut(&client_id)
             .ok_or_else(|| client_not_found(&client_id))?;
-        // Like Cognito, an update resets every setting it does not name.
-        let config = settings(input, &["UserPoolId", "ClientId"]);
-        AppClient::validate(&config)?;
         client.config = config;
         client.modified = ctx.clock.unix();
         Ok(json!({"UserPoolClient": client.to_json(&pool_id)}))

@@ -150,6 +150,8 @@ impl UserPools {
             id[name] = match (name.as_str(), value.as_str()) {
                 ("email_verified" | "phone_number_verified", "true") => json!(true),
                 ("email_verified" | "phone_number_verified", "false") => json!(false),
+                // Federated users: the linked identities, as a JSON array.
+                ("identities", v) => serde_json::from_str(v).unwrap_or_else(|_| json!(v)),
                 _ => json!(value),
             };
         }

@@ -8,13 +8,18 @@
 //! signed with a key per issuer. Nothing else passes validation, so a test
 //! that sends an arbitrary string gets the error AWS would give.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::jwt::SigningKey;
+
+mod apps;
+pub mod web;
+
+pub use apps::{ProviderCode, ProviderUser};
 
 /// The login keys of the providers with opaque access tokens.
 pub const FACEBOOK: &str = "graph.facebook.com";
@@ -38,19 +43,26 @@ pub struct ExternalLogin {
 
 #[derive(Debug, Clone)]
 struct OpaqueToken {
-    provider: &'static str,
+    provider: String,
     app_id: String,
     subject: String,
     expires: i64,
     profile: Value,
 }
 
-/// What the fake providers have issued.
+/// What the fake providers know and have issued.
 #[derive(Debug, Default)]
 pub struct ExternalProviders {
     opaque: HashMap<String, OpaqueToken>,
     /// Issuer host → its signing key.
     keys: HashMap<String, SigningKey>,
+    /// (provider slug, subject) → a test user who can sign in on the
+    /// provider's page.
+    users: BTreeMap<(String, String), ProviderUser>,
+    /// (provider slug, client id) → the app's secret, if it has one.
+    apps: HashMap<(String, String), Option<String>>,
+    /// Authorization codes from the providers' sign-in pages.
+    codes: HashMap<String, ProviderCode>,
 }
 
 fn not_authorized(why: impl std::fmt::Display) -> ApiError {
@@ -70,16 +82,31 @@ impl ExternalProviders {
         ttl_secs: i64,
         now: i64,
     ) -> ApiResult<String> {
-        let (provider, prefix) = match provider {
-            FACEBOOK => (FACEBOOK, "EAAG"),
-            AMAZON => (AMAZON, "Atza|"),
-            other => {
-                return Err(ApiError::invalid_parameter(format!(
-                    "{other} issues ID tokens, not opaque access tokens"
-                )));
-            }
-        };
+        if !matches!(provider, FACEBOOK | AMAZON) {
+            return Err(ApiError::invalid_parameter(format!(
+                "{provider} issues ID tokens, not opaque access tokens"
+            )));
+        }
+        Ok(self.mint_opaque(provider, app_id, subject, profile, ttl_secs, now))
+    }
+
+    /// An opaque access token of any provider (for its userinfo endpoint;
+    /// identity pools accept them from Facebook and Amazon only).
+    fn mint_opaque(
+        &mut self,
+        login_key: &str,
+        app_id: &str,
+        subject: &str,
+        profile: Value,
+        ttl_secs: i64,
+        now: i64,
+    ) -> String {
         use base64::Engine;
+        let prefix = match login_key {
+            FACEBOOK => "EAAG",
+            AMAZON => "Atza|",
+            _ => "ya29.",
+        };
         let token = format!(
             "{prefix}{}",
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(ids::bytes(96))
@@ -87,14 +114,14 @@ impl ExternalProviders {
         self.opaque.insert(
             token.clone(),
             OpaqueToken {
-                provider,
+                provider: login_key.to_owned(),
                 app_id: app_id.to_owned(),
                 subject: subject.to_owned(),
                 expires: now + ttl_secs,
                 profile,
             },
         );
-        Ok(token)
+        token
     }
 
     /// Issues an RS256 ID token from `issuer_host` (`accounts.google.com`,

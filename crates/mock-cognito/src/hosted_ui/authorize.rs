@@ -1,0 +1,380 @@
+//! The browser-facing endpoints: `/oauth2/authorize`, `/login` (the
+//! sign-in page, with CSRF protection and a session cookie), `/logout`, and
+//! `/oauth2/idpresponse` where external providers send the browser back.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use super::pages::{self, SignInPage};
+use super::{Site, cookie, parse_params, random_token, redirect, set_cookie};
+use crate::server::Shared;
+use crate::user_pool::{
+    AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, PagePassword, ProviderIdentity,
+    ValidAuthorize, constant_time_eq, with_params,
+};
+
+const SESSION_COOKIE: &str = "cognito";
+const CSRF_COOKIE: &str = "XSRF-TOKEN";
+
+fn authorize_params(raw: &str) -> AuthorizeParams {
+    serde_urlencoded::from_str(raw).unwrap_or_default()
+}
+
+/// Checks the authorize parameters, or answers as Cognito does: an error
+/// page when the client or redirect URI is wrong, else an error redirect.
+/// (The error is boxed: a `Response` is large and this is the rare path.)
+fn checked(shared: &Shared, site: &Site, raw: &str) -> Result<ValidAuthorize, Box<Response>> {
+    let params = authorize_params(raw);
+    shared
+        .state()
+        .user_pools
+        .check_authorize(&site.pool_id, &params)
+        .map_err(|e| {
+            Box::new(match e {
+                AuthorizeError::Page(msg) => pages::error_page(StatusCode::BAD_REQUEST, &msg),
+                AuthorizeError::Redirect(location) => redirect(&location),
+            })
+        })
+}
+
+/// `GET /oauth2/authorize`.
+pub async fn authorize(
+    State(shared): State<Shared>,
+    site: Site,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let raw = query.unwrap_or_default();
+    let request = match checked(&shared, &site, &raw) {
+        Ok(r) => r,
+        Err(response) => return *response,
+    };
+    if request.provider.is_some() {
+        return start_federation(&shared, &site, &request);
+    }
+    let ctx = shared.context();
+    let now = ctx.clock.unix();
+    let signed_in = cookie(&headers, SESSION_COOKIE).and_then(|c| {
+        shared
+            .state()
+            .user_pools
+            .browser_session_user(&c, &site.pool_id, now)
+    });
+    match signed_in {
+        // A live session: no page, straight back to the app.
+        Some(username) => finish(&shared, &request, &username, None, &site),
+        None => redirect(&format!("{}/login?{raw}", site.base)),
+    }
+}
+
+/// Sends the browser to the external provider's sign-in page.
+fn start_federation(shared: &Shared, site: &Site, request: &ValidAuthorize) -> Response {
+    let now = shared.clock.unix();
+    let start = match shared.state().user_pools.start_federation(request, now) {
+        Ok(s) => s,
+        Err(e) => return pages::error_page(StatusCode::BAD_REQUEST, &e.message),
+    };
+    let callback = format!("{}/oauth2/idpresponse", site.base);
+    redirect(&with_params(
+        &start.authorize_url,
+        '?',
+        &[
+            ("client_id", start.provider_client_id.as_str()),
+            ("redirect_uri", callback.as_str()),
+            ("response_type", "code"),
+            ("scope", start.scopes.as_str()),
+            ("state", start.state.as_str()),
+        ],
+    ))
+}
+
+/// Completes a sign-in: the code (or tokens) redirect, and the session
+/// cookie when a new browser session starts.
+fn finish(
+    shared: &Shared,
+    request: &ValidAuthorize,
+    username: &str,
+    new_session_for: Option<&str>,
+    site: &Site,
+) -> Response {
+    let ctx = shared.context();
+    let now = ctx.clock.unix();
+    let mut state = shared.state();
+    let location = match state.user_pools.complete_authorize(request, username, &ctx) {
+        Ok(l) => l,
+        Err(e) => return redirect(&request.error_redirect("server_error", &e.message)),
+    };
+    let mut response = redirect(&location);
+    if let Some(user) = new_session_for {
+        let c = state
+            .user_pools
+            .start_browser_session(&site.pool_id, user, now);
+        set_cookie(
+            &mut response,
+            SESSION_COOKIE,
+            &c,
+            &site.cookie_path,
+            BROWSER_SESSION_SECS,
+        );
+    }
+    response
+}
+
+/// The sign-in page for a checked request, with a CSRF token (reused from
+/// the browser's cookie when it has one).
+fn render_sign_in(
+    shared: &Shared,
+    site: &Site,
+    raw: &str,
+    request: &ValidAuthorize,
+    headers: &HeaderMap,
+    error: Option<&str>,
+    username: &str,
+) -> Response {
+    let csrf = cookie(headers, CSRF_COOKIE)
+        .filter(|c| c.len() >= 32)
+        .unwrap_or_else(random_token);
+    let (cognito, external) = shared
+        .state()
+        .user_pools
+        .page_providers(&site.pool_id, &request.client_id);
+    let params = authorize_params(raw);
+    let providers = external
+        .into_iter()
+        .map(|name| {
+            let mut p = params.clone();
+            p.identity_provider = Some(name.clone());
+            p.idp_identifier = None;
+            let q = serde_urlencoded::to_string(&p).unwrap_or_default();
+            (name, format!("{}/oauth2/authorize?{q}", site.base))
+        })
+        .collect();
+    let action = format!("{}/login?{raw}", site.base);
+    let mut response = pages::sign_in(&SignInPage {
+        action: &action,
+        csrf: &csrf,
+        cognito,
+        providers,
+        error,
+        username,
+    });
+    set_cookie(&mut response, CSRF_COOKIE, &csrf, &site.cookie_path, 3600);
+    response
+}
+
+/// `GET /login`: the sign-in page.
+pub async fn login_page(
+    State(shared): State<Shared>,
+    site: Site,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let raw = query.unwrap_or_default();
+    let request = match checked(&shared, &site, &raw) {
+        Ok(r) => r,
+        Err(response) => return *response,
+    };
+    if request.provider.is_some() {
+        return start_federation(&shared, &site, &request);
+    }
+    render_sign_in(&shared, &site, &raw, &request, &headers, None, "")
+}
+
+/// `POST /login`: the password form, or the new-password form.
+pub async fn login_submit(
+    State(shared): State<Shared>,
+    site: Site,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let raw = query.unwrap_or_default();
+    let request = match checked(&shared, &site, &raw) {
+        Ok(r) => r,
+        Err(response) => return *response,
+    };
+    let form = parse_params(&String::from_utf8_lossy(&body));
+    let field = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
+    // Double-submit CSRF check: the form must echo the cookie's token.
+    let csrf_ok = cookie(&headers, CSRF_COOKIE)
+        .is_some_and(|c| c.len() >= 32 && constant_time_eq(&c, field("_csrf")));
+    if !csrf_ok {
+        return pages::error_page(
+            StatusCode::FORBIDDEN,
+            "The form's CSRF token is missing or does not match: reload the sign-in page.",
+        );
+    }
+    let ctx = shared.context();
+    let action = format!("{}/login?{raw}", site.base);
+    if !field("session").is_empty() {
+        if field("new_password") != field("confirm_password") {
+            return pages::new_password(
+                &action,
+                field("_csrf"),
+                field("session"),
+                Some("The passwords do not match."),
+            );
+        }
+        let outcome = shared.state().user_pools.page_new_password(
+            &request,
+            field("session"),
+            field("new_password"),
+            &ctx,
+        );
+        return match outcome {
+            Ok(username) => finish(&shared, &request, &username, Some(&username), &site),
+            // An expired session cannot be retried: start again.
+            Err(e) if e.code == "NotAuthorizedException" => render_sign_in(
+                &shared,
+                &site,
+                &raw,
+                &request,
+                &headers,
+                Some(&e.message),
+                "",
+            ),
+            Err(e) => {
+                // The session was spent; a policy failure needs a fresh one.
+                pages::new_password(&action, field("_csrf"), "", Some(&e.message))
+            }
+        };
+    }
+    let outcome = shared.state().user_pools.page_password(
+        &request,
+        field("username"),
+        field("password"),
+        &ctx,
+    );
+    match outcome {
+        Ok(PagePassword::SignedIn(username)) => {
+            finish(&shared, &request, &username, Some(&username), &site)
+        }
+        Ok(PagePassword::NewPasswordRequired(session)) => {
+            pages::new_password(&action, field("_csrf"), &session, None)
+        }
+        Err(e) => render_sign_in(
+            &shared,
+            &site,
+            &raw,
+            &request,
+            &headers,
+            Some(&e.message),
+            field("username"),
+        ),
+    }
+}
+
+/// `GET /logout`: ends the browser session, then goes to a registered
+/// sign-out URL (`logout_uri`) or back to the sign-in page (`redirect_uri`
+/// + `response_type`).
+pub async fn logout(
+    State(shared): State<Shared>,
+    site: Site,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let raw = query.unwrap_or_default();
+    let q = parse_params(&raw);
+    let client_id = q.get("client_id").map(String::as_str).unwrap_or_default();
+    let target = if let Some(uri) = q.get("logout_uri") {
+        if !shared.state().user_pools.logout_allowed(client_id, uri) {
+            return pages::error_page(
+                StatusCode::BAD_REQUEST,
+                "logout_uri is not one of the app client's sign-out URLs",
+            );
+        }
+        uri.clone()
+    } else if q.contains_key("redirect_uri") {
+        if let Err(response) = checked(&shared, &site, &raw) {
+            return *response;
+        }
+        format!("{}/login?{raw}", site.base)
+    } else {
+        return pages::error_page(
+            StatusCode::BAD_REQUEST,
+            "logout needs client_id with logout_uri, or redirect_uri and response_type",
+        );
+    };
+    if let Some(c) = cookie(&headers, SESSION_COOKIE) {
+        shared.state().user_pools.end_browser_session(&c);
+    }
+    let mut response = redirect(&target);
+    set_cookie(&mut response, SESSION_COOKIE, "", &site.cookie_path, 0);
+    response
+}
+
+/// `GET /oauth2/idpresponse`: the external provider's redirect.
+pub async fn idp_response(
+    State(shared): State<Shared>,
+    site: Site,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = parse_params(&query.unwrap_or_default());
+    federated_return(&shared, &site, &params)
+}
+
+/// `POST /oauth2/idpresponse`: the same, for providers that post the
+/// answer (Sign in with Apple's `form_post`).
+pub async fn idp_response_post(State(shared): State<Shared>, site: Site, body: Bytes) -> Response {
+    let params = parse_params(&String::from_utf8_lossy(&body));
+    federated_return(&shared, &site, &params)
+}
+
+fn federated_return(
+    shared: &Shared,
+    site: &Site,
+    params: &std::collections::HashMap<String, String>,
+) -> Response {
+    let get = |k: &str| params.get(k).map(String::as_str);
+    let now = shared.clock.unix();
+    let pending = shared
+        .state()
+        .user_pools
+        .finish_federation(get("state").unwrap_or_default(), now);
+    let Some((request, provider)) = pending else {
+        return pages::error_page(
+            StatusCode::BAD_REQUEST,
+            "This sign-in is unknown or has expired (state): start again from the app.",
+        );
+    };
+    if let Some(error) = get("error") {
+        let description = get("error_description").unwrap_or(error);
+        return redirect(&request.error_redirect("access_denied", description));
+    }
+    let callback = format!("{}/oauth2/idpresponse", site.base);
+    let mut guard = shared.state();
+    let state = &mut *guard;
+    let redeemed = state.providers.redeem_code(
+        &provider.fake_provider(),
+        get("code").unwrap_or_default(),
+        provider.detail("client_id").unwrap_or_default(),
+        provider.detail("client_secret"),
+        &callback,
+        now,
+    );
+    let tokens = match redeemed {
+        Ok(t) => t,
+        Err(e) => {
+            return redirect(&request.error_redirect(
+                "invalid_request",
+                &format!("{} refused the sign-in: {}", provider.name, e.description),
+            ));
+        }
+    };
+    let identity = ProviderIdentity {
+        subject: tokens.subject,
+        profile: tokens.profile,
+    };
+    let username =
+        match state
+            .user_pools
+            .federated_user(&request.pool_id, &provider, &identity, now)
+        {
+            Ok(u) => u,
+            Err(e) => return redirect(&request.error_redirect("access_denied", &e.message)),
+        };
+    drop(guard);
+    finish(shared, &request, &username, Some(&username), site)
+}

@@ -1,0 +1,188 @@
+//! The HTML of the hosted UI and of the fake providers' sign-in pages.
+//! Every value placed in a page goes through [`escape`].
+
+use std::fmt::Write as _;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// HTML-escapes text for element content and quoted attributes.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;background:#f2f3f3;margin:0}\
+main{max-width:22rem;margin:3rem auto;background:#fff;padding:1.5rem 2rem;border-radius:6px;box-shadow:0 1px 4px #0002}\
+h1{font-size:1.3rem}label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;box-sizing:border-box}\
+button,a.idp{display:block;width:100%;margin-top:1rem;padding:.6rem;border:0;border-radius:4px;background:#ec7211;color:#fff;text-align:center;text-decoration:none;font-size:1rem;box-sizing:border-box}\
+a.idp{background:#232f3e}.error{color:#b00020}.note{color:#555;font-size:.85rem}";
+
+/// A whole page around `body`. Pages are never cached or framed.
+pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>{}</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>",
+        escape(title)
+    );
+    let mut response = (status, html).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    response
+}
+
+/// A page that explains a request that cannot be sent back to the client.
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    page(
+        status,
+        "Sign-in error",
+        &format!(
+            "<h1>Something went wrong</h1><p class=\"error\" id=\"error\">{}</p>",
+            escape(message)
+        ),
+    )
+}
+
+/// Hidden inputs for `pairs`.
+pub fn hidden(pairs: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for (k, v) in pairs {
+        let _ = write!(
+            out,
+            "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+            escape(k),
+            escape(v)
+        );
+    }
+    out
+}
+
+fn error_line(error: Option<&str>) -> String {
+    error
+        .map(|e| format!("<p class=\"error\" id=\"error\">{}</p>", escape(e)))
+        .unwrap_or_default()
+}
+
+/// What the hosted sign-in page shows.
+#[derive(Debug)]
+pub struct SignInPage<'a> {
+    /// The form's action (the `/login` URL with the authorize query).
+    pub action: &'a str,
+    /// The CSRF token (also in the `XSRF-TOKEN` cookie).
+    pub csrf: &'a str,
+    /// Offer the username/password form.
+    pub cognito: bool,
+    /// (provider name, authorize URL) per external provider button.
+    pub providers: Vec<(String, String)>,
+    /// An error from the last attempt.
+    pub error: Option<&'a str>,
+    /// The username typed last time.
+    pub username: &'a str,
+}
+
+/// The hosted UI's sign-in page.
+pub fn sign_in(p: &SignInPage<'_>) -> Response {
+    let mut body = String::from("<h1>Sign in</h1>");
+    body.push_str(&error_line(p.error));
+    for (name, url) in &p.providers {
+        let label = match name.as_str() {
+            "LoginWithAmazon" => "Login with Amazon".to_owned(),
+            "SignInWithApple" => "Sign in with Apple".to_owned(),
+            other => format!("Continue with {other}"),
+        };
+        let _ = write!(
+            body,
+            "<a class=\"idp\" data-provider=\"{}\" href=\"{}\">{}</a>",
+            escape(name),
+            escape(url),
+            escape(&label)
+        );
+    }
+    if p.cognito {
+        if !p.providers.is_empty() {
+            body.push_str("<p class=\"note\">or sign in with your username and password</p>");
+        }
+        let _ = write!(
+            body,
+            "<form method=\"post\" action=\"{}\" id=\"signin\">{}\
+             <label for=\"username\">Username</label>\
+             <input id=\"username\" name=\"username\" autocomplete=\"username\" value=\"{}\" required>\
+             <label for=\"password\">Password</label>\
+             <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
+             <button type=\"submit\" name=\"signInSubmitButton\">Sign in</button></form>",
+            escape(p.action),
+            hidden(&[("_csrf", p.csrf)]),
+            escape(p.username)
+        );
+    }
+    page(StatusCode::OK, "Sign in", &body)
+}
+
+/// The NEW_PASSWORD_REQUIRED form.
+pub fn new_password(action: &str, csrf: &str, session: &str, error: Option<&str>) -> Response {
+    let body = format!(
+        "<h1>Change password</h1><p>Please enter a new password.</p>{}\
+         <form method=\"post\" action=\"{}\" id=\"newpassword\">{}\
+         <label for=\"new_password\">New password</label>\
+         <input id=\"new_password\" name=\"new_password\" type=\"password\" autocomplete=\"new-password\" required>\
+         <label for=\"confirm_password\">Confirm password</label>\
+         <input id=\"confirm_password\" name=\"confirm_password\" type=\"password\" autocomplete=\"new-password\" required>\
+         <button type=\"submit\" name=\"changePasswordSubmitButton\">Send</button></form>",
+        error_line(error),
+        escape(action),
+        hidden(&[("_csrf", csrf), ("session", session)]),
+    );
+    page(StatusCode::OK, "Change password", &body)
+}
+
+/// A fake provider's sign-in page.
+pub fn provider_sign_in(
+    provider_title: &str,
+    action: &str,
+    carried: &[(&str, &str)],
+    error: Option<&str>,
+) -> Response {
+    let body = format!(
+        "<h1>{title}</h1><p class=\"note\">An offline stand-in served by mock-cognito.</p>{err}\
+         <form method=\"post\" action=\"{action}\" id=\"provider-signin\">{hidden}\
+         <label for=\"email\">Email or user id</label>\
+         <input id=\"email\" name=\"email\" autocomplete=\"username\" required>\
+         <label for=\"pass\">Password</label>\
+         <input id=\"pass\" name=\"pass\" type=\"password\" autocomplete=\"current-password\" required>\
+         <button type=\"submit\" name=\"login\">Log in</button></form>",
+        title = escape(provider_title),
+        err = error_line(error),
+        action = escape(action),
+        hidden = hidden(carried),
+    );
+    page(StatusCode::OK, provider_title, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            escape(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+}

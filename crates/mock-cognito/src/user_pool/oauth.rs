@@ -1,0 +1,1016 @@
+//! The decisions behind the hosted UI and `/oauth2/*`, without HTTP:
+//! checking authorize requests, authorization codes (single use, five
+//! minutes, PKCE S256), browser sessions, the token grants, userInfo and
+//! revocation, and federated `<Provider>_<id>` users. The HTTP layer is
+//! `crate::hosted_ui`; keeping the rules here lets them be tested without
+//! sockets and keeps all user-pool state behind `UserPools`.
+
+use std::collections::BTreeSet;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cognito_srp::{Password, Verifier};
+use serde_json::{Value, json};
+
+use super::providers::IdentityProvider;
+use super::{AppClient, Context, Pool, User, UserPools, user_not_found};
+use crate::error::ApiResult;
+use crate::ids;
+
+/// Authorization codes live five minutes, as Cognito's do.
+pub(crate) const CODE_LIFETIME_SECS: i64 = 300;
+/// A hosted-UI browser session (the `cognito` cookie) lasts an hour.
+pub const BROWSER_SESSION_SECS: i64 = 3600;
+/// A sign-in handed to an external provider must come back within this.
+const FEDERATION_LIFETIME_SECS: i64 = 600;
+
+/// An OAuth 2.0 error (RFC 6749 §5.2): the `error` code, a description and
+/// the HTTP status it is answered with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    /// `invalid_request`, `invalid_client`, `invalid_grant`, …
+    pub error: &'static str,
+    /// A readable explanation.
+    pub description: String,
+    /// 400, or 401 for `invalid_client` / `invalid_token`.
+    pub status: u16,
+}
+
+impl OAuthError {
+    /// A 400 error.
+    pub fn new(error: &'static str, description: impl Into<String>) -> Self {
+        OAuthError {
+            error,
+            description: description.into(),
+            status: if matches!(error, "invalid_client" | "invalid_token") {
+                401
+            } else {
+                400
+            },
+        }
+    }
+}
+
+fn invalid_grant(why: &str) -> OAuthError {
+    OAuthError::new("invalid_grant", why)
+}
+
+/// The query of `/oauth2/authorize`.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+pub struct AuthorizeParams {
+    /// `code` or `token`.
+    pub response_type: Option<String>,
+    /// The app client.
+    pub client_id: Option<String>,
+    /// Must be one of the client's CallbackURLs, exactly.
+    pub redirect_uri: Option<String>,
+    /// Space-separated scopes (default: all the client allows).
+    pub scope: Option<String>,
+    /// Echoed back on the redirect.
+    pub state: Option<String>,
+    /// Copied into the ID token.
+    pub nonce: Option<String>,
+    /// PKCE (RFC 7636).
+    pub code_challenge: Option<String>,
+    /// Only `S256` is accepted.
+    pub code_challenge_method: Option<String>,
+    /// Skip the sign-in page: `COGNITO`, `Facebook`, an OIDC provider name…
+    pub identity_provider: Option<String>,
+    /// Pick the provider by one of its IdpIdentifiers.
+    pub idp_identifier: Option<String>,
+}
+
+/// What an authorize request that cannot be answered by a redirect gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizeError {
+    /// The client or redirect URI is wrong: never redirect to it; show a page.
+    Page(String),
+    /// Tell the client, on its (verified) redirect URI.
+    Redirect(String),
+}
+
+/// A checked authorize request.
+#[derive(Debug, Clone)]
+pub struct ValidAuthorize {
+    /// The pool of the domain.
+    pub pool_id: String,
+    /// The app client.
+    pub client_id: String,
+    /// A registered callback URL.
+    pub redirect_uri: String,
+    /// Implicit grant (`token`) rather than a code.
+    pub implicit: bool,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+    /// The client's state.
+    pub state: Option<String>,
+    /// The client's nonce.
+    pub nonce: Option<String>,
+    /// The S256 challenge, if PKCE is used.
+    pub code_challenge: Option<String>,
+    /// The external provider chosen up front (None: the sign-in page).
+    pub provider: Option<String>,
+}
+
+impl ValidAuthorize {
+    /// The client's redirect URI with an OAuth error, for
+    /// [`AuthorizeError::Redirect`].
+    pub fn error_redirect(&self, error: &str, description: &str) -> String {
+        let mut pairs = vec![("error", error), ("error_description", description)];
+        if let Some(s) = &self.state {
+            pairs.push(("state", s));
+        }
+        with_params(&self.redirect_uri, '?', &pairs)
+    }
+}
+
+/// `uri` with `pairs` appended after `sep` (`?` query or `#` fragment).
+pub fn with_params(uri: &str, sep: char, pairs: &[(&str, &str)]) -> String {
+    let encoded: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", form_encode(v)))
+        .collect();
+    let joiner = if sep == '?' && uri.contains('?') {
+        '&'
+    } else {
+        sep
+    };
+    format!("{uri}{joiner}{}", encoded.join("&"))
+}
+
+/// `application/x-www-form-urlencoded` encoding of one value.
+pub fn form_encode(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for b in v.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// An issued authorization code.
+#[derive(Debug, Clone)]
+pub(super) struct AuthorizationCode {
+    pool_id: String,
+    client_id: String,
+    redirect_uri: String,
+    username: String,
+    scopes: Vec<String>,
+    nonce: Option<String>,
+    code_challenge: Option<String>,
+    expires: i64,
+    /// Set when redeemed: a second use ends the session it started (RFC 6749 §4.1.2).
+    redeemed_session: Option<String>,
+}
+
+/// A signed-in browser (the `cognito` cookie).
+#[derive(Debug, Clone)]
+pub(super) struct BrowserSession {
+    pool_id: String,
+    username: String,
+    expires: i64,
+}
+
+/// A sign-in waiting for an external provider's answer at `/oauth2/idpresponse`.
+#[derive(Debug, Clone)]
+pub(super) struct PendingFederation {
+    request: ValidAuthorize,
+    provider: String,
+    expires: i64,
+}
+
+/// Where to send a browser to sign in with an external provider.
+#[derive(Debug, Clone)]
+pub struct FederationStart {
+    /// The client id the pool holds at that provider.
+    pub provider_client_id: String,
+    /// The provider's authorize URL.
+    pub authorize_url: String,
+    /// Scopes to ask the provider for.
+    pub scopes: String,
+    /// The state to round-trip (it names the pending sign-in).
+    pub state: String,
+}
+
+/// A federated sign-in that came back: what the provider vouched for.
+#[derive(Debug, Clone)]
+pub struct ProviderIdentity {
+    /// The provider's user id.
+    pub subject: String,
+    /// The profile the provider returned (`email`, `name`, …).
+    pub profile: Value,
+}
+
+/// The outcome of the sign-in page's password form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PagePassword {
+    /// Signed in: the internal username.
+    SignedIn(String),
+    /// The user must choose a password first: the challenge session.
+    NewPasswordRequired(String),
+}
+
+fn client_flows(client: &AppClient) -> Vec<&str> {
+    if client.config.get("AllowedOAuthFlowsUserPoolClient") == Some(&json!(true)) {
+        client.list("AllowedOAuthFlows")
+    } else {
+        Vec::new()
+    }
+}
+
+impl UserPools {
+    /// The pool a hosted-UI domain prefix belongs to.
+    pub fn pool_of_domain(&self, domain: &str) -> Option<&str> {
+        self.domains.get(domain).map(String::as_str)
+    }
+
+    /// Checks an authorize request against the client's registration.
+    pub fn check_authorize(
+        &self,
+        pool_id: &str,
+        p: &AuthorizeParams,
+    ) -> Result<ValidAuthorize, AuthorizeError> {
+        let page = |msg: &str| AuthorizeError::Page(msg.to_owned());
+        let client_id = p.client_id.as_deref().unwrap_or_default();
+        let pool = self
+            .pools
+            .get(pool_id)
+            .ok_or_else(|| page("unknown domain"))?;
+        let client = pool
+            .clients
+            .get(client_id)
+            .ok_or_else(|| page("invalid client_id: no such app client in this user pool"))?;
+        let redirect_uri = p.redirect_uri.as_deref().unwrap_or_default();
+        if !client.list("CallbackURLs").contains(&redirect_uri) {
+            return Err(page(
+                "redirect_mismatch: redirect_uri is not one of the app client's callback URLs",
+            ));
+        }
+        let allowed_scopes = client.list("AllowedOAuthScopes");
+        let scopes: Vec<String> = match p.scope.as_deref().map(str::trim) {
+            None | Some("") => allowed_scopes.iter().map(|s| (*s).to_owned()).collect(),
+            Some(s) => s.split_whitespace().map(str::to_owned).collect(),
+        };
+        let mut request = ValidAuthorize {
+            pool_id: pool_id.to_owned(),
+            client_id: client_id.to_owned(),
+            redirect_uri: redirect_uri.to_owned(),
+            implicit: p.response_type.as_deref() == Some("token"),
+            scopes,
+            state: p.state.clone(),
+            nonce: p.nonce.clone(),
+            code_challenge: p.code_challenge.clone(),
+            provider: None,
+        };
+        let fail = |r: &ValidAuthorize, error: &str, why: &str| {
+            AuthorizeError::Redirect(r.error_redirect(error, why))
+        };
+        let flows = client_flows(client);
+        match p.response_type.as_deref() {
+            Some("code") if flows.contains(&"code") => {}
+            Some("token") if flows.contains(&"implicit") => {}
+            Some("code" | "token") => {
+                return Err(fail(
+                    &request,
+                    "unauthorized_client",
+                    "the app client is not allowed this OAuth flow",
+                ));
+            }
+            _ => {
+                return Err(fail(
+                    &request,
+                    "unsupported_response_type",
+                    "response_type must be code or token",
+                ));
+            }
+        }
+        if let Some(bad) = request
+            .scopes
+            .iter()
+            .find(|s| !allowed_scopes.contains(&s.as_str()))
+        {
+            return Err(fail(
+                &request,
+                "invalid_scope",
+                &format!("the app client may not request scope {bad}"),
+            ));
+        }
+        match (
+            p.code_challenge.as_deref(),
+            p.code_challenge_method.as_deref(),
+        ) {
+            (None, None) => {}
+            (Some(c), Some("S256")) if is_s256_challenge(c) => {}
+            (Some(_), Some("S256")) => {
+                return Err(fail(
+                    &request,
+                    "invalid_request",
+                    "code_challenge must be 43 base64url characters",
+                ));
+            }
+            (Some(_), None | Some("plain")) | (None, Some("plain")) => {
+                return Err(fail(
+                    &request,
+                    "invalid_request",
+                    "only code_challenge_method=S256 is supported",
+                ));
+            }
+            _ => {
+                return Err(fail(
+                    &request,
+                    "invalid_request",
+                    "code_challenge and code_challenge_method go together, with S256",
+                ));
+            }
+        }
+        let supported = client.list("SupportedIdentityProviders");
+        let chosen = match (&p.identity_provider, &p.idp_identifier) {
+            (Some(name), _) => Some(name.clone()),
+            (None, Some(identifier)) => match pool.provider_by_identifier(identifier) {
+                Some(provider) => Some(provider.name.clone()),
+                None => {
+                    return Err(fail(
+                        &request,
+                        "invalid_request",
+                        &format!("no identity provider has the identifier {identifier}"),
+                    ));
+                }
+            },
+            (None, None) => None,
+        };
+        if let Some(name) = chosen {
+            let known = name == "COGNITO" || pool.identity_providers.contains_key(&name);
+            if !known || !supported.contains(&name.as_str()) {
+                return Err(fail(
+                    &request,
+                    "invalid_request",
+                    &format!("{name} is not an identity provider of this app client"),
+                ));
+            }
+            if name != "COGNITO" {
+                request.provider = Some(name);
+            }
+        }
+        Ok(request)
+    }
+
+    /// The external providers the sign-in page offers for a client.
+    pub fn page_providers(&self, pool_id: &str, client_id: &str) -> (bool, Vec<String>) {
+        let Some((pool, client)) = self
+            .pools
+            .get(pool_id)
+            .and_then(|p| Some((p, p.clients.get(client_id)?)))
+        else {
+            return (false, Vec::new());
+        };
+        let supported = client.list("SupportedIdentityProviders");
+        let external = supported
+            .iter()
+            .filter(|n| pool.identity_providers.contains_key(**n))
+            .map(|n| (*n).to_owned())
+            .collect();
+        (supported.contains(&"COGNITO"), external)
+    }
+
+    /// The sign-in page's password form: the same checks as
+    /// USER_PASSWORD_AUTH (status, lockout), but the page never tells an
+    /// unknown user from a wrong password.
+    pub fn page_password(
+        &mut self,
+        request: &ValidAuthorize,
+        typed: &str,
+        password: &str,
+        ctx: &Context<'_>,
+    ) -> ApiResult<PagePassword> {
+        let pool = self.pool(&request.pool_id)?;
+        let Some(username) = pool.resolve(typed).map(str::to_owned) else {
+            return Err(crate::ApiError::incorrect_credentials());
+        };
+        let now = ctx.clock.unix();
+        super::auth::check_can_sign_in(pool, &username, now)?;
+        let good = pool.password_matches(&pool.users[&username], password);
+        self.record_attempt(&request.pool_id, &username, good, now)?;
+        if self.pool(&request.pool_id)?.users[&username].status == "FORCE_CHANGE_PASSWORD" {
+            let session = self.start_new_password_challenge(
+                &request.pool_id,
+                &request.client_id,
+                &username,
+                ctx,
+            );
+            return Ok(PagePassword::NewPasswordRequired(session));
+        }
+        Ok(PagePassword::SignedIn(username))
+    }
+
+    /// The sign-in page's new-password form. Returns the internal username.
+    pub fn page_new_password(
+        &mut self,
+        request: &ValidAuthorize,
+        session: &str,
+        new_password: &str,
+        ctx: &Context<'_>,
+    ) -> ApiResult<String> {
+        let (_, username) = self.set_required_password(
+            &request.client_id,
+            Some(session),
+            None,
+            new_password,
+            Vec::new(),
+            ctx,
+        )?;
+        Ok(username)
+    }
+
+    /// Starts a browser session; returns the cookie value.
+    pub fn start_browser_session(&mut self, pool_id: &str, username: &str, now: i64) -> String {
+        self.browser_sessions.retain(|_, s| s.expires > now);
+        let cookie = URL_SAFE_NO_PAD.encode(ids::bytes(32));
+        self.browser_sessions.insert(
+            cookie.clone(),
+            BrowserSession {
+                pool_id: pool_id.to_owned(),
+                username: username.to_owned(),
+                expires: now + BROWSER_SESSION_SECS,
+            },
+        );
+        cookie
+    }
+
+    /// The user a browser session cookie signs in, if still valid for this
+    /// pool and the user may still sign in.
+    pub fn browser_session_user(&self, cookie: &str, pool_id: &str, now: i64) -> Option<String> {
+        let s = self.browser_sessions.get(cookie)?;
+        let pool = self.pools.get(pool_id)?;
+        let user = pool.users.get(&s.username)?;
+        (s.pool_id == pool_id && s.expires > now && user.enabled).then(|| s.username.clone())
+    }
+
+    /// Ends a browser session (logout).
+    pub fn end_browser_session(&mut self, cookie: &str) {
+        self.browser_sessions.remove(cookie);
+    }
+
+    /// The redirect that completes a sign-in: a code (kept five minutes) or,
+    /// for the implicit grant, tokens in the fragment.
+    pub fn complete_authorize(
+        &mut self,
+        request: &ValidAuthorize,
+        username: &str,
+        ctx: &Context<'_>,
+    ) -> ApiResult<String> {
+        let state = request.state.as_deref();
+        if request.implicit {
+            let tokens = self.issue_tokens(
+                &request.pool_id,
+                &request.client_id,
+                username,
+                Some((request.scopes.clone(), request.nonce.clone())),
+                ctx,
+            )?;
+            // The implicit grant never returns a refresh token.
+            self.refresh_tokens
+                .remove(tokens["RefreshToken"].as_str().unwrap_or_default());
+            let expires_in = tokens["ExpiresIn"].to_string();
+            let mut pairs = vec![
+                (
+                    "access_token",
+                    tokens["AccessToken"].as_str().unwrap_or_default(),
+                ),
+                ("token_type", "Bearer"),
+                ("expires_in", expires_in.as_str()),
+            ];
+            if request.scopes.iter().any(|s| s == "openid") {
+                pairs.push(("id_token", tokens["IdToken"].as_str().unwrap_or_default()));
+            }
+            if let Some(s) = state {
+                pairs.push(("state", s));
+            }
+            return Ok(with_params(&request.redirect_uri, '#', &pairs));
+        }
+        let now = ctx.clock.unix();
+        self.auth_codes.retain(|_, c| c.expires > now);
+        let code = ids::uuid();
+        self.auth_codes.insert(
+            code.clone(),
+            AuthorizationCode {
+                pool_id: request.pool_id.clone(),
+                client_id: request.client_id.clone(),
+                redirect_uri: request.redirect_uri.clone(),
+                username: username.to_owned(),
+                scopes: request.scopes.clone(),
+                nonce: request.nonce.clone(),
+                code_challenge: request.code_challenge.clone(),
+                expires: now + CODE_LIFETIME_SECS,
+                redeemed_session: None,
+            },
+        );
+        let mut pairs = vec![("code", code.as_str())];
+        if let Some(s) = state {
+            pairs.push(("state", s));
+        }
+        Ok(with_params(&request.redirect_uri, '?', &pairs))
+    }
+
+    /// Hands a sign-in to an external provider: remembers the request under
+    /// a fresh state and says where to send the browser.
+    pub fn start_federation(
+        &mut self,
+        request: &ValidAuthorize,
+        now: i64,
+    ) -> ApiResult<FederationStart> {
+        let name = request.provider.clone().unwrap_or_default();
+        let pool = self.pool(&request.pool_id)?;
+        let provider = pool.identity_providers.get(&name).ok_or_else(|| {
+            crate::ApiError::resource_not_found(format!("{name} is not a provider"))
+        })?;
+        let start = FederationStart {
+            provider_client_id: provider.detail("client_id").unwrap_or_default().to_owned(),
+            authorize_url: provider
+                .detail("authorize_url")
+                .unwrap_or_default()
+                .to_owned(),
+            scopes: provider
+                .detail("authorize_scopes")
+                .unwrap_or_default()
+                .replace(',', " "),
+            state: URL_SAFE_NO_PAD.encode(ids::bytes(24)),
+        };
+        self.pending_federation.retain(|_, f| f.expires > now);
+        self.pending_federation.insert(
+            start.state.clone(),
+            PendingFederation {
+                request: request.clone(),
+                provider: name,
+                expires: now + FEDERATION_LIFETIME_SECS,
+            },
+        );
+        Ok(start)
+    }
+
+    /// Takes back a pending federated sign-in by its state (single use):
+    /// the original request and the provider's configuration.
+    pub fn finish_federation(
+        &mut self,
+        state: &str,
+        now: i64,
+    ) -> Option<(ValidAuthorize, IdentityProvider)> {
+        let pending = self.pending_federation.remove(state)?;
+        if pending.expires <= now {
+            return None;
+        }
+        let provider = self
+            .pools
+            .get(&pending.request.pool_id)?
+            .identity_providers
+            .get(&pending.provider)?
+            .clone();
+        Some((pending.request, provider))
+    }
+
+    /// The `<Provider>_<id>` user for a federated sign-in: created on the
+    /// first sign-in (status EXTERNAL_PROVIDER, an `identities` attribute),
+    /// its mapped attributes refreshed on every one.
+    pub fn federated_user(
+        &mut self,
+        pool_id: &str,
+        provider: &IdentityProvider,
+        identity: &ProviderIdentity,
+        now: i64,
+    ) -> ApiResult<String> {
+        let username = format!("{}_{}", provider.name, identity.subject);
+        let mut mapped: Vec<(String, String)> = Vec::new();
+        for (attribute, source) in &provider.attribute_mapping {
+            if attribute == "username" {
+                continue;
+            }
+            let value = source
+                .as_str()
+                .and_then(|s| identity.profile.get(s))
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                });
+            if let Some(v) = value {
+                mapped.push((attribute.clone(), v));
+            }
+        }
+        let pool = self.pool_mut(pool_id)?;
+        if let Some(user) = pool.users.get_mut(&username) {
+            if !user.enabled {
+                return Err(crate::ApiError::not_authorized("User is disabled."));
+            }
+            for (k, v) in mapped {
+                user.attributes.insert(k, v);
+            }
+            user.modified = now;
+            return Ok(username);
+        }
+        let identities = json!([{
+            "userId": identity.subject,
+            "providerName": provider.name,
+            "providerType": provider.provider_type,
+            "issuer": Value::Null,
+            "primary": "true",
+            "dateCreated": (now * 1000).to_string(),
+        }]);
+        let mut attributes: std::collections::BTreeMap<String, String> =
+            mapped.into_iter().collect();
+        attributes.insert("identities".to_owned(), identities.to_string());
+        // A federated user has no password: its verifier is for a random
+        // secret nobody knows, and its status refuses password sign-in.
+        let verifier = Verifier::generate(
+            &mut ids::crypto_rng(),
+            &pool.pool_name(),
+            &username,
+            &Password::new(URL_SAFE_NO_PAD.encode(ids::bytes(32))),
+        )
+        .map_err(|e| crate::ApiError::invalid_parameter(e.to_string()))?;
+        pool.users.insert(
+            username.clone(),
+            User {
+                username: username.clone(),
+                sub: ids::uuid(),
+                attributes,
+                status: "EXTERNAL_PROVIDER",
+                enabled: true,
+                verifier,
+                groups: BTreeSet::new(),
+                failed_sign_ins: 0,
+                locked_until: 0,
+                code: None,
+                created: now,
+                modified: now,
+            },
+        );
+        Ok(username)
+    }
+
+    /// Authenticates the client at the token and revoke endpoints:
+    /// `client_secret_basic` or `client_secret_post`, never both.
+    pub fn authenticate_client(
+        &self,
+        pool_id: &str,
+        client_id: Option<&str>,
+        secret: Option<&str>,
+    ) -> Result<String, OAuthError> {
+        let client_id = client_id
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| OAuthError::new("invalid_request", "client_id is required"))?;
+        let unknown = || OAuthError::new("invalid_client", "Client authentication failed");
+        let pool = self.pools.get(pool_id).ok_or_else(unknown)?;
+        let client = pool.clients.get(client_id).ok_or_else(unknown)?;
+        match (&client.secret, secret.filter(|s| !s.is_empty())) {
+            (None, None) => {}
+            (Some(expected), Some(given)) if constant_time_eq(expected, given) => {}
+            (Some(_), None) => {
+                return Err(OAuthError::new(
+                    "invalid_client",
+                    "this client has a secret: authenticate with client_secret_basic or client_secret_post",
+                ));
+            }
+            _ => return Err(unknown()),
+        }
+        Ok(client_id.to_owned())
+    }
+
+    /// `grant_type=authorization_code`.
+    pub fn redeem_code(
+        &mut self,
+        client_id: &str,
+        code: Option<&str>,
+        redirect_uri: Option<&str>,
+        code_verifier: Option<&str>,
+        ctx: &Context<'_>,
+    ) -> Result<Value, OAuthError> {
+        let (pool, client) = self
+            .client(client_id)
+            .map_err(|e| OAuthError::new("invalid_client", e.message))?;
+        if !client_flows(client).contains(&"code") {
+            return Err(OAuthError::new(
+                "unauthorized_client",
+                "the app client is not allowed the authorization code grant",
+            ));
+        }
+        let pool_id = pool.id.clone();
+        let code = code.ok_or_else(|| OAuthError::new("invalid_request", "code is required"))?;
+        let now = ctx.clock.unix();
+        let record = self
+            .auth_codes
+            .get_mut(code)
+            .ok_or_else(|| invalid_grant("the code is not valid"))?;
+        if let Some(origin) = record.redeemed_session.clone() {
+            // A replayed code: whoever holds it may have stolen it, so the
+            // tokens issued for it stop working too.
+            let pool_id = record.pool_id.clone();
+            if let Some(s) = self
+                .pools
+                .get_mut(&pool_id)
+                .and_then(|p| p.sessions.get_mut(&origin))
+            {
+                s.revoked = true;
+            }
+            return Err(invalid_grant("the code has already been used"));
+        }
+        if record.expires <= now {
+            return Err(invalid_grant("the code has expired"));
+        }
+        if record.client_id != client_id || record.pool_id != pool_id {
+            return Err(invalid_grant("the code was issued to another client"));
+        }
+        if redirect_uri != Some(record.redirect_uri.as_str()) {
+            return Err(invalid_grant(
+                "redirect_uri does not match the one the code was issued for",
+            ));
+        }
+        if let Some(challenge) = &record.code_challenge {
+            let verifier =
+                code_verifier.ok_or_else(|| invalid_grant("code_verifier is required (PKCE)"))?;
+            let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
+            if !constant_time_eq(&URL_SAFE_NO_PAD.encode(digest.as_ref()), challenge) {
+                return Err(invalid_grant(
+                    "code_verifier does not match the code_challenge",
+                ));
+            }
+        }
+        let record = record.clone();
+        let tokens = self
+            .issue_tokens(
+                &record.pool_id,
+                client_id,
+                &record.username,
+                Some((record.scopes.clone(), record.nonce.clone())),
+                ctx,
+            )
+            .map_err(|e| invalid_grant(&e.message))?;
+        let refresh = tokens["RefreshToken"].as_str().unwrap_or_default();
+        let origin = self
+            .refresh_tokens
+            .get(refresh)
+            .map(|g| g.origin_jti.clone());
+        if let Some(r) = self.auth_codes.get_mut(code) {
+            r.redeemed_session = origin;
+        }
+        Ok(oauth_tokens(&tokens, &record.scopes, true))
+    }
+
+    /// `grant_type=refresh_token`.
+    pub fn refresh_grant(
+        &self,
+        client_id: &str,
+        refresh_token: Option<&str>,
+        ctx: &Context<'_>,
+    ) -> Result<Value, OAuthError> {
+        let (_, client) = self
+            .client(client_id)
+            .map_err(|e| OAuthError::new("invalid_client", e.message))?;
+        let token = refresh_token
+            .ok_or_else(|| OAuthError::new("invalid_request", "refresh_token is required"))?;
+        let scopes = self
+            .refresh_tokens
+            .get(token)
+            .and_then(|g| self.pools.get(&g.pool_id)?.sessions.get(&g.origin_jti))
+            .and_then(|s| s.scopes.clone())
+            .unwrap_or_else(|| vec!["openid".to_owned()]);
+        let tokens = self
+            .refresh(client, token, ctx)
+            .map_err(|e| invalid_grant(&e.message))?;
+        Ok(oauth_tokens(&tokens, &scopes, false))
+    }
+
+    /// `grant_type=client_credentials`: an access token for the client
+    /// itself, with resource-server scopes only.
+    pub fn client_credentials(
+        &self,
+        client_id: &str,
+        scope: Option<&str>,
+        ctx: &Context<'_>,
+    ) -> Result<Value, OAuthError> {
+        let (pool, client) = self
+            .client(client_id)
+            .map_err(|e| OAuthError::new("invalid_client", e.message))?;
+        if !client_flows(client).contains(&"client_credentials") || client.secret.is_none() {
+            return Err(OAuthError::new(
+                "unauthorized_client",
+                "the app client is not allowed the client_credentials grant",
+            ));
+        }
+        let allowed: Vec<&str> = client
+            .list("AllowedOAuthScopes")
+            .into_iter()
+            .filter(|s| s.contains('/'))
+            .collect();
+        let scopes: Vec<&str> = match scope.map(str::trim) {
+            None | Some("") => allowed.clone(),
+            Some(s) => s.split_whitespace().collect(),
+        };
+        if scopes.is_empty() {
+            return Err(OAuthError::new(
+                "invalid_scope",
+                "the app client has no resource-server scopes",
+            ));
+        }
+        if let Some(bad) = scopes
+            .iter()
+            .find(|s| !allowed.contains(s) || !pool.scope_exists(s))
+        {
+            return Err(OAuthError::new(
+                "invalid_scope",
+                format!("scope {bad} is not allowed for this client"),
+            ));
+        }
+        let now = ctx.clock.unix();
+        let life = client.validity_secs("AccessTokenValidity", "AccessToken", 3600, "hours");
+        let claims = json!({
+            "sub": client.id,
+            "token_use": "access",
+            "scope": scopes.join(" "),
+            "auth_time": now,
+            "iss": super::tokens::issuer(pool, ctx),
+            "exp": now + life,
+            "iat": now,
+            "version": 2,
+            "jti": ids::uuid(),
+            "client_id": client.id,
+        });
+        Ok(json!({
+            "access_token": pool.access_key.sign(&claims),
+            "expires_in": life,
+            "token_type": "Bearer",
+        }))
+    }
+
+    /// `/oauth2/userInfo`: the user's attributes, for an access token that
+    /// carries `openid` (or `aws.cognito.signin.user.admin`).
+    pub fn user_info(&self, access_token: &str, ctx: &Context<'_>) -> Result<Value, OAuthError> {
+        let (pool_id, username) = self
+            .check_access_token(access_token, ctx)
+            .map_err(|e| OAuthError::new("invalid_token", e.message))?;
+        let scopes: Vec<String> = crate::jwt::decode_unverified(access_token)
+            .and_then(|c| c["scope"].as_str().map(str::to_owned))
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        let has = |s: &str| scopes.iter().any(|x| x == s);
+        if !has("openid") && !has("aws.cognito.signin.user.admin") {
+            return Err(OAuthError::new(
+                "insufficient_scope",
+                "the access token does not carry the openid scope",
+            ));
+        }
+        let pool = self
+            .pools
+            .get(&pool_id)
+            .ok_or_else(|| OAuthError::new("invalid_token", "no such pool"))?;
+        let user = pool
+            .users
+            .get(&username)
+            .ok_or_else(|| OAuthError::new("invalid_token", user_not_found().message))?;
+        let all = has("profile") || has("aws.cognito.signin.user.admin");
+        let mut info = json!({"sub": user.sub, "username": user.username});
+        for (name, value) in &user.attributes {
+            let by_scope = (has("email") && name.starts_with("email"))
+                || (has("phone") && name.starts_with("phone_number"));
+            if all || by_scope || name == "identities" {
+                info[name] = json!(value);
+            }
+        }
+        Ok(info)
+    }
+
+    /// `/oauth2/revoke`: ends the session of a refresh token issued to the
+    /// (authenticated) client.
+    pub fn oauth_revoke(&mut self, client_id: &str, token: Option<&str>) -> Result<(), OAuthError> {
+        let token = token.ok_or_else(|| OAuthError::new("invalid_request", "token is required"))?;
+        let (_, client) = self
+            .client(client_id)
+            .map_err(|e| OAuthError::new("invalid_client", e.message))?;
+        if !client.token_revocation_enabled() {
+            return Err(OAuthError::new(
+                "unsupported_operation",
+                "token revocation is disabled for this client",
+            ));
+        }
+        self.revoke_refresh_token(token, client_id).map_err(|_| {
+            OAuthError::new(
+                "unauthorized_client",
+                "the token was not issued to this client",
+            )
+        })
+    }
+
+    /// Whether `uri` is one of the client's sign-out URLs.
+    pub fn logout_allowed(&self, client_id: &str, logout_uri: &str) -> bool {
+        self.client(client_id)
+            .is_ok_and(|(_, c)| c.list("LogoutURLs").contains(&logout_uri))
+    }
+}
+
+impl Pool {
+    /// A client's OAuth settings must name scopes and providers that exist.
+    pub(super) fn check_oauth_settings(
+        &self,
+        config: &serde_json::Map<String, Value>,
+    ) -> ApiResult<()> {
+        for scope in super::string_list(config, "AllowedOAuthScopes") {
+            if !self.scope_exists(scope) {
+                return Err(crate::ApiError::new(
+                    "ScopeDoesNotExistException",
+                    format!("Invalid scope requested: {scope}"),
+                ));
+            }
+        }
+        for provider in super::string_list(config, "SupportedIdentityProviders") {
+            if provider != "COGNITO" && !self.identity_providers.contains_key(provider) {
+                return Err(crate::ApiError::invalid_parameter(format!(
+                    "The provider {provider} does not exist for User Pool {}",
+                    self.id
+                )));
+            }
+        }
+        let flows = super::string_list(config, "AllowedOAuthFlows");
+        if flows.contains(&"client_credentials") && flows.len() > 1 {
+            return Err(crate::ApiError::invalid_parameter(
+                "client_credentials flow can not be selected with other flows",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The `/oauth2/token` answer from an AuthenticationResult.
+fn oauth_tokens(result: &Value, scopes: &[String], with_refresh: bool) -> Value {
+    let mut out = json!({
+        "access_token": result["AccessToken"],
+        "expires_in": result["ExpiresIn"],
+        "token_type": "Bearer",
+    });
+    if scopes.iter().any(|s| s == "openid") {
+        out["id_token"] = result["IdToken"].clone();
+    }
+    if with_refresh {
+        out["refresh_token"] = result["RefreshToken"].clone();
+    }
+    out
+}
+
+fn is_s256_challenge(c: &str) -> bool {
+    c.len() == 43
+        && c.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Compares secrets without an early exit on the first difference.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_are_encoded_and_appended() {
+        assert_eq!(
+            with_params(
+                "http://localhost/cb",
+                '?',
+                &[("code", "a b"), ("state", "x&y=")]
+            ),
+            "http://localhost/cb?code=a%20b&state=x%26y%3D"
+        );
+        assert_eq!(
+            with_params("http://localhost/cb?k=v", '?', &[("code", "1")]),
+            "http://localhost/cb?k=v&code=1"
+        );
+        assert_eq!(
+            with_params("myapp://cb", '#', &[("access_token", "t")]),
+            "myapp://cb#access_token=t"
+        );
+    }
+
+    #[test]
+    fn s256_challenge_shape() {
+        assert!(is_s256_challenge(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        ));
+        assert!(!is_s256_challenge("short"));
+        assert!(!is_s256_challenge(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM"
+        ));
+    }
+
+    #[test]
+    fn invalid_client_is_401() {
+        assert_eq!(OAuthError::new("invalid_client", "x").status, 401);
+        assert_eq!(OAuthError::new("invalid_grant", "x").status, 400);
+    }
+}
