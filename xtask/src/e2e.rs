@@ -3,37 +3,14 @@
 //! `cogkit login`, `cogkit credentials` and `cogkit credential-process`
 //! against it, checks their outputs, and stops it.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
 const POOL: &str = "ap-northeast-1_Example01";
 const CLIENT: &str = "1example23456789abcdefghij";
 const IDENTITY_POOL: &str = "ap-northeast-1:00000000-0000-4000-8000-000000000001";
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-INT", &self.0.id().to_string()])
-            .status();
-        let _ = self.0.wait();
-    }
-}
-
-fn cogkit_binary() -> Result<std::path::PathBuf, String> {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--package", "cogkit"])
-        .current_dir(crate::workspace_root())
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        return Err("building cogkit failed".into());
-    }
-    Ok(crate::workspace_root().join("target/debug/cogkit"))
-}
 
 fn run(
     bin: &std::path::Path,
@@ -81,28 +58,9 @@ fn check(name: &str, ok: bool, passed: &mut usize, failed: &mut usize) {
 }
 
 pub(crate) fn run_all() -> Result<(), String> {
-    let bin = cogkit_binary()?;
-    let seed = crate::workspace_root().join("examples/mock-config.toml");
-    let mut child = Command::new(&bin)
-        .args(["mock", "serve", "--addr", "127.0.0.1:0", "--config"])
-        .arg(&seed)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start cogkit mock serve: {e}"))?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let server = Server(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines
-        .next()
-        .ok_or("mock serve printed nothing")?
-        .map_err(|e| e.to_string())?;
-    // Keep reading, so the server never writes into a closed pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    let endpoint = first
-        .strip_prefix("mock-cognito listening on ")
-        .ok_or_else(|| format!("unexpected first line: {first}"))?
-        .to_owned();
+    let bin = crate::mock_server::cogkit_binary()?;
+    let server = crate::mock_server::MockServer::start(&bin)?;
+    let endpoint = server.endpoint.clone();
     println!("e2e: cogkit mock serve at {endpoint}");
     let cache = std::env::temp_dir().join(format!("cogkit-e2e-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&cache);

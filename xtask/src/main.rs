@@ -2,13 +2,18 @@
 //!
 //! - `e2e`: the offline flow as a user runs it (cogkit mock serve in its own
 //!   process; cogkit login, credentials, credential-process against it).
+//! - `browser`: headless Chromium through the hosted UI and the fake
+//!   Facebook page (needs Debian's `chromium`; Node.js for playwright-core).
 //! - `bench srp [--iterations N] [--no-python]`: our SRP client answer and
 //!   server verify, against pycognito on the same inputs in the same run.
 
 #![forbid(unsafe_code)]
 
 mod bench_srp;
+mod browser;
 mod e2e;
+mod mock_server;
+mod node;
 mod python;
 
 use std::process::ExitCode;
@@ -23,6 +28,7 @@ fn main() -> ExitCode {
     {
         ["bench", "srp", rest @ ..] => bench_srp::run(rest),
         ["e2e"] => e2e::run_all(),
+        ["browser"] => browser::run(),
         _ => Err(usage()),
     };
     match result {
@@ -35,7 +41,8 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask e2e | cargo xtask bench srp [--iterations N] [--no-python]".to_owned()
+    "usage: cargo xtask e2e | cargo xtask browser | cargo xtask bench srp [--iterations N] [--no-python]"
+        .to_owned()
 }
 
 /// The workspace root (xtask lives one level below it).

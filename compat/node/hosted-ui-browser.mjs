@@ -1,0 +1,152 @@
+// A real browser (headless Chromium, driven by playwright-core) through the
+// mock's hosted UI: the password sign-in page, and federation through the
+// fake Facebook page, each ending with the code exchanged at /oauth2/token.
+//
+// Run by `cargo xtask browser`, which starts `cogkit mock serve` with
+// examples/mock-config.toml and sets MOCK_ENDPOINT and SCREENSHOT_DIR.
+// Prints PASS/FAIL per step and `N passed, M failed`; exits non-zero on failure.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const endpoint = process.env.MOCK_ENDPOINT;
+const shots = process.env.SCREENSHOT_DIR;
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+const CLIENT = '1example23456789abcdefghij';
+const CALLBACK = 'http://localhost:8080/callback';
+
+let passed = 0;
+let failed = 0;
+function check(name, ok, detail = '') {
+  if (ok) {
+    passed += 1;
+    console.log(`PASS ${name}`);
+  } else {
+    failed += 1;
+    console.log(`FAIL ${name}${detail ? `: ${detail}` : ''}`);
+  }
+}
+
+const b64url = (buf) => buf.toString('base64url');
+
+function authorizeUrl(extra = {}) {
+  const verifier = b64url(randomBytes(32));
+  const challenge = b64url(createHash('sha256').update(verifier).digest());
+  const state = b64url(randomBytes(12));
+  const q = new URLSearchParams({
+    response_type: 'code',
+    client_id: CLIENT,
+    redirect_uri: CALLBACK,
+    scope: 'openid email profile',
+    state,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ...extra,
+  });
+  return { url: `${endpoint}/example/oauth2/authorize?${q}`, verifier, state };
+}
+
+async function exchange(code, verifier) {
+  const res = await fetch(`${endpoint}/example/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: CLIENT,
+      code,
+      redirect_uri: CALLBACK,
+      code_verifier: verifier,
+    }),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+const claims = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+
+// Nothing listens on the app's redirect URI: answer it in the browser and
+// remember the URL, as the app would receive it.
+async function captureCallback(page) {
+  let resolve;
+  const reached = new Promise((r) => { resolve = r; });
+  await page.route('http://localhost:8080/**', async (route) => {
+    resolve(route.request().url());
+    await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>app callback</p>' });
+  });
+  return reached;
+}
+
+// playwright-core gives every launch a fresh, empty profile directory (it
+// refuses --user-data-dir for that reason), which is what these machines need.
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+});
+
+try {
+  // 1. The hosted sign-in page with a username and password.
+  {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const callback = captureCallback(page);
+    const { url, verifier, state } = authorizeUrl();
+    await page.goto(url);
+    check('authorize redirects to the hosted sign-in page', new URL(page.url()).pathname === '/example/login', page.url());
+    await page.screenshot({ path: join(shots, 'hosted-ui-sign-in.png'), fullPage: true });
+    check('the sign-in page offers Facebook', await page.locator('a[data-provider="Facebook"]').count() === 1);
+
+    await page.fill('#username', 'alice');
+    await page.fill('#password', 'wrong-password');
+    await page.click('button[name="signInSubmitButton"]');
+    check('a wrong password shows the error on the page',
+      (await page.locator('#error').textContent()) === 'Incorrect username or password.');
+
+    await page.fill('#password', 'Passw0rd!');
+    await page.click('button[name="signInSubmitButton"]');
+    const reached = new URL(await callback);
+    check('the browser comes back to the app with the state', reached.searchParams.get('state') === state);
+    const tokens = await exchange(reached.searchParams.get('code'), verifier);
+    check('the code exchanges for tokens (PKCE)', tokens.status === 200 && !!tokens.body.id_token, JSON.stringify(tokens.body));
+    check('the ID token is alice\'s', claims(tokens.body.id_token)['cognito:username'] === 'alice');
+
+    // A second authorize in the same browser is silent (session cookie).
+    const again = captureCallback(page);
+    const second = authorizeUrl();
+    await page.goto(second.url).catch(() => {});
+    const silent = new URL(await again);
+    check('a second authorize is silent', silent.searchParams.get('state') === second.state && !!silent.searchParams.get('code'));
+    await context.close();
+  }
+
+  // 2. Federation through the fake Facebook page.
+  {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const callback = captureCallback(page);
+    const { url, verifier } = authorizeUrl();
+    await page.goto(url);
+    await page.click('a[data-provider="Facebook"]');
+    check('the Facebook button leads to the fake Facebook page', page.url().startsWith(`${endpoint}/idp/facebook/authorize`), page.url());
+    await page.screenshot({ path: join(shots, 'fake-facebook-sign-in.png'), fullPage: true });
+    await page.fill('#email', 'carol@example.com');
+    await page.fill('#pass', 'facebook-pass');
+    await page.click('button[name="login"]');
+    const reached = new URL(await callback);
+    const tokens = await exchange(reached.searchParams.get('code'), verifier);
+    const id = tokens.body.id_token ? claims(tokens.body.id_token) : {};
+    check('federated sign-in gives a Facebook_<id> user', id['cognito:username'] === 'Facebook_10000000000000001', JSON.stringify(tokens.body));
+    check('the Facebook email is mapped into the ID token', id.email === 'carol@example.com');
+    await context.close();
+  }
+} catch (e) {
+  check('browser run', false, e.stack || String(e));
+} finally {
+  await browser.close();
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

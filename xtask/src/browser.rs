@@ -1,0 +1,30 @@
+//! `cargo xtask browser`: headless Chromium (Debian's `chromium`) drives the
+//! hosted sign-in page and the fake Facebook page end to end against
+//! `cogkit mock serve`, through `compat/node/hosted-ui-browser.mjs`
+//! (playwright-core). Screenshots land in `target/screenshots/`.
+
+pub(crate) fn run() -> Result<(), String> {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    if !std::path::Path::new(&chromium).exists() {
+        return Err(format!(
+            "{chromium} not found: install Debian's chromium (apt-get install chromium), or set CHROMIUM"
+        ));
+    }
+    let shots = crate::workspace_root().join("target/screenshots");
+    std::fs::create_dir_all(&shots).map_err(|e| e.to_string())?;
+    let bin = crate::mock_server::cogkit_binary()?;
+    let server = crate::mock_server::MockServer::start(&bin)?;
+    println!("browser: cogkit mock serve at {}", server.endpoint);
+    let result = crate::node::run_script(
+        "hosted-ui-browser.mjs",
+        &[
+            ("MOCK_ENDPOINT", server.endpoint.clone()),
+            ("SCREENSHOT_DIR", shots.display().to_string()),
+            ("CHROMIUM", chromium),
+        ],
+    );
+    if result.is_ok() {
+        println!("browser: screenshots in {}", shots.display());
+    }
+    result
+}

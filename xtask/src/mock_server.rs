@@ -1,0 +1,72 @@
+//! `cogkit mock serve` as its own process, as a user runs it: built once,
+//! started on a free loopback port with the example seed, stopped with
+//! SIGINT (its Ctrl-C path) when dropped.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// Builds the `cogkit` binary (debug) and returns its path.
+pub(crate) fn cogkit_binary() -> Result<PathBuf, String> {
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--package", "cogkit"])
+        .current_dir(crate::workspace_root())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err("building cogkit failed".into());
+    }
+    Ok(crate::workspace_root().join("target/debug/cogkit"))
+}
+
+/// A running `cogkit mock serve`.
+pub(crate) struct MockServer {
+    child: Child,
+    /// `http://127.0.0.1:<port>`.
+    pub(crate) endpoint: String,
+}
+
+impl MockServer {
+    /// Starts `bin mock serve` with `examples/mock-config.toml`.
+    pub(crate) fn start(bin: &Path) -> Result<MockServer, String> {
+        let seed = crate::workspace_root().join("examples/mock-config.toml");
+        let mut child = Command::new(bin)
+            .args(["mock", "serve", "--addr", "127.0.0.1:0", "--config"])
+            .arg(&seed)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start cogkit mock serve: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let first = match lines.next() {
+            Some(Ok(line)) => line,
+            _ => {
+                let _ = child.kill();
+                return Err("cogkit mock serve printed nothing".into());
+            }
+        };
+        // Keep reading, so the server never writes into a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        let endpoint = first
+            .strip_prefix("mock-cognito listening on ")
+            .map(str::to_owned);
+        let server = MockServer {
+            child,
+            endpoint: endpoint.clone().unwrap_or_default(),
+        };
+        match endpoint {
+            Some(_) => Ok(server),
+            None => Err(format!("unexpected first line: {first}")),
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
