@@ -144,6 +144,14 @@ pub async fn sign_in(
     } else {
         Password::new(ask("Password: ", true)?)
     };
+    crate::out::status(&format!(
+        "signing in to {} as {username} ({}) …",
+        users.pool_id(),
+        match flow {
+            Flow::Srp => "SRP",
+            Flow::Password => "USER_PASSWORD_AUTH",
+        }
+    ));
     let mut result = match flow {
         Flow::Srp => users.sign_in_srp(&username, &password).await,
         Flow::Password => users.sign_in_password(&username, &password).await,
@@ -287,20 +295,21 @@ pub async fn credentials(
     endpoint: &Endpoint,
     args: &CredentialsArgs,
     export: bool,
+    output: crate::show::Output,
 ) -> Result<(), String> {
     let c = fetch(endpoint, args, false).await?;
     let cr = &c.credentials;
     if export {
-        println!("export AWS_ACCESS_KEY_ID={}", cr.access_key_id);
-        println!(
+        outln!("export AWS_ACCESS_KEY_ID={}", cr.access_key_id);
+        outln!(
             "export AWS_SECRET_ACCESS_KEY={}",
             cr.secret_access_key.expose_secret()
         );
-        println!(
+        outln!(
             "export AWS_SESSION_TOKEN={}",
             cr.session_token.expose_secret()
         );
-        println!(
+        outln!(
             "export AWS_CREDENTIAL_EXPIRATION={}",
             iso8601(cr.expiration)
         );
@@ -312,7 +321,7 @@ pub async fn credentials(
             "SessionToken": cr.session_token.expose_secret(),
             "Expiration": iso8601(cr.expiration),
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        crate::show::print(&out, output);
     }
     Ok(())
 }
@@ -327,13 +336,151 @@ pub async fn credential_process(endpoint: &Endpoint, args: &CredentialsArgs) -> 
         "SessionToken": c.session_token.expose_secret(),
         "Expiration": iso8601(c.expiration),
     });
-    println!("{out}");
+    outln!("{out}");
     Ok(())
+}
+
+/// `cogkit login --hosted-ui`: the browser sign-in.
+#[derive(Debug, Clone, Args)]
+pub struct HostedUiArgs {
+    /// Sign in through the pool's hosted UI in a browser (authorization code
+    /// with PKCE) instead of SRP: social providers and the pool's own page.
+    #[arg(long)]
+    pub hosted_ui: bool,
+    /// The hosted UI's domain prefix: `https://<prefix>.auth.<region>.amazoncognito.com`,
+    /// or `<endpoint-url>/<prefix>` with --endpoint-url.
+    #[arg(long, env = "COGKIT_DOMAIN")]
+    pub domain: Option<String>,
+    /// The hosted UI's base URL (a custom domain); overrides --domain.
+    #[arg(long)]
+    pub hosted_ui_url: Option<String>,
+    /// The app client's registered callback URL; cogkit listens on its port
+    /// (`http://localhost:<port>/<path>`).
+    #[arg(long, default_value = "http://localhost:8080/callback")]
+    pub redirect_uri: String,
+    /// Skip the chooser and go to this provider (`Facebook`,
+    /// `LoginWithAmazon`, `Google`, `SignInWithApple`, an OIDC name, `COGNITO`).
+    #[arg(long)]
+    pub identity_provider: Option<String>,
+    /// The scopes to request.
+    #[arg(long, default_value = "openid email profile")]
+    pub scope: String,
+    /// Print the sign-in URL instead of opening a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Seconds to wait for the browser to come back.
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+}
+
+/// The hosted UI's base URL for these arguments.
+fn hosted_ui_base(
+    endpoint: &Endpoint,
+    args: &HostedUiArgs,
+    pool: &UserPoolId,
+) -> Result<String, String> {
+    if let Some(url) = &args.hosted_ui_url {
+        return Ok(url.clone());
+    }
+    let domain = args
+        .domain
+        .as_deref()
+        .ok_or("--hosted-ui needs --domain <prefix> (or --hosted-ui-url)")?;
+    Ok(match &endpoint.endpoint_url {
+        Some(url) => format!("{}/{domain}", url.trim_end_matches('/')),
+        None => format!(
+            "https://{domain}.auth.{}.amazoncognito.com",
+            endpoint.region.as_deref().unwrap_or(pool.region())
+        ),
+    })
+}
+
+/// The loopback port and path of a redirect URI cogkit can listen on.
+fn loopback_target(redirect_uri: &str) -> Result<(u16, String), String> {
+    let url = url::Url::parse(redirect_uri)
+        .map_err(|e| format!("--redirect-uri {redirect_uri:?}: {e}"))?;
+    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match (url.scheme(), loopback, url.port()) {
+        ("http", true, Some(port)) => Ok((port, url.path().to_owned())),
+        _ => Err(format!(
+            "--redirect-uri must be http://localhost:<port>/<path> for cogkit to receive it, not {redirect_uri}"
+        )),
+    }
+}
+
+/// Opens `url` in the desktop's browser; false if there is none.
+fn open_browser(url: &str) -> bool {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .is_ok()
+}
+
+/// Signs in through the hosted UI: prints (and opens) the authorize URL,
+/// receives the redirect on loopback, checks state and nonce, exchanges
+/// the code with PKCE.
+pub async fn hosted_sign_in(
+    endpoint: &Endpoint,
+    args: &UserPoolArgs,
+    hosted: &HostedUiArgs,
+    verbose: bool,
+) -> Result<(UserPoolTokens, String, String), String> {
+    let pool = UserPoolId::parse(&or_ask(args.user_pool_id.clone(), "User pool id: ", false)?)
+        .map_err(|e| e.to_string())?;
+    let client = ClientId::parse(&or_ask(args.client_id.clone(), "App client id: ", false)?)
+        .map_err(|e| e.to_string())?;
+    let base = hosted_ui_base(endpoint, hosted, &pool)?;
+    let (port, path) = loopback_target(&hosted.redirect_uri)?;
+    let listener = sdk_transport::LoopbackRedirect::bind(port, &path)
+        .await
+        .map_err(|e| e.to_string())?;
+    let scopes: Vec<&str> = hosted.scope.split_whitespace().collect();
+    let mut ui = HostedUi::new(&base, client.clone(), &hosted.redirect_uri)
+        .map_err(|e| e.to_string())?
+        .with_scopes(&scopes);
+    if let Some(secret) = &args.client_secret {
+        ui = ui.with_client_secret(ClientSecret::new(secret.clone()));
+    }
+    let request = ui.authorize_url(hosted.identity_provider.as_deref());
+    crate::out::status("Open this URL in a browser to sign in:");
+    crate::out::status(&format!("  {}", request.url));
+    if !hosted.no_browser && open_browser(request.url.as_str()) {
+        crate::out::status("(opened in your browser)");
+    }
+    crate::out::status(&format!(
+        "waiting for the browser to come back to {} …",
+        hosted.redirect_uri
+    ));
+    let callback = listener
+        .wait(std::time::Duration::from_secs(hosted.timeout))
+        .await
+        .map_err(|e| e.to_string())?;
+    let code = ui
+        .parse_callback(&callback, &request.state)
+        .map_err(|e| e.to_string())?;
+    let oauth = Traced::new(sdk_transport::HttpOAuth2::default(), verbose);
+    let tokens = ui
+        .exchange_code(&oauth, &code, &request.pkce_verifier)
+        .await
+        .map_err(|e| e.to_string())?;
+    let tokens = ui
+        .check_tokens(tokens, &request.nonce)
+        .map_err(|e| e.to_string())?;
+    Ok((tokens, pool.to_string(), client.to_string()))
 }
 
 /// What `cogkit login` was asked to do.
 #[derive(Debug)]
 pub struct LoginRequest {
+    pub hosted: HostedUiArgs,
     pub user_pool: UserPoolArgs,
     pub username: Option<String>,
     pub flow: Flow,
@@ -349,6 +496,7 @@ pub struct LoginRequest {
 pub async fn login(endpoint: &Endpoint, r: LoginRequest) -> Result<(), String> {
     let provider = match r.provider {
         Some(p) => p,
+        None if r.hosted.hosted_ui => Provider::Cognito,
         None if r.username.is_none() && !r.password_stdin && std::io::stdin().is_terminal() => {
             match ask("sign in with (cognito, facebook, amazon): ", false)?.as_str() {
                 "cognito" => Provider::Cognito,
@@ -360,17 +508,21 @@ pub async fn login(endpoint: &Endpoint, r: LoginRequest) -> Result<(), String> {
         None => Provider::Cognito,
     };
     let logins = if provider == Provider::Cognito {
-        let (tokens, pool, client) = sign_in(
-            endpoint,
-            &r.user_pool,
-            r.username,
-            r.flow,
-            r.password_stdin,
-            r.verbose,
-        )
-        .await?;
+        let (tokens, pool, client) = if r.hosted.hosted_ui {
+            hosted_sign_in(endpoint, &r.user_pool, &r.hosted, r.verbose).await?
+        } else {
+            sign_in(
+                endpoint,
+                &r.user_pool,
+                r.username,
+                r.flow,
+                r.password_stdin,
+                r.verbose,
+            )
+            .await?
+        };
         let path = crate::session::save(&pool, &client, &tokens)?;
-        println!(
+        outln!(
             "signed in as {}; tokens cached in {}",
             tokens.username.as_deref().unwrap_or("?"),
             path.display()

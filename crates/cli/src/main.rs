@@ -5,6 +5,8 @@
 
 #![forbid(unsafe_code)]
 
+#[macro_use]
+mod out;
 mod auth;
 mod demo;
 mod mock;
@@ -26,6 +28,9 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(flatten)]
     endpoint: auth::Endpoint,
+    /// How to print results (`credentials`, `token decode`).
+    #[arg(long, global = true, value_enum, default_value = "json")]
+    output: show::Output,
     #[command(subcommand)]
     command: Command,
 }
@@ -60,6 +65,8 @@ enum Command {
     Login {
         #[command(flatten)]
         user_pool: auth::UserPoolArgs,
+        #[command(flatten)]
+        hosted: auth::HostedUiArgs,
         /// The username (asked for when missing).
         #[arg(long)]
         username: Option<String>,
@@ -85,7 +92,8 @@ enum Command {
     Credentials {
         #[command(flatten)]
         args: auth::CredentialsArgs,
-        /// How to print them.
+        /// `export` prints `export AWS_…=…` lines for a shell; otherwise
+        /// --output decides.
         #[arg(long, value_enum, default_value = "json")]
         format: CredentialsOutput,
     },
@@ -146,7 +154,7 @@ fn main() -> ExitCode {
             client_id,
             client_secret,
         } => {
-            println!(
+            outln!(
                 "{}",
                 cognito_srp::secret_hash(&username, &client_id, &client_secret)
             );
@@ -156,6 +164,7 @@ fn main() -> ExitCode {
         Command::Demo => demo::run(),
         Command::Login {
             user_pool,
+            hosted,
             username,
             flow,
             password_stdin,
@@ -165,6 +174,7 @@ fn main() -> ExitCode {
         } => block_on(auth::login(
             &cli.endpoint,
             auth::LoginRequest {
+                hosted,
                 user_pool,
                 username,
                 flow,
@@ -178,13 +188,14 @@ fn main() -> ExitCode {
             &cli.endpoint,
             &args,
             matches!(format, CredentialsOutput::Export),
+            cli.output,
         )),
         Command::CredentialProcess { args } => {
             block_on(auth::credential_process(&cli.endpoint, &args))
         }
         Command::Token {
             command: TokenCommand::Decode { token },
-        } => token::decode(&token),
+        } => token::decode(&token, cli.output),
         Command::Token {
             command:
                 TokenCommand::Verify {

@@ -81,11 +81,14 @@ async fn serve(
     };
     say(format!("mock-cognito listening on {}", mock.endpoint()));
     for pool in mock.user_pool_summary() {
-        let domain = pool
-            .domain
-            .map(|d| format!(", domain {d}"))
-            .unwrap_or_default();
-        say(format!("user pool {} ({}{domain})", pool.id, pool.name));
+        say(format!("user pool {} ({})", pool.id, pool.name));
+        if let Some(d) = &pool.domain {
+            say(format!(
+                "  hosted UI {}/{d}/login (token endpoint {}/{d}/oauth2/token)",
+                mock.endpoint(),
+                mock.endpoint()
+            ));
+        }
         for client in pool.clients {
             let secret = if client.has_secret {
                 ", with secret"
@@ -101,6 +104,10 @@ async fn serve(
     for (id, name) in mock.identity_pool_summary() {
         say(format!("identity pool {id} ({name})"));
     }
+    say(format!(
+        "fake providers at {}/idp/<facebook|amazon|google|apple|oidc-host>/authorize",
+        mock.endpoint()
+    ));
     say("press Ctrl-C to stop".to_owned());
     mock.serve_until_ctrl_c().await.map_err(|e| e.to_string())?;
     let _ = writeln!(std::io::stderr(), "mock-cognito stopped");

@@ -20,12 +20,12 @@ fn part(token: &str, index: usize) -> Result<Value, String> {
 }
 
 /// Prints header and claims (no verification).
-pub fn decode(token: &str) -> Result<(), String> {
+pub fn decode(token: &str, output: crate::show::Output) -> Result<(), String> {
     if token.split('.').count() != 3 {
         return Err("not a JWT: expected three dot-separated parts".into());
     }
     let out = json!({"header": part(token, 0)?, "claims": part(token, 1)?});
-    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    crate::show::print(&out, output);
     Ok(())
 }
 
@@ -113,7 +113,7 @@ pub async fn verify(
             now - exp
         ));
     }
-    println!(
+    outln!(
         "valid {} token for {} (expires in {} s)",
         claims["token_use"].as_str().unwrap_or("?"),
         claims["cognito:username"]

@@ -163,3 +163,31 @@ impl<T: StsApi> StsApi for Traced<T> {
         result
     }
 }
+
+impl<T: OAuth2Api> OAuth2Api for Traced<T> {
+    async fn token(&self, request: TokenRequest) -> Result<OAuthTokens, FlowError> {
+        let grant = request
+            .form
+            .iter()
+            .find(|(k, _)| k == "grant_type")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let name = format!("POST {} (grant_type={grant})", request.endpoint.path());
+        let r = self.0.token(request).await;
+        match &r {
+            Ok(t) if self.1 => call(
+                &name,
+                &json!({
+                    "id_token": t.id_token.as_ref().map(|x| shorten(x.expose_secret())),
+                    "access_token": shorten(t.access_token.expose_secret()),
+                    "refresh_token": t.refresh_token.as_ref().map(|x| shorten(x.expose_secret())),
+                    "expires_in": t.expires_in,
+                    "token_type": "Bearer",
+                }),
+            ),
+            Err(e) => failed(self.1, &name, e),
+            _ => {}
+        }
+        r
+    }
+}

@@ -39,7 +39,9 @@ fn text(b: &[u8]) -> String {
 fn readable_failure(out: &Output, fragment: &str) {
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.starts_with("cogkit: "), "{err}");
+    // Progress lines may come first; the error is the last line.
+    let last = err.trim_end().lines().last().unwrap_or_default();
+    assert!(last.starts_with("cogkit: "), "{err}");
     assert!(err.contains(fragment), "{err:?} lacks {fragment:?}");
     assert!(
         !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
@@ -65,16 +67,23 @@ fn demo_runs_every_flow_and_shortens_secrets() {
         "=== GetOpenIdToken ===",
         "=== AssumeRoleWithWebIdentity ===",
         "=== GetCallerIdentity (STS, signed with those credentials) ===",
+        "=== GET /example/oauth2/authorize (in the browser) ===",
+        "=== POST /example/oauth2/token (grant_type=authorization_code) ===",
     ] {
         assert!(stdout.contains(heading), "missing {heading}");
     }
     assert!(stdout.contains("2. user-pool federation (SRP)") && stdout.contains("ExampleAdmins"));
-    assert_eq!(stdout.matches("   ok\n").count(), 5, "{stdout}");
+    assert_eq!(stdout.matches("   ok\n").count(), 7, "{stdout}");
+    assert!(
+        stdout.contains("3. hosted UI: Facebook")
+            && stdout.contains("3. hosted UI: Login with Amazon")
+    );
     // No secret is printed whole: long tokens are shortened.
     for line in stdout.lines() {
         if line.contains("\"SecretKey\"")
             || line.contains("\"SessionToken\"")
             || line.contains("Token\":")
+            || line.contains("_token\":")
         {
             assert!(line.contains("…("), "{line}");
         }
@@ -384,5 +393,208 @@ fn bad_input_gets_a_readable_message_and_a_non_zero_exit() {
             None,
         ),
         "could not reach",
+    );
+}
+
+#[test]
+fn a_closed_stdout_ends_the_demo_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))
+        .arg("demo")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then hang up, as `cogkit demo | head -1` does.
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert!(first.starts_with("cogkit demo"), "{first}");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("panicked"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn output_text_is_tab_separated_like_the_aws_cli() {
+    let server = serve();
+    let cache = temp_dir("output-text");
+    let out = cogkit(
+        &cache,
+        &[
+            "--endpoint-url",
+            &server.endpoint,
+            "--output",
+            "text",
+            "credentials",
+            "--identity-pool-id",
+            IDENTITY_POOL,
+            "--unauthenticated",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let fields: Vec<&str> = stdout.trim_end().split('\t').collect();
+    assert_eq!(fields.len(), 5, "{stdout:?}");
+    assert!(
+        fields[0].starts_with("ASIA"),
+        "AccessKeyId first (sorted by key): {stdout}"
+    );
+    assert!(
+        fields[2].starts_with("ap-northeast-1:"),
+        "then Expiration, IdentityId: {stdout}"
+    );
+    let bad = cogkit(&cache, &["--output", "yaml", "demo"], None);
+    assert_eq!(bad.status.code(), Some(2), "a usage error");
+}
+
+/// Sends the app client's callback to a free loopback port, so the test
+/// does not depend on port 8080 being free.
+fn register_callback(endpoint: &str, callback: &str) {
+    let body = serde_json::json!({
+        "UserPoolId": POOL, "ClientId": CLIENT, "ClientName": "public-web",
+        "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        "CallbackURLs": [callback], "AllowedOAuthFlows": ["code"],
+        "AllowedOAuthFlowsUserPoolClient": true,
+        "AllowedOAuthScopes": ["openid", "email", "profile"],
+        "SupportedIdentityProviders": ["COGNITO", "Facebook"],
+    });
+    let status = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        reqwest::Client::new()
+            .post(endpoint)
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amz-target", "AWSCognitoIdentityProviderService.UpdateUserPoolClient")
+            .header("authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/ap-northeast-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=00")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert!(status.is_success());
+}
+
+#[test]
+fn login_through_the_hosted_ui_with_a_loopback_redirect() {
+    let server = serve();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let callback = format!("http://localhost:{port}/callback");
+    register_callback(&server.endpoint, &callback);
+    let cache = temp_dir("hosted-ui");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))
+        .args([
+            "--endpoint-url",
+            &server.endpoint,
+            "login",
+            "--hosted-ui",
+            "--domain",
+            "example",
+            "--user-pool-id",
+            POOL,
+            "--client-id",
+            CLIENT,
+            "--redirect-uri",
+            &callback,
+            "--no-browser",
+            "--identity-pool-id",
+            IDENTITY_POOL,
+            "--timeout",
+            "60",
+        ])
+        .env("COGKIT_CACHE_DIR", &cache)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let url = loop {
+        let mut line = String::new();
+        assert!(
+            std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() > 0,
+            "no URL printed"
+        );
+        if let Some(u) = line.trim().strip_prefix("http") {
+            break format!("http{u}");
+        }
+    };
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    assert!(url.contains("/example/oauth2/authorize?"), "{url}");
+    assert!(url.contains("code_challenge_method=S256"), "{url}");
+
+    // A person in a browser: the sign-in page, then the redirect to cogkit.
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let browser = mock_cognito::browser::Browser::new();
+        let back = browser
+            .sign_in(&url, &callback, "alice", "Passw0rd!")
+            .await
+            .unwrap();
+        let delivered = reqwest::get(&back).await.unwrap();
+        assert_eq!(delivered.status().as_u16(), 200);
+    });
+    let out = child.wait_with_output().unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("signed in as alice"), "{stdout}");
+    assert!(
+        stdout.contains("=== GetCredentialsForIdentity ==="),
+        "{stdout}"
+    );
+
+    // The cached hosted-UI tokens serve `credentials --login cognito`.
+    let creds = cogkit(
+        &cache,
+        &[
+            "--endpoint-url",
+            &server.endpoint,
+            "credentials",
+            "--identity-pool-id",
+            IDENTITY_POOL,
+            "--login",
+            "cognito",
+            "--user-pool-id",
+            POOL,
+            "--client-id",
+            CLIENT,
+        ],
+        None,
+    );
+    assert_eq!(creds.status.code(), Some(0), "{}", text(&creds.stderr));
+    assert!(text(&creds.stdout).contains("\"AccessKeyId\""));
+
+    // A redirect URI cogkit cannot listen on is refused before anything starts.
+    let bad = cogkit(
+        &cache,
+        &[
+            "--endpoint-url",
+            &server.endpoint,
+            "login",
+            "--hosted-ui",
+            "--domain",
+            "example",
+            "--user-pool-id",
+            POOL,
+            "--client-id",
+            CLIENT,
+            "--redirect-uri",
+            "https://app.example.com/cb",
+            "--no-browser",
+        ],
+        None,
+    );
+    readable_failure(
+        &bad,
+        "--redirect-uri must be http://localhost:<port>/<path>",
     );
 }

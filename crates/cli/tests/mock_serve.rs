@@ -45,7 +45,11 @@ fn serves_the_seed_and_stops_on_sigint() {
     }
     let printed = printed.join("\n");
     assert!(
-        printed.contains("user pool ap-northeast-1_Example01 (example, domain example)"),
+        printed.contains("user pool ap-northeast-1_Example01 (example)"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("/example/login (token endpoint http://127.0.0.1:"),
         "{printed}"
     );
     assert!(

@@ -183,6 +183,42 @@ impl HostedUi {
         api.token(self.token_request(form)).await
     }
 
+    /// The ID token's `nonce` must be the one sent with the authorize request
+    /// (OpenID Connect Core §3.1.3.7), and the response must have an ID
+    /// token (request the `openid` scope). Returns the tokens in the shape
+    /// a user-pool sign-in gives, to cache and refresh alike.
+    pub fn check_tokens(
+        &self,
+        tokens: OAuthTokens,
+        expected_nonce: &str,
+    ) -> Result<crate::UserPoolTokens, FlowError> {
+        let id_token = tokens.id_token.ok_or_else(|| {
+            FlowError::protocol("the token response has no id_token: request the openid scope")
+        })?;
+        let claims = crate::jwt::claims(id_token.expose_secret())
+            .ok_or_else(|| FlowError::protocol("the id_token is not a JWT"))?;
+        let nonce = claims["nonce"].as_str().unwrap_or_default();
+        let same = nonce.len() == expected_nonce.len()
+            && nonce
+                .bytes()
+                .zip(expected_nonce.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        if !same {
+            return Err(FlowError::protocol(
+                "the id_token's nonce does not match the authorize request",
+            ));
+        }
+        Ok(crate::UserPoolTokens {
+            username: claims["cognito:username"].as_str().map(str::to_owned),
+            id_token,
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
+            expires_at: std::time::SystemTime::now()
+                + std::time::Duration::from_secs(u64::try_from(tokens.expires_in).unwrap_or(0)),
+        })
+    }
+
     /// New tokens from a refresh token.
     pub async fn refresh<O: OAuth2Api>(
         &self,
@@ -250,5 +286,36 @@ mod tests {
         );
         assert!(ui.parse_callback("not a url", &req.state).is_err());
         assert_ne!(ui.authorize_url(None).state, req.state);
+    }
+
+    #[test]
+    fn token_responses_are_checked_for_an_id_token_and_the_nonce() {
+        use crate::secret::{AccessToken, IdToken};
+        let ui = HostedUi::new(
+            "http://127.0.0.1:9229/example",
+            ClientId::parse("abc").unwrap(),
+            "http://localhost:8080/cb",
+        )
+        .unwrap();
+        let jwt = |claims: &str| {
+            format!(
+                "{}.{}.sig",
+                URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#),
+                URL_SAFE_NO_PAD.encode(claims)
+            )
+        };
+        let tokens = |id: Option<String>| OAuthTokens {
+            id_token: id.map(IdToken::new),
+            access_token: AccessToken::new("a"),
+            refresh_token: None,
+            expires_in: 3600,
+        };
+        let good = jwt(r#"{"nonce":"n-1","cognito:username":"alice"}"#);
+        let t = ui.check_tokens(tokens(Some(good)), "n-1").unwrap();
+        assert_eq!(t.username.as_deref(), Some("alice"));
+        let replayed = jwt(r#"{"nonce":"n-2","cognito:username":"alice"}"#);
+        assert!(ui.check_tokens(tokens(Some(replayed)), "n-1").is_err());
+        assert!(ui.check_tokens(tokens(Some(jwt("{}"))), "n-1").is_err());
+        assert!(ui.check_tokens(tokens(None), "n-1").is_err());
     }
 }
