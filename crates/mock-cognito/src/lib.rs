@@ -52,14 +52,26 @@
 //!   CustomRoleArn, Token or Rules mappings.
 //! - **STS.** AssumeRoleWithWebIdentity for the classic flow, and
 //!   GetCallerIdentity with SigV4 verified against the issued credentials.
+//! - **Hosted UI and OAuth2** for pools with a domain, at `/<domain>/…` or by
+//!   `Host`: `/oauth2/authorize` (code and implicit, PKCE S256 only),
+//!   `/login` (an HTML page with CSRF protection, the new-password form,
+//!   provider buttons, a session cookie), `/logout`, `/oauth2/token`
+//!   (authorization_code, refresh_token, client_credentials; Basic or form
+//!   client secrets), `/oauth2/userInfo`, `/oauth2/revoke`,
+//!   `/oauth2/idpresponse`; identity providers and resource servers.
 //! - **Fake external providers** for Facebook, Login with Amazon, Google,
-//!   Apple and OIDC: [`MockCognito::mint_provider_token`] issues tokens, and
-//!   only those validate.
+//!   Apple and OIDC under `/idp/<provider>/`: sign-in pages with seeded test
+//!   users, code and implicit grants, userinfo, JWKS and discovery.
+//!   Federation through the hosted UI creates `<Provider>_<id>` users; the
+//!   same tokens are what identity pools accept, and
+//!   [`MockCognito::mint_provider_token`] issues one without a page.
+//! - **A scripted browser** (feature `browser`): `browser::Browser` signs
+//!   in on those pages for tests.
 //! - **Seed files** ([`SeedConfig`], `docs/mock-config.md`) and a
 //!   controllable [`Clock`].
 //!
 //! Every other model operation answers `UnsupportedOperationException` in
-//! the AWS shape. The hosted UI and OAuth2 endpoints are the next step.
+//! the AWS shape.
 
 #![forbid(unsafe_code)]
 
