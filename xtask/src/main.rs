@@ -2,6 +2,8 @@
 //!
 //! - `e2e`: the offline flow as a user runs it (cogkit mock serve in its own
 //!   process; cogkit login, credentials, credential-process against it).
+//! - `compat`: boto3, pycognito, the AWS CLI, PyJWT, the JavaScript SDK v3,
+//!   amazon-cognito-identity-js and aws-jwt-verify against the mock.
 //! - `browser`: headless Chromium through the hosted UI and the fake
 //!   Facebook page (needs Debian's `chromium`; Node.js for playwright-core).
 //! - `bench srp [--iterations N] [--no-python]`: our SRP client answer and
@@ -11,6 +13,7 @@
 
 mod bench_srp;
 mod browser;
+mod compat;
 mod e2e;
 mod mock_server;
 mod node;
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
         ["bench", "srp", rest @ ..] => bench_srp::run(rest),
         ["e2e"] => e2e::run_all(),
         ["browser"] => browser::run(),
+        ["compat"] => compat::run(),
         _ => Err(usage()),
     };
     match result {
@@ -41,7 +45,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask e2e | cargo xtask browser | cargo xtask bench srp [--iterations N] [--no-python]"
+    "usage: cargo xtask e2e | compat | browser | bench srp [--iterations N] [--no-python]"
         .to_owned()
 }
 

@@ -1,0 +1,172 @@
+// The official JavaScript clients against mock-cognito, unmodified.
+//
+// Run by `cargo xtask compat` with MOCK_ENDPOINT set to a `cogkit mock serve`
+// seeded with examples/mock-config.toml. Uses the AWS SDK v3 clients,
+// @aws-sdk/credential-providers, amazon-cognito-identity-js and
+// aws-jwt-verify. Prints PASS/FAIL per step and `N passed, M failed`.
+
+import {
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityClient, GetIdCommand } from '@aws-sdk/client-cognito-identity';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
+import cognitoJs from 'amazon-cognito-identity-js';
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+
+const { AuthenticationDetails, CognitoUser, CognitoUserPool } = cognitoJs;
+
+const endpoint = process.env.MOCK_ENDPOINT;
+const region = 'ap-northeast-1';
+const POOL = 'ap-northeast-1_Example01';
+const CLIENT = '1example23456789abcdefghij';
+const IDENTITY_POOL = 'ap-northeast-1:00000000-0000-4000-8000-000000000001';
+const loginKey = (pool) => `cognito-idp.${region}.amazonaws.com/${pool}`;
+// Any credentials: the mock needs SigV4 on admin calls, not particular keys.
+const admin = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x'.repeat(40) };
+
+let passed = 0;
+let failed = 0;
+async function step(name, fn) {
+  try {
+    await fn();
+    passed += 1;
+    console.log(`PASS node: ${name}`);
+  } catch (e) {
+    failed += 1;
+    console.log(`FAIL node: ${name}: ${e?.name ?? ''} ${e?.message ?? e}`);
+  }
+}
+function assert(ok, what) {
+  if (!ok) throw new Error(`assertion failed: ${what}`);
+}
+
+const idp = new CognitoIdentityProviderClient({ region, endpoint, credentials: admin });
+const identity = new CognitoIdentityClient({ region, endpoint, credentials: admin });
+const state = {};
+
+await step('client-cognito-identity-provider: admin set-up and InitiateAuth', async () => {
+  const pool = (await idp.send(new CreateUserPoolCommand({ PoolName: 'compat-node' }))).UserPool.Id;
+  const app = (await idp.send(new CreateUserPoolClientCommand({
+    UserPoolId: pool,
+    ClientName: 'compat',
+    ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  }))).UserPoolClient.ClientId;
+  await idp.send(new AdminCreateUserCommand({
+    UserPoolId: pool, Username: 'sam', TemporaryPassword: 'Temp-Passw0rd!', MessageAction: 'SUPPRESS',
+  }));
+  await idp.send(new AdminSetUserPasswordCommand({
+    UserPoolId: pool, Username: 'sam', Password: 'Sam-Passw0rd!', Permanent: true,
+  }));
+  const r = await idp.send(new InitiateAuthCommand({
+    AuthFlow: 'USER_PASSWORD_AUTH', ClientId: app,
+    AuthParameters: { USERNAME: 'sam', PASSWORD: 'Sam-Passw0rd!' },
+  }));
+  assert(r.AuthenticationResult?.IdToken, 'an IdToken');
+  Object.assign(state, { pool, app });
+});
+
+await step('client-cognito-identity: GetId (unauthenticated)', async () => {
+  const r = await identity.send(new GetIdCommand({ IdentityPoolId: IDENTITY_POOL }));
+  assert(r.IdentityId?.startsWith(`${region}:`), r.IdentityId);
+});
+
+await step('credential-providers: fromCognitoIdentityPool unauthenticated, then STS', async () => {
+  const provider = fromCognitoIdentityPool({
+    identityPoolId: IDENTITY_POOL,
+    clientConfig: { region, endpoint },
+  });
+  const creds = await provider();
+  assert(creds.accessKeyId.startsWith('ASIA') && creds.expiration instanceof Date, 'credentials');
+  const sts = new STSClient({ region, endpoint, credentials: provider });
+  const me = await sts.send(new GetCallerIdentityCommand({}));
+  assert(me.Arn.includes(':assumed-role/ExampleGuest/'), me.Arn);
+});
+
+// amazon-cognito-identity-js: SRP through its `endpoint` option.
+function srpSignIn(username, password) {
+  const pool = new CognitoUserPool({ UserPoolId: POOL, ClientId: CLIENT, endpoint });
+  const user = new CognitoUser({ Username: username, Pool: pool });
+  return new Promise((resolve, reject) => {
+    user.authenticateUser(new AuthenticationDetails({ Username: username, Password: password }), {
+      onSuccess: (session) => resolve({ user, session }),
+      onFailure: reject,
+      newPasswordRequired: () => reject(new Error('unexpected NEW_PASSWORD_REQUIRED')),
+    });
+  });
+}
+
+await step('amazon-cognito-identity-js: authenticateUser (SRP)', async () => {
+  const { user, session } = await srpSignIn('alice', 'Passw0rd!');
+  assert(session.isValid(), 'a valid session');
+  assert(session.getIdToken().payload['cognito:username'] === 'alice', 'alice');
+  Object.assign(state, { jsUser: user, jsSession: session });
+});
+
+await step('amazon-cognito-identity-js: a wrong password is NotAuthorizedException', async () => {
+  try {
+    await srpSignIn('alice', 'wrong-password');
+    throw new Error('a wrong password signed in');
+  } catch (e) {
+    assert(e.code === 'NotAuthorizedException' || e.name === 'NotAuthorizedException', `${e.code} ${e.message}`);
+  }
+});
+
+await step('amazon-cognito-identity-js: refreshSession', async () => {
+  const refreshed = await new Promise((resolve, reject) => {
+    state.jsUser.refreshSession(state.jsSession.getRefreshToken(), (err, s) => (err ? reject(err) : resolve(s)));
+  });
+  assert(refreshed.getIdToken().payload['cognito:username'] === 'alice', 'refreshed for alice');
+  assert(refreshed.getAccessToken().getJwtToken() !== state.jsSession.getAccessToken().getJwtToken(), 'a new access token');
+});
+
+await step('credential-providers: fromCognitoIdentityPool with the user-pool login', async () => {
+  const provider = fromCognitoIdentityPool({
+    identityPoolId: IDENTITY_POOL,
+    logins: { [loginKey(POOL)]: state.jsSession.getIdToken().getJwtToken() },
+    clientConfig: { region, endpoint },
+  });
+  const sts = new STSClient({ region, endpoint, credentials: provider });
+  const me = await sts.send(new GetCallerIdentityCommand({}));
+  // alice is in the admins group; the Token mapping gives its role.
+  assert(me.Arn.includes(':assumed-role/ExampleAdmins/'), me.Arn);
+});
+
+async function verifierFor(tokenUse) {
+  const verifier = CognitoJwtVerifier.create({ userPoolId: POOL, tokenUse, clientId: CLIENT });
+  const jwks = await (await fetch(`${endpoint}/${POOL}/.well-known/jwks.json`)).json();
+  verifier.cacheJwks(jwks);
+  return verifier;
+}
+
+await step('aws-jwt-verify: CognitoJwtVerifier accepts the ID token', async () => {
+  const verifier = await verifierFor('id');
+  const payload = await verifier.verify(state.jsSession.getIdToken().getJwtToken());
+  assert(payload['cognito:username'] === 'alice', 'alice');
+});
+
+await step('aws-jwt-verify: CognitoJwtVerifier accepts the access token, refuses a tampered one', async () => {
+  const verifier = await verifierFor('access');
+  const token = state.jsSession.getAccessToken().getJwtToken();
+  const payload = await verifier.verify(token);
+  assert(payload.client_id === CLIENT && payload.token_use === 'access', 'access claims');
+  const [h, p, s] = token.split('.');
+  const other = JSON.parse(Buffer.from(p, 'base64url'));
+  other.username = 'mallory';
+  const tampered = `${h}.${Buffer.from(JSON.stringify(other)).toString('base64url')}.${s}`;
+  let refused = false;
+  try {
+    await verifier.verify(tampered);
+  } catch {
+    refused = true;
+  }
+  assert(refused, 'a tampered token is refused');
+});
+
+console.log(`node: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,326 @@
+"""The official Python clients against mock-cognito, unmodified.
+
+Run by `cargo xtask compat` with MOCK_ENDPOINT set to a `cogkit mock serve`
+seeded with examples/mock-config.toml. Uses boto3 (cognito-idp,
+cognito-identity, sts), pycognito's AWSSRP, the AWS CLI (awscli) and PyJWT.
+Prints PASS/FAIL per step and ends with `N passed, M failed`.
+"""
+
+import http.cookiejar
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
+
+import boto3
+import botocore.exceptions
+import jwt
+from pycognito.aws_srp import AWSSRP
+
+ENDPOINT = os.environ["MOCK_ENDPOINT"]
+REGION = "ap-northeast-1"
+SEED_POOL = "ap-northeast-1_Example01"
+SEED_CLIENT = "1example23456789abcdefghij"
+SEED_IDENTITY_POOL = "ap-northeast-1:00000000-0000-4000-8000-000000000001"
+CALLBACK = "http://localhost:8080/callback"
+# Any credentials: the mock needs SigV4 on admin calls, not particular keys.
+ADMIN = dict(aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="x" * 40)
+
+passed = failed = 0
+
+
+def step(name):
+    """Runs the decorated function as one PASS/FAIL step."""
+
+    def run(fn):
+        global passed, failed
+        try:
+            fn()
+            passed += 1
+            print(f"PASS python: {name}", flush=True)
+        except Exception as e:  # noqa: BLE001 - every failure is reported, then counted
+            failed += 1
+            print(f"FAIL python: {name}: {type(e).__name__}: {e}", flush=True)
+        return fn
+
+    return run
+
+
+def client(service):
+    return boto3.client(service, endpoint_url=ENDPOINT, region_name=REGION, **ADMIN)
+
+
+idp = client("cognito-idp")
+identity = client("cognito-identity")
+state = {}
+
+
+def login_key(pool_id):
+    return f"cognito-idp.{REGION}.amazonaws.com/{pool_id}"
+
+
+def credentials_for(identity_pool, logins=None):
+    kwargs = {"Logins": logins} if logins else {}
+    identity_id = identity.get_id(IdentityPoolId=identity_pool, **kwargs)["IdentityId"]
+    creds = identity.get_credentials_for_identity(IdentityId=identity_id, **kwargs)
+    assert creds["IdentityId"] == identity_id
+    c = creds["Credentials"]
+    assert c["AccessKeyId"].startswith("ASIA") and c["SessionToken"], c
+    return c
+
+
+@step("boto3 admin set-up: pool, client, user, identity pool, roles")
+def _():
+    pool = idp.create_user_pool(PoolName="compat-python")["UserPool"]["Id"]
+    app = idp.create_user_pool_client(
+        UserPoolId=pool,
+        ClientName="compat",
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    idp.admin_create_user(
+        UserPoolId=pool,
+        Username="pat",
+        TemporaryPassword="Temp-Passw0rd!",
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": "pat@example.com"}],
+    )
+    idp.admin_set_user_password(UserPoolId=pool, Username="pat", Password="Pat-Passw0rd!", Permanent=True)
+    assert idp.admin_get_user(UserPoolId=pool, Username="pat")["UserStatus"] == "CONFIRMED"
+    ip = identity.create_identity_pool(
+        IdentityPoolName="compat_python",
+        AllowUnauthenticatedIdentities=True,
+        CognitoIdentityProviders=[{"ProviderName": login_key(pool), "ClientId": app}],
+        SupportedLoginProviders={"graph.facebook.com": "1234567890"},
+    )["IdentityPoolId"]
+    identity.set_identity_pool_roles(
+        IdentityPoolId=ip,
+        Roles={
+            "authenticated": "arn:aws:iam::000000000000:role/CompatAuthenticated",
+            "unauthenticated": "arn:aws:iam::000000000000:role/CompatGuest",
+        },
+    )
+    state.update(pool=pool, app=app, identity_pool=ip)
+
+
+@step("flow 1: unauthenticated GetId + GetCredentialsForIdentity")
+def _():
+    state["guest"] = credentials_for(state["identity_pool"])
+
+
+@step("STS GetCallerIdentity signed with the issued credentials")
+def _():
+    c = state["guest"]
+    sts = boto3.client(
+        "sts",
+        endpoint_url=ENDPOINT,
+        region_name=REGION,
+        aws_access_key_id=c["AccessKeyId"],
+        aws_secret_access_key=c["SecretKey"],
+        aws_session_token=c["SessionToken"],
+    )
+    arn = sts.get_caller_identity()["Arn"]
+    assert arn.startswith("arn:aws:sts::000000000000:assumed-role/CompatGuest/"), arn
+    forged = boto3.client(
+        "sts",
+        endpoint_url=ENDPOINT,
+        region_name=REGION,
+        aws_access_key_id=c["AccessKeyId"],
+        aws_secret_access_key="wrong" + c["SecretKey"][5:],
+        aws_session_token=c["SessionToken"],
+    )
+    try:
+        forged.get_caller_identity()
+        raise AssertionError("a wrong secret was accepted")
+    except botocore.exceptions.ClientError as e:
+        assert e.response["Error"]["Code"] == "SignatureDoesNotMatch", e.response
+
+
+@step("pycognito AWSSRP.authenticate_user (SRP) with the right password")
+def _():
+    srp = AWSSRP(
+        username="pat", password="Pat-Passw0rd!", pool_id=state["pool"], client_id=state["app"], client=idp
+    )
+    tokens = srp.authenticate_user()["AuthenticationResult"]
+    assert tokens["IdToken"] and tokens["RefreshToken"]
+    state["tokens"] = tokens
+
+
+@step("pycognito AWSSRP with a wrong password is NotAuthorizedException")
+def _():
+    srp = AWSSRP(username="pat", password="wrong", pool_id=state["pool"], client_id=state["app"], client=idp)
+    try:
+        srp.authenticate_user()
+        raise AssertionError("a wrong password signed in")
+    except botocore.exceptions.ClientError as e:
+        assert e.response["Error"]["Code"] == "NotAuthorizedException", e.response
+        assert e.response["Error"]["Message"] == "Incorrect username or password.", e.response
+
+
+@step("flow 2: the SRP IdToken as a user-pool login")
+def _():
+    c = credentials_for(state["identity_pool"], {login_key(state["pool"]): state["tokens"]["IdToken"]})
+    state["authenticated"] = c
+
+
+@step("boto3 refresh (REFRESH_TOKEN_AUTH) and GetUser with the access token")
+def _():
+    r = idp.initiate_auth(
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        ClientId=state["app"],
+        AuthParameters={"REFRESH_TOKEN": state["tokens"]["RefreshToken"]},
+    )["AuthenticationResult"]
+    user = idp.get_user(AccessToken=r["AccessToken"])
+    assert user["Username"] == "pat", user
+
+
+def jwks_client(pool_id):
+    return jwt.PyJWKClient(f"{ENDPOINT}/{pool_id}/.well-known/jwks.json")
+
+
+@step("PyJWT verifies the ID token against the JWKS")
+def _():
+    token = state["tokens"]["IdToken"]
+    key = jwks_client(state["pool"]).get_signing_key_from_jwt(token)
+    claims = jwt.decode(
+        token,
+        key.key,
+        algorithms=["RS256"],
+        audience=state["app"],
+        issuer=f"https://cognito-idp.{REGION}.amazonaws.com/{state['pool']}",
+    )
+    assert claims["token_use"] == "id" and claims["cognito:username"] == "pat", claims
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    try:
+        jwt.decode(tampered, key.key, algorithms=["RS256"], audience=state["app"])
+        raise AssertionError("a tampered token verified")
+    except jwt.InvalidSignatureError:
+        pass
+
+
+@step("PyJWT verifies the access token against the JWKS")
+def _():
+    token = state["tokens"]["AccessToken"]
+    key = jwks_client(state["pool"]).get_signing_key_from_jwt(token)
+    claims = jwt.decode(
+        token,
+        key.key,
+        algorithms=["RS256"],
+        issuer=f"https://cognito-idp.{REGION}.amazonaws.com/{state['pool']}",
+        options={"verify_aud": False},  # access tokens carry client_id, not aud
+    )
+    assert claims["token_use"] == "access" and claims["client_id"] == state["app"], claims
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def hosted_ui_code():
+    """Signs alice in on the hosted UI's page, as a browser would."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+
+    def fetch(url, data=None):
+        try:
+            r = opener.open(url, data=data)
+            return r.status, r.headers, r.read().decode()
+        except urllib.error.HTTPError as e:  # 3xx without following, and 4xx
+            return e.code, e.headers, e.read().decode()
+
+    query = urllib.parse.urlencode(
+        {
+            "response_type": "code",
+            "client_id": SEED_CLIENT,
+            "redirect_uri": CALLBACK,
+            "scope": "openid email",
+            "state": "py-state",
+        }
+    )
+    status, headers, _ = fetch(f"{ENDPOINT}/example/oauth2/authorize?{query}")
+    assert status == 302, status
+    status, _, page = fetch(urllib.parse.urljoin(ENDPOINT, headers["Location"]))
+    assert status == 200, status
+    form = re.search(r'<form method="post" action="([^"]*)" id="signin">', page)
+    csrf = re.search(r'name="_csrf" value="([^"]*)"', page)
+    body = urllib.parse.urlencode({"_csrf": csrf.group(1), "username": "alice", "password": "Passw0rd!"})
+    action = form.group(1).replace("&amp;", "&")
+    status, headers, _ = fetch(action, body.encode())
+    assert status == 302, status
+    callback = urllib.parse.urlparse(headers["Location"])
+    params = urllib.parse.parse_qs(callback.query)
+    assert params["state"] == ["py-state"], params
+    return params["code"][0]
+
+
+@step("flow 3: hosted UI code at /oauth2/token, id_token as a login")
+def _():
+    code = hosted_ui_code()
+    body = urllib.parse.urlencode(
+        {"grant_type": "authorization_code", "client_id": SEED_CLIENT, "code": code, "redirect_uri": CALLBACK}
+    ).encode()
+    req = urllib.request.Request(
+        f"{ENDPOINT}/example/oauth2/token",
+        data=body,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    tokens = json.load(urllib.request.urlopen(req))
+    credentials_for(SEED_IDENTITY_POOL, {login_key(SEED_POOL): tokens["id_token"]})
+
+
+@step("flow 4: a Facebook access token as a direct login")
+def _():
+    req = urllib.request.Request(
+        f"{ENDPOINT}/_mock/idp/token",
+        data=json.dumps({"provider": "graph.facebook.com", "audience": "1234567890", "subject": "10009"}).encode(),
+        headers={"content-type": "application/json"},
+    )
+    token = json.load(urllib.request.urlopen(req))["token"]
+    credentials_for(state["identity_pool"], {"graph.facebook.com": token})
+    try:
+        identity.get_id(IdentityPoolId=state["identity_pool"], Logins={"graph.facebook.com": "EAAGforged"})
+        raise AssertionError("a forged Facebook token was accepted")
+    except botocore.exceptions.ClientError as e:
+        assert e.response["Error"]["Code"] == "NotAuthorizedException", e.response
+
+
+def aws_cli(*args):
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="x" * 40,
+               AWS_DEFAULT_REGION=REGION, AWS_EC2_METADATA_DISABLED="true")
+    out = subprocess.run(
+        [sys.executable, "-m", "awscli", *args, "--endpoint-url", ENDPOINT, "--output", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@step("AWS CLI: cognito-idp initiate-auth")
+def _():
+    r = aws_cli(
+        "cognito-idp",
+        "initiate-auth",
+        "--auth-flow",
+        "USER_PASSWORD_AUTH",
+        "--client-id",
+        state["app"],
+        "--auth-parameters",
+        "USERNAME=pat,PASSWORD=Pat-Passw0rd!",
+    )
+    assert r["AuthenticationResult"]["TokenType"] == "Bearer", r
+
+
+@step("AWS CLI: cognito-identity get-id")
+def _():
+    r = aws_cli("cognito-identity", "get-id", "--identity-pool-id", state["identity_pool"])
+    assert r["IdentityId"].startswith(f"{REGION}:"), r
+
+
+print(f"python: {passed} passed, {failed} failed")
+sys.exit(0 if failed == 0 else 1)

@@ -1,0 +1,78 @@
+//! `cargo xtask compat`: the official clients against `cogkit mock serve`,
+//! unmodified. Python (boto3, pycognito, the AWS CLI, PyJWT; pinned in
+//! `compat/python/requirements.txt`, installed into `target/compat-venv`)
+//! and Node (the AWS SDK v3 clients, credential-providers,
+//! amazon-cognito-identity-js, aws-jwt-verify; locked in `compat/node`)
+//! run the scripts in `compat/`. Every step prints PASS or FAIL; the run
+//! ends with `N passed, M failed` and fails if any step did.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+/// Runs one suite, echoing its lines and counting PASS / FAIL.
+fn run_suite(name: &str, mut cmd: Command) -> Result<(usize, usize), String> {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start the {name} suite: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let (mut passed, mut failed) = (0, 0);
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        if line.starts_with("PASS ") {
+            passed += 1;
+        } else if line.starts_with("FAIL ") {
+            failed += 1;
+        }
+        println!("{line}");
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !status.success() && failed == 0 {
+        // A crash before any FAIL line is a failure too.
+        failed += 1;
+        println!("FAIL {name}: the suite exited with {status}");
+    }
+    Ok((passed, failed))
+}
+
+fn python_requirements() -> Result<Vec<String>, String> {
+    let path = crate::workspace_root().join("compat/python/requirements.txt");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect())
+}
+
+pub(crate) fn run() -> Result<(), String> {
+    let requirements = python_requirements()?;
+    let packages: Vec<&str> = requirements.iter().map(String::as_str).collect();
+    println!("compat: Python clients into target/compat-venv");
+    let python = crate::python::venv("compat-venv", &packages)?;
+    println!("compat: Node clients into target/compat-node");
+    crate::node::project()?;
+
+    let bin = crate::mock_server::cogkit_binary()?;
+    let server = crate::mock_server::MockServer::start(&bin)?;
+    println!("compat: cogkit mock serve at {}", server.endpoint);
+
+    let mut py = Command::new(&python);
+    py.arg(crate::workspace_root().join("compat/python/compat.py"))
+        .env("MOCK_ENDPOINT", &server.endpoint)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("PYTHONUNBUFFERED", "1");
+    let (p1, f1) = run_suite("python", py)?;
+    let node = crate::node::command("compat.mjs", &[("MOCK_ENDPOINT", server.endpoint.clone())])?;
+    let (p2, f2) = run_suite("node", node)?;
+    drop(server);
+
+    let (passed, failed) = (p1 + p2, f1 + f2);
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(format!("{failed} compatibility steps failed"))
+    }
+}
