@@ -88,6 +88,9 @@ fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value,
     if let Some(op) = target.strip_prefix(USER_POOLS_PREFIX) {
         check_request(crate::model::user_pools(), op, target, headers, &input)?;
         let ctx = shared.context();
+        if let Some(out) = sign_in_outside_the_lock(shared, op, &input, &ctx) {
+            return out;
+        }
         let mut state = shared.state();
         let out = state.user_pools.handle(op, &input, &ctx)?;
         if matches!(op, "CreateIdentityProvider" | "UpdateIdentityProvider") {
@@ -122,6 +125,49 @@ fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value,
         return Ok(out);
     }
     Err(unknown(target))
+}
+
+/// The sign-in operations, with their expensive parts (SRP's modular
+/// exponentiations, the RSA signatures) run after the state lock is
+/// released, so concurrent sign-ins overlap on every core. Each step
+/// re-takes the lock only to read or record state. None for other operations.
+fn sign_in_outside_the_lock(
+    shared: &Shared,
+    op: &str,
+    input: &Value,
+    ctx: &crate::user_pool::Context<'_>,
+) -> Option<Result<Value, ApiError>> {
+    use crate::user_pool::{AuthReply, AuthStep};
+    let step = match op {
+        "InitiateAuth" | "AdminInitiateAuth" => {
+            let admin = op == "AdminInitiateAuth";
+            shared.state().user_pools.initiate_auth(input, admin, ctx)
+        }
+        "RespondToAuthChallenge" | "AdminRespondToAuthChallenge" => {
+            let admin = op == "AdminRespondToAuthChallenge";
+            shared
+                .state()
+                .user_pools
+                .respond_to_auth_challenge(input, admin, ctx)
+        }
+        _ => return None,
+    };
+    let reply: Result<AuthReply, ApiError> = step.and_then(|step| match step {
+        AuthStep::Reply(reply) => Ok(reply),
+        AuthStep::StartSrp(start) => {
+            let started = start.run()?;
+            shared
+                .state()
+                .user_pools
+                .srp_started(*start, started, ctx)
+                .map(AuthReply::Challenge)
+        }
+        AuthStep::CheckClaim(check) => {
+            let good = check.run(ctx.clock.now());
+            shared.state().user_pools.claim_checked(*check, good, ctx)
+        }
+    });
+    Some(reply.map(AuthReply::finish))
 }
 
 /// What every operation of either service goes through before its handler:

@@ -10,6 +10,7 @@ use cognito_srp::{
 };
 use serde_json::{Value, json};
 
+use super::tokens::UnsignedTokens;
 use super::{AppClient, Context, Pool, UserPools, str_member, user_not_found};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
@@ -43,6 +44,97 @@ pub(super) struct PendingChallenge {
     client_id: String,
     username: String,
     expires: i64,
+}
+
+/// What a sign-in step leaves to do outside the state lock (the SRP maths
+/// and the token signatures), so concurrent sign-ins do not queue behind
+/// each other's modular exponentiations.
+#[derive(Debug)]
+pub enum AuthStep {
+    /// The answer: a challenge, or tokens still to be signed.
+    Reply(AuthReply),
+    /// USER_SRP_AUTH: compute the server's B, then `UserPools::srp_started`.
+    StartSrp(Box<SrpStart>),
+    /// PASSWORD_VERIFIER: check the proof, then `UserPools::claim_checked`.
+    CheckClaim(Box<ClaimCheck>),
+}
+
+/// A sign-in answer.
+#[derive(Debug)]
+pub enum AuthReply {
+    /// A challenge (or any finished JSON answer).
+    Challenge(Value),
+    /// An `AuthenticationResult` whose tokens are still to be signed.
+    Tokens(UnsignedTokens),
+}
+
+impl AuthReply {
+    /// The JSON answer (signs the tokens, if any).
+    pub fn finish(self) -> Value {
+        match self {
+            AuthReply::Challenge(v) => v,
+            AuthReply::Tokens(t) => {
+                json!({"ChallengeParameters": {}, "AuthenticationResult": t.sign()})
+            }
+        }
+    }
+}
+
+/// The server's half of starting an SRP sign-in, taken out of the lock.
+#[derive(Debug)]
+pub struct SrpStart {
+    pool_id: String,
+    pool_name: PoolName,
+    client_id: String,
+    /// None: an unknown user behind PreventUserExistenceErrors.
+    username: Option<String>,
+    typed: String,
+    srp_a: String,
+    verifier: Option<Verifier>,
+}
+
+impl SrpStart {
+    /// B = k·v + g^b (or a decoy challenge): the expensive part.
+    pub fn run(&self) -> ApiResult<(ServerSession, String)> {
+        match (&self.verifier, &self.username) {
+            (Some(v), Some(u)) => Ok((ServerSession::start(&mut ids::crypto_rng(), v), u.clone())),
+            _ => decoy_challenge(&self.pool_id, &self.pool_name, &self.typed),
+        }
+    }
+}
+
+/// A PASSWORD_VERIFIER answer to check, taken out of the lock. The pending
+/// challenge it answers has already been spent.
+#[derive(Debug)]
+pub struct ClaimCheck {
+    pending: PendingSrp,
+    username: String,
+    pool_name: PoolName,
+    secret_block: String,
+    signature: String,
+    timestamp: String,
+}
+
+impl ClaimCheck {
+    /// Verifies the proof (one modular exponentiation and the HMAC).
+    pub fn run(&self, now: std::time::SystemTime) -> bool {
+        let claim = ReceivedClaim {
+            srp_a: &self.pending.srp_a,
+            secret_block: &self.secret_block,
+            timestamp: &self.timestamp,
+            signature: &self.signature,
+        };
+        self.pending
+            .session
+            .verify_password_claim(
+                &self.pool_name,
+                &self.username,
+                claim,
+                now,
+                DEFAULT_TIMESTAMP_SKEW,
+            )
+            .is_ok()
+    }
 }
 
 fn params(input: &Value, member: &str) -> HashMap<String, String> {
@@ -117,12 +209,29 @@ pub(super) fn check_can_sign_in(pool: &Pool, username: &str, now: i64) -> ApiRes
 }
 
 impl UserPools {
-    pub(super) fn initiate_auth(
+    /// Runs a sign-in step to the end under the caller's lock (the server
+    /// takes the lock-free path, [`crate::protocol`]).
+    pub(super) fn complete(&mut self, step: AuthStep, ctx: &Context<'_>) -> ApiResult<Value> {
+        match step {
+            AuthStep::Reply(r) => Ok(r.finish()),
+            AuthStep::StartSrp(start) => {
+                let started = start.run()?;
+                self.srp_started(*start, started, ctx)
+            }
+            AuthStep::CheckClaim(check) => {
+                let good = check.run(ctx.clock.now());
+                Ok(self.claim_checked(*check, good, ctx)?.finish())
+            }
+        }
+    }
+
+    /// InitiateAuth / AdminInitiateAuth, up to the work done outside the lock.
+    pub fn initiate_auth(
         &mut self,
         input: &Value,
         admin: bool,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<AuthStep> {
         let client_id = str_member(input, "ClientId");
         let flow = str_member(input, "AuthFlow");
         let p = params(input, "AuthParameters");
@@ -166,7 +275,7 @@ impl UserPools {
                 .to_owned();
             check_secret_hash(client, &username, p.get("SECRET_HASH").map(String::as_str))?;
             let result = self.refresh(client, token, ctx)?;
-            return Ok(json!({"ChallengeParameters": {}, "AuthenticationResult": result}));
+            return Ok(AuthStep::Reply(AuthReply::Tokens(result)));
         }
 
         let typed = require(&p, "USERNAME")?;
@@ -190,7 +299,9 @@ impl UserPools {
             };
             let good = pool.password_matches(&pool.users[&username], password);
             self.record_attempt(&pool_id, &username, good, now)?;
-            return self.after_password(&pool_id, client_id, &username, ctx);
+            return self
+                .after_password(&pool_id, client_id, &username, ctx)
+                .map(AuthStep::Reply);
         }
 
         let srp_a = require(&p, "SRP_A")?.to_owned();
@@ -206,13 +317,26 @@ impl UserPools {
                 "SRP_A is not a valid SRP value",
             ));
         }
-        let (session, user_id) = match &username {
-            Some(u) => (
-                ServerSession::start(&mut ids::crypto_rng(), &pool.users[u].verifier),
-                u.clone(),
-            ),
-            None => decoy_challenge(pool, typed)?,
-        };
+        Ok(AuthStep::StartSrp(Box::new(SrpStart {
+            pool_name: pool.pool_name(),
+            verifier: username.as_ref().map(|u| pool.users[u].verifier.clone()),
+            pool_id,
+            client_id: client_id.to_owned(),
+            username,
+            typed: typed.to_owned(),
+            srp_a,
+        })))
+    }
+
+    /// Finishes USER_SRP_AUTH: the PASSWORD_VERIFIER challenge, and the
+    /// pending sign-in its SECRET_BLOCK names.
+    pub fn srp_started(
+        &mut self,
+        start: SrpStart,
+        (session, user_id): (ServerSession, String),
+        ctx: &Context<'_>,
+    ) -> ApiResult<Value> {
+        let now = ctx.clock.unix();
         let secret_block = STANDARD.encode(ids::bytes(64));
         let out = json!({
             "ChallengeName": "PASSWORD_VERIFIER",
@@ -228,10 +352,10 @@ impl UserPools {
         self.pending_srp.insert(
             secret_block,
             PendingSrp {
-                pool_id,
-                client_id: client_id.to_owned(),
-                username,
-                srp_a,
+                pool_id: start.pool_id,
+                client_id: start.client_id,
+                username: start.username,
+                srp_a: start.srp_a,
                 session,
                 expires: now + CHALLENGE_LIFETIME_SECS,
             },
@@ -239,12 +363,14 @@ impl UserPools {
         Ok(out)
     }
 
-    pub(super) fn respond_to_auth_challenge(
+    /// RespondToAuthChallenge and its Admin variant, up to the work done
+    /// outside the lock.
+    pub fn respond_to_auth_challenge(
         &mut self,
         input: &Value,
         admin: bool,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<AuthStep> {
         let client_id = str_member(input, "ClientId");
         let r = params(input, "ChallengeResponses");
         let (pool, client) = self.client(client_id)?;
@@ -255,9 +381,9 @@ impl UserPools {
         check_secret_hash(client, username, r.get("SECRET_HASH").map(String::as_str))?;
         match str_member(input, "ChallengeName") {
             "PASSWORD_VERIFIER" => self.password_verifier(client_id, &r, ctx),
-            "NEW_PASSWORD_REQUIRED" => {
-                self.new_password_required(client_id, input["Session"].as_str(), &r, ctx)
-            }
+            "NEW_PASSWORD_REQUIRED" => self
+                .new_password_required(client_id, input["Session"].as_str(), &r, ctx)
+                .map(AuthStep::Reply),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!("ChallengeName {other} is not implemented by this mock yet"),
@@ -270,7 +396,7 @@ impl UserPools {
         client_id: &str,
         r: &HashMap<String, String>,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<AuthStep> {
         let block = require(r, "PASSWORD_CLAIM_SECRET_BLOCK")?;
         let signature = require(r, "PASSWORD_CLAIM_SIGNATURE")?;
         let timestamp = require(r, "TIMESTAMP")?;
@@ -281,7 +407,7 @@ impl UserPools {
             .remove(block)
             .filter(|p| p.expires > now && p.client_id == client_id)
             .ok_or_else(ApiError::incorrect_credentials)?;
-        let Some(username) = pending.username else {
+        let Some(username) = pending.username.clone() else {
             return Err(ApiError::incorrect_credentials());
         };
         let pool = self.pool(&pending.pool_id)?;
@@ -289,24 +415,34 @@ impl UserPools {
             return Err(ApiError::incorrect_credentials());
         }
         check_can_sign_in(pool, &username, now)?;
-        let claim = ReceivedClaim {
-            srp_a: &pending.srp_a,
-            secret_block: block,
-            timestamp,
-            signature,
-        };
-        let good = pending
-            .session
-            .verify_password_claim(
-                &pool.pool_name(),
-                &username,
-                claim,
-                ctx.clock.now(),
-                DEFAULT_TIMESTAMP_SKEW,
-            )
-            .is_ok();
-        self.record_attempt(&pending.pool_id, &username, good, now)?;
-        self.after_password(&pending.pool_id, client_id, &username, ctx)
+        Ok(AuthStep::CheckClaim(Box::new(ClaimCheck {
+            pool_name: pool.pool_name(),
+            pending,
+            username,
+            secret_block: block.to_owned(),
+            signature: signature.to_owned(),
+            timestamp: timestamp.to_owned(),
+        })))
+    }
+
+    /// Finishes PASSWORD_VERIFIER once the proof has been checked: counts
+    /// the attempt, then tokens or the next challenge.
+    pub fn claim_checked(
+        &mut self,
+        check: ClaimCheck,
+        good: bool,
+        ctx: &Context<'_>,
+    ) -> ApiResult<AuthReply> {
+        let now = ctx.clock.unix();
+        let pool_id = check.pending.pool_id;
+        // The user may have been deleted or disabled while the proof was checked.
+        let pool = self.pool(&pool_id)?;
+        if !pool.users.contains_key(&check.username) {
+            return Err(ApiError::incorrect_credentials());
+        }
+        check_can_sign_in(pool, &check.username, now)?;
+        self.record_attempt(&pool_id, &check.username, good, now)?;
+        self.after_password(&pool_id, &check.pending.client_id, &check.username, ctx)
     }
 
     /// Counts a password attempt: success resets the count; the fifth
@@ -338,7 +474,7 @@ impl UserPools {
         client_id: &str,
         username: &str,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<AuthReply> {
         let pool = self.pool(pool_id)?;
         let user = pool.users.get(username).ok_or_else(user_not_found)?;
         if user.status == "FORCE_CHANGE_PASSWORD" {
@@ -358,10 +494,10 @@ impl UserPools {
                     "userAttributes": Value::Object(attributes).to_string(),
                 }
             });
-            return Ok(out);
+            return Ok(AuthReply::Challenge(out));
         }
-        let result = self.issue_tokens(pool_id, client_id, username, None, ctx)?;
-        Ok(json!({"ChallengeParameters": {}, "AuthenticationResult": result}))
+        let result = self.issue_unsigned(pool_id, client_id, username, None, ctx)?;
+        Ok(AuthReply::Tokens(result))
     }
 
     /// Opens a NEW_PASSWORD_REQUIRED challenge; returns its Session.
@@ -391,7 +527,7 @@ impl UserPools {
         session: Option<&str>,
         r: &HashMap<String, String>,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<AuthReply> {
         let new_password = require(r, "NEW_PASSWORD")?;
         let updates: Vec<(String, String)> = r
             .iter()
@@ -442,23 +578,25 @@ impl UserPools {
 /// For an unknown user when user-existence errors are prevented: a challenge
 /// that looks like a real one (a salt and user id stable per typed name) but
 /// whose answer always fails. Nothing about it reveals that the user is missing.
-fn decoy_challenge(pool: &Pool, typed: &str) -> ApiResult<(ServerSession, String)> {
+fn decoy_challenge(
+    pool_id: &str,
+    pool_name: &PoolName,
+    typed: &str,
+) -> ApiResult<(ServerSession, String)> {
     let digest = aws_lc_rs::digest::digest(
         &aws_lc_rs::digest::SHA256,
-        format!("{}\0{typed}", pool.id).as_bytes(),
+        format!("{pool_id}\0{typed}").as_bytes(),
     );
     let d = digest.as_ref();
     let user_id = uuid::Uuid::from_slice(&d[..16])
         .map(|u| u.to_string())
         .unwrap_or_default();
-    let pool_name = PoolName::from_user_pool_id(&pool.id)
-        .map_err(|e| ApiError::invalid_parameter(e.to_string()))?;
     let random_password = Password::new(STANDARD.encode(ids::bytes(32)));
-    let verifier = Verifier::with_salt(&d[16..32], &pool_name, &user_id, &random_password)
+    let verifier = Verifier::with_salt(&d[16..32], pool_name, &user_id, &random_password)
         .or_else(|_| {
             Verifier::generate(
                 &mut ids::crypto_rng(),
-                &pool_name,
+                pool_name,
                 &user_id,
                 &random_password,
             )

@@ -23,6 +23,7 @@ use crate::clock::Clock;
 use crate::error::{ApiError, ApiResult};
 use crate::jwt::SigningKey;
 
+pub use auth::{AuthReply, AuthStep};
 pub use oauth::{
     AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, OAuthError, PagePassword,
     ProviderIdentity, ValidAuthorize, constant_time_eq, with_params,
@@ -127,8 +128,8 @@ struct Pool {
     /// Resource servers by Identifier.
     resource_servers: BTreeMap<String, providers::ResourceServer>,
     /// ID tokens and access tokens are signed with different keys, as Cognito does.
-    id_key: SigningKey,
-    access_key: SigningKey,
+    id_key: std::sync::Arc<SigningKey>,
+    access_key: std::sync::Arc<SigningKey>,
 }
 
 #[derive(Debug)]
@@ -242,10 +243,15 @@ impl UserPools {
             "DeleteUser" => self.delete_user(input, ctx),
             "GlobalSignOut" => self.global_sign_out(input, ctx),
             "RevokeToken" => self.revoke_token(input),
-            "InitiateAuth" => self.initiate_auth(input, false, ctx),
-            "AdminInitiateAuth" => self.initiate_auth(input, true, ctx),
-            "RespondToAuthChallenge" => self.respond_to_auth_challenge(input, false, ctx),
-            "AdminRespondToAuthChallenge" => self.respond_to_auth_challenge(input, true, ctx),
+            "InitiateAuth" | "AdminInitiateAuth" => {
+                let step = self.initiate_auth(input, op == "AdminInitiateAuth", ctx)?;
+                self.complete(step, ctx)
+            }
+            "RespondToAuthChallenge" | "AdminRespondToAuthChallenge" => {
+                let admin = op == "AdminRespondToAuthChallenge";
+                let step = self.respond_to_auth_challenge(input, admin, ctx)?;
+                self.complete(step, ctx)
+            }
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!(
@@ -422,11 +428,20 @@ impl Pool {
                 a.eq_ignore_ascii_case(b)
             }
         };
-        if let Some(u) = self.users.values().find(|u| same(&u.username, name)) {
+        // The common case in O(log n), so sign-in stays flat as pools grow.
+        if let Some((username, _)) = self.users.get_key_value(name) {
+            return Some(username);
+        }
+        if !self.case_sensitive()
+            && let Some(u) = self.users.values().find(|u| same(&u.username, name))
+        {
             return Some(&u.username);
         }
         let by_username_attr = self.username_attributes();
         let aliases = self.list("AliasAttributes");
+        if by_username_attr.is_empty() && aliases.is_empty() {
+            return None;
+        }
         self.users
             .values()
             .find(|u| {

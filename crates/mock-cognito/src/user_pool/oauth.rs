@@ -777,7 +777,8 @@ impl UserPools {
             .unwrap_or_else(|| vec!["openid".to_owned()]);
         let tokens = self
             .refresh(client, token, ctx)
-            .map_err(|e| invalid_grant(&e.message))?;
+            .map_err(|e| invalid_grant(&e.message))?
+            .sign();
         Ok(oauth_tokens(&tokens, &scopes, false))
     }
 

@@ -284,8 +284,8 @@ impl UserPools {
             sessions: HashMap::new(),
             identity_providers: BTreeMap::new(),
             resource_servers: BTreeMap::new(),
-            id_key: SigningKey::generate(),
-            access_key: SigningKey::generate(),
+            id_key: std::sync::Arc::new(SigningKey::generate()),
+            access_key: std::sync::Arc::new(SigningKey::generate()),
         };
         let out = json!({"UserPool": pool.to_json()});
         self.pools.insert(id, pool);

@@ -8,6 +8,9 @@ use serde_json::{Value, json};
 use super::{AppClient, Context, IssuerMode, Pool, User, UserPools};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
+use crate::jwt::SigningKey;
+
+use std::sync::Arc;
 
 /// A sign-in session: everything issued from one authentication shares its
 /// `origin_jti`; ending the session revokes its tokens.
@@ -20,6 +23,42 @@ pub(super) struct SignInSession {
     /// OAuth scopes (hosted UI), or None for API sign-ins.
     pub(super) scopes: Option<Vec<String>>,
     pub(super) nonce: Option<String>,
+}
+
+/// Tokens whose claims are decided and whose signatures are still to be
+/// made: two RSA signatures are most of a sign-in's cost, and they need no
+/// state, so the server makes them after releasing the state lock.
+#[derive(Debug)]
+pub struct UnsignedTokens {
+    id: Value,
+    access: Value,
+    id_key: Arc<SigningKey>,
+    access_key: Arc<SigningKey>,
+    expires_in: i64,
+    bind_access_token: bool,
+    refresh_token: Option<String>,
+}
+
+impl UnsignedTokens {
+    /// Signs both tokens: the `AuthenticationResult`.
+    pub fn sign(mut self) -> Value {
+        let access_token = self.access_key.sign(&self.access);
+        if self.bind_access_token {
+            let digest =
+                aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
+            self.id["at_hash"] = json!(URL_SAFE_NO_PAD.encode(&digest.as_ref()[..16]));
+        }
+        let mut result = json!({
+            "AccessToken": access_token,
+            "ExpiresIn": self.expires_in,
+            "TokenType": "Bearer",
+            "IdToken": self.id_key.sign(&self.id),
+        });
+        if let Some(r) = self.refresh_token {
+            result["RefreshToken"] = json!(r);
+        }
+        result
+    }
 }
 
 /// What a refresh token continues.
@@ -72,6 +111,20 @@ impl UserPools {
         oauth: Option<(Vec<String>, Option<String>)>,
         ctx: &Context<'_>,
     ) -> ApiResult<Value> {
+        self.issue_unsigned(pool_id, client_id, username, oauth, ctx)
+            .map(UnsignedTokens::sign)
+    }
+
+    /// [`UserPools::issue_tokens`] with the signatures left to make, so
+    /// they can be made outside the state lock.
+    pub(super) fn issue_unsigned(
+        &mut self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        oauth: Option<(Vec<String>, Option<String>)>,
+        ctx: &Context<'_>,
+    ) -> ApiResult<UnsignedTokens> {
         let now = ctx.clock.unix();
         let origin_jti = ids::uuid();
         let (scopes, nonce) = match oauth {
@@ -97,7 +150,7 @@ impl UserPools {
             .ok_or_else(|| super::client_not_found(client_id))?;
         let refresh_life =
             client.validity_secs("RefreshTokenValidity", "RefreshToken", 30 * 86_400, "days");
-        let mut result = self.mint(pool_id, &origin_jti, ctx)?;
+        let mut result = self.mint_unsigned(pool_id, &origin_jti, ctx)?;
         let refresh = refresh_token();
         self.refresh_tokens.insert(
             refresh.clone(),
@@ -108,12 +161,18 @@ impl UserPools {
                 expires: now + refresh_life,
             },
         );
-        result["RefreshToken"] = json!(refresh);
+        result.refresh_token = Some(refresh);
         Ok(result)
     }
 
-    /// ID and access tokens for an existing session (sign-in or refresh).
-    fn mint(&self, pool_id: &str, origin_jti: &str, ctx: &Context<'_>) -> ApiResult<Value> {
+    /// ID and access tokens for an existing session (sign-in or refresh),
+    /// their claims decided, their signatures not yet made.
+    fn mint_unsigned(
+        &self,
+        pool_id: &str,
+        origin_jti: &str,
+        ctx: &Context<'_>,
+    ) -> ApiResult<UnsignedTokens> {
         let pool = self.pool(pool_id)?;
         let session = pool.sessions.get(origin_jti).ok_or_else(invalid_refresh)?;
         let client = pool
@@ -190,20 +249,16 @@ impl UserPools {
         if !groups.is_empty() {
             access["cognito:groups"] = json!(groups);
         }
-        let access_token = pool.access_key.sign(&access);
-        if session.scopes.is_some() {
+        Ok(UnsignedTokens {
+            id,
+            access,
+            id_key: pool.id_key.clone(),
+            access_key: pool.access_key.clone(),
+            expires_in: access_life,
             // The hosted UI's ID token binds the access token (OIDC at_hash).
-            let digest =
-                aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
-            let digest = digest.as_ref();
-            id["at_hash"] = json!(URL_SAFE_NO_PAD.encode(&digest[..16]));
-        }
-        Ok(json!({
-            "AccessToken": access_token,
-            "ExpiresIn": access_life,
-            "TokenType": "Bearer",
-            "IdToken": pool.id_key.sign(&id),
-        }))
+            bind_access_token: session.scopes.is_some(),
+            refresh_token: None,
+        })
     }
 
     /// REFRESH_TOKEN_AUTH: new ID and access tokens, the same session.
@@ -212,7 +267,7 @@ impl UserPools {
         client: &AppClient,
         token: &str,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<UnsignedTokens> {
         let grant = self.refresh_tokens.get(token).ok_or_else(invalid_refresh)?;
         if grant.client_id != client.id || grant.expires <= ctx.clock.unix() {
             return Err(invalid_refresh());
@@ -232,7 +287,7 @@ impl UserPools {
         if !user.enabled {
             return Err(ApiError::not_authorized("User is disabled."));
         }
-        self.mint(&grant.pool_id, &grant.origin_jti, ctx)
+        self.mint_unsigned(&grant.pool_id, &grant.origin_jti, ctx)
     }
 
     /// The username a refresh token belongs to (SECRET_HASH is computed over it).
