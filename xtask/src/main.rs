@@ -6,11 +6,15 @@
 //!   amazon-cognito-identity-js and aws-jwt-verify against the mock.
 //! - `browser`: headless Chromium through the hosted UI and the fake
 //!   Facebook page (needs Debian's `chromium`; Node.js for playwright-core).
+//! - `bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S]`:
+//!   the mock under load (ops/s, latency, server CPU per op, cold start, RSS),
+//!   optionally against moto.
 //! - `bench srp [--iterations N] [--no-python]`: our SRP client answer and
 //!   server verify, against pycognito on the same inputs in the same run.
 
 #![forbid(unsafe_code)]
 
+mod bench_mock;
 mod bench_srp;
 mod browser;
 mod compat;
@@ -30,6 +34,7 @@ fn main() -> ExitCode {
         .as_slice()
     {
         ["bench", "srp", rest @ ..] => bench_srp::run(rest),
+        ["bench", "mock", rest @ ..] => bench_mock::run(rest),
         ["e2e"] => e2e::run_all(),
         ["browser"] => browser::run(),
         ["compat"] => compat::run(),
@@ -45,7 +50,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask e2e | compat | browser | bench srp [--iterations N] [--no-python]"
+    "usage: cargo xtask e2e | compat | browser | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N]"
         .to_owned()
 }
 

@@ -7,9 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// Builds the `cogkit` binary (debug) and returns its path.
+///
+/// It is built the way `cargo test --workspace` builds it (the README's
+/// test command, which CI runs first): `cargo build -p cogkit` alone
+/// resolves dependency features differently (no dev-dependencies), which
+/// would rebuild the AWS SDK crates for minutes to make the same binary.
 pub(crate) fn cogkit_binary() -> Result<PathBuf, String> {
     let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--package", "cogkit"])
+        .args(["test", "--workspace", "--no-run", "--quiet"])
         .current_dir(crate::workspace_root())
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;

@@ -4,6 +4,7 @@
 //! memory: no key is ever committed or shipped.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
@@ -50,10 +51,15 @@ impl Alg {
 }
 
 /// An RSA-2048 signing key with its `kid` and algorithm.
+///
+/// The key pair itself is made on first use: generating RSA keys takes
+/// tens of milliseconds each, and a seeded mock has several, so making them
+/// up front would dominate the mock's start-up. [`SigningKey::prewarm`]
+/// makes one ahead of time, off the request path.
 pub struct SigningKey {
     kid: String,
     alg: Alg,
-    key: RsaKeyPair,
+    key: OnceLock<RsaKeyPair>,
 }
 
 impl fmt::Debug for SigningKey {
@@ -74,8 +80,21 @@ impl SigningKey {
 
     /// A fresh key with the given `kid` and algorithm.
     pub fn generate_with(kid: String, alg: Alg) -> SigningKey {
-        let key = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
-        SigningKey { kid, alg, key }
+        SigningKey {
+            kid,
+            alg,
+            key: OnceLock::new(),
+        }
+    }
+
+    fn pair(&self) -> &RsaKeyPair {
+        self.key
+            .get_or_init(|| RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation"))
+    }
+
+    /// Makes the key pair now, if it does not exist yet.
+    pub fn prewarm(&self) {
+        self.pair();
     }
 
     /// Signs `claims` as a compact JWS with header `{"kid", "alg"}`.
@@ -86,15 +105,15 @@ impl SigningKey {
             URL_SAFE_NO_PAD.encode(header.to_string()),
             URL_SAFE_NO_PAD.encode(claims.to_string())
         );
-        let mut sig = vec![0u8; self.key.public_modulus_len()];
-        self.key
-            .sign(
-                self.alg.signing(),
-                &SystemRandom::new(),
-                signing_input.as_bytes(),
-                &mut sig,
-            )
-            .expect("RSA signing with a valid key");
+        let key = self.pair();
+        let mut sig = vec![0u8; key.public_modulus_len()];
+        key.sign(
+            self.alg.signing(),
+            &SystemRandom::new(),
+            signing_input.as_bytes(),
+            &mut sig,
+        )
+        .expect("RSA signing with a valid key");
         format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(sig))
     }
 
@@ -120,14 +139,14 @@ impl SigningKey {
         {
             return false;
         }
-        UnparsedPublicKey::new(self.alg.verification(), self.key.public_key().as_ref())
+        UnparsedPublicKey::new(self.alg.verification(), self.pair().public_key().as_ref())
             .verify(signing_input.as_bytes(), &sig)
             .is_ok()
     }
 
     /// The public key as a JWK.
     pub fn jwk(&self) -> Value {
-        let public = self.key.public_key();
+        let public = self.pair().public_key();
         json!({
             "alg": self.alg.name(),
             "e": URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),

@@ -137,10 +137,17 @@ impl MockCognitoBuilder {
             endpoint: format!("http://{addr}"),
             state: Arc::new(Mutex::new(MockState::new(&region))),
         };
-        {
+        let keys = {
             let ctx = shared.context();
-            seed.apply(&mut shared.state(), &ctx).map_err(invalid)?;
-        }
+            let mut state = shared.state();
+            seed.apply(&mut state, &ctx).map_err(invalid)?;
+            let mut keys = state.user_pools.signing_keys();
+            keys.push(state.identity_pools.signing_key());
+            keys
+        };
+        // RSA keys are made on first use; make the seeded ones now, off the
+        // request path, so the first sign-in does not wait for them.
+        std::thread::spawn(move || keys.iter().for_each(|k| k.prewarm()));
         let app = router(shared.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {

@@ -50,7 +50,7 @@ pub struct IdentityPools {
     pools: BTreeMap<String, IdentityPool>,
     identities: HashMap<String, Identity>,
     /// Signs the OpenID tokens of GetOpenIdToken*, RS512 as AWS does.
-    openid_key: SigningKey,
+    openid_key: std::sync::Arc<SigningKey>,
 }
 
 #[derive(Debug)]
@@ -87,8 +87,16 @@ impl IdentityPools {
         IdentityPools {
             pools: BTreeMap::new(),
             identities: HashMap::new(),
-            openid_key: SigningKey::generate_with(format!("{region}-1"), Alg::Rs512),
+            openid_key: std::sync::Arc::new(SigningKey::generate_with(
+                format!("{region}-1"),
+                Alg::Rs512,
+            )),
         }
+    }
+
+    /// The key OpenID tokens are signed with (to make ahead of time).
+    pub(crate) fn signing_key(&self) -> std::sync::Arc<SigningKey> {
+        self.openid_key.clone()
     }
 
     /// The JWKS of the OpenID tokens (`/.well-known/jwks_uri`).

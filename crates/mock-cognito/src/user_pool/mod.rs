@@ -261,6 +261,14 @@ impl UserPools {
         }
     }
 
+    /// Every pool's signing keys (to make ahead of time).
+    pub(crate) fn signing_keys(&self) -> Vec<std::sync::Arc<SigningKey>> {
+        self.pools
+            .values()
+            .flat_map(|p| [p.id_key.clone(), p.access_key.clone()])
+            .collect()
+    }
+
     /// The JWKS of a pool (`/<poolId>/.well-known/jwks.json`).
     pub fn jwks(&self, pool_id: &str) -> Option<Value> {
         let pool = self.pools.get(pool_id)?;

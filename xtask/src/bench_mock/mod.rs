@@ -1,0 +1,297 @@
+//! `cargo xtask bench mock [--concurrency N] [--requests N] [--duration S]
+//! [--users N] [--starts N] [--against-moto]`: the mock under load.
+//!
+//! Starts `cogkit mock serve` (release) with the example seed, makes a
+//! fixture through the API, and drives each scenario with a load generator
+//! in this process (tokio + hyper, loopback only, bounded by request count
+//! and duration). Reports ops/s, p50/p99 latency, the server's CPU time per
+//! operation (from `/proc/<pid>/stat`, meaningful even when the client is
+//! the bottleneck), cold start (spawn to first answer, median) and RSS.
+//! `--against-moto` runs the same against `moto_server` (pinned, in a venv
+//! under `target/`) and prints ratios.
+
+mod client;
+mod process;
+mod scenarios;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use process::{Kind, Server};
+use scenarios::{Measured, Scenario};
+
+const MOTO: &str = "moto[server]==5.2.5";
+
+#[derive(Debug, Clone)]
+struct Options {
+    concurrency: usize,
+    requests: usize,
+    duration: Duration,
+    users: usize,
+    starts: usize,
+    against_moto: bool,
+}
+
+struct Row {
+    scenario: Scenario,
+    measured: Measured,
+    cpu_per_op: Duration,
+}
+
+struct Report {
+    cold_start: Duration,
+    rss_idle: u64,
+    rss_after: u64,
+    rows: Vec<Row>,
+}
+
+fn parse(args: &[&str]) -> Result<Options, String> {
+    let mut o = Options {
+        concurrency: 32,
+        requests: 20_000,
+        duration: Duration::from_secs(5),
+        users: 32,
+        starts: 5,
+        against_moto: false,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut number = |name: &str| -> Result<usize, String> {
+            it.next()
+                .and_then(|v| v.parse().ok())
+                .filter(|&n: &usize| n > 0)
+                .ok_or(format!("{name} takes a positive number"))
+        };
+        match *arg {
+            "--concurrency" => o.concurrency = number("--concurrency")?,
+            "--requests" => o.requests = number("--requests")?,
+            "--duration" => o.duration = Duration::from_secs(number("--duration")? as u64),
+            "--users" => o.users = number("--users")?,
+            "--starts" => o.starts = number("--starts")?,
+            "--against-moto" => o.against_moto = true,
+            other => return Err(format!("unknown option {other}\n{}", crate::usage())),
+        }
+    }
+    Ok(o)
+}
+
+pub(crate) fn run(args: &[&str]) -> Result<(), String> {
+    let mut full = vec!["bench", "mock"];
+    full.extend_from_slice(args);
+    if let Some(result) = crate::rerun_in_release(&full) {
+        return result;
+    }
+    let options = parse(args)?;
+    let ours = Kind::Ours(process::release_cogkit()?);
+    let moto = if options.against_moto {
+        println!("bench: {MOTO} into target/bench-venv-moto");
+        Some(Kind::Moto(crate::python::venv("bench-venv-moto", &[MOTO])?))
+    } else {
+        None
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    println!(
+        "bench mock: {} workers, at most {} operations or {} s per scenario, {} users",
+        options.concurrency,
+        options.requests,
+        options.duration.as_secs(),
+        options.users
+    );
+    let ours_report = runtime.block_on(measure(&ours, &options))?;
+    print_report("mock-cognito (cogkit mock serve, release)", &ours_report);
+    print_targets(&ours_report);
+    if let Some(moto) = moto {
+        let moto_report = runtime.block_on(measure(&moto, &options))?;
+        print_report("moto_server 5.2.5", &moto_report);
+        print_ratios(&ours_report, &moto_report);
+    }
+    Ok(())
+}
+
+async fn measure(kind: &Kind, o: &Options) -> Result<Report, String> {
+    let mut colds = Vec::new();
+    for _ in 1..o.starts {
+        colds.push(Server::start(kind).await?.cold_start);
+    }
+    let server = Server::start(kind).await?;
+    colds.push(server.cold_start);
+    colds.sort();
+    let pid = server.pid();
+    // Let start-up work (key generation, imports) settle before reading RSS.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_idle = process::rss_bytes(pid)?;
+    let ticks = process::clock_ticks();
+    let client = client::JsonClient::new(&server.endpoint);
+    let fixture = Arc::new(scenarios::setup(&client, o.users).await?);
+    let mut rows = Vec::new();
+    for scenario in Scenario::ALL {
+        let before = process::cpu_seconds(pid, ticks)?;
+        let measured = scenarios::drive(
+            scenario,
+            &client,
+            fixture.clone(),
+            o.concurrency,
+            o.requests,
+            o.duration,
+        )
+        .await;
+        let used = process::cpu_seconds(pid, ticks)? - before;
+        let cpu_per_op = Duration::from_secs_f64(used / measured.ops.max(1) as f64);
+        rows.push(Row {
+            scenario,
+            measured,
+            cpu_per_op,
+        });
+    }
+    let rss_after = process::rss_bytes(pid)?;
+    Ok(Report {
+        cold_start: colds[colds.len() / 2],
+        rss_idle,
+        rss_after,
+        rows,
+    })
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+fn mib(b: u64) -> String {
+    format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0))
+}
+
+fn print_report(title: &str, r: &Report) {
+    println!("\n{title}");
+    println!(
+        "{:<40} {:>10} {:>11} {:>11} {:>14} {:>7}",
+        "scenario", "ops/s", "p50", "p99", "server CPU/op", "errors"
+    );
+    for row in &r.rows {
+        let m = &row.measured;
+        println!(
+            "{:<40} {:>10.0} {:>11} {:>11} {:>14} {:>7}",
+            row.scenario.name(),
+            m.ops_per_sec(),
+            ms(m.percentile(0.5)),
+            ms(m.percentile(0.99)),
+            ms(row.cpu_per_op),
+            m.errors
+        );
+        if let Some(e) = &m.first_error {
+            println!("    first error: {e}");
+        }
+    }
+    println!(
+        "cold start (median, spawn to first answer): {}   RSS idle: {}   RSS after the run: {}",
+        ms(r.cold_start),
+        mib(r.rss_idle),
+        mib(r.rss_after)
+    );
+}
+
+fn row(r: &Report, s: Scenario) -> Option<&Row> {
+    r.rows.iter().find(|row| row.scenario == s)
+}
+
+/// The targets, as measured ratios (≤ 1.0 / ≥ 1.0 means met).
+fn print_targets(r: &Report) {
+    println!(
+        "\ntargets (value / target; CPU and latency: ≤ 1.00 meets it, rates: ≥ 1.00 meets it)"
+    );
+    let line = |what: &str, value: f64, target: f64, lower_is_better: bool| {
+        let ratio = value / target;
+        let met = if lower_is_better {
+            ratio <= 1.0
+        } else {
+            ratio >= 1.0
+        };
+        println!(
+            "  {what:<52} {ratio:>6.2}  {}",
+            if met { "met" } else { "MISSED" }
+        );
+    };
+    if let Some(x) = row(r, Scenario::SrpSignIn) {
+        line(
+            "server CPU per SRP sign-in / 2 ms",
+            x.cpu_per_op.as_secs_f64() * 1e3,
+            2.0,
+            true,
+        );
+    }
+    if let Some(x) = row(r, Scenario::GetId) {
+        line(
+            "server CPU per GetId / 0.05 ms",
+            x.cpu_per_op.as_secs_f64() * 1e3,
+            0.05,
+            true,
+        );
+        line(
+            "GetId per second / 20,000",
+            x.measured.ops_per_sec(),
+            20_000.0,
+            false,
+        );
+    }
+    if let Some(x) = row(r, Scenario::GetCredentials) {
+        line(
+            "server CPU per GetCredentialsForIdentity / 0.05 ms",
+            x.cpu_per_op.as_secs_f64() * 1e3,
+            0.05,
+            true,
+        );
+    }
+    if let Some(x) = row(r, Scenario::SeedFlow2) {
+        line(
+            "flow-2 sign-ins per second / 400",
+            x.measured.ops_per_sec(),
+            400.0,
+            false,
+        );
+    }
+    line(
+        "cold start / 20 ms",
+        r.cold_start.as_secs_f64() * 1e3,
+        20.0,
+        true,
+    );
+    line(
+        "idle RSS / 10 MiB",
+        r.rss_idle as f64 / 1048576.0,
+        10.0,
+        true,
+    );
+}
+
+fn print_ratios(ours: &Report, moto: &Report) {
+    println!(
+        "\nours vs moto (throughput: ours ÷ moto; CPU per op: moto ÷ ours; higher is better for us)"
+    );
+    for o in &ours.rows {
+        let Some(m) = row(moto, o.scenario) else {
+            continue;
+        };
+        let note = match o.scenario {
+            Scenario::SrpSignIn => "  (moto does not verify SRP: it accepts any proof)",
+            Scenario::SeedFlow2 => "  (moto verifies neither SRP nor the login token)",
+            Scenario::PasswordAuth => "  (moto compares the password in plain text)",
+            _ => "",
+        };
+        let throughput = o.measured.ops_per_sec() / m.measured.ops_per_sec().max(f64::MIN_POSITIVE);
+        let cpu = m.cpu_per_op.as_secs_f64() / o.cpu_per_op.as_secs_f64().max(1e-9);
+        println!(
+            "  {:<40} throughput {:>7.1}×   CPU/op {:>7.1}×{note}",
+            o.scenario.name(),
+            throughput,
+            cpu
+        );
+    }
+    println!(
+        "  {:<40} {:>7.1}× faster   idle RSS {:.1}× smaller",
+        "cold start",
+        moto.cold_start.as_secs_f64() / ours.cold_start.as_secs_f64().max(1e-9),
+        moto.rss_idle as f64 / ours.rss_idle.max(1) as f64
+    );
+}

@@ -1,0 +1,184 @@
+//! Servers under test as processes: start, wait for the first answer (the
+//! cold start), read CPU time and RSS from `/proc/<pid>`, stop.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::client::JsonClient;
+
+/// A server process.
+pub(crate) struct Server {
+    child: Child,
+    pub(crate) endpoint: String,
+    /// From spawn to the first answered request.
+    pub(crate) cold_start: Duration,
+}
+
+/// A free loopback port (bound, then released for the server to take).
+fn free_port() -> Result<u16, String> {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| e.to_string())
+}
+
+/// Which server to start.
+#[derive(Debug, Clone)]
+pub(crate) enum Kind {
+    /// `cogkit mock serve` (release) with the example seed.
+    Ours(std::path::PathBuf),
+    /// `moto_server` from a venv's python.
+    Moto(std::path::PathBuf),
+}
+
+impl Kind {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Kind::Ours(_) => "mock-cognito",
+            Kind::Moto(_) => "moto",
+        }
+    }
+}
+
+impl Server {
+    pub(crate) async fn start(kind: &Kind) -> Result<Server, String> {
+        let port = free_port()?;
+        let addr = format!("127.0.0.1:{port}");
+        let mut command = match kind {
+            Kind::Ours(bin) => {
+                let mut c = Command::new(bin);
+                c.args(["mock", "serve", "--addr", &addr, "--config"])
+                    .arg(crate::workspace_root().join("examples/mock-config.toml"));
+                c
+            }
+            Kind::Moto(python) => {
+                let mut c = Command::new(python);
+                c.args([
+                    "-m",
+                    "moto.server",
+                    "-H",
+                    "127.0.0.1",
+                    "-p",
+                    &port.to_string(),
+                ]);
+                c
+            }
+        };
+        let started = Instant::now();
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", kind.name()))?;
+        if let Some(out) = child.stdout.take() {
+            // Keep reading, so the server never writes into a closed pipe.
+            std::thread::spawn(move || BufReader::new(out).lines().for_each(drop));
+        }
+        let endpoint = format!("http://{addr}");
+        let client = JsonClient::new(&endpoint);
+        let deadline = started + Duration::from_secs(30);
+        loop {
+            let answered = client
+                .idp("ListUserPools", json!({"MaxResults": 1}))
+                .await
+                .is_ok();
+            if answered {
+                break;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                return Err(format!("{} did not answer within 30 s", kind.name()));
+            }
+            tokio::time::sleep(Duration::from_micros(500)).await;
+        }
+        Ok(Server {
+            cold_start: started.elapsed(),
+            child,
+            endpoint,
+        })
+    }
+
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Clock ticks per second for `/proc/<pid>/stat` times.
+pub(crate) fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// User + system CPU seconds a process (and its reaped children) used.
+pub(crate) fn cpu_seconds(pid: u32, ticks: f64) -> Result<f64, String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| e.to_string())?;
+    // Fields after the parenthesised command name; utime and stime are the
+    // 14th and 15th fields of the whole line.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).ok_or("bad stat")?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    Ok((tick(11) + tick(12)) / ticks)
+}
+
+/// Resident set size in bytes.
+pub(crate) fn rss_bytes(pid: u32) -> Result<u64, String> {
+    let status =
+        std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| e.to_string())?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map(|kb| kb * 1024)
+        .ok_or_else(|| "no VmRSS".to_owned())
+}
+
+/// The release `cogkit` binary, built if needed.
+pub(crate) fn release_cogkit() -> Result<std::path::PathBuf, String> {
+    println!("bench: building cogkit (release)");
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--release", "--package", "cogkit"])
+        .current_dir(crate::workspace_root())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err("building cogkit failed".into());
+    }
+    let bin = crate::workspace_root().join("target/release/cogkit");
+    if Path::new(&bin).exists() {
+        Ok(bin)
+    } else {
+        Err(format!("{} missing after the build", bin.display()))
+    }
+}
