@@ -9,12 +9,15 @@
 //! - `bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S]`:
 //!   the mock under load (ops/s, latency, server CPU per op, cold start, RSS),
 //!   optionally against moto.
+//! - `bench scale [--users N] [--sign-ins N]`: a million users loaded through
+//!   the library; sign-in latency and bytes per user as the pool grows.
 //! - `bench srp [--iterations N] [--no-python]`: our SRP client answer and
 //!   server verify, against pycognito on the same inputs in the same run.
 
 #![forbid(unsafe_code)]
 
 mod bench_mock;
+mod bench_scale;
 mod bench_srp;
 mod browser;
 mod compat;
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
     {
         ["bench", "srp", rest @ ..] => bench_srp::run(rest),
         ["bench", "mock", rest @ ..] => bench_mock::run(rest),
+        ["bench", "scale", rest @ ..] => bench_scale::run(rest),
         ["e2e"] => e2e::run_all(),
         ["browser"] => browser::run(),
         ["compat"] => compat::run(),
@@ -50,7 +54,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask e2e | compat | browser | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N]"
+    "usage: cargo xtask e2e | compat | browser | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] | bench scale [--users N] [--sign-ins N]"
         .to_owned()
 }
 

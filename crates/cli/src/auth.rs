@@ -297,6 +297,10 @@ pub async fn credentials(
     export: bool,
     output: crate::show::Output,
 ) -> Result<(), String> {
+    crate::out::status(&format!(
+        "getting credentials from identity pool {} …",
+        args.identity_pool_id
+    ));
     let c = fetch(endpoint, args, false).await?;
     let cr = &c.credentials;
     if export {

@@ -7,7 +7,7 @@
 //! marks `sensitive` are never echoed back.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use regex::Regex;
 use serde_json::Value;
@@ -53,10 +53,30 @@ struct Shape {
     kind: Kind,
     min: Option<f64>,
     max: Option<f64>,
-    pattern: Option<Regex>,
+    /// Compiled on first use: the models have hundreds of patterns, mostly
+    /// Unicode classes, and compiling them all would dominate start-up time
+    /// and idle memory.
+    pattern: OnceLock<Option<Arc<Regex>>>,
     pattern_text: Option<String>,
     enumeration: Option<Vec<String>>,
     sensitive: bool,
+}
+
+/// A model pattern as a whole-value regex, compiled once per distinct
+/// pattern text (many shapes share one). Java-style patterns match the whole
+/// value; the few the regex crate cannot compile (one lookbehind) are not
+/// enforced.
+fn compiled(text: &str) -> Option<Arc<Regex>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<Regex>>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    cache
+        .entry(text.to_owned())
+        .or_insert_with(|| {
+            let p = text.trim_start_matches('^').trim_end_matches('$');
+            Regex::new(&format!("^(?:{p})$")).ok().map(Arc::new)
+        })
+        .clone()
 }
 
 /// The user-pool service model (cognito-idp 2016-04-18).
@@ -198,7 +218,8 @@ impl ServiceModel {
                         allowed.join(", ")
                     ));
                 }
-                if let (Some(re), Some(text)) = (&shape.pattern, &shape.pattern_text)
+                if let Some(text) = &shape.pattern_text
+                    && let Some(re) = shape.pattern.get_or_init(|| compiled(text))
                     && !re.is_match(s)
                 {
                     problems.push(format!(
@@ -280,19 +301,12 @@ impl Shape {
             "blob" => Kind::Blob,
             _ => Kind::String,
         };
-        let pattern_text = s["pattern"].as_str().map(str::to_owned);
-        // Java-style patterns match the whole value. The few the regex crate
-        // cannot compile (one lookbehind) are not enforced.
-        let pattern = pattern_text.as_deref().and_then(|p| {
-            let p = p.trim_start_matches('^').trim_end_matches('$');
-            Regex::new(&format!("^(?:{p})$")).ok()
-        });
         Shape {
             kind,
             min: s["min"].as_f64(),
             max: s["max"].as_f64(),
-            pattern,
-            pattern_text,
+            pattern: OnceLock::new(),
+            pattern_text: s["pattern"].as_str().map(str::to_owned),
             enumeration: s["enum"].as_array().map(|e| {
                 e.iter()
                     .filter_map(|x| x.as_str().map(str::to_owned))

@@ -419,6 +419,65 @@ impl MockCognito {
             .register_app(provider, client_id, secret);
     }
 
+    /// Bulk-loads confirmed users (username, password) into a pool, for
+    /// scale tests: the same checks as AdminCreateUser with a permanent
+    /// password (name shape, password policy, uniqueness), with the SRP
+    /// verifiers made on every core outside the state lock. Nothing is
+    /// added if any user is refused.
+    pub fn add_users(
+        &self,
+        pool_id: &str,
+        users: &[(String, String)],
+    ) -> Result<(), crate::ApiError> {
+        let (pool_name, policy) = self.shared.state().user_pools.bulk_load_params(pool_id)?;
+        for (name, password) in users {
+            crate::model::user_pools().validate(
+                "AdminCreateUser",
+                &json!({"UserPoolId": pool_id, "Username": name}),
+            )?;
+            policy.check(password)?;
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = users.len().div_ceil(threads).max(1);
+        let made: Result<Vec<Vec<_>>, crate::ApiError> = std::thread::scope(|scope| {
+            let workers: Vec<_> = users
+                .chunks(chunk)
+                .map(|part| {
+                    let pool_name = &pool_name;
+                    scope.spawn(move || {
+                        let mut rng = crate::ids::crypto_rng();
+                        part.iter()
+                            .map(|(name, password)| {
+                                cognito_srp::Verifier::generate(
+                                    &mut rng,
+                                    pool_name,
+                                    name,
+                                    &cognito_srp::Password::new(password.as_str()),
+                                )
+                                .map(|v| (name.clone(), v))
+                                .map_err(|e| crate::ApiError::invalid_parameter(e.to_string()))
+                            })
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| {
+                    w.join().unwrap_or_else(|_| {
+                        Err(crate::ApiError::invalid_parameter("verifier worker failed"))
+                    })
+                })
+                .collect()
+        });
+        let verifiers = made?.into_iter().flatten().collect();
+        let now = self.shared.clock.unix();
+        self.shared
+            .state()
+            .user_pools
+            .insert_confirmed(pool_id, verifiers, now)
+    }
+
     /// The identity pools: (id, name).
     pub fn identity_pool_summary(&self) -> Vec<(String, String)> {
         self.shared.state().identity_pools.summary()

@@ -87,6 +87,10 @@ fn claims(jwt: &str) -> Value {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
+async fn get_json(url: impl reqwest::IntoUrl) -> Value {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
 struct TokenReply {
     status: u16,
     json: Value,
@@ -194,12 +198,7 @@ async fn authorization_code_with_pkce_as_a_browser_does() {
     assert_eq!(access["client_id"], PUBLIC);
 
     // The ID token verifies against the pool's JWKS with an independent JWT library.
-    let jwks: Value = reqwest::get(format!("{}/{POOL}/.well-known/jwks.json", mock.endpoint()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = get_json(format!("{}/{POOL}/.well-known/jwks.json", mock.endpoint())).await;
     let kid = jsonwebtoken::decode_header(t["id_token"].as_str().unwrap())
         .unwrap()
         .kid
@@ -929,27 +928,18 @@ async fn direct_provider_tokens_work_as_identity_pool_logins() {
     assert!(creds["Credentials"]["SessionToken"].is_string());
 
     // The Graph-style profile and token inspection.
-    let me: Value = reqwest::get(format!(
+    let me: Value = get_json(format!(
         "{}/idp/facebook/me?access_token={}",
         mock.endpoint(),
         token
     ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    .await;
     assert_eq!(me["id"], "10000000000000001");
-    let debug: Value = reqwest::get(format!(
+    let debug: Value = get_json(format!(
         "{}/idp/facebook/debug_token?input_token={}&access_token=1234567890%7Cexample-facebook-app-secret",
         mock.endpoint(),
         token
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    )).await;
     assert_eq!(debug["data"]["is_valid"], true);
     assert_eq!(debug["data"]["app_id"], "1234567890");
 
@@ -1176,15 +1166,11 @@ async fn identity_providers_and_resource_servers_control_plane() {
 #[tokio::test]
 async fn discovery_advertises_the_hosted_ui_endpoints() {
     let mock = mock().await;
-    let doc: Value = reqwest::get(format!(
+    let doc: Value = get_json(format!(
         "{}/{POOL}/.well-known/openid-configuration",
         mock.endpoint()
     ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    .await;
     let base = format!("{}/example", mock.endpoint());
     assert_eq!(
         doc["authorization_endpoint"],
@@ -1193,21 +1179,12 @@ async fn discovery_advertises_the_hosted_ui_endpoints() {
     assert_eq!(doc["token_endpoint"], format!("{base}/oauth2/token"));
     assert_eq!(doc["userinfo_endpoint"], format!("{base}/oauth2/userInfo"));
     assert_eq!(doc["revocation_endpoint"], format!("{base}/oauth2/revoke"));
-    let google: Value = reqwest::get(format!(
+    let google: Value = get_json(format!(
         "{}/idp/google/.well-known/openid-configuration",
         mock.endpoint()
     ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    .await;
     assert_eq!(google["issuer"], "https://accounts.google.com");
-    let jwks: Value = reqwest::get(google["jwks_uri"].as_str().unwrap())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = get_json(google["jwks_uri"].as_str().unwrap()).await;
     assert_eq!(jwks["keys"][0]["alg"], "RS256");
 }

@@ -310,3 +310,70 @@ async fn seeded_identity_pool_serves_the_mission_flows() {
     .await;
     assert_eq!(bad.status, 400);
 }
+
+#[tokio::test]
+async fn bulk_loaded_users_sign_in_and_bad_batches_add_nothing() {
+    let mock = MockCognito::start().await.unwrap();
+    let addr = mock.addr();
+    let pool = ok(addr, "CreateUserPool", json!({"PoolName": "bulk"})).await["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = ok(
+        addr,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientName": "c",
+               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let users: Vec<(String, String)> = (0..200)
+        .map(|i| (format!("bulk{i}"), format!("Bulk-Passw0rd-{i}")))
+        .collect();
+    mock.add_users(&pool, &users).unwrap();
+    let r = ok(
+        addr,
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client,
+               "AuthParameters": {"USERNAME": "bulk137", "PASSWORD": "Bulk-Passw0rd-137"}}),
+    )
+    .await;
+    assert!(r["AuthenticationResult"]["IdToken"].is_string());
+    let wrong = call(
+        addr,
+        "InitiateAuth",
+        &json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client,
+                "AuthParameters": {"USERNAME": "bulk137", "PASSWORD": "Bulk-Passw0rd-138"}}),
+        false,
+    )
+    .await;
+    assert_eq!(wrong.error_type(), "NotAuthorizedException");
+
+    // A taken name or a weak password refuses the whole batch.
+    let taken = vec![
+        ("fresh1".to_owned(), "Fresh-Passw0rd!".to_owned()),
+        ("bulk5".to_owned(), "Fresh-Passw0rd!".to_owned()),
+    ];
+    assert_eq!(
+        mock.add_users(&pool, &taken).unwrap_err().code,
+        "UsernameExistsException"
+    );
+    let weak = vec![("fresh2".to_owned(), "short".to_owned())];
+    assert_eq!(
+        mock.add_users(&pool, &weak).unwrap_err().code,
+        "InvalidPasswordException"
+    );
+    let listed = ok(
+        addr,
+        "ListUsers",
+        json!({"UserPoolId": pool, "Filter": "username = \"fresh1\""}),
+    )
+    .await;
+    assert_eq!(
+        listed["Users"].as_array().unwrap().len(),
+        0,
+        "nothing added"
+    );
+}

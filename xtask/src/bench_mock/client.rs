@@ -11,8 +11,14 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
 /// Any SigV4-shaped header: both servers want one on admin calls, neither
-/// needs real keys.
-const AUTH: &str = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000000000000000000000000000000000000000000000000000000000000000";
+/// needs real keys. The credential scope names the service, which moto
+/// routes on.
+fn authorization(service: &str) -> String {
+    format!(
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature={}",
+        "0".repeat(64)
+    )
+}
 
 /// A JSON 1.1 client for one endpoint.
 #[derive(Clone)]
@@ -41,7 +47,14 @@ impl JsonClient {
         let request = hyper::Request::post(&self.endpoint)
             .header("content-type", "application/x-amz-json-1.1")
             .header("x-amz-target", target)
-            .header("authorization", AUTH)
+            .header(
+                "authorization",
+                authorization(if target.starts_with("AWSCognitoIdentityService.") {
+                    "cognito-identity"
+                } else {
+                    "cognito-idp"
+                }),
+            )
             .header("x-amz-date", "20260101T000000Z")
             .body(Full::new(Bytes::from(body.to_string())))
             .map_err(|e| e.to_string())?;

@@ -10,9 +10,9 @@
 //! `--against-moto` runs the same against `moto_server` (pinned, in a venv
 //! under `target/`) and prints ratios.
 
-mod client;
-mod process;
-mod scenarios;
+pub(crate) mod client;
+pub(crate) mod process;
+pub(crate) mod scenarios;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -279,7 +279,15 @@ fn print_ratios(ours: &Report, moto: &Report) {
             Scenario::PasswordAuth => "  (moto compares the password in plain text)",
             _ => "",
         };
-        let throughput = o.measured.ops_per_sec() / m.measured.ops_per_sec().max(f64::MIN_POSITIVE);
+        if m.measured.ops == 0 {
+            println!(
+                "  {:<40} n/a: moto could not run it ({})",
+                o.scenario.name(),
+                m.measured.first_error.as_deref().unwrap_or("no answers")
+            );
+            continue;
+        }
+        let throughput = o.measured.ops_per_sec() / m.measured.ops_per_sec();
         let cpu = m.cpu_per_op.as_secs_f64() / o.cpu_per_op.as_secs_f64().max(1e-9);
         println!(
             "  {:<40} throughput {:>7.1}×   CPU/op {:>7.1}×{note}",

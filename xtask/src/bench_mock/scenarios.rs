@@ -72,13 +72,19 @@ pub(crate) async fn setup(c: &JsonClient, users: usize) -> Result<Fixture, Strin
         )
         .await?;
     let identity_pool_id = text(&identity_pool["IdentityPoolId"], "IdentityPoolId")?;
-    c.identity(
-        "SetIdentityPoolRoles",
-        json!({"IdentityPoolId": identity_pool_id, "Roles": {
-            "authenticated": "arn:aws:iam::000000000000:role/BenchAuthenticated",
-            "unauthenticated": "arn:aws:iam::000000000000:role/BenchGuest"}}),
-    )
-    .await?;
+    let roles = c
+        .identity(
+            "SetIdentityPoolRoles",
+            json!({"IdentityPoolId": identity_pool_id, "Roles": {
+                "authenticated": "arn:aws:iam::000000000000:role/BenchAuthenticated",
+                "unauthenticated": "arn:aws:iam::000000000000:role/BenchGuest"}}),
+        )
+        .await;
+    if let Err(e) = roles {
+        // moto 5.2 answers SetIdentityPoolRoles with a 500; its credentials
+        // do not depend on roles, so the fixture goes on without them.
+        println!("bench: no identity-pool roles on this server ({e})");
+    }
     let mut guest_ids = Vec::new();
     for _ in 0..64 {
         let id = c
@@ -126,9 +132,12 @@ impl Scenario {
     }
 }
 
-async fn srp_sign_in(
+/// A full SRP sign-in (InitiateAuth, then PASSWORD_VERIFIER) with
+/// cognito-srp's client; returns the IdToken.
+pub(crate) async fn srp_sign_in(
     c: &JsonClient,
-    fx: &Fixture,
+    pool_id: &str,
+    client_id: &str,
     user: &str,
     rng: &mut rand_chacha::ChaCha20Rng,
 ) -> Result<String, String> {
@@ -136,7 +145,7 @@ async fn srp_sign_in(
     let started = c
         .idp(
             "InitiateAuth",
-            json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": fx.client_id,
+            json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client_id,
                    "AuthParameters": {"USERNAME": user, "SRP_A": srp.srp_a()}}),
         )
         .await?;
@@ -148,7 +157,7 @@ async fn srp_sign_in(
         .collect();
     let challenge =
         PasswordVerifierChallenge::from_parameters(&params).map_err(|e| e.to_string())?;
-    let pool = PoolName::from_user_pool_id(&fx.pool_id).map_err(|e| e.to_string())?;
+    let pool = PoolName::from_user_pool_id(pool_id).map_err(|e| e.to_string())?;
     let now = CognitoTimestamp::from_system_time(SystemTime::now()).ok_or("clock")?;
     let claim = srp
         .answer_password_verifier(&pool, &challenge, &Password::new(PASSWORD), now)
@@ -156,7 +165,7 @@ async fn srp_sign_in(
     let done = c
         .idp(
             "RespondToAuthChallenge",
-            json!({"ChallengeName": "PASSWORD_VERIFIER", "ClientId": fx.client_id,
+            json!({"ChallengeName": "PASSWORD_VERIFIER", "ClientId": client_id,
                    "ChallengeResponses": claim.challenge_responses(None)}),
         )
         .await?;
@@ -190,10 +199,10 @@ async fn run_once(
             .await?;
         }
         Scenario::SrpSignIn => {
-            srp_sign_in(c, fx, user, rng).await?;
+            srp_sign_in(c, &fx.pool_id, &fx.client_id, user, rng).await?;
         }
         Scenario::SeedFlow2 => {
-            let id_token = srp_sign_in(c, fx, user, rng).await?;
+            let id_token = srp_sign_in(c, &fx.pool_id, &fx.client_id, user, rng).await?;
             let logins = json!({ fx.login_key.as_str(): id_token });
             let id = c
                 .identity(

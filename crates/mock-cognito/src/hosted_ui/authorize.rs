@@ -39,6 +39,20 @@ fn checked(shared: &Shared, site: &Site, raw: &str) -> Result<ValidAuthorize, Bo
         })
 }
 
+/// [`checked`], for the endpoints that show a page: a request that names an
+/// external provider goes straight to that provider instead.
+fn checked_for_page(
+    shared: &Shared,
+    site: &Site,
+    raw: &str,
+) -> Result<ValidAuthorize, Box<Response>> {
+    let request = checked(shared, site, raw)?;
+    match request.provider {
+        Some(_) => Err(Box::new(start_federation(shared, site, &request))),
+        None => Ok(request),
+    }
+}
+
 /// `GET /oauth2/authorize`.
 pub async fn authorize(
     State(shared): State<Shared>,
@@ -47,13 +61,10 @@ pub async fn authorize(
     headers: HeaderMap,
 ) -> Response {
     let raw = query.unwrap_or_default();
-    let request = match checked(&shared, &site, &raw) {
+    let request = match checked_for_page(&shared, &site, &raw) {
         Ok(r) => r,
         Err(response) => return *response,
     };
-    if request.provider.is_some() {
-        return start_federation(&shared, &site, &request);
-    }
     let ctx = shared.context();
     let now = ctx.clock.unix();
     let signed_in = cookie(&headers, SESSION_COOKIE).and_then(|c| {
@@ -172,13 +183,10 @@ pub async fn login_page(
     headers: HeaderMap,
 ) -> Response {
     let raw = query.unwrap_or_default();
-    let request = match checked(&shared, &site, &raw) {
+    let request = match checked_for_page(&shared, &site, &raw) {
         Ok(r) => r,
         Err(response) => return *response,
     };
-    if request.provider.is_some() {
-        return start_federation(&shared, &site, &request);
-    }
     render_sign_in(&shared, &site, &raw, &request, &headers, None, "")
 }
 

@@ -400,6 +400,33 @@ impl UserPools {
     }
 }
 
+impl User {
+    /// A user as Cognito creates one: a fresh `sub`, no groups, no failed
+    /// sign-ins, enabled.
+    fn new(
+        username: String,
+        verifier: Verifier,
+        attributes: BTreeMap<String, String>,
+        status: &'static str,
+        now: i64,
+    ) -> User {
+        User {
+            username,
+            sub: crate::ids::uuid(),
+            attributes,
+            status,
+            enabled: true,
+            verifier,
+            groups: BTreeSet::new(),
+            failed_sign_ins: 0,
+            locked_until: 0,
+            code: None,
+            created: now,
+            modified: now,
+        }
+    }
+}
+
 impl Pool {
     fn pool_name(&self) -> PoolName {
         PoolName::from_user_pool_id(&self.id).expect("pool ids are <region>_<name>")

@@ -5,8 +5,6 @@
 //! `crate::hosted_ui`; keeping the rules here lets them be tested without
 //! sockets and keeps all user-pool state behind `UserPools`.
 
-use std::collections::BTreeSet;
-
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognito_srp::{Password, Verifier};
@@ -629,23 +627,14 @@ impl UserPools {
             &Password::new(URL_SAFE_NO_PAD.encode(ids::bytes(32))),
         )
         .map_err(|e| crate::ApiError::invalid_parameter(e.to_string()))?;
-        pool.users.insert(
+        let user = User::new(
             username.clone(),
-            User {
-                username: username.clone(),
-                sub: ids::uuid(),
-                attributes,
-                status: "EXTERNAL_PROVIDER",
-                enabled: true,
-                verifier,
-                groups: BTreeSet::new(),
-                failed_sign_ins: 0,
-                locked_until: 0,
-                code: None,
-                created: now,
-                modified: now,
-            },
+            verifier,
+            attributes,
+            "EXTERNAL_PROVIDER",
+            now,
         );
+        pool.users.insert(username.clone(), user);
         Ok(username)
     }
 

@@ -104,20 +104,11 @@ impl Pool {
             sub.clone()
         };
         self.check_unique_aliases(&attrs, None)?;
-        Ok(User {
-            verifier: self.make_verifier(&username, password)?,
-            username,
-            sub,
-            attributes: attrs,
-            status,
-            enabled: true,
-            groups: BTreeSet::new(),
-            failed_sign_ins: 0,
-            locked_until: 0,
-            code: None,
-            created: now,
-            modified: now,
-        })
+        let verifier = self.make_verifier(&username, password)?;
+        let mut user = User::new(username, verifier, attrs, status, now);
+        // With email or phone sign-in, the internal username is the sub.
+        user.sub = sub;
+        Ok(user)
     }
 
     fn check_unique_aliases(
@@ -501,6 +492,56 @@ fn generated_password() -> String {
         .map(|b| format!("{:02x}", b))
         .collect();
     format!("Tmp{body}!9")
+}
+
+impl UserPools {
+    /// What bulk loading needs to make verifiers outside the lock: the
+    /// pool's SRP name and password policy.
+    pub(crate) fn bulk_load_params(
+        &self,
+        pool_id: &str,
+    ) -> ApiResult<(cognito_srp::PoolName, super::PasswordPolicy)> {
+        let pool = self.pool(pool_id)?;
+        if !pool.username_attributes().is_empty() {
+            return Err(ApiError::invalid_parameter(
+                "bulk loading needs a pool without UsernameAttributes",
+            ));
+        }
+        Ok((pool.pool_name(), pool.policy.clone()))
+    }
+
+    /// Adds confirmed users whose verifiers were made by the caller
+    /// (`MockCognito::add_users`). Refuses the whole batch, before adding
+    /// any, if a name is taken.
+    pub(crate) fn insert_confirmed(
+        &mut self,
+        pool_id: &str,
+        users: Vec<(String, cognito_srp::Verifier)>,
+        now: i64,
+    ) -> ApiResult<()> {
+        let pool = self.pool_mut(pool_id)?;
+        let mut seen = BTreeSet::new();
+        if let Some((name, _)) = users
+            .iter()
+            .find(|(n, _)| pool.users.contains_key(n) || !seen.insert(n.as_str()))
+        {
+            return Err(ApiError::new(
+                "UsernameExistsException",
+                format!("User account already exists: {name}"),
+            ));
+        }
+        for (username, verifier) in users {
+            let user = User::new(
+                username.clone(),
+                verifier,
+                BTreeMap::new(),
+                "CONFIRMED",
+                now,
+            );
+            pool.users.insert(username, user);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
