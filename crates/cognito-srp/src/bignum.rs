@@ -18,6 +18,7 @@
 // Carry chains over parallel limb arrays read best with one index.
 #![allow(clippy::needless_range_loop)]
 
+use std::sync::OnceLock;
 use zeroize::Zeroize;
 
 /// Limbs in a 3072-bit number.
@@ -358,11 +359,44 @@ impl Monty {
     }
 }
 
+/// The fixed-base comb for `2^e`, `e < 2^256` (the secrets a, b and x are
+/// 256 bits): 8 teeth 32 bits apart, so 32 squarings and 32 multiplications
+/// by table entries instead of 256 squarings.
+const COMB_TEETH: usize = 8;
+const COMB_COLUMNS: usize = 32;
+const COMB_BITS: usize = COMB_TEETH * COMB_COLUMNS;
+
+/// `T[j]` = the product of `2^(2^(32·k))` over the bits `k` set in `j`, in
+/// Montgomery form. Made once (about 300 multiplications), then shared.
+fn comb_table() -> &'static [[u64; LIMBS]] {
+    static TABLE: OnceLock<Vec<[u64; LIMBS]>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut teeth = [[0u64; LIMBS]; COMB_TEETH];
+        let mut power = Monty::new(&Uint::from_u64(2)).0;
+        for tooth in teeth.iter_mut() {
+            *tooth = power;
+            for _ in 0..COMB_COLUMNS {
+                power = mont_sqr(&power);
+            }
+        }
+        let mut table = vec![Monty::one().0; 1 << COMB_TEETH];
+        for j in 1..table.len() {
+            let k = j.trailing_zeros() as usize;
+            table[j] = mont_mul(&table[j & (j - 1)], &teeth[k]);
+        }
+        table
+    })
+}
+
 impl Monty {
-    /// `2^exponent mod N` for the low `bound_bits` bits of the exponent: the
-    /// window multiplications become shifts (see [`mul_pow2`]), so the cost is
+    /// `2^exponent mod N` for the low `bound_bits` bits of the exponent.
+    /// Up to 256 bits it uses the fixed-base comb; beyond, the window
+    /// multiplications become shifts (see [`mul_pow2`]), so the cost is
     /// essentially the squarings. Time depends on `bound_bits` only.
     pub(crate) fn pow_of_two(exponent: &Exponent, bound_bits: usize) -> Monty {
+        if bound_bits <= COMB_BITS {
+            return Self::pow_of_two_comb(exponent, bound_bits);
+        }
         let windows = bound_bits.div_ceil(WINDOW);
         let mut acc = Monty::one().0;
         for w in (0..windows).rev() {
@@ -375,8 +409,28 @@ impl Monty {
     }
 }
 
+impl Monty {
+    fn pow_of_two_comb(exponent: &Exponent, bound_bits: usize) -> Monty {
+        let table = comb_table();
+        let mut acc = Monty::one().0;
+        for column in (0..COMB_COLUMNS).rev() {
+            acc = mont_sqr(&acc);
+            let mut index = 0u64;
+            for tooth in 0..COMB_TEETH {
+                let bit = column + tooth * COMB_COLUMNS;
+                // `bound_bits` is public: which bits count never depends on a secret.
+                if bit < bound_bits {
+                    index |= exponent.window(bit, 1) << tooth;
+                }
+            }
+            acc = mont_mul(&acc, &lookup(table, index));
+        }
+        Monty(acc)
+    }
+}
+
 /// Reads `table[index]` by touching every entry.
-fn lookup(table: &[[u64; LIMBS]; TABLE], index: u64) -> [u64; LIMBS] {
+fn lookup(table: &[[u64; LIMBS]], index: u64) -> [u64; LIMBS] {
     let mut out = [0u64; LIMBS];
     for (i, entry) in table.iter().enumerate() {
         let mask = ((i as u64 ^ index).wrapping_sub(1) >> 63).wrapping_neg();
