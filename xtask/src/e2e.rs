@@ -47,6 +47,23 @@ fn run(
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// `cogkit <command>` for the identity pool with the cached user-pool sign-in.
+fn with_cached_login<'a>(endpoint: &'a str, command: &'a str) -> [&'a str; 11] {
+    [
+        "--endpoint-url",
+        endpoint,
+        command,
+        "--identity-pool-id",
+        IDENTITY_POOL,
+        "--login",
+        "cognito",
+        "--user-pool-id",
+        POOL,
+        "--client-id",
+        CLIENT,
+    ]
+}
+
 fn check(name: &str, ok: bool, passed: &mut usize, failed: &mut usize) {
     if ok {
         *passed += 1;
@@ -93,24 +110,7 @@ pub(crate) fn run_all() -> Result<(), String> {
         &mut failed,
     );
 
-    let creds = run(
-        &bin,
-        &cache,
-        &[
-            "--endpoint-url",
-            e,
-            "credentials",
-            "--identity-pool-id",
-            IDENTITY_POOL,
-            "--login",
-            "cognito",
-            "--user-pool-id",
-            POOL,
-            "--client-id",
-            CLIENT,
-        ],
-        None,
-    );
+    let creds = run(&bin, &cache, &with_cached_login(e, "credentials"), None);
     let creds: Option<Value> = creds.ok().and_then(|o| serde_json::from_str(&o).ok());
     check(
         "cogkit credentials --login cognito gives ASIA credentials",
@@ -148,19 +148,7 @@ pub(crate) fn run_all() -> Result<(), String> {
     let process = run(
         &bin,
         &cache,
-        &[
-            "--endpoint-url",
-            e,
-            "credential-process",
-            "--identity-pool-id",
-            IDENTITY_POOL,
-            "--login",
-            "cognito",
-            "--user-pool-id",
-            POOL,
-            "--client-id",
-            CLIENT,
-        ],
+        &with_cached_login(e, "credential-process"),
         None,
     );
     let process: Option<Value> = process.ok().and_then(|o| serde_json::from_str(&o).ok());

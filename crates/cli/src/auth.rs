@@ -481,16 +481,32 @@ pub async fn hosted_sign_in(
     Ok((tokens, pool.to_string(), client.to_string()))
 }
 
-/// What `cogkit login` was asked to do.
-#[derive(Debug)]
+/// What `cogkit login` was asked to do (its command-line options).
+#[derive(Debug, Args)]
 pub struct LoginRequest {
-    pub hosted: HostedUiArgs,
+    #[command(flatten)]
     pub user_pool: UserPoolArgs,
+    #[command(flatten)]
+    pub hosted: HostedUiArgs,
+    /// The username (asked for when missing).
+    #[arg(long)]
     pub username: Option<String>,
+    /// How to sign in.
+    #[arg(long, value_enum, default_value = "srp")]
     pub flow: Flow,
+    /// Read the password from standard input instead of a hidden prompt.
+    #[arg(long)]
     pub password_stdin: bool,
+    /// Print each Cognito call and its response (secrets shortened).
+    #[arg(long, short)]
     pub verbose: bool,
+    /// Also get AWS credentials from this identity pool after signing in.
+    #[arg(long, env = "COGKIT_IDENTITY_POOL_ID")]
     pub identity_pool_id: Option<String>,
+    /// Sign in with an external provider's token instead of the user pool
+    /// (asked for when missing). Without any option on a terminal, cogkit
+    /// asks "sign in with (cognito, facebook, amazon)".
+    #[arg(long, value_enum)]
     pub provider: Option<Provider>,
 }
 

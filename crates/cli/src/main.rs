@@ -62,32 +62,7 @@ enum Command {
     },
     /// Sign in to a user pool (SRP by default) and cache the tokens (mode
     /// 0600) for `credentials --login cognito` and `credential-process`.
-    Login {
-        #[command(flatten)]
-        user_pool: auth::UserPoolArgs,
-        #[command(flatten)]
-        hosted: auth::HostedUiArgs,
-        /// The username (asked for when missing).
-        #[arg(long)]
-        username: Option<String>,
-        /// How to sign in.
-        #[arg(long, value_enum, default_value = "srp")]
-        flow: auth::Flow,
-        /// Read the password from standard input instead of a hidden prompt.
-        #[arg(long)]
-        password_stdin: bool,
-        /// Print each Cognito call and its response (secrets shortened).
-        #[arg(long, short)]
-        verbose: bool,
-        /// Also get AWS credentials from this identity pool after signing in.
-        #[arg(long, env = "COGKIT_IDENTITY_POOL_ID")]
-        identity_pool_id: Option<String>,
-        /// Sign in with an external provider's token instead of the user pool
-        /// (asked for when missing). Without any option on a terminal, cogkit
-        /// asks "sign in with (cognito, facebook, amazon)".
-        #[arg(long, value_enum)]
-        provider: Option<auth::Provider>,
-    },
+    Login(auth::LoginRequest),
     /// Temporary AWS credentials from an identity pool.
     Credentials {
         #[command(flatten)]
@@ -162,28 +137,7 @@ fn main() -> ExitCode {
         }
         Command::Mock { command } => mock::run(command),
         Command::Demo => demo::run(),
-        Command::Login {
-            user_pool,
-            hosted,
-            username,
-            flow,
-            password_stdin,
-            verbose,
-            identity_pool_id,
-            provider,
-        } => block_on(auth::login(
-            &cli.endpoint,
-            auth::LoginRequest {
-                hosted,
-                user_pool,
-                username,
-                flow,
-                password_stdin,
-                verbose,
-                identity_pool_id,
-                provider,
-            },
-        )),
+        Command::Login(request) => block_on(auth::login(&cli.endpoint, request)),
         Command::Credentials { args, format } => block_on(auth::credentials(
             &cli.endpoint,
             &args,

@@ -114,6 +114,7 @@ pub use error::SrpError;
 pub use group::{G, K_HEX, N_HEX, pad_hex};
 pub use hex::{MAX_HEX_LEN, decode_hex, encode_hex, encode_hex_unpadded};
 pub use pool::PoolName;
+pub use proof::ct_eq;
 pub use secret::Password;
 pub use secret_hash::{secret_hash, verify_secret_hash};
 pub use server::{

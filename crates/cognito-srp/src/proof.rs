@@ -122,7 +122,9 @@ pub(crate) fn salt_hex(salt: &Uint) -> String {
 }
 
 /// Constant-time equality of two byte strings (lengths are not secret).
-pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+/// Compares secrets (proofs, MACs, tokens) in time that does not depend on
+/// where they differ. Different lengths compare unequal.
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
     a.ct_eq(b).into()
 }

@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use regex::Regex;
 
@@ -88,6 +88,16 @@ fn host_of(url: &str) -> String {
         .to_owned()
 }
 
+static FORM: OnceLock<Regex> = OnceLock::new();
+static HIDDEN: OnceLock<Regex> = OnceLock::new();
+static PROVIDER_LINK: OnceLock<Regex> = OnceLock::new();
+static ERROR: OnceLock<Regex> = OnceLock::new();
+
+/// The markup of the mock's own pages, compiled once.
+fn pattern(cell: &'static OnceLock<Regex>, source: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(source).expect("static regex"))
+}
+
 impl Page {
     /// Whether the response is a redirect.
     pub fn is_redirect(&self) -> bool {
@@ -96,11 +106,14 @@ impl Page {
 
     /// The form with this `id`.
     pub fn form(&self, id: &str) -> Option<Form> {
-        let re =
-            Regex::new(r#"(?s)<form method="post" action="([^"]*)" id="([^"]*)">(.*?)</form>"#)
-                .expect("static regex");
-        let input = Regex::new(r#"<input type="hidden" name="([^"]*)" value="([^"]*)">"#)
-            .expect("static regex");
+        let re = pattern(
+            &FORM,
+            r#"(?s)<form method="post" action="([^"]*)" id="([^"]*)">(.*?)</form>"#,
+        );
+        let input = pattern(
+            &HIDDEN,
+            r#"<input type="hidden" name="([^"]*)" value="([^"]*)">"#,
+        );
         re.captures_iter(&self.body)
             .find(|c| &c[2] == id)
             .map(|c| Form {
@@ -114,8 +127,10 @@ impl Page {
 
     /// The sign-in button for an external provider (`data-provider`).
     pub fn provider_link(&self, provider: &str) -> Option<String> {
-        let re = Regex::new(r#"<a class="idp" data-provider="([^"]*)" href="([^"]*)">"#)
-            .expect("static regex");
+        let re = pattern(
+            &PROVIDER_LINK,
+            r#"<a class="idp" data-provider="([^"]*)" href="([^"]*)">"#,
+        );
         re.captures_iter(&self.body)
             .find(|c| unescape(&c[1]) == provider)
             .map(|c| absolute(&self.url, &unescape(&c[2])))
@@ -123,7 +138,7 @@ impl Page {
 
     /// The error message a page shows, if any.
     pub fn error_message(&self) -> Option<String> {
-        let re = Regex::new(r#"<p class="error" id="error">([^<]*)</p>"#).expect("static regex");
+        let re = pattern(&ERROR, r#"<p class="error" id="error">([^<]*)</p>"#);
         re.captures(&self.body).map(|c| unescape(&c[1]))
     }
 }

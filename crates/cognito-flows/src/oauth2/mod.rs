@@ -132,12 +132,7 @@ impl HostedUi {
             });
         }
         let state = param("state").unwrap_or_default();
-        let same = state.len() == expected_state.len()
-            && state
-                .bytes()
-                .zip(expected_state.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0;
+        let same = cognito_srp::ct_eq(state.as_bytes(), expected_state.as_bytes());
         if !same {
             return Err(FlowError::invalid_input(
                 "the callback's state does not match: possible CSRF, or another sign-in",
@@ -198,12 +193,7 @@ impl HostedUi {
         let claims = crate::jwt::claims(id_token.expose_secret())
             .ok_or_else(|| FlowError::protocol("the id_token is not a JWT"))?;
         let nonce = claims["nonce"].as_str().unwrap_or_default();
-        let same = nonce.len() == expected_nonce.len()
-            && nonce
-                .bytes()
-                .zip(expected_nonce.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0;
+        let same = cognito_srp::ct_eq(nonce.as_bytes(), expected_nonce.as_bytes());
         if !same {
             return Err(FlowError::protocol(
                 "the id_token's nonce does not match the authorize request",

@@ -956,11 +956,7 @@ fn is_s256_challenge(c: &str) -> bool {
 
 /// Compares secrets without an early exit on the first difference.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    cognito_srp::ct_eq(a.as_bytes(), b.as_bytes())
 }
 
 #[cfg(test)]

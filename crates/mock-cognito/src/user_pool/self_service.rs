@@ -292,7 +292,7 @@ impl UserPools {
         let client_id = str_member(input, "ClientId");
         let (_, client) = self.client(client_id)?;
         match (&client.secret, input["ClientSecret"].as_str()) {
-            (Some(secret), Some(given)) if cognito_srp_ct_eq(secret, given) => {}
+            (Some(secret), Some(given)) if super::constant_time_eq(secret, given) => {}
             (Some(_), _) => {
                 return Err(ApiError::new(
                     "UnauthorizedException",
@@ -322,10 +322,4 @@ impl UserPools {
         self.revoke_refresh_token(token, client_id)?;
         Ok(json!({}))
     }
-}
-
-fn cognito_srp_ct_eq(a: &str, b: &str) -> bool {
-    let digest = |s: &str| aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, s.as_bytes());
-    aws_lc_rs::constant_time::verify_slices_are_equal(digest(a).as_ref(), digest(b).as_ref())
-        .is_ok()
 }
