@@ -13,15 +13,39 @@ use std::process::{Child, Command, Stdio};
 /// resolves dependency features differently (no dev-dependencies), which
 /// would rebuild the AWS SDK crates for minutes to make the same binary.
 pub(crate) fn cogkit_binary() -> Result<PathBuf, String> {
-    let status = Command::new(env!("CARGO"))
-        .args(["test", "--workspace", "--no-run", "--quiet"])
+    built_binary(&["test", "--workspace", "--no-run"], "cogkit")
+}
+
+/// Runs a cargo build command and returns the path cargo reports for the
+/// executable of binary target `name`: wherever `CARGO_TARGET_DIR`, a
+/// config file or `--release` puts it.
+pub(crate) fn built_binary(cargo_args: &[&str], name: &str) -> Result<PathBuf, String> {
+    let output = Command::new(env!("CARGO"))
+        .args(cargo_args)
+        .args(["--quiet", "--message-format=json-render-diagnostics"])
         .current_dir(crate::workspace_root())
-        .status()
+        .stderr(Stdio::inherit())
+        .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        return Err("building cogkit failed".into());
+    if !output.status.success() {
+        return Err(format!("building {name} failed"));
     }
-    Ok(crate::workspace_root().join("target/debug/cogkit"))
+    executable_in_messages(&String::from_utf8_lossy(&output.stdout), name)
+        .ok_or_else(|| format!("cargo built no executable named {name}"))
+}
+
+/// The executable of binary target `name` in cargo's JSON messages.
+fn executable_in_messages(messages: &str, name: &str) -> Option<PathBuf> {
+    messages
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
+        .filter(|m| {
+            m["target"]["kind"]
+                .as_array()
+                .is_some_and(|kinds| kinds.iter().any(|k| k == "bin"))
+        })
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
 }
 
 /// A running `cogkit mock serve`.
@@ -88,4 +112,26 @@ pub(crate) fn stop(child: &mut Child) {
     }
     let _ = child.kill();
     let _ = child.wait();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_binary_is_where_cargo_says_it_is() {
+        // As with CARGO_TARGET_DIR=/elsewhere: nothing under the workspace.
+        let messages = [
+            r#"{"reason":"compiler-artifact","target":{"name":"cogkit","kind":["lib"]},"executable":null}"#,
+            r#"{"reason":"compiler-artifact","target":{"name":"commands","kind":["test"]},"executable":"/elsewhere/debug/deps/commands-1"}"#,
+            r#"{"reason":"compiler-artifact","target":{"name":"cogkit","kind":["bin"]},"executable":"/elsewhere/debug/cogkit"}"#,
+            r#"{"reason":"build-finished","success":true}"#,
+        ]
+        .join("\n");
+        assert_eq!(
+            executable_in_messages(&messages, "cogkit"),
+            Some(PathBuf::from("/elsewhere/debug/cogkit"))
+        );
+        assert_eq!(executable_in_messages(&messages, "xtask"), None);
+    }
 }

@@ -20,7 +20,8 @@ pub enum MockCommand {
         /// How token issuers are formed.
         #[arg(long, value_enum)]
         issuer_mode: Option<IssuerArg>,
-        /// Region of pools created through the API (default: the seed file's, or us-east-1).
+        /// Fallback region, for seeded pools and calls that name none (default: the
+        /// seed file's, or us-east-1). A signed call's region is its SigV4 scope's.
         #[arg(long)]
         region: Option<String>,
     },
@@ -53,6 +54,13 @@ async fn serve(
     issuer: Option<IssuerArg>,
     region: Option<String>,
 ) -> Result<(), String> {
+    if !addr.ip().to_canonical().is_loopback() {
+        // Admin calls accept any credentials: say so when others can reach it.
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: listening on {addr}, which is not a loopback address: anyone who can reach it can call admin operations (any SigV4 credentials are accepted)"
+        );
+    }
     let mut builder = MockCognito::builder().addr(addr);
     if let Some(path) = config {
         builder = builder.seed_file(path);

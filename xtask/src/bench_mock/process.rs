@@ -3,7 +3,6 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -156,18 +155,5 @@ pub(crate) fn rss_bytes(pid: u32) -> Result<u64, String> {
 /// The release `cogkit` binary, built if needed.
 pub(crate) fn release_cogkit() -> Result<std::path::PathBuf, String> {
     println!("bench: building cogkit (release)");
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--release", "--package", "cogkit"])
-        .current_dir(crate::workspace_root())
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        return Err("building cogkit failed".into());
-    }
-    let bin = crate::workspace_root().join("target/release/cogkit");
-    if Path::new(&bin).exists() {
-        Ok(bin)
-    } else {
-        Err(format!("{} missing after the build", bin.display()))
-    }
+    crate::mock_server::built_binary(&["build", "--release", "--package", "cogkit"], "cogkit")
 }
