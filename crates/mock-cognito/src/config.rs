@@ -17,7 +17,8 @@ use crate::user_pool::{Context, IssuerMode, UserPools};
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedConfig {
-    /// Region of pools created through the API (default `us-east-1`).
+    /// The fallback region (default `us-east-1`): of seeded pools without a
+    /// fixed id, and of calls that name none. Must be an AWS region name.
     pub region: Option<String>,
     /// `aws` (default) or `local`.
     pub issuer_mode: Option<String>,
@@ -252,16 +253,38 @@ pub struct SeedUser {
     pub enabled: Option<bool>,
 }
 
+/// The largest seed file read: far above any hand-written one, and a
+/// bound on what a wrong path (`/dev/zero`) can make the mock read.
+pub const MAX_SEED_FILE_BYTES: u64 = 16 << 20;
+
 impl SeedConfig {
     /// Parses a seed file's text.
     pub fn from_toml(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|e| format!("seed file: {e}"))
+        let seed: SeedConfig = toml::from_str(text).map_err(|e| format!("seed file: {e}"))?;
+        if let Some(region) = &seed.region {
+            crate::region::check_configured(region).map_err(|e| format!("seed file: {e}"))?;
+        }
+        Ok(seed)
     }
 
-    /// Reads and parses a seed file.
+    /// Reads and parses a seed file of at most [`MAX_SEED_FILE_BYTES`].
     pub fn from_file(path: &std::path::Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        Self::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
+        use std::io::Read;
+        let shown = path.display();
+        let file = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_SEED_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("{shown}: {e}"))?;
+        if bytes.len() as u64 > MAX_SEED_FILE_BYTES {
+            return Err(format!(
+                "{shown}: a seed file may be at most {MAX_SEED_FILE_BYTES} bytes ({} MiB); this one is larger",
+                MAX_SEED_FILE_BYTES >> 20
+            ));
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("{shown}: a seed file must be UTF-8 text"))?;
+        Self::from_toml(&text).map_err(|e| format!("{shown}: {e}"))
     }
 
     pub(crate) fn issuer_mode(&self) -> Result<Option<IssuerMode>, String> {
@@ -319,6 +342,12 @@ fn run(pools: &mut UserPools, op: &str, input: Value, ctx: &Context<'_>) -> Resu
         .map_err(|e| format!("{op}: {e}"))
 }
 
+/// A fixed id's region prefix must be a region name.
+fn check_id_region(id: &str) -> Result<(), String> {
+    crate::region::check_configured(crate::region::of_id(id).unwrap_or_default())
+        .map_err(|e| format!("id {id:?}: {e}"))
+}
+
 fn pascal(snake: &str) -> String {
     snake
         .split('_')
@@ -354,6 +383,7 @@ fn apply_pool(p: &SeedUserPool, state: &mut State, ctx: &Context<'_>) -> Result<
     if let Some(id) = &p.id {
         // A fixed id must be one the service could have issued.
         checked("DescribeUserPool", &json!({"UserPoolId": id}))?;
+        check_id_region(id)?;
     }
     let created = pools
         .create_user_pool(&input, p.id.as_deref(), ctx)
@@ -556,6 +586,7 @@ fn apply_identity_pool(
     identity_checked("CreateIdentityPool", &input)?;
     if let Some(id) = &p.id {
         identity_checked("DescribeIdentityPool", &json!({"IdentityPoolId": id}))?;
+        check_id_region(id)?;
     }
     let created = state
         .identity_pools

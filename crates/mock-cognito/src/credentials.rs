@@ -2,11 +2,11 @@
 //! AssumeRoleWithWebIdentity), remembered so STS can verify requests signed
 //! with them.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use serde_json::{Value, json};
 
+use crate::expiring::ExpiringMap;
 use crate::ids;
 
 /// Lifetime of issued credentials: one hour, as Cognito's.
@@ -70,11 +70,16 @@ impl IssuedCredentials {
     }
 }
 
-/// Every credential the mock has issued, by access key id.
+/// The credentials the mock has issued, by access key id, until an hour
+/// past their expiry (so that STS answers ExpiredToken rather than an
+/// unknown key for a while).
 #[derive(Debug, Default)]
 pub struct CredentialStore {
-    by_access_key: HashMap<String, IssuedCredentials>,
+    by_access_key: ExpiringMap<String, IssuedCredentials>,
 }
+
+/// How long past their expiry credentials are remembered.
+const REMEMBERED_PAST_EXPIRY_SECS: i64 = 3600;
 
 impl CredentialStore {
     /// Issues and remembers new credentials.
@@ -100,19 +105,27 @@ impl CredentialStore {
             role_arn: role_arn.to_owned(),
             session_name: session_name.to_owned(),
         };
-        self.by_access_key
-            .insert(creds.access_key_id.clone(), creds.clone());
+        self.by_access_key.insert(
+            creds.access_key_id.clone(),
+            creds.clone(),
+            creds.expiration.saturating_add(REMEMBERED_PAST_EXPIRY_SECS),
+            now,
+        );
         creds
     }
 
-    /// The credentials with this access key id, if the mock issued them.
-    pub fn get(&self, access_key_id: &str) -> Option<&IssuedCredentials> {
-        self.by_access_key.get(access_key_id)
+    /// The credentials with this access key id, if the mock issued them
+    /// and still remembers them at `now`.
+    pub fn get(&self, access_key_id: &str, now: i64) -> Option<&IssuedCredentials> {
+        self.by_access_key.get(access_key_id, now)
     }
 
-    /// How many credentials have been issued.
-    pub fn count(&self) -> usize {
-        self.by_access_key.len()
+    /// How many issued credentials are remembered at `now`.
+    pub fn count(&self, now: i64) -> usize {
+        self.by_access_key
+            .iter(now)
+            .filter(|(_, c)| c.expiration > now)
+            .count()
     }
 }
 
@@ -148,7 +161,8 @@ mod tests {
             c.assumed_role_arn(),
             "arn:aws:sts::123456789012:assumed-role/Auth/CognitoIdentityCredentials"
         );
-        assert!(store.get(&c.access_key_id).is_some());
+        assert!(store.get(&c.access_key_id, 3700).is_some());
+        assert!(store.get(&c.access_key_id, 3700 + 3600).is_none());
         assert!(!format!("{c:?}").contains(&c.secret_access_key));
     }
 }

@@ -79,8 +79,10 @@
 pub mod browser;
 mod clock;
 mod config;
+mod connections;
 mod credentials;
 mod error;
+mod expiring;
 mod external_idp;
 mod hosted_ui;
 mod identity_pool;
@@ -89,17 +91,20 @@ mod jwt;
 mod model;
 mod paging;
 mod protocol;
+mod region;
 mod server;
 mod state;
 mod sts;
 mod url_rules;
 mod user_pool;
 
-pub use clock::Clock;
+pub use clock::{Clock, ClockRangeError, LATEST_UNIX};
 pub use config::{
-    SeedClient, SeedCognitoProvider, SeedConfig, SeedGroup, SeedIdentityPool, SeedIdentityProvider,
-    SeedProviderApp, SeedProviderUser, SeedResourceServer, SeedUser, SeedUserPool,
+    MAX_SEED_FILE_BYTES, SeedClient, SeedCognitoProvider, SeedConfig, SeedGroup, SeedIdentityPool,
+    SeedIdentityProvider, SeedProviderApp, SeedProviderUser, SeedResourceServer, SeedUser,
+    SeedUserPool,
 };
+pub use connections::ConnectionLimits;
 pub use error::{ApiError, ApiResult};
 pub use protocol::MAX_BODY_BYTES;
 pub use server::{MockCognito, MockCognitoBuilder};

@@ -87,7 +87,9 @@ fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value,
 
     if let Some(op) = target.strip_prefix(USER_POOLS_PREFIX) {
         check_request(crate::model::user_pools(), op, target, headers, &input)?;
-        let ctx = shared.context();
+        let region = signed_region(crate::model::user_pools(), op, headers)?;
+        let ctx = shared.context_in(region.as_deref());
+        check_region_scope(shared, &input, ctx.request_region)?;
         if let Some(out) = sign_in_outside_the_lock(shared, op, &input, &ctx) {
             return out;
         }
@@ -104,7 +106,9 @@ fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value,
     }
     if let Some(op) = target.strip_prefix(IDENTITY_POOLS_PREFIX) {
         check_request(crate::model::identity_pools(), op, target, headers, &input)?;
-        let ctx = shared.context();
+        let region = signed_region(crate::model::identity_pools(), op, headers)?;
+        let ctx = shared.context_in(region.as_deref());
+        check_region_scope(shared, &input, ctx.request_region)?;
         let mut guard = shared.state();
         let crate::state::State {
             user_pools,
@@ -125,6 +129,63 @@ fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value,
         return Ok(out);
     }
     Err(unknown(target))
+}
+
+/// The region of a signed operation's credential scope. An operation the
+/// model marks unsigned (InitiateAuth, GetId, …) takes its region from the
+/// ids it names, whatever a client that signs everything puts in a scope.
+fn signed_region(
+    model: &crate::model::ServiceModel,
+    op: &str,
+    headers: &HeaderMap,
+) -> Result<Option<String>, ApiError> {
+    if model.is_unsigned(op) {
+        return Ok(None);
+    }
+    crate::region::of_request(headers)
+}
+
+/// A signed call reaches only its own region's resources, as each AWS
+/// region is a separate service: an id (or app client) of another region
+/// is answered as not found, in the words of the operation's service.
+fn check_region_scope(
+    shared: &Shared,
+    input: &Value,
+    region: Option<&str>,
+) -> Result<(), ApiError> {
+    let Some(region) = region else {
+        return Ok(());
+    };
+    let elsewhere = |member: &str| {
+        input[member]
+            .as_str()
+            .filter(|id| crate::region::of_id(id).is_some_and(|r| r != region))
+    };
+    if let Some(id) = elsewhere("UserPoolId") {
+        return Err(ApiError::resource_not_found(format!(
+            "User pool {id} does not exist."
+        )));
+    }
+    if let Some(id) = elsewhere("IdentityPoolId") {
+        return Err(ApiError::resource_not_found(format!(
+            "IdentityPool '{id}' not found."
+        )));
+    }
+    if let Some(id) = elsewhere("IdentityId") {
+        return Err(ApiError::resource_not_found(format!(
+            "Identity '{id}' not found."
+        )));
+    }
+    if input.get("UserPoolId").is_none()
+        && let Some(client_id) = input["ClientId"].as_str()
+        && let Some(pool_region) = shared.state().user_pools.region_of_client(client_id)
+        && pool_region != region
+    {
+        return Err(ApiError::resource_not_found(format!(
+            "User pool client {client_id} does not exist."
+        )));
+    }
+    Ok(())
 }
 
 /// The sign-in operations, with their expensive parts (SRP's modular

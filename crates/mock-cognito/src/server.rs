@@ -11,7 +11,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
+use tokio::sync::watch;
+
+use crate::connections::{self, ConnectionLimits};
 
 use crate::clock::Clock;
 use crate::config::SeedConfig;
@@ -26,17 +28,29 @@ pub struct Shared {
     pub(crate) region: String,
     pub(crate) issuer_mode: IssuerMode,
     pub(crate) endpoint: String,
+    port: u16,
     pub(crate) state: Arc<Mutex<MockState>>,
 }
 
 impl Shared {
     pub(crate) fn context(&self) -> Context<'_> {
+        self.context_in(None)
+    }
+
+    /// The context of a request whose SigV4 scope names `region`.
+    pub(crate) fn context_in<'a>(&'a self, region: Option<&'a str>) -> Context<'a> {
         Context {
             clock: &self.clock,
             default_region: &self.region,
+            request_region: region,
             issuer_mode: self.issuer_mode,
             endpoint: &self.endpoint,
         }
+    }
+
+    /// The port the mock listens on.
+    pub(crate) fn port(&self) -> u16 {
+        self.port
     }
 
     pub(crate) fn state(&self) -> MutexGuard<'_, MockState> {
@@ -56,6 +70,7 @@ pub struct MockCognitoBuilder {
     clock: Clock,
     seed: Option<SeedConfig>,
     seed_path: Option<PathBuf>,
+    limits: ConnectionLimits,
 }
 
 impl Default for MockCognitoBuilder {
@@ -67,6 +82,7 @@ impl Default for MockCognitoBuilder {
             clock: Clock::default(),
             seed: None,
             seed_path: None,
+            limits: ConnectionLimits::default(),
         }
     }
 }
@@ -78,7 +94,9 @@ impl MockCognitoBuilder {
         self
     }
 
-    /// The region of pools created through the API (default `us-east-1`).
+    /// The fallback region (default `us-east-1`): for seeded pools, and for
+    /// a call whose SigV4 scope or ids name none. A signed call's pools are
+    /// made in the region it was signed for.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
@@ -99,6 +117,12 @@ impl MockCognitoBuilder {
     /// Seeds pools, clients, groups and users from a parsed seed file.
     pub fn seed(mut self, seed: SeedConfig) -> Self {
         self.seed = Some(seed);
+        self
+    }
+
+    /// Connection cap and timeouts (see [`ConnectionLimits`] for the defaults).
+    pub fn connection_limits(mut self, limits: ConnectionLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -123,18 +147,17 @@ impl MockCognitoBuilder {
             .region
             .clone()
             .or(seed.region.clone())
-            .unwrap_or_else(|| "us-east-1".to_owned());
+            .unwrap_or_else(|| crate::region::FALLBACK_REGION.to_owned());
+        crate::region::check_configured(&region).map_err(invalid)?;
         let shared = Shared {
             clock: self.clock.clone(),
-            region: self
-                .region
-                .or(seed.region.clone())
-                .unwrap_or_else(|| "us-east-1".to_owned()),
+            region: region.clone(),
             issuer_mode: self
                 .issuer_mode
                 .or(seed.issuer_mode().map_err(invalid)?)
                 .unwrap_or_default(),
-            endpoint: format!("http://{addr}"),
+            endpoint: endpoint_of(addr),
+            port: addr.port(),
             state: Arc::new(Mutex::new(MockState::new(&region))),
         };
         let keys = {
@@ -148,15 +171,13 @@ impl MockCognitoBuilder {
         // RSA keys are made on first use; make the seeded ones now, off the
         // request path, so the first sign-in does not wait for them.
         std::thread::spawn(move || keys.iter().for_each(|k| k.prewarm()));
-        let app = router(shared.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(connections::serve(
+            listener,
+            router(shared.clone()),
+            self.limits,
+            stopped,
+        ));
         Ok(MockCognito {
             addr,
             shared,
@@ -164,6 +185,20 @@ impl MockCognitoBuilder {
             task: Some(task),
         })
     }
+}
+
+/// The URL clients reach a listener at: a wildcard bind (`0.0.0.0`,
+/// `[::]`) is reached on loopback.
+fn endpoint_of(addr: SocketAddr) -> String {
+    let ip = if addr.ip().is_unspecified() {
+        match addr {
+            SocketAddr::V4(_) => std::net::IpAddr::from([127, 0, 0, 1]),
+            SocketAddr::V6(_) => std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+        }
+    } else {
+        addr.ip()
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
 
 fn router(shared: Shared) -> Router {
@@ -229,7 +264,9 @@ async fn identity_jwks(State(shared): State<Shared>) -> Response {
 /// The admin routes answer loopback callers only: they can move time and
 /// read verification codes.
 fn refuse_remote(peer: SocketAddr) -> Option<Response> {
-    (!peer.ip().is_loopback()).then(|| {
+    // On a dual-stack `[::]` listener an IPv4 client shows as
+    // `::ffff:127.0.0.1`: compare the canonical address.
+    (!peer.ip().to_canonical().is_loopback()).then(|| {
         json_response(
             StatusCode::FORBIDDEN,
             json!({"message": "the /_mock routes answer loopback clients only"}),
@@ -264,8 +301,10 @@ async fn clock_advance(
             json!({"message": "body must be {\"advance_seconds\": <non-negative integer>}"}),
         );
     };
-    shared.clock.advance(Duration::from_secs(seconds));
-    json_response(StatusCode::OK, json!({"now": shared.clock.unix()}))
+    match shared.clock.try_advance(Duration::from_secs(seconds)) {
+        Ok(now) => json_response(StatusCode::OK, json!({"now": now})),
+        Err(e) => json_response(StatusCode::BAD_REQUEST, json!({"message": e.to_string()})),
+    }
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -328,10 +367,11 @@ async fn codes(
     if let Some(refusal) = refuse_remote(peer) {
         return refusal;
     }
-    let codes = shared
-        .state()
-        .user_pools
-        .codes(q.user_pool_id.as_deref(), q.username.as_deref());
+    let codes = shared.state().user_pools.codes(
+        q.user_pool_id.as_deref(),
+        q.username.as_deref(),
+        shared.clock.unix(),
+    );
     json_response(StatusCode::OK, json!({"codes": codes}))
 }
 
@@ -340,7 +380,7 @@ async fn codes(
 pub struct MockCognito {
     addr: SocketAddr,
     shared: Shared,
-    stop: Option<oneshot::Sender<()>>,
+    stop: Option<watch::Sender<bool>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -370,14 +410,19 @@ impl MockCognito {
         &self.shared.clock
     }
 
-    /// Verification codes "sent" so far (sign-up, password reset), newest
-    /// last, optionally for one pool and internal username.
+    /// Verification codes "sent" (sign-up, password reset, invitations)
+    /// that can still be used, oldest first, optionally for one pool and
+    /// internal username.
     pub fn verification_codes(
         &self,
         user_pool_id: Option<&str>,
         username: Option<&str>,
     ) -> Vec<CodeRecord> {
-        self.shared.state().user_pools.codes(user_pool_id, username)
+        let now = self.shared.clock.unix();
+        self.shared
+            .state()
+            .user_pools
+            .codes(user_pool_id, username, now)
     }
 
     /// Issues a token from one of the mock's fake external identity
@@ -483,9 +528,11 @@ impl MockCognito {
         self.shared.state().identity_pools.summary()
     }
 
-    /// How many AWS credentials the mock has issued so far.
+    /// How many AWS credentials the mock has issued that have not expired
+    /// (it forgets credentials an hour after they expire).
     pub fn issued_credentials(&self) -> usize {
-        self.shared.state().credentials.count()
+        let now = self.shared.clock.unix();
+        self.shared.state().credentials.count(now)
     }
 
     /// The user pools and their app clients (for printing seeded ids).
@@ -497,7 +544,7 @@ impl MockCognito {
     pub async fn serve_until_ctrl_c(mut self) -> std::io::Result<()> {
         tokio::signal::ctrl_c().await?;
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(true);
         }
         if let Some(task) = self.task.take() {
             let _ = task.await;
@@ -509,7 +556,7 @@ impl MockCognito {
 impl Drop for MockCognito {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(true);
         }
         if let Some(task) = self.task.take() {
             task.abort();

@@ -859,3 +859,150 @@ async fn control_plane_round_trips() {
         .unwrap_err();
     assert_eq!(err(e).0, "ResourceNotFoundException");
 }
+
+impl World {
+    /// GetTokensFromRefreshToken, with the client secret when there is one.
+    async fn get_tokens(
+        &self,
+        refresh_token: &str,
+    ) -> Result<AuthenticationResultType, (String, String)> {
+        let out = self
+            .cip
+            .get_tokens_from_refresh_token()
+            .client_id(&self.client_id)
+            .refresh_token(refresh_token)
+            .set_client_secret(self.secret.clone())
+            .send()
+            .await
+            .map_err(err)?;
+        Ok(out.authentication_result().unwrap().clone())
+    }
+}
+
+#[tokio::test]
+async fn get_tokens_from_refresh_token_without_rotation() {
+    let w = world(&[], true, None).await;
+    let signed_in = w.srp_sign_in("alice", PASSWORD).await.unwrap();
+    let refresh = signed_in.refresh_token().unwrap();
+    let renewed = w.get_tokens(refresh).await.unwrap();
+    assert!(
+        renewed.refresh_token().is_none(),
+        "no rotation: no new refresh token"
+    );
+    let id = w
+        .verify(renewed.id_token().unwrap(), Some(&w.client_id))
+        .await
+        .unwrap();
+    assert_eq!(id["cognito:username"], "alice");
+    // The same token keeps working, with REFRESH_TOKEN_AUTH too.
+    assert!(w.get_tokens(refresh).await.is_ok());
+    assert!(w.refresh(refresh).await.is_ok());
+
+    // The client secret is checked.
+    let e = w
+        .cip
+        .get_tokens_from_refresh_token()
+        .client_id(&w.client_id)
+        .refresh_token(refresh)
+        .client_secret("notTheSecret0123456789abcdef")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err(e).0, "NotAuthorizedException");
+
+    // A revoked token is refused.
+    w.cip
+        .revoke_token()
+        .client_id(&w.client_id)
+        .token(refresh)
+        .set_client_secret(w.secret.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        w.get_tokens(refresh).await.unwrap_err().0,
+        "NotAuthorizedException"
+    );
+}
+
+#[tokio::test]
+async fn get_tokens_from_refresh_token_with_rotation() {
+    use aws_sdk_cognitoidentityprovider::types::{FeatureType, RefreshTokenRotationType};
+    let w = world(&[], false, None).await;
+    let rotation = |grace: i32| {
+        RefreshTokenRotationType::builder()
+            .feature(FeatureType::Enabled)
+            .retry_grace_period_seconds(grace)
+            .build()
+            .unwrap()
+    };
+    // AWS: rotation and REFRESH_TOKEN_AUTH do not go together.
+    let refused = w
+        .cip
+        .update_user_pool_client()
+        .user_pool_id(&w.pool_id)
+        .client_id(&w.client_id)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .refresh_token_rotation(rotation(10))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err(refused).0, "InvalidParameterException");
+    let updated = w
+        .cip
+        .update_user_pool_client()
+        .user_pool_id(&w.pool_id)
+        .client_id(&w.client_id)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
+        .refresh_token_rotation(rotation(10))
+        .send()
+        .await
+        .unwrap();
+    let echoed = updated
+        .user_pool_client()
+        .unwrap()
+        .refresh_token_rotation()
+        .unwrap();
+    assert_eq!(echoed.feature(), &FeatureType::Enabled);
+    assert_eq!(echoed.retry_grace_period_seconds(), Some(10));
+
+    let first = w.srp_sign_in("alice", PASSWORD).await.unwrap();
+    let first_refresh = first.refresh_token().unwrap().to_owned();
+    assert_eq!(
+        w.refresh(&first_refresh).await.unwrap_err().0,
+        "InvalidParameterException",
+        "REFRESH_TOKEN_AUTH is off with rotation"
+    );
+    let second = w.get_tokens(&first_refresh).await.unwrap();
+    let second_refresh = second
+        .refresh_token()
+        .expect("rotation gives a new refresh token")
+        .to_owned();
+    assert_ne!(second_refresh, first_refresh);
+    assert!(w.verify(second.access_token().unwrap(), None).await.is_ok());
+
+    // Within the grace period the old token still works (a client retry)...
+    assert!(w.get_tokens(&first_refresh).await.is_ok());
+    // ...and after it, it is refused as reused.
+    w.mock.clock().advance(Duration::from_secs(11));
+    assert_eq!(
+        w.get_tokens(&first_refresh).await.unwrap_err().0,
+        "RefreshTokenReuseException"
+    );
+    // The new one rotates on.
+    let third = w.get_tokens(&second_refresh).await.unwrap();
+    let third_refresh = third.refresh_token().unwrap().to_owned();
+    // Revoking the newest ends the session for every token of it.
+    w.cip
+        .revoke_token()
+        .client_id(&w.client_id)
+        .token(&third_refresh)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        w.get_tokens(&third_refresh).await.unwrap_err().0,
+        "NotAuthorizedException"
+    );
+}

@@ -421,3 +421,51 @@ async fn client_with_secret_requires_the_right_secret_hash() {
     let r = call(s.mock.addr(), "InitiateAuth", &json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": s.client_id, "AuthParameters": {"USERNAME": "alice", "SRP_A": "02"}}), false).await;
     assert_eq!(r.error_type(), "NotAuthorizedException");
 }
+
+/// A correct proof for alice answered with `USERNAME=bob` must not sign in
+/// anyone: the answer has to be for the user the challenge was given to.
+#[tokio::test]
+async fn a_proof_answered_for_another_username_is_refused() {
+    let s = setup(json!({})).await;
+    ok(
+        s.mock.addr(),
+        "AdminCreateUser",
+        json!({
+            "UserPoolId": s.pool_id, "Username": "bob", "TemporaryPassword": "Temp0rary!pw",
+        }),
+    )
+    .await;
+    ok(s.mock.addr(), "AdminSetUserPassword", json!({"UserPoolId": s.pool_id, "Username": "bob", "Password": PASSWORD, "Permanent": true})).await;
+
+    let (_, mut responses) = srp_answer(&s, PASSWORD, None).await;
+    responses.insert("USERNAME".into(), "bob".into());
+    let reply = respond(&s, &s.client_id, &responses).await;
+    assert_eq!(
+        reply.status,
+        400,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_eq!(reply.error_type(), "NotAuthorizedException");
+
+    // The same proof with alice's own name, or her e-mail-free internal
+    // name as USER_ID_FOR_SRP gives it, still works.
+    let (init, mut responses) = srp_answer(&s, PASSWORD, None).await;
+    responses.insert(
+        "USERNAME".into(),
+        init["ChallengeParameters"]["USER_ID_FOR_SRP"]
+            .as_str()
+            .unwrap()
+            .into(),
+    );
+    let reply = respond(&s, &s.client_id, &responses).await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let claims = &reply.json()["AuthenticationResult"]["IdToken"];
+    let (_, id) = verify_jwt(&s, claims.as_str().unwrap()).await.unwrap();
+    assert_eq!(id["cognito:username"], "alice");
+}

@@ -186,7 +186,6 @@ impl ExternalProviders {
         nonce: Option<&str>,
         now: i64,
     ) -> String {
-        self.codes.retain(|_, c| c.expires > now);
         let code = ids::uuid();
         self.codes.insert(
             code.clone(),
@@ -198,6 +197,8 @@ impl ExternalProviders {
                 nonce: nonce.map(str::to_owned),
                 expires: now + CODE_TTL_SECS,
             },
+            now + CODE_TTL_SECS + super::REMEMBERED_PAST_EXPIRY_SECS,
+            now,
         );
         code
     }
@@ -269,7 +270,7 @@ impl ExternalProviders {
         }
         let record = self
             .codes
-            .remove(code)
+            .remove(code, now)
             .ok_or_else(|| OAuthError::new("invalid_grant", "the code is not valid"))?;
         if record.expires <= now {
             return Err(OAuthError::new("invalid_grant", "the code has expired"));
@@ -315,7 +316,7 @@ impl ExternalProviders {
 
     /// The userinfo endpoint: the profile of an unexpired access token.
     pub fn user_info(&self, slug: &str, access_token: &str, now: i64) -> Option<Value> {
-        let t = self.opaque.get(access_token)?;
+        let t = self.opaque.get(access_token, now)?;
         if t.provider != login_key(slug) || t.expires <= now {
             return None;
         }
@@ -334,7 +335,7 @@ impl ExternalProviders {
         {
             return None;
         }
-        let data = match self.opaque.get(input_token) {
+        let data = match self.opaque.get(input_token, now) {
             Some(t) if t.provider == FACEBOOK => json!({
                 "app_id": t.app_id,
                 "type": "USER",

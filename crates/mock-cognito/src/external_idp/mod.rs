@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
+use crate::expiring::ExpiringMap;
 use crate::ids;
 use crate::jwt::SigningKey;
 
@@ -53,7 +54,9 @@ struct OpaqueToken {
 /// What the fake providers know and have issued.
 #[derive(Debug, Default)]
 pub struct ExternalProviders {
-    opaque: HashMap<String, OpaqueToken>,
+    /// Opaque access tokens, kept an hour past their expiry so that a late
+    /// use is answered "expired" rather than "not valid".
+    opaque: ExpiringMap<String, OpaqueToken>,
     /// Issuer host → its signing key.
     keys: HashMap<String, SigningKey>,
     /// (provider slug, subject) → a test user who can sign in on the
@@ -61,9 +64,13 @@ pub struct ExternalProviders {
     users: BTreeMap<(String, String), ProviderUser>,
     /// (provider slug, client id) → the app's secret, if it has one.
     apps: HashMap<(String, String), Option<String>>,
-    /// Authorization codes from the providers' sign-in pages.
-    codes: HashMap<String, ProviderCode>,
+    /// Authorization codes from the providers' sign-in pages (kept an hour
+    /// past their expiry, as tokens are).
+    codes: ExpiringMap<String, ProviderCode>,
 }
+
+/// How long past its expiry a token or code is remembered.
+const REMEMBERED_PAST_EXPIRY_SECS: i64 = 3600;
 
 fn not_authorized(why: impl std::fmt::Display) -> ApiError {
     ApiError::not_authorized(format!("Invalid login token. {why}"))
@@ -111,15 +118,18 @@ impl ExternalProviders {
             "{prefix}{}",
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(ids::bytes(96))
         );
+        let expires = now.saturating_add(ttl_secs);
         self.opaque.insert(
             token.clone(),
             OpaqueToken {
                 provider: login_key.to_owned(),
                 app_id: app_id.to_owned(),
                 subject: subject.to_owned(),
-                expires: now + ttl_secs,
+                expires,
                 profile,
             },
+            expires.saturating_add(REMEMBERED_PAST_EXPIRY_SECS),
+            now,
         );
         token
     }
@@ -195,7 +205,7 @@ impl ExternalProviders {
     ) -> ApiResult<ExternalLogin> {
         match provider {
             FACEBOOK | AMAZON => {
-                let t = self.opaque.get(token).ok_or_else(|| {
+                let t = self.opaque.get(token, now).ok_or_else(|| {
                     if provider == FACEBOOK {
                         not_authorized("Not a valid Facebook access token.")
                     } else {

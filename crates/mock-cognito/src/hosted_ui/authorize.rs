@@ -287,7 +287,11 @@ pub async fn logout(
     let q = parse_params(&raw);
     let client_id = q.get("client_id").map(String::as_str).unwrap_or_default();
     let target = if let Some(uri) = q.get("logout_uri") {
-        if !shared.state().user_pools.logout_allowed(client_id, uri) {
+        if !shared
+            .state()
+            .user_pools
+            .logout_allowed(&site.pool_id, client_id, uri)
+        {
             return pages::error_page(
                 StatusCode::BAD_REQUEST,
                 "logout_uri is not one of the app client's sign-out URLs",
@@ -306,7 +310,10 @@ pub async fn logout(
         );
     };
     if let Some(c) = cookie(&headers, SESSION_COOKIE) {
-        shared.state().user_pools.end_browser_session(&c);
+        shared
+            .state()
+            .user_pools
+            .end_browser_session(&c, &site.pool_id, shared.clock.unix());
     }
     let mut response = redirect(&target);
     set_cookie(&mut response, SESSION_COOKIE, "", &site.cookie_path, 0);
@@ -337,10 +344,11 @@ fn federated_return(
 ) -> Response {
     let get = |k: &str| params.get(k).map(String::as_str);
     let now = shared.clock.unix();
-    let pending = shared
-        .state()
-        .user_pools
-        .finish_federation(get("state").unwrap_or_default(), now);
+    let pending = shared.state().user_pools.finish_federation(
+        &site.pool_id,
+        get("state").unwrap_or_default(),
+        now,
+    );
     let Some((request, provider)) = pending else {
         return pages::error_page(
             StatusCode::BAD_REQUEST,

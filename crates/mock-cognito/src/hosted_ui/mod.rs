@@ -5,9 +5,13 @@
 //! A domain is reached two ways, so both the AWS-style URLs and a plain
 //! loopback address work:
 //! - by path prefix: `http://127.0.0.1:<port>/<domain>/oauth2/token`;
-//! - by `Host`: `http://<domain>.localhost:<port>/oauth2/token`, or any host
-//!   whose first label is the domain (`<domain>.auth.<region>.amazoncognito.com`
-//!   behind a hosts-file entry or proxy).
+//! - by `Host`: `http://<domain>.localhost:<port>/oauth2/token` (names under
+//!   `.localhost` resolve to this machine, RFC 6761).
+//!
+//! Absolute URLs (redirects, form actions) are built from the mock's own
+//! endpoint, or from the `Host` the browser used when that is a loopback
+//! name for this server; any other `Host` is ignored, so a forged header
+//! cannot send a browser, or its password, elsewhere.
 //!
 //! The rules live in `user_pool::oauth`; this module parses requests,
 //! renders pages, and sets cookies.
@@ -88,12 +92,14 @@ impl FromRequestParts<Shared> for Site {
             .headers
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
-            .map(str::to_owned)
-            .unwrap_or_else(|| shared.endpoint.trim_start_matches("http://").to_owned());
+            .unwrap_or_default();
         let by_host = path.starts_with("/oauth2/") || path == "/login" || path == "/logout";
         let (domain, base, cookie_path) = if by_host {
-            let domain = host.split(['.', ':']).next().unwrap_or_default().to_owned();
-            (domain, format!("http://{host}"), "/".to_owned())
+            let domain = localhost_domain(host, shared)
+                .unwrap_or_default()
+                .to_owned();
+            let base = format!("http://{domain}.localhost:{}", shared.port());
+            (domain, base, "/".to_owned())
         } else {
             let domain = path
                 .trim_start_matches('/')
@@ -101,7 +107,7 @@ impl FromRequestParts<Shared> for Site {
                 .next()
                 .unwrap_or_default()
                 .to_owned();
-            let base = format!("http://{host}/{domain}");
+            let base = format!("{}/{domain}", loopback_origin(host, shared));
             (domain.clone(), base, format!("/{domain}"))
         };
         let pool_id = shared
@@ -120,6 +126,46 @@ impl FromRequestParts<Shared> for Site {
                 &format!("No user pool has the domain {domain:?}."),
             )),
         }
+    }
+}
+
+/// The domain of a `Host: <domain>.localhost[:<our port>]`: the only host
+/// names the mock routes by, as they always resolve to this machine. Any
+/// other `Host` is not trusted to build URLs that a browser will follow.
+fn localhost_domain<'a>(host: &'a str, shared: &Shared) -> Option<&'a str> {
+    let (name, port) = split_host(host);
+    let domain = name.strip_suffix(".localhost")?;
+    let ours = port.is_none_or(|p| p == shared.port());
+    (ours && !domain.is_empty() && !domain.contains('.')).then_some(domain)
+}
+
+/// The origin for absolute URLs: the `Host` the browser used if it is a
+/// loopback name for this server (so its cookies stay on one origin), and
+/// the mock's own endpoint otherwise.
+fn loopback_origin(host: &str, shared: &Shared) -> String {
+    let (name, port) = split_host(host);
+    let loopback = name == "localhost"
+        || name
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.to_canonical().is_loopback());
+    if loopback && port == Some(shared.port()) {
+        format!("http://{host}")
+    } else {
+        shared.endpoint.clone()
+    }
+}
+
+/// `name[:port]` (with `[v6]:port` literals) → (name, port).
+fn split_host(host: &str) -> (&str, Option<u16>) {
+    match host.rsplit_once(':') {
+        Some((name, port))
+            if !name.ends_with(':') && (!name.starts_with('[') || name.ends_with(']')) =>
+        {
+            (name, port.parse().ok())
+        }
+        _ => (host, None),
     }
 }
 

@@ -159,7 +159,7 @@ fn grant(
 }
 
 /// `GET|POST /oauth2/userInfo` with `Authorization: Bearer <access token>`.
-pub async fn user_info(State(shared): State<Shared>, _site: Site, headers: HeaderMap) -> Response {
+pub async fn user_info(State(shared): State<Shared>, site: Site, headers: HeaderMap) -> Response {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -172,7 +172,11 @@ pub async fn user_info(State(shared): State<Shared>, _site: Site, headers: Heade
         ));
     };
     let ctx = shared.context();
-    match shared.state().user_pools.user_info(token, &ctx) {
+    match shared
+        .state()
+        .user_pools
+        .user_info(token, &site.pool_id, &ctx)
+    {
         Ok(v) => oauth_json(StatusCode::OK, v),
         Err(e) => oauth_error(e),
     }
@@ -196,7 +200,7 @@ pub async fn revoke(
         )?;
         state
             .user_pools
-            .oauth_revoke(&client_id, request.get("token"))
+            .oauth_revoke(&client_id, request.get("token"), shared.clock.unix())
     });
     match outcome {
         Ok(()) => oauth_json(StatusCode::OK, json!({})),

@@ -117,7 +117,7 @@ fn validate_user_pool_login(
     if provider["ServerSideTokenCheck"].as_bool().unwrap_or(false)
         && !deps
             .user_pools
-            .id_token_session_active(user_pool_id, &claims)
+            .id_token_session_active(user_pool_id, &claims, deps.ctx.clock.unix())
     {
         return Err(ApiError::not_authorized(
             "Invalid login token. The user has signed out or no longer exists.",

@@ -162,7 +162,7 @@ impl IdentityPools {
             "CreateIdentityPool" => self.create_identity_pool(input, None, deps.ctx),
             "DescribeIdentityPool" => self.describe_identity_pool(input),
             "UpdateIdentityPool" => self.update_identity_pool(input),
-            "ListIdentityPools" => self.list_identity_pools(input),
+            "ListIdentityPools" => self.list_identity_pools(input, deps.ctx),
             "DeleteIdentityPool" => self.delete_identity_pool(input),
             "SetIdentityPoolRoles" => self.set_identity_pool_roles(input),
             "GetIdentityPoolRoles" => self.get_identity_pool_roles(input),
@@ -227,8 +227,8 @@ impl IdentityPools {
                 (id.to_owned(), region.to_owned())
             }
             None => (
-                format!("{}:{}", ctx.default_region, crate::ids::uuid()),
-                ctx.default_region.to_owned(),
+                format!("{}:{}", ctx.region(), crate::ids::uuid()),
+                ctx.region().to_owned(),
             ),
         };
         let pool = IdentityPool {
@@ -264,10 +264,11 @@ impl IdentityPools {
         Ok(pool.to_json())
     }
 
-    fn list_identity_pools(&self, input: &Value) -> ApiResult<Value> {
+    fn list_identity_pools(&self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
         let all: Vec<Value> = self
             .pools
             .values()
+            .filter(|p| p.region == ctx.region())
             .map(|p| json!({"IdentityPoolId": p.id, "IdentityPoolName": p.config.get("IdentityPoolName")}))
             .collect();
         let (page, next) = paginate(

@@ -247,7 +247,7 @@ fn get_caller_identity(
     };
     let creds = state
         .credentials
-        .get(&auth.access_key_id)
+        .get(&auth.access_key_id, shared.clock.unix())
         .ok_or_else(invalid_token)?;
     let token = headers
         .get("x-amz-security-token")

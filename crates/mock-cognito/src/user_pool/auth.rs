@@ -34,7 +34,6 @@ pub(super) struct PendingSrp {
     username: Option<String>,
     srp_a: String,
     session: ServerSession,
-    expires: i64,
 }
 
 /// A NEW_PASSWORD_REQUIRED challenge, keyed by its Session.
@@ -43,7 +42,6 @@ pub(super) struct PendingChallenge {
     pool_id: String,
     client_id: String,
     username: String,
-    expires: i64,
 }
 
 /// What a sign-in step leaves to do outside the state lock (the SRP maths
@@ -268,9 +266,15 @@ impl UserPools {
             )));
         }
         if allowed_as == "REFRESH_TOKEN_AUTH" {
+            if client.rotates_refresh_tokens() {
+                // AWS: rotation is done with GetTokensFromRefreshToken only.
+                return Err(ApiError::invalid_parameter(
+                    "REFRESH_TOKEN_AUTH flow not enabled for this client: refresh token rotation is on, use GetTokensFromRefreshToken",
+                ));
+            }
             let token = require(&p, "REFRESH_TOKEN")?;
             let username = self
-                .refresh_token_username(token)
+                .refresh_token_username(token, ctx.clock.unix())
                 .unwrap_or_default()
                 .to_owned();
             check_secret_hash(client, &username, p.get("SECRET_HASH").map(String::as_str))?;
@@ -348,7 +352,6 @@ impl UserPools {
                 "USER_ID_FOR_SRP": user_id,
             }
         });
-        self.pending_srp.retain(|_, p| p.expires > now);
         self.pending_srp.insert(
             secret_block,
             PendingSrp {
@@ -357,8 +360,9 @@ impl UserPools {
                 username: start.username,
                 srp_a: start.srp_a,
                 session,
-                expires: now + CHALLENGE_LIFETIME_SECS,
             },
+            now + CHALLENGE_LIFETIME_SECS,
+            now,
         );
         Ok(out)
     }
@@ -404,14 +408,21 @@ impl UserPools {
         // Single use: whatever the outcome, this secret block is spent.
         let pending = self
             .pending_srp
-            .remove(block)
-            .filter(|p| p.expires > now && p.client_id == client_id)
+            .remove(block, now)
+            .filter(|p| p.client_id == client_id)
             .ok_or_else(ApiError::incorrect_credentials)?;
         let Some(username) = pending.username.clone() else {
             return Err(ApiError::incorrect_credentials());
         };
         let pool = self.pool(&pending.pool_id)?;
         if !pool.users.contains_key(&username) {
+            return Err(ApiError::incorrect_credentials());
+        }
+        // The answer must be for the user the challenge was given to (by
+        // USER_ID_FOR_SRP or any name that resolves to it): a proof for one
+        // user never signs in another.
+        let typed = require(r, "USERNAME")?;
+        if pool.resolve(typed) != Some(username.as_str()) {
             return Err(ApiError::incorrect_credentials());
         }
         check_can_sign_in(pool, &username, now)?;
@@ -509,14 +520,16 @@ impl UserPools {
         ctx: &Context<'_>,
     ) -> String {
         let session = STANDARD.encode(ids::bytes(48));
+        let now = ctx.clock.unix();
         self.pending_challenges.insert(
             session.clone(),
             PendingChallenge {
                 pool_id: pool_id.to_owned(),
                 client_id: client_id.to_owned(),
                 username: username.to_owned(),
-                expires: ctx.clock.unix() + CHALLENGE_LIFETIME_SECS,
             },
+            now + CHALLENGE_LIFETIME_SECS,
+            now,
         );
         session
     }
@@ -555,11 +568,11 @@ impl UserPools {
         let invalid_session =
             || ApiError::not_authorized("Invalid session for the user, session is expired.");
         let pending = session
-            .and_then(|s| self.pending_challenges.remove(s))
+            .and_then(|s| self.pending_challenges.remove(s, now))
             .ok_or_else(invalid_session)?;
         let pool = self.pool_mut(&pending.pool_id)?;
         let same_user = typed.is_none_or(|u| pool.resolve(u) == Some(pending.username.as_str()));
-        if pending.expires <= now || pending.client_id != client_id || !same_user {
+        if pending.client_id != client_id || !same_user {
             return Err(invalid_session());
         }
         let verifier = pool.make_verifier(&pending.username, new_password)?;

@@ -21,6 +21,7 @@ use serde_json::{Map, Value, json};
 
 use crate::clock::Clock;
 use crate::error::{ApiError, ApiResult};
+use crate::expiring::ExpiringMap;
 use crate::jwt::SigningKey;
 
 pub use auth::{AuthReply, AuthStep};
@@ -52,19 +53,22 @@ pub struct UserPools {
     /// Domain prefix → pool id.
     domains: HashMap<String, String>,
     /// SECRET_BLOCK → a pending SRP sign-in (single use).
-    pending_srp: HashMap<String, auth::PendingSrp>,
+    pending_srp: ExpiringMap<String, auth::PendingSrp>,
     /// Session → a pending NEW_PASSWORD_REQUIRED challenge (single use).
-    pending_challenges: HashMap<String, auth::PendingChallenge>,
+    pending_challenges: ExpiringMap<String, auth::PendingChallenge>,
     /// Refresh token → the sign-in session it continues.
-    refresh_tokens: HashMap<String, tokens::RefreshGrant>,
-    /// Verification codes, newest last, for the local inspection route.
-    codes: Vec<CodeRecord>,
+    refresh_tokens: ExpiringMap<String, tokens::RefreshGrant>,
+    /// Verification codes "delivered" and still valid, by delivery number,
+    /// for the local inspection route.
+    codes: ExpiringMap<u64, CodeRecord>,
+    /// Deliveries so far (numbers `codes`).
+    codes_delivered: u64,
     /// Hosted UI: authorization codes (kept after use to catch replays).
-    auth_codes: HashMap<String, oauth::AuthorizationCode>,
+    auth_codes: ExpiringMap<String, oauth::AuthorizationCode>,
     /// Hosted UI: `cognito` cookie → signed-in browser.
-    browser_sessions: HashMap<String, oauth::BrowserSession>,
+    browser_sessions: ExpiringMap<String, oauth::BrowserSession>,
     /// Hosted UI: state → a sign-in handed to an external provider.
-    pending_federation: HashMap<String, oauth::PendingFederation>,
+    pending_federation: ExpiringMap<String, oauth::PendingFederation>,
 }
 
 /// A verification code the mock "sent" (it is only logged and kept here).
@@ -121,8 +125,8 @@ struct Pool {
     /// Keyed by internal username.
     users: BTreeMap<String, User>,
     groups: BTreeMap<String, Group>,
-    /// origin_jti → sign-in session.
-    sessions: HashMap<String, tokens::SignInSession>,
+    /// origin_jti → sign-in session, until its last token expires.
+    sessions: ExpiringMap<String, tokens::SignInSession>,
     /// Federated identity providers by ProviderName.
     identity_providers: BTreeMap<String, providers::IdentityProvider>,
     /// Resource servers by Identifier.
@@ -176,12 +180,22 @@ struct User {
 pub struct Context<'a> {
     /// The mock's clock.
     pub clock: &'a Clock,
-    /// The region of pools created through the API.
+    /// The region when the request names none (`--region`, the seed's).
     pub default_region: &'a str,
+    /// The region of a signed request's credential scope.
+    pub request_region: Option<&'a str>,
     /// How `iss` is formed.
     pub issuer_mode: IssuerMode,
     /// The mock's own endpoint, for [`IssuerMode::Local`].
     pub endpoint: &'a str,
+}
+
+impl Context<'_> {
+    /// The region this request is for: new pools are made in it, and
+    /// listings show only its pools.
+    pub fn region(&self) -> &str {
+        self.request_region.unwrap_or(self.default_region)
+    }
 }
 
 impl UserPools {
@@ -190,7 +204,7 @@ impl UserPools {
         match op {
             "CreateUserPool" => self.create_user_pool(input, None, ctx),
             "DescribeUserPool" => self.describe_user_pool(input, ctx),
-            "ListUserPools" => self.list_user_pools(input),
+            "ListUserPools" => self.list_user_pools(input, ctx),
             "UpdateUserPool" => self.update_user_pool(input, ctx),
             "DeleteUserPool" => self.delete_user_pool(input),
             "CreateUserPoolClient" => self.create_user_pool_client(input, None, ctx),
@@ -242,7 +256,8 @@ impl UserPools {
             "UpdateUserAttributes" => self.update_user_attributes(input, ctx),
             "DeleteUser" => self.delete_user(input, ctx),
             "GlobalSignOut" => self.global_sign_out(input, ctx),
-            "RevokeToken" => self.revoke_token(input),
+            "RevokeToken" => self.revoke_token(input, ctx),
+            "GetTokensFromRefreshToken" => self.get_tokens_from_refresh_token(input, ctx),
             "InitiateAuth" | "AdminInitiateAuth" => {
                 let step = self.initiate_auth(input, op == "AdminInitiateAuth", ctx)?;
                 self.complete(step, ctx)
@@ -259,6 +274,12 @@ impl UserPools {
                 ),
             )),
         }
+    }
+
+    /// The region of the pool an app client belongs to.
+    pub(crate) fn region_of_client(&self, client_id: &str) -> Option<String> {
+        let pool_id = self.client_index.get(client_id)?;
+        self.pools.get(pool_id).map(|p| p.region.clone())
     }
 
     /// Every pool's signing keys (to make ahead of time).
@@ -300,13 +321,21 @@ impl UserPools {
     }
 
     /// Verification codes issued so far, optionally for one pool and user.
-    pub fn codes(&self, pool_id: Option<&str>, username: Option<&str>) -> Vec<CodeRecord> {
-        self.codes
-            .iter()
-            .filter(|c| pool_id.is_none_or(|p| p == c.user_pool_id))
-            .filter(|c| username.is_none_or(|u| u == c.username))
-            .cloned()
-            .collect()
+    /// Only codes still valid at `now` are kept.
+    pub fn codes(
+        &self,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+        now: i64,
+    ) -> Vec<CodeRecord> {
+        let mut codes: Vec<(&u64, &CodeRecord)> = self
+            .codes
+            .iter(now)
+            .filter(|(_, c)| pool_id.is_none_or(|p| p == c.user_pool_id))
+            .filter(|(_, c)| username.is_none_or(|u| u == c.username))
+            .collect();
+        codes.sort_by_key(|(n, _)| **n);
+        codes.into_iter().map(|(_, c)| c.clone()).collect()
     }
 
     /// Every pool with its app clients.
@@ -369,34 +398,20 @@ impl UserPools {
 
     /// Keeps a code for the inspection route and prints it, as the only
     /// "delivery" this offline mock makes. The code is a one-time test value.
-    fn deliver_code(
-        &mut self,
-        pool_id: &str,
-        username: &str,
-        purpose: &'static str,
-        code: &str,
-        destination: String,
-    ) {
-        eprintln!("mock-cognito: {purpose} code for {username} in {pool_id}: {code}");
-        self.record_secret(pool_id, username, purpose, code, destination);
+    fn deliver_code(&mut self, record: CodeRecord, expires: i64, now: i64) {
+        eprintln!(
+            "mock-cognito: {} code for {} in {}: {}",
+            record.purpose, record.username, record.user_pool_id, record.code
+        );
+        self.record_secret(record, expires, now);
     }
 
-    /// Keeps a one-time value for the loopback-only `/_mock/codes` route.
-    fn record_secret(
-        &mut self,
-        pool_id: &str,
-        username: &str,
-        purpose: &'static str,
-        code: &str,
-        destination: String,
-    ) {
-        self.codes.push(CodeRecord {
-            user_pool_id: pool_id.to_owned(),
-            username: username.to_owned(),
-            purpose,
-            code: code.to_owned(),
-            destination,
-        });
+    /// Keeps a one-time value for the loopback-only `/_mock/codes` route,
+    /// for as long as it can be used.
+    fn record_secret(&mut self, record: CodeRecord, expires: i64, now: i64) {
+        self.codes_delivered += 1;
+        self.codes
+            .insert(self.codes_delivered, record, expires, now);
     }
 }
 
@@ -556,6 +571,37 @@ impl AppClient {
             .get("EnableTokenRevocation")
             .and_then(Value::as_bool)
             .unwrap_or(true)
+    }
+
+    /// Whether RefreshTokenRotation is ENABLED.
+    fn rotates_refresh_tokens(&self) -> bool {
+        self.config
+            .get("RefreshTokenRotation")
+            .and_then(|r| r["Feature"].as_str())
+            == Some("ENABLED")
+    }
+
+    /// RefreshTokenRotation's RetryGracePeriodSeconds (0 to 60; default 0).
+    fn rotation_grace_secs(&self) -> i64 {
+        self.config
+            .get("RefreshTokenRotation")
+            .and_then(|r| r["RetryGracePeriodSeconds"].as_i64())
+            .unwrap_or(0)
+    }
+
+    /// RefreshTokenValidity in seconds (default 30 days).
+    fn refresh_token_validity_secs(&self) -> i64 {
+        self.validity_secs("RefreshTokenValidity", "RefreshToken", 30 * 86_400, "days")
+    }
+
+    /// IdTokenValidity in seconds (default an hour).
+    fn id_token_validity_secs(&self) -> i64 {
+        self.validity_secs("IdTokenValidity", "IdToken", 3600, "hours")
+    }
+
+    /// AccessTokenValidity in seconds (default an hour).
+    fn access_token_validity_secs(&self) -> i64 {
+        self.validity_secs("AccessTokenValidity", "AccessToken", 3600, "hours")
     }
 
     /// A token lifetime in seconds from the client's validity and units.

@@ -21,6 +21,9 @@ pub(crate) const CODE_LIFETIME_SECS: i64 = 300;
 pub const BROWSER_SESSION_SECS: i64 = 3600;
 /// A sign-in handed to an external provider must come back within this.
 const FEDERATION_LIFETIME_SECS: i64 = 600;
+/// How long a code is remembered after it expires, so that a late replay is
+/// still told apart from a code that never existed.
+const CODE_REMEMBERED_SECS: i64 = 3600;
 
 /// An OAuth 2.0 error (RFC 6749 §5.2): the `error` code, a description and
 /// the HTTP status it is answered with.
@@ -170,7 +173,6 @@ pub(super) struct AuthorizationCode {
 pub(super) struct BrowserSession {
     pool_id: String,
     username: String,
-    expires: i64,
 }
 
 /// A sign-in waiting for an external provider's answer at `/oauth2/idpresponse`.
@@ -178,7 +180,6 @@ pub(super) struct BrowserSession {
 pub(super) struct PendingFederation {
     request: ValidAuthorize,
     provider: String,
-    expires: i64,
 }
 
 /// Where to send a browser to sign in with an external provider.
@@ -425,15 +426,15 @@ impl UserPools {
 
     /// Starts a browser session; returns the cookie value.
     pub fn start_browser_session(&mut self, pool_id: &str, username: &str, now: i64) -> String {
-        self.browser_sessions.retain(|_, s| s.expires > now);
         let cookie = URL_SAFE_NO_PAD.encode(ids::bytes(32));
         self.browser_sessions.insert(
             cookie.clone(),
             BrowserSession {
                 pool_id: pool_id.to_owned(),
                 username: username.to_owned(),
-                expires: now + BROWSER_SESSION_SECS,
             },
+            now + BROWSER_SESSION_SECS,
+            now,
         );
         cookie
     }
@@ -441,15 +442,21 @@ impl UserPools {
     /// The user a browser session cookie signs in, if still valid for this
     /// pool and the user may still sign in.
     pub fn browser_session_user(&self, cookie: &str, pool_id: &str, now: i64) -> Option<String> {
-        let s = self.browser_sessions.get(cookie)?;
+        let s = self.browser_sessions.get(cookie, now)?;
         let pool = self.pools.get(pool_id)?;
         let user = pool.users.get(&s.username)?;
-        (s.pool_id == pool_id && s.expires > now && user.enabled).then(|| s.username.clone())
+        (s.pool_id == pool_id && user.enabled).then(|| s.username.clone())
     }
 
     /// Ends a browser session (logout).
-    pub fn end_browser_session(&mut self, cookie: &str) {
-        self.browser_sessions.remove(cookie);
+    pub fn end_browser_session(&mut self, cookie: &str, pool_id: &str, now: i64) {
+        if self
+            .browser_sessions
+            .get(cookie, now)
+            .is_some_and(|s| s.pool_id == pool_id)
+        {
+            self.browser_sessions.remove(cookie, now);
+        }
     }
 
     /// The redirect that completes a sign-in: a code (kept five minutes) or,
@@ -470,8 +477,10 @@ impl UserPools {
                 ctx,
             )?;
             // The implicit grant never returns a refresh token.
-            self.refresh_tokens
-                .remove(tokens["RefreshToken"].as_str().unwrap_or_default());
+            self.refresh_tokens.remove(
+                tokens["RefreshToken"].as_str().unwrap_or_default(),
+                ctx.clock.unix(),
+            );
             let expires_in = tokens["ExpiresIn"].to_string();
             let mut pairs = vec![
                 (
@@ -490,7 +499,6 @@ impl UserPools {
             return Ok(with_params(&request.redirect_uri, '#', &pairs));
         }
         let now = ctx.clock.unix();
-        self.auth_codes.retain(|_, c| c.expires > now);
         let code = ids::uuid();
         self.auth_codes.insert(
             code.clone(),
@@ -505,6 +513,8 @@ impl UserPools {
                 expires: now + CODE_LIFETIME_SECS,
                 redeemed_session: None,
             },
+            now + CODE_LIFETIME_SECS + CODE_REMEMBERED_SECS,
+            now,
         );
         let mut pairs = vec![("code", code.as_str())];
         if let Some(s) = state {
@@ -537,14 +547,14 @@ impl UserPools {
                 .replace(',', " "),
             state: URL_SAFE_NO_PAD.encode(ids::bytes(24)),
         };
-        self.pending_federation.retain(|_, f| f.expires > now);
         self.pending_federation.insert(
             start.state.clone(),
             PendingFederation {
                 request: request.clone(),
                 provider: name,
-                expires: now + FEDERATION_LIFETIME_SECS,
             },
+            now + FEDERATION_LIFETIME_SECS,
+            now,
         );
         Ok(start)
     }
@@ -553,13 +563,19 @@ impl UserPools {
     /// the original request and the provider's configuration.
     pub fn finish_federation(
         &mut self,
+        pool_id: &str,
         state: &str,
         now: i64,
     ) -> Option<(ValidAuthorize, IdentityProvider)> {
-        let pending = self.pending_federation.remove(state)?;
-        if pending.expires <= now {
+        // Only the domain that started the sign-in may finish it.
+        if self
+            .pending_federation
+            .get(state, now)
+            .is_none_or(|p| p.request.pool_id != pool_id)
+        {
             return None;
         }
+        let pending = self.pending_federation.remove(state, now)?;
         let provider = self
             .pools
             .get(&pending.request.pool_id)?
@@ -689,7 +705,7 @@ impl UserPools {
         let now = ctx.clock.unix();
         let record = self
             .auth_codes
-            .get_mut(code)
+            .get_mut(code, now)
             .ok_or_else(|| invalid_grant("the code is not valid"))?;
         if let Some(origin) = record.redeemed_session.clone() {
             // A replayed code: whoever holds it may have stolen it, so the
@@ -698,7 +714,7 @@ impl UserPools {
             if let Some(s) = self
                 .pools
                 .get_mut(&pool_id)
-                .and_then(|p| p.sessions.get_mut(&origin))
+                .and_then(|p| p.sessions.get_mut(&origin, now))
             {
                 s.revoked = true;
             }
@@ -738,37 +754,39 @@ impl UserPools {
         let refresh = tokens["RefreshToken"].as_str().unwrap_or_default();
         let origin = self
             .refresh_tokens
-            .get(refresh)
+            .get(refresh, now)
             .map(|g| g.origin_jti.clone());
-        if let Some(r) = self.auth_codes.get_mut(code) {
+        if let Some(r) = self.auth_codes.get_mut(code, now) {
             r.redeemed_session = origin;
         }
         Ok(oauth_tokens(&tokens, &record.scopes, true))
     }
 
-    /// `grant_type=refresh_token`.
+    /// `grant_type=refresh_token` (with a new refresh token when the
+    /// client rotates them).
     pub fn refresh_grant(
-        &self,
+        &mut self,
         client_id: &str,
         refresh_token: Option<&str>,
         ctx: &Context<'_>,
     ) -> Result<Value, OAuthError> {
-        let (_, client) = self
-            .client(client_id)
+        self.client(client_id)
             .map_err(|e| OAuthError::new("invalid_client", e.message))?;
         let token = refresh_token
             .ok_or_else(|| OAuthError::new("invalid_request", "refresh_token is required"))?;
+        let now = ctx.clock.unix();
         let scopes = self
             .refresh_tokens
-            .get(token)
-            .and_then(|g| self.pools.get(&g.pool_id)?.sessions.get(&g.origin_jti))
+            .get(token, now)
+            .and_then(|g| self.pools.get(&g.pool_id)?.sessions.get(&g.origin_jti, now))
             .and_then(|s| s.scopes.clone())
             .unwrap_or_else(|| vec!["openid".to_owned()]);
         let tokens = self
-            .refresh(client, token, ctx)
+            .refresh_rotating(client_id, token, ctx)
             .map_err(|e| invalid_grant(&e.message))?
             .sign();
-        Ok(oauth_tokens(&tokens, &scopes, false))
+        let rotated = tokens.get("RefreshToken").is_some();
+        Ok(oauth_tokens(&tokens, &scopes, rotated))
     }
 
     /// `grant_type=client_credentials`: an access token for the client
@@ -835,10 +853,23 @@ impl UserPools {
 
     /// `/oauth2/userInfo`: the user's attributes, for an access token that
     /// carries `openid` (or `aws.cognito.signin.user.admin`).
-    pub fn user_info(&self, access_token: &str, ctx: &Context<'_>) -> Result<Value, OAuthError> {
+    /// `/oauth2/userInfo` of the hosted UI of `site_pool_id`: answers only
+    /// for access tokens that pool issued.
+    pub fn user_info(
+        &self,
+        access_token: &str,
+        site_pool_id: &str,
+        ctx: &Context<'_>,
+    ) -> Result<Value, OAuthError> {
         let (pool_id, username) = self
             .check_access_token(access_token, ctx)
             .map_err(|e| OAuthError::new("invalid_token", e.message))?;
+        if pool_id != site_pool_id {
+            return Err(OAuthError::new(
+                "invalid_token",
+                "the access token was not issued by this domain's user pool",
+            ));
+        }
         let scopes: Vec<String> = crate::jwt::decode_unverified(access_token)
             .and_then(|c| c["scope"].as_str().map(str::to_owned))
             .unwrap_or_default()
@@ -874,7 +905,12 @@ impl UserPools {
 
     /// `/oauth2/revoke`: ends the session of a refresh token issued to the
     /// (authenticated) client.
-    pub fn oauth_revoke(&mut self, client_id: &str, token: Option<&str>) -> Result<(), OAuthError> {
+    pub fn oauth_revoke(
+        &mut self,
+        client_id: &str,
+        token: Option<&str>,
+        now: i64,
+    ) -> Result<(), OAuthError> {
         let token = token.ok_or_else(|| OAuthError::new("invalid_request", "token is required"))?;
         let (_, client) = self
             .client(client_id)
@@ -885,18 +921,19 @@ impl UserPools {
                 "token revocation is disabled for this client",
             ));
         }
-        self.revoke_refresh_token(token, client_id).map_err(|_| {
-            OAuthError::new(
-                "unauthorized_client",
-                "the token was not issued to this client",
-            )
-        })
+        self.revoke_refresh_token(token, client_id, now)
+            .map_err(|_| {
+                OAuthError::new(
+                    "unauthorized_client",
+                    "the token was not issued to this client",
+                )
+            })
     }
 
-    /// Whether `uri` is one of the client's sign-out URLs.
-    pub fn logout_allowed(&self, client_id: &str, logout_uri: &str) -> bool {
+    /// Whether `uri` is one of the sign-out URLs of a client of this pool.
+    pub fn logout_allowed(&self, pool_id: &str, client_id: &str, logout_uri: &str) -> bool {
         self.client(client_id)
-            .is_ok_and(|(_, c)| c.list("LogoutURLs").contains(&logout_uri))
+            .is_ok_and(|(pool, c)| pool.id == pool_id && c.list("LogoutURLs").contains(&logout_uri))
     }
 }
 

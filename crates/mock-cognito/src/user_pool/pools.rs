@@ -1,6 +1,6 @@
 //! The control plane: pools, app clients, domains and groups.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
@@ -8,6 +8,7 @@ use super::{
     AppClient, Context, Group, Pool, UserPools, client_not_found, pool_not_found, str_member,
 };
 use crate::error::{ApiError, ApiResult};
+use crate::expiring::ExpiringMap;
 use crate::ids;
 use crate::jwt::SigningKey;
 use crate::paging::paginate;
@@ -170,7 +171,18 @@ impl AppClient {
                 "ExplicitAuthFlows can not have both ALLOW_XXX and XXX values.",
             ));
         }
-        if new_style && !flows.contains(&"ALLOW_REFRESH_TOKEN_AUTH") {
+        let rotation = config
+            .get("RefreshTokenRotation")
+            .and_then(|r| r["Feature"].as_str())
+            == Some("ENABLED");
+        // With rotation on, refreshing goes through GetTokensFromRefreshToken
+        // only, and AWS asks for REFRESH_TOKEN_AUTH to be off.
+        if rotation && flows.contains(&"ALLOW_REFRESH_TOKEN_AUTH") {
+            return Err(ApiError::invalid_parameter(
+                "ALLOW_REFRESH_TOKEN_AUTH cannot be enabled with refresh token rotation.",
+            ));
+        }
+        if !rotation && new_style && !flows.contains(&"ALLOW_REFRESH_TOKEN_AUTH") {
             return Err(ApiError::invalid_parameter(
                 "REFRESH_TOKEN_AUTH should always be allowed.",
             ));
@@ -255,10 +267,7 @@ impl UserPools {
                 }
                 (id.to_owned(), region.to_owned())
             }
-            None => (
-                ids::user_pool_id(ctx.default_region),
-                ctx.default_region.to_owned(),
-            ),
+            None => (ids::user_pool_id(ctx.region()), ctx.region().to_owned()),
         };
         let username_attributes = input["UsernameAttributes"].as_array().map_or(0, Vec::len);
         if username_attributes > 0
@@ -281,7 +290,7 @@ impl UserPools {
             clients: BTreeMap::new(),
             users: BTreeMap::new(),
             groups: BTreeMap::new(),
-            sessions: HashMap::new(),
+            sessions: ExpiringMap::default(),
             identity_providers: BTreeMap::new(),
             resource_servers: BTreeMap::new(),
             id_key: std::sync::Arc::new(SigningKey::generate()),
@@ -296,10 +305,11 @@ impl UserPools {
         Ok(json!({"UserPool": self.pool(str_member(input, "UserPoolId"))?.to_json()}))
     }
 
-    pub(super) fn list_user_pools(&self, input: &Value) -> ApiResult<Value> {
+    pub(super) fn list_user_pools(&self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
         let all: Vec<Value> = self
             .pools
             .values()
+            .filter(|p| p.region == ctx.region())
             .map(|p| {
                 json!({"Id": p.id, "Name": p.config.get("PoolName"), "CreationDate": p.created, "LastModifiedDate": p.modified})
             })

@@ -20,7 +20,10 @@ impl UserPools {
         Ok(pool.id.clone())
     }
 
-    /// Issues a code to a user and "delivers" it (log and inspection route).
+    /// Issues a code to a user and "delivers" it (log and inspection route)
+    /// to the address the pool verifies (its AutoVerifiedAttributes, email
+    /// first). `None`, and no code, when the user has no such address: AWS
+    /// then answers without CodeDeliveryDetails.
     fn send_code(
         &mut self,
         pool_id: &str,
@@ -28,23 +31,37 @@ impl UserPools {
         purpose: &'static str,
         lifetime: i64,
         now: i64,
-    ) -> ApiResult<Value> {
-        let code = new_code();
+    ) -> ApiResult<Option<Value>> {
         let pool = self.pool_mut(pool_id)?;
+        let mut channels: Vec<&str> = pool.auto_verified();
+        if channels.is_empty() {
+            channels = vec!["email", "phone_number"];
+        }
+        let user = pool.users.get(username).ok_or_else(user_not_found)?;
+        let Some((attribute, destination)) = ["email", "phone_number"]
+            .into_iter()
+            .filter(|a| channels.contains(a))
+            .find_map(|a| Some((a, user.attributes.get(a)?.clone())))
+            .filter(|(_, d)| !d.is_empty())
+        else {
+            return Ok(None);
+        };
+        let code = new_code();
+        let medium = if attribute == "email" { "EMAIL" } else { "SMS" };
         let user = pool.users.get_mut(username).ok_or_else(user_not_found)?;
         user.code = Some((code.clone(), purpose, now + lifetime));
-        let (medium, attribute, destination) = match (
-            user.attributes.get("email"),
-            user.attributes.get("phone_number"),
-        ) {
-            (Some(e), _) => ("EMAIL", "email", e.clone()),
-            (None, Some(p)) => ("SMS", "phone_number", p.clone()),
-            (None, None) => ("EMAIL", "email", String::new()),
+
+        let record = super::CodeRecord {
+            user_pool_id: pool_id.to_owned(),
+            username: username.to_owned(),
+            purpose,
+            code,
+            destination: destination.clone(),
         };
-        self.deliver_code(pool_id, username, purpose, &code, destination.clone());
-        Ok(
+        self.deliver_code(record, now + lifetime, now);
+        Ok(Some(
             json!({"Destination": mask(&destination), "DeliveryMedium": medium, "AttributeName": attribute}),
-        )
+        ))
     }
 
     /// Checks and spends a user's pending code.
@@ -104,8 +121,11 @@ impl UserPools {
             .insert(username.clone(), user);
         let mut out = json!({"UserConfirmed": false, "UserSub": sub});
         if needs_code {
-            out["CodeDeliveryDetails"] =
-                self.send_code(&pool_id, &username, "SIGN_UP", SIGN_UP_CODE_SECS, now)?;
+            if let Some(details) =
+                self.send_code(&pool_id, &username, "SIGN_UP", SIGN_UP_CODE_SECS, now)?
+            {
+                out["CodeDeliveryDetails"] = details;
+            }
         } else {
             // Nothing to verify: a pool without auto-verified attributes
             // leaves the user UNCONFIRMED until an admin confirms them, as Cognito does.
@@ -160,13 +180,19 @@ impl UserPools {
             return Err(ApiError::invalid_parameter("User is already confirmed."));
         }
         let username = user.username.clone();
-        let details = self.send_code(
-            &pool_id,
-            &username,
-            "SIGN_UP",
-            SIGN_UP_CODE_SECS,
-            ctx.clock.unix(),
-        )?;
+        let details = self
+            .send_code(
+                &pool_id,
+                &username,
+                "SIGN_UP",
+                SIGN_UP_CODE_SECS,
+                ctx.clock.unix(),
+            )?
+            .ok_or_else(|| {
+                ApiError::invalid_parameter(
+                    "Cannot send a confirmation code: the user has no email or phone_number to send it to",
+                )
+            })?;
         Ok(json!({"CodeDeliveryDetails": details}))
     }
 
@@ -189,13 +215,19 @@ impl UserPools {
         if !user.enabled {
             return Err(ApiError::not_authorized("User is disabled."));
         }
-        let details = self.send_code(
-            &pool_id,
-            &username,
-            "FORGOT_PASSWORD",
-            RESET_CODE_SECS,
-            ctx.clock.unix(),
-        )?;
+        let details = self
+            .send_code(
+                &pool_id,
+                &username,
+                "FORGOT_PASSWORD",
+                RESET_CODE_SECS,
+                ctx.clock.unix(),
+            )?
+            .ok_or_else(|| {
+                ApiError::invalid_parameter(
+                    "Cannot reset password for the user as there is no registered/verified email or phone_number",
+                )
+            })?;
         Ok(json!({"CodeDeliveryDetails": details}))
     }
 
@@ -288,24 +320,28 @@ impl UserPools {
         Ok(json!({}))
     }
 
-    pub(super) fn revoke_token(&mut self, input: &Value) -> ApiResult<Value> {
+    /// GetTokensFromRefreshToken: new ID and access tokens, and with the
+    /// client's RefreshTokenRotation on, a new refresh token too.
+    pub(super) fn get_tokens_from_refresh_token(
+        &mut self,
+        input: &Value,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Value> {
         let client_id = str_member(input, "ClientId");
         let (_, client) = self.client(client_id)?;
-        match (&client.secret, input["ClientSecret"].as_str()) {
-            (Some(secret), Some(given)) if super::constant_time_eq(secret, given) => {}
-            (Some(_), _) => {
-                return Err(ApiError::new(
-                    "UnauthorizedException",
-                    "Invalid client secret",
-                ));
-            }
-            (None, Some(_)) => {
-                return Err(ApiError::invalid_parameter(
-                    "Client is not configured with a secret",
-                ));
-            }
-            (None, None) => {}
-        }
+        check_client_secret(client, input["ClientSecret"].as_str(), || {
+            ApiError::not_authorized(format!("Unable to verify secret for client {client_id}"))
+        })?;
+        let tokens = self.refresh_rotating(client_id, str_member(input, "RefreshToken"), ctx)?;
+        Ok(json!({"AuthenticationResult": tokens.sign()}))
+    }
+
+    pub(super) fn revoke_token(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
+        let client_id = str_member(input, "ClientId");
+        let (_, client) = self.client(client_id)?;
+        check_client_secret(client, input["ClientSecret"].as_str(), || {
+            ApiError::new("UnauthorizedException", "Invalid client secret")
+        })?;
         if !client.token_revocation_enabled() {
             return Err(ApiError::new(
                 "UnsupportedOperationException",
@@ -319,7 +355,24 @@ impl UserPools {
                 "Only refresh tokens can be revoked",
             ));
         }
-        self.revoke_refresh_token(token, client_id)?;
+        self.revoke_refresh_token(token, client_id, ctx.clock.unix())?;
         Ok(json!({}))
+    }
+}
+
+/// A `ClientSecret` member (RevokeToken, GetTokensFromRefreshToken):
+/// required and equal for a client with a secret, refused for one without.
+fn check_client_secret(
+    client: &super::AppClient,
+    given: Option<&str>,
+    wrong: impl FnOnce() -> ApiError,
+) -> ApiResult<()> {
+    match (&client.secret, given) {
+        (Some(secret), Some(given)) if super::constant_time_eq(secret, given) => Ok(()),
+        (Some(_), _) => Err(wrong()),
+        (None, Some(_)) => Err(ApiError::invalid_parameter(
+            "Client is not configured with a secret",
+        )),
+        (None, None) => Ok(()),
     }
 }

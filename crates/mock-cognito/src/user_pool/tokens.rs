@@ -67,7 +67,10 @@ pub(super) struct RefreshGrant {
     pub(super) pool_id: String,
     pub(super) client_id: String,
     pub(super) origin_jti: String,
-    pub(super) expires: i64,
+    /// Set when rotation replaced this token: it still works until the
+    /// client's RetryGracePeriodSeconds have passed, then its use is a
+    /// RefreshTokenReuseException.
+    pub(super) rotated_out_at: Option<i64>,
 }
 
 /// The `iss` of a pool's tokens.
@@ -132,6 +135,15 @@ impl UserPools {
             None => (None, None),
         };
         let pool = self.pool_mut(pool_id)?;
+        let client = pool
+            .clients
+            .get(client_id)
+            .ok_or_else(|| super::client_not_found(client_id))?;
+        let refresh_life = client.refresh_token_validity_secs();
+        // The session lasts as long as anything issued from it.
+        let session_life = refresh_life
+            .max(client.id_token_validity_secs())
+            .max(client.access_token_validity_secs());
         pool.sessions.insert(
             origin_jti.clone(),
             SignInSession {
@@ -142,14 +154,9 @@ impl UserPools {
                 scopes,
                 nonce,
             },
+            now + session_life,
+            now,
         );
-        let pool = self.pool(pool_id)?;
-        let client = pool
-            .clients
-            .get(client_id)
-            .ok_or_else(|| super::client_not_found(client_id))?;
-        let refresh_life =
-            client.validity_secs("RefreshTokenValidity", "RefreshToken", 30 * 86_400, "days");
         let mut result = self.mint_unsigned(pool_id, &origin_jti, ctx)?;
         let refresh = refresh_token();
         self.refresh_tokens.insert(
@@ -158,8 +165,10 @@ impl UserPools {
                 pool_id: pool_id.to_owned(),
                 client_id: client_id.to_owned(),
                 origin_jti,
-                expires: now + refresh_life,
+                rotated_out_at: None,
             },
+            now + refresh_life,
+            now,
         );
         result.refresh_token = Some(refresh);
         Ok(result)
@@ -173,8 +182,12 @@ impl UserPools {
         origin_jti: &str,
         ctx: &Context<'_>,
     ) -> ApiResult<UnsignedTokens> {
+        let now = ctx.clock.unix();
         let pool = self.pool(pool_id)?;
-        let session = pool.sessions.get(origin_jti).ok_or_else(invalid_refresh)?;
+        let session = pool
+            .sessions
+            .get(origin_jti, now)
+            .ok_or_else(invalid_refresh)?;
         let client = pool
             .clients
             .get(&session.client_id)
@@ -183,9 +196,8 @@ impl UserPools {
             .users
             .get(&session.username)
             .ok_or_else(super::user_not_found)?;
-        let now = ctx.clock.unix();
-        let id_life = client.validity_secs("IdTokenValidity", "IdToken", 3600, "hours");
-        let access_life = client.validity_secs("AccessTokenValidity", "AccessToken", 3600, "hours");
+        let id_life = client.id_token_validity_secs();
+        let access_life = client.access_token_validity_secs();
         let (groups, roles, preferred_role) = group_claims(pool, user);
         let event_id = ids::uuid();
         let iss = issuer(pool, ctx);
@@ -268,14 +280,26 @@ impl UserPools {
         token: &str,
         ctx: &Context<'_>,
     ) -> ApiResult<UnsignedTokens> {
-        let grant = self.refresh_tokens.get(token).ok_or_else(invalid_refresh)?;
-        if grant.client_id != client.id || grant.expires <= ctx.clock.unix() {
+        let now = ctx.clock.unix();
+        let grant = self
+            .refresh_tokens
+            .get(token, now)
+            .ok_or_else(invalid_refresh)?;
+        if grant.client_id != client.id {
             return Err(invalid_refresh());
+        }
+        if let Some(rotated) = grant.rotated_out_at
+            && now >= rotated + client.rotation_grace_secs()
+        {
+            return Err(ApiError::new(
+                "RefreshTokenReuseException",
+                "The refresh token has been rotated out and can no longer be used.",
+            ));
         }
         let pool = self.pool(&grant.pool_id)?;
         let session = pool
             .sessions
-            .get(&grant.origin_jti)
+            .get(&grant.origin_jti, now)
             .ok_or_else(invalid_refresh)?;
         if session.revoked {
             return Err(ApiError::not_authorized("Refresh Token has been revoked"));
@@ -290,20 +314,63 @@ impl UserPools {
         self.mint_unsigned(&grant.pool_id, &grant.origin_jti, ctx)
     }
 
+    /// A refresh through GetTokensFromRefreshToken (or the token endpoint):
+    /// with the client's refresh-token rotation on, a new refresh token
+    /// replaces the one presented, which works on for the client's grace
+    /// period (for retries) and is refused after it.
+    pub(super) fn refresh_rotating(
+        &mut self,
+        client_id: &str,
+        token: &str,
+        ctx: &Context<'_>,
+    ) -> ApiResult<UnsignedTokens> {
+        let (_, client) = self.client(client_id)?;
+        let mut tokens = self.refresh(client, token, ctx)?;
+        if !client.rotates_refresh_tokens() {
+            return Ok(tokens);
+        }
+        let refresh_life = client.refresh_token_validity_secs();
+        let now = ctx.clock.unix();
+        let grant = self
+            .refresh_tokens
+            .get_mut(token, now)
+            .ok_or_else(invalid_refresh)?;
+        grant.rotated_out_at.get_or_insert(now);
+        let mut next = grant.clone();
+        next.rotated_out_at = None;
+        // The session lives as long as its newest refresh token.
+        if let Some(pool) = self.pools.get_mut(&next.pool_id)
+            && let Some(session) = pool.sessions.remove(&next.origin_jti, now)
+        {
+            pool.sessions
+                .insert(next.origin_jti.clone(), session, now + refresh_life, now);
+        }
+        let rotated = refresh_token();
+        self.refresh_tokens
+            .insert(rotated.clone(), next, now + refresh_life, now);
+        tokens.refresh_token = Some(rotated);
+        Ok(tokens)
+    }
+
     /// The username a refresh token belongs to (SECRET_HASH is computed over it).
-    pub(super) fn refresh_token_username(&self, token: &str) -> Option<&str> {
-        let grant = self.refresh_tokens.get(token)?;
+    pub(super) fn refresh_token_username(&self, token: &str, now: i64) -> Option<&str> {
+        let grant = self.refresh_tokens.get(token, now)?;
         let session = self
             .pools
             .get(&grant.pool_id)?
             .sessions
-            .get(&grant.origin_jti)?;
+            .get(&grant.origin_jti, now)?;
         Some(&session.username)
     }
 
     /// RevokeToken: ends the session of a refresh token issued to this client.
-    pub(super) fn revoke_refresh_token(&mut self, token: &str, client_id: &str) -> ApiResult<()> {
-        let Some(grant) = self.refresh_tokens.get(token).cloned() else {
+    pub(super) fn revoke_refresh_token(
+        &mut self,
+        token: &str,
+        client_id: &str,
+        now: i64,
+    ) -> ApiResult<()> {
+        let Some(grant) = self.refresh_tokens.get(token, now).cloned() else {
             // Unknown tokens revoke silently, as in Cognito.
             return Ok(());
         };
@@ -316,7 +383,7 @@ impl UserPools {
         if let Some(s) = self
             .pools
             .get_mut(&grant.pool_id)
-            .and_then(|p| p.sessions.get_mut(&grant.origin_jti))
+            .and_then(|p| p.sessions.get_mut(&grant.origin_jti, now))
         {
             s.revoked = true;
         }
@@ -349,7 +416,10 @@ impl UserPools {
             return Err(ApiError::not_authorized("Access Token has expired"));
         }
         let origin = claims["origin_jti"].as_str().ok_or_else(invalid)?;
-        let session = pool.sessions.get(origin).ok_or_else(invalid)?;
+        let session = pool
+            .sessions
+            .get(origin, ctx.clock.unix())
+            .ok_or_else(invalid)?;
         if session.revoked {
             return Err(ApiError::not_authorized("Access Token has been revoked"));
         }
@@ -418,13 +488,13 @@ impl UserPools {
 
     /// ServerSideTokenCheck: the token's sign-in session has not been ended
     /// (global sign-out, revocation) and its user still exists, enabled.
-    pub fn id_token_session_active(&self, pool_id: &str, claims: &Value) -> bool {
+    pub fn id_token_session_active(&self, pool_id: &str, claims: &Value, now: i64) -> bool {
         let Some(pool) = self.pools.get(pool_id) else {
             return false;
         };
         let Some(session) = claims["origin_jti"]
             .as_str()
-            .and_then(|o| pool.sessions.get(o))
+            .and_then(|o| pool.sessions.get(o, now))
         else {
             return false;
         };

@@ -165,15 +165,20 @@ impl Pool {
 
     /// Ends every sign-in session of a user (global sign-out).
     pub(super) fn end_sessions(&mut self, username: &str) {
-        for session in self
+        // Expired sessions are gone already: nothing of theirs still works.
+        for (_, session) in self
             .sessions
-            .values_mut()
-            .filter(|s| s.username == username)
+            .iter_mut(i64::MIN)
+            .filter(|(_, s)| s.username == username)
         {
             session.revoked = true;
         }
     }
 }
+
+/// How long an invitation's temporary password is kept for the codes route
+/// (a pool's default TemporaryPasswordValidityDays).
+const INVITATION_VALIDITY_SECS: i64 = 7 * 86_400;
 
 impl UserPools {
     pub(crate) fn admin_create_user(
@@ -218,7 +223,15 @@ impl UserPools {
         if invite {
             // The invitation a real pool would email: the temporary password
             // goes to the loopback-only codes route, never to the log.
-            self.record_secret(&pool_id, &username, "INVITATION", &temporary, destination);
+            // Kept as long as the temporary password can be used.
+            let record = super::CodeRecord {
+                user_pool_id: pool_id.clone(),
+                username: username.clone(),
+                purpose: "INVITATION",
+                code: temporary,
+                destination,
+            };
+            self.record_secret(record, now + INVITATION_VALIDITY_SECS, now);
         }
         Ok(out)
     }

@@ -42,9 +42,12 @@ pub async fn raw(
 ) -> Reply {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        "{method} {path} HTTP/1.1\r\nconnection: close\r\ncontent-length: {}\r\n",
         body.len()
     );
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        head.push_str(&format!("host: {addr}\r\n"));
+    }
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -79,20 +82,35 @@ pub async fn raw(
     }
 }
 
-/// One AWS JSON 1.1 call. `signed` adds a (dummy) SigV4 Authorization header.
+/// The region a client calling about `body` is configured for: that of the
+/// pool or identity it names, as on AWS, else `us-east-1`.
+pub fn region_of(body: &Value) -> String {
+    ["UserPoolId", "IdentityPoolId", "IdentityId"]
+        .iter()
+        .find_map(|member| body[*member].as_str())
+        .and_then(|id| id.split(['_', ':']).next())
+        .unwrap_or("us-east-1")
+        .to_owned()
+}
+
+/// One AWS JSON 1.1 call. `signed` adds a (dummy) SigV4 Authorization header
+/// for the region of the resource the body names.
 pub async fn call(addr: std::net::SocketAddr, target: &str, body: &Value, signed: bool) -> Reply {
     let target_header = if target.contains('.') {
         target.to_owned()
     } else {
         format!("AWSCognitoIdentityProviderService.{target}")
     };
-    let auth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=00";
+    let auth = format!(
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/{}/cognito-idp/aws4_request, SignedHeaders=host, Signature=00",
+        region_of(body)
+    );
     let mut headers = vec![
         ("content-type", "application/x-amz-json-1.1"),
         ("x-amz-target", target_header.as_str()),
     ];
     if signed {
-        headers.push(("authorization", auth));
+        headers.push(("authorization", auth.as_str()));
     }
     raw(addr, "POST", "/", &headers, body.to_string().as_bytes()).await
 }
