@@ -2,8 +2,8 @@
 //
 // Run by `cargo xtask compat` with MOCK_ENDPOINT set to a `cogkit mock serve`
 // seeded with examples/mock-config.toml. Uses the AWS SDK v3 clients,
-// @aws-sdk/credential-providers, amazon-cognito-identity-js and
-// aws-jwt-verify. Prints PASS/FAIL per step and `N passed, M failed`.
+// @aws-sdk/credential-providers, amazon-cognito-identity-js, aws-jwt-verify
+// and Amplify v6. Prints PASS/FAIL per step and `N passed, M failed`.
 
 import {
   AdminCreateUserCommand,
@@ -11,6 +11,7 @@ import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoIdentityClient, GetIdCommand } from '@aws-sdk/client-cognito-identity';
@@ -18,6 +19,9 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
 import cognitoJs from 'amazon-cognito-identity-js';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { Amplify } from 'aws-amplify';
+import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
+import { cognitoUserPoolsTokenProvider } from 'aws-amplify/auth/cognito';
 
 const { AuthenticationDetails, CognitoUser, CognitoUserPool } = cognitoJs;
 
@@ -166,6 +170,84 @@ await step('aws-jwt-verify: CognitoJwtVerifier accepts the access token, refuses
     refused = true;
   }
   assert(refused, 'a tampered token is refused');
+});
+
+// Amplify v6 keeps its tokens in a key-value storage; this one lets the
+// test read the refresh token Amplify holds. (Amplify.configure resets the
+// storage, so it is set after each configure.)
+const amplifyStorage = new Map();
+const useAmplifyStorage = () => cognitoUserPoolsTokenProvider.setKeyValueStorage({
+  setItem: async (k, v) => { amplifyStorage.set(k, v); },
+  getItem: async (k) => amplifyStorage.get(k) ?? null,
+  removeItem: async (k) => { amplifyStorage.delete(k); },
+  clear: async () => { amplifyStorage.clear(); },
+});
+const amplifyRefreshToken = () =>
+  [...amplifyStorage.entries()].find(([k]) => k.endsWith('.refreshToken'))?.[1];
+
+/** A client of the node pool with Amplify signed in to it as `amy`. */
+async function amplifySignedIn(clientSettings) {
+  if (!state.amy) {
+    await idp.send(new AdminCreateUserCommand({
+      UserPoolId: state.pool, Username: 'amy', MessageAction: 'SUPPRESS',
+    }));
+    await idp.send(new AdminSetUserPasswordCommand({
+      UserPoolId: state.pool, Username: 'amy', Password: 'Amy-Passw0rd!', Permanent: true,
+    }));
+    state.amy = true;
+  }
+  const client = (await idp.send(new CreateUserPoolClientCommand({
+    UserPoolId: state.pool, ClientName: 'amplify', ...clientSettings,
+  }))).UserPoolClient.ClientId;
+  Amplify.configure({
+    Auth: { Cognito: { userPoolId: state.pool, userPoolClientId: client, userPoolEndpoint: endpoint } },
+  });
+  useAmplifyStorage();
+  const r = await signIn({ username: 'amy', password: 'Amy-Passw0rd!' });
+  assert(r.isSignedIn && r.nextStep.signInStep === 'DONE', JSON.stringify(r));
+  return client;
+}
+
+async function refreshedWith(client, refreshToken) {
+  try {
+    await idp.send(new GetTokensFromRefreshTokenCommand({ ClientId: client, RefreshToken: refreshToken }));
+    return 'ok';
+  } catch (e) {
+    return e.name;
+  }
+}
+
+await step('aws-amplify 6: signIn (SRP), then fetchAuthSession({ forceRefresh }) renews the tokens', async () => {
+  await amplifySignedIn({ ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
+  const first = await fetchAuthSession();
+  const refresh = amplifyRefreshToken();
+  const renewed = await fetchAuthSession({ forceRefresh: true });
+  const a = first.tokens.accessToken.payload;
+  const b = renewed.tokens.accessToken.payload;
+  assert(a.jti !== b.jti && b.username === 'amy', 'a new access token for amy');
+  assert(amplifyRefreshToken() === refresh, 'no rotation: the refresh token stays');
+  await signOut();
+});
+
+await step('aws-amplify 6: with refresh-token rotation, forceRefresh rotates; the old token is refused', async () => {
+  const client = await amplifySignedIn({
+    ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'],
+    RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: 0 },
+  });
+  const before = amplifyRefreshToken();
+  const renewed = await fetchAuthSession({ forceRefresh: true });
+  assert(renewed.tokens?.idToken?.payload?.['cognito:username'] === 'amy', 'a new ID token');
+  const rotated = amplifyRefreshToken();
+  assert(rotated && rotated !== before, 'Amplify holds a new refresh token');
+  // Amplify goes on with the new one; the old one is spent.
+  await fetchAuthSession({ forceRefresh: true });
+  const outcome = await refreshedWith(client, before);
+  assert(outcome === 'RefreshTokenReuseException', `the rotated-out token: ${outcome}`);
+  // signOut revokes the session: its newest refresh token is refused too.
+  const latest = amplifyRefreshToken();
+  await signOut();
+  const afterSignOut = await refreshedWith(client, latest);
+  assert(afterSignOut === 'NotAuthorizedException', `after signOut: ${afterSignOut}`);
 });
 
 console.log(`node: ${passed} passed, ${failed} failed`);

@@ -322,5 +322,54 @@ def _():
     assert r["IdentityId"].startswith(f"{REGION}:"), r
 
 
+def plain_client(service, region):
+    """A client of the second server, started with no seed and no --region."""
+    return boto3.client(
+        service, endpoint_url=os.environ["PLAIN_MOCK_ENDPOINT"], region_name=region, **ADMIN
+    )
+
+
+@step("boto3 regions: a server with no --region takes each client's region")
+def _():
+    tokyo_idp = plain_client("cognito-idp", "ap-northeast-1")
+    pool = tokyo_idp.create_user_pool(PoolName="tokyo")["UserPool"]["Id"]
+    assert pool.startswith("ap-northeast-1_"), pool
+    app = tokyo_idp.create_user_pool_client(
+        UserPoolId=pool, ClientName="app", ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    tokyo_idp.admin_create_user(UserPoolId=pool, Username="kei", MessageAction="SUPPRESS")
+    tokyo_idp.admin_set_user_password(UserPoolId=pool, Username="kei", Password="Kei-Passw0rd!", Permanent=True)
+    tokens = tokyo_idp.admin_initiate_auth(
+        UserPoolId=pool, ClientId=app, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "kei", "PASSWORD": "Kei-Passw0rd!"},
+    )["AuthenticationResult"]
+    claims = jwt.decode(tokens["IdToken"], options={"verify_signature": False})
+    assert claims["iss"] == f"https://cognito-idp.ap-northeast-1.amazonaws.com/{pool}", claims["iss"]
+
+    tokyo_identity = plain_client("cognito-identity", "ap-northeast-1")
+    key = f"cognito-idp.ap-northeast-1.amazonaws.com/{pool}"
+    identity_pool = tokyo_identity.create_identity_pool(
+        IdentityPoolName="tokyo", AllowUnauthenticatedIdentities=True,
+        CognitoIdentityProviders=[{"ProviderName": key, "ClientId": app}],
+    )["IdentityPoolId"]
+    assert identity_pool.startswith("ap-northeast-1:"), identity_pool
+    identity_id = tokyo_identity.get_id(IdentityPoolId=identity_pool, Logins={key: tokens["IdToken"]})["IdentityId"]
+    assert identity_id.startswith("ap-northeast-1:"), identity_id
+
+    # A second client in eu-west-1 on the same server: its own pools only.
+    ireland_idp = plain_client("cognito-idp", "eu-west-1")
+    eu_pool = ireland_idp.create_user_pool(PoolName="ireland")["UserPool"]["Id"]
+    assert eu_pool.startswith("eu-west-1_"), eu_pool
+    assert [p["Id"] for p in ireland_idp.list_user_pools(MaxResults=60)["UserPools"]] == [eu_pool]
+    assert [p["Id"] for p in tokyo_idp.list_user_pools(MaxResults=60)["UserPools"]] == [pool]
+    try:
+        ireland_idp.describe_user_pool(UserPoolId=pool)
+        raise AssertionError("eu-west-1 saw an ap-northeast-1 pool")
+    except botocore.exceptions.ClientError as e:
+        assert e.response["Error"]["Code"] == "ResourceNotFoundException", e
+    eu_identity = plain_client("cognito-identity", "eu-west-1")
+    assert eu_identity.list_identity_pools(MaxResults=60)["IdentityPools"] == []
+
+
 print(f"python: {passed} passed, {failed} failed")
 sys.exit(0 if failed == 0 else 1)

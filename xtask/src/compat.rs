@@ -57,16 +57,21 @@ pub(crate) fn run() -> Result<(), String> {
     let bin = crate::mock_server::cogkit_binary()?;
     let server = crate::mock_server::MockServer::start(&bin)?;
     println!("compat: cogkit mock serve at {}", server.endpoint);
+    // A second server started as a new user would, with no seed and no
+    // --region: the clients' own regions must decide.
+    let plain = crate::mock_server::MockServer::start_plain(&bin)?;
 
     let mut py = Command::new(&python);
     py.arg(crate::workspace_root().join("compat/python/compat.py"))
         .env("MOCK_ENDPOINT", &server.endpoint)
+        .env("PLAIN_MOCK_ENDPOINT", &plain.endpoint)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("PYTHONUNBUFFERED", "1");
     let (p1, f1) = run_suite("python", py)?;
     let node = crate::node::command("compat.mjs", &[("MOCK_ENDPOINT", server.endpoint.clone())])?;
     let (p2, f2) = run_suite("node", node)?;
     drop(server);
+    drop(plain);
 
     let (passed, failed) = (p1 + p2, f1 + f2);
     println!("{passed} passed, {failed} failed");

@@ -13,6 +13,9 @@
 //!   the library; sign-in latency and bytes per user as the pool grows.
 //! - `bench srp [--iterations N] [--no-python]`: our SRP client answer and
 //!   server verify, against pycognito on the same inputs in the same run.
+//! - `soak [--count N] [--concurrency N]`: memory stays bounded once what
+//!   operations leave behind expires (RSS before, after N, after N more
+//!   past the lifetimes).
 
 #![forbid(unsafe_code)]
 
@@ -25,6 +28,7 @@ mod e2e;
 mod mock_server;
 mod node;
 mod python;
+mod soak;
 
 use std::process::ExitCode;
 
@@ -42,6 +46,7 @@ fn main() -> ExitCode {
         ["e2e"] => e2e::run_all(),
         ["browser"] => browser::run(),
         ["compat"] => compat::run(),
+        ["soak", rest @ ..] => soak::run(rest),
         _ => Err(usage()),
     };
     match result {
@@ -54,7 +59,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask e2e | compat | browser | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] | bench scale [--users N] [--sign-ins N]"
+    "usage: cargo xtask e2e | compat | browser | soak [--count N] [--concurrency N] | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] | bench scale [--users N] [--sign-ins N]"
         .to_owned()
 }
 

@@ -59,9 +59,18 @@ impl MockServer {
     /// Starts `bin mock serve` with `examples/mock-config.toml`.
     pub(crate) fn start(bin: &Path) -> Result<MockServer, String> {
         let seed = crate::workspace_root().join("examples/mock-config.toml");
+        Self::start_with(bin, &["--config".as_ref(), seed.as_os_str()])
+    }
+
+    /// Starts `bin mock serve` as a new user does: no seed, no region.
+    pub(crate) fn start_plain(bin: &Path) -> Result<MockServer, String> {
+        Self::start_with(bin, &[])
+    }
+
+    fn start_with(bin: &Path, args: &[&std::ffi::OsStr]) -> Result<MockServer, String> {
         let mut child = Command::new(bin)
-            .args(["mock", "serve", "--addr", "127.0.0.1:0", "--config"])
-            .arg(&seed)
+            .args(["mock", "serve", "--addr", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

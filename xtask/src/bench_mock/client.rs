@@ -12,10 +12,16 @@ use serde_json::Value;
 
 /// Any SigV4-shaped header: both servers want one on admin calls, neither
 /// needs real keys. The credential scope names the service, which moto
-/// routes on.
-fn authorization(service: &str) -> String {
+/// routes on, and the region of the resource the call names (as a client
+/// configured for it would), else `us-east-1`.
+fn authorization(service: &str, body: &Value) -> String {
+    let region = ["UserPoolId", "IdentityPoolId", "IdentityId"]
+        .iter()
+        .find_map(|member| body[*member].as_str())
+        .and_then(|id| id.split(['_', ':']).next())
+        .unwrap_or("us-east-1");
     format!(
-        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature={}",
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/{region}/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature={}",
         "0".repeat(64)
     )
 }
@@ -49,11 +55,14 @@ impl JsonClient {
             .header("x-amz-target", target)
             .header(
                 "authorization",
-                authorization(if target.starts_with("AWSCognitoIdentityService.") {
-                    "cognito-identity"
-                } else {
-                    "cognito-idp"
-                }),
+                authorization(
+                    if target.starts_with("AWSCognitoIdentityService.") {
+                        "cognito-identity"
+                    } else {
+                        "cognito-idp"
+                    },
+                    body,
+                ),
             )
             .header("x-amz-date", "20260101T000000Z")
             .body(Full::new(Bytes::from(body.to_string())))
@@ -79,6 +88,33 @@ impl JsonClient {
                 value["__type"].as_str().unwrap_or_default()
             ))
         }
+    }
+
+    /// Any request to the endpoint's host: (status, headers, body).
+    pub(crate) async fn request(
+        &self,
+        method: hyper::Method,
+        path_and_query: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Result<(hyper::StatusCode, hyper::HeaderMap, Bytes), String> {
+        let mut request = hyper::Request::builder()
+            .method(method)
+            .uri(format!("{}{path_and_query}", self.endpoint));
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        let request = request
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| e.to_string())?;
+        let response = self
+            .http
+            .request(request)
+            .await
+            .map_err(|e| format!("{path_and_query}: {e}"))?;
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
+        Ok((parts.status, parts.headers, bytes))
     }
 
     pub(crate) async fn idp(&self, op: &str, body: Value) -> Result<Value, String> {
