@@ -528,11 +528,10 @@ impl MockCognito {
         self.shared.state().identity_pools.summary()
     }
 
-    /// How many AWS credentials the mock has issued that have not expired
-    /// (it forgets credentials an hour after they expire).
+    /// How many AWS credentials the mock has issued so far (expired ones
+    /// included, though it forgets their keys an hour after they expire).
     pub fn issued_credentials(&self) -> usize {
-        let now = self.shared.clock.unix();
-        self.shared.state().credentials.count(now)
+        self.shared.state().credentials.issued() as usize
     }
 
     /// The user pools and their app clients (for printing seeded ids).
