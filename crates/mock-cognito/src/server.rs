@@ -307,6 +307,9 @@ async fn clock_advance(
     }
 }
 
+/// The longest lifetime `/_mock/idp/token` mints: a year.
+const MAX_PROVIDER_TOKEN_TTL_SECS: i64 = 366 * 86_400;
+
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MintRequest {
@@ -339,6 +342,14 @@ async fn mint_provider_token_route(
     };
     let now = shared.clock.unix();
     let ttl = request.ttl_seconds.unwrap_or(3600);
+    // A real provider's tokens live minutes to days; a lifetime past what
+    // the clock can show (or none at all) is a mistake in the request.
+    if !(1..=MAX_PROVIDER_TOKEN_TTL_SECS).contains(&ttl) {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            json!({"message": format!("ttl_seconds must be between 1 and {MAX_PROVIDER_TOKEN_TTL_SECS} (a year)")}),
+        );
+    }
     let minted = shared.state().providers.mint(
         &request.provider,
         &request.audience,

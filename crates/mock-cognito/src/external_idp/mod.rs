@@ -155,7 +155,7 @@ impl ExternalProviders {
             "aud": audience,
             "sub": subject,
             "iat": now,
-            "exp": now + ttl_secs,
+            "exp": now.saturating_add(ttl_secs),
         });
         if let Some(extra) = extra.as_object() {
             for (k, v) in extra {
