@@ -82,6 +82,9 @@ mod config;
 mod credentials;
 mod error;
 mod external_idp;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod hosted_ui;
 mod identity_pool;
 mod ids;

@@ -166,7 +166,7 @@ impl MockCognitoBuilder {
     }
 }
 
-fn router(shared: Shared) -> Router {
+pub(crate) fn router(shared: Shared) -> Router {
     Router::new()
         .route("/", post(protocol::handle).options(protocol::preflight))
         // `{prefix}` is a pool id here and a domain in the hosted-UI routes:
