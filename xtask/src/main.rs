@@ -13,6 +13,8 @@
 //!   the library; sign-in latency and bytes per user as the pool grows.
 //! - `bench srp [--iterations N] [--no-python]`: our SRP client answer and
 //!   server verify, against pycognito on the same inputs in the same run.
+//! - `fuzz [--seconds N] [target…]`: the `cargo fuzz` targets in `fuzz/`
+//!   for a fixed budget each (default 20 s); fails on any crash.
 
 #![forbid(unsafe_code)]
 
@@ -22,6 +24,7 @@ mod bench_srp;
 mod browser;
 mod compat;
 mod e2e;
+mod fuzz;
 mod mock_server;
 mod node;
 mod python;
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         ["e2e"] => e2e::run_all(),
         ["browser"] => browser::run(),
         ["compat"] => compat::run(),
+        ["fuzz", rest @ ..] => fuzz::run(rest),
         _ => Err(usage()),
     };
     match result {
@@ -54,7 +58,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask e2e | compat | browser | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] | bench scale [--users N] [--sign-ins N]"
+    "usage: cargo xtask e2e | compat | browser | fuzz [--seconds N] [target…] | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] | bench scale [--users N] [--sign-ins N]"
         .to_owned()
 }
 
