@@ -35,13 +35,20 @@ fuzz_target!(|data: &[u8]| {
             return; // an operation name no HTTP header can carry
         };
         shape::aws_json(&(&target, String::from_utf8_lossy(&body)), &reply);
-        const KEEPS_THE_FIXTURE: [&str; 6] = ["Get", "List", "Describe", "Lookup", "Create", "Tag"];
-        let aftermath =
-            if reply.status != 200 || KEEPS_THE_FIXTURE.iter().any(|p| op.starts_with(p)) {
-                Aftermath::Clean
-            } else {
-                Aftermath::Everything
-            };
-        fx.settle(aftermath);
+        fx.settle(aftermath(op, reply.status));
     });
 });
+
+/// What a request may have changed in the fixture: deleting or updating
+/// the identity pool needs a rebuild; unlinking, merging or new roles only
+/// fresh logins and a fresh identity for alice.
+fn aftermath(op: &str, status: u16) -> Aftermath {
+    const KEEPS_THE_FIXTURE: [&str; 6] = ["Get", "List", "Describe", "Lookup", "Create", "Tag"];
+    if status != 200 || KEEPS_THE_FIXTURE.iter().any(|p| op.starts_with(p)) {
+        Aftermath::Clean
+    } else if op.starts_with("Delete") || op == "UpdateIdentityPool" {
+        Aftermath::Everything
+    } else {
+        Aftermath::Users
+    }
+}

@@ -3,15 +3,18 @@
 //! `/login` and `/logout`, the `/login` form (CSRF double-submit, password,
 //! new password), `/oauth2/token` forms and Basic client authentication
 //! (authorization_code with PKCE, refresh_token, client_credentials),
-//! `/oauth2/userInfo` and `/oauth2/revoke`.
+//! `/oauth2/userInfo` and `/oauth2/revoke`; and the rest of the mock's
+//! routes a browser or test can reach (the fake providers' pages and token
+//! endpoints under `/idp/`, `/_mock/*`, the JWKS and discovery documents).
 //!
 //! Input: one HTTP request as text (see `request::HttpText`), placeholders
 //! as in `fixture`: `{{CODE}}` is a fresh authorization code (PKCE verifier
 //! `fixture::PKCE_VERIFIER`), `{{SESSION_COOKIE}}` a signed-in browser.
 //!
-//! Invariants: OAuth `{"error"}` JSON from token/userInfo/revoke, never a
-//! 5xx, and redirects only to the mock itself or the client's registered
-//! URLs (never an authorization code or token to anywhere else).
+//! Invariants: OAuth `{"error"}` JSON from the token, userInfo and revoke
+//! endpoints, never a 5xx, and redirects from the pool's routes only to
+//! the mock itself or the client's registered URLs (never an authorization
+//! code or token to anywhere else).
 
 #![no_main]
 
@@ -38,15 +41,20 @@ fuzz_target!(|data: &[u8]| {
             return; // not a request HTTP can carry
         };
         let path = request.target.split(['?', '#']).next().unwrap_or_default();
-        if ["/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke"]
+        let fake_provider = path.starts_with("/idp/");
+        let oauth_endpoint = ["/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke"]
             .iter()
             .any(|p| path.ends_with(p))
-        {
+            || (fake_provider && path.ends_with("/token"));
+        if oauth_endpoint {
             shape::oauth_json(&request, &reply);
         } else {
             shape::no_server_error(&request, &reply);
         }
-        if (300..400).contains(&reply.status) {
+        // The fake providers send their users back to whatever redirect_uri
+        // the app asks for; the pool's own routes must not.
+        let own_route = !fake_provider && !path.starts_with("/_mock/");
+        if own_route && (300..400).contains(&reply.status) {
             redirects_stay_home(&request, &reply);
         }
         fx.settle(aftermath(&request, path, &reply));

@@ -26,7 +26,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -66,8 +66,9 @@ pub const PKCE_VERIFIER: &str = "fuzz-pkce-verifier-0123456789abcdefghijklmnopqr
 pub const CSRF: &str = "fuzzcsrf0123456789abcdefghijklmnopqrstuv";
 /// The honest SRP client's secret `a` (fixed, so crash inputs replay).
 const SRP_CLIENT_SECRET: [u8; 32] = [0x5a; 32];
-/// Tokens live an hour by the mock's clock: rebuild well before.
-const FIXTURE_LIFETIME: Duration = Duration::from_secs(30 * 60);
+/// Tokens live an hour by the mock's clock: rebuild well before. The
+/// mock's clock, not the wall clock, because `/_mock/clock` moves it.
+const FIXTURE_LIFETIME_SECS: i64 = 30 * 60;
 /// The mock locks a user out on the fifth failure in a row.
 const FAILURES_BEFORE_RESET: u32 = 4;
 
@@ -103,7 +104,8 @@ struct Minted {
 pub struct Fixture {
     mock: InProcessMock,
     minted: Minted,
-    born: Instant,
+    /// The mock's clock when the fixture was built.
+    born_unix: i64,
     failures: u32,
 }
 
@@ -113,10 +115,11 @@ static FIXTURE: Mutex<Option<Fixture>> = Mutex::new(None);
 /// when it has aged or a request damaged it).
 pub fn with_fixture<R>(f: impl FnOnce(&mut Fixture) -> R) -> R {
     let mut slot = FIXTURE.lock().unwrap_or_else(|p| p.into_inner());
-    if slot
-        .as_ref()
-        .is_none_or(|fx| fx.born.elapsed() > FIXTURE_LIFETIME)
-    {
+    let stale = |fx: &Fixture| {
+        let age = fx.mock.clock().unix().saturating_sub(fx.born_unix);
+        !(0..=FIXTURE_LIFETIME_SECS).contains(&age)
+    };
+    if slot.as_ref().is_none_or(stale) {
         *slot = Some(Fixture::build());
     }
     f(slot.as_mut().expect("built above"))
@@ -128,9 +131,9 @@ impl Fixture {
         let mock = InProcessMock::new(&seed).expect("the example seed applies");
         let minted = mint(&mock);
         Fixture {
+            born_unix: mock.clock().unix(),
             mock,
             minted,
-            born: Instant::now(),
             failures: 0,
         }
     }
