@@ -1,7 +1,9 @@
 //! `cargo xtask fuzz [--seconds N] [target…]`: every `cargo fuzz` target in
 //! `fuzz/` (or the ones named) for a fixed time budget each, starting from
-//! the checked-in seed corpus, then a table of executions per target. Fails
-//! on any crash, naming the saved input and the command that replays it.
+//! the checked-in seed corpus (`fuzz/corpus/<target>/`) with the target's
+//! dictionary (`fuzz/dict/<target>.dict`), then a table of executions per
+//! target. Fails on any crash, naming the saved input and the command that
+//! replays it.
 //!
 //! Installs cargo-fuzz from crates.io when it is missing. Builds with
 //! `--sanitizer none`: the default AddressSanitizer needs a nightly
@@ -199,8 +201,10 @@ fn run_target(fuzz_dir: &Path, target: &str, seconds: u64) -> Result<Outcome, St
     let log_path = fuzz_dir.join("work").join(format!("{target}.log"));
     let log =
         std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+    let dict = fuzz_dir.join("dict").join(format!("{target}.dict"));
     let started = Instant::now();
-    let status = cargo_fuzz(fuzz_dir)
+    let mut command = cargo_fuzz(fuzz_dir);
+    command
         .args(["run", "--sanitizer", "none"])
         .args(["--fuzz-dir", &fuzz_dir.to_string_lossy()])
         .arg(target)
@@ -211,7 +215,11 @@ fn run_target(fuzz_dir: &Path, target: &str, seconds: u64) -> Result<Outcome, St
         .arg(format!("-max_len={MAX_LEN}"))
         .arg(format!("-timeout={INPUT_TIMEOUT_SECS}"))
         .arg(format!("-artifact_prefix={}/", artifacts.display()))
-        .arg("-print_final_stats=1")
+        .arg("-print_final_stats=1");
+    if dict.is_file() {
+        command.arg(format!("-dict={}", dict.display()));
+    }
+    let status = command
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
         .stderr(log)
         .status()
