@@ -16,6 +16,8 @@
 //! - `soak [--count N] [--concurrency N]`: memory stays bounded once what
 //!   operations leave behind expires (RSS before, after N, after N more
 //!   past the lifetimes).
+//! - `fuzz [--seconds N] [target…]`: the `cargo fuzz` targets in `fuzz/`
+//!   for a fixed budget each (default 20 s); fails on any crash.
 
 #![forbid(unsafe_code)]
 
@@ -25,6 +27,7 @@ mod bench_srp;
 mod browser;
 mod compat;
 mod e2e;
+mod fuzz;
 mod mock_server;
 mod node;
 mod python;
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         ["browser"] => browser::run(),
         ["compat"] => compat::run(),
         ["soak", rest @ ..] => soak::run(rest),
+        ["fuzz", rest @ ..] => fuzz::run(rest),
         _ => Err(usage()),
     };
     match result {
@@ -59,7 +63,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask e2e | compat | browser | soak [--count N] [--concurrency N] | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] | bench scale [--users N] [--sign-ins N]"
+    "usage: cargo xtask e2e | compat | browser | soak [--count N] [--concurrency N] | fuzz [--seconds N] [target…] | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] | bench scale [--users N] [--sign-ins N]"
         .to_owned()
 }
 

@@ -305,7 +305,12 @@ async fn code_exchange(client: &JsonClient, session: &str) -> Result<(), String>
     }
 }
 
-async fn once(client: &JsonClient, fixture: &Fixture, op: Operation, n: usize) -> Result<(), String> {
+async fn once(
+    client: &JsonClient,
+    fixture: &Fixture,
+    op: Operation,
+    n: usize,
+) -> Result<(), String> {
     match (op, fixture) {
         (Operation::GetCredentials, Fixture::Identity(id)) => client
             .identity("GetCredentialsForIdentity", json!({"IdentityId": id}))

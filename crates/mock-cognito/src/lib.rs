@@ -84,6 +84,9 @@ mod credentials;
 mod error;
 mod expiring;
 mod external_idp;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod hosted_ui;
 mod identity_pool;
 mod ids;

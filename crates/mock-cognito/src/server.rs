@@ -33,6 +33,23 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// An empty mock's shared state, serving at `addr`.
+    pub(crate) fn new(
+        clock: Clock,
+        region: String,
+        issuer_mode: IssuerMode,
+        addr: SocketAddr,
+    ) -> Self {
+        Shared {
+            clock,
+            state: Arc::new(Mutex::new(MockState::new(&region))),
+            region,
+            issuer_mode,
+            endpoint: endpoint_of(addr),
+            port: addr.port(),
+        }
+    }
+
     pub(crate) fn context(&self) -> Context<'_> {
         self.context_in(None)
     }
@@ -149,17 +166,11 @@ impl MockCognitoBuilder {
             .or(seed.region.clone())
             .unwrap_or_else(|| crate::region::FALLBACK_REGION.to_owned());
         crate::region::check_configured(&region).map_err(invalid)?;
-        let shared = Shared {
-            clock: self.clock.clone(),
-            region: region.clone(),
-            issuer_mode: self
-                .issuer_mode
-                .or(seed.issuer_mode().map_err(invalid)?)
-                .unwrap_or_default(),
-            endpoint: endpoint_of(addr),
-            port: addr.port(),
-            state: Arc::new(Mutex::new(MockState::new(&region))),
-        };
+        let issuer_mode = self
+            .issuer_mode
+            .or(seed.issuer_mode().map_err(invalid)?)
+            .unwrap_or_default();
+        let shared = Shared::new(self.clock.clone(), region, issuer_mode, addr);
         let keys = {
             let ctx = shared.context();
             let mut state = shared.state();
@@ -201,7 +212,7 @@ fn endpoint_of(addr: SocketAddr) -> String {
     format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
 
-fn router(shared: Shared) -> Router {
+pub(crate) fn router(shared: Shared) -> Router {
     Router::new()
         .route("/", post(protocol::handle).options(protocol::preflight))
         // `{prefix}` is a pool id here and a domain in the hosted-UI routes:

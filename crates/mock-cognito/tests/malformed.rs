@@ -5,9 +5,10 @@ mod common;
 
 use common::{call, ok, raw};
 use mock_cognito::MockCognito;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use proptest::prelude::*;
-use proptest::strategy::ValueTree;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, FileFailurePersistence, RngSeed, TestRunner};
 use serde_json::{Value, json};
 
 fn assert_aws_error(reply: &common::Reply, code: &str) {
@@ -136,14 +137,35 @@ async fn protocol_errors_have_the_aws_shape() {
     assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
 }
 
+/// The sweep's seed when `PROPTEST_RNG_SEED` does not set one: fixed, so
+/// every run sends the same requests and a failure reproduces.
+const DEFAULT_SWEEP_SEED: u64 = 0x6d6f_636b_2d63_6f67;
+/// The sweep's pool, fixed so the generated bodies are the same every run.
+const SWEEP_POOL: &str = "us-east-1_Sweep0001";
+
 /// Several hundred generated malformed bodies: no 5xx, always the AWS shape,
 /// and a normal call works afterwards.
-#[tokio::test]
-async fn generated_malformed_bodies_never_cause_a_5xx() {
-    let mock = MockCognito::start().await.unwrap();
+///
+/// The seed is printed (and taken from `PROPTEST_RNG_SEED` when set), and a
+/// failing case is shrunk and saved to `proptest-regressions/malformed.txt`,
+/// which later runs replay first: commit that file with the fix.
+#[test]
+fn generated_malformed_bodies_never_cause_a_5xx() {
+    let seed = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(DEFAULT_SWEEP_SEED);
+    eprintln!("malformed-body sweep: seed {seed} (PROPTEST_RNG_SEED={seed} repeats it)");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let seed_file = format!("[[user_pools]]\nid = \"{SWEEP_POOL}\"\nname = \"p\"\n");
+    let mock = runtime.block_on(async {
+        MockCognito::builder()
+            .seed(mock_cognito::SeedConfig::from_toml(&seed_file).unwrap())
+            .start()
+            .await
+            .unwrap()
+    });
     let addr = mock.addr();
-    let pool = ok(addr, "CreateUserPool", json!({"PoolName": "p"})).await;
-    let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_owned();
 
     let value = prop_oneof![
         Just(Value::Null),
@@ -152,9 +174,10 @@ async fn generated_malformed_bodies_never_cause_a_5xx() {
         "\\PC{0,20}".prop_map(Value::from),
         Just(json!([1, "x"])),
         Just(json!({"a": {"b": []}})),
-        Just(Value::from(pool_id.clone())),
+        Just(Value::from(SWEEP_POOL)),
     ];
-    let members = prop::collection::hash_map(
+    // A BTreeMap, not a HashMap: the same seed must give the same bytes.
+    let members = prop::collection::btree_map(
         prop_oneof![
             Just("UserPoolId".to_owned()),
             Just("Username".to_owned()),
@@ -189,18 +212,17 @@ async fn generated_malformed_bodies_never_cause_a_5xx() {
     ];
     let mut runner = TestRunner::new(Config {
         cases: 300,
+        rng_seed: RngSeed::Fixed(seed),
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/proptest-regressions/malformed.txt"
+        )))),
         ..Config::default()
     });
-    let mut cases: Vec<(&str, Vec<u8>)> = Vec::new();
-    for _ in 0..300 {
-        let op = ops.new_tree(&mut runner).unwrap().current();
-        let body = bodies.new_tree(&mut runner).unwrap().current();
-        cases.push((op, body));
-    }
-    let mut errors = 0;
-    for (op, body) in cases {
-        let target = op.to_owned();
-        let reply = raw(
+    let errors = AtomicUsize::new(0);
+    let outcome = runner.run(&(ops, bodies), |(op, body)| {
+        let target = format!("AWSCognitoIdentityProviderService.{op}");
+        let reply = runtime.block_on(raw(
             addr,
             "POST",
             "/",
@@ -213,25 +235,26 @@ async fn generated_malformed_bodies_never_cause_a_5xx() {
                 ),
             ],
             &body,
-        )
-        .await;
-        assert!(
-            reply.status < 500,
-            "{op} {:?} → {}",
-            String::from_utf8_lossy(&body),
-            reply.status
-        );
+        ));
+        let shown = String::from_utf8_lossy(&body);
+        prop_assert!(reply.status < 500, "{op} {shown:?} → {}", reply.status);
         if reply.status != 200 {
-            errors += 1;
-            assert_eq!(reply.status, 400);
-            assert!(!reply.error_type().is_empty());
+            errors.fetch_add(1, Ordering::Relaxed);
+            prop_assert_eq!(reply.status, 400, "{} {:?}", op, shown);
+            prop_assert!(!reply.error_type().is_empty(), "{op} {shown:?}: no __type");
         }
+        Ok(())
+    });
+    if let Err(e) = outcome {
+        panic!("seed {seed}: {e}");
     }
+    let errors = errors.into_inner();
     assert!(
         errors > 200,
         "most generated bodies are malformed ({errors})"
     );
     // The mock still works: a normal sign-in on a fresh pool succeeds.
+    runtime.block_on(async {
     let pool = ok(addr, "CreateUserPool", json!({"PoolName": "after"})).await;
     let pool_id = pool["UserPool"]["Id"].as_str().unwrap();
     let client = ok(
@@ -261,4 +284,6 @@ async fn generated_malformed_bodies_never_cause_a_5xx() {
     )
     .await;
     assert!(r["AuthenticationResult"]["IdToken"].is_string());
+    });
+    drop(mock);
 }
