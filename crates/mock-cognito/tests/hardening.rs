@@ -186,6 +186,17 @@ async fn a_forged_host_never_becomes_a_url_the_browser_follows() {
     )
     .await;
     assert_eq!(by_forged_host.status, 404);
+    // Found by the oauth2 fuzz target: a port that is not a number made the
+    // name count as ours.
+    let by_bad_port = raw(
+        mock.addr(),
+        "GET",
+        &format!("/oauth2/authorize?{query}"),
+        &[("host", "example.localhost:9(29")],
+        b"",
+    )
+    .await;
+    assert_eq!(by_bad_port.status, 404);
     let port = mock.addr().port();
     let by_localhost = raw(
         mock.addr(),

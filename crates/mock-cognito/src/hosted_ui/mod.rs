@@ -158,12 +158,17 @@ fn loopback_origin(host: &str, shared: &Shared) -> String {
 }
 
 /// `name[:port]` (with `[v6]:port` literals) → (name, port).
+/// A port that is there but not a number (`host:9(29`) makes the whole
+/// name unusable: `("", None)`.
 fn split_host(host: &str) -> (&str, Option<u16>) {
     match host.rsplit_once(':') {
         Some((name, port))
             if !name.ends_with(':') && (!name.starts_with('[') || name.ends_with(']')) =>
         {
-            (name, port.parse().ok())
+            match port.parse() {
+                Ok(port) => (name, Some(port)),
+                Err(_) => ("", None),
+            }
         }
         _ => (host, None),
     }
