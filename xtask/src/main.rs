@@ -13,6 +13,8 @@
 //!   the library; sign-in latency and bytes per user as the pool grows.
 //! - `bench srp [--iterations N] [--no-python]`: our SRP client answer and
 //!   server verify, against pycognito on the same inputs in the same run.
+//! - `codegen [--check]`: the mock's typed shapes from the bundled service
+//!   models; `--check` fails if the checked-in code is not a fresh generation.
 
 #![forbid(unsafe_code)]
 
@@ -20,6 +22,7 @@ mod bench_mock;
 mod bench_scale;
 mod bench_srp;
 mod browser;
+mod codegen;
 mod compat;
 mod e2e;
 mod mock_server;
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         ["e2e"] => e2e::run_all(),
         ["browser"] => browser::run(),
         ["compat"] => compat::run(),
+        ["codegen", rest @ ..] => codegen::run(rest),
         _ => Err(usage()),
     };
     match result {
@@ -54,7 +58,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask e2e | compat | browser | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] | bench scale [--users N] [--sign-ins N]"
+    "usage: cargo xtask e2e | compat | browser | codegen [--check] | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] | bench scale [--users N] [--sign-ins N]"
         .to_owned()
 }
 

@@ -90,6 +90,7 @@ mod model;
 mod paging;
 mod protocol;
 mod server;
+pub mod shapes;
 mod state;
 mod sts;
 mod url_rules;
