@@ -24,6 +24,10 @@ pub mod cognito_identity;
 pub mod cognito_idp;
 pub mod sts;
 
+#[cfg(test)]
+mod corpus;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 use std::sync::OnceLock;
