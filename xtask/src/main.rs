@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 
 mod bench_mock;
+#[cfg(feature = "mock")]
 mod bench_scale;
 mod bench_srp;
 mod browser;
@@ -41,7 +42,10 @@ fn main() -> ExitCode {
     {
         ["bench", "srp", rest @ ..] => bench_srp::run(rest),
         ["bench", "mock", rest @ ..] => bench_mock::run(rest),
+        #[cfg(feature = "mock")]
         ["bench", "scale", rest @ ..] => bench_scale::run(rest),
+        #[cfg(not(feature = "mock"))]
+        ["bench", "scale", ..] => Err("bench scale needs the default `mock` feature".to_owned()),
         ["e2e"] => e2e::run_all(),
         ["browser"] => browser::run(),
         ["compat"] => compat::run(),

@@ -55,6 +55,23 @@ pub trait Operation {
     fn parse_input(body: &Value) -> Result<Self::Input, ApiError>;
 }
 
+/// A service's operation enum (`UserPoolOperation`, …), for code that
+/// serves any of the services the same way.
+pub trait ServiceOperation: Copy + fmt::Debug + Send + Sync + 'static {
+    /// The service's request enum.
+    type Request;
+    /// Every operation, in the model's (alphabetical) order.
+    const ALL: &'static [Self];
+    /// The operation of this name, if the service has one.
+    fn from_name(name: &str) -> Option<Self>;
+    /// The operation's name.
+    fn name(self) -> &'static str;
+    /// Whether AWS accepts the operation without SigV4 (`authtype: none`).
+    fn is_unsigned(self) -> bool;
+    /// Validates a request body for this operation and reads it.
+    fn parse(self, body: &Value) -> Result<Self::Request, ApiError>;
+}
+
 /// An AWS timestamp: seconds since the Unix epoch, as AWS JSON 1.1 sends it
 /// (a JSON number, possibly with a fraction). Whole seconds serialise as an
 /// integer, so responses look the way Cognito's do.
