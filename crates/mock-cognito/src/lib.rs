@@ -17,7 +17,8 @@
 //! # What works today
 //!
 //! - **Protocol.** Every request is validated against the AWS service model
-//!   (required members, types, lengths, ranges, enums, patterns). Errors are
+//!   (required members, types, lengths, ranges, enums, patterns) as it is
+//!   read into the typed [`shapes`] generated from that model. Errors are
 //!   HTTP 400 with `x-amzn-ErrorType` and `{"__type","message"}`. Every
 //!   response has `x-amzn-RequestId` and CORS headers. Unknown targets, bad
 //!   JSON, wrong content types, bodies over 1 MiB and unsigned admin calls
@@ -86,10 +87,6 @@ mod hosted_ui;
 mod identity_pool;
 mod ids;
 mod jwt;
-// The run-time validator the generated shapes replaced: the oracle of their
-// equivalence test until it goes.
-#[cfg(test)]
-mod model;
 mod paging;
 mod protocol;
 mod server;
