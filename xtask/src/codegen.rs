@@ -520,6 +520,15 @@ fn variant_name(value: &str) -> String {
     out
 }
 
+/// "a" or "an" before a name.
+fn article(name: &str) -> &'static str {
+    if name.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 /// Whether a shape has no constraints to check (the shared `NONE` rules).
 fn unconstrained(shape: &Shape) -> bool {
     let plain = shape.min.is_none() && shape.max.is_none() && !shape.sensitive;
@@ -711,6 +720,7 @@ impl<'m> Generator<'m> {
             "SizeRules",
             "StringRules",
             "Timestamp",
+            "member",
             "read_input",
             "unknown_operation",
         ]
@@ -932,6 +942,46 @@ impl<'m> Generator<'m> {
         }
     }
 
+    /// An expression reading member `aws_name` (of shape `name`) of
+    /// `object` into `Option<T>`: absent and null are `None`. Scalars go
+    /// through one reader call each, which keeps the generated code (and its
+    /// compile time) small.
+    fn member_expr(&self, name: &str, aws_name: &str) -> String {
+        let shape = self.model.shape(name);
+        let args = format!(
+            "object, {}, path, {}",
+            rust_string(aws_name),
+            rust_string(&message_name(aws_name))
+        );
+        let rules = || self.rules_ref(name);
+        match &shape.kind {
+            Kind::String {
+                values: Some(_), ..
+            } => format!(
+                "cx.string_member({args}, {})?.and_then({}::parse)",
+                rules(),
+                upper_first(name)
+            ),
+            Kind::String { values: None, .. } => {
+                format!("cx.string_member({args}, {})?.map(str::to_owned)", rules())
+            }
+            Kind::Integer => format!("cx.integer_member({args}, {})?", rules()),
+            Kind::Long => format!("cx.long_member({args}, {})?", rules()),
+            Kind::Boolean => format!("cx.boolean_member({args})?"),
+            Kind::Timestamp => format!("cx.timestamp_member({args})?"),
+            Kind::Blob => format!("cx.blob_member({args}, {})?", rules()),
+            Kind::Structure { document: true, .. } => format!("cx.document_member({args})?"),
+            Kind::Structure { .. } | Kind::List { .. } | Kind::Map { .. } => {
+                let at = format!("&path.member({})", rust_string(&message_name(aws_name)));
+                format!(
+                    "match member(object, {}) {{ Some(v) => {}, None => None }}",
+                    rust_string(aws_name),
+                    self.read_expr(name, "v", &at)
+                )
+            }
+        }
+    }
+
     /// `#[cfg(test)]` for readers only the output tests use.
     fn reader_cfg(&self, name: &str) -> &'static str {
         if self.input_shapes.contains(name) {
@@ -1036,8 +1086,9 @@ impl<'m> Generator<'m> {
         // every member in the model's (alphabetical) order, as AWS reports.
         let _ = write!(
             self.out,
-            "\nimpl {ty} {{\n/// Reads a `{name}` from JSON, checking the model's constraints.\n{cfg}pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {{\n",
-            cfg = self.reader_cfg(name)
+            "\nimpl {ty} {{\n/// Reads {a} `{name}` from JSON, checking the model's constraints.\n{cfg}pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {{\n",
+            cfg = self.reader_cfg(name),
+            a = article(name),
         );
         if members.is_empty() {
             self.out
@@ -1056,13 +1107,8 @@ impl<'m> Generator<'m> {
         }
         for m in members {
             let field = field_ident(&m.name);
-            let at = format!("&path.member({})", rust_string(&message_name(&m.name)));
-            let read = self.read_expr(&m.shape, "v", &at);
-            let _ = writeln!(
-                self.out,
-                "let {field} = match object.get({}) {{ Some(v) if !v.is_null() => {read}, _ => None }};",
-                rust_string(&m.name)
-            );
+            let read = self.member_expr(&m.shape, &m.name);
+            let _ = writeln!(self.out, "let {field} = {read};");
         }
         self.out
             .push_str("if !cx.clean_since(mark) { return Ok(None); }\n");
@@ -1107,7 +1153,7 @@ impl<'m> Generator<'m> {
         let item = self.read_expr(member, "item", "&at");
         let _ = write!(
             self.out,
-            "\n/// Reads a `{name}` list from JSON, checking the model's constraints.\n{cfg}fn read_{fn_name}(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<{ty}> {{\n\
+            "\n/// Reads {a} `{name}` list from JSON, checking the model's constraints.\n{cfg}fn read_{fn_name}(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<{ty}> {{\n\
              let items = cx.array(v, path)?;\n\
              let mark = cx.mark();\n\
              cx.size(v, items.len(), path, {rules});\n\
@@ -1120,6 +1166,7 @@ impl<'m> Generator<'m> {
              Ok(cx.clean_since(mark).then_some(out))\n\
              }}\n",
             cfg = self.reader_cfg(name),
+            a = article(name),
             fn_name = snake(name),
             ty = self.rust_type(name),
             rules = self.rules_ref(name),
@@ -1146,7 +1193,7 @@ impl<'m> Generator<'m> {
         let item = self.read_expr(value, "item", "&at");
         let _ = write!(
             self.out,
-            "\n/// Reads a `{name}` map from JSON, checking the model's constraints.\n{cfg}fn read_{fn_name}(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<{ty}> {{\n\
+            "\n/// Reads {a} `{name}` map from JSON, checking the model's constraints.\n{cfg}fn read_{fn_name}(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<{ty}> {{\n\
              let object = cx.object(v, path)?;\n\
              let mark = cx.mark();\n\
              cx.size(v, object.len(), path, {rules});\n\
@@ -1160,6 +1207,7 @@ impl<'m> Generator<'m> {
              Ok(cx.clean_since(mark).then_some(out))\n\
              }}\n",
             cfg = self.reader_cfg(name),
+            a = article(name),
             fn_name = snake(name),
             ty = self.rust_type(name),
             rules = self.rules_ref(name),

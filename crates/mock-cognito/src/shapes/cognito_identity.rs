@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use super::{
     Empty, IntRules, Operation, Path, Pattern, ReadResult, Reader, Redacted, ServiceOperation,
-    SizeRules, StringRules, Timestamp, read_input, unknown_operation,
+    SizeRules, StringRules, Timestamp, member, read_input, unknown_operation,
 };
 use crate::error::ApiError;
 
@@ -163,30 +163,26 @@ impl CognitoIdentityProvider {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("clientId"),
-                    &COGNITO_IDENTITY_PROVIDER_CLIENT_ID,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let provider_name = match object.get("ProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("providerName"),
-                    &COGNITO_IDENTITY_PROVIDER_NAME,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let server_side_token_check = match object.get("ServerSideTokenCheck") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("serverSideTokenCheck"))?,
-            _ => None,
-        };
+        let client_id = cx
+            .string_member(
+                object,
+                "ClientId",
+                path,
+                "clientId",
+                &COGNITO_IDENTITY_PROVIDER_CLIENT_ID,
+            )?
+            .map(str::to_owned);
+        let provider_name = cx
+            .string_member(
+                object,
+                "ProviderName",
+                path,
+                "providerName",
+                &COGNITO_IDENTITY_PROVIDER_NAME,
+            )?
+            .map(str::to_owned);
+        let server_side_token_check =
+            cx.boolean_member(object, "ServerSideTokenCheck", path, "serverSideTokenCheck")?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -292,63 +288,55 @@ impl CreateIdentityPoolInput {
             "AllowUnauthenticatedIdentities",
             &path.member("allowUnauthenticatedIdentities"),
         );
-        let allow_classic_flow = match object.get("AllowClassicFlow") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("allowClassicFlow"))?,
-            _ => None,
-        };
-        let allow_unauthenticated_identities = match object.get("AllowUnauthenticatedIdentities") {
-            Some(v) if !v.is_null() => {
-                cx.boolean(v, &path.member("allowUnauthenticatedIdentities"))?
-            }
-            _ => None,
-        };
-        let cognito_identity_providers = match object.get("CognitoIdentityProviders") {
-            Some(v) if !v.is_null() => read_cognito_identity_provider_list(
+        let allow_classic_flow =
+            cx.boolean_member(object, "AllowClassicFlow", path, "allowClassicFlow")?;
+        let allow_unauthenticated_identities = cx.boolean_member(
+            object,
+            "AllowUnauthenticatedIdentities",
+            path,
+            "allowUnauthenticatedIdentities",
+        )?;
+        let cognito_identity_providers = match member(object, "CognitoIdentityProviders") {
+            Some(v) => read_cognito_identity_provider_list(
                 v,
                 &path.member("cognitoIdentityProviders"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let developer_provider_name = match object.get("DeveloperProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("developerProviderName"),
-                    &DEVELOPER_PROVIDER_NAME,
-                )?
-                .map(str::to_owned),
-            _ => None,
+        let developer_provider_name = cx
+            .string_member(
+                object,
+                "DeveloperProviderName",
+                path,
+                "developerProviderName",
+                &DEVELOPER_PROVIDER_NAME,
+            )?
+            .map(str::to_owned);
+        let identity_pool_name = cx
+            .string_member(
+                object,
+                "IdentityPoolName",
+                path,
+                "identityPoolName",
+                &IDENTITY_POOL_NAME,
+            )?
+            .map(str::to_owned);
+        let identity_pool_tags = match member(object, "IdentityPoolTags") {
+            Some(v) => read_identity_pool_tags_type(v, &path.member("identityPoolTags"), cx)?,
+            None => None,
         };
-        let identity_pool_name = match object.get("IdentityPoolName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolName"), &IDENTITY_POOL_NAME)?
-                .map(str::to_owned),
-            _ => None,
+        let open_id_connect_provider_ar_ns = match member(object, "OpenIdConnectProviderARNs") {
+            Some(v) => read_oidc_provider_list(v, &path.member("openIdConnectProviderARNs"), cx)?,
+            None => None,
         };
-        let identity_pool_tags = match object.get("IdentityPoolTags") {
-            Some(v) if !v.is_null() => {
-                read_identity_pool_tags_type(v, &path.member("identityPoolTags"), cx)?
-            }
-            _ => None,
+        let saml_provider_ar_ns = match member(object, "SamlProviderARNs") {
+            Some(v) => read_saml_provider_list(v, &path.member("samlProviderARNs"), cx)?,
+            None => None,
         };
-        let open_id_connect_provider_ar_ns = match object.get("OpenIdConnectProviderARNs") {
-            Some(v) if !v.is_null() => {
-                read_oidc_provider_list(v, &path.member("openIdConnectProviderARNs"), cx)?
-            }
-            _ => None,
-        };
-        let saml_provider_ar_ns = match object.get("SamlProviderARNs") {
-            Some(v) if !v.is_null() => {
-                read_saml_provider_list(v, &path.member("samlProviderARNs"), cx)?
-            }
-            _ => None,
-        };
-        let supported_login_providers = match object.get("SupportedLoginProviders") {
-            Some(v) if !v.is_null() => {
-                read_identity_providers(v, &path.member("supportedLoginProviders"), cx)?
-            }
-            _ => None,
+        let supported_login_providers = match member(object, "SupportedLoginProviders") {
+            Some(v) => read_identity_providers(v, &path.member("supportedLoginProviders"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -406,28 +394,28 @@ impl Credentials {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let access_key_id = match object.get("AccessKeyId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessKeyId"), &StringRules::NONE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let expiration = match object.get("Expiration") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("expiration"))?,
-            _ => None,
-        };
-        let secret_key = match object.get("SecretKey") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("secretKey"), &SECRET_KEY_STRING)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let session_token = match object.get("SessionToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("sessionToken"), &StringRules::NONE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_key_id = cx
+            .string_member(
+                object,
+                "AccessKeyId",
+                path,
+                "accessKeyId",
+                &StringRules::NONE,
+            )?
+            .map(str::to_owned);
+        let expiration = cx.timestamp_member(object, "Expiration", path, "expiration")?;
+        let secret_key = cx
+            .string_member(object, "SecretKey", path, "secretKey", &SECRET_KEY_STRING)?
+            .map(str::to_owned);
+        let session_token = cx
+            .string_member(
+                object,
+                "SessionToken",
+                path,
+                "sessionToken",
+                &StringRules::NONE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -458,11 +446,9 @@ impl DeleteIdentitiesInput {
             "IdentityIdsToDelete",
             &path.member("identityIdsToDelete"),
         );
-        let identity_ids_to_delete = match object.get("IdentityIdsToDelete") {
-            Some(v) if !v.is_null() => {
-                read_identity_id_list(v, &path.member("identityIdsToDelete"), cx)?
-            }
-            _ => None,
+        let identity_ids_to_delete = match member(object, "IdentityIdsToDelete") {
+            Some(v) => read_identity_id_list(v, &path.member("identityIdsToDelete"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -493,11 +479,11 @@ impl DeleteIdentitiesResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let unprocessed_identity_ids = match object.get("UnprocessedIdentityIds") {
-            Some(v) if !v.is_null() => {
+        let unprocessed_identity_ids = match member(object, "UnprocessedIdentityIds") {
+            Some(v) => {
                 read_unprocessed_identity_id_list(v, &path.member("unprocessedIdentityIds"), cx)?
             }
-            _ => None,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -522,12 +508,15 @@ impl DeleteIdentityPoolInput {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "IdentityPoolId", &path.member("identityPoolId"));
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -552,12 +541,9 @@ impl DescribeIdentityInput {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "IdentityId", &path.member("identityId"));
-        let identity_id = match object.get("IdentityId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityId"), &IDENTITY_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let identity_id = cx
+            .string_member(object, "IdentityId", path, "identityId", &IDENTITY_ID)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -582,12 +568,15 @@ impl DescribeIdentityPoolInput {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "IdentityPoolId", &path.member("identityPoolId"));
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -721,21 +710,15 @@ impl GetCredentialsForIdentityInput {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "IdentityId", &path.member("identityId"));
-        let custom_role_arn = match object.get("CustomRoleArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("customRoleArn"), &ARN_STRING)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let identity_id = match object.get("IdentityId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityId"), &IDENTITY_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let logins = match object.get("Logins") {
-            Some(v) if !v.is_null() => read_logins_map(v, &path.member("logins"), cx)?,
-            _ => None,
+        let custom_role_arn = cx
+            .string_member(object, "CustomRoleArn", path, "customRoleArn", &ARN_STRING)?
+            .map(str::to_owned);
+        let identity_id = cx
+            .string_member(object, "IdentityId", path, "identityId", &IDENTITY_ID)?
+            .map(str::to_owned);
+        let logins = match member(object, "Logins") {
+            Some(v) => read_logins_map(v, &path.member("logins"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -768,16 +751,13 @@ impl GetCredentialsForIdentityResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let credentials = match object.get("Credentials") {
-            Some(v) if !v.is_null() => Credentials::read(v, &path.member("credentials"), cx)?,
-            _ => None,
+        let credentials = match member(object, "Credentials") {
+            Some(v) => Credentials::read(v, &path.member("credentials"), cx)?,
+            None => None,
         };
-        let identity_id = match object.get("IdentityId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityId"), &IDENTITY_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let identity_id = cx
+            .string_member(object, "IdentityId", path, "identityId", &IDENTITY_ID)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -818,21 +798,21 @@ impl GetIdInput {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "IdentityPoolId", &path.member("identityPoolId"));
-        let account_id = match object.get("AccountId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accountId"), &ACCOUNT_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let logins = match object.get("Logins") {
-            Some(v) if !v.is_null() => read_logins_map(v, &path.member("logins"), cx)?,
-            _ => None,
+        let account_id = cx
+            .string_member(object, "AccountId", path, "accountId", &ACCOUNT_ID)?
+            .map(str::to_owned);
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
+        let logins = match member(object, "Logins") {
+            Some(v) => read_logins_map(v, &path.member("logins"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -862,12 +842,9 @@ impl GetIdResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let identity_id = match object.get("IdentityId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityId"), &IDENTITY_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let identity_id = cx
+            .string_member(object, "IdentityId", path, "identityId", &IDENTITY_ID)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -889,12 +866,15 @@ impl GetIdentityPoolRolesInput {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "IdentityPoolId", &path.member("identityPoolId"));
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -925,19 +905,22 @@ impl GetIdentityPoolRolesResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
+        let role_mappings = match member(object, "RoleMappings") {
+            Some(v) => read_role_mapping_map(v, &path.member("roleMappings"), cx)?,
+            None => None,
         };
-        let role_mappings = match object.get("RoleMappings") {
-            Some(v) if !v.is_null() => read_role_mapping_map(v, &path.member("roleMappings"), cx)?,
-            _ => None,
-        };
-        let roles = match object.get("Roles") {
-            Some(v) if !v.is_null() => read_roles_map(v, &path.member("roles"), cx)?,
-            _ => None,
+        let roles = match member(object, "Roles") {
+            Some(v) => read_roles_map(v, &path.member("roles"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -989,32 +972,33 @@ impl GetOpenIdTokenForDeveloperIdentityInput {
         let mark = cx.mark();
         cx.require(object, "IdentityPoolId", &path.member("identityPoolId"));
         cx.require(object, "Logins", &path.member("logins"));
-        let identity_id = match object.get("IdentityId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityId"), &IDENTITY_ID)?
-                .map(str::to_owned),
-            _ => None,
+        let identity_id = cx
+            .string_member(object, "IdentityId", path, "identityId", &IDENTITY_ID)?
+            .map(str::to_owned);
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
+        let logins = match member(object, "Logins") {
+            Some(v) => read_logins_map(v, &path.member("logins"), cx)?,
+            None => None,
         };
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
+        let principal_tags = match member(object, "PrincipalTags") {
+            Some(v) => read_principal_tags(v, &path.member("principalTags"), cx)?,
+            None => None,
         };
-        let logins = match object.get("Logins") {
-            Some(v) if !v.is_null() => read_logins_map(v, &path.member("logins"), cx)?,
-            _ => None,
-        };
-        let principal_tags = match object.get("PrincipalTags") {
-            Some(v) if !v.is_null() => read_principal_tags(v, &path.member("principalTags"), cx)?,
-            _ => None,
-        };
-        let token_duration = match object.get("TokenDuration") {
-            Some(v) if !v.is_null() => {
-                cx.long(v, &path.member("tokenDuration"), &TOKEN_DURATION)?
-            }
-            _ => None,
-        };
+        let token_duration = cx.long_member(
+            object,
+            "TokenDuration",
+            path,
+            "tokenDuration",
+            &TOKEN_DURATION,
+        )?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1057,18 +1041,12 @@ impl GetOpenIdTokenForDeveloperIdentityResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let identity_id = match object.get("IdentityId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityId"), &IDENTITY_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let token = match object.get("Token") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("token"), &OIDC_TOKEN)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let identity_id = cx
+            .string_member(object, "IdentityId", path, "identityId", &IDENTITY_ID)?
+            .map(str::to_owned);
+        let token = cx
+            .string_member(object, "Token", path, "token", &OIDC_TOKEN)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1102,15 +1080,12 @@ impl GetOpenIdTokenInput {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "IdentityId", &path.member("identityId"));
-        let identity_id = match object.get("IdentityId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityId"), &IDENTITY_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let logins = match object.get("Logins") {
-            Some(v) if !v.is_null() => read_logins_map(v, &path.member("logins"), cx)?,
-            _ => None,
+        let identity_id = cx
+            .string_member(object, "IdentityId", path, "identityId", &IDENTITY_ID)?
+            .map(str::to_owned);
+        let logins = match member(object, "Logins") {
+            Some(v) => read_logins_map(v, &path.member("logins"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -1151,18 +1126,12 @@ impl GetOpenIdTokenResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let identity_id = match object.get("IdentityId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityId"), &IDENTITY_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let token = match object.get("Token") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("token"), &OIDC_TOKEN)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let identity_id = cx
+            .string_member(object, "IdentityId", path, "identityId", &IDENTITY_ID)?
+            .map(str::to_owned);
+        let token = cx
+            .string_member(object, "Token", path, "token", &OIDC_TOKEN)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1192,22 +1161,24 @@ impl GetPrincipalTagAttributeMapInput {
             "IdentityProviderName",
             &path.member("identityProviderName"),
         );
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let identity_provider_name = match object.get("IdentityProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("identityProviderName"),
-                    &IDENTITY_PROVIDER_NAME,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
+        let identity_provider_name = cx
+            .string_member(
+                object,
+                "IdentityProviderName",
+                path,
+                "identityProviderName",
+                &IDENTITY_PROVIDER_NAME,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1249,30 +1220,29 @@ impl GetPrincipalTagAttributeMapResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
+        let identity_provider_name = cx
+            .string_member(
+                object,
+                "IdentityProviderName",
+                path,
+                "identityProviderName",
+                &IDENTITY_PROVIDER_NAME,
+            )?
+            .map(str::to_owned);
+        let principal_tags = match member(object, "PrincipalTags") {
+            Some(v) => read_principal_tags(v, &path.member("principalTags"), cx)?,
+            None => None,
         };
-        let identity_provider_name = match object.get("IdentityProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("identityProviderName"),
-                    &IDENTITY_PROVIDER_NAME,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let principal_tags = match object.get("PrincipalTags") {
-            Some(v) if !v.is_null() => read_principal_tags(v, &path.member("principalTags"), cx)?,
-            _ => None,
-        };
-        let use_defaults = match object.get("UseDefaults") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("useDefaults"))?,
-            _ => None,
-        };
+        let use_defaults = cx.boolean_member(object, "UseDefaults", path, "useDefaults")?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1285,7 +1255,7 @@ impl GetPrincipalTagAttributeMapResponse {
     }
 }
 
-/// Reads a `IdentitiesList` list from JSON, checking the model's constraints.
+/// Reads an `IdentitiesList` list from JSON, checking the model's constraints.
 #[cfg(test)]
 fn read_identities_list(
     v: &Value,
@@ -1327,28 +1297,20 @@ pub struct IdentityDescription {
 }
 
 impl IdentityDescription {
-    /// Reads a `IdentityDescription` from JSON, checking the model's constraints.
+    /// Reads an `IdentityDescription` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let creation_date = match object.get("CreationDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("creationDate"))?,
-            _ => None,
-        };
-        let identity_id = match object.get("IdentityId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityId"), &IDENTITY_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let last_modified_date = match object.get("LastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("lastModifiedDate"))?,
-            _ => None,
-        };
-        let logins = match object.get("Logins") {
-            Some(v) if !v.is_null() => read_logins_list(v, &path.member("logins"), cx)?,
-            _ => None,
+        let creation_date = cx.timestamp_member(object, "CreationDate", path, "creationDate")?;
+        let identity_id = cx
+            .string_member(object, "IdentityId", path, "identityId", &IDENTITY_ID)?
+            .map(str::to_owned);
+        let last_modified_date =
+            cx.timestamp_member(object, "LastModifiedDate", path, "lastModifiedDate")?;
+        let logins = match member(object, "Logins") {
+            Some(v) => read_logins_list(v, &path.member("logins"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -1370,7 +1332,7 @@ static IDENTITY_ID: StringRules = StringRules {
     sensitive: false,
 };
 
-/// Reads a `IdentityIdList` list from JSON, checking the model's constraints.
+/// Reads an `IdentityIdList` list from JSON, checking the model's constraints.
 fn read_identity_id_list(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Vec<String>> {
     let items = cx.array(v, path)?;
     let mark = cx.mark();
@@ -1443,7 +1405,7 @@ pub struct IdentityPool {
 }
 
 impl IdentityPool {
-    /// Reads a `IdentityPool` from JSON, checking the model's constraints.
+    /// Reads an `IdentityPool` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
@@ -1454,69 +1416,64 @@ impl IdentityPool {
             "AllowUnauthenticatedIdentities",
             &path.member("allowUnauthenticatedIdentities"),
         );
-        let allow_classic_flow = match object.get("AllowClassicFlow") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("allowClassicFlow"))?,
-            _ => None,
-        };
-        let allow_unauthenticated_identities = match object.get("AllowUnauthenticatedIdentities") {
-            Some(v) if !v.is_null() => {
-                cx.boolean(v, &path.member("allowUnauthenticatedIdentities"))?
-            }
-            _ => None,
-        };
-        let cognito_identity_providers = match object.get("CognitoIdentityProviders") {
-            Some(v) if !v.is_null() => read_cognito_identity_provider_list(
+        let allow_classic_flow =
+            cx.boolean_member(object, "AllowClassicFlow", path, "allowClassicFlow")?;
+        let allow_unauthenticated_identities = cx.boolean_member(
+            object,
+            "AllowUnauthenticatedIdentities",
+            path,
+            "allowUnauthenticatedIdentities",
+        )?;
+        let cognito_identity_providers = match member(object, "CognitoIdentityProviders") {
+            Some(v) => read_cognito_identity_provider_list(
                 v,
                 &path.member("cognitoIdentityProviders"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let developer_provider_name = match object.get("DeveloperProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("developerProviderName"),
-                    &DEVELOPER_PROVIDER_NAME,
-                )?
-                .map(str::to_owned),
-            _ => None,
+        let developer_provider_name = cx
+            .string_member(
+                object,
+                "DeveloperProviderName",
+                path,
+                "developerProviderName",
+                &DEVELOPER_PROVIDER_NAME,
+            )?
+            .map(str::to_owned);
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
+        let identity_pool_name = cx
+            .string_member(
+                object,
+                "IdentityPoolName",
+                path,
+                "identityPoolName",
+                &IDENTITY_POOL_NAME,
+            )?
+            .map(str::to_owned);
+        let identity_pool_tags = match member(object, "IdentityPoolTags") {
+            Some(v) => read_identity_pool_tags_type(v, &path.member("identityPoolTags"), cx)?,
+            None => None,
         };
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
+        let open_id_connect_provider_ar_ns = match member(object, "OpenIdConnectProviderARNs") {
+            Some(v) => read_oidc_provider_list(v, &path.member("openIdConnectProviderARNs"), cx)?,
+            None => None,
         };
-        let identity_pool_name = match object.get("IdentityPoolName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolName"), &IDENTITY_POOL_NAME)?
-                .map(str::to_owned),
-            _ => None,
+        let saml_provider_ar_ns = match member(object, "SamlProviderARNs") {
+            Some(v) => read_saml_provider_list(v, &path.member("samlProviderARNs"), cx)?,
+            None => None,
         };
-        let identity_pool_tags = match object.get("IdentityPoolTags") {
-            Some(v) if !v.is_null() => {
-                read_identity_pool_tags_type(v, &path.member("identityPoolTags"), cx)?
-            }
-            _ => None,
-        };
-        let open_id_connect_provider_ar_ns = match object.get("OpenIdConnectProviderARNs") {
-            Some(v) if !v.is_null() => {
-                read_oidc_provider_list(v, &path.member("openIdConnectProviderARNs"), cx)?
-            }
-            _ => None,
-        };
-        let saml_provider_ar_ns = match object.get("SamlProviderARNs") {
-            Some(v) if !v.is_null() => {
-                read_saml_provider_list(v, &path.member("samlProviderARNs"), cx)?
-            }
-            _ => None,
-        };
-        let supported_login_providers = match object.get("SupportedLoginProviders") {
-            Some(v) if !v.is_null() => {
-                read_identity_providers(v, &path.member("supportedLoginProviders"), cx)?
-            }
-            _ => None,
+        let supported_login_providers = match member(object, "SupportedLoginProviders") {
+            Some(v) => read_identity_providers(v, &path.member("supportedLoginProviders"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -1576,23 +1533,29 @@ pub struct IdentityPoolShortDescription {
 }
 
 impl IdentityPoolShortDescription {
-    /// Reads a `IdentityPoolShortDescription` from JSON, checking the model's constraints.
+    /// Reads an `IdentityPoolShortDescription` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let identity_pool_name = match object.get("IdentityPoolName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolName"), &IDENTITY_POOL_NAME)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
+        let identity_pool_name = cx
+            .string_member(
+                object,
+                "IdentityPoolName",
+                path,
+                "identityPoolName",
+                &IDENTITY_POOL_NAME,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1603,7 +1566,7 @@ impl IdentityPoolShortDescription {
     }
 }
 
-/// Reads a `IdentityPoolTagsListType` list from JSON, checking the model's constraints.
+/// Reads an `IdentityPoolTagsListType` list from JSON, checking the model's constraints.
 fn read_identity_pool_tags_list_type(
     v: &Value,
     path: &Path<'_>,
@@ -1626,7 +1589,7 @@ fn read_identity_pool_tags_list_type(
     Ok(cx.clean_since(mark).then_some(out))
 }
 
-/// Reads a `IdentityPoolTagsType` map from JSON, checking the model's constraints.
+/// Reads an `IdentityPoolTagsType` map from JSON, checking the model's constraints.
 fn read_identity_pool_tags_type(
     v: &Value,
     path: &Path<'_>,
@@ -1652,7 +1615,7 @@ fn read_identity_pool_tags_type(
     Ok(cx.clean_since(mark).then_some(out))
 }
 
-/// Reads a `IdentityPoolsList` list from JSON, checking the model's constraints.
+/// Reads an `IdentityPoolsList` list from JSON, checking the model's constraints.
 #[cfg(test)]
 fn read_identity_pools_list(
     v: &Value,
@@ -1700,7 +1663,7 @@ static IDENTITY_PROVIDER_TOKEN: StringRules = StringRules {
     sensitive: true,
 };
 
-/// Reads a `IdentityProviders` map from JSON, checking the model's constraints.
+/// Reads an `IdentityProviders` map from JSON, checking the model's constraints.
 fn read_identity_providers(
     v: &Value,
     path: &Path<'_>,
@@ -1759,26 +1722,21 @@ impl ListIdentitiesInput {
         let mark = cx.mark();
         cx.require(object, "IdentityPoolId", &path.member("identityPoolId"));
         cx.require(object, "MaxResults", &path.member("maxResults"));
-        let hide_disabled = match object.get("HideDisabled") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("hideDisabled"))?,
-            _ => None,
-        };
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let max_results = match object.get("MaxResults") {
-            Some(v) if !v.is_null() => cx.integer(v, &path.member("maxResults"), &QUERY_LIMIT)?,
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let hide_disabled = cx.boolean_member(object, "HideDisabled", path, "hideDisabled")?;
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
+        let max_results =
+            cx.integer_member(object, "MaxResults", path, "maxResults", &QUERY_LIMIT)?;
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1814,22 +1772,22 @@ impl ListIdentitiesResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let identities = match object.get("Identities") {
-            Some(v) if !v.is_null() => read_identities_list(v, &path.member("identities"), cx)?,
-            _ => None,
+        let identities = match member(object, "Identities") {
+            Some(v) => read_identities_list(v, &path.member("identities"), cx)?,
+            None => None,
         };
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1858,16 +1816,11 @@ impl ListIdentityPoolsInput {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "MaxResults", &path.member("maxResults"));
-        let max_results = match object.get("MaxResults") {
-            Some(v) if !v.is_null() => cx.integer(v, &path.member("maxResults"), &QUERY_LIMIT)?,
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let max_results =
+            cx.integer_member(object, "MaxResults", path, "maxResults", &QUERY_LIMIT)?;
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1898,18 +1851,13 @@ impl ListIdentityPoolsResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let identity_pools = match object.get("IdentityPools") {
-            Some(v) if !v.is_null() => {
-                read_identity_pools_list(v, &path.member("identityPools"), cx)?
-            }
-            _ => None,
+        let identity_pools = match member(object, "IdentityPools") {
+            Some(v) => read_identity_pools_list(v, &path.member("identityPools"), cx)?,
+            None => None,
         };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1934,12 +1882,9 @@ impl ListTagsForResourceInput {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "ResourceArn", &path.member("resourceArn"));
-        let resource_arn = match object.get("ResourceArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("resourceArn"), &ARN_STRING)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let resource_arn = cx
+            .string_member(object, "ResourceArn", path, "resourceArn", &ARN_STRING)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1964,9 +1909,9 @@ impl ListTagsForResourceResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let tags = match object.get("Tags") {
-            Some(v) if !v.is_null() => read_identity_pool_tags_type(v, &path.member("tags"), cx)?,
-            _ => None,
+        let tags = match member(object, "Tags") {
+            Some(v) => read_identity_pool_tags_type(v, &path.member("tags"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -2061,38 +2006,32 @@ impl LookupDeveloperIdentityInput {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "IdentityPoolId", &path.member("identityPoolId"));
-        let developer_user_identifier = match object.get("DeveloperUserIdentifier") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("developerUserIdentifier"),
-                    &DEVELOPER_USER_IDENTIFIER,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let identity_id = match object.get("IdentityId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityId"), &IDENTITY_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let max_results = match object.get("MaxResults") {
-            Some(v) if !v.is_null() => cx.integer(v, &path.member("maxResults"), &QUERY_LIMIT)?,
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let developer_user_identifier = cx
+            .string_member(
+                object,
+                "DeveloperUserIdentifier",
+                path,
+                "developerUserIdentifier",
+                &DEVELOPER_USER_IDENTIFIER,
+            )?
+            .map(str::to_owned);
+        let identity_id = cx
+            .string_member(object, "IdentityId", path, "identityId", &IDENTITY_ID)?
+            .map(str::to_owned);
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
+        let max_results =
+            cx.integer_member(object, "MaxResults", path, "maxResults", &QUERY_LIMIT)?;
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2132,26 +2071,20 @@ impl LookupDeveloperIdentityResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let developer_user_identifier_list = match object.get("DeveloperUserIdentifierList") {
-            Some(v) if !v.is_null() => read_developer_user_identifier_list(
+        let developer_user_identifier_list = match member(object, "DeveloperUserIdentifierList") {
+            Some(v) => read_developer_user_identifier_list(
                 v,
                 &path.member("developerUserIdentifierList"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let identity_id = match object.get("IdentityId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityId"), &IDENTITY_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let identity_id = cx
+            .string_member(object, "IdentityId", path, "identityId", &IDENTITY_ID)?
+            .map(str::to_owned);
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2189,30 +2122,24 @@ impl MappingRule {
         cx.require(object, "MatchType", &path.member("matchType"));
         cx.require(object, "Value", &path.member("value"));
         cx.require(object, "RoleARN", &path.member("roleARN"));
-        let claim = match object.get("Claim") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("claim"), &CLAIM_NAME)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let match_type = match object.get("MatchType") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("matchType"), &MAPPING_RULE_MATCH_TYPE)?
-                .and_then(MappingRuleMatchType::parse),
-            _ => None,
-        };
-        let role_arn = match object.get("RoleARN") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("roleARN"), &ARN_STRING)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let value = match object.get("Value") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("value"), &CLAIM_VALUE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let claim = cx
+            .string_member(object, "Claim", path, "claim", &CLAIM_NAME)?
+            .map(str::to_owned);
+        let match_type = cx
+            .string_member(
+                object,
+                "MatchType",
+                path,
+                "matchType",
+                &MAPPING_RULE_MATCH_TYPE,
+            )?
+            .and_then(MappingRuleMatchType::parse);
+        let role_arn = cx
+            .string_member(object, "RoleARN", path, "roleARN", &ARN_STRING)?
+            .map(str::to_owned);
+        let value = cx
+            .string_member(object, "Value", path, "value", &CLAIM_VALUE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2361,42 +2288,42 @@ impl MergeDeveloperIdentitiesInput {
             &path.member("developerProviderName"),
         );
         cx.require(object, "IdentityPoolId", &path.member("identityPoolId"));
-        let destination_user_identifier = match object.get("DestinationUserIdentifier") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("destinationUserIdentifier"),
-                    &DEVELOPER_USER_IDENTIFIER,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let developer_provider_name = match object.get("DeveloperProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("developerProviderName"),
-                    &DEVELOPER_PROVIDER_NAME,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let source_user_identifier = match object.get("SourceUserIdentifier") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("sourceUserIdentifier"),
-                    &DEVELOPER_USER_IDENTIFIER,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let destination_user_identifier = cx
+            .string_member(
+                object,
+                "DestinationUserIdentifier",
+                path,
+                "destinationUserIdentifier",
+                &DEVELOPER_USER_IDENTIFIER,
+            )?
+            .map(str::to_owned);
+        let developer_provider_name = cx
+            .string_member(
+                object,
+                "DeveloperProviderName",
+                path,
+                "developerProviderName",
+                &DEVELOPER_PROVIDER_NAME,
+            )?
+            .map(str::to_owned);
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
+        let source_user_identifier = cx
+            .string_member(
+                object,
+                "SourceUserIdentifier",
+                path,
+                "sourceUserIdentifier",
+                &DEVELOPER_USER_IDENTIFIER,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2437,12 +2364,9 @@ impl MergeDeveloperIdentitiesResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let identity_id = match object.get("IdentityId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityId"), &IDENTITY_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let identity_id = cx
+            .string_member(object, "IdentityId", path, "identityId", &IDENTITY_ID)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2450,7 +2374,7 @@ impl MergeDeveloperIdentitiesResponse {
     }
 }
 
-/// Reads a `OIDCProviderList` list from JSON, checking the model's constraints.
+/// Reads an `OIDCProviderList` list from JSON, checking the model's constraints.
 fn read_oidc_provider_list(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Vec<String>> {
     let items = cx.array(v, path)?;
     let mark = cx.mark();
@@ -2564,28 +2488,22 @@ impl RoleMapping {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Type", &path.member("type"));
-        let ambiguous_role_resolution = match object.get("AmbiguousRoleResolution") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("ambiguousRoleResolution"),
-                    &AMBIGUOUS_ROLE_RESOLUTION_TYPE,
-                )?
-                .and_then(AmbiguousRoleResolutionType::parse),
-            _ => None,
+        let ambiguous_role_resolution = cx
+            .string_member(
+                object,
+                "AmbiguousRoleResolution",
+                path,
+                "ambiguousRoleResolution",
+                &AMBIGUOUS_ROLE_RESOLUTION_TYPE,
+            )?
+            .and_then(AmbiguousRoleResolutionType::parse);
+        let rules_configuration = match member(object, "RulesConfiguration") {
+            Some(v) => RulesConfigurationType::read(v, &path.member("rulesConfiguration"), cx)?,
+            None => None,
         };
-        let rules_configuration = match object.get("RulesConfiguration") {
-            Some(v) if !v.is_null() => {
-                RulesConfigurationType::read(v, &path.member("rulesConfiguration"), cx)?
-            }
-            _ => None,
-        };
-        let r#type = match object.get("Type") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("type"), &ROLE_MAPPING_TYPE)?
-                .and_then(RoleMappingType::parse),
-            _ => None,
-        };
+        let r#type = cx
+            .string_member(object, "Type", path, "type", &ROLE_MAPPING_TYPE)?
+            .and_then(RoleMappingType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2737,9 +2655,9 @@ impl RulesConfigurationType {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Rules", &path.member("rules"));
-        let rules = match object.get("Rules") {
-            Some(v) if !v.is_null() => read_mapping_rules_list(v, &path.member("rules"), cx)?,
-            _ => None,
+        let rules = match member(object, "Rules") {
+            Some(v) => read_mapping_rules_list(v, &path.member("rules"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -2800,19 +2718,22 @@ impl SetIdentityPoolRolesInput {
         let mark = cx.mark();
         cx.require(object, "IdentityPoolId", &path.member("identityPoolId"));
         cx.require(object, "Roles", &path.member("roles"));
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
+        let role_mappings = match member(object, "RoleMappings") {
+            Some(v) => read_role_mapping_map(v, &path.member("roleMappings"), cx)?,
+            None => None,
         };
-        let role_mappings = match object.get("RoleMappings") {
-            Some(v) if !v.is_null() => read_role_mapping_map(v, &path.member("roleMappings"), cx)?,
-            _ => None,
-        };
-        let roles = match object.get("Roles") {
-            Some(v) if !v.is_null() => read_roles_map(v, &path.member("roles"), cx)?,
-            _ => None,
+        let roles = match member(object, "Roles") {
+            Some(v) => read_roles_map(v, &path.member("roles"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -2856,30 +2777,29 @@ impl SetPrincipalTagAttributeMapInput {
             "IdentityProviderName",
             &path.member("identityProviderName"),
         );
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
+        let identity_provider_name = cx
+            .string_member(
+                object,
+                "IdentityProviderName",
+                path,
+                "identityProviderName",
+                &IDENTITY_PROVIDER_NAME,
+            )?
+            .map(str::to_owned);
+        let principal_tags = match member(object, "PrincipalTags") {
+            Some(v) => read_principal_tags(v, &path.member("principalTags"), cx)?,
+            None => None,
         };
-        let identity_provider_name = match object.get("IdentityProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("identityProviderName"),
-                    &IDENTITY_PROVIDER_NAME,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let principal_tags = match object.get("PrincipalTags") {
-            Some(v) if !v.is_null() => read_principal_tags(v, &path.member("principalTags"), cx)?,
-            _ => None,
-        };
-        let use_defaults = match object.get("UseDefaults") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("useDefaults"))?,
-            _ => None,
-        };
+        let use_defaults = cx.boolean_member(object, "UseDefaults", path, "useDefaults")?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2923,30 +2843,29 @@ impl SetPrincipalTagAttributeMapResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
+        let identity_provider_name = cx
+            .string_member(
+                object,
+                "IdentityProviderName",
+                path,
+                "identityProviderName",
+                &IDENTITY_PROVIDER_NAME,
+            )?
+            .map(str::to_owned);
+        let principal_tags = match member(object, "PrincipalTags") {
+            Some(v) => read_principal_tags(v, &path.member("principalTags"), cx)?,
+            None => None,
         };
-        let identity_provider_name = match object.get("IdentityProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("identityProviderName"),
-                    &IDENTITY_PROVIDER_NAME,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let principal_tags = match object.get("PrincipalTags") {
-            Some(v) if !v.is_null() => read_principal_tags(v, &path.member("principalTags"), cx)?,
-            _ => None,
-        };
-        let use_defaults = match object.get("UseDefaults") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("useDefaults"))?,
-            _ => None,
-        };
+        let use_defaults = cx.boolean_member(object, "UseDefaults", path, "useDefaults")?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2985,15 +2904,12 @@ impl TagResourceInput {
         let mark = cx.mark();
         cx.require(object, "ResourceArn", &path.member("resourceArn"));
         cx.require(object, "Tags", &path.member("tags"));
-        let resource_arn = match object.get("ResourceArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("resourceArn"), &ARN_STRING)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let tags = match object.get("Tags") {
-            Some(v) if !v.is_null() => read_identity_pool_tags_type(v, &path.member("tags"), cx)?,
-            _ => None,
+        let resource_arn = cx
+            .string_member(object, "ResourceArn", path, "resourceArn", &ARN_STRING)?
+            .map(str::to_owned);
+        let tags = match member(object, "Tags") {
+            Some(v) => read_identity_pool_tags_type(v, &path.member("tags"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -3050,7 +2966,7 @@ pub struct UnlinkDeveloperIdentityInput {
 }
 
 impl UnlinkDeveloperIdentityInput {
-    /// Reads a `UnlinkDeveloperIdentityInput` from JSON, checking the model's constraints.
+    /// Reads an `UnlinkDeveloperIdentityInput` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
@@ -3066,38 +2982,36 @@ impl UnlinkDeveloperIdentityInput {
             "DeveloperUserIdentifier",
             &path.member("developerUserIdentifier"),
         );
-        let developer_provider_name = match object.get("DeveloperProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("developerProviderName"),
-                    &DEVELOPER_PROVIDER_NAME,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let developer_user_identifier = match object.get("DeveloperUserIdentifier") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("developerUserIdentifier"),
-                    &DEVELOPER_USER_IDENTIFIER,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let identity_id = match object.get("IdentityId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityId"), &IDENTITY_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let identity_pool_id = match object.get("IdentityPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityPoolId"), &IDENTITY_POOL_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let developer_provider_name = cx
+            .string_member(
+                object,
+                "DeveloperProviderName",
+                path,
+                "developerProviderName",
+                &DEVELOPER_PROVIDER_NAME,
+            )?
+            .map(str::to_owned);
+        let developer_user_identifier = cx
+            .string_member(
+                object,
+                "DeveloperUserIdentifier",
+                path,
+                "developerUserIdentifier",
+                &DEVELOPER_USER_IDENTIFIER,
+            )?
+            .map(str::to_owned);
+        let identity_id = cx
+            .string_member(object, "IdentityId", path, "identityId", &IDENTITY_ID)?
+            .map(str::to_owned);
+        let identity_pool_id = cx
+            .string_member(
+                object,
+                "IdentityPoolId",
+                path,
+                "identityPoolId",
+                &IDENTITY_POOL_ID,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -3149,26 +3063,23 @@ impl fmt::Debug for UnlinkIdentityInput {
 }
 
 impl UnlinkIdentityInput {
-    /// Reads a `UnlinkIdentityInput` from JSON, checking the model's constraints.
+    /// Reads an `UnlinkIdentityInput` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "IdentityId", &path.member("identityId"));
         cx.require(object, "Logins", &path.member("logins"));
         cx.require(object, "LoginsToRemove", &path.member("loginsToRemove"));
-        let identity_id = match object.get("IdentityId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityId"), &IDENTITY_ID)?
-                .map(str::to_owned),
-            _ => None,
+        let identity_id = cx
+            .string_member(object, "IdentityId", path, "identityId", &IDENTITY_ID)?
+            .map(str::to_owned);
+        let logins = match member(object, "Logins") {
+            Some(v) => read_logins_map(v, &path.member("logins"), cx)?,
+            None => None,
         };
-        let logins = match object.get("Logins") {
-            Some(v) if !v.is_null() => read_logins_map(v, &path.member("logins"), cx)?,
-            _ => None,
-        };
-        let logins_to_remove = match object.get("LoginsToRemove") {
-            Some(v) if !v.is_null() => read_logins_list(v, &path.member("loginsToRemove"), cx)?,
-            _ => None,
+        let logins_to_remove = match member(object, "LoginsToRemove") {
+            Some(v) => read_logins_list(v, &path.member("loginsToRemove"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -3198,23 +3109,17 @@ pub struct UnprocessedIdentityId {
 }
 
 impl UnprocessedIdentityId {
-    /// Reads a `UnprocessedIdentityId` from JSON, checking the model's constraints.
+    /// Reads an `UnprocessedIdentityId` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let error_code = match object.get("ErrorCode") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("errorCode"), &ERROR_CODE)?
-                .and_then(ErrorCode::parse),
-            _ => None,
-        };
-        let identity_id = match object.get("IdentityId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("identityId"), &IDENTITY_ID)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let error_code = cx
+            .string_member(object, "ErrorCode", path, "errorCode", &ERROR_CODE)?
+            .and_then(ErrorCode::parse);
+        let identity_id = cx
+            .string_member(object, "IdentityId", path, "identityId", &IDENTITY_ID)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -3225,7 +3130,7 @@ impl UnprocessedIdentityId {
     }
 }
 
-/// Reads a `UnprocessedIdentityIdList` list from JSON, checking the model's constraints.
+/// Reads an `UnprocessedIdentityIdList` list from JSON, checking the model's constraints.
 #[cfg(test)]
 fn read_unprocessed_identity_id_list(
     v: &Value,
@@ -3268,23 +3173,18 @@ pub struct UntagResourceInput {
 }
 
 impl UntagResourceInput {
-    /// Reads a `UntagResourceInput` from JSON, checking the model's constraints.
+    /// Reads an `UntagResourceInput` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "ResourceArn", &path.member("resourceArn"));
         cx.require(object, "TagKeys", &path.member("tagKeys"));
-        let resource_arn = match object.get("ResourceArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("resourceArn"), &ARN_STRING)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let tag_keys = match object.get("TagKeys") {
-            Some(v) if !v.is_null() => {
-                read_identity_pool_tags_list_type(v, &path.member("tagKeys"), cx)?
-            }
-            _ => None,
+        let resource_arn = cx
+            .string_member(object, "ResourceArn", path, "resourceArn", &ARN_STRING)?
+            .map(str::to_owned);
+        let tag_keys = match member(object, "TagKeys") {
+            Some(v) => read_identity_pool_tags_list_type(v, &path.member("tagKeys"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -3304,7 +3204,7 @@ impl UntagResourceInput {
 pub struct UntagResourceResponse {}
 
 impl UntagResourceResponse {
-    /// Reads a `UntagResourceResponse` from JSON, checking the model's constraints.
+    /// Reads an `UntagResourceResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;

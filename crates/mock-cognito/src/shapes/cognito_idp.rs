@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 
 use super::{
     Blob, Empty, IntRules, Operation, Path, Pattern, ReadResult, Reader, Redacted,
-    ServiceOperation, SizeRules, StringRules, Timestamp, read_input, unknown_operation,
+    ServiceOperation, SizeRules, StringRules, Timestamp, member, read_input, unknown_operation,
 };
 use crate::error::ApiError;
 
@@ -231,15 +231,13 @@ pub struct AccountRecoverySettingType {
 }
 
 impl AccountRecoverySettingType {
-    /// Reads a `AccountRecoverySettingType` from JSON, checking the model's constraints.
+    /// Reads an `AccountRecoverySettingType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let recovery_mechanisms = match object.get("RecoveryMechanisms") {
-            Some(v) if !v.is_null() => {
-                read_recovery_mechanisms_type(v, &path.member("recoveryMechanisms"), cx)?
-            }
-            _ => None,
+        let recovery_mechanisms = match member(object, "RecoveryMechanisms") {
+            Some(v) => read_recovery_mechanisms_type(v, &path.member("recoveryMechanisms"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -262,26 +260,22 @@ pub struct AccountTakeoverActionType {
 }
 
 impl AccountTakeoverActionType {
-    /// Reads a `AccountTakeoverActionType` from JSON, checking the model's constraints.
+    /// Reads an `AccountTakeoverActionType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Notify", &path.member("notify"));
         cx.require(object, "EventAction", &path.member("eventAction"));
-        let event_action = match object.get("EventAction") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("eventAction"),
-                    &ACCOUNT_TAKEOVER_EVENT_ACTION_TYPE,
-                )?
-                .and_then(AccountTakeoverEventActionType::parse),
-            _ => None,
-        };
-        let notify = match object.get("Notify") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("notify"))?,
-            _ => None,
-        };
+        let event_action = cx
+            .string_member(
+                object,
+                "EventAction",
+                path,
+                "eventAction",
+                &ACCOUNT_TAKEOVER_EVENT_ACTION_TYPE,
+            )?
+            .and_then(AccountTakeoverEventActionType::parse);
+        let notify = cx.boolean_member(object, "Notify", path, "notify")?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -310,27 +304,21 @@ pub struct AccountTakeoverActionsType {
 }
 
 impl AccountTakeoverActionsType {
-    /// Reads a `AccountTakeoverActionsType` from JSON, checking the model's constraints.
+    /// Reads an `AccountTakeoverActionsType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let high_action = match object.get("HighAction") {
-            Some(v) if !v.is_null() => {
-                AccountTakeoverActionType::read(v, &path.member("highAction"), cx)?
-            }
-            _ => None,
+        let high_action = match member(object, "HighAction") {
+            Some(v) => AccountTakeoverActionType::read(v, &path.member("highAction"), cx)?,
+            None => None,
         };
-        let low_action = match object.get("LowAction") {
-            Some(v) if !v.is_null() => {
-                AccountTakeoverActionType::read(v, &path.member("lowAction"), cx)?
-            }
-            _ => None,
+        let low_action = match member(object, "LowAction") {
+            Some(v) => AccountTakeoverActionType::read(v, &path.member("lowAction"), cx)?,
+            None => None,
         };
-        let medium_action = match object.get("MediumAction") {
-            Some(v) if !v.is_null() => {
-                AccountTakeoverActionType::read(v, &path.member("mediumAction"), cx)?
-            }
-            _ => None,
+        let medium_action = match member(object, "MediumAction") {
+            Some(v) => AccountTakeoverActionType::read(v, &path.member("mediumAction"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -423,22 +411,18 @@ pub struct AccountTakeoverRiskConfigurationType {
 }
 
 impl AccountTakeoverRiskConfigurationType {
-    /// Reads a `AccountTakeoverRiskConfigurationType` from JSON, checking the model's constraints.
+    /// Reads an `AccountTakeoverRiskConfigurationType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Actions", &path.member("actions"));
-        let actions = match object.get("Actions") {
-            Some(v) if !v.is_null() => {
-                AccountTakeoverActionsType::read(v, &path.member("actions"), cx)?
-            }
-            _ => None,
+        let actions = match member(object, "Actions") {
+            Some(v) => AccountTakeoverActionsType::read(v, &path.member("actions"), cx)?,
+            None => None,
         };
-        let notify_configuration = match object.get("NotifyConfiguration") {
-            Some(v) if !v.is_null() => {
-                NotifyConfigurationType::read(v, &path.member("notifyConfiguration"), cx)?
-            }
-            _ => None,
+        let notify_configuration = match member(object, "NotifyConfiguration") {
+            Some(v) => NotifyConfigurationType::read(v, &path.member("notifyConfiguration"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -453,7 +437,7 @@ impl AccountTakeoverRiskConfigurationType {
     }
 }
 
-/// Reads a `AcrConfigurationType` map from JSON, checking the model's constraints.
+/// Reads an `AcrConfigurationType` map from JSON, checking the model's constraints.
 fn read_acr_configuration_type(
     v: &Value,
     path: &Path<'_>,
@@ -496,17 +480,14 @@ pub struct AcrLevelConfigType {
 }
 
 impl AcrLevelConfigType {
-    /// Reads a `AcrLevelConfigType` from JSON, checking the model's constraints.
+    /// Reads an `AcrLevelConfigType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "AcrValue", &path.member("acrValue"));
-        let acr_value = match object.get("AcrValue") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("acrValue"), &ACR_VALUE_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let acr_value = cx
+            .string_member(object, "AcrValue", path, "acrValue", &ACR_VALUE_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -533,7 +514,7 @@ static ACR_MAPPING_KEY_TYPE: StringRules = StringRules {
     sensitive: false,
 };
 
-/// Reads a `AcrMappingType` map from JSON, checking the model's constraints.
+/// Reads an `AcrMappingType` map from JSON, checking the model's constraints.
 fn read_acr_mapping_type(
     v: &Value,
     path: &Path<'_>,
@@ -587,24 +568,19 @@ pub struct AddCustomAttributesRequest {
 }
 
 impl AddCustomAttributesRequest {
-    /// Reads a `AddCustomAttributesRequest` from JSON, checking the model's constraints.
+    /// Reads an `AddCustomAttributesRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "CustomAttributes", &path.member("customAttributes"));
-        let custom_attributes = match object.get("CustomAttributes") {
-            Some(v) if !v.is_null() => {
-                read_custom_attributes_list_type(v, &path.member("customAttributes"), cx)?
-            }
-            _ => None,
+        let custom_attributes = match member(object, "CustomAttributes") {
+            Some(v) => read_custom_attributes_list_type(v, &path.member("customAttributes"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -624,7 +600,7 @@ impl AddCustomAttributesRequest {
 pub struct AddCustomAttributesResponse {}
 
 impl AddCustomAttributesResponse {
-    /// Reads a `AddCustomAttributesResponse` from JSON, checking the model's constraints.
+    /// Reads an `AddCustomAttributesResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -660,30 +636,27 @@ impl fmt::Debug for AddUserPoolClientSecretRequest {
 }
 
 impl AddUserPoolClientSecretRequest {
-    /// Reads a `AddUserPoolClientSecretRequest` from JSON, checking the model's constraints.
+    /// Reads an `AddUserPoolClientSecretRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "ClientId", &path.member("clientId"));
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_secret = match object.get("ClientSecret") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientSecret"), &CLIENT_SECRET_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_secret = cx
+            .string_member(
+                object,
+                "ClientSecret",
+                path,
+                "clientSecret",
+                &CLIENT_SECRET_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -710,16 +683,16 @@ pub struct AddUserPoolClientSecretResponse {
 }
 
 impl AddUserPoolClientSecretResponse {
-    /// Reads a `AddUserPoolClientSecretResponse` from JSON, checking the model's constraints.
+    /// Reads an `AddUserPoolClientSecretResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let client_secret_descriptor = match object.get("ClientSecretDescriptor") {
-            Some(v) if !v.is_null() => {
+        let client_secret_descriptor = match member(object, "ClientSecretDescriptor") {
+            Some(v) => {
                 ClientSecretDescriptorType::read(v, &path.member("clientSecretDescriptor"), cx)?
             }
-            _ => None,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -755,31 +728,22 @@ impl fmt::Debug for AdminAddUserToGroupRequest {
 }
 
 impl AdminAddUserToGroupRequest {
-    /// Reads a `AdminAddUserToGroupRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminAddUserToGroupRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
         cx.require(object, "GroupName", &path.member("groupName"));
-        let group_name = match object.get("GroupName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("groupName"), &GROUP_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let group_name = cx
+            .string_member(object, "GroupName", path, "groupName", &GROUP_NAME_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -821,30 +785,22 @@ impl fmt::Debug for AdminConfirmSignUpRequest {
 }
 
 impl AdminConfirmSignUpRequest {
-    /// Reads a `AdminConfirmSignUpRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminConfirmSignUpRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -864,7 +820,7 @@ impl AdminConfirmSignUpRequest {
 pub struct AdminConfirmSignUpResponse {}
 
 impl AdminConfirmSignUpResponse {
-    /// Reads a `AdminConfirmSignUpResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminConfirmSignUpResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -896,28 +852,27 @@ pub struct AdminCreateUserConfigType {
 }
 
 impl AdminCreateUserConfigType {
-    /// Reads a `AdminCreateUserConfigType` from JSON, checking the model's constraints.
+    /// Reads an `AdminCreateUserConfigType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let allow_admin_create_user_only = match object.get("AllowAdminCreateUserOnly") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("allowAdminCreateUserOnly"))?,
-            _ => None,
+        let allow_admin_create_user_only = cx.boolean_member(
+            object,
+            "AllowAdminCreateUserOnly",
+            path,
+            "allowAdminCreateUserOnly",
+        )?;
+        let invite_message_template = match member(object, "InviteMessageTemplate") {
+            Some(v) => MessageTemplateType::read(v, &path.member("inviteMessageTemplate"), cx)?,
+            None => None,
         };
-        let invite_message_template = match object.get("InviteMessageTemplate") {
-            Some(v) if !v.is_null() => {
-                MessageTemplateType::read(v, &path.member("inviteMessageTemplate"), cx)?
-            }
-            _ => None,
-        };
-        let unused_account_validity_days = match object.get("UnusedAccountValidityDays") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("unusedAccountValidityDays"),
-                &ADMIN_CREATE_USER_UNUSED_ACCOUNT_VALIDITY_DAYS_TYPE,
-            )?,
-            _ => None,
-        };
+        let unused_account_validity_days = cx.integer_member(
+            object,
+            "UnusedAccountValidityDays",
+            path,
+            "unusedAccountValidityDays",
+            &ADMIN_CREATE_USER_UNUSED_ACCOUNT_VALIDITY_DAYS_TYPE,
+        )?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -984,63 +939,55 @@ impl fmt::Debug for AdminCreateUserRequest {
 }
 
 impl AdminCreateUserRequest {
-    /// Reads a `AdminCreateUserRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminCreateUserRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
-        let desired_delivery_mediums = match object.get("DesiredDeliveryMediums") {
-            Some(v) if !v.is_null() => {
+        let desired_delivery_mediums = match member(object, "DesiredDeliveryMediums") {
+            Some(v) => {
                 read_delivery_medium_list_type(v, &path.member("desiredDeliveryMediums"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let force_alias_creation = match object.get("ForceAliasCreation") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("forceAliasCreation"))?,
-            _ => None,
+        let force_alias_creation =
+            cx.boolean_member(object, "ForceAliasCreation", path, "forceAliasCreation")?;
+        let message_action = cx
+            .string_member(
+                object,
+                "MessageAction",
+                path,
+                "messageAction",
+                &MESSAGE_ACTION_TYPE,
+            )?
+            .and_then(MessageActionType::parse);
+        let temporary_password = cx
+            .string_member(
+                object,
+                "TemporaryPassword",
+                path,
+                "temporaryPassword",
+                &PASSWORD_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_attributes = match member(object, "UserAttributes") {
+            Some(v) => read_attribute_list_type(v, &path.member("userAttributes"), cx)?,
+            None => None,
         };
-        let message_action = match object.get("MessageAction") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("messageAction"), &MESSAGE_ACTION_TYPE)?
-                .and_then(MessageActionType::parse),
-            _ => None,
-        };
-        let temporary_password = match object.get("TemporaryPassword") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("temporaryPassword"), &PASSWORD_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_attributes = match object.get("UserAttributes") {
-            Some(v) if !v.is_null() => {
-                read_attribute_list_type(v, &path.member("userAttributes"), cx)?
-            }
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let validation_data = match object.get("ValidationData") {
-            Some(v) if !v.is_null() => {
-                read_attribute_list_type(v, &path.member("validationData"), cx)?
-            }
-            _ => None,
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
+        let validation_data = match member(object, "ValidationData") {
+            Some(v) => read_attribute_list_type(v, &path.member("validationData"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -1071,14 +1018,14 @@ pub struct AdminCreateUserResponse {
 }
 
 impl AdminCreateUserResponse {
-    /// Reads a `AdminCreateUserResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminCreateUserResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let user = match object.get("User") {
-            Some(v) if !v.is_null() => UserType::read(v, &path.member("user"), cx)?,
-            _ => None,
+        let user = match member(object, "User") {
+            Some(v) => UserType::read(v, &path.member("user"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -1114,24 +1061,18 @@ impl fmt::Debug for AdminDeleteSoftwareTokenRequest {
 }
 
 impl AdminDeleteSoftwareTokenRequest {
-    /// Reads a `AdminDeleteSoftwareTokenRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminDeleteSoftwareTokenRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1150,7 +1091,7 @@ impl AdminDeleteSoftwareTokenRequest {
 pub struct AdminDeleteSoftwareTokenResponse {}
 
 impl AdminDeleteSoftwareTokenResponse {
-    /// Reads a `AdminDeleteSoftwareTokenResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminDeleteSoftwareTokenResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -1183,7 +1124,7 @@ impl fmt::Debug for AdminDeleteUserAttributesRequest {
 }
 
 impl AdminDeleteUserAttributesRequest {
-    /// Reads a `AdminDeleteUserAttributesRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminDeleteUserAttributesRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
@@ -1194,24 +1135,16 @@ impl AdminDeleteUserAttributesRequest {
             "UserAttributeNames",
             &path.member("userAttributeNames"),
         );
-        let user_attribute_names = match object.get("UserAttributeNames") {
-            Some(v) if !v.is_null() => {
-                read_attribute_name_list_type(v, &path.member("userAttributeNames"), cx)?
-            }
-            _ => None,
+        let user_attribute_names = match member(object, "UserAttributeNames") {
+            Some(v) => read_attribute_name_list_type(v, &path.member("userAttributeNames"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1233,7 +1166,7 @@ impl AdminDeleteUserAttributesRequest {
 pub struct AdminDeleteUserAttributesResponse {}
 
 impl AdminDeleteUserAttributesResponse {
-    /// Reads a `AdminDeleteUserAttributesResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminDeleteUserAttributesResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -1262,24 +1195,18 @@ impl fmt::Debug for AdminDeleteUserRequest {
 }
 
 impl AdminDeleteUserRequest {
-    /// Reads a `AdminDeleteUserRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminDeleteUserRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1305,24 +1232,19 @@ pub struct AdminDisableProviderForUserRequest {
 }
 
 impl AdminDisableProviderForUserRequest {
-    /// Reads a `AdminDisableProviderForUserRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminDisableProviderForUserRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "User", &path.member("user"));
-        let user = match object.get("User") {
-            Some(v) if !v.is_null() => {
-                ProviderUserIdentifierType::read(v, &path.member("user"), cx)?
-            }
-            _ => None,
+        let user = match member(object, "User") {
+            Some(v) => ProviderUserIdentifierType::read(v, &path.member("user"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &STRING_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1338,7 +1260,7 @@ impl AdminDisableProviderForUserRequest {
 pub struct AdminDisableProviderForUserResponse {}
 
 impl AdminDisableProviderForUserResponse {
-    /// Reads a `AdminDisableProviderForUserResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminDisableProviderForUserResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -1367,24 +1289,18 @@ impl fmt::Debug for AdminDisableUserRequest {
 }
 
 impl AdminDisableUserRequest {
-    /// Reads a `AdminDisableUserRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminDisableUserRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1403,7 +1319,7 @@ impl AdminDisableUserRequest {
 pub struct AdminDisableUserResponse {}
 
 impl AdminDisableUserResponse {
-    /// Reads a `AdminDisableUserResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminDisableUserResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -1432,24 +1348,18 @@ impl fmt::Debug for AdminEnableUserRequest {
 }
 
 impl AdminEnableUserRequest {
-    /// Reads a `AdminEnableUserRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminEnableUserRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1468,7 +1378,7 @@ impl AdminEnableUserRequest {
 pub struct AdminEnableUserResponse {}
 
 impl AdminEnableUserResponse {
-    /// Reads a `AdminEnableUserResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminEnableUserResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -1501,31 +1411,22 @@ impl fmt::Debug for AdminForgetDeviceRequest {
 }
 
 impl AdminForgetDeviceRequest {
-    /// Reads a `AdminForgetDeviceRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminForgetDeviceRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
         cx.require(object, "DeviceKey", &path.member("deviceKey"));
-        let device_key = match object.get("DeviceKey") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("deviceKey"), &DEVICE_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let device_key = cx
+            .string_member(object, "DeviceKey", path, "deviceKey", &DEVICE_KEY_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1567,31 +1468,22 @@ impl fmt::Debug for AdminGetDeviceRequest {
 }
 
 impl AdminGetDeviceRequest {
-    /// Reads a `AdminGetDeviceRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminGetDeviceRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "DeviceKey", &path.member("deviceKey"));
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
-        let device_key = match object.get("DeviceKey") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("deviceKey"), &DEVICE_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let device_key = cx
+            .string_member(object, "DeviceKey", path, "deviceKey", &DEVICE_KEY_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1617,15 +1509,15 @@ pub struct AdminGetDeviceResponse {
 }
 
 impl AdminGetDeviceResponse {
-    /// Reads a `AdminGetDeviceResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminGetDeviceResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Device", &path.member("device"));
-        let device = match object.get("Device") {
-            Some(v) if !v.is_null() => DeviceType::read(v, &path.member("device"), cx)?,
-            _ => None,
+        let device = match member(object, "Device") {
+            Some(v) => DeviceType::read(v, &path.member("device"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -1658,24 +1550,18 @@ impl fmt::Debug for AdminGetUserAuthFactorsRequest {
 }
 
 impl AdminGetUserAuthFactorsRequest {
-    /// Reads a `AdminGetUserAuthFactorsRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminGetUserAuthFactorsRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1727,38 +1613,36 @@ impl fmt::Debug for AdminGetUserAuthFactorsResponse {
 }
 
 impl AdminGetUserAuthFactorsResponse {
-    /// Reads a `AdminGetUserAuthFactorsResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminGetUserAuthFactorsResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Username", &path.member("username"));
-        let configured_user_auth_factors = match object.get("ConfiguredUserAuthFactors") {
-            Some(v) if !v.is_null() => read_configured_user_auth_factors_list_type(
+        let configured_user_auth_factors = match member(object, "ConfiguredUserAuthFactors") {
+            Some(v) => read_configured_user_auth_factors_list_type(
                 v,
                 &path.member("configuredUserAuthFactors"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let preferred_mfa_setting = match object.get("PreferredMfaSetting") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("preferredMfaSetting"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let preferred_mfa_setting = cx
+            .string_member(
+                object,
+                "PreferredMfaSetting",
+                path,
+                "preferredMfaSetting",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_mfa_setting_list = match member(object, "UserMFASettingList") {
+            Some(v) => read_user_mfa_setting_list_type(v, &path.member("userMFASettingList"), cx)?,
+            None => None,
         };
-        let user_mfa_setting_list = match object.get("UserMFASettingList") {
-            Some(v) if !v.is_null() => {
-                read_user_mfa_setting_list_type(v, &path.member("userMFASettingList"), cx)?
-            }
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1795,24 +1679,18 @@ impl fmt::Debug for AdminGetUserRequest {
 }
 
 impl AdminGetUserRequest {
-    /// Reads a `AdminGetUserRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminGetUserRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -1881,60 +1759,44 @@ impl fmt::Debug for AdminGetUserResponse {
 }
 
 impl AdminGetUserResponse {
-    /// Reads a `AdminGetUserResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminGetUserResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Username", &path.member("username"));
-        let enabled = match object.get("Enabled") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("enabled"))?,
-            _ => None,
+        let enabled = cx.boolean_member(object, "Enabled", path, "enabled")?;
+        let mfa_options = match member(object, "MFAOptions") {
+            Some(v) => read_mfa_option_list_type(v, &path.member("mFAOptions"), cx)?,
+            None => None,
         };
-        let mfa_options = match object.get("MFAOptions") {
-            Some(v) if !v.is_null() => {
-                read_mfa_option_list_type(v, &path.member("mFAOptions"), cx)?
-            }
-            _ => None,
+        let preferred_mfa_setting = cx
+            .string_member(
+                object,
+                "PreferredMfaSetting",
+                path,
+                "preferredMfaSetting",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_attributes = match member(object, "UserAttributes") {
+            Some(v) => read_attribute_list_type(v, &path.member("userAttributes"), cx)?,
+            None => None,
         };
-        let preferred_mfa_setting = match object.get("PreferredMfaSetting") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("preferredMfaSetting"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let user_create_date =
+            cx.timestamp_member(object, "UserCreateDate", path, "userCreateDate")?;
+        let user_last_modified_date =
+            cx.timestamp_member(object, "UserLastModifiedDate", path, "userLastModifiedDate")?;
+        let user_mfa_setting_list = match member(object, "UserMFASettingList") {
+            Some(v) => read_user_mfa_setting_list_type(v, &path.member("userMFASettingList"), cx)?,
+            None => None,
         };
-        let user_attributes = match object.get("UserAttributes") {
-            Some(v) if !v.is_null() => {
-                read_attribute_list_type(v, &path.member("userAttributes"), cx)?
-            }
-            _ => None,
-        };
-        let user_create_date = match object.get("UserCreateDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("userCreateDate"))?,
-            _ => None,
-        };
-        let user_last_modified_date = match object.get("UserLastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("userLastModifiedDate"))?,
-            _ => None,
-        };
-        let user_mfa_setting_list = match object.get("UserMFASettingList") {
-            Some(v) if !v.is_null() => {
-                read_user_mfa_setting_list_type(v, &path.member("userMFASettingList"), cx)?
-            }
-            _ => None,
-        };
-        let user_status = match object.get("UserStatus") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userStatus"), &USER_STATUS_TYPE)?
-                .and_then(UserStatusType::parse),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_status = cx
+            .string_member(object, "UserStatus", path, "userStatus", &USER_STATUS_TYPE)?
+            .and_then(UserStatusType::parse);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2003,59 +1865,41 @@ impl fmt::Debug for AdminInitiateAuthRequest {
 }
 
 impl AdminInitiateAuthRequest {
-    /// Reads a `AdminInitiateAuthRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminInitiateAuthRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "ClientId", &path.member("clientId"));
         cx.require(object, "AuthFlow", &path.member("authFlow"));
-        let analytics_metadata = match object.get("AnalyticsMetadata") {
-            Some(v) if !v.is_null() => {
-                AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?
-            }
-            _ => None,
+        let analytics_metadata = match member(object, "AnalyticsMetadata") {
+            Some(v) => AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?,
+            None => None,
         };
-        let auth_flow = match object.get("AuthFlow") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("authFlow"), &AUTH_FLOW_TYPE)?
-                .and_then(AuthFlowType::parse),
-            _ => None,
+        let auth_flow = cx
+            .string_member(object, "AuthFlow", path, "authFlow", &AUTH_FLOW_TYPE)?
+            .and_then(AuthFlowType::parse);
+        let auth_parameters = match member(object, "AuthParameters") {
+            Some(v) => read_auth_parameters_type(v, &path.member("authParameters"), cx)?,
+            None => None,
         };
-        let auth_parameters = match object.get("AuthParameters") {
-            Some(v) if !v.is_null() => {
-                read_auth_parameters_type(v, &path.member("authParameters"), cx)?
-            }
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let context_data = match member(object, "ContextData") {
+            Some(v) => ContextDataType::read(v, &path.member("contextData"), cx)?,
+            None => None,
         };
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
-        };
-        let context_data = match object.get("ContextData") {
-            Some(v) if !v.is_null() => ContextDataType::read(v, &path.member("contextData"), cx)?,
-            _ => None,
-        };
-        let session = match object.get("Session") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("session"), &SESSION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let session = cx
+            .string_member(object, "Session", path, "session", &SESSION_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2119,41 +1963,37 @@ impl fmt::Debug for AdminInitiateAuthResponse {
 }
 
 impl AdminInitiateAuthResponse {
-    /// Reads a `AdminInitiateAuthResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminInitiateAuthResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let authentication_result = match object.get("AuthenticationResult") {
-            Some(v) if !v.is_null() => {
-                AuthenticationResultType::read(v, &path.member("authenticationResult"), cx)?
-            }
-            _ => None,
+        let authentication_result = match member(object, "AuthenticationResult") {
+            Some(v) => AuthenticationResultType::read(v, &path.member("authenticationResult"), cx)?,
+            None => None,
         };
-        let available_challenges = match object.get("AvailableChallenges") {
-            Some(v) if !v.is_null() => {
+        let available_challenges = match member(object, "AvailableChallenges") {
+            Some(v) => {
                 read_available_challenge_list_type(v, &path.member("availableChallenges"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let challenge_name = match object.get("ChallengeName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("challengeName"), &CHALLENGE_NAME_TYPE)?
-                .and_then(ChallengeNameType::parse),
-            _ => None,
+        let challenge_name = cx
+            .string_member(
+                object,
+                "ChallengeName",
+                path,
+                "challengeName",
+                &CHALLENGE_NAME_TYPE,
+            )?
+            .and_then(ChallengeNameType::parse);
+        let challenge_parameters = match member(object, "ChallengeParameters") {
+            Some(v) => read_challenge_parameters_type(v, &path.member("challengeParameters"), cx)?,
+            None => None,
         };
-        let challenge_parameters = match object.get("ChallengeParameters") {
-            Some(v) if !v.is_null() => {
-                read_challenge_parameters_type(v, &path.member("challengeParameters"), cx)?
-            }
-            _ => None,
-        };
-        let session = match object.get("Session") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("session"), &SESSION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let session = cx
+            .string_member(object, "Session", path, "session", &SESSION_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2182,31 +2022,24 @@ pub struct AdminLinkProviderForUserRequest {
 }
 
 impl AdminLinkProviderForUserRequest {
-    /// Reads a `AdminLinkProviderForUserRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminLinkProviderForUserRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "DestinationUser", &path.member("destinationUser"));
         cx.require(object, "SourceUser", &path.member("sourceUser"));
-        let destination_user = match object.get("DestinationUser") {
-            Some(v) if !v.is_null() => {
-                ProviderUserIdentifierType::read(v, &path.member("destinationUser"), cx)?
-            }
-            _ => None,
+        let destination_user = match member(object, "DestinationUser") {
+            Some(v) => ProviderUserIdentifierType::read(v, &path.member("destinationUser"), cx)?,
+            None => None,
         };
-        let source_user = match object.get("SourceUser") {
-            Some(v) if !v.is_null() => {
-                ProviderUserIdentifierType::read(v, &path.member("sourceUser"), cx)?
-            }
-            _ => None,
+        let source_user = match member(object, "SourceUser") {
+            Some(v) => ProviderUserIdentifierType::read(v, &path.member("sourceUser"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &STRING_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2228,7 +2061,7 @@ impl AdminLinkProviderForUserRequest {
 pub struct AdminLinkProviderForUserResponse {}
 
 impl AdminLinkProviderForUserResponse {
-    /// Reads a `AdminLinkProviderForUserResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminLinkProviderForUserResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -2265,38 +2098,28 @@ impl fmt::Debug for AdminListDevicesRequest {
 }
 
 impl AdminListDevicesRequest {
-    /// Reads a `AdminListDevicesRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminListDevicesRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
-        let limit = match object.get("Limit") {
-            Some(v) if !v.is_null() => cx.integer(v, &path.member("limit"), &QUERY_LIMIT_TYPE)?,
-            _ => None,
-        };
-        let pagination_token = match object.get("PaginationToken") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("paginationToken"),
-                    &SEARCH_PAGINATION_TOKEN_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let limit = cx.integer_member(object, "Limit", path, "limit", &QUERY_LIMIT_TYPE)?;
+        let pagination_token = cx
+            .string_member(
+                object,
+                "PaginationToken",
+                path,
+                "paginationToken",
+                &SEARCH_PAGINATION_TOKEN_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2324,25 +2147,24 @@ pub struct AdminListDevicesResponse {
 }
 
 impl AdminListDevicesResponse {
-    /// Reads a `AdminListDevicesResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminListDevicesResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let devices = match object.get("Devices") {
-            Some(v) if !v.is_null() => read_device_list_type(v, &path.member("devices"), cx)?,
-            _ => None,
+        let devices = match member(object, "Devices") {
+            Some(v) => read_device_list_type(v, &path.member("devices"), cx)?,
+            None => None,
         };
-        let pagination_token = match object.get("PaginationToken") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("paginationToken"),
-                    &SEARCH_PAGINATION_TOKEN_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let pagination_token = cx
+            .string_member(
+                object,
+                "PaginationToken",
+                path,
+                "paginationToken",
+                &SEARCH_PAGINATION_TOKEN_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2382,34 +2204,22 @@ impl fmt::Debug for AdminListGroupsForUserRequest {
 }
 
 impl AdminListGroupsForUserRequest {
-    /// Reads a `AdminListGroupsForUserRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminListGroupsForUserRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Username", &path.member("username"));
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let limit = match object.get("Limit") {
-            Some(v) if !v.is_null() => cx.integer(v, &path.member("limit"), &QUERY_LIMIT_TYPE)?,
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let limit = cx.integer_member(object, "Limit", path, "limit", &QUERY_LIMIT_TYPE)?;
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2437,21 +2247,18 @@ pub struct AdminListGroupsForUserResponse {
 }
 
 impl AdminListGroupsForUserResponse {
-    /// Reads a `AdminListGroupsForUserResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminListGroupsForUserResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let groups = match object.get("Groups") {
-            Some(v) if !v.is_null() => read_group_list_type(v, &path.member("groups"), cx)?,
-            _ => None,
+        let groups = match member(object, "Groups") {
+            Some(v) => read_group_list_type(v, &path.member("groups"), cx)?,
+            None => None,
         };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2488,36 +2295,23 @@ impl fmt::Debug for AdminListUserAuthEventsRequest {
 }
 
 impl AdminListUserAuthEventsRequest {
-    /// Reads a `AdminListUserAuthEventsRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminListUserAuthEventsRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
-        let max_results = match object.get("MaxResults") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("maxResults"), &QUERY_LIMIT_TYPE)?
-            }
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let max_results =
+            cx.integer_member(object, "MaxResults", path, "maxResults", &QUERY_LIMIT_TYPE)?;
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2545,21 +2339,18 @@ pub struct AdminListUserAuthEventsResponse {
 }
 
 impl AdminListUserAuthEventsResponse {
-    /// Reads a `AdminListUserAuthEventsResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminListUserAuthEventsResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let auth_events = match object.get("AuthEvents") {
-            Some(v) if !v.is_null() => read_auth_events_type(v, &path.member("authEvents"), cx)?,
-            _ => None,
+        let auth_events = match member(object, "AuthEvents") {
+            Some(v) => read_auth_events_type(v, &path.member("authEvents"), cx)?,
+            None => None,
         };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2595,30 +2386,21 @@ impl fmt::Debug for AdminListUserSessionsRequest {
 }
 
 impl AdminListUserSessionsRequest {
-    /// Reads a `AdminListUserSessionsRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminListUserSessionsRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2645,20 +2427,17 @@ pub struct AdminListUserSessionsResponse {
 }
 
 impl AdminListUserSessionsResponse {
-    /// Reads a `AdminListUserSessionsResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminListUserSessionsResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let sessions = match object.get("Sessions") {
-            Some(v) if !v.is_null() => read_sessions_list_type(v, &path.member("sessions"), cx)?,
-            _ => None,
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
+        let sessions = match member(object, "Sessions") {
+            Some(v) => read_sessions_list_type(v, &path.member("sessions"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -2695,31 +2474,22 @@ impl fmt::Debug for AdminRemoveUserFromGroupRequest {
 }
 
 impl AdminRemoveUserFromGroupRequest {
-    /// Reads a `AdminRemoveUserFromGroupRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminRemoveUserFromGroupRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
         cx.require(object, "GroupName", &path.member("groupName"));
-        let group_name = match object.get("GroupName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("groupName"), &GROUP_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let group_name = cx
+            .string_member(object, "GroupName", path, "groupName", &GROUP_NAME_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2761,30 +2531,22 @@ impl fmt::Debug for AdminResetUserPasswordRequest {
 }
 
 impl AdminResetUserPasswordRequest {
-    /// Reads a `AdminResetUserPasswordRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminResetUserPasswordRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2804,7 +2566,7 @@ impl AdminResetUserPasswordRequest {
 pub struct AdminResetUserPasswordResponse {}
 
 impl AdminResetUserPasswordResponse {
-    /// Reads a `AdminResetUserPasswordResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminResetUserPasswordResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -2860,59 +2622,47 @@ impl fmt::Debug for AdminRespondToAuthChallengeRequest {
 }
 
 impl AdminRespondToAuthChallengeRequest {
-    /// Reads a `AdminRespondToAuthChallengeRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminRespondToAuthChallengeRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "ClientId", &path.member("clientId"));
         cx.require(object, "ChallengeName", &path.member("challengeName"));
-        let analytics_metadata = match object.get("AnalyticsMetadata") {
-            Some(v) if !v.is_null() => {
-                AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?
-            }
-            _ => None,
+        let analytics_metadata = match member(object, "AnalyticsMetadata") {
+            Some(v) => AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?,
+            None => None,
         };
-        let challenge_name = match object.get("ChallengeName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("challengeName"), &CHALLENGE_NAME_TYPE)?
-                .and_then(ChallengeNameType::parse),
-            _ => None,
+        let challenge_name = cx
+            .string_member(
+                object,
+                "ChallengeName",
+                path,
+                "challengeName",
+                &CHALLENGE_NAME_TYPE,
+            )?
+            .and_then(ChallengeNameType::parse);
+        let challenge_responses = match member(object, "ChallengeResponses") {
+            Some(v) => read_challenge_responses_type(v, &path.member("challengeResponses"), cx)?,
+            None => None,
         };
-        let challenge_responses = match object.get("ChallengeResponses") {
-            Some(v) if !v.is_null() => {
-                read_challenge_responses_type(v, &path.member("challengeResponses"), cx)?
-            }
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let context_data = match member(object, "ContextData") {
+            Some(v) => ContextDataType::read(v, &path.member("contextData"), cx)?,
+            None => None,
         };
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
-        };
-        let context_data = match object.get("ContextData") {
-            Some(v) if !v.is_null() => ContextDataType::read(v, &path.member("contextData"), cx)?,
-            _ => None,
-        };
-        let session = match object.get("Session") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("session"), &SESSION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let session = cx
+            .string_member(object, "Session", path, "session", &SESSION_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -2976,41 +2726,37 @@ impl fmt::Debug for AdminRespondToAuthChallengeResponse {
 }
 
 impl AdminRespondToAuthChallengeResponse {
-    /// Reads a `AdminRespondToAuthChallengeResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminRespondToAuthChallengeResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let authentication_result = match object.get("AuthenticationResult") {
-            Some(v) if !v.is_null() => {
-                AuthenticationResultType::read(v, &path.member("authenticationResult"), cx)?
-            }
-            _ => None,
+        let authentication_result = match member(object, "AuthenticationResult") {
+            Some(v) => AuthenticationResultType::read(v, &path.member("authenticationResult"), cx)?,
+            None => None,
         };
-        let available_challenges = match object.get("AvailableChallenges") {
-            Some(v) if !v.is_null() => {
+        let available_challenges = match member(object, "AvailableChallenges") {
+            Some(v) => {
                 read_available_challenge_list_type(v, &path.member("availableChallenges"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let challenge_name = match object.get("ChallengeName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("challengeName"), &CHALLENGE_NAME_TYPE)?
-                .and_then(ChallengeNameType::parse),
-            _ => None,
+        let challenge_name = cx
+            .string_member(
+                object,
+                "ChallengeName",
+                path,
+                "challengeName",
+                &CHALLENGE_NAME_TYPE,
+            )?
+            .and_then(ChallengeNameType::parse);
+        let challenge_parameters = match member(object, "ChallengeParameters") {
+            Some(v) => read_challenge_parameters_type(v, &path.member("challengeParameters"), cx)?,
+            None => None,
         };
-        let challenge_parameters = match object.get("ChallengeParameters") {
-            Some(v) if !v.is_null() => {
-                read_challenge_parameters_type(v, &path.member("challengeParameters"), cx)?
-            }
-            _ => None,
-        };
-        let session = match object.get("Session") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("session"), &SESSION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let session = cx
+            .string_member(object, "Session", path, "session", &SESSION_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -3059,41 +2805,31 @@ impl fmt::Debug for AdminRevokeUserSessionRequest {
 }
 
 impl AdminRevokeUserSessionRequest {
-    /// Reads a `AdminRevokeUserSessionRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminRevokeUserSessionRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
         cx.require(object, "SessionId", &path.member("sessionId"));
-        let revoke_associated_sessions = match object.get("RevokeAssociatedSessions") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("revokeAssociatedSessions"),
-                    &REVOKE_ASSOCIATED_SESSIONS_TYPE,
-                )?
-                .and_then(RevokeAssociatedSessionsType::parse),
-            _ => None,
-        };
-        let session_id = match object.get("SessionId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("sessionId"), &SESSION_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let revoke_associated_sessions = cx
+            .string_member(
+                object,
+                "RevokeAssociatedSessions",
+                path,
+                "revokeAssociatedSessions",
+                &REVOKE_ASSOCIATED_SESSIONS_TYPE,
+            )?
+            .and_then(RevokeAssociatedSessionsType::parse);
+        let session_id = cx
+            .string_member(object, "SessionId", path, "sessionId", &SESSION_ID_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -3116,7 +2852,7 @@ impl AdminRevokeUserSessionRequest {
 pub struct AdminRevokeUserSessionResponse {}
 
 impl AdminRevokeUserSessionResponse {
-    /// Reads a `AdminRevokeUserSessionResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminRevokeUserSessionResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -3170,47 +2906,35 @@ impl fmt::Debug for AdminSetUserMFAPreferenceRequest {
 }
 
 impl AdminSetUserMFAPreferenceRequest {
-    /// Reads a `AdminSetUserMFAPreferenceRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminSetUserMFAPreferenceRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Username", &path.member("username"));
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let email_mfa_settings = match object.get("EmailMfaSettings") {
-            Some(v) if !v.is_null() => {
-                EmailMfaSettingsType::read(v, &path.member("emailMfaSettings"), cx)?
-            }
-            _ => None,
+        let email_mfa_settings = match member(object, "EmailMfaSettings") {
+            Some(v) => EmailMfaSettingsType::read(v, &path.member("emailMfaSettings"), cx)?,
+            None => None,
         };
-        let sms_mfa_settings = match object.get("SMSMfaSettings") {
-            Some(v) if !v.is_null() => {
-                SMSMfaSettingsType::read(v, &path.member("sMSMfaSettings"), cx)?
-            }
-            _ => None,
+        let sms_mfa_settings = match member(object, "SMSMfaSettings") {
+            Some(v) => SMSMfaSettingsType::read(v, &path.member("sMSMfaSettings"), cx)?,
+            None => None,
         };
-        let software_token_mfa_settings = match object.get("SoftwareTokenMfaSettings") {
-            Some(v) if !v.is_null() => {
+        let software_token_mfa_settings = match member(object, "SoftwareTokenMfaSettings") {
+            Some(v) => {
                 SoftwareTokenMfaSettingsType::read(v, &path.member("softwareTokenMfaSettings"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let web_authn_mfa_settings = match object.get("WebAuthnMfaSettings") {
-            Some(v) if !v.is_null() => {
-                WebAuthnMfaSettingsType::read(v, &path.member("webAuthnMfaSettings"), cx)?
-            }
-            _ => None,
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
+        let web_authn_mfa_settings = match member(object, "WebAuthnMfaSettings") {
+            Some(v) => WebAuthnMfaSettingsType::read(v, &path.member("webAuthnMfaSettings"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -3234,7 +2958,7 @@ impl AdminSetUserMFAPreferenceRequest {
 pub struct AdminSetUserMFAPreferenceResponse {}
 
 impl AdminSetUserMFAPreferenceResponse {
-    /// Reads a `AdminSetUserMFAPreferenceResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminSetUserMFAPreferenceResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -3271,35 +2995,23 @@ impl fmt::Debug for AdminSetUserPasswordRequest {
 }
 
 impl AdminSetUserPasswordRequest {
-    /// Reads a `AdminSetUserPasswordRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminSetUserPasswordRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
         cx.require(object, "Password", &path.member("password"));
-        let password = match object.get("Password") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("password"), &PASSWORD_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let permanent = match object.get("Permanent") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("permanent"))?,
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let password = cx
+            .string_member(object, "Password", path, "password", &PASSWORD_TYPE)?
+            .map(str::to_owned);
+        let permanent = cx.boolean_member(object, "Permanent", path, "permanent")?;
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -3322,7 +3034,7 @@ impl AdminSetUserPasswordRequest {
 pub struct AdminSetUserPasswordResponse {}
 
 impl AdminSetUserPasswordResponse {
-    /// Reads a `AdminSetUserPasswordResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminSetUserPasswordResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -3355,31 +3067,23 @@ impl fmt::Debug for AdminSetUserSettingsRequest {
 }
 
 impl AdminSetUserSettingsRequest {
-    /// Reads a `AdminSetUserSettingsRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminSetUserSettingsRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
         cx.require(object, "MFAOptions", &path.member("mFAOptions"));
-        let mfa_options = match object.get("MFAOptions") {
-            Some(v) if !v.is_null() => {
-                read_mfa_option_list_type(v, &path.member("mFAOptions"), cx)?
-            }
-            _ => None,
+        let mfa_options = match member(object, "MFAOptions") {
+            Some(v) => read_mfa_option_list_type(v, &path.member("mFAOptions"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -3401,7 +3105,7 @@ impl AdminSetUserSettingsRequest {
 pub struct AdminSetUserSettingsResponse {}
 
 impl AdminSetUserSettingsResponse {
-    /// Reads a `AdminSetUserSettingsResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminSetUserSettingsResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -3438,7 +3142,7 @@ impl fmt::Debug for AdminUpdateAuthEventFeedbackRequest {
 }
 
 impl AdminUpdateAuthEventFeedbackRequest {
-    /// Reads a `AdminUpdateAuthEventFeedbackRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminUpdateAuthEventFeedbackRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
@@ -3446,30 +3150,24 @@ impl AdminUpdateAuthEventFeedbackRequest {
         cx.require(object, "Username", &path.member("username"));
         cx.require(object, "EventId", &path.member("eventId"));
         cx.require(object, "FeedbackValue", &path.member("feedbackValue"));
-        let event_id = match object.get("EventId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("eventId"), &EVENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let feedback_value = match object.get("FeedbackValue") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("feedbackValue"), &FEEDBACK_VALUE_TYPE)?
-                .and_then(FeedbackValueType::parse),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let event_id = cx
+            .string_member(object, "EventId", path, "eventId", &EVENT_ID_TYPE)?
+            .map(str::to_owned);
+        let feedback_value = cx
+            .string_member(
+                object,
+                "FeedbackValue",
+                path,
+                "feedbackValue",
+                &FEEDBACK_VALUE_TYPE,
+            )?
+            .and_then(FeedbackValueType::parse);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -3492,7 +3190,7 @@ impl AdminUpdateAuthEventFeedbackRequest {
 pub struct AdminUpdateAuthEventFeedbackResponse {}
 
 impl AdminUpdateAuthEventFeedbackResponse {
-    /// Reads a `AdminUpdateAuthEventFeedbackResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminUpdateAuthEventFeedbackResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -3532,41 +3230,31 @@ impl fmt::Debug for AdminUpdateDeviceStatusRequest {
 }
 
 impl AdminUpdateDeviceStatusRequest {
-    /// Reads a `AdminUpdateDeviceStatusRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminUpdateDeviceStatusRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
         cx.require(object, "DeviceKey", &path.member("deviceKey"));
-        let device_key = match object.get("DeviceKey") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("deviceKey"), &DEVICE_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let device_remembered_status = match object.get("DeviceRememberedStatus") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("deviceRememberedStatus"),
-                    &DEVICE_REMEMBERED_STATUS_TYPE,
-                )?
-                .and_then(DeviceRememberedStatusType::parse),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let device_key = cx
+            .string_member(object, "DeviceKey", path, "deviceKey", &DEVICE_KEY_TYPE)?
+            .map(str::to_owned);
+        let device_remembered_status = cx
+            .string_member(
+                object,
+                "DeviceRememberedStatus",
+                path,
+                "deviceRememberedStatus",
+                &DEVICE_REMEMBERED_STATUS_TYPE,
+            )?
+            .and_then(DeviceRememberedStatusType::parse);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -3589,7 +3277,7 @@ impl AdminUpdateDeviceStatusRequest {
 pub struct AdminUpdateDeviceStatusResponse {}
 
 impl AdminUpdateDeviceStatusResponse {
-    /// Reads a `AdminUpdateDeviceStatusResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminUpdateDeviceStatusResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -3626,37 +3314,27 @@ impl fmt::Debug for AdminUpdateUserAttributesRequest {
 }
 
 impl AdminUpdateUserAttributesRequest {
-    /// Reads a `AdminUpdateUserAttributesRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminUpdateUserAttributesRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
         cx.require(object, "UserAttributes", &path.member("userAttributes"));
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
-        let user_attributes = match object.get("UserAttributes") {
-            Some(v) if !v.is_null() => {
-                read_attribute_list_type(v, &path.member("userAttributes"), cx)?
-            }
-            _ => None,
+        let user_attributes = match member(object, "UserAttributes") {
+            Some(v) => read_attribute_list_type(v, &path.member("userAttributes"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -3679,7 +3357,7 @@ impl AdminUpdateUserAttributesRequest {
 pub struct AdminUpdateUserAttributesResponse {}
 
 impl AdminUpdateUserAttributesResponse {
-    /// Reads a `AdminUpdateUserAttributesResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminUpdateUserAttributesResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -3708,24 +3386,18 @@ impl fmt::Debug for AdminUserGlobalSignOutRequest {
 }
 
 impl AdminUserGlobalSignOutRequest {
-    /// Reads a `AdminUserGlobalSignOutRequest` from JSON, checking the model's constraints.
+    /// Reads an `AdminUserGlobalSignOutRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Username", &path.member("username"));
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -3744,7 +3416,7 @@ impl AdminUserGlobalSignOutRequest {
 pub struct AdminUserGlobalSignOutResponse {}
 
 impl AdminUserGlobalSignOutResponse {
-    /// Reads a `AdminUserGlobalSignOutResponse` from JSON, checking the model's constraints.
+    /// Reads an `AdminUserGlobalSignOutResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -3761,20 +3433,19 @@ pub struct AdvancedSecurityAdditionalFlowsType {
 }
 
 impl AdvancedSecurityAdditionalFlowsType {
-    /// Reads a `AdvancedSecurityAdditionalFlowsType` from JSON, checking the model's constraints.
+    /// Reads an `AdvancedSecurityAdditionalFlowsType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let custom_auth_mode = match object.get("CustomAuthMode") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("customAuthMode"),
-                    &ADVANCED_SECURITY_ENABLED_MODE_TYPE,
-                )?
-                .and_then(AdvancedSecurityEnabledModeType::parse),
-            _ => None,
-        };
+        let custom_auth_mode = cx
+            .string_member(
+                object,
+                "CustomAuthMode",
+                path,
+                "customAuthMode",
+                &ADVANCED_SECURITY_ENABLED_MODE_TYPE,
+            )?
+            .and_then(AdvancedSecurityEnabledModeType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -3939,7 +3610,7 @@ static ALIAS_ATTRIBUTE_TYPE: StringRules = StringRules {
     sensitive: false,
 };
 
-/// Reads a `AliasAttributesListType` list from JSON, checking the model's constraints.
+/// Reads an `AliasAttributesListType` list from JSON, checking the model's constraints.
 fn read_alias_attributes_list_type(
     v: &Value,
     path: &Path<'_>,
@@ -3965,7 +3636,7 @@ fn read_alias_attributes_list_type(
     Ok(cx.clean_since(mark).then_some(out))
 }
 
-/// Reads a `AllowedFirstAuthFactorsListType` list from JSON, checking the model's constraints.
+/// Reads an `AllowedFirstAuthFactorsListType` list from JSON, checking the model's constraints.
 fn read_allowed_first_auth_factors_list_type(
     v: &Value,
     path: &Path<'_>,
@@ -4018,38 +3689,30 @@ pub struct AnalyticsConfigurationType {
 }
 
 impl AnalyticsConfigurationType {
-    /// Reads a `AnalyticsConfigurationType` from JSON, checking the model's constraints.
+    /// Reads an `AnalyticsConfigurationType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let application_arn = match object.get("ApplicationArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("applicationArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let application_id = match object.get("ApplicationId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("applicationId"), &HEX_STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let external_id = match object.get("ExternalId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("externalId"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let role_arn = match object.get("RoleArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("roleArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_data_shared = match object.get("UserDataShared") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("userDataShared"))?,
-            _ => None,
-        };
+        let application_arn = cx
+            .string_member(object, "ApplicationArn", path, "applicationArn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let application_id = cx
+            .string_member(
+                object,
+                "ApplicationId",
+                path,
+                "applicationId",
+                &HEX_STRING_TYPE,
+            )?
+            .map(str::to_owned);
+        let external_id = cx
+            .string_member(object, "ExternalId", path, "externalId", &STRING_TYPE)?
+            .map(str::to_owned);
+        let role_arn = cx
+            .string_member(object, "RoleArn", path, "roleArn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let user_data_shared =
+            cx.boolean_member(object, "UserDataShared", path, "userDataShared")?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -4075,16 +3738,19 @@ pub struct AnalyticsMetadataType {
 }
 
 impl AnalyticsMetadataType {
-    /// Reads a `AnalyticsMetadataType` from JSON, checking the model's constraints.
+    /// Reads an `AnalyticsMetadataType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let analytics_endpoint_id = match object.get("AnalyticsEndpointId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("analyticsEndpointId"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let analytics_endpoint_id = cx
+            .string_member(
+                object,
+                "AnalyticsEndpointId",
+                path,
+                "analyticsEndpointId",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -4318,7 +3984,7 @@ static ASSET_EXTENSION_TYPE: StringRules = StringRules {
     sensitive: false,
 };
 
-/// Reads a `AssetListType` list from JSON, checking the model's constraints.
+/// Reads an `AssetListType` list from JSON, checking the model's constraints.
 fn read_asset_list_type(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Vec<AssetType>> {
     let items = cx.array(v, path)?;
     let mark = cx.mark();
@@ -4364,41 +4030,38 @@ pub struct AssetType {
 }
 
 impl AssetType {
-    /// Reads a `AssetType` from JSON, checking the model's constraints.
+    /// Reads an `AssetType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Category", &path.member("category"));
         cx.require(object, "ColorMode", &path.member("colorMode"));
         cx.require(object, "Extension", &path.member("extension"));
-        let bytes = match object.get("Bytes") {
-            Some(v) if !v.is_null() => cx.blob(v, &path.member("bytes"), &ASSET_BYTES_TYPE)?,
-            _ => None,
-        };
-        let category = match object.get("Category") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("category"), &ASSET_CATEGORY_TYPE)?
-                .and_then(AssetCategoryType::parse),
-            _ => None,
-        };
-        let color_mode = match object.get("ColorMode") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("colorMode"), &COLOR_SCHEME_MODE_TYPE)?
-                .and_then(ColorSchemeModeType::parse),
-            _ => None,
-        };
-        let extension = match object.get("Extension") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("extension"), &ASSET_EXTENSION_TYPE)?
-                .and_then(AssetExtensionType::parse),
-            _ => None,
-        };
-        let resource_id = match object.get("ResourceId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("resourceId"), &RESOURCE_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let bytes = cx.blob_member(object, "Bytes", path, "bytes", &ASSET_BYTES_TYPE)?;
+        let category = cx
+            .string_member(object, "Category", path, "category", &ASSET_CATEGORY_TYPE)?
+            .and_then(AssetCategoryType::parse);
+        let color_mode = cx
+            .string_member(
+                object,
+                "ColorMode",
+                path,
+                "colorMode",
+                &COLOR_SCHEME_MODE_TYPE,
+            )?
+            .and_then(ColorSchemeModeType::parse);
+        let extension = cx
+            .string_member(
+                object,
+                "Extension",
+                path,
+                "extension",
+                &ASSET_EXTENSION_TYPE,
+            )?
+            .and_then(AssetExtensionType::parse);
+        let resource_id = cx
+            .string_member(object, "ResourceId", path, "resourceId", &RESOURCE_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -4440,22 +4103,22 @@ impl fmt::Debug for AssociateSoftwareTokenRequest {
 }
 
 impl AssociateSoftwareTokenRequest {
-    /// Reads a `AssociateSoftwareTokenRequest` from JSON, checking the model's constraints.
+    /// Reads an `AssociateSoftwareTokenRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let session = match object.get("Session") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("session"), &SESSION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let session = cx
+            .string_member(object, "Session", path, "session", &SESSION_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -4487,23 +4150,17 @@ impl fmt::Debug for AssociateSoftwareTokenResponse {
 }
 
 impl AssociateSoftwareTokenResponse {
-    /// Reads a `AssociateSoftwareTokenResponse` from JSON, checking the model's constraints.
+    /// Reads an `AssociateSoftwareTokenResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let secret_code = match object.get("SecretCode") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("secretCode"), &SECRET_CODE_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let session = match object.get("Session") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("session"), &SESSION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let secret_code = cx
+            .string_member(object, "SecretCode", path, "secretCode", &SECRET_CODE_TYPE)?
+            .map(str::to_owned);
+        let session = cx
+            .string_member(object, "Session", path, "session", &SESSION_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -4573,7 +4230,7 @@ static ATTRIBUTE_DATA_TYPE: StringRules = StringRules {
     sensitive: false,
 };
 
-/// Reads a `AttributeListType` list from JSON, checking the model's constraints.
+/// Reads an `AttributeListType` list from JSON, checking the model's constraints.
 fn read_attribute_list_type(
     v: &Value,
     path: &Path<'_>,
@@ -4604,7 +4261,7 @@ static ATTRIBUTE_MAPPING_KEY_TYPE: StringRules = StringRules {
     sensitive: false,
 };
 
-/// Reads a `AttributeMappingType` map from JSON, checking the model's constraints.
+/// Reads an `AttributeMappingType` map from JSON, checking the model's constraints.
 fn read_attribute_mapping_type(
     v: &Value,
     path: &Path<'_>,
@@ -4632,7 +4289,7 @@ fn read_attribute_mapping_type(
     Ok(cx.clean_since(mark).then_some(out))
 }
 
-/// Reads a `AttributeNameListType` list from JSON, checking the model's constraints.
+/// Reads an `AttributeNameListType` list from JSON, checking the model's constraints.
 fn read_attribute_name_list_type(
     v: &Value,
     path: &Path<'_>,
@@ -4687,23 +4344,17 @@ impl fmt::Debug for AttributeType {
 }
 
 impl AttributeType {
-    /// Reads a `AttributeType` from JSON, checking the model's constraints.
+    /// Reads an `AttributeType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Name", &path.member("name"));
-        let name = match object.get("Name") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("name"), &ATTRIBUTE_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let value = match object.get("Value") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("value"), &ATTRIBUTE_VALUE_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let name = cx
+            .string_member(object, "Name", path, "name", &ATTRIBUTE_NAME_TYPE)?
+            .map(str::to_owned);
+        let value = cx
+            .string_member(object, "Value", path, "value", &ATTRIBUTE_VALUE_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -4722,7 +4373,7 @@ static ATTRIBUTE_VALUE_TYPE: StringRules = StringRules {
     sensitive: true,
 };
 
-/// Reads a `AttributesRequireVerificationBeforeUpdateType` list from JSON, checking the model's constraints.
+/// Reads an `AttributesRequireVerificationBeforeUpdateType` list from JSON, checking the model's constraints.
 fn read_attributes_require_verification_before_update_type(
     v: &Value,
     path: &Path<'_>,
@@ -4748,7 +4399,7 @@ fn read_attributes_require_verification_before_update_type(
     Ok(cx.clean_since(mark).then_some(out))
 }
 
-/// Reads a `AudienceListType` list from JSON, checking the model's constraints.
+/// Reads an `AudienceListType` list from JSON, checking the model's constraints.
 fn read_audience_list_type(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Vec<String>> {
     let items = cx.array(v, path)?;
     let mark = cx.mark();
@@ -4811,55 +4462,45 @@ pub struct AuthEventType {
 }
 
 impl AuthEventType {
-    /// Reads a `AuthEventType` from JSON, checking the model's constraints.
+    /// Reads an `AuthEventType` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let challenge_responses = match object.get("ChallengeResponses") {
-            Some(v) if !v.is_null() => {
+        let challenge_responses = match member(object, "ChallengeResponses") {
+            Some(v) => {
                 read_challenge_response_list_type(v, &path.member("challengeResponses"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let creation_date = match object.get("CreationDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("creationDate"))?,
-            _ => None,
+        let creation_date = cx.timestamp_member(object, "CreationDate", path, "creationDate")?;
+        let event_context_data = match member(object, "EventContextData") {
+            Some(v) => EventContextDataType::read(v, &path.member("eventContextData"), cx)?,
+            None => None,
         };
-        let event_context_data = match object.get("EventContextData") {
-            Some(v) if !v.is_null() => {
-                EventContextDataType::read(v, &path.member("eventContextData"), cx)?
-            }
-            _ => None,
+        let event_feedback = match member(object, "EventFeedback") {
+            Some(v) => EventFeedbackType::read(v, &path.member("eventFeedback"), cx)?,
+            None => None,
         };
-        let event_feedback = match object.get("EventFeedback") {
-            Some(v) if !v.is_null() => {
-                EventFeedbackType::read(v, &path.member("eventFeedback"), cx)?
-            }
-            _ => None,
+        let event_id = cx
+            .string_member(object, "EventId", path, "eventId", &STRING_TYPE)?
+            .map(str::to_owned);
+        let event_response = cx
+            .string_member(
+                object,
+                "EventResponse",
+                path,
+                "eventResponse",
+                &EVENT_RESPONSE_TYPE,
+            )?
+            .and_then(EventResponseType::parse);
+        let event_risk = match member(object, "EventRisk") {
+            Some(v) => EventRiskType::read(v, &path.member("eventRisk"), cx)?,
+            None => None,
         };
-        let event_id = match object.get("EventId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("eventId"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let event_response = match object.get("EventResponse") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("eventResponse"), &EVENT_RESPONSE_TYPE)?
-                .and_then(EventResponseType::parse),
-            _ => None,
-        };
-        let event_risk = match object.get("EventRisk") {
-            Some(v) if !v.is_null() => EventRiskType::read(v, &path.member("eventRisk"), cx)?,
-            _ => None,
-        };
-        let event_type = match object.get("EventType") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("eventType"), &EVENT_TYPE)?
-                .and_then(EventType::parse),
-            _ => None,
-        };
+        let event_type = cx
+            .string_member(object, "EventType", path, "eventType", &EVENT_TYPE)?
+            .and_then(EventType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -4876,7 +4517,7 @@ impl AuthEventType {
     }
 }
 
-/// Reads a `AuthEventsType` list from JSON, checking the model's constraints.
+/// Reads an `AuthEventsType` list from JSON, checking the model's constraints.
 #[cfg(test)]
 fn read_auth_events_type(
     v: &Value,
@@ -5073,7 +4714,7 @@ static AUTH_FLOW_TYPE: StringRules = StringRules {
     sensitive: false,
 };
 
-/// Reads a `AuthParametersType` map from JSON, checking the model's constraints.
+/// Reads an `AuthParametersType` map from JSON, checking the model's constraints.
 fn read_auth_parameters_type(
     v: &Value,
     path: &Path<'_>,
@@ -5154,45 +4795,41 @@ impl fmt::Debug for AuthenticationResultType {
 }
 
 impl AuthenticationResultType {
-    /// Reads a `AuthenticationResultType` from JSON, checking the model's constraints.
+    /// Reads an `AuthenticationResultType` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let expires_in =
+            cx.integer_member(object, "ExpiresIn", path, "expiresIn", &IntRules::NONE)?;
+        let id_token = cx
+            .string_member(object, "IdToken", path, "idToken", &TOKEN_MODEL_TYPE)?
+            .map(str::to_owned);
+        let new_device_metadata = match member(object, "NewDeviceMetadata") {
+            Some(v) => NewDeviceMetadataType::read(v, &path.member("newDeviceMetadata"), cx)?,
+            None => None,
         };
-        let expires_in = match object.get("ExpiresIn") {
-            Some(v) if !v.is_null() => cx.integer(v, &path.member("expiresIn"), &IntRules::NONE)?,
-            _ => None,
-        };
-        let id_token = match object.get("IdToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("idToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let new_device_metadata = match object.get("NewDeviceMetadata") {
-            Some(v) if !v.is_null() => {
-                NewDeviceMetadataType::read(v, &path.member("newDeviceMetadata"), cx)?
-            }
-            _ => None,
-        };
-        let refresh_token = match object.get("RefreshToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("refreshToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let token_type = match object.get("TokenType") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("tokenType"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let refresh_token = cx
+            .string_member(
+                object,
+                "RefreshToken",
+                path,
+                "refreshToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let token_type = cx
+            .string_member(object, "TokenType", path, "tokenType", &STRING_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -5207,7 +4844,7 @@ impl AuthenticationResultType {
     }
 }
 
-/// Reads a `AvailableChallengeListType` list from JSON, checking the model's constraints.
+/// Reads an `AvailableChallengeListType` list from JSON, checking the model's constraints.
 #[cfg(test)]
 fn read_available_challenge_list_type(
     v: &Value,
@@ -5396,38 +5033,37 @@ impl CIMDPolicySummaryType {
         let mark = cx.mark();
         cx.require(object, "CIMDPolicyId", &path.member("cIMDPolicyId"));
         cx.require(object, "PolicyName", &path.member("policyName"));
-        let cimd_policy_id = match object.get("CIMDPolicyId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("cIMDPolicyId"), &CIMD_POLICY_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let cache_duration = match object.get("CacheDuration") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("cacheDuration"), &CACHE_DURATION_TYPE)?
-            }
-            _ => None,
-        };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let creation_date = match object.get("CreationDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("creationDate"))?,
-            _ => None,
-        };
-        let last_modified_date = match object.get("LastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("lastModifiedDate"))?,
-            _ => None,
-        };
-        let policy_name = match object.get("PolicyName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("policyName"), &CIMD_POLICY_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let cimd_policy_id = cx
+            .string_member(
+                object,
+                "CIMDPolicyId",
+                path,
+                "cIMDPolicyId",
+                &CIMD_POLICY_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let cache_duration = cx.integer_member(
+            object,
+            "CacheDuration",
+            path,
+            "cacheDuration",
+            &CACHE_DURATION_TYPE,
+        )?;
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let creation_date = cx.timestamp_member(object, "CreationDate", path, "creationDate")?;
+        let last_modified_date =
+            cx.timestamp_member(object, "LastModifiedDate", path, "lastModifiedDate")?;
+        let policy_name = cx
+            .string_member(
+                object,
+                "PolicyName",
+                path,
+                "policyName",
+                &CIMD_POLICY_NAME_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -5498,50 +5134,44 @@ impl CIMDPolicyType {
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "CIMDPolicyId", &path.member("cIMDPolicyId"));
         cx.require(object, "PolicyName", &path.member("policyName"));
-        let cimd_policy_id = match object.get("CIMDPolicyId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("cIMDPolicyId"), &CIMD_POLICY_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let cimd_policy_id = cx
+            .string_member(
+                object,
+                "CIMDPolicyId",
+                path,
+                "cIMDPolicyId",
+                &CIMD_POLICY_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let cache_duration = cx.integer_member(
+            object,
+            "CacheDuration",
+            path,
+            "cacheDuration",
+            &CACHE_DURATION_TYPE,
+        )?;
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let creation_date = cx.timestamp_member(object, "CreationDate", path, "creationDate")?;
+        let last_modified_date =
+            cx.timestamp_member(object, "LastModifiedDate", path, "lastModifiedDate")?;
+        let policy_name = cx
+            .string_member(
+                object,
+                "PolicyName",
+                path,
+                "policyName",
+                &CIMD_POLICY_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let url_patterns = match member(object, "URLPatterns") {
+            Some(v) => read_url_pattern_list_type(v, &path.member("uRLPatterns"), cx)?,
+            None => None,
         };
-        let cache_duration = match object.get("CacheDuration") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("cacheDuration"), &CACHE_DURATION_TYPE)?
-            }
-            _ => None,
-        };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let creation_date = match object.get("CreationDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("creationDate"))?,
-            _ => None,
-        };
-        let last_modified_date = match object.get("LastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("lastModifiedDate"))?,
-            _ => None,
-        };
-        let policy_name = match object.get("PolicyName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("policyName"), &CIMD_POLICY_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let url_patterns = match object.get("URLPatterns") {
-            Some(v) if !v.is_null() => {
-                read_url_pattern_list_type(v, &path.member("uRLPatterns"), cx)?
-            }
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -5624,18 +5254,12 @@ impl CancelPointInTimeRecoveryRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "RestoreId", &path.member("restoreId"));
-        let restore_id = match object.get("RestoreId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("restoreId"), &RESTORE_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let restore_id = cx
+            .string_member(object, "RestoreId", path, "restoreId", &RESTORE_ID_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -5663,9 +5287,9 @@ impl CancelPointInTimeRecoveryResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let restoration = match object.get("Restoration") {
-            Some(v) if !v.is_null() => RestorationType::read(v, &path.member("restoration"), cx)?,
-            _ => None,
+        let restoration = match member(object, "Restoration") {
+            Some(v) => RestorationType::read(v, &path.member("restoration"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -5995,18 +5619,24 @@ impl ChallengeResponseType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let challenge_name = match object.get("ChallengeName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("challengeName"), &CHALLENGE_NAME)?
-                .and_then(ChallengeName::parse),
-            _ => None,
-        };
-        let challenge_response = match object.get("ChallengeResponse") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("challengeResponse"), &CHALLENGE_RESPONSE)?
-                .and_then(ChallengeResponse::parse),
-            _ => None,
-        };
+        let challenge_name = cx
+            .string_member(
+                object,
+                "ChallengeName",
+                path,
+                "challengeName",
+                &CHALLENGE_NAME,
+            )?
+            .and_then(ChallengeName::parse);
+        let challenge_response = cx
+            .string_member(
+                object,
+                "ChallengeResponse",
+                path,
+                "challengeResponse",
+                &CHALLENGE_RESPONSE,
+            )?
+            .and_then(ChallengeResponse::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -6083,24 +5713,33 @@ impl ChangePasswordRequest {
         let mark = cx.mark();
         cx.require(object, "ProposedPassword", &path.member("proposedPassword"));
         cx.require(object, "AccessToken", &path.member("accessToken"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let previous_password = match object.get("PreviousPassword") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("previousPassword"), &PASSWORD_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let proposed_password = match object.get("ProposedPassword") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("proposedPassword"), &PASSWORD_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let previous_password = cx
+            .string_member(
+                object,
+                "PreviousPassword",
+                path,
+                "previousPassword",
+                &PASSWORD_TYPE,
+            )?
+            .map(str::to_owned);
+        let proposed_password = cx
+            .string_member(
+                object,
+                "ProposedPassword",
+                path,
+                "proposedPassword",
+                &PASSWORD_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -6162,22 +5801,20 @@ impl ClientAuthenticationResultType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let expires_in = match object.get("ExpiresIn") {
-            Some(v) if !v.is_null() => cx.integer(v, &path.member("expiresIn"), &IntRules::NONE)?,
-            _ => None,
-        };
-        let token_type = match object.get("TokenType") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("tokenType"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let expires_in =
+            cx.integer_member(object, "ExpiresIn", path, "expiresIn", &IntRules::NONE)?;
+        let token_type = cx
+            .string_member(object, "TokenType", path, "tokenType", &STRING_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -6275,20 +5912,12 @@ impl ClientMetadataURLType {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "URL", &path.member("uRL"));
-        let cached_date = match object.get("CachedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("cachedDate"))?,
-            _ => None,
-        };
-        let expiration_date = match object.get("ExpirationDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("expirationDate"))?,
-            _ => None,
-        };
-        let url = match object.get("URL") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("uRL"), &METADATA_URL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let cached_date = cx.timestamp_member(object, "CachedDate", path, "cachedDate")?;
+        let expiration_date =
+            cx.timestamp_member(object, "ExpirationDate", path, "expirationDate")?;
+        let url = cx
+            .string_member(object, "URL", path, "uRL", &METADATA_URL_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -6363,14 +5992,13 @@ impl ClientSSOSessionConfigType {
             "MaxValidityMinutes",
             &path.member("maxValidityMinutes"),
         );
-        let max_validity_minutes = match object.get("MaxValidityMinutes") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("maxValidityMinutes"),
-                &SSO_SESSION_MAX_VALIDITY_MINUTES_TYPE,
-            )?,
-            _ => None,
-        };
+        let max_validity_minutes = cx.integer_member(
+            object,
+            "MaxValidityMinutes",
+            path,
+            "maxValidityMinutes",
+            &SSO_SESSION_MAX_VALIDITY_MINUTES_TYPE,
+        )?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -6452,22 +6080,30 @@ impl ClientSecretDescriptorType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let client_secret_create_date = match object.get("ClientSecretCreateDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("clientSecretCreateDate"))?,
-            _ => None,
-        };
-        let client_secret_id = match object.get("ClientSecretId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientSecretId"), &CLIENT_SECRET_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_secret_value = match object.get("ClientSecretValue") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientSecretValue"), &CLIENT_SECRET_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_secret_create_date = cx.timestamp_member(
+            object,
+            "ClientSecretCreateDate",
+            path,
+            "clientSecretCreateDate",
+        )?;
+        let client_secret_id = cx
+            .string_member(
+                object,
+                "ClientSecretId",
+                path,
+                "clientSecretId",
+                &CLIENT_SECRET_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let client_secret_value = cx
+            .string_member(
+                object,
+                "ClientSecretValue",
+                path,
+                "clientSecretValue",
+                &CLIENT_SECRET_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -6557,12 +6193,9 @@ impl CloudWatchLogsConfigurationType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let log_group_arn = match object.get("LogGroupArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("logGroupArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let log_group_arn = cx
+            .string_member(object, "LogGroupArn", path, "logGroupArn", &ARN_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -6614,24 +6247,27 @@ impl CodeDeliveryDetailsType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let attribute_name = match object.get("AttributeName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("attributeName"), &ATTRIBUTE_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let delivery_medium = match object.get("DeliveryMedium") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("deliveryMedium"), &DELIVERY_MEDIUM_TYPE)?
-                .and_then(DeliveryMediumType::parse),
-            _ => None,
-        };
-        let destination = match object.get("Destination") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("destination"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let attribute_name = cx
+            .string_member(
+                object,
+                "AttributeName",
+                path,
+                "attributeName",
+                &ATTRIBUTE_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let delivery_medium = cx
+            .string_member(
+                object,
+                "DeliveryMedium",
+                path,
+                "deliveryMedium",
+                &DELIVERY_MEDIUM_TYPE,
+            )?
+            .and_then(DeliveryMediumType::parse);
+        let destination = cx
+            .string_member(object, "Destination", path, "destination", &STRING_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -6724,16 +6360,16 @@ impl CompleteWebAuthnRegistrationRequest {
         let mark = cx.mark();
         cx.require(object, "AccessToken", &path.member("accessToken"));
         cx.require(object, "Credential", &path.member("credential"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let credential = match object.get("Credential") {
-            Some(v) if !v.is_null() => cx.document(v, &path.member("credential"))?,
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let credential = cx.document_member(object, "Credential", path, "credential")?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -6783,16 +6419,15 @@ impl CompromisedCredentialsActionsType {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "EventAction", &path.member("eventAction"));
-        let event_action = match object.get("EventAction") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("eventAction"),
-                    &COMPROMISED_CREDENTIALS_EVENT_ACTION_TYPE,
-                )?
-                .and_then(CompromisedCredentialsEventActionType::parse),
-            _ => None,
-        };
+        let event_action = cx
+            .string_member(
+                object,
+                "EventAction",
+                path,
+                "eventAction",
+                &COMPROMISED_CREDENTIALS_EVENT_ACTION_TYPE,
+            )?
+            .and_then(CompromisedCredentialsEventActionType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -6869,15 +6504,13 @@ impl CompromisedCredentialsRiskConfigurationType {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Actions", &path.member("actions"));
-        let actions = match object.get("Actions") {
-            Some(v) if !v.is_null() => {
-                CompromisedCredentialsActionsType::read(v, &path.member("actions"), cx)?
-            }
-            _ => None,
+        let actions = match member(object, "Actions") {
+            Some(v) => CompromisedCredentialsActionsType::read(v, &path.member("actions"), cx)?,
+            None => None,
         };
-        let event_filter = match object.get("EventFilter") {
-            Some(v) if !v.is_null() => read_event_filters_type(v, &path.member("eventFilter"), cx)?,
-            _ => None,
+        let event_filter = match member(object, "EventFilter") {
+            Some(v) => read_event_filters_type(v, &path.member("eventFilter"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -6972,31 +6605,28 @@ impl ConfirmDeviceRequest {
         let mark = cx.mark();
         cx.require(object, "AccessToken", &path.member("accessToken"));
         cx.require(object, "DeviceKey", &path.member("deviceKey"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let device_key = match object.get("DeviceKey") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("deviceKey"), &DEVICE_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let device_name = match object.get("DeviceName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("deviceName"), &DEVICE_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let device_secret_verifier_config = match object.get("DeviceSecretVerifierConfig") {
-            Some(v) if !v.is_null() => DeviceSecretVerifierConfigType::read(
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let device_key = cx
+            .string_member(object, "DeviceKey", path, "deviceKey", &DEVICE_KEY_TYPE)?
+            .map(str::to_owned);
+        let device_name = cx
+            .string_member(object, "DeviceName", path, "deviceName", &DEVICE_NAME_TYPE)?
+            .map(str::to_owned);
+        let device_secret_verifier_config = match member(object, "DeviceSecretVerifierConfig") {
+            Some(v) => DeviceSecretVerifierConfigType::read(
                 v,
                 &path.member("deviceSecretVerifierConfig"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -7030,10 +6660,12 @@ impl ConfirmDeviceResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let user_confirmation_necessary = match object.get("UserConfirmationNecessary") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("userConfirmationNecessary"))?,
-            _ => None,
-        };
+        let user_confirmation_necessary = cx.boolean_member(
+            object,
+            "UserConfirmationNecessary",
+            path,
+            "userConfirmationNecessary",
+        )?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -7099,54 +6731,39 @@ impl ConfirmForgotPasswordRequest {
         cx.require(object, "Username", &path.member("username"));
         cx.require(object, "ConfirmationCode", &path.member("confirmationCode"));
         cx.require(object, "Password", &path.member("password"));
-        let analytics_metadata = match object.get("AnalyticsMetadata") {
-            Some(v) if !v.is_null() => {
-                AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?
-            }
-            _ => None,
+        let analytics_metadata = match member(object, "AnalyticsMetadata") {
+            Some(v) => AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?,
+            None => None,
         };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
+        let confirmation_code = cx
+            .string_member(
+                object,
+                "ConfirmationCode",
+                path,
+                "confirmationCode",
+                &CONFIRMATION_CODE_TYPE,
+            )?
+            .map(str::to_owned);
+        let password = cx
+            .string_member(object, "Password", path, "password", &PASSWORD_TYPE)?
+            .map(str::to_owned);
+        let secret_hash = cx
+            .string_member(object, "SecretHash", path, "secretHash", &SECRET_HASH_TYPE)?
+            .map(str::to_owned);
+        let user_context_data = match member(object, "UserContextData") {
+            Some(v) => UserContextDataType::read(v, &path.member("userContextData"), cx)?,
+            None => None,
         };
-        let confirmation_code = match object.get("ConfirmationCode") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("confirmationCode"), &CONFIRMATION_CODE_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let password = match object.get("Password") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("password"), &PASSWORD_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let secret_hash = match object.get("SecretHash") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("secretHash"), &SECRET_HASH_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_context_data = match object.get("UserContextData") {
-            Some(v) if !v.is_null() => {
-                UserContextDataType::read(v, &path.member("userContextData"), cx)?
-            }
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -7240,58 +6857,41 @@ impl ConfirmSignUpRequest {
         cx.require(object, "ClientId", &path.member("clientId"));
         cx.require(object, "Username", &path.member("username"));
         cx.require(object, "ConfirmationCode", &path.member("confirmationCode"));
-        let analytics_metadata = match object.get("AnalyticsMetadata") {
-            Some(v) if !v.is_null() => {
-                AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?
-            }
-            _ => None,
+        let analytics_metadata = match member(object, "AnalyticsMetadata") {
+            Some(v) => AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?,
+            None => None,
         };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
+        let confirmation_code = cx
+            .string_member(
+                object,
+                "ConfirmationCode",
+                path,
+                "confirmationCode",
+                &CONFIRMATION_CODE_TYPE,
+            )?
+            .map(str::to_owned);
+        let force_alias_creation =
+            cx.boolean_member(object, "ForceAliasCreation", path, "forceAliasCreation")?;
+        let secret_hash = cx
+            .string_member(object, "SecretHash", path, "secretHash", &SECRET_HASH_TYPE)?
+            .map(str::to_owned);
+        let session = cx
+            .string_member(object, "Session", path, "session", &SESSION_TYPE)?
+            .map(str::to_owned);
+        let user_context_data = match member(object, "UserContextData") {
+            Some(v) => UserContextDataType::read(v, &path.member("userContextData"), cx)?,
+            None => None,
         };
-        let confirmation_code = match object.get("ConfirmationCode") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("confirmationCode"), &CONFIRMATION_CODE_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let force_alias_creation = match object.get("ForceAliasCreation") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("forceAliasCreation"))?,
-            _ => None,
-        };
-        let secret_hash = match object.get("SecretHash") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("secretHash"), &SECRET_HASH_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let session = match object.get("Session") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("session"), &SESSION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_context_data = match object.get("UserContextData") {
-            Some(v) if !v.is_null() => {
-                UserContextDataType::read(v, &path.member("userContextData"), cx)?
-            }
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -7336,12 +6936,9 @@ impl ConfirmSignUpResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let session = match object.get("Session") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("session"), &SESSION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let session = cx
+            .string_member(object, "Session", path, "session", &SESSION_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -7386,34 +6983,22 @@ impl ContextDataType {
         cx.require(object, "ServerName", &path.member("serverName"));
         cx.require(object, "ServerPath", &path.member("serverPath"));
         cx.require(object, "HttpHeaders", &path.member("httpHeaders"));
-        let encoded_data = match object.get("EncodedData") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("encodedData"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let encoded_data = cx
+            .string_member(object, "EncodedData", path, "encodedData", &STRING_TYPE)?
+            .map(str::to_owned);
+        let http_headers = match member(object, "HttpHeaders") {
+            Some(v) => read_http_header_list(v, &path.member("httpHeaders"), cx)?,
+            None => None,
         };
-        let http_headers = match object.get("HttpHeaders") {
-            Some(v) if !v.is_null() => read_http_header_list(v, &path.member("httpHeaders"), cx)?,
-            _ => None,
-        };
-        let ip_address = match object.get("IpAddress") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("ipAddress"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let server_name = match object.get("ServerName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("serverName"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let server_path = match object.get("ServerPath") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("serverPath"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let ip_address = cx
+            .string_member(object, "IpAddress", path, "ipAddress", &STRING_TYPE)?
+            .map(str::to_owned);
+        let server_name = cx
+            .string_member(object, "ServerName", path, "serverName", &STRING_TYPE)?
+            .map(str::to_owned);
+        let server_path = cx
+            .string_member(object, "ServerPath", path, "serverPath", &STRING_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -7473,36 +7058,32 @@ impl CreateCIMDPolicyRequest {
         cx.require(object, "ClientId", &path.member("clientId"));
         cx.require(object, "PolicyName", &path.member("policyName"));
         cx.require(object, "URLPatterns", &path.member("uRLPatterns"));
-        let cache_duration = match object.get("CacheDuration") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("cacheDuration"), &CACHE_DURATION_TYPE)?
-            }
-            _ => None,
+        let cache_duration = cx.integer_member(
+            object,
+            "CacheDuration",
+            path,
+            "cacheDuration",
+            &CACHE_DURATION_TYPE,
+        )?;
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let policy_name = cx
+            .string_member(
+                object,
+                "PolicyName",
+                path,
+                "policyName",
+                &CIMD_POLICY_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let url_patterns = match member(object, "URLPatterns") {
+            Some(v) => read_url_pattern_list_type(v, &path.member("uRLPatterns"), cx)?,
+            None => None,
         };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let policy_name = match object.get("PolicyName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("policyName"), &CIMD_POLICY_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let url_patterns = match object.get("URLPatterns") {
-            Some(v) if !v.is_null() => {
-                read_url_pattern_list_type(v, &path.member("uRLPatterns"), cx)?
-            }
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -7536,9 +7117,9 @@ impl CreateCIMDPolicyResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "CIMDPolicy", &path.member("cIMDPolicy"));
-        let cimd_policy = match object.get("CIMDPolicy") {
-            Some(v) if !v.is_null() => CIMDPolicyType::read(v, &path.member("cIMDPolicy"), cx)?,
-            _ => None,
+        let cimd_policy = match member(object, "CIMDPolicy") {
+            Some(v) => CIMDPolicyType::read(v, &path.member("cIMDPolicy"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -7577,36 +7158,26 @@ impl CreateGroupRequest {
         let mark = cx.mark();
         cx.require(object, "GroupName", &path.member("groupName"));
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let description = match object.get("Description") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("description"), &DESCRIPTION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let group_name = match object.get("GroupName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("groupName"), &GROUP_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let precedence = match object.get("Precedence") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("precedence"), &PRECEDENCE_TYPE)?
-            }
-            _ => None,
-        };
-        let role_arn = match object.get("RoleArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("roleArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let description = cx
+            .string_member(
+                object,
+                "Description",
+                path,
+                "description",
+                &DESCRIPTION_TYPE,
+            )?
+            .map(str::to_owned);
+        let group_name = cx
+            .string_member(object, "GroupName", path, "groupName", &GROUP_NAME_TYPE)?
+            .map(str::to_owned);
+        let precedence =
+            cx.integer_member(object, "Precedence", path, "precedence", &PRECEDENCE_TYPE)?;
+        let role_arn = cx
+            .string_member(object, "RoleArn", path, "roleArn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -7637,9 +7208,9 @@ impl CreateGroupResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let group = match object.get("Group") {
-            Some(v) if !v.is_null() => GroupType::read(v, &path.member("group"), cx)?,
-            _ => None,
+        let group = match member(object, "Group") {
+            Some(v) => GroupType::read(v, &path.member("group"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -7683,50 +7254,43 @@ impl CreateIdentityProviderRequest {
         cx.require(object, "ProviderName", &path.member("providerName"));
         cx.require(object, "ProviderType", &path.member("providerType"));
         cx.require(object, "ProviderDetails", &path.member("providerDetails"));
-        let acr_mapping = match object.get("AcrMapping") {
-            Some(v) if !v.is_null() => read_acr_mapping_type(v, &path.member("acrMapping"), cx)?,
-            _ => None,
+        let acr_mapping = match member(object, "AcrMapping") {
+            Some(v) => read_acr_mapping_type(v, &path.member("acrMapping"), cx)?,
+            None => None,
         };
-        let attribute_mapping = match object.get("AttributeMapping") {
-            Some(v) if !v.is_null() => {
-                read_attribute_mapping_type(v, &path.member("attributeMapping"), cx)?
-            }
-            _ => None,
+        let attribute_mapping = match member(object, "AttributeMapping") {
+            Some(v) => read_attribute_mapping_type(v, &path.member("attributeMapping"), cx)?,
+            None => None,
         };
-        let idp_identifiers = match object.get("IdpIdentifiers") {
-            Some(v) if !v.is_null() => {
-                read_idp_identifiers_list_type(v, &path.member("idpIdentifiers"), cx)?
-            }
-            _ => None,
+        let idp_identifiers = match member(object, "IdpIdentifiers") {
+            Some(v) => read_idp_identifiers_list_type(v, &path.member("idpIdentifiers"), cx)?,
+            None => None,
         };
-        let provider_details = match object.get("ProviderDetails") {
-            Some(v) if !v.is_null() => {
-                read_provider_details_type(v, &path.member("providerDetails"), cx)?
-            }
-            _ => None,
+        let provider_details = match member(object, "ProviderDetails") {
+            Some(v) => read_provider_details_type(v, &path.member("providerDetails"), cx)?,
+            None => None,
         };
-        let provider_name = match object.get("ProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("providerName"), &PROVIDER_NAME_TYPE_V2)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let provider_type = match object.get("ProviderType") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("providerType"),
-                    &IDENTITY_PROVIDER_TYPE_TYPE,
-                )?
-                .and_then(IdentityProviderTypeType::parse),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let provider_name = cx
+            .string_member(
+                object,
+                "ProviderName",
+                path,
+                "providerName",
+                &PROVIDER_NAME_TYPE_V2,
+            )?
+            .map(str::to_owned);
+        let provider_type = cx
+            .string_member(
+                object,
+                "ProviderType",
+                path,
+                "providerType",
+                &IDENTITY_PROVIDER_TYPE_TYPE,
+            )?
+            .and_then(IdentityProviderTypeType::parse);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -7762,11 +7326,9 @@ impl CreateIdentityProviderResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "IdentityProvider", &path.member("identityProvider"));
-        let identity_provider = match object.get("IdentityProvider") {
-            Some(v) if !v.is_null() => {
-                IdentityProviderType::read(v, &path.member("identityProvider"), cx)?
-            }
-            _ => None,
+        let identity_provider = match member(object, "IdentityProvider") {
+            Some(v) => IdentityProviderType::read(v, &path.member("identityProvider"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -7823,30 +7385,23 @@ impl CreateManagedLoginBrandingRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "ClientId", &path.member("clientId"));
-        let assets = match object.get("Assets") {
-            Some(v) if !v.is_null() => read_asset_list_type(v, &path.member("assets"), cx)?,
-            _ => None,
+        let assets = match member(object, "Assets") {
+            Some(v) => read_asset_list_type(v, &path.member("assets"), cx)?,
+            None => None,
         };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let settings = match object.get("Settings") {
-            Some(v) if !v.is_null() => cx.document(v, &path.member("settings"))?,
-            _ => None,
-        };
-        let use_cognito_provided_values = match object.get("UseCognitoProvidedValues") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("useCognitoProvidedValues"))?,
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let settings = cx.document_member(object, "Settings", path, "settings")?;
+        let use_cognito_provided_values = cx.boolean_member(
+            object,
+            "UseCognitoProvidedValues",
+            path,
+            "useCognitoProvidedValues",
+        )?;
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -7880,11 +7435,9 @@ impl CreateManagedLoginBrandingResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let managed_login_branding = match object.get("ManagedLoginBranding") {
-            Some(v) if !v.is_null() => {
-                ManagedLoginBrandingType::read(v, &path.member("managedLoginBranding"), cx)?
-            }
-            _ => None,
+        let managed_login_branding = match member(object, "ManagedLoginBranding") {
+            Some(v) => ManagedLoginBrandingType::read(v, &path.member("managedLoginBranding"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -7920,34 +7473,25 @@ impl CreateResourceServerRequest {
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Identifier", &path.member("identifier"));
         cx.require(object, "Name", &path.member("name"));
-        let identifier = match object.get("Identifier") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("identifier"),
-                    &RESOURCE_SERVER_IDENTIFIER_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
+        let identifier = cx
+            .string_member(
+                object,
+                "Identifier",
+                path,
+                "identifier",
+                &RESOURCE_SERVER_IDENTIFIER_TYPE,
+            )?
+            .map(str::to_owned);
+        let name = cx
+            .string_member(object, "Name", path, "name", &RESOURCE_SERVER_NAME_TYPE)?
+            .map(str::to_owned);
+        let scopes = match member(object, "Scopes") {
+            Some(v) => read_resource_server_scope_list_type(v, &path.member("scopes"), cx)?,
+            None => None,
         };
-        let name = match object.get("Name") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("name"), &RESOURCE_SERVER_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let scopes = match object.get("Scopes") {
-            Some(v) if !v.is_null() => {
-                read_resource_server_scope_list_type(v, &path.member("scopes"), cx)?
-            }
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -7979,11 +7523,9 @@ impl CreateResourceServerResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "ResourceServer", &path.member("resourceServer"));
-        let resource_server = match object.get("ResourceServer") {
-            Some(v) if !v.is_null() => {
-                ResourceServerType::read(v, &path.member("resourceServer"), cx)?
-            }
-            _ => None,
+        let resource_server = match member(object, "ResourceServer") {
+            Some(v) => ResourceServerType::read(v, &path.member("resourceServer"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -8041,40 +7583,37 @@ impl CreateTermsRequest {
         cx.require(object, "TermsName", &path.member("termsName"));
         cx.require(object, "TermsSource", &path.member("termsSource"));
         cx.require(object, "Enforcement", &path.member("enforcement"));
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let enforcement = cx
+            .string_member(
+                object,
+                "Enforcement",
+                path,
+                "enforcement",
+                &TERMS_ENFORCEMENT_TYPE,
+            )?
+            .and_then(TermsEnforcementType::parse);
+        let links = match member(object, "Links") {
+            Some(v) => read_links_type(v, &path.member("links"), cx)?,
+            None => None,
         };
-        let enforcement = match object.get("Enforcement") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("enforcement"), &TERMS_ENFORCEMENT_TYPE)?
-                .and_then(TermsEnforcementType::parse),
-            _ => None,
-        };
-        let links = match object.get("Links") {
-            Some(v) if !v.is_null() => read_links_type(v, &path.member("links"), cx)?,
-            _ => None,
-        };
-        let terms_name = match object.get("TermsName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("termsName"), &TERMS_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let terms_source = match object.get("TermsSource") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("termsSource"), &TERMS_SOURCE_TYPE)?
-                .and_then(TermsSourceType::parse),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let terms_name = cx
+            .string_member(object, "TermsName", path, "termsName", &TERMS_NAME_TYPE)?
+            .map(str::to_owned);
+        let terms_source = cx
+            .string_member(
+                object,
+                "TermsSource",
+                path,
+                "termsSource",
+                &TERMS_SOURCE_TYPE,
+            )?
+            .and_then(TermsSourceType::parse);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -8119,9 +7658,9 @@ impl CreateTermsResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let terms = match object.get("Terms") {
-            Some(v) if !v.is_null() => TermsType::read(v, &path.member("terms"), cx)?,
-            _ => None,
+        let terms = match member(object, "Terms") {
+            Some(v) => TermsType::read(v, &path.member("terms"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -8162,34 +7701,36 @@ impl CreateUserImportJobRequest {
             "CloudWatchLogsRoleArn",
             &path.member("cloudWatchLogsRoleArn"),
         );
-        let cloud_watch_logs_role_arn = match object.get("CloudWatchLogsRoleArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("cloudWatchLogsRoleArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let job_name = match object.get("JobName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("jobName"), &USER_IMPORT_JOB_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let password_hashing_algorithm = match object.get("PasswordHashingAlgorithm") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("passwordHashingAlgorithm"),
-                    &PASSWORD_HASHING_ALGORITHM_TYPE,
-                )?
-                .and_then(PasswordHashingAlgorithmType::parse),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let cloud_watch_logs_role_arn = cx
+            .string_member(
+                object,
+                "CloudWatchLogsRoleArn",
+                path,
+                "cloudWatchLogsRoleArn",
+                &ARN_TYPE,
+            )?
+            .map(str::to_owned);
+        let job_name = cx
+            .string_member(
+                object,
+                "JobName",
+                path,
+                "jobName",
+                &USER_IMPORT_JOB_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let password_hashing_algorithm = cx
+            .string_member(
+                object,
+                "PasswordHashingAlgorithm",
+                path,
+                "passwordHashingAlgorithm",
+                &PASSWORD_HASHING_ALGORITHM_TYPE,
+            )?
+            .and_then(PasswordHashingAlgorithmType::parse);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -8221,11 +7762,9 @@ impl CreateUserImportJobResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let user_import_job = match object.get("UserImportJob") {
-            Some(v) if !v.is_null() => {
-                UserImportJobType::read(v, &path.member("userImportJob"), cx)?
-            }
-            _ => None,
+        let user_import_job = match member(object, "UserImportJob") {
+            Some(v) => UserImportJobType::read(v, &path.member("userImportJob"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -8404,166 +7943,144 @@ impl CreateUserPoolClientRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "ClientName", &path.member("clientName"));
-        let access_token_validity = match object.get("AccessTokenValidity") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("accessTokenValidity"),
-                &ACCESS_TOKEN_VALIDITY_TYPE,
-            )?,
-            _ => None,
+        let access_token_validity = cx.integer_member(
+            object,
+            "AccessTokenValidity",
+            path,
+            "accessTokenValidity",
+            &ACCESS_TOKEN_VALIDITY_TYPE,
+        )?;
+        let allowed_o_auth_flows = match member(object, "AllowedOAuthFlows") {
+            Some(v) => read_o_auth_flows_type(v, &path.member("allowedOAuthFlows"), cx)?,
+            None => None,
         };
-        let allowed_o_auth_flows = match object.get("AllowedOAuthFlows") {
-            Some(v) if !v.is_null() => {
-                read_o_auth_flows_type(v, &path.member("allowedOAuthFlows"), cx)?
-            }
-            _ => None,
+        let allowed_o_auth_flows_user_pool_client = cx.boolean_member(
+            object,
+            "AllowedOAuthFlowsUserPoolClient",
+            path,
+            "allowedOAuthFlowsUserPoolClient",
+        )?;
+        let allowed_o_auth_scopes = match member(object, "AllowedOAuthScopes") {
+            Some(v) => read_scope_list_type(v, &path.member("allowedOAuthScopes"), cx)?,
+            None => None,
         };
-        let allowed_o_auth_flows_user_pool_client =
-            match object.get("AllowedOAuthFlowsUserPoolClient") {
-                Some(v) if !v.is_null() => {
-                    cx.boolean(v, &path.member("allowedOAuthFlowsUserPoolClient"))?
-                }
-                _ => None,
-            };
-        let allowed_o_auth_scopes = match object.get("AllowedOAuthScopes") {
-            Some(v) if !v.is_null() => {
-                read_scope_list_type(v, &path.member("allowedOAuthScopes"), cx)?
-            }
-            _ => None,
-        };
-        let analytics_configuration = match object.get("AnalyticsConfiguration") {
-            Some(v) if !v.is_null() => {
+        let analytics_configuration = match member(object, "AnalyticsConfiguration") {
+            Some(v) => {
                 AnalyticsConfigurationType::read(v, &path.member("analyticsConfiguration"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let auth_session_validity = match object.get("AuthSessionValidity") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("authSessionValidity"),
-                &AUTH_SESSION_VALIDITY_TYPE,
-            )?,
-            _ => None,
+        let auth_session_validity = cx.integer_member(
+            object,
+            "AuthSessionValidity",
+            path,
+            "authSessionValidity",
+            &AUTH_SESSION_VALIDITY_TYPE,
+        )?;
+        let callback_ur_ls = match member(object, "CallbackURLs") {
+            Some(v) => read_callback_ur_ls_list_type(v, &path.member("callbackURLs"), cx)?,
+            None => None,
         };
-        let callback_ur_ls = match object.get("CallbackURLs") {
-            Some(v) if !v.is_null() => {
-                read_callback_ur_ls_list_type(v, &path.member("callbackURLs"), cx)?
-            }
-            _ => None,
-        };
-        let client_name = match object.get("ClientName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientName"), &CLIENT_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_secret = match object.get("ClientSecret") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientSecret"), &CLIENT_SECRET_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let default_redirect_uri = match object.get("DefaultRedirectURI") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("defaultRedirectURI"), &REDIRECT_URL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let enable_propagate_additional_user_context_data =
-            match object.get("EnablePropagateAdditionalUserContextData") {
-                Some(v) if !v.is_null() => {
-                    cx.boolean(v, &path.member("enablePropagateAdditionalUserContextData"))?
-                }
-                _ => None,
-            };
-        let enable_token_revocation = match object.get("EnableTokenRevocation") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("enableTokenRevocation"))?,
-            _ => None,
-        };
-        let explicit_auth_flows = match object.get("ExplicitAuthFlows") {
-            Some(v) if !v.is_null() => {
+        let client_name = cx
+            .string_member(object, "ClientName", path, "clientName", &CLIENT_NAME_TYPE)?
+            .map(str::to_owned);
+        let client_secret = cx
+            .string_member(
+                object,
+                "ClientSecret",
+                path,
+                "clientSecret",
+                &CLIENT_SECRET_TYPE,
+            )?
+            .map(str::to_owned);
+        let default_redirect_uri = cx
+            .string_member(
+                object,
+                "DefaultRedirectURI",
+                path,
+                "defaultRedirectURI",
+                &REDIRECT_URL_TYPE,
+            )?
+            .map(str::to_owned);
+        let enable_propagate_additional_user_context_data = cx.boolean_member(
+            object,
+            "EnablePropagateAdditionalUserContextData",
+            path,
+            "enablePropagateAdditionalUserContextData",
+        )?;
+        let enable_token_revocation = cx.boolean_member(
+            object,
+            "EnableTokenRevocation",
+            path,
+            "enableTokenRevocation",
+        )?;
+        let explicit_auth_flows = match member(object, "ExplicitAuthFlows") {
+            Some(v) => {
                 read_explicit_auth_flows_list_type(v, &path.member("explicitAuthFlows"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let generate_secret = match object.get("GenerateSecret") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("generateSecret"))?,
-            _ => None,
+        let generate_secret =
+            cx.boolean_member(object, "GenerateSecret", path, "generateSecret")?;
+        let id_token_validity = cx.integer_member(
+            object,
+            "IdTokenValidity",
+            path,
+            "idTokenValidity",
+            &ID_TOKEN_VALIDITY_TYPE,
+        )?;
+        let logout_ur_ls = match member(object, "LogoutURLs") {
+            Some(v) => read_logout_ur_ls_list_type(v, &path.member("logoutURLs"), cx)?,
+            None => None,
         };
-        let id_token_validity = match object.get("IdTokenValidity") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("idTokenValidity"), &ID_TOKEN_VALIDITY_TYPE)?
-            }
-            _ => None,
+        let prevent_user_existence_errors = cx
+            .string_member(
+                object,
+                "PreventUserExistenceErrors",
+                path,
+                "preventUserExistenceErrors",
+                &PREVENT_USER_EXISTENCE_ERROR_TYPES,
+            )?
+            .and_then(PreventUserExistenceErrorTypes::parse);
+        let publish_secrets_in_aws_secrets_manager = cx.boolean_member(
+            object,
+            "PublishSecretsInAWSSecretsManager",
+            path,
+            "publishSecretsInAWSSecretsManager",
+        )?;
+        let read_attributes = match member(object, "ReadAttributes") {
+            Some(v) => read_client_permission_list_type(v, &path.member("readAttributes"), cx)?,
+            None => None,
         };
-        let logout_ur_ls = match object.get("LogoutURLs") {
-            Some(v) if !v.is_null() => {
-                read_logout_ur_ls_list_type(v, &path.member("logoutURLs"), cx)?
-            }
-            _ => None,
+        let refresh_token_rotation = match member(object, "RefreshTokenRotation") {
+            Some(v) => RefreshTokenRotationType::read(v, &path.member("refreshTokenRotation"), cx)?,
+            None => None,
         };
-        let prevent_user_existence_errors = match object.get("PreventUserExistenceErrors") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("preventUserExistenceErrors"),
-                    &PREVENT_USER_EXISTENCE_ERROR_TYPES,
-                )?
-                .and_then(PreventUserExistenceErrorTypes::parse),
-            _ => None,
-        };
-        let publish_secrets_in_aws_secrets_manager =
-            match object.get("PublishSecretsInAWSSecretsManager") {
-                Some(v) if !v.is_null() => {
-                    cx.boolean(v, &path.member("publishSecretsInAWSSecretsManager"))?
-                }
-                _ => None,
-            };
-        let read_attributes = match object.get("ReadAttributes") {
-            Some(v) if !v.is_null() => {
-                read_client_permission_list_type(v, &path.member("readAttributes"), cx)?
-            }
-            _ => None,
-        };
-        let refresh_token_rotation = match object.get("RefreshTokenRotation") {
-            Some(v) if !v.is_null() => {
-                RefreshTokenRotationType::read(v, &path.member("refreshTokenRotation"), cx)?
-            }
-            _ => None,
-        };
-        let refresh_token_validity = match object.get("RefreshTokenValidity") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("refreshTokenValidity"),
-                &REFRESH_TOKEN_VALIDITY_TYPE,
-            )?,
-            _ => None,
-        };
-        let supported_identity_providers = match object.get("SupportedIdentityProviders") {
-            Some(v) if !v.is_null() => read_supported_identity_providers_list_type(
+        let refresh_token_validity = cx.integer_member(
+            object,
+            "RefreshTokenValidity",
+            path,
+            "refreshTokenValidity",
+            &REFRESH_TOKEN_VALIDITY_TYPE,
+        )?;
+        let supported_identity_providers = match member(object, "SupportedIdentityProviders") {
+            Some(v) => read_supported_identity_providers_list_type(
                 v,
                 &path.member("supportedIdentityProviders"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let token_validity_units = match object.get("TokenValidityUnits") {
-            Some(v) if !v.is_null() => {
-                TokenValidityUnitsType::read(v, &path.member("tokenValidityUnits"), cx)?
-            }
-            _ => None,
+        let token_validity_units = match member(object, "TokenValidityUnits") {
+            Some(v) => TokenValidityUnitsType::read(v, &path.member("tokenValidityUnits"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let write_attributes = match object.get("WriteAttributes") {
-            Some(v) if !v.is_null() => {
-                read_client_permission_list_type(v, &path.member("writeAttributes"), cx)?
-            }
-            _ => None,
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let write_attributes = match member(object, "WriteAttributes") {
+            Some(v) => read_client_permission_list_type(v, &path.member("writeAttributes"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -8615,11 +8132,9 @@ impl CreateUserPoolClientResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let user_pool_client = match object.get("UserPoolClient") {
-            Some(v) if !v.is_null() => {
-                UserPoolClientType::read(v, &path.member("userPoolClient"), cx)?
-            }
-            _ => None,
+        let user_pool_client = match member(object, "UserPoolClient") {
+            Some(v) => UserPoolClientType::read(v, &path.member("userPoolClient"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -8658,34 +8173,27 @@ impl CreateUserPoolDomainRequest {
         let mark = cx.mark();
         cx.require(object, "Domain", &path.member("domain"));
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let custom_domain_config = match object.get("CustomDomainConfig") {
-            Some(v) if !v.is_null() => {
-                CustomDomainConfigType::read(v, &path.member("customDomainConfig"), cx)?
-            }
-            _ => None,
+        let custom_domain_config = match member(object, "CustomDomainConfig") {
+            Some(v) => CustomDomainConfigType::read(v, &path.member("customDomainConfig"), cx)?,
+            None => None,
         };
-        let domain = match object.get("Domain") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("domain"), &DOMAIN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let domain = cx
+            .string_member(object, "Domain", path, "domain", &DOMAIN_TYPE)?
+            .map(str::to_owned);
+        let managed_login_version = cx.integer_member(
+            object,
+            "ManagedLoginVersion",
+            path,
+            "managedLoginVersion",
+            &IntRules::NONE,
+        )?;
+        let routing = match member(object, "Routing") {
+            Some(v) => RoutingType::read(v, &path.member("routing"), cx)?,
+            None => None,
         };
-        let managed_login_version = match object.get("ManagedLoginVersion") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("managedLoginVersion"), &IntRules::NONE)?
-            }
-            _ => None,
-        };
-        let routing = match object.get("Routing") {
-            Some(v) if !v.is_null() => RoutingType::read(v, &path.member("routing"), cx)?,
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -8725,21 +8233,25 @@ impl CreateUserPoolDomainResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let cloud_front_domain = match object.get("CloudFrontDomain") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("cloudFrontDomain"), &DOMAIN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let managed_login_version = match object.get("ManagedLoginVersion") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("managedLoginVersion"), &IntRules::NONE)?
-            }
-            _ => None,
-        };
-        let routing = match object.get("Routing") {
-            Some(v) if !v.is_null() => RoutingType::read(v, &path.member("routing"), cx)?,
-            _ => None,
+        let cloud_front_domain = cx
+            .string_member(
+                object,
+                "CloudFrontDomain",
+                path,
+                "cloudFrontDomain",
+                &DOMAIN_TYPE,
+            )?
+            .map(str::to_owned);
+        let managed_login_version = cx.integer_member(
+            object,
+            "ManagedLoginVersion",
+            path,
+            "managedLoginVersion",
+            &IntRules::NONE,
+        )?;
+        let routing = match member(object, "Routing") {
+            Some(v) => RoutingType::read(v, &path.member("routing"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -8773,23 +8285,15 @@ impl CreateUserPoolReplicaRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "RegionName", &path.member("regionName"));
-        let region_name = match object.get("RegionName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("regionName"), &REGION_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_tags = match object.get("UserPoolTags") {
-            Some(v) if !v.is_null() => {
-                read_user_pool_tags_type(v, &path.member("userPoolTags"), cx)?
-            }
-            _ => None,
+        let region_name = cx
+            .string_member(object, "RegionName", path, "regionName", &REGION_NAME_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let user_pool_tags = match member(object, "UserPoolTags") {
+            Some(v) => read_user_pool_tags_type(v, &path.member("userPoolTags"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -8819,11 +8323,9 @@ impl CreateUserPoolReplicaResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let user_pool_replica = match object.get("UserPoolReplica") {
-            Some(v) if !v.is_null() => {
-                UserPoolReplicaType::read(v, &path.member("userPoolReplica"), cx)?
-            }
-            _ => None,
+        let user_pool_replica = match member(object, "UserPoolReplica") {
+            Some(v) => UserPoolReplicaType::read(v, &path.member("userPoolReplica"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -8963,193 +8465,169 @@ impl CreateUserPoolRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "PoolName", &path.member("poolName"));
-        let account_recovery_setting = match object.get("AccountRecoverySetting") {
-            Some(v) if !v.is_null() => {
+        let account_recovery_setting = match member(object, "AccountRecoverySetting") {
+            Some(v) => {
                 AccountRecoverySettingType::read(v, &path.member("accountRecoverySetting"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let acr_configuration = match object.get("AcrConfiguration") {
-            Some(v) if !v.is_null() => {
-                read_acr_configuration_type(v, &path.member("acrConfiguration"), cx)?
-            }
-            _ => None,
+        let acr_configuration = match member(object, "AcrConfiguration") {
+            Some(v) => read_acr_configuration_type(v, &path.member("acrConfiguration"), cx)?,
+            None => None,
         };
-        let admin_create_user_config = match object.get("AdminCreateUserConfig") {
-            Some(v) if !v.is_null() => {
+        let admin_create_user_config = match member(object, "AdminCreateUserConfig") {
+            Some(v) => {
                 AdminCreateUserConfigType::read(v, &path.member("adminCreateUserConfig"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let alias_attributes = match object.get("AliasAttributes") {
-            Some(v) if !v.is_null() => {
-                read_alias_attributes_list_type(v, &path.member("aliasAttributes"), cx)?
-            }
-            _ => None,
+        let alias_attributes = match member(object, "AliasAttributes") {
+            Some(v) => read_alias_attributes_list_type(v, &path.member("aliasAttributes"), cx)?,
+            None => None,
         };
-        let auto_verified_attributes = match object.get("AutoVerifiedAttributes") {
-            Some(v) if !v.is_null() => {
+        let auto_verified_attributes = match member(object, "AutoVerifiedAttributes") {
+            Some(v) => {
                 read_verified_attributes_list_type(v, &path.member("autoVerifiedAttributes"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let dcr_configuration = match object.get("DcrConfiguration") {
-            Some(v) if !v.is_null() => {
-                DcrConfigurationType::read(v, &path.member("dcrConfiguration"), cx)?
-            }
-            _ => None,
+        let dcr_configuration = match member(object, "DcrConfiguration") {
+            Some(v) => DcrConfigurationType::read(v, &path.member("dcrConfiguration"), cx)?,
+            None => None,
         };
-        let deletion_protection = match object.get("DeletionProtection") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("deletionProtection"),
-                    &DELETION_PROTECTION_TYPE,
-                )?
-                .and_then(DeletionProtectionType::parse),
-            _ => None,
+        let deletion_protection = cx
+            .string_member(
+                object,
+                "DeletionProtection",
+                path,
+                "deletionProtection",
+                &DELETION_PROTECTION_TYPE,
+            )?
+            .and_then(DeletionProtectionType::parse);
+        let device_configuration = match member(object, "DeviceConfiguration") {
+            Some(v) => DeviceConfigurationType::read(v, &path.member("deviceConfiguration"), cx)?,
+            None => None,
         };
-        let device_configuration = match object.get("DeviceConfiguration") {
-            Some(v) if !v.is_null() => {
-                DeviceConfigurationType::read(v, &path.member("deviceConfiguration"), cx)?
-            }
-            _ => None,
+        let email_configuration = match member(object, "EmailConfiguration") {
+            Some(v) => EmailConfigurationType::read(v, &path.member("emailConfiguration"), cx)?,
+            None => None,
         };
-        let email_configuration = match object.get("EmailConfiguration") {
-            Some(v) if !v.is_null() => {
-                EmailConfigurationType::read(v, &path.member("emailConfiguration"), cx)?
-            }
-            _ => None,
+        let email_verification_message = cx
+            .string_member(
+                object,
+                "EmailVerificationMessage",
+                path,
+                "emailVerificationMessage",
+                &EMAIL_VERIFICATION_MESSAGE_TYPE,
+            )?
+            .map(str::to_owned);
+        let email_verification_subject = cx
+            .string_member(
+                object,
+                "EmailVerificationSubject",
+                path,
+                "emailVerificationSubject",
+                &EMAIL_VERIFICATION_SUBJECT_TYPE,
+            )?
+            .map(str::to_owned);
+        let issuer_configuration = match member(object, "IssuerConfiguration") {
+            Some(v) => IssuerConfigurationType::read(v, &path.member("issuerConfiguration"), cx)?,
+            None => None,
         };
-        let email_verification_message = match object.get("EmailVerificationMessage") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("emailVerificationMessage"),
-                    &EMAIL_VERIFICATION_MESSAGE_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
+        let key_configuration = match member(object, "KeyConfiguration") {
+            Some(v) => KeyConfigurationType::read(v, &path.member("keyConfiguration"), cx)?,
+            None => None,
         };
-        let email_verification_subject = match object.get("EmailVerificationSubject") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("emailVerificationSubject"),
-                    &EMAIL_VERIFICATION_SUBJECT_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
+        let lambda_config = match member(object, "LambdaConfig") {
+            Some(v) => LambdaConfigType::read(v, &path.member("lambdaConfig"), cx)?,
+            None => None,
         };
-        let issuer_configuration = match object.get("IssuerConfiguration") {
-            Some(v) if !v.is_null() => {
-                IssuerConfigurationType::read(v, &path.member("issuerConfiguration"), cx)?
-            }
-            _ => None,
+        let mfa_configuration = cx
+            .string_member(
+                object,
+                "MfaConfiguration",
+                path,
+                "mfaConfiguration",
+                &USER_POOL_MFA_TYPE,
+            )?
+            .and_then(UserPoolMfaType::parse);
+        let policies = match member(object, "Policies") {
+            Some(v) => UserPoolPolicyType::read(v, &path.member("policies"), cx)?,
+            None => None,
         };
-        let key_configuration = match object.get("KeyConfiguration") {
-            Some(v) if !v.is_null() => {
-                KeyConfigurationType::read(v, &path.member("keyConfiguration"), cx)?
-            }
-            _ => None,
+        let pool_name = cx
+            .string_member(object, "PoolName", path, "poolName", &USER_POOL_NAME_TYPE)?
+            .map(str::to_owned);
+        let schema = match member(object, "Schema") {
+            Some(v) => read_schema_attributes_list_type(v, &path.member("schema"), cx)?,
+            None => None,
         };
-        let lambda_config = match object.get("LambdaConfig") {
-            Some(v) if !v.is_null() => LambdaConfigType::read(v, &path.member("lambdaConfig"), cx)?,
-            _ => None,
+        let sms_authentication_message = cx
+            .string_member(
+                object,
+                "SmsAuthenticationMessage",
+                path,
+                "smsAuthenticationMessage",
+                &SMS_VERIFICATION_MESSAGE_TYPE,
+            )?
+            .map(str::to_owned);
+        let sms_configuration = match member(object, "SmsConfiguration") {
+            Some(v) => SmsConfigurationType::read(v, &path.member("smsConfiguration"), cx)?,
+            None => None,
         };
-        let mfa_configuration = match object.get("MfaConfiguration") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("mfaConfiguration"), &USER_POOL_MFA_TYPE)?
-                .and_then(UserPoolMfaType::parse),
-            _ => None,
-        };
-        let policies = match object.get("Policies") {
-            Some(v) if !v.is_null() => UserPoolPolicyType::read(v, &path.member("policies"), cx)?,
-            _ => None,
-        };
-        let pool_name = match object.get("PoolName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("poolName"), &USER_POOL_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let schema = match object.get("Schema") {
-            Some(v) if !v.is_null() => {
-                read_schema_attributes_list_type(v, &path.member("schema"), cx)?
-            }
-            _ => None,
-        };
-        let sms_authentication_message = match object.get("SmsAuthenticationMessage") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("smsAuthenticationMessage"),
-                    &SMS_VERIFICATION_MESSAGE_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let sms_configuration = match object.get("SmsConfiguration") {
-            Some(v) if !v.is_null() => {
-                SmsConfigurationType::read(v, &path.member("smsConfiguration"), cx)?
-            }
-            _ => None,
-        };
-        let sms_verification_message = match object.get("SmsVerificationMessage") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("smsVerificationMessage"),
-                    &SMS_VERIFICATION_MESSAGE_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_attribute_update_settings = match object.get("UserAttributeUpdateSettings") {
-            Some(v) if !v.is_null() => UserAttributeUpdateSettingsType::read(
+        let sms_verification_message = cx
+            .string_member(
+                object,
+                "SmsVerificationMessage",
+                path,
+                "smsVerificationMessage",
+                &SMS_VERIFICATION_MESSAGE_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_attribute_update_settings = match member(object, "UserAttributeUpdateSettings") {
+            Some(v) => UserAttributeUpdateSettingsType::read(
                 v,
                 &path.member("userAttributeUpdateSettings"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let user_pool_add_ons = match object.get("UserPoolAddOns") {
-            Some(v) if !v.is_null() => {
-                UserPoolAddOnsType::read(v, &path.member("userPoolAddOns"), cx)?
-            }
-            _ => None,
+        let user_pool_add_ons = match member(object, "UserPoolAddOns") {
+            Some(v) => UserPoolAddOnsType::read(v, &path.member("userPoolAddOns"), cx)?,
+            None => None,
         };
-        let user_pool_tags = match object.get("UserPoolTags") {
-            Some(v) if !v.is_null() => {
-                read_user_pool_tags_type(v, &path.member("userPoolTags"), cx)?
-            }
-            _ => None,
+        let user_pool_tags = match member(object, "UserPoolTags") {
+            Some(v) => read_user_pool_tags_type(v, &path.member("userPoolTags"), cx)?,
+            None => None,
         };
-        let user_pool_tier = match object.get("UserPoolTier") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolTier"), &USER_POOL_TIER_TYPE)?
-                .and_then(UserPoolTierType::parse),
-            _ => None,
-        };
-        let username_attributes = match object.get("UsernameAttributes") {
-            Some(v) if !v.is_null() => {
+        let user_pool_tier = cx
+            .string_member(
+                object,
+                "UserPoolTier",
+                path,
+                "userPoolTier",
+                &USER_POOL_TIER_TYPE,
+            )?
+            .and_then(UserPoolTierType::parse);
+        let username_attributes = match member(object, "UsernameAttributes") {
+            Some(v) => {
                 read_username_attributes_list_type(v, &path.member("usernameAttributes"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let username_configuration = match object.get("UsernameConfiguration") {
-            Some(v) if !v.is_null() => {
+        let username_configuration = match member(object, "UsernameConfiguration") {
+            Some(v) => {
                 UsernameConfigurationType::read(v, &path.member("usernameConfiguration"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let verification_message_template = match object.get("VerificationMessageTemplate") {
-            Some(v) if !v.is_null() => VerificationMessageTemplateType::read(
+        let verification_message_template = match member(object, "VerificationMessageTemplate") {
+            Some(v) => VerificationMessageTemplateType::read(
                 v,
                 &path.member("verificationMessageTemplate"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -9204,9 +8682,9 @@ impl CreateUserPoolResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let user_pool = match object.get("UserPool") {
-            Some(v) if !v.is_null() => UserPoolType::read(v, &path.member("userPool"), cx)?,
-            _ => None,
+        let user_pool = match member(object, "UserPool") {
+            Some(v) => UserPoolType::read(v, &path.member("userPool"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -9269,18 +8747,18 @@ impl CustomDomainConfigType {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "CertificateArn", &path.member("certificateArn"));
-        let certificate_arn = match object.get("CertificateArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("certificateArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let security_policy = match object.get("SecurityPolicy") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("securityPolicy"), &SECURITY_POLICY_TYPE)?
-                .and_then(SecurityPolicyType::parse),
-            _ => None,
-        };
+        let certificate_arn = cx
+            .string_member(object, "CertificateArn", path, "certificateArn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let security_policy = cx
+            .string_member(
+                object,
+                "SecurityPolicy",
+                path,
+                "securityPolicy",
+                &SECURITY_POLICY_TYPE,
+            )?
+            .and_then(SecurityPolicyType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -9312,22 +8790,18 @@ impl CustomEmailLambdaVersionConfigType {
         let mark = cx.mark();
         cx.require(object, "LambdaVersion", &path.member("lambdaVersion"));
         cx.require(object, "LambdaArn", &path.member("lambdaArn"));
-        let lambda_arn = match object.get("LambdaArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("lambdaArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let lambda_version = match object.get("LambdaVersion") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("lambdaVersion"),
-                    &CUSTOM_EMAIL_SENDER_LAMBDA_VERSION_TYPE,
-                )?
-                .and_then(CustomEmailSenderLambdaVersionType::parse),
-            _ => None,
-        };
+        let lambda_arn = cx
+            .string_member(object, "LambdaArn", path, "lambdaArn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let lambda_version = cx
+            .string_member(
+                object,
+                "LambdaVersion",
+                path,
+                "lambdaVersion",
+                &CUSTOM_EMAIL_SENDER_LAMBDA_VERSION_TYPE,
+            )?
+            .and_then(CustomEmailSenderLambdaVersionType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -9403,22 +8877,18 @@ impl CustomSMSLambdaVersionConfigType {
         let mark = cx.mark();
         cx.require(object, "LambdaVersion", &path.member("lambdaVersion"));
         cx.require(object, "LambdaArn", &path.member("lambdaArn"));
-        let lambda_arn = match object.get("LambdaArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("lambdaArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let lambda_version = match object.get("LambdaVersion") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("lambdaVersion"),
-                    &CUSTOM_SMS_SENDER_LAMBDA_VERSION_TYPE,
-                )?
-                .and_then(CustomSMSSenderLambdaVersionType::parse),
-            _ => None,
-        };
+        let lambda_arn = cx
+            .string_member(object, "LambdaArn", path, "lambdaArn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let lambda_version = cx
+            .string_member(
+                object,
+                "LambdaVersion",
+                path,
+                "lambdaVersion",
+                &CUSTOM_SMS_SENDER_LAMBDA_VERSION_TYPE,
+            )?
+            .and_then(CustomSMSSenderLambdaVersionType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -9504,31 +8974,22 @@ impl DcrConfigurationType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let allowed_scopes = match object.get("AllowedScopes") {
-            Some(v) if !v.is_null() => read_scope_list_type(v, &path.member("allowedScopes"), cx)?,
-            _ => None,
+        let allowed_scopes = match member(object, "AllowedScopes") {
+            Some(v) => read_scope_list_type(v, &path.member("allowedScopes"), cx)?,
+            None => None,
         };
-        let authenticated_grant_types = match object.get("AuthenticatedGrantTypes") {
-            Some(v) if !v.is_null() => {
-                read_o_auth_flows_type(v, &path.member("authenticatedGrantTypes"), cx)?
-            }
-            _ => None,
+        let authenticated_grant_types = match member(object, "AuthenticatedGrantTypes") {
+            Some(v) => read_o_auth_flows_type(v, &path.member("authenticatedGrantTypes"), cx)?,
+            None => None,
         };
-        let enable_status = match object.get("EnableStatus") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("enableStatus"), &STATUS_TYPE)?
-                .and_then(StatusType::parse),
-            _ => None,
-        };
-        let open_dcr_enabled = match object.get("OpenDcrEnabled") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("openDcrEnabled"))?,
-            _ => None,
-        };
-        let open_dcr_grant_types = match object.get("OpenDcrGrantTypes") {
-            Some(v) if !v.is_null() => {
-                read_o_auth_flows_type(v, &path.member("openDcrGrantTypes"), cx)?
-            }
-            _ => None,
+        let enable_status = cx
+            .string_member(object, "EnableStatus", path, "enableStatus", &STATUS_TYPE)?
+            .and_then(StatusType::parse);
+        let open_dcr_enabled =
+            cx.boolean_member(object, "OpenDcrEnabled", path, "openDcrEnabled")?;
+        let open_dcr_grant_types = match member(object, "OpenDcrGrantTypes") {
+            Some(v) => read_o_auth_flows_type(v, &path.member("openDcrGrantTypes"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -9610,18 +9071,18 @@ impl DeleteCIMDPolicyRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "CIMDPolicyId", &path.member("cIMDPolicyId"));
-        let cimd_policy_id = match object.get("CIMDPolicyId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("cIMDPolicyId"), &CIMD_POLICY_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let cimd_policy_id = cx
+            .string_member(
+                object,
+                "CIMDPolicyId",
+                path,
+                "cIMDPolicyId",
+                &CIMD_POLICY_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -9666,18 +9127,12 @@ impl DeleteGroupRequest {
         let mark = cx.mark();
         cx.require(object, "GroupName", &path.member("groupName"));
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let group_name = match object.get("GroupName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("groupName"), &GROUP_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let group_name = cx
+            .string_member(object, "GroupName", path, "groupName", &GROUP_NAME_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -9709,18 +9164,18 @@ impl DeleteIdentityProviderRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "ProviderName", &path.member("providerName"));
-        let provider_name = match object.get("ProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("providerName"), &PROVIDER_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let provider_name = cx
+            .string_member(
+                object,
+                "ProviderName",
+                path,
+                "providerName",
+                &PROVIDER_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -9756,22 +9211,18 @@ impl DeleteManagedLoginBrandingRequest {
             &path.member("managedLoginBrandingId"),
         );
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let managed_login_branding_id = match object.get("ManagedLoginBrandingId") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("managedLoginBrandingId"),
-                    &MANAGED_LOGIN_BRANDING_ID_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let managed_login_branding_id = cx
+            .string_member(
+                object,
+                "ManagedLoginBrandingId",
+                path,
+                "managedLoginBrandingId",
+                &MANAGED_LOGIN_BRANDING_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -9805,22 +9256,18 @@ impl DeleteResourceServerRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Identifier", &path.member("identifier"));
-        let identifier = match object.get("Identifier") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("identifier"),
-                    &RESOURCE_SERVER_IDENTIFIER_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let identifier = cx
+            .string_member(
+                object,
+                "Identifier",
+                path,
+                "identifier",
+                &RESOURCE_SERVER_IDENTIFIER_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -9852,18 +9299,12 @@ impl DeleteTermsRequest {
         let mark = cx.mark();
         cx.require(object, "TermsId", &path.member("termsId"));
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let terms_id = match object.get("TermsId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("termsId"), &TERMS_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let terms_id = cx
+            .string_member(object, "TermsId", path, "termsId", &TERMS_ID_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -9908,17 +9349,18 @@ impl DeleteUserAttributesRequest {
             &path.member("userAttributeNames"),
         );
         cx.require(object, "AccessToken", &path.member("accessToken"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_attribute_names = match object.get("UserAttributeNames") {
-            Some(v) if !v.is_null() => {
-                read_attribute_name_list_type(v, &path.member("userAttributeNames"), cx)?
-            }
-            _ => None,
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_attribute_names = match member(object, "UserAttributeNames") {
+            Some(v) => read_attribute_name_list_type(v, &path.member("userAttributeNames"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -9974,18 +9416,12 @@ impl DeleteUserPoolClientRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "ClientId", &path.member("clientId"));
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -10031,24 +9467,21 @@ impl DeleteUserPoolClientSecretRequest {
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "ClientId", &path.member("clientId"));
         cx.require(object, "ClientSecretId", &path.member("clientSecretId"));
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_secret_id = match object.get("ClientSecretId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientSecretId"), &CLIENT_SECRET_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_secret_id = cx
+            .string_member(
+                object,
+                "ClientSecretId",
+                path,
+                "clientSecretId",
+                &CLIENT_SECRET_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -10096,18 +9529,12 @@ impl DeleteUserPoolDomainRequest {
         let mark = cx.mark();
         cx.require(object, "Domain", &path.member("domain"));
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let domain = match object.get("Domain") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("domain"), &DOMAIN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let domain = cx
+            .string_member(object, "Domain", path, "domain", &DOMAIN_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -10152,18 +9579,12 @@ impl DeleteUserPoolReplicaRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "RegionName", &path.member("regionName"));
-        let region_name = match object.get("RegionName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("regionName"), &REGION_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let region_name = cx
+            .string_member(object, "RegionName", path, "regionName", &REGION_NAME_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -10191,11 +9612,9 @@ impl DeleteUserPoolReplicaResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let user_pool_replica = match object.get("UserPoolReplica") {
-            Some(v) if !v.is_null() => {
-                UserPoolReplicaType::read(v, &path.member("userPoolReplica"), cx)?
-            }
-            _ => None,
+        let user_pool_replica = match member(object, "UserPoolReplica") {
+            Some(v) => UserPoolReplicaType::read(v, &path.member("userPoolReplica"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -10218,12 +9637,9 @@ impl DeleteUserPoolRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -10256,12 +9672,15 @@ impl DeleteUserRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "AccessToken", &path.member("accessToken"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -10299,18 +9718,18 @@ impl DeleteWebAuthnCredentialRequest {
         let mark = cx.mark();
         cx.require(object, "AccessToken", &path.member("accessToken"));
         cx.require(object, "CredentialId", &path.member("credentialId"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let credential_id = match object.get("CredentialId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("credentialId"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let credential_id = cx
+            .string_member(object, "CredentialId", path, "credentialId", &STRING_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -10479,18 +9898,18 @@ impl DescribeCIMDPolicyRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "CIMDPolicyId", &path.member("cIMDPolicyId"));
-        let cimd_policy_id = match object.get("CIMDPolicyId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("cIMDPolicyId"), &CIMD_POLICY_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let cimd_policy_id = cx
+            .string_member(
+                object,
+                "CIMDPolicyId",
+                path,
+                "cIMDPolicyId",
+                &CIMD_POLICY_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -10519,9 +9938,9 @@ impl DescribeCIMDPolicyResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "CIMDPolicy", &path.member("cIMDPolicy"));
-        let cimd_policy = match object.get("CIMDPolicy") {
-            Some(v) if !v.is_null() => CIMDPolicyType::read(v, &path.member("cIMDPolicy"), cx)?,
-            _ => None,
+        let cimd_policy = match member(object, "CIMDPolicy") {
+            Some(v) => CIMDPolicyType::read(v, &path.member("cIMDPolicy"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -10551,18 +9970,18 @@ impl DescribeIdentityProviderRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "ProviderName", &path.member("providerName"));
-        let provider_name = match object.get("ProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("providerName"), &PROVIDER_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let provider_name = cx
+            .string_member(
+                object,
+                "ProviderName",
+                path,
+                "providerName",
+                &PROVIDER_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -10591,11 +10010,9 @@ impl DescribeIdentityProviderResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "IdentityProvider", &path.member("identityProvider"));
-        let identity_provider = match object.get("IdentityProvider") {
-            Some(v) if !v.is_null() => {
-                IdentityProviderType::read(v, &path.member("identityProvider"), cx)?
-            }
-            _ => None,
+        let identity_provider = match member(object, "IdentityProvider") {
+            Some(v) => IdentityProviderType::read(v, &path.member("identityProvider"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -10641,22 +10058,18 @@ impl DescribeManagedLoginBrandingByClientRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "ClientId", &path.member("clientId"));
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let return_merged_resources = match object.get("ReturnMergedResources") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("returnMergedResources"))?,
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let return_merged_resources = cx.boolean_member(
+            object,
+            "ReturnMergedResources",
+            path,
+            "returnMergedResources",
+        )?;
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -10688,11 +10101,9 @@ impl DescribeManagedLoginBrandingByClientResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let managed_login_branding = match object.get("ManagedLoginBranding") {
-            Some(v) if !v.is_null() => {
-                ManagedLoginBrandingType::read(v, &path.member("managedLoginBranding"), cx)?
-            }
-            _ => None,
+        let managed_login_branding = match member(object, "ManagedLoginBranding") {
+            Some(v) => ManagedLoginBrandingType::read(v, &path.member("managedLoginBranding"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -10731,26 +10142,24 @@ impl DescribeManagedLoginBrandingRequest {
             "ManagedLoginBrandingId",
             &path.member("managedLoginBrandingId"),
         );
-        let managed_login_branding_id = match object.get("ManagedLoginBrandingId") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("managedLoginBrandingId"),
-                    &MANAGED_LOGIN_BRANDING_ID_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let return_merged_resources = match object.get("ReturnMergedResources") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("returnMergedResources"))?,
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let managed_login_branding_id = cx
+            .string_member(
+                object,
+                "ManagedLoginBrandingId",
+                path,
+                "managedLoginBrandingId",
+                &MANAGED_LOGIN_BRANDING_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let return_merged_resources = cx.boolean_member(
+            object,
+            "ReturnMergedResources",
+            path,
+            "returnMergedResources",
+        )?;
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -10784,11 +10193,9 @@ impl DescribeManagedLoginBrandingResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let managed_login_branding = match object.get("ManagedLoginBranding") {
-            Some(v) if !v.is_null() => {
-                ManagedLoginBrandingType::read(v, &path.member("managedLoginBranding"), cx)?
-            }
-            _ => None,
+        let managed_login_branding = match member(object, "ManagedLoginBranding") {
+            Some(v) => ManagedLoginBrandingType::read(v, &path.member("managedLoginBranding"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -10817,18 +10224,12 @@ impl DescribePointInTimeRecoveryRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "RestoreId", &path.member("restoreId"));
-        let restore_id = match object.get("RestoreId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("restoreId"), &RESTORE_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let restore_id = cx
+            .string_member(object, "RestoreId", path, "restoreId", &RESTORE_ID_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -10856,9 +10257,9 @@ impl DescribePointInTimeRecoveryResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let restoration = match object.get("Restoration") {
-            Some(v) if !v.is_null() => RestorationType::read(v, &path.member("restoration"), cx)?,
-            _ => None,
+        let restoration = match member(object, "Restoration") {
+            Some(v) => RestorationType::read(v, &path.member("restoration"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -10885,22 +10286,18 @@ impl DescribeResourceServerRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Identifier", &path.member("identifier"));
-        let identifier = match object.get("Identifier") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("identifier"),
-                    &RESOURCE_SERVER_IDENTIFIER_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let identifier = cx
+            .string_member(
+                object,
+                "Identifier",
+                path,
+                "identifier",
+                &RESOURCE_SERVER_IDENTIFIER_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -10929,11 +10326,9 @@ impl DescribeResourceServerResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "ResourceServer", &path.member("resourceServer"));
-        let resource_server = match object.get("ResourceServer") {
-            Some(v) if !v.is_null() => {
-                ResourceServerType::read(v, &path.member("resourceServer"), cx)?
-            }
-            _ => None,
+        let resource_server = match member(object, "ResourceServer") {
+            Some(v) => ResourceServerType::read(v, &path.member("resourceServer"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -10971,18 +10366,12 @@ impl DescribeRiskConfigurationRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -11015,11 +10404,9 @@ impl DescribeRiskConfigurationResponse {
             "RiskConfiguration",
             &path.member("riskConfiguration"),
         );
-        let risk_configuration = match object.get("RiskConfiguration") {
-            Some(v) if !v.is_null() => {
-                RiskConfigurationType::read(v, &path.member("riskConfiguration"), cx)?
-            }
-            _ => None,
+        let risk_configuration = match member(object, "RiskConfiguration") {
+            Some(v) => RiskConfigurationType::read(v, &path.member("riskConfiguration"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -11063,24 +10450,15 @@ impl DescribeTermsByClientRequest {
         cx.require(object, "ClientId", &path.member("clientId"));
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "TermsName", &path.member("termsName"));
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let terms_name = match object.get("TermsName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("termsName"), &TERMS_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let terms_name = cx
+            .string_member(object, "TermsName", path, "termsName", &TERMS_NAME_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -11111,9 +10489,9 @@ impl DescribeTermsByClientResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let terms = match object.get("Terms") {
-            Some(v) if !v.is_null() => TermsType::read(v, &path.member("terms"), cx)?,
-            _ => None,
+        let terms = match member(object, "Terms") {
+            Some(v) => TermsType::read(v, &path.member("terms"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -11140,18 +10518,12 @@ impl DescribeTermsRequest {
         let mark = cx.mark();
         cx.require(object, "TermsId", &path.member("termsId"));
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let terms_id = match object.get("TermsId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("termsId"), &TERMS_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let terms_id = cx
+            .string_member(object, "TermsId", path, "termsId", &TERMS_ID_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -11179,9 +10551,9 @@ impl DescribeTermsResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let terms = match object.get("Terms") {
-            Some(v) if !v.is_null() => TermsType::read(v, &path.member("terms"), cx)?,
-            _ => None,
+        let terms = match member(object, "Terms") {
+            Some(v) => TermsType::read(v, &path.member("terms"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -11208,18 +10580,12 @@ impl DescribeUserImportJobRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "JobId", &path.member("jobId"));
-        let job_id = match object.get("JobId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("jobId"), &USER_IMPORT_JOB_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let job_id = cx
+            .string_member(object, "JobId", path, "jobId", &USER_IMPORT_JOB_ID_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -11247,11 +10613,9 @@ impl DescribeUserImportJobResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let user_import_job = match object.get("UserImportJob") {
-            Some(v) if !v.is_null() => {
-                UserImportJobType::read(v, &path.member("userImportJob"), cx)?
-            }
-            _ => None,
+        let user_import_job = match member(object, "UserImportJob") {
+            Some(v) => UserImportJobType::read(v, &path.member("userImportJob"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -11287,18 +10651,12 @@ impl DescribeUserPoolClientRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "ClientId", &path.member("clientId"));
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -11326,11 +10684,9 @@ impl DescribeUserPoolClientResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let user_pool_client = match object.get("UserPoolClient") {
-            Some(v) if !v.is_null() => {
-                UserPoolClientType::read(v, &path.member("userPoolClient"), cx)?
-            }
-            _ => None,
+        let user_pool_client = match member(object, "UserPoolClient") {
+            Some(v) => UserPoolClientType::read(v, &path.member("userPoolClient"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -11353,12 +10709,9 @@ impl DescribeUserPoolDomainRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Domain", &path.member("domain"));
-        let domain = match object.get("Domain") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("domain"), &DOMAIN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let domain = cx
+            .string_member(object, "Domain", path, "domain", &DOMAIN_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -11383,11 +10736,9 @@ impl DescribeUserPoolDomainResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let domain_description = match object.get("DomainDescription") {
-            Some(v) if !v.is_null() => {
-                DomainDescriptionType::read(v, &path.member("domainDescription"), cx)?
-            }
-            _ => None,
+        let domain_description = match member(object, "DomainDescription") {
+            Some(v) => DomainDescriptionType::read(v, &path.member("domainDescription"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -11410,12 +10761,9 @@ impl DescribeUserPoolRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -11440,9 +10788,9 @@ impl DescribeUserPoolResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let user_pool = match object.get("UserPool") {
-            Some(v) if !v.is_null() => UserPoolType::read(v, &path.member("userPool"), cx)?,
-            _ => None,
+        let user_pool = match member(object, "UserPool") {
+            Some(v) => UserPoolType::read(v, &path.member("userPool"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -11481,19 +10829,18 @@ impl DeviceConfigurationType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let challenge_required_on_new_device = match object.get("ChallengeRequiredOnNewDevice") {
-            Some(v) if !v.is_null() => {
-                cx.boolean(v, &path.member("challengeRequiredOnNewDevice"))?
-            }
-            _ => None,
-        };
-        let device_only_remembered_on_user_prompt =
-            match object.get("DeviceOnlyRememberedOnUserPrompt") {
-                Some(v) if !v.is_null() => {
-                    cx.boolean(v, &path.member("deviceOnlyRememberedOnUserPrompt"))?
-                }
-                _ => None,
-            };
+        let challenge_required_on_new_device = cx.boolean_member(
+            object,
+            "ChallengeRequiredOnNewDevice",
+            path,
+            "challengeRequiredOnNewDevice",
+        )?;
+        let device_only_remembered_on_user_prompt = cx.boolean_member(
+            object,
+            "DeviceOnlyRememberedOnUserPrompt",
+            path,
+            "deviceOnlyRememberedOnUserPrompt",
+        )?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -11609,18 +10956,18 @@ impl DeviceSecretVerifierConfigType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let password_verifier = match object.get("PasswordVerifier") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("passwordVerifier"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let salt = match object.get("Salt") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("salt"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let password_verifier = cx
+            .string_member(
+                object,
+                "PasswordVerifier",
+                path,
+                "passwordVerifier",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
+        let salt = cx
+            .string_member(object, "Salt", path, "salt", &STRING_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -11663,32 +11010,27 @@ impl DeviceType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let device_attributes = match object.get("DeviceAttributes") {
-            Some(v) if !v.is_null() => {
-                read_attribute_list_type(v, &path.member("deviceAttributes"), cx)?
-            }
-            _ => None,
+        let device_attributes = match member(object, "DeviceAttributes") {
+            Some(v) => read_attribute_list_type(v, &path.member("deviceAttributes"), cx)?,
+            None => None,
         };
-        let device_create_date = match object.get("DeviceCreateDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("deviceCreateDate"))?,
-            _ => None,
-        };
-        let device_key = match object.get("DeviceKey") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("deviceKey"), &DEVICE_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let device_last_authenticated_date = match object.get("DeviceLastAuthenticatedDate") {
-            Some(v) if !v.is_null() => {
-                cx.timestamp(v, &path.member("deviceLastAuthenticatedDate"))?
-            }
-            _ => None,
-        };
-        let device_last_modified_date = match object.get("DeviceLastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("deviceLastModifiedDate"))?,
-            _ => None,
-        };
+        let device_create_date =
+            cx.timestamp_member(object, "DeviceCreateDate", path, "deviceCreateDate")?;
+        let device_key = cx
+            .string_member(object, "DeviceKey", path, "deviceKey", &DEVICE_KEY_TYPE)?
+            .map(str::to_owned);
+        let device_last_authenticated_date = cx.timestamp_member(
+            object,
+            "DeviceLastAuthenticatedDate",
+            path,
+            "deviceLastAuthenticatedDate",
+        )?;
+        let device_last_modified_date = cx.timestamp_member(
+            object,
+            "DeviceLastModifiedDate",
+            path,
+            "deviceLastModifiedDate",
+        )?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -11749,64 +11091,54 @@ impl DomainDescriptionType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let aws_account_id = match object.get("AWSAccountId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("aWSAccountId"), &AWS_ACCOUNT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let aws_account_id = cx
+            .string_member(
+                object,
+                "AWSAccountId",
+                path,
+                "aWSAccountId",
+                &AWS_ACCOUNT_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let cloud_front_distribution = cx
+            .string_member(
+                object,
+                "CloudFrontDistribution",
+                path,
+                "cloudFrontDistribution",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
+        let custom_domain_config = match member(object, "CustomDomainConfig") {
+            Some(v) => CustomDomainConfigType::read(v, &path.member("customDomainConfig"), cx)?,
+            None => None,
         };
-        let cloud_front_distribution = match object.get("CloudFrontDistribution") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("cloudFrontDistribution"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let domain = cx
+            .string_member(object, "Domain", path, "domain", &DOMAIN_TYPE)?
+            .map(str::to_owned);
+        let managed_login_version = cx.integer_member(
+            object,
+            "ManagedLoginVersion",
+            path,
+            "managedLoginVersion",
+            &IntRules::NONE,
+        )?;
+        let routing = match member(object, "Routing") {
+            Some(v) => RoutingType::read(v, &path.member("routing"), cx)?,
+            None => None,
         };
-        let custom_domain_config = match object.get("CustomDomainConfig") {
-            Some(v) if !v.is_null() => {
-                CustomDomainConfigType::read(v, &path.member("customDomainConfig"), cx)?
-            }
-            _ => None,
-        };
-        let domain = match object.get("Domain") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("domain"), &DOMAIN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let managed_login_version = match object.get("ManagedLoginVersion") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("managedLoginVersion"), &IntRules::NONE)?
-            }
-            _ => None,
-        };
-        let routing = match object.get("Routing") {
-            Some(v) if !v.is_null() => RoutingType::read(v, &path.member("routing"), cx)?,
-            _ => None,
-        };
-        let s3_bucket = match object.get("S3Bucket") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("s3Bucket"), &S3_BUCKET_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let status = match object.get("Status") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("status"), &DOMAIN_STATUS_TYPE)?
-                .and_then(DomainStatusType::parse),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let version = match object.get("Version") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("version"), &DOMAIN_VERSION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let s3_bucket = cx
+            .string_member(object, "S3Bucket", path, "s3Bucket", &S3_BUCKET_TYPE)?
+            .map(str::to_owned);
+        let status = cx
+            .string_member(object, "Status", path, "status", &DOMAIN_STATUS_TYPE)?
+            .and_then(DomainStatusType::parse);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let version = cx
+            .string_member(object, "Version", path, "version", &DOMAIN_VERSION_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -11949,44 +11281,43 @@ pub struct EmailConfigurationType {
 }
 
 impl EmailConfigurationType {
-    /// Reads a `EmailConfigurationType` from JSON, checking the model's constraints.
+    /// Reads an `EmailConfigurationType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let configuration_set = match object.get("ConfigurationSet") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("configurationSet"), &SES_CONFIGURATION_SET)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let email_sending_account = match object.get("EmailSendingAccount") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("emailSendingAccount"),
-                    &EMAIL_SENDING_ACCOUNT_TYPE,
-                )?
-                .and_then(EmailSendingAccountType::parse),
-            _ => None,
-        };
-        let from = match object.get("From") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("from"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let reply_to_email_address = match object.get("ReplyToEmailAddress") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("replyToEmailAddress"), &EMAIL_ADDRESS_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let source_arn = match object.get("SourceArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("sourceArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let configuration_set = cx
+            .string_member(
+                object,
+                "ConfigurationSet",
+                path,
+                "configurationSet",
+                &SES_CONFIGURATION_SET,
+            )?
+            .map(str::to_owned);
+        let email_sending_account = cx
+            .string_member(
+                object,
+                "EmailSendingAccount",
+                path,
+                "emailSendingAccount",
+                &EMAIL_SENDING_ACCOUNT_TYPE,
+            )?
+            .and_then(EmailSendingAccountType::parse);
+        let from = cx
+            .string_member(object, "From", path, "from", &STRING_TYPE)?
+            .map(str::to_owned);
+        let reply_to_email_address = cx
+            .string_member(
+                object,
+                "ReplyToEmailAddress",
+                path,
+                "replyToEmailAddress",
+                &EMAIL_ADDRESS_TYPE,
+            )?
+            .map(str::to_owned);
+        let source_arn = cx
+            .string_member(object, "SourceArn", path, "sourceArn", &ARN_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -12020,22 +11351,16 @@ pub struct EmailMfaConfigType {
 }
 
 impl EmailMfaConfigType {
-    /// Reads a `EmailMfaConfigType` from JSON, checking the model's constraints.
+    /// Reads an `EmailMfaConfigType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let message = match object.get("Message") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("message"), &EMAIL_MFA_MESSAGE_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let subject = match object.get("Subject") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("subject"), &EMAIL_MFA_SUBJECT_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let message = cx
+            .string_member(object, "Message", path, "message", &EMAIL_MFA_MESSAGE_TYPE)?
+            .map(str::to_owned);
+        let subject = cx
+            .string_member(object, "Subject", path, "subject", &EMAIL_MFA_SUBJECT_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -12063,18 +11388,12 @@ pub struct EmailMfaSettingsType {
 }
 
 impl EmailMfaSettingsType {
-    /// Reads a `EmailMfaSettingsType` from JSON, checking the model's constraints.
+    /// Reads an `EmailMfaSettingsType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let enabled = match object.get("Enabled") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("enabled"))?,
-            _ => None,
-        };
-        let preferred_mfa = match object.get("PreferredMfa") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("preferredMfa"))?,
-            _ => None,
-        };
+        let enabled = cx.boolean_member(object, "Enabled", path, "enabled")?;
+        let preferred_mfa = cx.boolean_member(object, "PreferredMfa", path, "preferredMfa")?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -12280,53 +11599,44 @@ pub struct EumsSmsConfigurationType {
 }
 
 impl EumsSmsConfigurationType {
-    /// Reads a `EumsSmsConfigurationType` from JSON, checking the model's constraints.
+    /// Reads an `EumsSmsConfigurationType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "CallerArn", &path.member("callerArn"));
-        let caller_arn = match object.get("CallerArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("callerArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let configuration_set_name = match object.get("ConfigurationSetName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("configurationSetName"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let external_id = match object.get("ExternalId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("externalId"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let in_entity_id = match object.get("InEntityId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("inEntityId"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let in_template_id = match object.get("InTemplateId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("inTemplateId"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let origination_identity = match object.get("OriginationIdentity") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("originationIdentity"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let region = match object.get("Region") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("region"), &REGION_CODE_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let caller_arn = cx
+            .string_member(object, "CallerArn", path, "callerArn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let configuration_set_name = cx
+            .string_member(
+                object,
+                "ConfigurationSetName",
+                path,
+                "configurationSetName",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
+        let external_id = cx
+            .string_member(object, "ExternalId", path, "externalId", &STRING_TYPE)?
+            .map(str::to_owned);
+        let in_entity_id = cx
+            .string_member(object, "InEntityId", path, "inEntityId", &STRING_TYPE)?
+            .map(str::to_owned);
+        let in_template_id = cx
+            .string_member(object, "InTemplateId", path, "inTemplateId", &STRING_TYPE)?
+            .map(str::to_owned);
+        let origination_identity = cx
+            .string_member(
+                object,
+                "OriginationIdentity",
+                path,
+                "originationIdentity",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
+        let region = cx
+            .string_member(object, "Region", path, "region", &REGION_CODE_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -12366,41 +11676,26 @@ pub struct EventContextDataType {
 }
 
 impl EventContextDataType {
-    /// Reads a `EventContextDataType` from JSON, checking the model's constraints.
+    /// Reads an `EventContextDataType` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let city = match object.get("City") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("city"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let country = match object.get("Country") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("country"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let device_name = match object.get("DeviceName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("deviceName"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let ip_address = match object.get("IpAddress") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("ipAddress"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let timezone = match object.get("Timezone") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("timezone"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let city = cx
+            .string_member(object, "City", path, "city", &STRING_TYPE)?
+            .map(str::to_owned);
+        let country = cx
+            .string_member(object, "Country", path, "country", &STRING_TYPE)?
+            .map(str::to_owned);
+        let device_name = cx
+            .string_member(object, "DeviceName", path, "deviceName", &STRING_TYPE)?
+            .map(str::to_owned);
+        let ip_address = cx
+            .string_member(object, "IpAddress", path, "ipAddress", &STRING_TYPE)?
+            .map(str::to_owned);
+        let timezone = cx
+            .string_member(object, "Timezone", path, "timezone", &STRING_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -12429,29 +11724,26 @@ pub struct EventFeedbackType {
 }
 
 impl EventFeedbackType {
-    /// Reads a `EventFeedbackType` from JSON, checking the model's constraints.
+    /// Reads an `EventFeedbackType` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "FeedbackValue", &path.member("feedbackValue"));
         cx.require(object, "Provider", &path.member("provider"));
-        let feedback_date = match object.get("FeedbackDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("feedbackDate"))?,
-            _ => None,
-        };
-        let feedback_value = match object.get("FeedbackValue") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("feedbackValue"), &FEEDBACK_VALUE_TYPE)?
-                .and_then(FeedbackValueType::parse),
-            _ => None,
-        };
-        let provider = match object.get("Provider") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("provider"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let feedback_date = cx.timestamp_member(object, "FeedbackDate", path, "feedbackDate")?;
+        let feedback_value = cx
+            .string_member(
+                object,
+                "FeedbackValue",
+                path,
+                "feedbackValue",
+                &FEEDBACK_VALUE_TYPE,
+            )?
+            .and_then(FeedbackValueType::parse);
+        let provider = cx
+            .string_member(object, "Provider", path, "provider", &STRING_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -12520,7 +11812,7 @@ static EVENT_FILTER_TYPE: StringRules = StringRules {
     sensitive: false,
 };
 
-/// Reads a `EventFiltersType` list from JSON, checking the model's constraints.
+/// Reads an `EventFiltersType` list from JSON, checking the model's constraints.
 fn read_event_filters_type(
     v: &Value,
     path: &Path<'_>,
@@ -12627,29 +11919,29 @@ pub struct EventRiskType {
 }
 
 impl EventRiskType {
-    /// Reads a `EventRiskType` from JSON, checking the model's constraints.
+    /// Reads an `EventRiskType` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let compromised_credentials_detected = match object.get("CompromisedCredentialsDetected") {
-            Some(v) if !v.is_null() => {
-                cx.boolean(v, &path.member("compromisedCredentialsDetected"))?
-            }
-            _ => None,
-        };
-        let risk_decision = match object.get("RiskDecision") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("riskDecision"), &RISK_DECISION_TYPE)?
-                .and_then(RiskDecisionType::parse),
-            _ => None,
-        };
-        let risk_level = match object.get("RiskLevel") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("riskLevel"), &RISK_LEVEL_TYPE)?
-                .and_then(RiskLevelType::parse),
-            _ => None,
-        };
+        let compromised_credentials_detected = cx.boolean_member(
+            object,
+            "CompromisedCredentialsDetected",
+            path,
+            "compromisedCredentialsDetected",
+        )?;
+        let risk_decision = cx
+            .string_member(
+                object,
+                "RiskDecision",
+                path,
+                "riskDecision",
+                &RISK_DECISION_TYPE,
+            )?
+            .and_then(RiskDecisionType::parse);
+        let risk_level = cx
+            .string_member(object, "RiskLevel", path, "riskLevel", &RISK_LEVEL_TYPE)?
+            .and_then(RiskLevelType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -12787,7 +12079,7 @@ static EVENT_TYPE: StringRules = StringRules {
     sensitive: false,
 };
 
-/// Reads a `ExplicitAuthFlowsListType` list from JSON, checking the model's constraints.
+/// Reads an `ExplicitAuthFlowsListType` list from JSON, checking the model's constraints.
 fn read_explicit_auth_flows_list_type(
     v: &Value,
     path: &Path<'_>,
@@ -12953,22 +12245,24 @@ impl FailoverType {
             "PrimaryRoute53HealthCheckId",
             &path.member("primaryRoute53HealthCheckId"),
         );
-        let primary_route53_health_check_id = match object.get("PrimaryRoute53HealthCheckId") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("primaryRoute53HealthCheckId"),
-                    &HEALTH_CHECK_ID_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let secondary_region = match object.get("SecondaryRegion") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("secondaryRegion"), &REGION_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let primary_route53_health_check_id = cx
+            .string_member(
+                object,
+                "PrimaryRoute53HealthCheckId",
+                path,
+                "primaryRoute53HealthCheckId",
+                &HEALTH_CHECK_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let secondary_region = cx
+            .string_member(
+                object,
+                "SecondaryRegion",
+                path,
+                "secondaryRegion",
+                &REGION_NAME_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -13095,12 +12389,9 @@ impl FirehoseConfigurationType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let stream_arn = match object.get("StreamArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("streamArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let stream_arn = cx
+            .string_member(object, "StreamArn", path, "streamArn", &ARN_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -13137,18 +12428,18 @@ impl ForgetDeviceRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "DeviceKey", &path.member("deviceKey"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let device_key = match object.get("DeviceKey") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("deviceKey"), &DEVICE_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let device_key = cx
+            .string_member(object, "DeviceKey", path, "deviceKey", &DEVICE_KEY_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -13208,42 +12499,27 @@ impl ForgotPasswordRequest {
         let mark = cx.mark();
         cx.require(object, "ClientId", &path.member("clientId"));
         cx.require(object, "Username", &path.member("username"));
-        let analytics_metadata = match object.get("AnalyticsMetadata") {
-            Some(v) if !v.is_null() => {
-                AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?
-            }
-            _ => None,
+        let analytics_metadata = match member(object, "AnalyticsMetadata") {
+            Some(v) => AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?,
+            None => None,
         };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
+        let secret_hash = cx
+            .string_member(object, "SecretHash", path, "secretHash", &SECRET_HASH_TYPE)?
+            .map(str::to_owned);
+        let user_context_data = match member(object, "UserContextData") {
+            Some(v) => UserContextDataType::read(v, &path.member("userContextData"), cx)?,
+            None => None,
         };
-        let secret_hash = match object.get("SecretHash") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("secretHash"), &SECRET_HASH_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_context_data = match object.get("UserContextData") {
-            Some(v) if !v.is_null() => {
-                UserContextDataType::read(v, &path.member("userContextData"), cx)?
-            }
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -13278,11 +12554,9 @@ impl ForgotPasswordResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let code_delivery_details = match object.get("CodeDeliveryDetails") {
-            Some(v) if !v.is_null() => {
-                CodeDeliveryDetailsType::read(v, &path.member("codeDeliveryDetails"), cx)?
-            }
-            _ => None,
+        let code_delivery_details = match member(object, "CodeDeliveryDetails") {
+            Some(v) => CodeDeliveryDetailsType::read(v, &path.member("codeDeliveryDetails"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -13307,12 +12581,9 @@ impl GetCSVHeaderRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -13340,16 +12611,13 @@ impl GetCSVHeaderResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let csv_header = match object.get("CSVHeader") {
-            Some(v) if !v.is_null() => read_list_of_string_types(v, &path.member("cSVHeader"), cx)?,
-            _ => None,
+        let csv_header = match member(object, "CSVHeader") {
+            Some(v) => read_list_of_string_types(v, &path.member("cSVHeader"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -13395,28 +12663,20 @@ impl GetClientTokenRequest {
         let mark = cx.mark();
         cx.require(object, "ClientId", &path.member("clientId"));
         cx.require(object, "Secret", &path.member("secret"));
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
+        let scopes = match member(object, "Scopes") {
+            Some(v) => read_scope_list_type(v, &path.member("scopes"), cx)?,
+            None => None,
         };
-        let scopes = match object.get("Scopes") {
-            Some(v) if !v.is_null() => read_scope_list_type(v, &path.member("scopes"), cx)?,
-            _ => None,
-        };
-        let secret = match object.get("Secret") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("secret"), &CLIENT_SECRET_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let secret = cx
+            .string_member(object, "Secret", path, "secret", &CLIENT_SECRET_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -13449,13 +12709,13 @@ impl GetClientTokenResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let client_authentication_result = match object.get("ClientAuthenticationResult") {
-            Some(v) if !v.is_null() => ClientAuthenticationResultType::read(
+        let client_authentication_result = match member(object, "ClientAuthenticationResult") {
+            Some(v) => ClientAuthenticationResultType::read(
                 v,
                 &path.member("clientAuthenticationResult"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -13546,100 +12806,93 @@ impl GetDerivedTokenRequest {
         cx.require(object, "ClientId", &path.member("clientId"));
         cx.require(object, "SubjectToken", &path.member("subjectToken"));
         cx.require(object, "SubjectTokenType", &path.member("subjectTokenType"));
-        let actor_token = match object.get("ActorToken") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("actorToken"),
-                    &GET_DERIVED_TOKEN_TOKEN_MODEL_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
+        let actor_token = cx
+            .string_member(
+                object,
+                "ActorToken",
+                path,
+                "actorToken",
+                &GET_DERIVED_TOKEN_TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let actor_token_provider_name = cx
+            .string_member(
+                object,
+                "ActorTokenProviderName",
+                path,
+                "actorTokenProviderName",
+                &PROVIDER_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let actor_token_type = cx
+            .string_member(
+                object,
+                "ActorTokenType",
+                path,
+                "actorTokenType",
+                &TOKEN_TYPE_IDENTIFIER_TYPE,
+            )?
+            .and_then(TokenTypeIdentifierType::parse);
+        let audiences = match member(object, "Audiences") {
+            Some(v) => read_audience_list_type(v, &path.member("audiences"), cx)?,
+            None => None,
         };
-        let actor_token_provider_name = match object.get("ActorTokenProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("actorTokenProviderName"),
-                    &PROVIDER_NAME_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_secret = cx
+            .string_member(
+                object,
+                "ClientSecret",
+                path,
+                "clientSecret",
+                &CLIENT_SECRET_TYPE,
+            )?
+            .map(str::to_owned);
+        let requested_token_type = cx
+            .string_member(
+                object,
+                "RequestedTokenType",
+                path,
+                "requestedTokenType",
+                &ISSUED_TOKEN_TYPE_IDENTIFIER_TYPE,
+            )?
+            .and_then(IssuedTokenTypeIdentifierType::parse);
+        let resources = match member(object, "Resources") {
+            Some(v) => read_resource_list_type(v, &path.member("resources"), cx)?,
+            None => None,
         };
-        let actor_token_type = match object.get("ActorTokenType") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("actorTokenType"),
-                    &TOKEN_TYPE_IDENTIFIER_TYPE,
-                )?
-                .and_then(TokenTypeIdentifierType::parse),
-            _ => None,
+        let scopes = match member(object, "Scopes") {
+            Some(v) => read_scope_list_type(v, &path.member("scopes"), cx)?,
+            None => None,
         };
-        let audiences = match object.get("Audiences") {
-            Some(v) if !v.is_null() => read_audience_list_type(v, &path.member("audiences"), cx)?,
-            _ => None,
-        };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_secret = match object.get("ClientSecret") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientSecret"), &CLIENT_SECRET_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let requested_token_type = match object.get("RequestedTokenType") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("requestedTokenType"),
-                    &ISSUED_TOKEN_TYPE_IDENTIFIER_TYPE,
-                )?
-                .and_then(IssuedTokenTypeIdentifierType::parse),
-            _ => None,
-        };
-        let resources = match object.get("Resources") {
-            Some(v) if !v.is_null() => read_resource_list_type(v, &path.member("resources"), cx)?,
-            _ => None,
-        };
-        let scopes = match object.get("Scopes") {
-            Some(v) if !v.is_null() => read_scope_list_type(v, &path.member("scopes"), cx)?,
-            _ => None,
-        };
-        let subject_token = match object.get("SubjectToken") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("subjectToken"),
-                    &GET_DERIVED_TOKEN_TOKEN_MODEL_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let subject_token_provider_name = match object.get("SubjectTokenProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("subjectTokenProviderName"),
-                    &PROVIDER_NAME_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let subject_token_type = match object.get("SubjectTokenType") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("subjectTokenType"),
-                    &TOKEN_TYPE_IDENTIFIER_TYPE,
-                )?
-                .and_then(TokenTypeIdentifierType::parse),
-            _ => None,
-        };
+        let subject_token = cx
+            .string_member(
+                object,
+                "SubjectToken",
+                path,
+                "subjectToken",
+                &GET_DERIVED_TOKEN_TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let subject_token_provider_name = cx
+            .string_member(
+                object,
+                "SubjectTokenProviderName",
+                path,
+                "subjectTokenProviderName",
+                &PROVIDER_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let subject_token_type = cx
+            .string_member(
+                object,
+                "SubjectTokenType",
+                path,
+                "subjectTokenType",
+                &TOKEN_TYPE_IDENTIFIER_TYPE,
+            )?
+            .and_then(TokenTypeIdentifierType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -13706,36 +12959,39 @@ impl GetDerivedTokenResponse {
         cx.require(object, "IssuedToken", &path.member("issuedToken"));
         cx.require(object, "IssuedTokenType", &path.member("issuedTokenType"));
         cx.require(object, "TokenType", &path.member("tokenType"));
-        let expires_in = match object.get("ExpiresIn") {
-            Some(v) if !v.is_null() => cx.integer(v, &path.member("expiresIn"), &IntRules::NONE)?,
-            _ => None,
+        let expires_in =
+            cx.integer_member(object, "ExpiresIn", path, "expiresIn", &IntRules::NONE)?;
+        let issued_token = cx
+            .string_member(
+                object,
+                "IssuedToken",
+                path,
+                "issuedToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let issued_token_type = cx
+            .string_member(
+                object,
+                "IssuedTokenType",
+                path,
+                "issuedTokenType",
+                &ISSUED_TOKEN_TYPE_IDENTIFIER_TYPE,
+            )?
+            .and_then(IssuedTokenTypeIdentifierType::parse);
+        let scopes = match member(object, "Scopes") {
+            Some(v) => read_scope_list_type(v, &path.member("scopes"), cx)?,
+            None => None,
         };
-        let issued_token = match object.get("IssuedToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("issuedToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let issued_token_type = match object.get("IssuedTokenType") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("issuedTokenType"),
-                    &ISSUED_TOKEN_TYPE_IDENTIFIER_TYPE,
-                )?
-                .and_then(IssuedTokenTypeIdentifierType::parse),
-            _ => None,
-        };
-        let scopes = match object.get("Scopes") {
-            Some(v) if !v.is_null() => read_scope_list_type(v, &path.member("scopes"), cx)?,
-            _ => None,
-        };
-        let token_type = match object.get("TokenType") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("tokenType"), &O_AUTH_TOKEN_TYPE_TYPE)?
-                .and_then(OAuthTokenTypeType::parse),
-            _ => None,
-        };
+        let token_type = cx
+            .string_member(
+                object,
+                "TokenType",
+                path,
+                "tokenType",
+                &O_AUTH_TOKEN_TYPE_TYPE,
+            )?
+            .and_then(OAuthTokenTypeType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -13791,18 +13047,18 @@ impl GetDeviceRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "DeviceKey", &path.member("deviceKey"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let device_key = match object.get("DeviceKey") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("deviceKey"), &DEVICE_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let device_key = cx
+            .string_member(object, "DeviceKey", path, "deviceKey", &DEVICE_KEY_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -13831,9 +13087,9 @@ impl GetDeviceResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Device", &path.member("device"));
-        let device = match object.get("Device") {
-            Some(v) if !v.is_null() => DeviceType::read(v, &path.member("device"), cx)?,
-            _ => None,
+        let device = match member(object, "Device") {
+            Some(v) => DeviceType::read(v, &path.member("device"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -13863,18 +13119,12 @@ impl GetGroupRequest {
         let mark = cx.mark();
         cx.require(object, "GroupName", &path.member("groupName"));
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let group_name = match object.get("GroupName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("groupName"), &GROUP_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let group_name = cx
+            .string_member(object, "GroupName", path, "groupName", &GROUP_NAME_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -13902,9 +13152,9 @@ impl GetGroupResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let group = match object.get("Group") {
-            Some(v) if !v.is_null() => GroupType::read(v, &path.member("group"), cx)?,
-            _ => None,
+        let group = match member(object, "Group") {
+            Some(v) => GroupType::read(v, &path.member("group"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -13931,18 +13181,18 @@ impl GetIdentityProviderByIdentifierRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "IdpIdentifier", &path.member("idpIdentifier"));
-        let idp_identifier = match object.get("IdpIdentifier") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("idpIdentifier"), &IDP_IDENTIFIER_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let idp_identifier = cx
+            .string_member(
+                object,
+                "IdpIdentifier",
+                path,
+                "idpIdentifier",
+                &IDP_IDENTIFIER_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -13971,11 +13221,9 @@ impl GetIdentityProviderByIdentifierResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "IdentityProvider", &path.member("identityProvider"));
-        let identity_provider = match object.get("IdentityProvider") {
-            Some(v) if !v.is_null() => {
-                IdentityProviderType::read(v, &path.member("identityProvider"), cx)?
-            }
-            _ => None,
+        let identity_provider = match member(object, "IdentityProvider") {
+            Some(v) => IdentityProviderType::read(v, &path.member("identityProvider"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -14001,12 +13249,9 @@ impl GetLogDeliveryConfigurationRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -14034,11 +13279,11 @@ impl GetLogDeliveryConfigurationResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let log_delivery_configuration = match object.get("LogDeliveryConfiguration") {
-            Some(v) if !v.is_null() => {
+        let log_delivery_configuration = match member(object, "LogDeliveryConfiguration") {
+            Some(v) => {
                 LogDeliveryConfigurationType::read(v, &path.member("logDeliveryConfiguration"), cx)?
             }
-            _ => None,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -14063,11 +13308,9 @@ impl GetProvisionedLimitRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "LimitDefinition", &path.member("limitDefinition"));
-        let limit_definition = match object.get("LimitDefinition") {
-            Some(v) if !v.is_null() => {
-                LimitDefinitionType::read(v, &path.member("limitDefinition"), cx)?
-            }
-            _ => None,
+        let limit_definition = match member(object, "LimitDefinition") {
+            Some(v) => LimitDefinitionType::read(v, &path.member("limitDefinition"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -14094,9 +13337,9 @@ impl GetProvisionedLimitResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Limit", &path.member("limit"));
-        let limit = match object.get("Limit") {
-            Some(v) if !v.is_null() => LimitType::read(v, &path.member("limit"), cx)?,
-            _ => None,
+        let limit = match member(object, "Limit") {
+            Some(v) => LimitType::read(v, &path.member("limit"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -14122,12 +13365,9 @@ impl GetSigningCertificateRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -14152,12 +13392,9 @@ impl GetSigningCertificateResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let certificate = match object.get("Certificate") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("certificate"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let certificate = cx
+            .string_member(object, "Certificate", path, "certificate", &STRING_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -14207,36 +13444,34 @@ impl GetTokensFromRefreshTokenRequest {
         let mark = cx.mark();
         cx.require(object, "RefreshToken", &path.member("refreshToken"));
         cx.require(object, "ClientId", &path.member("clientId"));
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
-        };
-        let client_secret = match object.get("ClientSecret") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientSecret"), &CLIENT_SECRET_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let device_key = match object.get("DeviceKey") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("deviceKey"), &DEVICE_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let refresh_token = match object.get("RefreshToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("refreshToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_secret = cx
+            .string_member(
+                object,
+                "ClientSecret",
+                path,
+                "clientSecret",
+                &CLIENT_SECRET_TYPE,
+            )?
+            .map(str::to_owned);
+        let device_key = cx
+            .string_member(object, "DeviceKey", path, "deviceKey", &DEVICE_KEY_TYPE)?
+            .map(str::to_owned);
+        let refresh_token = cx
+            .string_member(
+                object,
+                "RefreshToken",
+                path,
+                "refreshToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -14270,11 +13505,9 @@ impl GetTokensFromRefreshTokenResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let authentication_result = match object.get("AuthenticationResult") {
-            Some(v) if !v.is_null() => {
-                AuthenticationResultType::read(v, &path.member("authenticationResult"), cx)?
-            }
-            _ => None,
+        let authentication_result = match member(object, "AuthenticationResult") {
+            Some(v) => AuthenticationResultType::read(v, &path.member("authenticationResult"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -14311,18 +13544,12 @@ impl GetUICustomizationRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -14351,11 +13578,9 @@ impl GetUICustomizationResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UICustomization", &path.member("uICustomization"));
-        let ui_customization = match object.get("UICustomization") {
-            Some(v) if !v.is_null() => {
-                UICustomizationType::read(v, &path.member("uICustomization"), cx)?
-            }
-            _ => None,
+        let ui_customization = match member(object, "UICustomization") {
+            Some(v) => UICustomizationType::read(v, &path.member("uICustomization"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -14398,23 +13623,27 @@ impl GetUserAttributeVerificationCodeRequest {
         let mark = cx.mark();
         cx.require(object, "AccessToken", &path.member("accessToken"));
         cx.require(object, "AttributeName", &path.member("attributeName"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let attribute_name = match object.get("AttributeName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("attributeName"), &ATTRIBUTE_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let attribute_name = cx
+            .string_member(
+                object,
+                "AttributeName",
+                path,
+                "attributeName",
+                &ATTRIBUTE_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -14447,11 +13676,9 @@ impl GetUserAttributeVerificationCodeResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let code_delivery_details = match object.get("CodeDeliveryDetails") {
-            Some(v) if !v.is_null() => {
-                CodeDeliveryDetailsType::read(v, &path.member("codeDeliveryDetails"), cx)?
-            }
-            _ => None,
+        let code_delivery_details = match member(object, "CodeDeliveryDetails") {
+            Some(v) => CodeDeliveryDetailsType::read(v, &path.member("codeDeliveryDetails"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -14484,12 +13711,15 @@ impl GetUserAuthFactorsRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "AccessToken", &path.member("accessToken"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -14544,32 +13774,30 @@ impl GetUserAuthFactorsResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Username", &path.member("username"));
-        let configured_user_auth_factors = match object.get("ConfiguredUserAuthFactors") {
-            Some(v) if !v.is_null() => read_configured_user_auth_factors_list_type(
+        let configured_user_auth_factors = match member(object, "ConfiguredUserAuthFactors") {
+            Some(v) => read_configured_user_auth_factors_list_type(
                 v,
                 &path.member("configuredUserAuthFactors"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let preferred_mfa_setting = match object.get("PreferredMfaSetting") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("preferredMfaSetting"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let preferred_mfa_setting = cx
+            .string_member(
+                object,
+                "PreferredMfaSetting",
+                path,
+                "preferredMfaSetting",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_mfa_setting_list = match member(object, "UserMFASettingList") {
+            Some(v) => read_user_mfa_setting_list_type(v, &path.member("userMFASettingList"), cx)?,
+            None => None,
         };
-        let user_mfa_setting_list = match object.get("UserMFASettingList") {
-            Some(v) if !v.is_null() => {
-                read_user_mfa_setting_list_type(v, &path.member("userMFASettingList"), cx)?
-            }
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -14612,18 +13840,12 @@ impl GetUserPoolClientSessionConfigurationRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "ClientId", &path.member("clientId"));
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -14667,24 +13889,16 @@ impl GetUserPoolClientSessionConfigurationResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let sso_session = match member(object, "SSOSession") {
+            Some(v) => ClientSSOSessionConfigType::read(v, &path.member("sSOSession"), cx)?,
+            None => None,
         };
-        let sso_session = match object.get("SSOSession") {
-            Some(v) if !v.is_null() => {
-                ClientSSOSessionConfigType::read(v, &path.member("sSOSession"), cx)?
-            }
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -14710,12 +13924,9 @@ impl GetUserPoolMfaConfigRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -14764,37 +13975,37 @@ impl GetUserPoolMfaConfigResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let email_mfa_configuration = match object.get("EmailMfaConfiguration") {
-            Some(v) if !v.is_null() => {
-                EmailMfaConfigType::read(v, &path.member("emailMfaConfiguration"), cx)?
-            }
-            _ => None,
+        let email_mfa_configuration = match member(object, "EmailMfaConfiguration") {
+            Some(v) => EmailMfaConfigType::read(v, &path.member("emailMfaConfiguration"), cx)?,
+            None => None,
         };
-        let mfa_configuration = match object.get("MfaConfiguration") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("mfaConfiguration"), &USER_POOL_MFA_TYPE)?
-                .and_then(UserPoolMfaType::parse),
-            _ => None,
+        let mfa_configuration = cx
+            .string_member(
+                object,
+                "MfaConfiguration",
+                path,
+                "mfaConfiguration",
+                &USER_POOL_MFA_TYPE,
+            )?
+            .and_then(UserPoolMfaType::parse);
+        let sms_mfa_configuration = match member(object, "SmsMfaConfiguration") {
+            Some(v) => SmsMfaConfigType::read(v, &path.member("smsMfaConfiguration"), cx)?,
+            None => None,
         };
-        let sms_mfa_configuration = match object.get("SmsMfaConfiguration") {
-            Some(v) if !v.is_null() => {
-                SmsMfaConfigType::read(v, &path.member("smsMfaConfiguration"), cx)?
-            }
-            _ => None,
-        };
-        let software_token_mfa_configuration = match object.get("SoftwareTokenMfaConfiguration") {
-            Some(v) if !v.is_null() => SoftwareTokenMfaConfigType::read(
+        let software_token_mfa_configuration = match member(object, "SoftwareTokenMfaConfiguration")
+        {
+            Some(v) => SoftwareTokenMfaConfigType::read(
                 v,
                 &path.member("softwareTokenMfaConfiguration"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let web_authn_configuration = match object.get("WebAuthnConfiguration") {
-            Some(v) if !v.is_null() => {
+        let web_authn_configuration = match member(object, "WebAuthnConfiguration") {
+            Some(v) => {
                 WebAuthnConfigurationType::read(v, &path.member("webAuthnConfiguration"), cx)?
             }
-            _ => None,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -14823,12 +14034,9 @@ impl GetUserPoolSessionConfigurationRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -14862,28 +14070,22 @@ impl GetUserPoolSessionConfigurationResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let token_session = match object.get("TokenSession") {
-            Some(v) if !v.is_null() => {
-                UserPoolTokenSessionConfigType::read(v, &path.member("tokenSession"), cx)?
-            }
-            _ => None,
+        let token_session = match member(object, "TokenSession") {
+            Some(v) => UserPoolTokenSessionConfigType::read(v, &path.member("tokenSession"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_session_tracking = match object.get("UserSessionTracking") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("userSessionTracking"),
-                    &USER_SESSION_TRACKING_TYPE,
-                )?
-                .and_then(UserSessionTrackingType::parse),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let user_session_tracking = cx
+            .string_member(
+                object,
+                "UserSessionTracking",
+                path,
+                "userSessionTracking",
+                &USER_SESSION_TRACKING_TYPE,
+            )?
+            .and_then(UserSessionTrackingType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -14917,12 +14119,15 @@ impl GetUserRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "AccessToken", &path.member("accessToken"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -14976,36 +14181,30 @@ impl GetUserResponse {
         let mark = cx.mark();
         cx.require(object, "Username", &path.member("username"));
         cx.require(object, "UserAttributes", &path.member("userAttributes"));
-        let mfa_options = match object.get("MFAOptions") {
-            Some(v) if !v.is_null() => {
-                read_mfa_option_list_type(v, &path.member("mFAOptions"), cx)?
-            }
-            _ => None,
+        let mfa_options = match member(object, "MFAOptions") {
+            Some(v) => read_mfa_option_list_type(v, &path.member("mFAOptions"), cx)?,
+            None => None,
         };
-        let preferred_mfa_setting = match object.get("PreferredMfaSetting") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("preferredMfaSetting"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let preferred_mfa_setting = cx
+            .string_member(
+                object,
+                "PreferredMfaSetting",
+                path,
+                "preferredMfaSetting",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_attributes = match member(object, "UserAttributes") {
+            Some(v) => read_attribute_list_type(v, &path.member("userAttributes"), cx)?,
+            None => None,
         };
-        let user_attributes = match object.get("UserAttributes") {
-            Some(v) if !v.is_null() => {
-                read_attribute_list_type(v, &path.member("userAttributes"), cx)?
-            }
-            _ => None,
+        let user_mfa_setting_list = match member(object, "UserMFASettingList") {
+            Some(v) => read_user_mfa_setting_list_type(v, &path.member("userMFASettingList"), cx)?,
+            None => None,
         };
-        let user_mfa_setting_list = match object.get("UserMFASettingList") {
-            Some(v) if !v.is_null() => {
-                read_user_mfa_setting_list_type(v, &path.member("userMFASettingList"), cx)?
-            }
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -15044,12 +14243,15 @@ impl GlobalSignOutRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "AccessToken", &path.member("accessToken"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -15133,44 +14335,29 @@ impl GroupType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let creation_date = match object.get("CreationDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("creationDate"))?,
-            _ => None,
-        };
-        let description = match object.get("Description") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("description"), &DESCRIPTION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let group_name = match object.get("GroupName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("groupName"), &GROUP_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let last_modified_date = match object.get("LastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("lastModifiedDate"))?,
-            _ => None,
-        };
-        let precedence = match object.get("Precedence") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("precedence"), &PRECEDENCE_TYPE)?
-            }
-            _ => None,
-        };
-        let role_arn = match object.get("RoleArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("roleArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let creation_date = cx.timestamp_member(object, "CreationDate", path, "creationDate")?;
+        let description = cx
+            .string_member(
+                object,
+                "Description",
+                path,
+                "description",
+                &DESCRIPTION_TYPE,
+            )?
+            .map(str::to_owned);
+        let group_name = cx
+            .string_member(object, "GroupName", path, "groupName", &GROUP_NAME_TYPE)?
+            .map(str::to_owned);
+        let last_modified_date =
+            cx.timestamp_member(object, "LastModifiedDate", path, "lastModifiedDate")?;
+        let precedence =
+            cx.integer_member(object, "Precedence", path, "precedence", &PRECEDENCE_TYPE)?;
+        let role_arn = cx
+            .string_member(object, "RoleArn", path, "roleArn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -15218,18 +14405,12 @@ impl HttpHeader {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let header_name = match object.get("headerName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("headerName"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let header_value = match object.get("headerValue") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("headerValue"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let header_name = cx
+            .string_member(object, "headerName", path, "headerName", &STRING_TYPE)?
+            .map(str::to_owned);
+        let header_value = cx
+            .string_member(object, "headerValue", path, "headerValue", &STRING_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -15302,63 +14483,51 @@ pub struct IdentityProviderType {
 }
 
 impl IdentityProviderType {
-    /// Reads a `IdentityProviderType` from JSON, checking the model's constraints.
+    /// Reads an `IdentityProviderType` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let acr_mapping = match object.get("AcrMapping") {
-            Some(v) if !v.is_null() => read_acr_mapping_type(v, &path.member("acrMapping"), cx)?,
-            _ => None,
+        let acr_mapping = match member(object, "AcrMapping") {
+            Some(v) => read_acr_mapping_type(v, &path.member("acrMapping"), cx)?,
+            None => None,
         };
-        let attribute_mapping = match object.get("AttributeMapping") {
-            Some(v) if !v.is_null() => {
-                read_attribute_mapping_type(v, &path.member("attributeMapping"), cx)?
-            }
-            _ => None,
+        let attribute_mapping = match member(object, "AttributeMapping") {
+            Some(v) => read_attribute_mapping_type(v, &path.member("attributeMapping"), cx)?,
+            None => None,
         };
-        let creation_date = match object.get("CreationDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("creationDate"))?,
-            _ => None,
+        let creation_date = cx.timestamp_member(object, "CreationDate", path, "creationDate")?;
+        let idp_identifiers = match member(object, "IdpIdentifiers") {
+            Some(v) => read_idp_identifiers_list_type(v, &path.member("idpIdentifiers"), cx)?,
+            None => None,
         };
-        let idp_identifiers = match object.get("IdpIdentifiers") {
-            Some(v) if !v.is_null() => {
-                read_idp_identifiers_list_type(v, &path.member("idpIdentifiers"), cx)?
-            }
-            _ => None,
+        let last_modified_date =
+            cx.timestamp_member(object, "LastModifiedDate", path, "lastModifiedDate")?;
+        let provider_details = match member(object, "ProviderDetails") {
+            Some(v) => read_provider_details_type(v, &path.member("providerDetails"), cx)?,
+            None => None,
         };
-        let last_modified_date = match object.get("LastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("lastModifiedDate"))?,
-            _ => None,
-        };
-        let provider_details = match object.get("ProviderDetails") {
-            Some(v) if !v.is_null() => {
-                read_provider_details_type(v, &path.member("providerDetails"), cx)?
-            }
-            _ => None,
-        };
-        let provider_name = match object.get("ProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("providerName"), &PROVIDER_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let provider_type = match object.get("ProviderType") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("providerType"),
-                    &IDENTITY_PROVIDER_TYPE_TYPE,
-                )?
-                .and_then(IdentityProviderTypeType::parse),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let provider_name = cx
+            .string_member(
+                object,
+                "ProviderName",
+                path,
+                "providerName",
+                &PROVIDER_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let provider_type = cx
+            .string_member(
+                object,
+                "ProviderType",
+                path,
+                "providerType",
+                &IDENTITY_PROVIDER_TYPE_TYPE,
+            )?
+            .and_then(IdentityProviderTypeType::parse);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -15467,7 +14636,7 @@ static IDP_IDENTIFIER_TYPE: StringRules = StringRules {
     sensitive: false,
 };
 
-/// Reads a `IdpIdentifiersListType` list from JSON, checking the model's constraints.
+/// Reads an `IdpIdentifiersListType` list from JSON, checking the model's constraints.
 fn read_idp_identifiers_list_type(
     v: &Value,
     path: &Path<'_>,
@@ -15517,28 +14686,24 @@ pub struct InboundFederationLambdaType {
 }
 
 impl InboundFederationLambdaType {
-    /// Reads a `InboundFederationLambdaType` from JSON, checking the model's constraints.
+    /// Reads an `InboundFederationLambdaType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "LambdaVersion", &path.member("lambdaVersion"));
         cx.require(object, "LambdaArn", &path.member("lambdaArn"));
-        let lambda_arn = match object.get("LambdaArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("lambdaArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let lambda_version = match object.get("LambdaVersion") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("lambdaVersion"),
-                    &INBOUND_FEDERATION_LAMBDA_VERSION_TYPE,
-                )?
-                .and_then(InboundFederationLambdaVersionType::parse),
-            _ => None,
-        };
+        let lambda_arn = cx
+            .string_member(object, "LambdaArn", path, "lambdaArn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let lambda_version = cx
+            .string_member(
+                object,
+                "LambdaVersion",
+                path,
+                "lambdaVersion",
+                &INBOUND_FEDERATION_LAMBDA_VERSION_TYPE,
+            )?
+            .and_then(InboundFederationLambdaVersionType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -15643,53 +14808,36 @@ impl fmt::Debug for InitiateAuthRequest {
 }
 
 impl InitiateAuthRequest {
-    /// Reads a `InitiateAuthRequest` from JSON, checking the model's constraints.
+    /// Reads an `InitiateAuthRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "AuthFlow", &path.member("authFlow"));
         cx.require(object, "ClientId", &path.member("clientId"));
-        let analytics_metadata = match object.get("AnalyticsMetadata") {
-            Some(v) if !v.is_null() => {
-                AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?
-            }
-            _ => None,
+        let analytics_metadata = match member(object, "AnalyticsMetadata") {
+            Some(v) => AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?,
+            None => None,
         };
-        let auth_flow = match object.get("AuthFlow") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("authFlow"), &AUTH_FLOW_TYPE)?
-                .and_then(AuthFlowType::parse),
-            _ => None,
+        let auth_flow = cx
+            .string_member(object, "AuthFlow", path, "authFlow", &AUTH_FLOW_TYPE)?
+            .and_then(AuthFlowType::parse);
+        let auth_parameters = match member(object, "AuthParameters") {
+            Some(v) => read_auth_parameters_type(v, &path.member("authParameters"), cx)?,
+            None => None,
         };
-        let auth_parameters = match object.get("AuthParameters") {
-            Some(v) if !v.is_null() => {
-                read_auth_parameters_type(v, &path.member("authParameters"), cx)?
-            }
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
-        };
-        let session = match object.get("Session") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("session"), &SESSION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_context_data = match object.get("UserContextData") {
-            Some(v) if !v.is_null() => {
-                UserContextDataType::read(v, &path.member("userContextData"), cx)?
-            }
-            _ => None,
+        let session = cx
+            .string_member(object, "Session", path, "session", &SESSION_TYPE)?
+            .map(str::to_owned);
+        let user_context_data = match member(object, "UserContextData") {
+            Some(v) => UserContextDataType::read(v, &path.member("userContextData"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -15751,41 +14899,37 @@ impl fmt::Debug for InitiateAuthResponse {
 }
 
 impl InitiateAuthResponse {
-    /// Reads a `InitiateAuthResponse` from JSON, checking the model's constraints.
+    /// Reads an `InitiateAuthResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let authentication_result = match object.get("AuthenticationResult") {
-            Some(v) if !v.is_null() => {
-                AuthenticationResultType::read(v, &path.member("authenticationResult"), cx)?
-            }
-            _ => None,
+        let authentication_result = match member(object, "AuthenticationResult") {
+            Some(v) => AuthenticationResultType::read(v, &path.member("authenticationResult"), cx)?,
+            None => None,
         };
-        let available_challenges = match object.get("AvailableChallenges") {
-            Some(v) if !v.is_null() => {
+        let available_challenges = match member(object, "AvailableChallenges") {
+            Some(v) => {
                 read_available_challenge_list_type(v, &path.member("availableChallenges"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let challenge_name = match object.get("ChallengeName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("challengeName"), &CHALLENGE_NAME_TYPE)?
-                .and_then(ChallengeNameType::parse),
-            _ => None,
+        let challenge_name = cx
+            .string_member(
+                object,
+                "ChallengeName",
+                path,
+                "challengeName",
+                &CHALLENGE_NAME_TYPE,
+            )?
+            .and_then(ChallengeNameType::parse);
+        let challenge_parameters = match member(object, "ChallengeParameters") {
+            Some(v) => read_challenge_parameters_type(v, &path.member("challengeParameters"), cx)?,
+            None => None,
         };
-        let challenge_parameters = match object.get("ChallengeParameters") {
-            Some(v) if !v.is_null() => {
-                read_challenge_parameters_type(v, &path.member("challengeParameters"), cx)?
-            }
-            _ => None,
-        };
-        let session = match object.get("Session") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("session"), &SESSION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let session = cx
+            .string_member(object, "Session", path, "session", &SESSION_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -15811,22 +14955,17 @@ pub struct InitiatePointInTimeRecoveryRequest {
 }
 
 impl InitiatePointInTimeRecoveryRequest {
-    /// Reads a `InitiatePointInTimeRecoveryRequest` from JSON, checking the model's constraints.
+    /// Reads an `InitiatePointInTimeRecoveryRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "RestoreTimestamp", &path.member("restoreTimestamp"));
-        let restore_timestamp = match object.get("RestoreTimestamp") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("restoreTimestamp"))?,
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let restore_timestamp =
+            cx.timestamp_member(object, "RestoreTimestamp", path, "restoreTimestamp")?;
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -15850,14 +14989,14 @@ pub struct InitiatePointInTimeRecoveryResponse {
 }
 
 impl InitiatePointInTimeRecoveryResponse {
-    /// Reads a `InitiatePointInTimeRecoveryResponse` from JSON, checking the model's constraints.
+    /// Reads an `InitiatePointInTimeRecoveryResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let restoration = match object.get("Restoration") {
-            Some(v) if !v.is_null() => RestorationType::read(v, &path.member("restoration"), cx)?,
-            _ => None,
+        let restoration = match member(object, "Restoration") {
+            Some(v) => RestorationType::read(v, &path.member("restoration"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -15924,16 +15063,13 @@ pub struct IssuerConfigurationType {
 }
 
 impl IssuerConfigurationType {
-    /// Reads a `IssuerConfigurationType` from JSON, checking the model's constraints.
+    /// Reads an `IssuerConfigurationType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let r#type = match object.get("Type") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("type"), &ISSUER_TYPE)?
-                .and_then(IssuerType::parse),
-            _ => None,
-        };
+        let r#type = cx
+            .string_member(object, "Type", path, "type", &ISSUER_TYPE)?
+            .and_then(IssuerType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -16006,18 +15142,18 @@ impl KeyConfigurationType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let key_type = match object.get("KeyType") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("keyType"), &ENCRYPTION_KEY_TYPE)?
-                .and_then(EncryptionKeyType::parse),
-            _ => None,
-        };
-        let kms_key_arn = match object.get("KmsKeyArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("kmsKeyArn"), &ENCRYPTION_KEY_ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let key_type = cx
+            .string_member(object, "KeyType", path, "keyType", &ENCRYPTION_KEY_TYPE)?
+            .and_then(EncryptionKeyType::parse);
+        let kms_key_arn = cx
+            .string_member(
+                object,
+                "KmsKeyArn",
+                path,
+                "kmsKeyArn",
+                &ENCRYPTION_KEY_ARN_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -16095,98 +15231,105 @@ impl LambdaConfigType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let create_auth_challenge = match object.get("CreateAuthChallenge") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("createAuthChallenge"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let custom_email_sender = match object.get("CustomEmailSender") {
-            Some(v) if !v.is_null() => {
+        let create_auth_challenge = cx
+            .string_member(
+                object,
+                "CreateAuthChallenge",
+                path,
+                "createAuthChallenge",
+                &ARN_TYPE,
+            )?
+            .map(str::to_owned);
+        let custom_email_sender = match member(object, "CustomEmailSender") {
+            Some(v) => {
                 CustomEmailLambdaVersionConfigType::read(v, &path.member("customEmailSender"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let custom_message = match object.get("CustomMessage") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("customMessage"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let custom_sms_sender = match object.get("CustomSMSSender") {
-            Some(v) if !v.is_null() => {
+        let custom_message = cx
+            .string_member(object, "CustomMessage", path, "customMessage", &ARN_TYPE)?
+            .map(str::to_owned);
+        let custom_sms_sender = match member(object, "CustomSMSSender") {
+            Some(v) => {
                 CustomSMSLambdaVersionConfigType::read(v, &path.member("customSMSSender"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let define_auth_challenge = match object.get("DefineAuthChallenge") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("defineAuthChallenge"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let define_auth_challenge = cx
+            .string_member(
+                object,
+                "DefineAuthChallenge",
+                path,
+                "defineAuthChallenge",
+                &ARN_TYPE,
+            )?
+            .map(str::to_owned);
+        let inbound_federation = match member(object, "InboundFederation") {
+            Some(v) => InboundFederationLambdaType::read(v, &path.member("inboundFederation"), cx)?,
+            None => None,
         };
-        let inbound_federation = match object.get("InboundFederation") {
-            Some(v) if !v.is_null() => {
-                InboundFederationLambdaType::read(v, &path.member("inboundFederation"), cx)?
-            }
-            _ => None,
-        };
-        let kms_key_id = match object.get("KMSKeyID") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("kMSKeyID"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let post_authentication = match object.get("PostAuthentication") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("postAuthentication"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let post_confirmation = match object.get("PostConfirmation") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("postConfirmation"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let pre_authentication = match object.get("PreAuthentication") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("preAuthentication"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let pre_sign_up = match object.get("PreSignUp") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("preSignUp"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let pre_token_generation = match object.get("PreTokenGeneration") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("preTokenGeneration"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let pre_token_generation_config = match object.get("PreTokenGenerationConfig") {
-            Some(v) if !v.is_null() => PreTokenGenerationVersionConfigType::read(
+        let kms_key_id = cx
+            .string_member(object, "KMSKeyID", path, "kMSKeyID", &ARN_TYPE)?
+            .map(str::to_owned);
+        let post_authentication = cx
+            .string_member(
+                object,
+                "PostAuthentication",
+                path,
+                "postAuthentication",
+                &ARN_TYPE,
+            )?
+            .map(str::to_owned);
+        let post_confirmation = cx
+            .string_member(
+                object,
+                "PostConfirmation",
+                path,
+                "postConfirmation",
+                &ARN_TYPE,
+            )?
+            .map(str::to_owned);
+        let pre_authentication = cx
+            .string_member(
+                object,
+                "PreAuthentication",
+                path,
+                "preAuthentication",
+                &ARN_TYPE,
+            )?
+            .map(str::to_owned);
+        let pre_sign_up = cx
+            .string_member(object, "PreSignUp", path, "preSignUp", &ARN_TYPE)?
+            .map(str::to_owned);
+        let pre_token_generation = cx
+            .string_member(
+                object,
+                "PreTokenGeneration",
+                path,
+                "preTokenGeneration",
+                &ARN_TYPE,
+            )?
+            .map(str::to_owned);
+        let pre_token_generation_config = match member(object, "PreTokenGenerationConfig") {
+            Some(v) => PreTokenGenerationVersionConfigType::read(
                 v,
                 &path.member("preTokenGenerationConfig"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let user_migration = match object.get("UserMigration") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userMigration"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let verify_auth_challenge_response = match object.get("VerifyAuthChallengeResponse") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("verifyAuthChallengeResponse"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_migration = cx
+            .string_member(object, "UserMigration", path, "userMigration", &ARN_TYPE)?
+            .map(str::to_owned);
+        let verify_auth_challenge_response = cx
+            .string_member(
+                object,
+                "VerifyAuthChallengeResponse",
+                path,
+                "verifyAuthChallengeResponse",
+                &ARN_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -16280,18 +15423,13 @@ impl LimitDefinitionType {
         let mark = cx.mark();
         cx.require(object, "LimitClass", &path.member("limitClass"));
         cx.require(object, "Attributes", &path.member("attributes"));
-        let attributes = match object.get("Attributes") {
-            Some(v) if !v.is_null() => {
-                read_string_to_string_map_type(v, &path.member("attributes"), cx)?
-            }
-            _ => None,
+        let attributes = match member(object, "Attributes") {
+            Some(v) => read_string_to_string_map_type(v, &path.member("attributes"), cx)?,
+            None => None,
         };
-        let limit_class = match object.get("LimitClass") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("limitClass"), &LIMIT_CLASS)?
-                .and_then(LimitClass::parse),
-            _ => None,
-        };
+        let limit_class = cx
+            .string_member(object, "LimitClass", path, "limitClass", &LIMIT_CLASS)?
+            .and_then(LimitClass::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -16332,24 +15470,24 @@ impl LimitType {
             &path.member("provisionedLimitValue"),
         );
         cx.require(object, "FreeLimitValue", &path.member("freeLimitValue"));
-        let free_limit_value = match object.get("FreeLimitValue") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("freeLimitValue"), &IntRules::NONE)?
-            }
-            _ => None,
+        let free_limit_value = cx.integer_member(
+            object,
+            "FreeLimitValue",
+            path,
+            "freeLimitValue",
+            &IntRules::NONE,
+        )?;
+        let limit_definition = match member(object, "LimitDefinition") {
+            Some(v) => LimitDefinitionType::read(v, &path.member("limitDefinition"), cx)?,
+            None => None,
         };
-        let limit_definition = match object.get("LimitDefinition") {
-            Some(v) if !v.is_null() => {
-                LimitDefinitionType::read(v, &path.member("limitDefinition"), cx)?
-            }
-            _ => None,
-        };
-        let provisioned_limit_value = match object.get("ProvisionedLimitValue") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("provisionedLimitValue"), &IntRules::NONE)?
-            }
-            _ => None,
-        };
+        let provisioned_limit_value = cx.integer_member(
+            object,
+            "ProvisionedLimitValue",
+            path,
+            "provisionedLimitValue",
+            &IntRules::NONE,
+        )?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -16426,24 +15564,19 @@ impl ListCIMDPoliciesRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let max_results = match object.get("MaxResults") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("maxResults"), &POOL_QUERY_LIMIT_TYPE)?
-            }
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let max_results = cx.integer_member(
+            object,
+            "MaxResults",
+            path,
+            "maxResults",
+            &POOL_QUERY_LIMIT_TYPE,
+        )?;
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -16476,18 +15609,13 @@ impl ListCIMDPoliciesResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "CIMDPolicies", &path.member("cIMDPolicies"));
-        let cimd_policies = match object.get("CIMDPolicies") {
-            Some(v) if !v.is_null() => {
-                read_cimd_policy_summary_list_type(v, &path.member("cIMDPolicies"), cx)?
-            }
-            _ => None,
+        let cimd_policies = match member(object, "CIMDPolicies") {
+            Some(v) => read_cimd_policy_summary_list_type(v, &path.member("cIMDPolicies"), cx)?,
+            None => None,
         };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -16525,30 +15653,28 @@ impl ListClientMetadataURLsRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "CIMDPolicyId", &path.member("cIMDPolicyId"));
-        let cimd_policy_id = match object.get("CIMDPolicyId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("cIMDPolicyId"), &CIMD_POLICY_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let max_results = match object.get("MaxResults") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("maxResults"), &POOL_QUERY_LIMIT_TYPE)?
-            }
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let cimd_policy_id = cx
+            .string_member(
+                object,
+                "CIMDPolicyId",
+                path,
+                "cIMDPolicyId",
+                &CIMD_POLICY_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let max_results = cx.integer_member(
+            object,
+            "MaxResults",
+            path,
+            "maxResults",
+            &POOL_QUERY_LIMIT_TYPE,
+        )?;
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -16586,18 +15712,15 @@ impl ListClientMetadataURLsResponse {
             "ClientMetadataURLs",
             &path.member("clientMetadataURLs"),
         );
-        let client_metadata_ur_ls = match object.get("ClientMetadataURLs") {
-            Some(v) if !v.is_null() => {
+        let client_metadata_ur_ls = match member(object, "ClientMetadataURLs") {
+            Some(v) => {
                 read_client_metadata_url_list_type(v, &path.member("clientMetadataURLs"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -16641,26 +15764,25 @@ impl ListDevicesRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "AccessToken", &path.member("accessToken"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let limit = match object.get("Limit") {
-            Some(v) if !v.is_null() => cx.integer(v, &path.member("limit"), &QUERY_LIMIT_TYPE)?,
-            _ => None,
-        };
-        let pagination_token = match object.get("PaginationToken") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("paginationToken"),
-                    &SEARCH_PAGINATION_TOKEN_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let limit = cx.integer_member(object, "Limit", path, "limit", &QUERY_LIMIT_TYPE)?;
+        let pagination_token = cx
+            .string_member(
+                object,
+                "PaginationToken",
+                path,
+                "paginationToken",
+                &SEARCH_PAGINATION_TOKEN_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -16692,20 +15814,19 @@ impl ListDevicesResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let devices = match object.get("Devices") {
-            Some(v) if !v.is_null() => read_device_list_type(v, &path.member("devices"), cx)?,
-            _ => None,
+        let devices = match member(object, "Devices") {
+            Some(v) => read_device_list_type(v, &path.member("devices"), cx)?,
+            None => None,
         };
-        let pagination_token = match object.get("PaginationToken") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("paginationToken"),
-                    &SEARCH_PAGINATION_TOKEN_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let pagination_token = cx
+            .string_member(
+                object,
+                "PaginationToken",
+                path,
+                "paginationToken",
+                &SEARCH_PAGINATION_TOKEN_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -16736,22 +15857,13 @@ impl ListGroupsRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let limit = match object.get("Limit") {
-            Some(v) if !v.is_null() => cx.integer(v, &path.member("limit"), &QUERY_LIMIT_TYPE)?,
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let limit = cx.integer_member(object, "Limit", path, "limit", &QUERY_LIMIT_TYPE)?;
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -16783,16 +15895,13 @@ impl ListGroupsResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let groups = match object.get("Groups") {
-            Some(v) if !v.is_null() => read_group_list_type(v, &path.member("groups"), cx)?,
-            _ => None,
+        let groups = match member(object, "Groups") {
+            Some(v) => read_group_list_type(v, &path.member("groups"), cx)?,
+            None => None,
         };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -16820,24 +15929,19 @@ impl ListIdentityProvidersRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let max_results = match object.get("MaxResults") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("maxResults"), &LIST_PROVIDERS_LIMIT_TYPE)?
-            }
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let max_results = cx.integer_member(
+            object,
+            "MaxResults",
+            path,
+            "maxResults",
+            &LIST_PROVIDERS_LIMIT_TYPE,
+        )?;
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -16870,15 +15974,12 @@ impl ListIdentityProvidersResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Providers", &path.member("providers"));
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let providers = match object.get("Providers") {
-            Some(v) if !v.is_null() => read_providers_list_type(v, &path.member("providers"), cx)?,
-            _ => None,
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY_TYPE)?
+            .map(str::to_owned);
+        let providers = match member(object, "Providers") {
+            Some(v) => read_providers_list_type(v, &path.member("providers"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -16937,24 +16038,19 @@ impl ListPointInTimeRecoveriesRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let max_results = match object.get("MaxResults") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("maxResults"), &POOL_QUERY_LIMIT_TYPE)?
-            }
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let max_results = cx.integer_member(
+            object,
+            "MaxResults",
+            path,
+            "maxResults",
+            &POOL_QUERY_LIMIT_TYPE,
+        )?;
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -16986,17 +16082,12 @@ impl ListPointInTimeRecoveriesResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let restorations = match object.get("Restorations") {
-            Some(v) if !v.is_null() => {
-                read_restoration_list_type(v, &path.member("restorations"), cx)?
-            }
-            _ => None,
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY_TYPE)?
+            .map(str::to_owned);
+        let restorations = match member(object, "Restorations") {
+            Some(v) => read_restoration_list_type(v, &path.member("restorations"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -17040,26 +16131,19 @@ impl ListResourceServersRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let max_results = match object.get("MaxResults") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("maxResults"),
-                &LIST_RESOURCE_SERVERS_LIMIT_TYPE,
-            )?,
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let max_results = cx.integer_member(
+            object,
+            "MaxResults",
+            path,
+            "maxResults",
+            &LIST_RESOURCE_SERVERS_LIMIT_TYPE,
+        )?;
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -17092,17 +16176,12 @@ impl ListResourceServersResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "ResourceServers", &path.member("resourceServers"));
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let resource_servers = match object.get("ResourceServers") {
-            Some(v) if !v.is_null() => {
-                read_resource_servers_list_type(v, &path.member("resourceServers"), cx)?
-            }
-            _ => None,
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY_TYPE)?
+            .map(str::to_owned);
+        let resource_servers = match member(object, "ResourceServers") {
+            Some(v) => read_resource_servers_list_type(v, &path.member("resourceServers"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -17131,12 +16210,9 @@ impl ListTagsForResourceRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "ResourceArn", &path.member("resourceArn"));
-        let resource_arn = match object.get("ResourceArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("resourceArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let resource_arn = cx
+            .string_member(object, "ResourceArn", path, "resourceArn", &ARN_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -17161,9 +16237,9 @@ impl ListTagsForResourceResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let tags = match object.get("Tags") {
-            Some(v) if !v.is_null() => read_user_pool_tags_type(v, &path.member("tags"), cx)?,
-            _ => None,
+        let tags = match member(object, "Tags") {
+            Some(v) => read_user_pool_tags_type(v, &path.member("tags"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -17192,26 +16268,19 @@ impl ListTermsRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let max_results = match object.get("MaxResults") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("maxResults"),
-                &LIST_TERMS_REQUEST_MAX_RESULTS_INTEGER,
-            )?,
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let max_results = cx.integer_member(
+            object,
+            "MaxResults",
+            path,
+            "maxResults",
+            &LIST_TERMS_REQUEST_MAX_RESULTS_INTEGER,
+        )?;
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &STRING_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -17250,17 +16319,12 @@ impl ListTermsResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Terms", &path.member("terms"));
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let terms = match object.get("Terms") {
-            Some(v) if !v.is_null() => {
-                read_terms_description_list_type(v, &path.member("terms"), cx)?
-            }
-            _ => None,
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &STRING_TYPE)?
+            .map(str::to_owned);
+        let terms = match member(object, "Terms") {
+            Some(v) => read_terms_description_list_type(v, &path.member("terms"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -17293,24 +16357,25 @@ impl ListUserImportJobsRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "MaxResults", &path.member("maxResults"));
-        let max_results = match object.get("MaxResults") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("maxResults"), &POOL_QUERY_LIMIT_TYPE)?
-            }
-            _ => None,
-        };
-        let pagination_token = match object.get("PaginationToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("paginationToken"), &PAGINATION_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let max_results = cx.integer_member(
+            object,
+            "MaxResults",
+            path,
+            "maxResults",
+            &POOL_QUERY_LIMIT_TYPE,
+        )?;
+        let pagination_token = cx
+            .string_member(
+                object,
+                "PaginationToken",
+                path,
+                "paginationToken",
+                &PAGINATION_KEY_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -17342,17 +16407,18 @@ impl ListUserImportJobsResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let pagination_token = match object.get("PaginationToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("paginationToken"), &PAGINATION_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_import_jobs = match object.get("UserImportJobs") {
-            Some(v) if !v.is_null() => {
-                read_user_import_jobs_list_type(v, &path.member("userImportJobs"), cx)?
-            }
-            _ => None,
+        let pagination_token = cx
+            .string_member(
+                object,
+                "PaginationToken",
+                path,
+                "paginationToken",
+                &PAGINATION_KEY_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_import_jobs = match member(object, "UserImportJobs") {
+            Some(v) => read_user_import_jobs_list_type(v, &path.member("userImportJobs"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -17395,24 +16461,15 @@ impl ListUserPoolClientSecretsRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "ClientId", &path.member("clientId"));
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -17444,18 +16501,15 @@ impl ListUserPoolClientSecretsResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let client_secrets = match object.get("ClientSecrets") {
-            Some(v) if !v.is_null() => {
+        let client_secrets = match member(object, "ClientSecrets") {
+            Some(v) => {
                 read_client_secret_descriptor_list_type(v, &path.member("clientSecrets"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -17489,28 +16543,17 @@ impl ListUserPoolClientsRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let client_type = match object.get("ClientType") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientType"), &CLIENT_TYPE_TYPE)?
-                .and_then(ClientTypeType::parse),
-            _ => None,
-        };
-        let max_results = match object.get("MaxResults") {
-            Some(v) if !v.is_null() => cx.integer(v, &path.member("maxResults"), &QUERY_LIMIT)?,
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_type = cx
+            .string_member(object, "ClientType", path, "clientType", &CLIENT_TYPE_TYPE)?
+            .and_then(ClientTypeType::parse);
+        let max_results =
+            cx.integer_member(object, "MaxResults", path, "maxResults", &QUERY_LIMIT)?;
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -17543,17 +16586,12 @@ impl ListUserPoolClientsResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_clients = match object.get("UserPoolClients") {
-            Some(v) if !v.is_null() => {
-                read_user_pool_client_list_type(v, &path.member("userPoolClients"), cx)?
-            }
-            _ => None,
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
+        let user_pool_clients = match member(object, "UserPoolClients") {
+            Some(v) => read_user_pool_client_list_type(v, &path.member("userPoolClients"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -17582,18 +16620,12 @@ impl ListUserPoolReplicasRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -17624,17 +16656,12 @@ impl ListUserPoolReplicasResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_replicas = match object.get("UserPoolReplicas") {
-            Some(v) if !v.is_null() => {
-                read_user_pool_replica_list_type(v, &path.member("userPoolReplicas"), cx)?
-            }
-            _ => None,
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY_TYPE)?
+            .map(str::to_owned);
+        let user_pool_replicas = match member(object, "UserPoolReplicas") {
+            Some(v) => read_user_pool_replica_list_type(v, &path.member("userPoolReplicas"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -17663,18 +16690,16 @@ impl ListUserPoolsRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "MaxResults", &path.member("maxResults"));
-        let max_results = match object.get("MaxResults") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("maxResults"), &POOL_QUERY_LIMIT_TYPE)?
-            }
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let max_results = cx.integer_member(
+            object,
+            "MaxResults",
+            path,
+            "maxResults",
+            &POOL_QUERY_LIMIT_TYPE,
+        )?;
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -17705,15 +16730,12 @@ impl ListUserPoolsResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pools = match object.get("UserPools") {
-            Some(v) if !v.is_null() => read_user_pool_list_type(v, &path.member("userPools"), cx)?,
-            _ => None,
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY_TYPE)?
+            .map(str::to_owned);
+        let user_pools = match member(object, "UserPools") {
+            Some(v) => read_user_pool_list_type(v, &path.member("userPools"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -17751,18 +16773,18 @@ impl ListUserSessionsRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "AccessToken", &path.member("accessToken"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -17793,15 +16815,12 @@ impl ListUserSessionsResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let sessions = match object.get("Sessions") {
-            Some(v) if !v.is_null() => read_sessions_list_type(v, &path.member("sessions"), cx)?,
-            _ => None,
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
+        let sessions = match member(object, "Sessions") {
+            Some(v) => read_sessions_list_type(v, &path.member("sessions"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -17837,28 +16856,16 @@ impl ListUsersInGroupRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "GroupName", &path.member("groupName"));
-        let group_name = match object.get("GroupName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("groupName"), &GROUP_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let limit = match object.get("Limit") {
-            Some(v) if !v.is_null() => cx.integer(v, &path.member("limit"), &QUERY_LIMIT_TYPE)?,
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let group_name = cx
+            .string_member(object, "GroupName", path, "groupName", &GROUP_NAME_TYPE)?
+            .map(str::to_owned);
+        let limit = cx.integer_member(object, "Limit", path, "limit", &QUERY_LIMIT_TYPE)?;
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -17891,15 +16898,12 @@ impl ListUsersInGroupResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let users = match object.get("Users") {
-            Some(v) if !v.is_null() => read_users_list_type(v, &path.member("users"), cx)?,
-            _ => None,
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
+        let users = match member(object, "Users") {
+            Some(v) => read_users_list_type(v, &path.member("users"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -17934,38 +16938,28 @@ impl ListUsersRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let attributes_to_get = match object.get("AttributesToGet") {
-            Some(v) if !v.is_null() => {
+        let attributes_to_get = match member(object, "AttributesToGet") {
+            Some(v) => {
                 read_searched_attribute_names_list_type(v, &path.member("attributesToGet"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let filter = match object.get("Filter") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("filter"), &USER_FILTER_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let limit = match object.get("Limit") {
-            Some(v) if !v.is_null() => cx.integer(v, &path.member("limit"), &QUERY_LIMIT_TYPE)?,
-            _ => None,
-        };
-        let pagination_token = match object.get("PaginationToken") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("paginationToken"),
-                    &SEARCH_PAGINATION_TOKEN_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let filter = cx
+            .string_member(object, "Filter", path, "filter", &USER_FILTER_TYPE)?
+            .map(str::to_owned);
+        let limit = cx.integer_member(object, "Limit", path, "limit", &QUERY_LIMIT_TYPE)?;
+        let pagination_token = cx
+            .string_member(
+                object,
+                "PaginationToken",
+                path,
+                "paginationToken",
+                &SEARCH_PAGINATION_TOKEN_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -17999,19 +16993,18 @@ impl ListUsersResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let pagination_token = match object.get("PaginationToken") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("paginationToken"),
-                    &SEARCH_PAGINATION_TOKEN_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let users = match object.get("Users") {
-            Some(v) if !v.is_null() => read_users_list_type(v, &path.member("users"), cx)?,
-            _ => None,
+        let pagination_token = cx
+            .string_member(
+                object,
+                "PaginationToken",
+                path,
+                "paginationToken",
+                &SEARCH_PAGINATION_TOKEN_TYPE,
+            )?
+            .map(str::to_owned);
+        let users = match member(object, "Users") {
+            Some(v) => read_users_list_type(v, &path.member("users"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -18053,26 +17046,25 @@ impl ListWebAuthnCredentialsRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "AccessToken", &path.member("accessToken"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let max_results = match object.get("MaxResults") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("maxResults"),
-                &WEB_AUTHN_CREDENTIALS_QUERY_LIMIT_TYPE,
-            )?,
-            _ => None,
-        };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let max_results = cx.integer_member(
+            object,
+            "MaxResults",
+            path,
+            "maxResults",
+            &WEB_AUTHN_CREDENTIALS_QUERY_LIMIT_TYPE,
+        )?;
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -18105,18 +17097,15 @@ impl ListWebAuthnCredentialsResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Credentials", &path.member("credentials"));
-        let credentials = match object.get("Credentials") {
-            Some(v) if !v.is_null() => {
+        let credentials = match member(object, "Credentials") {
+            Some(v) => {
                 read_web_authn_credential_description_list_type(v, &path.member("credentials"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let next_token = match object.get("NextToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("nextToken"), &PAGINATION_KEY)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let next_token = cx
+            .string_member(object, "NextToken", path, "nextToken", &PAGINATION_KEY)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -18192,37 +17181,35 @@ impl LogConfigurationType {
         let mark = cx.mark();
         cx.require(object, "LogLevel", &path.member("logLevel"));
         cx.require(object, "EventSource", &path.member("eventSource"));
-        let cloud_watch_logs_configuration = match object.get("CloudWatchLogsConfiguration") {
-            Some(v) if !v.is_null() => CloudWatchLogsConfigurationType::read(
+        let cloud_watch_logs_configuration = match member(object, "CloudWatchLogsConfiguration") {
+            Some(v) => CloudWatchLogsConfigurationType::read(
                 v,
                 &path.member("cloudWatchLogsConfiguration"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let event_source = match object.get("EventSource") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("eventSource"), &EVENT_SOURCE_NAME)?
-                .and_then(EventSourceName::parse),
-            _ => None,
-        };
-        let firehose_configuration = match object.get("FirehoseConfiguration") {
-            Some(v) if !v.is_null() => {
+        let event_source = cx
+            .string_member(
+                object,
+                "EventSource",
+                path,
+                "eventSource",
+                &EVENT_SOURCE_NAME,
+            )?
+            .and_then(EventSourceName::parse);
+        let firehose_configuration = match member(object, "FirehoseConfiguration") {
+            Some(v) => {
                 FirehoseConfigurationType::read(v, &path.member("firehoseConfiguration"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let log_level = match object.get("LogLevel") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("logLevel"), &LOG_LEVEL)?
-                .and_then(LogLevel::parse),
-            _ => None,
-        };
-        let s3_configuration = match object.get("S3Configuration") {
-            Some(v) if !v.is_null() => {
-                S3ConfigurationType::read(v, &path.member("s3Configuration"), cx)?
-            }
-            _ => None,
+        let log_level = cx
+            .string_member(object, "LogLevel", path, "logLevel", &LOG_LEVEL)?
+            .and_then(LogLevel::parse);
+        let s3_configuration = match member(object, "S3Configuration") {
+            Some(v) => S3ConfigurationType::read(v, &path.member("s3Configuration"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -18263,18 +17250,13 @@ impl LogDeliveryConfigurationType {
             "LogConfigurations",
             &path.member("logConfigurations"),
         );
-        let log_configurations = match object.get("LogConfigurations") {
-            Some(v) if !v.is_null() => {
-                read_log_configuration_list_type(v, &path.member("logConfigurations"), cx)?
-            }
-            _ => None,
+        let log_configurations = match member(object, "LogConfigurations") {
+            Some(v) => read_log_configuration_list_type(v, &path.member("logConfigurations"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -18406,18 +17388,24 @@ impl MFAOptionType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let attribute_name = match object.get("AttributeName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("attributeName"), &ATTRIBUTE_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let delivery_medium = match object.get("DeliveryMedium") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("deliveryMedium"), &DELIVERY_MEDIUM_TYPE)?
-                .and_then(DeliveryMediumType::parse),
-            _ => None,
-        };
+        let attribute_name = cx
+            .string_member(
+                object,
+                "AttributeName",
+                path,
+                "attributeName",
+                &ATTRIBUTE_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let delivery_medium = cx
+            .string_member(
+                object,
+                "DeliveryMedium",
+                path,
+                "deliveryMedium",
+                &DELIVERY_MEDIUM_TYPE,
+            )?
+            .and_then(DeliveryMediumType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -18474,42 +17462,32 @@ impl ManagedLoginBrandingType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let assets = match object.get("Assets") {
-            Some(v) if !v.is_null() => read_asset_list_type(v, &path.member("assets"), cx)?,
-            _ => None,
+        let assets = match member(object, "Assets") {
+            Some(v) => read_asset_list_type(v, &path.member("assets"), cx)?,
+            None => None,
         };
-        let creation_date = match object.get("CreationDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("creationDate"))?,
-            _ => None,
-        };
-        let last_modified_date = match object.get("LastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("lastModifiedDate"))?,
-            _ => None,
-        };
-        let managed_login_branding_id = match object.get("ManagedLoginBrandingId") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("managedLoginBrandingId"),
-                    &MANAGED_LOGIN_BRANDING_ID_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let settings = match object.get("Settings") {
-            Some(v) if !v.is_null() => cx.document(v, &path.member("settings"))?,
-            _ => None,
-        };
-        let use_cognito_provided_values = match object.get("UseCognitoProvidedValues") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("useCognitoProvidedValues"))?,
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let creation_date = cx.timestamp_member(object, "CreationDate", path, "creationDate")?;
+        let last_modified_date =
+            cx.timestamp_member(object, "LastModifiedDate", path, "lastModifiedDate")?;
+        let managed_login_branding_id = cx
+            .string_member(
+                object,
+                "ManagedLoginBrandingId",
+                path,
+                "managedLoginBrandingId",
+                &MANAGED_LOGIN_BRANDING_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let settings = cx.document_member(object, "Settings", path, "settings")?;
+        let use_cognito_provided_values = cx.boolean_member(
+            object,
+            "UseCognitoProvidedValues",
+            path,
+            "useCognitoProvidedValues",
+        )?;
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -18599,28 +17577,33 @@ impl MessageTemplateType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let email_message = match object.get("EmailMessage") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("emailMessage"), &EMAIL_INVITE_MESSAGE_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let email_subject = match object.get("EmailSubject") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("emailSubject"),
-                    &EMAIL_VERIFICATION_SUBJECT_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let sms_message = match object.get("SMSMessage") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("sMSMessage"), &SMS_INVITE_MESSAGE_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let email_message = cx
+            .string_member(
+                object,
+                "EmailMessage",
+                path,
+                "emailMessage",
+                &EMAIL_INVITE_MESSAGE_TYPE,
+            )?
+            .map(str::to_owned);
+        let email_subject = cx
+            .string_member(
+                object,
+                "EmailSubject",
+                path,
+                "emailSubject",
+                &EMAIL_VERIFICATION_SUBJECT_TYPE,
+            )?
+            .map(str::to_owned);
+        let sms_message = cx
+            .string_member(
+                object,
+                "SMSMessage",
+                path,
+                "sMSMessage",
+                &SMS_INVITE_MESSAGE_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -18657,18 +17640,18 @@ impl NewDeviceMetadataType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let device_group_key = match object.get("DeviceGroupKey") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("deviceGroupKey"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let device_key = match object.get("DeviceKey") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("deviceKey"), &DEVICE_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let device_group_key = cx
+            .string_member(
+                object,
+                "DeviceGroupKey",
+                path,
+                "deviceGroupKey",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
+        let device_key = cx
+            .string_member(object, "DeviceKey", path, "deviceKey", &DEVICE_KEY_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -18708,36 +17691,27 @@ impl NotifyConfigurationType {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "SourceArn", &path.member("sourceArn"));
-        let block_email = match object.get("BlockEmail") {
-            Some(v) if !v.is_null() => NotifyEmailType::read(v, &path.member("blockEmail"), cx)?,
-            _ => None,
+        let block_email = match member(object, "BlockEmail") {
+            Some(v) => NotifyEmailType::read(v, &path.member("blockEmail"), cx)?,
+            None => None,
         };
-        let from = match object.get("From") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("from"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let from = cx
+            .string_member(object, "From", path, "from", &STRING_TYPE)?
+            .map(str::to_owned);
+        let mfa_email = match member(object, "MfaEmail") {
+            Some(v) => NotifyEmailType::read(v, &path.member("mfaEmail"), cx)?,
+            None => None,
         };
-        let mfa_email = match object.get("MfaEmail") {
-            Some(v) if !v.is_null() => NotifyEmailType::read(v, &path.member("mfaEmail"), cx)?,
-            _ => None,
+        let no_action_email = match member(object, "NoActionEmail") {
+            Some(v) => NotifyEmailType::read(v, &path.member("noActionEmail"), cx)?,
+            None => None,
         };
-        let no_action_email = match object.get("NoActionEmail") {
-            Some(v) if !v.is_null() => NotifyEmailType::read(v, &path.member("noActionEmail"), cx)?,
-            _ => None,
-        };
-        let reply_to = match object.get("ReplyTo") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("replyTo"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let source_arn = match object.get("SourceArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("sourceArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let reply_to = cx
+            .string_member(object, "ReplyTo", path, "replyTo", &STRING_TYPE)?
+            .map(str::to_owned);
+        let source_arn = cx
+            .string_member(object, "SourceArn", path, "sourceArn", &ARN_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -18775,24 +17749,33 @@ impl NotifyEmailType {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Subject", &path.member("subject"));
-        let html_body = match object.get("HtmlBody") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("htmlBody"), &EMAIL_NOTIFICATION_BODY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let subject = match object.get("Subject") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("subject"), &EMAIL_NOTIFICATION_SUBJECT_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let text_body = match object.get("TextBody") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("textBody"), &EMAIL_NOTIFICATION_BODY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let html_body = cx
+            .string_member(
+                object,
+                "HtmlBody",
+                path,
+                "htmlBody",
+                &EMAIL_NOTIFICATION_BODY_TYPE,
+            )?
+            .map(str::to_owned);
+        let subject = cx
+            .string_member(
+                object,
+                "Subject",
+                path,
+                "subject",
+                &EMAIL_NOTIFICATION_SUBJECT_TYPE,
+            )?
+            .map(str::to_owned);
+        let text_body = cx
+            .string_member(
+                object,
+                "TextBody",
+                path,
+                "textBody",
+                &EMAIL_NOTIFICATION_BODY_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -18823,18 +17806,12 @@ impl NumberAttributeConstraintsType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let max_value = match object.get("MaxValue") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("maxValue"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let min_value = match object.get("MinValue") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("minValue"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let max_value = cx
+            .string_member(object, "MaxValue", path, "maxValue", &STRING_TYPE)?
+            .map(str::to_owned);
+        let min_value = cx
+            .string_member(object, "MinValue", path, "minValue", &STRING_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -18899,7 +17876,7 @@ static O_AUTH_FLOW_TYPE: StringRules = StringRules {
     sensitive: false,
 };
 
-/// Reads a `OAuthFlowsType` list from JSON, checking the model's constraints.
+/// Reads an `OAuthFlowsType` list from JSON, checking the model's constraints.
 fn read_o_auth_flows_type(
     v: &Value,
     path: &Path<'_>,
@@ -19118,46 +18095,35 @@ impl PasswordPolicyType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let minimum_length = match object.get("MinimumLength") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("minimumLength"),
-                &PASSWORD_POLICY_MIN_LENGTH_TYPE,
-            )?,
-            _ => None,
-        };
-        let password_history_size = match object.get("PasswordHistorySize") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("passwordHistorySize"),
-                &PASSWORD_HISTORY_SIZE_TYPE,
-            )?,
-            _ => None,
-        };
-        let require_lowercase = match object.get("RequireLowercase") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("requireLowercase"))?,
-            _ => None,
-        };
-        let require_numbers = match object.get("RequireNumbers") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("requireNumbers"))?,
-            _ => None,
-        };
-        let require_symbols = match object.get("RequireSymbols") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("requireSymbols"))?,
-            _ => None,
-        };
-        let require_uppercase = match object.get("RequireUppercase") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("requireUppercase"))?,
-            _ => None,
-        };
-        let temporary_password_validity_days = match object.get("TemporaryPasswordValidityDays") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("temporaryPasswordValidityDays"),
-                &TEMPORARY_PASSWORD_VALIDITY_DAYS_TYPE,
-            )?,
-            _ => None,
-        };
+        let minimum_length = cx.integer_member(
+            object,
+            "MinimumLength",
+            path,
+            "minimumLength",
+            &PASSWORD_POLICY_MIN_LENGTH_TYPE,
+        )?;
+        let password_history_size = cx.integer_member(
+            object,
+            "PasswordHistorySize",
+            path,
+            "passwordHistorySize",
+            &PASSWORD_HISTORY_SIZE_TYPE,
+        )?;
+        let require_lowercase =
+            cx.boolean_member(object, "RequireLowercase", path, "requireLowercase")?;
+        let require_numbers =
+            cx.boolean_member(object, "RequireNumbers", path, "requireNumbers")?;
+        let require_symbols =
+            cx.boolean_member(object, "RequireSymbols", path, "requireSymbols")?;
+        let require_uppercase =
+            cx.boolean_member(object, "RequireUppercase", path, "requireUppercase")?;
+        let temporary_password_validity_days = cx.integer_member(
+            object,
+            "TemporaryPasswordValidityDays",
+            path,
+            "temporaryPasswordValidityDays",
+            &TEMPORARY_PASSWORD_VALIDITY_DAYS_TYPE,
+        )?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -19268,22 +18234,18 @@ impl PreTokenGenerationVersionConfigType {
         let mark = cx.mark();
         cx.require(object, "LambdaVersion", &path.member("lambdaVersion"));
         cx.require(object, "LambdaArn", &path.member("lambdaArn"));
-        let lambda_arn = match object.get("LambdaArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("lambdaArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let lambda_version = match object.get("LambdaVersion") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("lambdaVersion"),
-                    &PRE_TOKEN_GENERATION_LAMBDA_VERSION_TYPE,
-                )?
-                .and_then(PreTokenGenerationLambdaVersionType::parse),
-            _ => None,
-        };
+        let lambda_arn = cx
+            .string_member(object, "LambdaArn", path, "lambdaArn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let lambda_version = cx
+            .string_member(
+                object,
+                "LambdaVersion",
+                path,
+                "lambdaVersion",
+                &PRE_TOKEN_GENERATION_LAMBDA_VERSION_TYPE,
+            )?
+            .and_then(PreTokenGenerationLambdaVersionType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -19381,30 +18343,27 @@ impl ProviderDescription {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let creation_date = match object.get("CreationDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("creationDate"))?,
-            _ => None,
-        };
-        let last_modified_date = match object.get("LastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("lastModifiedDate"))?,
-            _ => None,
-        };
-        let provider_name = match object.get("ProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("providerName"), &PROVIDER_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let provider_type = match object.get("ProviderType") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("providerType"),
-                    &IDENTITY_PROVIDER_TYPE_TYPE,
-                )?
-                .and_then(IdentityProviderTypeType::parse),
-            _ => None,
-        };
+        let creation_date = cx.timestamp_member(object, "CreationDate", path, "creationDate")?;
+        let last_modified_date =
+            cx.timestamp_member(object, "LastModifiedDate", path, "lastModifiedDate")?;
+        let provider_name = cx
+            .string_member(
+                object,
+                "ProviderName",
+                path,
+                "providerName",
+                &PROVIDER_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let provider_type = cx
+            .string_member(
+                object,
+                "ProviderType",
+                path,
+                "providerType",
+                &IDENTITY_PROVIDER_TYPE_TYPE,
+            )?
+            .and_then(IdentityProviderTypeType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -19484,24 +18443,33 @@ impl ProviderUserIdentifierType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let provider_attribute_name = match object.get("ProviderAttributeName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("providerAttributeName"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let provider_attribute_value = match object.get("ProviderAttributeValue") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("providerAttributeValue"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let provider_name = match object.get("ProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("providerName"), &PROVIDER_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let provider_attribute_name = cx
+            .string_member(
+                object,
+                "ProviderAttributeName",
+                path,
+                "providerAttributeName",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
+        let provider_attribute_value = cx
+            .string_member(
+                object,
+                "ProviderAttributeValue",
+                path,
+                "providerAttributeValue",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
+        let provider_name = cx
+            .string_member(
+                object,
+                "ProviderName",
+                path,
+                "providerName",
+                &PROVIDER_NAME_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -19662,16 +18630,10 @@ impl RecoveryOptionType {
         let mark = cx.mark();
         cx.require(object, "Priority", &path.member("priority"));
         cx.require(object, "Name", &path.member("name"));
-        let name = match object.get("Name") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("name"), &RECOVERY_OPTION_NAME_TYPE)?
-                .and_then(RecoveryOptionNameType::parse),
-            _ => None,
-        };
-        let priority = match object.get("Priority") {
-            Some(v) if !v.is_null() => cx.integer(v, &path.member("priority"), &PRIORITY_TYPE)?,
-            _ => None,
-        };
+        let name = cx
+            .string_member(object, "Name", path, "name", &RECOVERY_OPTION_NAME_TYPE)?
+            .and_then(RecoveryOptionNameType::parse);
+        let priority = cx.integer_member(object, "Priority", path, "priority", &PRIORITY_TYPE)?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -19710,20 +18672,16 @@ impl RefreshTokenRotationType {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Feature", &path.member("feature"));
-        let feature = match object.get("Feature") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("feature"), &FEATURE_TYPE)?
-                .and_then(FeatureType::parse),
-            _ => None,
-        };
-        let retry_grace_period_seconds = match object.get("RetryGracePeriodSeconds") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("retryGracePeriodSeconds"),
-                &RETRY_GRACE_PERIOD_SECONDS_TYPE,
-            )?,
-            _ => None,
-        };
+        let feature = cx
+            .string_member(object, "Feature", path, "feature", &FEATURE_TYPE)?
+            .and_then(FeatureType::parse);
+        let retry_grace_period_seconds = cx.integer_member(
+            object,
+            "RetryGracePeriodSeconds",
+            path,
+            "retryGracePeriodSeconds",
+            &RETRY_GRACE_PERIOD_SECONDS_TYPE,
+        )?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -19948,42 +18906,27 @@ impl ResendConfirmationCodeRequest {
         let mark = cx.mark();
         cx.require(object, "ClientId", &path.member("clientId"));
         cx.require(object, "Username", &path.member("username"));
-        let analytics_metadata = match object.get("AnalyticsMetadata") {
-            Some(v) if !v.is_null() => {
-                AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?
-            }
-            _ => None,
+        let analytics_metadata = match member(object, "AnalyticsMetadata") {
+            Some(v) => AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?,
+            None => None,
         };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
+        let secret_hash = cx
+            .string_member(object, "SecretHash", path, "secretHash", &SECRET_HASH_TYPE)?
+            .map(str::to_owned);
+        let user_context_data = match member(object, "UserContextData") {
+            Some(v) => UserContextDataType::read(v, &path.member("userContextData"), cx)?,
+            None => None,
         };
-        let secret_hash = match object.get("SecretHash") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("secretHash"), &SECRET_HASH_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_context_data = match object.get("UserContextData") {
-            Some(v) if !v.is_null() => {
-                UserContextDataType::read(v, &path.member("userContextData"), cx)?
-            }
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -20018,11 +18961,9 @@ impl ResendConfirmationCodeResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let code_delivery_details = match object.get("CodeDeliveryDetails") {
-            Some(v) if !v.is_null() => {
-                CodeDeliveryDetailsType::read(v, &path.member("codeDeliveryDetails"), cx)?
-            }
-            _ => None,
+        let code_delivery_details = match member(object, "CodeDeliveryDetails") {
+            Some(v) => CodeDeliveryDetailsType::read(v, &path.member("codeDeliveryDetails"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -20193,26 +19134,24 @@ impl ResourceServerScopeType {
         let mark = cx.mark();
         cx.require(object, "ScopeName", &path.member("scopeName"));
         cx.require(object, "ScopeDescription", &path.member("scopeDescription"));
-        let scope_description = match object.get("ScopeDescription") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("scopeDescription"),
-                    &RESOURCE_SERVER_SCOPE_DESCRIPTION_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let scope_name = match object.get("ScopeName") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("scopeName"),
-                    &RESOURCE_SERVER_SCOPE_NAME_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let scope_description = cx
+            .string_member(
+                object,
+                "ScopeDescription",
+                path,
+                "scopeDescription",
+                &RESOURCE_SERVER_SCOPE_DESCRIPTION_TYPE,
+            )?
+            .map(str::to_owned);
+        let scope_name = cx
+            .string_member(
+                object,
+                "ScopeName",
+                path,
+                "scopeName",
+                &RESOURCE_SERVER_SCOPE_NAME_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -20252,44 +19191,34 @@ impl ResourceServerType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let identifier = match object.get("Identifier") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("identifier"),
-                    &RESOURCE_SERVER_IDENTIFIER_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
+        let identifier = cx
+            .string_member(
+                object,
+                "Identifier",
+                path,
+                "identifier",
+                &RESOURCE_SERVER_IDENTIFIER_TYPE,
+            )?
+            .map(str::to_owned);
+        let managed_by = cx
+            .string_member(
+                object,
+                "ManagedBy",
+                path,
+                "managedBy",
+                &RESOURCE_SERVER_MANAGED_BY_TYPE,
+            )?
+            .and_then(ResourceServerManagedByType::parse);
+        let name = cx
+            .string_member(object, "Name", path, "name", &RESOURCE_SERVER_NAME_TYPE)?
+            .map(str::to_owned);
+        let scopes = match member(object, "Scopes") {
+            Some(v) => read_resource_server_scope_list_type(v, &path.member("scopes"), cx)?,
+            None => None,
         };
-        let managed_by = match object.get("ManagedBy") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("managedBy"),
-                    &RESOURCE_SERVER_MANAGED_BY_TYPE,
-                )?
-                .and_then(ResourceServerManagedByType::parse),
-            _ => None,
-        };
-        let name = match object.get("Name") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("name"), &RESOURCE_SERVER_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let scopes = match object.get("Scopes") {
-            Some(v) if !v.is_null() => {
-                read_resource_server_scope_list_type(v, &path.member("scopes"), cx)?
-            }
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -20380,47 +19309,36 @@ impl RespondToAuthChallengeRequest {
         let mark = cx.mark();
         cx.require(object, "ClientId", &path.member("clientId"));
         cx.require(object, "ChallengeName", &path.member("challengeName"));
-        let analytics_metadata = match object.get("AnalyticsMetadata") {
-            Some(v) if !v.is_null() => {
-                AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?
-            }
-            _ => None,
+        let analytics_metadata = match member(object, "AnalyticsMetadata") {
+            Some(v) => AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?,
+            None => None,
         };
-        let challenge_name = match object.get("ChallengeName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("challengeName"), &CHALLENGE_NAME_TYPE)?
-                .and_then(ChallengeNameType::parse),
-            _ => None,
+        let challenge_name = cx
+            .string_member(
+                object,
+                "ChallengeName",
+                path,
+                "challengeName",
+                &CHALLENGE_NAME_TYPE,
+            )?
+            .and_then(ChallengeNameType::parse);
+        let challenge_responses = match member(object, "ChallengeResponses") {
+            Some(v) => read_challenge_responses_type(v, &path.member("challengeResponses"), cx)?,
+            None => None,
         };
-        let challenge_responses = match object.get("ChallengeResponses") {
-            Some(v) if !v.is_null() => {
-                read_challenge_responses_type(v, &path.member("challengeResponses"), cx)?
-            }
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
-        };
-        let session = match object.get("Session") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("session"), &SESSION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_context_data = match object.get("UserContextData") {
-            Some(v) if !v.is_null() => {
-                UserContextDataType::read(v, &path.member("userContextData"), cx)?
-            }
-            _ => None,
+        let session = cx
+            .string_member(object, "Session", path, "session", &SESSION_TYPE)?
+            .map(str::to_owned);
+        let user_context_data = match member(object, "UserContextData") {
+            Some(v) => UserContextDataType::read(v, &path.member("userContextData"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -20487,36 +19405,32 @@ impl RespondToAuthChallengeResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let authentication_result = match object.get("AuthenticationResult") {
-            Some(v) if !v.is_null() => {
-                AuthenticationResultType::read(v, &path.member("authenticationResult"), cx)?
-            }
-            _ => None,
+        let authentication_result = match member(object, "AuthenticationResult") {
+            Some(v) => AuthenticationResultType::read(v, &path.member("authenticationResult"), cx)?,
+            None => None,
         };
-        let available_challenges = match object.get("AvailableChallenges") {
-            Some(v) if !v.is_null() => {
+        let available_challenges = match member(object, "AvailableChallenges") {
+            Some(v) => {
                 read_available_challenge_list_type(v, &path.member("availableChallenges"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let challenge_name = match object.get("ChallengeName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("challengeName"), &CHALLENGE_NAME_TYPE)?
-                .and_then(ChallengeNameType::parse),
-            _ => None,
+        let challenge_name = cx
+            .string_member(
+                object,
+                "ChallengeName",
+                path,
+                "challengeName",
+                &CHALLENGE_NAME_TYPE,
+            )?
+            .and_then(ChallengeNameType::parse);
+        let challenge_parameters = match member(object, "ChallengeParameters") {
+            Some(v) => read_challenge_parameters_type(v, &path.member("challengeParameters"), cx)?,
+            None => None,
         };
-        let challenge_parameters = match object.get("ChallengeParameters") {
-            Some(v) if !v.is_null() => {
-                read_challenge_parameters_type(v, &path.member("challengeParameters"), cx)?
-            }
-            _ => None,
-        };
-        let session = match object.get("Session") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("session"), &SESSION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let session = cx
+            .string_member(object, "Session", path, "session", &SESSION_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -20550,22 +19464,20 @@ impl RestorationDescriptionType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let restore_id = match object.get("RestoreId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("restoreId"), &RESTORE_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let restore_status = match object.get("RestoreStatus") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("restoreStatus"), &RESTORE_STATUS_TYPE)?
-                .and_then(RestoreStatusType::parse),
-            _ => None,
-        };
-        let restore_timestamp = match object.get("RestoreTimestamp") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("restoreTimestamp"))?,
-            _ => None,
-        };
+        let restore_id = cx
+            .string_member(object, "RestoreId", path, "restoreId", &RESTORE_ID_TYPE)?
+            .map(str::to_owned);
+        let restore_status = cx
+            .string_member(
+                object,
+                "RestoreStatus",
+                path,
+                "restoreStatus",
+                &RESTORE_STATUS_TYPE,
+            )?
+            .and_then(RestoreStatusType::parse);
+        let restore_timestamp =
+            cx.timestamp_member(object, "RestoreTimestamp", path, "restoreTimestamp")?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -20627,32 +19539,26 @@ impl RestorationType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let restore_id = match object.get("RestoreId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("restoreId"), &RESTORE_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let restore_id = cx
+            .string_member(object, "RestoreId", path, "restoreId", &RESTORE_ID_TYPE)?
+            .map(str::to_owned);
+        let restore_preview = match member(object, "RestorePreview") {
+            Some(v) => read_restore_preview_list_type(v, &path.member("restorePreview"), cx)?,
+            None => None,
         };
-        let restore_preview = match object.get("RestorePreview") {
-            Some(v) if !v.is_null() => {
-                read_restore_preview_list_type(v, &path.member("restorePreview"), cx)?
-            }
-            _ => None,
-        };
-        let restore_status = match object.get("RestoreStatus") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("restoreStatus"), &RESTORE_STATUS_TYPE)?
-                .and_then(RestoreStatusType::parse),
-            _ => None,
-        };
-        let restore_timestamp = match object.get("RestoreTimestamp") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("restoreTimestamp"))?,
-            _ => None,
-        };
-        let trigger_timestamp = match object.get("TriggerTimestamp") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("triggerTimestamp"))?,
-            _ => None,
-        };
+        let restore_status = cx
+            .string_member(
+                object,
+                "RestoreStatus",
+                path,
+                "restoreStatus",
+                &RESTORE_STATUS_TYPE,
+            )?
+            .and_then(RestoreStatusType::parse);
+        let restore_timestamp =
+            cx.timestamp_member(object, "RestoreTimestamp", path, "restoreTimestamp")?;
+        let trigger_timestamp =
+            cx.timestamp_member(object, "TriggerTimestamp", path, "triggerTimestamp")?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -20721,24 +19627,15 @@ impl RestorePreviewType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let create_count = match object.get("CreateCount") {
-            Some(v) if !v.is_null() => cx.long(v, &path.member("createCount"), &IntRules::NONE)?,
-            _ => None,
-        };
-        let delete_count = match object.get("DeleteCount") {
-            Some(v) if !v.is_null() => cx.long(v, &path.member("deleteCount"), &IntRules::NONE)?,
-            _ => None,
-        };
-        let entity = match object.get("Entity") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("entity"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let update_count = match object.get("UpdateCount") {
-            Some(v) if !v.is_null() => cx.long(v, &path.member("updateCount"), &IntRules::NONE)?,
-            _ => None,
-        };
+        let create_count =
+            cx.long_member(object, "CreateCount", path, "createCount", &IntRules::NONE)?;
+        let delete_count =
+            cx.long_member(object, "DeleteCount", path, "deleteCount", &IntRules::NONE)?;
+        let entity = cx
+            .string_member(object, "Entity", path, "entity", &STRING_TYPE)?
+            .map(str::to_owned);
+        let update_count =
+            cx.long_member(object, "UpdateCount", path, "updateCount", &IntRules::NONE)?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -20959,34 +19856,30 @@ impl RevokeTokenRequest {
         let mark = cx.mark();
         cx.require(object, "Token", &path.member("token"));
         cx.require(object, "ClientId", &path.member("clientId"));
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_secret = match object.get("ClientSecret") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientSecret"), &CLIENT_SECRET_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let revoke_associated_sessions = match object.get("RevokeAssociatedSessions") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("revokeAssociatedSessions"),
-                    &REVOKE_ASSOCIATED_SESSIONS_TYPE,
-                )?
-                .and_then(RevokeAssociatedSessionsType::parse),
-            _ => None,
-        };
-        let token = match object.get("Token") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("token"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_secret = cx
+            .string_member(
+                object,
+                "ClientSecret",
+                path,
+                "clientSecret",
+                &CLIENT_SECRET_TYPE,
+            )?
+            .map(str::to_owned);
+        let revoke_associated_sessions = cx
+            .string_member(
+                object,
+                "RevokeAssociatedSessions",
+                path,
+                "revokeAssociatedSessions",
+                &REVOKE_ASSOCIATED_SESSIONS_TYPE,
+            )?
+            .and_then(RevokeAssociatedSessionsType::parse);
+        let token = cx
+            .string_member(object, "Token", path, "token", &TOKEN_MODEL_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -21052,28 +19945,27 @@ impl RevokeUserSessionRequest {
         let mark = cx.mark();
         cx.require(object, "AccessToken", &path.member("accessToken"));
         cx.require(object, "SessionId", &path.member("sessionId"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let revoke_associated_sessions = match object.get("RevokeAssociatedSessions") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("revokeAssociatedSessions"),
-                    &REVOKE_ASSOCIATED_SESSIONS_TYPE,
-                )?
-                .and_then(RevokeAssociatedSessionsType::parse),
-            _ => None,
-        };
-        let session_id = match object.get("SessionId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("sessionId"), &SESSION_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let revoke_associated_sessions = cx
+            .string_member(
+                object,
+                "RevokeAssociatedSessions",
+                path,
+                "revokeAssociatedSessions",
+                &REVOKE_ASSOCIATED_SESSIONS_TYPE,
+            )?
+            .and_then(RevokeAssociatedSessionsType::parse);
+        let session_id = cx
+            .string_member(object, "SessionId", path, "sessionId", &SESSION_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -21163,47 +20055,39 @@ impl RiskConfigurationType {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         let account_takeover_risk_configuration =
-            match object.get("AccountTakeoverRiskConfiguration") {
-                Some(v) if !v.is_null() => AccountTakeoverRiskConfigurationType::read(
+            match member(object, "AccountTakeoverRiskConfiguration") {
+                Some(v) => AccountTakeoverRiskConfigurationType::read(
                     v,
                     &path.member("accountTakeoverRiskConfiguration"),
                     cx,
                 )?,
-                _ => None,
+                None => None,
             };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
         let compromised_credentials_risk_configuration =
-            match object.get("CompromisedCredentialsRiskConfiguration") {
-                Some(v) if !v.is_null() => CompromisedCredentialsRiskConfigurationType::read(
+            match member(object, "CompromisedCredentialsRiskConfiguration") {
+                Some(v) => CompromisedCredentialsRiskConfigurationType::read(
                     v,
                     &path.member("compromisedCredentialsRiskConfiguration"),
                     cx,
                 )?,
-                _ => None,
+                None => None,
             };
-        let last_modified_date = match object.get("LastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("lastModifiedDate"))?,
-            _ => None,
-        };
-        let risk_exception_configuration = match object.get("RiskExceptionConfiguration") {
-            Some(v) if !v.is_null() => RiskExceptionConfigurationType::read(
+        let last_modified_date =
+            cx.timestamp_member(object, "LastModifiedDate", path, "lastModifiedDate")?;
+        let risk_exception_configuration = match member(object, "RiskExceptionConfiguration") {
+            Some(v) => RiskExceptionConfigurationType::read(
                 v,
                 &path.member("riskExceptionConfiguration"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -21289,17 +20173,13 @@ impl RiskExceptionConfigurationType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let blocked_ip_range_list = match object.get("BlockedIPRangeList") {
-            Some(v) if !v.is_null() => {
-                read_blocked_ip_range_list_type(v, &path.member("blockedIPRangeList"), cx)?
-            }
-            _ => None,
+        let blocked_ip_range_list = match member(object, "BlockedIPRangeList") {
+            Some(v) => read_blocked_ip_range_list_type(v, &path.member("blockedIPRangeList"), cx)?,
+            None => None,
         };
-        let skipped_ip_range_list = match object.get("SkippedIPRangeList") {
-            Some(v) if !v.is_null() => {
-                read_skipped_ip_range_list_type(v, &path.member("skippedIPRangeList"), cx)?
-            }
-            _ => None,
+        let skipped_ip_range_list = match member(object, "SkippedIPRangeList") {
+            Some(v) => read_skipped_ip_range_list_type(v, &path.member("skippedIPRangeList"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -21379,9 +20259,9 @@ impl RoutingType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let failover = match object.get("Failover") {
-            Some(v) if !v.is_null() => FailoverType::read(v, &path.member("failover"), cx)?,
-            _ => None,
+        let failover = match member(object, "Failover") {
+            Some(v) => FailoverType::read(v, &path.member("failover"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -21420,12 +20300,9 @@ impl S3ConfigurationType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let bucket_arn = match object.get("BucketArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("bucketArn"), &S3_ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let bucket_arn = cx
+            .string_member(object, "BucketArn", path, "bucketArn", &S3_ARN_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -21457,14 +20334,8 @@ impl SMSMfaSettingsType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let enabled = match object.get("Enabled") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("enabled"))?,
-            _ => None,
-        };
-        let preferred_mfa = match object.get("PreferredMfa") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("preferredMfa"))?,
-            _ => None,
-        };
+        let enabled = cx.boolean_member(object, "Enabled", path, "enabled")?;
+        let preferred_mfa = cx.boolean_member(object, "PreferredMfa", path, "preferredMfa")?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -21521,45 +20392,41 @@ impl SchemaAttributeType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let attribute_data_type = match object.get("AttributeDataType") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("attributeDataType"), &ATTRIBUTE_DATA_TYPE)?
-                .and_then(AttributeDataType::parse),
-            _ => None,
-        };
-        let developer_only_attribute = match object.get("DeveloperOnlyAttribute") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("developerOnlyAttribute"))?,
-            _ => None,
-        };
-        let mutable = match object.get("Mutable") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("mutable"))?,
-            _ => None,
-        };
-        let name = match object.get("Name") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("name"), &CUSTOM_ATTRIBUTE_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let number_attribute_constraints = match object.get("NumberAttributeConstraints") {
-            Some(v) if !v.is_null() => NumberAttributeConstraintsType::read(
+        let attribute_data_type = cx
+            .string_member(
+                object,
+                "AttributeDataType",
+                path,
+                "attributeDataType",
+                &ATTRIBUTE_DATA_TYPE,
+            )?
+            .and_then(AttributeDataType::parse);
+        let developer_only_attribute = cx.boolean_member(
+            object,
+            "DeveloperOnlyAttribute",
+            path,
+            "developerOnlyAttribute",
+        )?;
+        let mutable = cx.boolean_member(object, "Mutable", path, "mutable")?;
+        let name = cx
+            .string_member(object, "Name", path, "name", &CUSTOM_ATTRIBUTE_NAME_TYPE)?
+            .map(str::to_owned);
+        let number_attribute_constraints = match member(object, "NumberAttributeConstraints") {
+            Some(v) => NumberAttributeConstraintsType::read(
                 v,
                 &path.member("numberAttributeConstraints"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let required = match object.get("Required") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("required"))?,
-            _ => None,
-        };
-        let string_attribute_constraints = match object.get("StringAttributeConstraints") {
-            Some(v) if !v.is_null() => StringAttributeConstraintsType::read(
+        let required = cx.boolean_member(object, "Required", path, "required")?;
+        let string_attribute_constraints = match member(object, "StringAttributeConstraints") {
+            Some(v) => StringAttributeConstraintsType::read(
                 v,
                 &path.member("stringAttributeConstraints"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -21804,60 +20671,57 @@ impl SessionDescriptionType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let create_date = cx.timestamp_member(object, "CreateDate", path, "createDate")?;
+        let device_type = cx
+            .string_member(
+                object,
+                "DeviceType",
+                path,
+                "deviceType",
+                &SESSION_DEVICE_TYPE,
+            )?
+            .map(str::to_owned);
+        let is_current_session =
+            cx.boolean_member(object, "IsCurrentSession", path, "isCurrentSession")?;
+        let last_active_date =
+            cx.timestamp_member(object, "LastActiveDate", path, "lastActiveDate")?;
+        let last_ip_address = cx
+            .string_member(
+                object,
+                "LastIPAddress",
+                path,
+                "lastIPAddress",
+                &SESSION_IP_ADDRESS_TYPE,
+            )?
+            .map(str::to_owned);
+        let last_location = match member(object, "LastLocation") {
+            Some(v) => SessionLocationType::read(v, &path.member("lastLocation"), cx)?,
+            None => None,
         };
-        let create_date = match object.get("CreateDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("createDate"))?,
-            _ => None,
-        };
-        let device_type = match object.get("DeviceType") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("deviceType"), &SESSION_DEVICE_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let is_current_session = match object.get("IsCurrentSession") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("isCurrentSession"))?,
-            _ => None,
-        };
-        let last_active_date = match object.get("LastActiveDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("lastActiveDate"))?,
-            _ => None,
-        };
-        let last_ip_address = match object.get("LastIPAddress") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("lastIPAddress"), &SESSION_IP_ADDRESS_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let last_location = match object.get("LastLocation") {
-            Some(v) if !v.is_null() => {
-                SessionLocationType::read(v, &path.member("lastLocation"), cx)?
-            }
-            _ => None,
-        };
-        let origin_session_id = match object.get("OriginSessionId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("originSessionId"), &SESSION_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let session_id = match object.get("SessionId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("sessionId"), &SESSION_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let session_type = match object.get("SessionType") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("sessionType"), &SESSION_TYPE_TYPE)?
-                .and_then(SessionTypeType::parse),
-            _ => None,
-        };
+        let origin_session_id = cx
+            .string_member(
+                object,
+                "OriginSessionId",
+                path,
+                "originSessionId",
+                &SESSION_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let session_id = cx
+            .string_member(object, "SessionId", path, "sessionId", &SESSION_ID_TYPE)?
+            .map(str::to_owned);
+        let session_type = cx
+            .string_member(
+                object,
+                "SessionType",
+                path,
+                "sessionType",
+                &SESSION_TYPE_TYPE,
+            )?
+            .and_then(SessionTypeType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -21937,18 +20801,18 @@ impl SessionLocationType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let city = match object.get("City") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("city"), &SESSION_LOCATION_CITY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let country = match object.get("Country") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("country"), &SESSION_LOCATION_COUNTRY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let city = cx
+            .string_member(object, "City", path, "city", &SESSION_LOCATION_CITY_TYPE)?
+            .map(str::to_owned);
+        let country = cx
+            .string_member(
+                object,
+                "Country",
+                path,
+                "country",
+                &SESSION_LOCATION_COUNTRY_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -22067,18 +20931,13 @@ impl SetLogDeliveryConfigurationRequest {
             "LogConfigurations",
             &path.member("logConfigurations"),
         );
-        let log_configurations = match object.get("LogConfigurations") {
-            Some(v) if !v.is_null() => {
-                read_log_configuration_list_type(v, &path.member("logConfigurations"), cx)?
-            }
-            _ => None,
+        let log_configurations = match member(object, "LogConfigurations") {
+            Some(v) => read_log_configuration_list_type(v, &path.member("logConfigurations"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -22110,11 +20969,11 @@ impl SetLogDeliveryConfigurationResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let log_delivery_configuration = match object.get("LogDeliveryConfiguration") {
-            Some(v) if !v.is_null() => {
+        let log_delivery_configuration = match member(object, "LogDeliveryConfiguration") {
+            Some(v) => {
                 LogDeliveryConfigurationType::read(v, &path.member("logDeliveryConfiguration"), cx)?
             }
-            _ => None,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -22183,43 +21042,37 @@ impl SetRiskConfigurationRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         let account_takeover_risk_configuration =
-            match object.get("AccountTakeoverRiskConfiguration") {
-                Some(v) if !v.is_null() => AccountTakeoverRiskConfigurationType::read(
+            match member(object, "AccountTakeoverRiskConfiguration") {
+                Some(v) => AccountTakeoverRiskConfigurationType::read(
                     v,
                     &path.member("accountTakeoverRiskConfiguration"),
                     cx,
                 )?,
-                _ => None,
+                None => None,
             };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
         let compromised_credentials_risk_configuration =
-            match object.get("CompromisedCredentialsRiskConfiguration") {
-                Some(v) if !v.is_null() => CompromisedCredentialsRiskConfigurationType::read(
+            match member(object, "CompromisedCredentialsRiskConfiguration") {
+                Some(v) => CompromisedCredentialsRiskConfigurationType::read(
                     v,
                     &path.member("compromisedCredentialsRiskConfiguration"),
                     cx,
                 )?,
-                _ => None,
+                None => None,
             };
-        let risk_exception_configuration = match object.get("RiskExceptionConfiguration") {
-            Some(v) if !v.is_null() => RiskExceptionConfigurationType::read(
+        let risk_exception_configuration = match member(object, "RiskExceptionConfiguration") {
+            Some(v) => RiskExceptionConfigurationType::read(
                 v,
                 &path.member("riskExceptionConfiguration"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -22255,11 +21108,9 @@ impl SetRiskConfigurationResponse {
             "RiskConfiguration",
             &path.member("riskConfiguration"),
         );
-        let risk_configuration = match object.get("RiskConfiguration") {
-            Some(v) if !v.is_null() => {
-                RiskConfigurationType::read(v, &path.member("riskConfiguration"), cx)?
-            }
-            _ => None,
+        let risk_configuration = match member(object, "RiskConfiguration") {
+            Some(v) => RiskConfigurationType::read(v, &path.member("riskConfiguration"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -22305,28 +21156,17 @@ impl SetUICustomizationRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let css = match object.get("CSS") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("cSS"), &CSS_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let image_file = match object.get("ImageFile") {
-            Some(v) if !v.is_null() => cx.blob(v, &path.member("imageFile"), &IMAGE_FILE_TYPE)?,
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let css = cx
+            .string_member(object, "CSS", path, "cSS", &CSS_TYPE)?
+            .map(str::to_owned);
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let image_file =
+            cx.blob_member(object, "ImageFile", path, "imageFile", &IMAGE_FILE_TYPE)?;
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -22357,11 +21197,9 @@ impl SetUICustomizationResponse {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UICustomization", &path.member("uICustomization"));
-        let ui_customization = match object.get("UICustomization") {
-            Some(v) if !v.is_null() => {
-                UICustomizationType::read(v, &path.member("uICustomization"), cx)?
-            }
-            _ => None,
+        let ui_customization = match member(object, "UICustomization") {
+            Some(v) => UICustomizationType::read(v, &path.member("uICustomization"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -22420,35 +21258,32 @@ impl SetUserMFAPreferenceRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "AccessToken", &path.member("accessToken"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let email_mfa_settings = match member(object, "EmailMfaSettings") {
+            Some(v) => EmailMfaSettingsType::read(v, &path.member("emailMfaSettings"), cx)?,
+            None => None,
         };
-        let email_mfa_settings = match object.get("EmailMfaSettings") {
-            Some(v) if !v.is_null() => {
-                EmailMfaSettingsType::read(v, &path.member("emailMfaSettings"), cx)?
-            }
-            _ => None,
+        let sms_mfa_settings = match member(object, "SMSMfaSettings") {
+            Some(v) => SMSMfaSettingsType::read(v, &path.member("sMSMfaSettings"), cx)?,
+            None => None,
         };
-        let sms_mfa_settings = match object.get("SMSMfaSettings") {
-            Some(v) if !v.is_null() => {
-                SMSMfaSettingsType::read(v, &path.member("sMSMfaSettings"), cx)?
-            }
-            _ => None,
-        };
-        let software_token_mfa_settings = match object.get("SoftwareTokenMfaSettings") {
-            Some(v) if !v.is_null() => {
+        let software_token_mfa_settings = match member(object, "SoftwareTokenMfaSettings") {
+            Some(v) => {
                 SoftwareTokenMfaSettingsType::read(v, &path.member("softwareTokenMfaSettings"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let web_authn_mfa_settings = match object.get("WebAuthnMfaSettings") {
-            Some(v) if !v.is_null() => {
-                WebAuthnMfaSettingsType::read(v, &path.member("webAuthnMfaSettings"), cx)?
-            }
-            _ => None,
+        let web_authn_mfa_settings = match member(object, "WebAuthnMfaSettings") {
+            Some(v) => WebAuthnMfaSettingsType::read(v, &path.member("webAuthnMfaSettings"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -22511,24 +21346,16 @@ impl SetUserPoolClientSessionConfigurationRequest {
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "ClientId", &path.member("clientId"));
         cx.require(object, "SSOSession", &path.member("sSOSession"));
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let sso_session = match member(object, "SSOSession") {
+            Some(v) => ClientSSOSessionConfigType::read(v, &path.member("sSOSession"), cx)?,
+            None => None,
         };
-        let sso_session = match object.get("SSOSession") {
-            Some(v) if !v.is_null() => {
-                ClientSSOSessionConfigType::read(v, &path.member("sSOSession"), cx)?
-            }
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -22575,24 +21402,16 @@ impl SetUserPoolClientSessionConfigurationResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let sso_session = match member(object, "SSOSession") {
+            Some(v) => ClientSSOSessionConfigType::read(v, &path.member("sSOSession"), cx)?,
+            None => None,
         };
-        let sso_session = match object.get("SSOSession") {
-            Some(v) if !v.is_null() => {
-                ClientSSOSessionConfigType::read(v, &path.member("sSOSession"), cx)?
-            }
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -22645,43 +21464,40 @@ impl SetUserPoolMfaConfigRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let email_mfa_configuration = match object.get("EmailMfaConfiguration") {
-            Some(v) if !v.is_null() => {
-                EmailMfaConfigType::read(v, &path.member("emailMfaConfiguration"), cx)?
-            }
-            _ => None,
+        let email_mfa_configuration = match member(object, "EmailMfaConfiguration") {
+            Some(v) => EmailMfaConfigType::read(v, &path.member("emailMfaConfiguration"), cx)?,
+            None => None,
         };
-        let mfa_configuration = match object.get("MfaConfiguration") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("mfaConfiguration"), &USER_POOL_MFA_TYPE)?
-                .and_then(UserPoolMfaType::parse),
-            _ => None,
+        let mfa_configuration = cx
+            .string_member(
+                object,
+                "MfaConfiguration",
+                path,
+                "mfaConfiguration",
+                &USER_POOL_MFA_TYPE,
+            )?
+            .and_then(UserPoolMfaType::parse);
+        let sms_mfa_configuration = match member(object, "SmsMfaConfiguration") {
+            Some(v) => SmsMfaConfigType::read(v, &path.member("smsMfaConfiguration"), cx)?,
+            None => None,
         };
-        let sms_mfa_configuration = match object.get("SmsMfaConfiguration") {
-            Some(v) if !v.is_null() => {
-                SmsMfaConfigType::read(v, &path.member("smsMfaConfiguration"), cx)?
-            }
-            _ => None,
-        };
-        let software_token_mfa_configuration = match object.get("SoftwareTokenMfaConfiguration") {
-            Some(v) if !v.is_null() => SoftwareTokenMfaConfigType::read(
+        let software_token_mfa_configuration = match member(object, "SoftwareTokenMfaConfiguration")
+        {
+            Some(v) => SoftwareTokenMfaConfigType::read(
                 v,
                 &path.member("softwareTokenMfaConfiguration"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let web_authn_configuration = match object.get("WebAuthnConfiguration") {
-            Some(v) if !v.is_null() => {
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let web_authn_configuration = match member(object, "WebAuthnConfiguration") {
+            Some(v) => {
                 WebAuthnConfigurationType::read(v, &path.member("webAuthnConfiguration"), cx)?
             }
-            _ => None,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -22738,37 +21554,37 @@ impl SetUserPoolMfaConfigResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let email_mfa_configuration = match object.get("EmailMfaConfiguration") {
-            Some(v) if !v.is_null() => {
-                EmailMfaConfigType::read(v, &path.member("emailMfaConfiguration"), cx)?
-            }
-            _ => None,
+        let email_mfa_configuration = match member(object, "EmailMfaConfiguration") {
+            Some(v) => EmailMfaConfigType::read(v, &path.member("emailMfaConfiguration"), cx)?,
+            None => None,
         };
-        let mfa_configuration = match object.get("MfaConfiguration") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("mfaConfiguration"), &USER_POOL_MFA_TYPE)?
-                .and_then(UserPoolMfaType::parse),
-            _ => None,
+        let mfa_configuration = cx
+            .string_member(
+                object,
+                "MfaConfiguration",
+                path,
+                "mfaConfiguration",
+                &USER_POOL_MFA_TYPE,
+            )?
+            .and_then(UserPoolMfaType::parse);
+        let sms_mfa_configuration = match member(object, "SmsMfaConfiguration") {
+            Some(v) => SmsMfaConfigType::read(v, &path.member("smsMfaConfiguration"), cx)?,
+            None => None,
         };
-        let sms_mfa_configuration = match object.get("SmsMfaConfiguration") {
-            Some(v) if !v.is_null() => {
-                SmsMfaConfigType::read(v, &path.member("smsMfaConfiguration"), cx)?
-            }
-            _ => None,
-        };
-        let software_token_mfa_configuration = match object.get("SoftwareTokenMfaConfiguration") {
-            Some(v) if !v.is_null() => SoftwareTokenMfaConfigType::read(
+        let software_token_mfa_configuration = match member(object, "SoftwareTokenMfaConfiguration")
+        {
+            Some(v) => SoftwareTokenMfaConfigType::read(
                 v,
                 &path.member("softwareTokenMfaConfiguration"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let web_authn_configuration = match object.get("WebAuthnConfiguration") {
-            Some(v) if !v.is_null() => {
+        let web_authn_configuration = match member(object, "WebAuthnConfiguration") {
+            Some(v) => {
                 WebAuthnConfigurationType::read(v, &path.member("webAuthnConfiguration"), cx)?
             }
-            _ => None,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -22809,28 +21625,22 @@ impl SetUserPoolSessionConfigurationRequest {
             &path.member("userSessionTracking"),
         );
         cx.require(object, "TokenSession", &path.member("tokenSession"));
-        let token_session = match object.get("TokenSession") {
-            Some(v) if !v.is_null() => {
-                UserPoolTokenSessionConfigType::read(v, &path.member("tokenSession"), cx)?
-            }
-            _ => None,
+        let token_session = match member(object, "TokenSession") {
+            Some(v) => UserPoolTokenSessionConfigType::read(v, &path.member("tokenSession"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_session_tracking = match object.get("UserSessionTracking") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("userSessionTracking"),
-                    &USER_SESSION_TRACKING_TYPE,
-                )?
-                .and_then(UserSessionTrackingType::parse),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let user_session_tracking = cx
+            .string_member(
+                object,
+                "UserSessionTracking",
+                path,
+                "userSessionTracking",
+                &USER_SESSION_TRACKING_TYPE,
+            )?
+            .and_then(UserSessionTrackingType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -22870,28 +21680,22 @@ impl SetUserPoolSessionConfigurationResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let token_session = match object.get("TokenSession") {
-            Some(v) if !v.is_null() => {
-                UserPoolTokenSessionConfigType::read(v, &path.member("tokenSession"), cx)?
-            }
-            _ => None,
+        let token_session = match member(object, "TokenSession") {
+            Some(v) => UserPoolTokenSessionConfigType::read(v, &path.member("tokenSession"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_session_tracking = match object.get("UserSessionTracking") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("userSessionTracking"),
-                    &USER_SESSION_TRACKING_TYPE,
-                )?
-                .and_then(UserSessionTrackingType::parse),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let user_session_tracking = cx
+            .string_member(
+                object,
+                "UserSessionTracking",
+                path,
+                "userSessionTracking",
+                &USER_SESSION_TRACKING_TYPE,
+            )?
+            .and_then(UserSessionTrackingType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -22930,17 +21734,18 @@ impl SetUserSettingsRequest {
         let mark = cx.mark();
         cx.require(object, "AccessToken", &path.member("accessToken"));
         cx.require(object, "MFAOptions", &path.member("mFAOptions"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let mfa_options = match object.get("MFAOptions") {
-            Some(v) if !v.is_null() => {
-                read_mfa_option_list_type(v, &path.member("mFAOptions"), cx)?
-            }
-            _ => None,
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let mfa_options = match member(object, "MFAOptions") {
+            Some(v) => read_mfa_option_list_type(v, &path.member("mFAOptions"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -22984,13 +21789,13 @@ impl SignInPolicyType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let allowed_first_auth_factors = match object.get("AllowedFirstAuthFactors") {
-            Some(v) if !v.is_null() => read_allowed_first_auth_factors_list_type(
+        let allowed_first_auth_factors = match member(object, "AllowedFirstAuthFactors") {
+            Some(v) => read_allowed_first_auth_factors_list_type(
                 v,
                 &path.member("allowedFirstAuthFactors"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -23059,59 +21864,37 @@ impl SignUpRequest {
         let mark = cx.mark();
         cx.require(object, "ClientId", &path.member("clientId"));
         cx.require(object, "Username", &path.member("username"));
-        let analytics_metadata = match object.get("AnalyticsMetadata") {
-            Some(v) if !v.is_null() => {
-                AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?
-            }
-            _ => None,
+        let analytics_metadata = match member(object, "AnalyticsMetadata") {
+            Some(v) => AnalyticsMetadataType::read(v, &path.member("analyticsMetadata"), cx)?,
+            None => None,
         };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
+        let password = cx
+            .string_member(object, "Password", path, "password", &PASSWORD_TYPE)?
+            .map(str::to_owned);
+        let secret_hash = cx
+            .string_member(object, "SecretHash", path, "secretHash", &SECRET_HASH_TYPE)?
+            .map(str::to_owned);
+        let user_attributes = match member(object, "UserAttributes") {
+            Some(v) => read_attribute_list_type(v, &path.member("userAttributes"), cx)?,
+            None => None,
         };
-        let password = match object.get("Password") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("password"), &PASSWORD_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let user_context_data = match member(object, "UserContextData") {
+            Some(v) => UserContextDataType::read(v, &path.member("userContextData"), cx)?,
+            None => None,
         };
-        let secret_hash = match object.get("SecretHash") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("secretHash"), &SECRET_HASH_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_attributes = match object.get("UserAttributes") {
-            Some(v) if !v.is_null() => {
-                read_attribute_list_type(v, &path.member("userAttributes"), cx)?
-            }
-            _ => None,
-        };
-        let user_context_data = match object.get("UserContextData") {
-            Some(v) if !v.is_null() => {
-                UserContextDataType::read(v, &path.member("userContextData"), cx)?
-            }
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let validation_data = match object.get("ValidationData") {
-            Some(v) if !v.is_null() => {
-                read_attribute_list_type(v, &path.member("validationData"), cx)?
-            }
-            _ => None,
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
+        let validation_data = match member(object, "ValidationData") {
+            Some(v) => read_attribute_list_type(v, &path.member("validationData"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -23172,28 +21955,17 @@ impl SignUpResponse {
         let mark = cx.mark();
         cx.require(object, "UserConfirmed", &path.member("userConfirmed"));
         cx.require(object, "UserSub", &path.member("userSub"));
-        let code_delivery_details = match object.get("CodeDeliveryDetails") {
-            Some(v) if !v.is_null() => {
-                CodeDeliveryDetailsType::read(v, &path.member("codeDeliveryDetails"), cx)?
-            }
-            _ => None,
+        let code_delivery_details = match member(object, "CodeDeliveryDetails") {
+            Some(v) => CodeDeliveryDetailsType::read(v, &path.member("codeDeliveryDetails"), cx)?,
+            None => None,
         };
-        let session = match object.get("Session") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("session"), &SESSION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_confirmed = match object.get("UserConfirmed") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("userConfirmed"))?,
-            _ => None,
-        };
-        let user_sub = match object.get("UserSub") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userSub"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let session = cx
+            .string_member(object, "Session", path, "session", &SESSION_TYPE)?
+            .map(str::to_owned);
+        let user_confirmed = cx.boolean_member(object, "UserConfirmed", path, "userConfirmed")?;
+        let user_sub = cx
+            .string_member(object, "UserSub", path, "userSub", &STRING_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -23260,30 +22032,25 @@ impl SmsConfigurationType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let eums_sms = match object.get("EumsSms") {
-            Some(v) if !v.is_null() => {
-                EumsSmsConfigurationType::read(v, &path.member("eumsSms"), cx)?
-            }
-            _ => None,
+        let eums_sms = match member(object, "EumsSms") {
+            Some(v) => EumsSmsConfigurationType::read(v, &path.member("eumsSms"), cx)?,
+            None => None,
         };
-        let external_id = match object.get("ExternalId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("externalId"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let sns_caller_arn = match object.get("SnsCallerArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("snsCallerArn"), &OPTIONAL_ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let sns_region = match object.get("SnsRegion") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("snsRegion"), &REGION_CODE_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let external_id = cx
+            .string_member(object, "ExternalId", path, "externalId", &STRING_TYPE)?
+            .map(str::to_owned);
+        let sns_caller_arn = cx
+            .string_member(
+                object,
+                "SnsCallerArn",
+                path,
+                "snsCallerArn",
+                &OPTIONAL_ARN_TYPE,
+            )?
+            .map(str::to_owned);
+        let sns_region = cx
+            .string_member(object, "SnsRegion", path, "snsRegion", &REGION_CODE_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -23323,21 +22090,18 @@ impl SmsMfaConfigType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let sms_authentication_message = match object.get("SmsAuthenticationMessage") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("smsAuthenticationMessage"),
-                    &SMS_VERIFICATION_MESSAGE_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let sms_configuration = match object.get("SmsConfiguration") {
-            Some(v) if !v.is_null() => {
-                SmsConfigurationType::read(v, &path.member("smsConfiguration"), cx)?
-            }
-            _ => None,
+        let sms_authentication_message = cx
+            .string_member(
+                object,
+                "SmsAuthenticationMessage",
+                path,
+                "smsAuthenticationMessage",
+                &SMS_VERIFICATION_MESSAGE_TYPE,
+            )?
+            .map(str::to_owned);
+        let sms_configuration = match member(object, "SmsConfiguration") {
+            Some(v) => SmsConfigurationType::read(v, &path.member("smsConfiguration"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -23378,10 +22142,7 @@ impl SoftwareTokenMfaConfigType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let enabled = match object.get("Enabled") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("enabled"))?,
-            _ => None,
-        };
+        let enabled = cx.boolean_member(object, "Enabled", path, "enabled")?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -23405,14 +22166,8 @@ impl SoftwareTokenMfaSettingsType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let enabled = match object.get("Enabled") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("enabled"))?,
-            _ => None,
-        };
-        let preferred_mfa = match object.get("PreferredMfa") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("preferredMfa"))?,
-            _ => None,
-        };
+        let enabled = cx.boolean_member(object, "Enabled", path, "enabled")?;
+        let preferred_mfa = cx.boolean_member(object, "PreferredMfa", path, "preferredMfa")?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -23441,18 +22196,12 @@ impl StartPointInTimeRecoveryRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "RestoreId", &path.member("restoreId"));
-        let restore_id = match object.get("RestoreId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("restoreId"), &RESTORE_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let restore_id = cx
+            .string_member(object, "RestoreId", path, "restoreId", &RESTORE_ID_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -23480,9 +22229,9 @@ impl StartPointInTimeRecoveryResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let restoration = match object.get("Restoration") {
-            Some(v) if !v.is_null() => RestorationType::read(v, &path.member("restoration"), cx)?,
-            _ => None,
+        let restoration = match member(object, "Restoration") {
+            Some(v) => RestorationType::read(v, &path.member("restoration"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -23509,18 +22258,12 @@ impl StartUserImportJobRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "JobId", &path.member("jobId"));
-        let job_id = match object.get("JobId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("jobId"), &USER_IMPORT_JOB_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let job_id = cx
+            .string_member(object, "JobId", path, "jobId", &USER_IMPORT_JOB_ID_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -23548,11 +22291,9 @@ impl StartUserImportJobResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let user_import_job = match object.get("UserImportJob") {
-            Some(v) if !v.is_null() => {
-                UserImportJobType::read(v, &path.member("userImportJob"), cx)?
-            }
-            _ => None,
+        let user_import_job = match member(object, "UserImportJob") {
+            Some(v) => UserImportJobType::read(v, &path.member("userImportJob"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -23583,12 +22324,15 @@ impl StartWebAuthnRegistrationRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "AccessToken", &path.member("accessToken"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -23618,10 +22362,12 @@ impl StartWebAuthnRegistrationResponse {
             "CredentialCreationOptions",
             &path.member("credentialCreationOptions"),
         );
-        let credential_creation_options = match object.get("CredentialCreationOptions") {
-            Some(v) if !v.is_null() => cx.document(v, &path.member("credentialCreationOptions"))?,
-            _ => None,
-        };
+        let credential_creation_options = cx.document_member(
+            object,
+            "CredentialCreationOptions",
+            path,
+            "credentialCreationOptions",
+        )?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -23701,18 +22447,12 @@ impl StopUserImportJobRequest {
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "JobId", &path.member("jobId"));
-        let job_id = match object.get("JobId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("jobId"), &USER_IMPORT_JOB_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let job_id = cx
+            .string_member(object, "JobId", path, "jobId", &USER_IMPORT_JOB_ID_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -23740,11 +22480,9 @@ impl StopUserImportJobResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let user_import_job = match object.get("UserImportJob") {
-            Some(v) if !v.is_null() => {
-                UserImportJobType::read(v, &path.member("userImportJob"), cx)?
-            }
-            _ => None,
+        let user_import_job = match member(object, "UserImportJob") {
+            Some(v) => UserImportJobType::read(v, &path.member("userImportJob"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -23769,18 +22507,12 @@ impl StringAttributeConstraintsType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let max_length = match object.get("MaxLength") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("maxLength"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let min_length = match object.get("MinLength") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("minLength"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let max_length = cx
+            .string_member(object, "MaxLength", path, "maxLength", &STRING_TYPE)?
+            .map(str::to_owned);
+        let min_length = cx
+            .string_member(object, "MinLength", path, "minLength", &STRING_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -23877,15 +22609,12 @@ impl TagResourceRequest {
         let mark = cx.mark();
         cx.require(object, "ResourceArn", &path.member("resourceArn"));
         cx.require(object, "Tags", &path.member("tags"));
-        let resource_arn = match object.get("ResourceArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("resourceArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let tags = match object.get("Tags") {
-            Some(v) if !v.is_null() => read_user_pool_tags_type(v, &path.member("tags"), cx)?,
-            _ => None,
+        let resource_arn = cx
+            .string_member(object, "ResourceArn", path, "resourceArn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let tags = match member(object, "Tags") {
+            Some(v) => read_user_pool_tags_type(v, &path.member("tags"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -23979,32 +22708,24 @@ impl TermsDescriptionType {
         cx.require(object, "Enforcement", &path.member("enforcement"));
         cx.require(object, "CreationDate", &path.member("creationDate"));
         cx.require(object, "LastModifiedDate", &path.member("lastModifiedDate"));
-        let creation_date = match object.get("CreationDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("creationDate"))?,
-            _ => None,
-        };
-        let enforcement = match object.get("Enforcement") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("enforcement"), &TERMS_ENFORCEMENT_TYPE)?
-                .and_then(TermsEnforcementType::parse),
-            _ => None,
-        };
-        let last_modified_date = match object.get("LastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("lastModifiedDate"))?,
-            _ => None,
-        };
-        let terms_id = match object.get("TermsId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("termsId"), &TERMS_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let terms_name = match object.get("TermsName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("termsName"), &TERMS_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let creation_date = cx.timestamp_member(object, "CreationDate", path, "creationDate")?;
+        let enforcement = cx
+            .string_member(
+                object,
+                "Enforcement",
+                path,
+                "enforcement",
+                &TERMS_ENFORCEMENT_TYPE,
+            )?
+            .and_then(TermsEnforcementType::parse);
+        let last_modified_date =
+            cx.timestamp_member(object, "LastModifiedDate", path, "lastModifiedDate")?;
+        let terms_id = cx
+            .string_member(object, "TermsId", path, "termsId", &TERMS_ID_TYPE)?
+            .map(str::to_owned);
+        let terms_name = cx
+            .string_member(object, "TermsName", path, "termsName", &TERMS_NAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -24201,54 +22922,43 @@ impl TermsType {
         cx.require(object, "Links", &path.member("links"));
         cx.require(object, "CreationDate", &path.member("creationDate"));
         cx.require(object, "LastModifiedDate", &path.member("lastModifiedDate"));
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let creation_date = cx.timestamp_member(object, "CreationDate", path, "creationDate")?;
+        let enforcement = cx
+            .string_member(
+                object,
+                "Enforcement",
+                path,
+                "enforcement",
+                &TERMS_ENFORCEMENT_TYPE,
+            )?
+            .and_then(TermsEnforcementType::parse);
+        let last_modified_date =
+            cx.timestamp_member(object, "LastModifiedDate", path, "lastModifiedDate")?;
+        let links = match member(object, "Links") {
+            Some(v) => read_links_type(v, &path.member("links"), cx)?,
+            None => None,
         };
-        let creation_date = match object.get("CreationDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("creationDate"))?,
-            _ => None,
-        };
-        let enforcement = match object.get("Enforcement") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("enforcement"), &TERMS_ENFORCEMENT_TYPE)?
-                .and_then(TermsEnforcementType::parse),
-            _ => None,
-        };
-        let last_modified_date = match object.get("LastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("lastModifiedDate"))?,
-            _ => None,
-        };
-        let links = match object.get("Links") {
-            Some(v) if !v.is_null() => read_links_type(v, &path.member("links"), cx)?,
-            _ => None,
-        };
-        let terms_id = match object.get("TermsId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("termsId"), &TERMS_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let terms_name = match object.get("TermsName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("termsName"), &TERMS_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let terms_source = match object.get("TermsSource") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("termsSource"), &TERMS_SOURCE_TYPE)?
-                .and_then(TermsSourceType::parse),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let terms_id = cx
+            .string_member(object, "TermsId", path, "termsId", &TERMS_ID_TYPE)?
+            .map(str::to_owned);
+        let terms_name = cx
+            .string_member(object, "TermsName", path, "termsName", &TERMS_NAME_TYPE)?
+            .map(str::to_owned);
+        let terms_source = cx
+            .string_member(
+                object,
+                "TermsSource",
+                path,
+                "termsSource",
+                &TERMS_SOURCE_TYPE,
+            )?
+            .and_then(TermsSourceType::parse);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -24430,24 +23140,21 @@ impl TokenValidityUnitsType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TIME_UNITS_TYPE)?
-                .and_then(TimeUnitsType::parse),
-            _ => None,
-        };
-        let id_token = match object.get("IdToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("idToken"), &TIME_UNITS_TYPE)?
-                .and_then(TimeUnitsType::parse),
-            _ => None,
-        };
-        let refresh_token = match object.get("RefreshToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("refreshToken"), &TIME_UNITS_TYPE)?
-                .and_then(TimeUnitsType::parse),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(object, "AccessToken", path, "accessToken", &TIME_UNITS_TYPE)?
+            .and_then(TimeUnitsType::parse);
+        let id_token = cx
+            .string_member(object, "IdToken", path, "idToken", &TIME_UNITS_TYPE)?
+            .and_then(TimeUnitsType::parse);
+        let refresh_token = cx
+            .string_member(
+                object,
+                "RefreshToken",
+                path,
+                "refreshToken",
+                &TIME_UNITS_TYPE,
+            )?
+            .and_then(TimeUnitsType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -24500,49 +23207,29 @@ impl fmt::Debug for UICustomizationType {
 }
 
 impl UICustomizationType {
-    /// Reads a `UICustomizationType` from JSON, checking the model's constraints.
+    /// Reads an `UICustomizationType` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let css = match object.get("CSS") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("cSS"), &CSS_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let css_version = match object.get("CSSVersion") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("cSSVersion"), &StringRules::NONE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let creation_date = match object.get("CreationDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("creationDate"))?,
-            _ => None,
-        };
-        let image_url = match object.get("ImageUrl") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("imageUrl"), &StringRules::NONE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let last_modified_date = match object.get("LastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("lastModifiedDate"))?,
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let css = cx
+            .string_member(object, "CSS", path, "cSS", &CSS_TYPE)?
+            .map(str::to_owned);
+        let css_version = cx
+            .string_member(object, "CSSVersion", path, "cSSVersion", &StringRules::NONE)?
+            .map(str::to_owned);
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let creation_date = cx.timestamp_member(object, "CreationDate", path, "creationDate")?;
+        let image_url = cx
+            .string_member(object, "ImageUrl", path, "imageUrl", &StringRules::NONE)?
+            .map(str::to_owned);
+        let last_modified_date =
+            cx.timestamp_member(object, "LastModifiedDate", path, "lastModifiedDate")?;
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -24558,7 +23245,7 @@ impl UICustomizationType {
     }
 }
 
-/// Reads a `URLPatternListType` list from JSON, checking the model's constraints.
+/// Reads an `URLPatternListType` list from JSON, checking the model's constraints.
 fn read_url_pattern_list_type(
     v: &Value,
     path: &Path<'_>,
@@ -24607,23 +23294,18 @@ pub struct UntagResourceRequest {
 }
 
 impl UntagResourceRequest {
-    /// Reads a `UntagResourceRequest` from JSON, checking the model's constraints.
+    /// Reads an `UntagResourceRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "ResourceArn", &path.member("resourceArn"));
         cx.require(object, "TagKeys", &path.member("tagKeys"));
-        let resource_arn = match object.get("ResourceArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("resourceArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let tag_keys = match object.get("TagKeys") {
-            Some(v) if !v.is_null() => {
-                read_user_pool_tags_list_type(v, &path.member("tagKeys"), cx)?
-            }
-            _ => None,
+        let resource_arn = cx
+            .string_member(object, "ResourceArn", path, "resourceArn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let tag_keys = match member(object, "TagKeys") {
+            Some(v) => read_user_pool_tags_list_type(v, &path.member("tagKeys"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -24643,7 +23325,7 @@ impl UntagResourceRequest {
 pub struct UntagResourceResponse {}
 
 impl UntagResourceResponse {
-    /// Reads a `UntagResourceResponse` from JSON, checking the model's constraints.
+    /// Reads an `UntagResourceResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -24684,7 +23366,7 @@ impl fmt::Debug for UpdateAuthEventFeedbackRequest {
 }
 
 impl UpdateAuthEventFeedbackRequest {
-    /// Reads a `UpdateAuthEventFeedbackRequest` from JSON, checking the model's constraints.
+    /// Reads an `UpdateAuthEventFeedbackRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
@@ -24693,36 +23375,33 @@ impl UpdateAuthEventFeedbackRequest {
         cx.require(object, "EventId", &path.member("eventId"));
         cx.require(object, "FeedbackToken", &path.member("feedbackToken"));
         cx.require(object, "FeedbackValue", &path.member("feedbackValue"));
-        let event_id = match object.get("EventId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("eventId"), &EVENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let feedback_token = match object.get("FeedbackToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("feedbackToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let feedback_value = match object.get("FeedbackValue") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("feedbackValue"), &FEEDBACK_VALUE_TYPE)?
-                .and_then(FeedbackValueType::parse),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let event_id = cx
+            .string_member(object, "EventId", path, "eventId", &EVENT_ID_TYPE)?
+            .map(str::to_owned);
+        let feedback_token = cx
+            .string_member(
+                object,
+                "FeedbackToken",
+                path,
+                "feedbackToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let feedback_value = cx
+            .string_member(
+                object,
+                "FeedbackValue",
+                path,
+                "feedbackValue",
+                &FEEDBACK_VALUE_TYPE,
+            )?
+            .and_then(FeedbackValueType::parse);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -24757,7 +23436,7 @@ impl UpdateAuthEventFeedbackRequest {
 pub struct UpdateAuthEventFeedbackResponse {}
 
 impl UpdateAuthEventFeedbackResponse {
-    /// Reads a `UpdateAuthEventFeedbackResponse` from JSON, checking the model's constraints.
+    /// Reads an `UpdateAuthEventFeedbackResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -24802,7 +23481,7 @@ impl fmt::Debug for UpdateCIMDPolicyRequest {
 }
 
 impl UpdateCIMDPolicyRequest {
-    /// Reads a `UpdateCIMDPolicyRequest` from JSON, checking the model's constraints.
+    /// Reads an `UpdateCIMDPolicyRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
@@ -24810,42 +23489,41 @@ impl UpdateCIMDPolicyRequest {
         cx.require(object, "CIMDPolicyId", &path.member("cIMDPolicyId"));
         cx.require(object, "ClientId", &path.member("clientId"));
         cx.require(object, "URLPatterns", &path.member("uRLPatterns"));
-        let cimd_policy_id = match object.get("CIMDPolicyId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("cIMDPolicyId"), &CIMD_POLICY_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let cimd_policy_id = cx
+            .string_member(
+                object,
+                "CIMDPolicyId",
+                path,
+                "cIMDPolicyId",
+                &CIMD_POLICY_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let cache_duration = cx.integer_member(
+            object,
+            "CacheDuration",
+            path,
+            "cacheDuration",
+            &CACHE_DURATION_TYPE,
+        )?;
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let policy_name = cx
+            .string_member(
+                object,
+                "PolicyName",
+                path,
+                "policyName",
+                &CIMD_POLICY_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let url_patterns = match member(object, "URLPatterns") {
+            Some(v) => read_url_pattern_list_type(v, &path.member("uRLPatterns"), cx)?,
+            None => None,
         };
-        let cache_duration = match object.get("CacheDuration") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("cacheDuration"), &CACHE_DURATION_TYPE)?
-            }
-            _ => None,
-        };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let policy_name = match object.get("PolicyName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("policyName"), &CIMD_POLICY_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let url_patterns = match object.get("URLPatterns") {
-            Some(v) if !v.is_null() => {
-                read_url_pattern_list_type(v, &path.member("uRLPatterns"), cx)?
-            }
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -24874,15 +23552,15 @@ pub struct UpdateCIMDPolicyResponse {
 }
 
 impl UpdateCIMDPolicyResponse {
-    /// Reads a `UpdateCIMDPolicyResponse` from JSON, checking the model's constraints.
+    /// Reads an `UpdateCIMDPolicyResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "CIMDPolicy", &path.member("cIMDPolicy"));
-        let cimd_policy = match object.get("CIMDPolicy") {
-            Some(v) if !v.is_null() => CIMDPolicyType::read(v, &path.member("cIMDPolicy"), cx)?,
-            _ => None,
+        let cimd_policy = match member(object, "CIMDPolicy") {
+            Some(v) => CIMDPolicyType::read(v, &path.member("cIMDPolicy"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -24912,7 +23590,7 @@ pub struct UpdateClientMetadataURLStateRequest {
 }
 
 impl UpdateClientMetadataURLStateRequest {
-    /// Reads a `UpdateClientMetadataURLStateRequest` from JSON, checking the model's constraints.
+    /// Reads an `UpdateClientMetadataURLStateRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
@@ -24920,30 +23598,24 @@ impl UpdateClientMetadataURLStateRequest {
         cx.require(object, "CIMDPolicyId", &path.member("cIMDPolicyId"));
         cx.require(object, "URL", &path.member("uRL"));
         cx.require(object, "Action", &path.member("action"));
-        let action = match object.get("Action") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("action"), &CIMD_CACHE_ACTION_TYPE)?
-                .and_then(CIMDCacheActionType::parse),
-            _ => None,
-        };
-        let cimd_policy_id = match object.get("CIMDPolicyId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("cIMDPolicyId"), &CIMD_POLICY_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let url = match object.get("URL") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("uRL"), &METADATA_URL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let action = cx
+            .string_member(object, "Action", path, "action", &CIMD_CACHE_ACTION_TYPE)?
+            .and_then(CIMDCacheActionType::parse);
+        let cimd_policy_id = cx
+            .string_member(
+                object,
+                "CIMDPolicyId",
+                path,
+                "cIMDPolicyId",
+                &CIMD_POLICY_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let url = cx
+            .string_member(object, "URL", path, "uRL", &METADATA_URL_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -24966,7 +23638,7 @@ impl UpdateClientMetadataURLStateRequest {
 pub struct UpdateClientMetadataURLStateResponse {}
 
 impl UpdateClientMetadataURLStateResponse {
-    /// Reads a `UpdateClientMetadataURLStateResponse` from JSON, checking the model's constraints.
+    /// Reads an `UpdateClientMetadataURLStateResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -25002,34 +23674,33 @@ impl fmt::Debug for UpdateDeviceStatusRequest {
 }
 
 impl UpdateDeviceStatusRequest {
-    /// Reads a `UpdateDeviceStatusRequest` from JSON, checking the model's constraints.
+    /// Reads an `UpdateDeviceStatusRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "AccessToken", &path.member("accessToken"));
         cx.require(object, "DeviceKey", &path.member("deviceKey"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let device_key = match object.get("DeviceKey") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("deviceKey"), &DEVICE_KEY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let device_remembered_status = match object.get("DeviceRememberedStatus") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("deviceRememberedStatus"),
-                    &DEVICE_REMEMBERED_STATUS_TYPE,
-                )?
-                .and_then(DeviceRememberedStatusType::parse),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let device_key = cx
+            .string_member(object, "DeviceKey", path, "deviceKey", &DEVICE_KEY_TYPE)?
+            .map(str::to_owned);
+        let device_remembered_status = cx
+            .string_member(
+                object,
+                "DeviceRememberedStatus",
+                path,
+                "deviceRememberedStatus",
+                &DEVICE_REMEMBERED_STATUS_TYPE,
+            )?
+            .and_then(DeviceRememberedStatusType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -25049,7 +23720,7 @@ impl UpdateDeviceStatusRequest {
 pub struct UpdateDeviceStatusResponse {}
 
 impl UpdateDeviceStatusResponse {
-    /// Reads a `UpdateDeviceStatusResponse` from JSON, checking the model's constraints.
+    /// Reads an `UpdateDeviceStatusResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -25078,42 +23749,32 @@ pub struct UpdateGroupRequest {
 }
 
 impl UpdateGroupRequest {
-    /// Reads a `UpdateGroupRequest` from JSON, checking the model's constraints.
+    /// Reads an `UpdateGroupRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "GroupName", &path.member("groupName"));
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let description = match object.get("Description") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("description"), &DESCRIPTION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let group_name = match object.get("GroupName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("groupName"), &GROUP_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let precedence = match object.get("Precedence") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("precedence"), &PRECEDENCE_TYPE)?
-            }
-            _ => None,
-        };
-        let role_arn = match object.get("RoleArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("roleArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let description = cx
+            .string_member(
+                object,
+                "Description",
+                path,
+                "description",
+                &DESCRIPTION_TYPE,
+            )?
+            .map(str::to_owned);
+        let group_name = cx
+            .string_member(object, "GroupName", path, "groupName", &GROUP_NAME_TYPE)?
+            .map(str::to_owned);
+        let precedence =
+            cx.integer_member(object, "Precedence", path, "precedence", &PRECEDENCE_TYPE)?;
+        let role_arn = cx
+            .string_member(object, "RoleArn", path, "roleArn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -25139,14 +23800,14 @@ pub struct UpdateGroupResponse {
 }
 
 impl UpdateGroupResponse {
-    /// Reads a `UpdateGroupResponse` from JSON, checking the model's constraints.
+    /// Reads an `UpdateGroupResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let group = match object.get("Group") {
-            Some(v) if !v.is_null() => GroupType::read(v, &path.member("group"), cx)?,
-            _ => None,
+        let group = match member(object, "Group") {
+            Some(v) => GroupType::read(v, &path.member("group"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -25179,46 +23840,40 @@ pub struct UpdateIdentityProviderRequest {
 }
 
 impl UpdateIdentityProviderRequest {
-    /// Reads a `UpdateIdentityProviderRequest` from JSON, checking the model's constraints.
+    /// Reads an `UpdateIdentityProviderRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "ProviderName", &path.member("providerName"));
-        let acr_mapping = match object.get("AcrMapping") {
-            Some(v) if !v.is_null() => read_acr_mapping_type(v, &path.member("acrMapping"), cx)?,
-            _ => None,
+        let acr_mapping = match member(object, "AcrMapping") {
+            Some(v) => read_acr_mapping_type(v, &path.member("acrMapping"), cx)?,
+            None => None,
         };
-        let attribute_mapping = match object.get("AttributeMapping") {
-            Some(v) if !v.is_null() => {
-                read_attribute_mapping_type(v, &path.member("attributeMapping"), cx)?
-            }
-            _ => None,
+        let attribute_mapping = match member(object, "AttributeMapping") {
+            Some(v) => read_attribute_mapping_type(v, &path.member("attributeMapping"), cx)?,
+            None => None,
         };
-        let idp_identifiers = match object.get("IdpIdentifiers") {
-            Some(v) if !v.is_null() => {
-                read_idp_identifiers_list_type(v, &path.member("idpIdentifiers"), cx)?
-            }
-            _ => None,
+        let idp_identifiers = match member(object, "IdpIdentifiers") {
+            Some(v) => read_idp_identifiers_list_type(v, &path.member("idpIdentifiers"), cx)?,
+            None => None,
         };
-        let provider_details = match object.get("ProviderDetails") {
-            Some(v) if !v.is_null() => {
-                read_provider_details_type(v, &path.member("providerDetails"), cx)?
-            }
-            _ => None,
+        let provider_details = match member(object, "ProviderDetails") {
+            Some(v) => read_provider_details_type(v, &path.member("providerDetails"), cx)?,
+            None => None,
         };
-        let provider_name = match object.get("ProviderName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("providerName"), &PROVIDER_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let provider_name = cx
+            .string_member(
+                object,
+                "ProviderName",
+                path,
+                "providerName",
+                &PROVIDER_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -25245,17 +23900,15 @@ pub struct UpdateIdentityProviderResponse {
 }
 
 impl UpdateIdentityProviderResponse {
-    /// Reads a `UpdateIdentityProviderResponse` from JSON, checking the model's constraints.
+    /// Reads an `UpdateIdentityProviderResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "IdentityProvider", &path.member("identityProvider"));
-        let identity_provider = match object.get("IdentityProvider") {
-            Some(v) if !v.is_null() => {
-                IdentityProviderType::read(v, &path.member("identityProvider"), cx)?
-            }
-            _ => None,
+        let identity_provider = match member(object, "IdentityProvider") {
+            Some(v) => IdentityProviderType::read(v, &path.member("identityProvider"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -25294,38 +23947,33 @@ pub struct UpdateManagedLoginBrandingRequest {
 }
 
 impl UpdateManagedLoginBrandingRequest {
-    /// Reads a `UpdateManagedLoginBrandingRequest` from JSON, checking the model's constraints.
+    /// Reads an `UpdateManagedLoginBrandingRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let assets = match object.get("Assets") {
-            Some(v) if !v.is_null() => read_asset_list_type(v, &path.member("assets"), cx)?,
-            _ => None,
+        let assets = match member(object, "Assets") {
+            Some(v) => read_asset_list_type(v, &path.member("assets"), cx)?,
+            None => None,
         };
-        let managed_login_branding_id = match object.get("ManagedLoginBrandingId") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("managedLoginBrandingId"),
-                    &MANAGED_LOGIN_BRANDING_ID_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let settings = match object.get("Settings") {
-            Some(v) if !v.is_null() => cx.document(v, &path.member("settings"))?,
-            _ => None,
-        };
-        let use_cognito_provided_values = match object.get("UseCognitoProvidedValues") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("useCognitoProvidedValues"))?,
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let managed_login_branding_id = cx
+            .string_member(
+                object,
+                "ManagedLoginBrandingId",
+                path,
+                "managedLoginBrandingId",
+                &MANAGED_LOGIN_BRANDING_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let settings = cx.document_member(object, "Settings", path, "settings")?;
+        let use_cognito_provided_values = cx.boolean_member(
+            object,
+            "UseCognitoProvidedValues",
+            path,
+            "useCognitoProvidedValues",
+        )?;
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -25351,16 +23999,14 @@ pub struct UpdateManagedLoginBrandingResponse {
 }
 
 impl UpdateManagedLoginBrandingResponse {
-    /// Reads a `UpdateManagedLoginBrandingResponse` from JSON, checking the model's constraints.
+    /// Reads an `UpdateManagedLoginBrandingResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let managed_login_branding = match object.get("ManagedLoginBranding") {
-            Some(v) if !v.is_null() => {
-                ManagedLoginBrandingType::read(v, &path.member("managedLoginBranding"), cx)?
-            }
-            _ => None,
+        let managed_login_branding = match member(object, "ManagedLoginBranding") {
+            Some(v) => ManagedLoginBrandingType::read(v, &path.member("managedLoginBranding"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -25383,7 +24029,7 @@ pub struct UpdateProvisionedLimitRequest {
 }
 
 impl UpdateProvisionedLimitRequest {
-    /// Reads a `UpdateProvisionedLimitRequest` from JSON, checking the model's constraints.
+    /// Reads an `UpdateProvisionedLimitRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
@@ -25393,18 +24039,17 @@ impl UpdateProvisionedLimitRequest {
             "RequestedLimitValue",
             &path.member("requestedLimitValue"),
         );
-        let limit_definition = match object.get("LimitDefinition") {
-            Some(v) if !v.is_null() => {
-                LimitDefinitionType::read(v, &path.member("limitDefinition"), cx)?
-            }
-            _ => None,
+        let limit_definition = match member(object, "LimitDefinition") {
+            Some(v) => LimitDefinitionType::read(v, &path.member("limitDefinition"), cx)?,
+            None => None,
         };
-        let requested_limit_value = match object.get("RequestedLimitValue") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("requestedLimitValue"), &IntRules::NONE)?
-            }
-            _ => None,
-        };
+        let requested_limit_value = cx.integer_member(
+            object,
+            "RequestedLimitValue",
+            path,
+            "requestedLimitValue",
+            &IntRules::NONE,
+        )?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -25429,15 +24074,15 @@ pub struct UpdateProvisionedLimitResponse {
 }
 
 impl UpdateProvisionedLimitResponse {
-    /// Reads a `UpdateProvisionedLimitResponse` from JSON, checking the model's constraints.
+    /// Reads an `UpdateProvisionedLimitResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Limit", &path.member("limit"));
-        let limit = match object.get("Limit") {
-            Some(v) if !v.is_null() => LimitType::read(v, &path.member("limit"), cx)?,
-            _ => None,
+        let limit = match member(object, "Limit") {
+            Some(v) => LimitType::read(v, &path.member("limit"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -25516,41 +24161,32 @@ pub struct UpdateResourceServerRequest {
 }
 
 impl UpdateResourceServerRequest {
-    /// Reads a `UpdateResourceServerRequest` from JSON, checking the model's constraints.
+    /// Reads an `UpdateResourceServerRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "Identifier", &path.member("identifier"));
         cx.require(object, "Name", &path.member("name"));
-        let identifier = match object.get("Identifier") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("identifier"),
-                    &RESOURCE_SERVER_IDENTIFIER_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
+        let identifier = cx
+            .string_member(
+                object,
+                "Identifier",
+                path,
+                "identifier",
+                &RESOURCE_SERVER_IDENTIFIER_TYPE,
+            )?
+            .map(str::to_owned);
+        let name = cx
+            .string_member(object, "Name", path, "name", &RESOURCE_SERVER_NAME_TYPE)?
+            .map(str::to_owned);
+        let scopes = match member(object, "Scopes") {
+            Some(v) => read_resource_server_scope_list_type(v, &path.member("scopes"), cx)?,
+            None => None,
         };
-        let name = match object.get("Name") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("name"), &RESOURCE_SERVER_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let scopes = match object.get("Scopes") {
-            Some(v) if !v.is_null() => {
-                read_resource_server_scope_list_type(v, &path.member("scopes"), cx)?
-            }
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -25576,17 +24212,15 @@ pub struct UpdateResourceServerResponse {
 }
 
 impl UpdateResourceServerResponse {
-    /// Reads a `UpdateResourceServerResponse` from JSON, checking the model's constraints.
+    /// Reads an `UpdateResourceServerResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "ResourceServer", &path.member("resourceServer"));
-        let resource_server = match object.get("ResourceServer") {
-            Some(v) if !v.is_null() => {
-                ResourceServerType::read(v, &path.member("resourceServer"), cx)?
-            }
-            _ => None,
+        let resource_server = match member(object, "ResourceServer") {
+            Some(v) => ResourceServerType::read(v, &path.member("resourceServer"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -25622,46 +24256,43 @@ pub struct UpdateTermsRequest {
 }
 
 impl UpdateTermsRequest {
-    /// Reads a `UpdateTermsRequest` from JSON, checking the model's constraints.
+    /// Reads an `UpdateTermsRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "TermsId", &path.member("termsId"));
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let enforcement = match object.get("Enforcement") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("enforcement"), &TERMS_ENFORCEMENT_TYPE)?
-                .and_then(TermsEnforcementType::parse),
-            _ => None,
+        let enforcement = cx
+            .string_member(
+                object,
+                "Enforcement",
+                path,
+                "enforcement",
+                &TERMS_ENFORCEMENT_TYPE,
+            )?
+            .and_then(TermsEnforcementType::parse);
+        let links = match member(object, "Links") {
+            Some(v) => read_links_type(v, &path.member("links"), cx)?,
+            None => None,
         };
-        let links = match object.get("Links") {
-            Some(v) if !v.is_null() => read_links_type(v, &path.member("links"), cx)?,
-            _ => None,
-        };
-        let terms_id = match object.get("TermsId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("termsId"), &TERMS_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let terms_name = match object.get("TermsName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("termsName"), &TERMS_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let terms_source = match object.get("TermsSource") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("termsSource"), &TERMS_SOURCE_TYPE)?
-                .and_then(TermsSourceType::parse),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let terms_id = cx
+            .string_member(object, "TermsId", path, "termsId", &TERMS_ID_TYPE)?
+            .map(str::to_owned);
+        let terms_name = cx
+            .string_member(object, "TermsName", path, "termsName", &TERMS_NAME_TYPE)?
+            .map(str::to_owned);
+        let terms_source = cx
+            .string_member(
+                object,
+                "TermsSource",
+                path,
+                "termsSource",
+                &TERMS_SOURCE_TYPE,
+            )?
+            .and_then(TermsSourceType::parse);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -25688,14 +24319,14 @@ pub struct UpdateTermsResponse {
 }
 
 impl UpdateTermsResponse {
-    /// Reads a `UpdateTermsResponse` from JSON, checking the model's constraints.
+    /// Reads an `UpdateTermsResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let terms = match object.get("Terms") {
-            Some(v) if !v.is_null() => TermsType::read(v, &path.member("terms"), cx)?,
-            _ => None,
+        let terms = match member(object, "Terms") {
+            Some(v) => TermsType::read(v, &path.member("terms"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -25729,29 +24360,28 @@ impl fmt::Debug for UpdateUserAttributesRequest {
 }
 
 impl UpdateUserAttributesRequest {
-    /// Reads a `UpdateUserAttributesRequest` from JSON, checking the model's constraints.
+    /// Reads an `UpdateUserAttributesRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserAttributes", &path.member("userAttributes"));
         cx.require(object, "AccessToken", &path.member("accessToken"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let client_metadata = match member(object, "ClientMetadata") {
+            Some(v) => read_client_metadata_type(v, &path.member("clientMetadata"), cx)?,
+            None => None,
         };
-        let client_metadata = match object.get("ClientMetadata") {
-            Some(v) if !v.is_null() => {
-                read_client_metadata_type(v, &path.member("clientMetadata"), cx)?
-            }
-            _ => None,
-        };
-        let user_attributes = match object.get("UserAttributes") {
-            Some(v) if !v.is_null() => {
-                read_attribute_list_type(v, &path.member("userAttributes"), cx)?
-            }
-            _ => None,
+        let user_attributes = match member(object, "UserAttributes") {
+            Some(v) => read_attribute_list_type(v, &path.member("userAttributes"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -25779,18 +24409,18 @@ pub struct UpdateUserAttributesResponse {
 }
 
 impl UpdateUserAttributesResponse {
-    /// Reads a `UpdateUserAttributesResponse` from JSON, checking the model's constraints.
+    /// Reads an `UpdateUserAttributesResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let code_delivery_details_list = match object.get("CodeDeliveryDetailsList") {
-            Some(v) if !v.is_null() => read_code_delivery_details_list_type(
+        let code_delivery_details_list = match member(object, "CodeDeliveryDetailsList") {
+            Some(v) => read_code_delivery_details_list_type(
                 v,
                 &path.member("codeDeliveryDetailsList"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -25958,168 +24588,142 @@ impl fmt::Debug for UpdateUserPoolClientRequest {
 }
 
 impl UpdateUserPoolClientRequest {
-    /// Reads a `UpdateUserPoolClientRequest` from JSON, checking the model's constraints.
+    /// Reads an `UpdateUserPoolClientRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "ClientId", &path.member("clientId"));
-        let access_token_validity = match object.get("AccessTokenValidity") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("accessTokenValidity"),
-                &ACCESS_TOKEN_VALIDITY_TYPE,
-            )?,
-            _ => None,
+        let access_token_validity = cx.integer_member(
+            object,
+            "AccessTokenValidity",
+            path,
+            "accessTokenValidity",
+            &ACCESS_TOKEN_VALIDITY_TYPE,
+        )?;
+        let allowed_o_auth_flows = match member(object, "AllowedOAuthFlows") {
+            Some(v) => read_o_auth_flows_type(v, &path.member("allowedOAuthFlows"), cx)?,
+            None => None,
         };
-        let allowed_o_auth_flows = match object.get("AllowedOAuthFlows") {
-            Some(v) if !v.is_null() => {
-                read_o_auth_flows_type(v, &path.member("allowedOAuthFlows"), cx)?
-            }
-            _ => None,
+        let allowed_o_auth_flows_user_pool_client = cx.boolean_member(
+            object,
+            "AllowedOAuthFlowsUserPoolClient",
+            path,
+            "allowedOAuthFlowsUserPoolClient",
+        )?;
+        let allowed_o_auth_scopes = match member(object, "AllowedOAuthScopes") {
+            Some(v) => read_scope_list_type(v, &path.member("allowedOAuthScopes"), cx)?,
+            None => None,
         };
-        let allowed_o_auth_flows_user_pool_client =
-            match object.get("AllowedOAuthFlowsUserPoolClient") {
-                Some(v) if !v.is_null() => {
-                    cx.boolean(v, &path.member("allowedOAuthFlowsUserPoolClient"))?
-                }
-                _ => None,
-            };
-        let allowed_o_auth_scopes = match object.get("AllowedOAuthScopes") {
-            Some(v) if !v.is_null() => {
-                read_scope_list_type(v, &path.member("allowedOAuthScopes"), cx)?
-            }
-            _ => None,
-        };
-        let analytics_configuration = match object.get("AnalyticsConfiguration") {
-            Some(v) if !v.is_null() => {
+        let analytics_configuration = match member(object, "AnalyticsConfiguration") {
+            Some(v) => {
                 AnalyticsConfigurationType::read(v, &path.member("analyticsConfiguration"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let auth_session_validity = match object.get("AuthSessionValidity") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("authSessionValidity"),
-                &AUTH_SESSION_VALIDITY_TYPE,
-            )?,
-            _ => None,
+        let auth_session_validity = cx.integer_member(
+            object,
+            "AuthSessionValidity",
+            path,
+            "authSessionValidity",
+            &AUTH_SESSION_VALIDITY_TYPE,
+        )?;
+        let callback_ur_ls = match member(object, "CallbackURLs") {
+            Some(v) => read_callback_ur_ls_list_type(v, &path.member("callbackURLs"), cx)?,
+            None => None,
         };
-        let callback_ur_ls = match object.get("CallbackURLs") {
-            Some(v) if !v.is_null() => {
-                read_callback_ur_ls_list_type(v, &path.member("callbackURLs"), cx)?
-            }
-            _ => None,
-        };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_name = match object.get("ClientName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientName"), &CLIENT_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let default_redirect_uri = match object.get("DefaultRedirectURI") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("defaultRedirectURI"), &REDIRECT_URL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let enable_propagate_additional_user_context_data =
-            match object.get("EnablePropagateAdditionalUserContextData") {
-                Some(v) if !v.is_null() => {
-                    cx.boolean(v, &path.member("enablePropagateAdditionalUserContextData"))?
-                }
-                _ => None,
-            };
-        let enable_token_revocation = match object.get("EnableTokenRevocation") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("enableTokenRevocation"))?,
-            _ => None,
-        };
-        let explicit_auth_flows = match object.get("ExplicitAuthFlows") {
-            Some(v) if !v.is_null() => {
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_name = cx
+            .string_member(object, "ClientName", path, "clientName", &CLIENT_NAME_TYPE)?
+            .map(str::to_owned);
+        let default_redirect_uri = cx
+            .string_member(
+                object,
+                "DefaultRedirectURI",
+                path,
+                "defaultRedirectURI",
+                &REDIRECT_URL_TYPE,
+            )?
+            .map(str::to_owned);
+        let enable_propagate_additional_user_context_data = cx.boolean_member(
+            object,
+            "EnablePropagateAdditionalUserContextData",
+            path,
+            "enablePropagateAdditionalUserContextData",
+        )?;
+        let enable_token_revocation = cx.boolean_member(
+            object,
+            "EnableTokenRevocation",
+            path,
+            "enableTokenRevocation",
+        )?;
+        let explicit_auth_flows = match member(object, "ExplicitAuthFlows") {
+            Some(v) => {
                 read_explicit_auth_flows_list_type(v, &path.member("explicitAuthFlows"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let id_token_validity = match object.get("IdTokenValidity") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("idTokenValidity"), &ID_TOKEN_VALIDITY_TYPE)?
-            }
-            _ => None,
+        let id_token_validity = cx.integer_member(
+            object,
+            "IdTokenValidity",
+            path,
+            "idTokenValidity",
+            &ID_TOKEN_VALIDITY_TYPE,
+        )?;
+        let logout_ur_ls = match member(object, "LogoutURLs") {
+            Some(v) => read_logout_ur_ls_list_type(v, &path.member("logoutURLs"), cx)?,
+            None => None,
         };
-        let logout_ur_ls = match object.get("LogoutURLs") {
-            Some(v) if !v.is_null() => {
-                read_logout_ur_ls_list_type(v, &path.member("logoutURLs"), cx)?
-            }
-            _ => None,
+        let prevent_user_existence_errors = cx
+            .string_member(
+                object,
+                "PreventUserExistenceErrors",
+                path,
+                "preventUserExistenceErrors",
+                &PREVENT_USER_EXISTENCE_ERROR_TYPES,
+            )?
+            .and_then(PreventUserExistenceErrorTypes::parse);
+        let publish_secrets_in_aws_secrets_manager = cx.boolean_member(
+            object,
+            "PublishSecretsInAWSSecretsManager",
+            path,
+            "publishSecretsInAWSSecretsManager",
+        )?;
+        let read_attributes = match member(object, "ReadAttributes") {
+            Some(v) => read_client_permission_list_type(v, &path.member("readAttributes"), cx)?,
+            None => None,
         };
-        let prevent_user_existence_errors = match object.get("PreventUserExistenceErrors") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("preventUserExistenceErrors"),
-                    &PREVENT_USER_EXISTENCE_ERROR_TYPES,
-                )?
-                .and_then(PreventUserExistenceErrorTypes::parse),
-            _ => None,
+        let refresh_token_rotation = match member(object, "RefreshTokenRotation") {
+            Some(v) => RefreshTokenRotationType::read(v, &path.member("refreshTokenRotation"), cx)?,
+            None => None,
         };
-        let publish_secrets_in_aws_secrets_manager =
-            match object.get("PublishSecretsInAWSSecretsManager") {
-                Some(v) if !v.is_null() => {
-                    cx.boolean(v, &path.member("publishSecretsInAWSSecretsManager"))?
-                }
-                _ => None,
-            };
-        let read_attributes = match object.get("ReadAttributes") {
-            Some(v) if !v.is_null() => {
-                read_client_permission_list_type(v, &path.member("readAttributes"), cx)?
-            }
-            _ => None,
-        };
-        let refresh_token_rotation = match object.get("RefreshTokenRotation") {
-            Some(v) if !v.is_null() => {
-                RefreshTokenRotationType::read(v, &path.member("refreshTokenRotation"), cx)?
-            }
-            _ => None,
-        };
-        let refresh_token_validity = match object.get("RefreshTokenValidity") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("refreshTokenValidity"),
-                &REFRESH_TOKEN_VALIDITY_TYPE,
-            )?,
-            _ => None,
-        };
-        let supported_identity_providers = match object.get("SupportedIdentityProviders") {
-            Some(v) if !v.is_null() => read_supported_identity_providers_list_type(
+        let refresh_token_validity = cx.integer_member(
+            object,
+            "RefreshTokenValidity",
+            path,
+            "refreshTokenValidity",
+            &REFRESH_TOKEN_VALIDITY_TYPE,
+        )?;
+        let supported_identity_providers = match member(object, "SupportedIdentityProviders") {
+            Some(v) => read_supported_identity_providers_list_type(
                 v,
                 &path.member("supportedIdentityProviders"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let token_validity_units = match object.get("TokenValidityUnits") {
-            Some(v) if !v.is_null() => {
-                TokenValidityUnitsType::read(v, &path.member("tokenValidityUnits"), cx)?
-            }
-            _ => None,
+        let token_validity_units = match member(object, "TokenValidityUnits") {
+            Some(v) => TokenValidityUnitsType::read(v, &path.member("tokenValidityUnits"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let write_attributes = match object.get("WriteAttributes") {
-            Some(v) if !v.is_null() => {
-                read_client_permission_list_type(v, &path.member("writeAttributes"), cx)?
-            }
-            _ => None,
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let write_attributes = match member(object, "WriteAttributes") {
+            Some(v) => read_client_permission_list_type(v, &path.member("writeAttributes"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -26165,16 +24769,14 @@ pub struct UpdateUserPoolClientResponse {
 }
 
 impl UpdateUserPoolClientResponse {
-    /// Reads a `UpdateUserPoolClientResponse` from JSON, checking the model's constraints.
+    /// Reads an `UpdateUserPoolClientResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let user_pool_client = match object.get("UserPoolClient") {
-            Some(v) if !v.is_null() => {
-                UserPoolClientType::read(v, &path.member("userPoolClient"), cx)?
-            }
-            _ => None,
+        let user_pool_client = match member(object, "UserPoolClient") {
+            Some(v) => UserPoolClientType::read(v, &path.member("userPoolClient"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -26207,40 +24809,33 @@ pub struct UpdateUserPoolDomainRequest {
 }
 
 impl UpdateUserPoolDomainRequest {
-    /// Reads a `UpdateUserPoolDomainRequest` from JSON, checking the model's constraints.
+    /// Reads an `UpdateUserPoolDomainRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "Domain", &path.member("domain"));
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let custom_domain_config = match object.get("CustomDomainConfig") {
-            Some(v) if !v.is_null() => {
-                CustomDomainConfigType::read(v, &path.member("customDomainConfig"), cx)?
-            }
-            _ => None,
+        let custom_domain_config = match member(object, "CustomDomainConfig") {
+            Some(v) => CustomDomainConfigType::read(v, &path.member("customDomainConfig"), cx)?,
+            None => None,
         };
-        let domain = match object.get("Domain") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("domain"), &DOMAIN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let domain = cx
+            .string_member(object, "Domain", path, "domain", &DOMAIN_TYPE)?
+            .map(str::to_owned);
+        let managed_login_version = cx.integer_member(
+            object,
+            "ManagedLoginVersion",
+            path,
+            "managedLoginVersion",
+            &IntRules::NONE,
+        )?;
+        let routing = match member(object, "Routing") {
+            Some(v) => RoutingType::read(v, &path.member("routing"), cx)?,
+            None => None,
         };
-        let managed_login_version = match object.get("ManagedLoginVersion") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("managedLoginVersion"), &IntRules::NONE)?
-            }
-            _ => None,
-        };
-        let routing = match object.get("Routing") {
-            Some(v) if !v.is_null() => RoutingType::read(v, &path.member("routing"), cx)?,
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -26275,26 +24870,30 @@ pub struct UpdateUserPoolDomainResponse {
 }
 
 impl UpdateUserPoolDomainResponse {
-    /// Reads a `UpdateUserPoolDomainResponse` from JSON, checking the model's constraints.
+    /// Reads an `UpdateUserPoolDomainResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let cloud_front_domain = match object.get("CloudFrontDomain") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("cloudFrontDomain"), &DOMAIN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let managed_login_version = match object.get("ManagedLoginVersion") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("managedLoginVersion"), &IntRules::NONE)?
-            }
-            _ => None,
-        };
-        let routing = match object.get("Routing") {
-            Some(v) if !v.is_null() => RoutingType::read(v, &path.member("routing"), cx)?,
-            _ => None,
+        let cloud_front_domain = cx
+            .string_member(
+                object,
+                "CloudFrontDomain",
+                path,
+                "cloudFrontDomain",
+                &DOMAIN_TYPE,
+            )?
+            .map(str::to_owned);
+        let managed_login_version = cx.integer_member(
+            object,
+            "ManagedLoginVersion",
+            path,
+            "managedLoginVersion",
+            &IntRules::NONE,
+        )?;
+        let routing = match member(object, "Routing") {
+            Some(v) => RoutingType::read(v, &path.member("routing"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -26322,31 +24921,28 @@ pub struct UpdateUserPoolReplicaRequest {
 }
 
 impl UpdateUserPoolReplicaRequest {
-    /// Reads a `UpdateUserPoolReplicaRequest` from JSON, checking the model's constraints.
+    /// Reads an `UpdateUserPoolReplicaRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
         cx.require(object, "RegionName", &path.member("regionName"));
         cx.require(object, "Status", &path.member("status"));
-        let region_name = match object.get("RegionName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("regionName"), &REGION_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let status = match object.get("Status") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("status"), &UPDATE_REPLICA_STATUS_TYPE)?
-                .and_then(UpdateReplicaStatusType::parse),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let region_name = cx
+            .string_member(object, "RegionName", path, "regionName", &REGION_NAME_TYPE)?
+            .map(str::to_owned);
+        let status = cx
+            .string_member(
+                object,
+                "Status",
+                path,
+                "status",
+                &UPDATE_REPLICA_STATUS_TYPE,
+            )?
+            .and_then(UpdateReplicaStatusType::parse);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -26372,16 +24968,14 @@ pub struct UpdateUserPoolReplicaResponse {
 }
 
 impl UpdateUserPoolReplicaResponse {
-    /// Reads a `UpdateUserPoolReplicaResponse` from JSON, checking the model's constraints.
+    /// Reads an `UpdateUserPoolReplicaResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let user_pool_replica = match object.get("UserPoolReplica") {
-            Some(v) if !v.is_null() => {
-                UserPoolReplicaType::read(v, &path.member("userPoolReplica"), cx)?
-            }
-            _ => None,
+        let user_pool_replica = match member(object, "UserPoolReplica") {
+            Some(v) => UserPoolReplicaType::read(v, &path.member("userPoolReplica"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -26504,180 +25098,157 @@ pub struct UpdateUserPoolRequest {
 }
 
 impl UpdateUserPoolRequest {
-    /// Reads a `UpdateUserPoolRequest` from JSON, checking the model's constraints.
+    /// Reads an `UpdateUserPoolRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserPoolId", &path.member("userPoolId"));
-        let account_recovery_setting = match object.get("AccountRecoverySetting") {
-            Some(v) if !v.is_null() => {
+        let account_recovery_setting = match member(object, "AccountRecoverySetting") {
+            Some(v) => {
                 AccountRecoverySettingType::read(v, &path.member("accountRecoverySetting"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let acr_configuration = match object.get("AcrConfiguration") {
-            Some(v) if !v.is_null() => {
-                read_acr_configuration_type(v, &path.member("acrConfiguration"), cx)?
-            }
-            _ => None,
+        let acr_configuration = match member(object, "AcrConfiguration") {
+            Some(v) => read_acr_configuration_type(v, &path.member("acrConfiguration"), cx)?,
+            None => None,
         };
-        let admin_create_user_config = match object.get("AdminCreateUserConfig") {
-            Some(v) if !v.is_null() => {
+        let admin_create_user_config = match member(object, "AdminCreateUserConfig") {
+            Some(v) => {
                 AdminCreateUserConfigType::read(v, &path.member("adminCreateUserConfig"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let auto_verified_attributes = match object.get("AutoVerifiedAttributes") {
-            Some(v) if !v.is_null() => {
+        let auto_verified_attributes = match member(object, "AutoVerifiedAttributes") {
+            Some(v) => {
                 read_verified_attributes_list_type(v, &path.member("autoVerifiedAttributes"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let dcr_configuration = match object.get("DcrConfiguration") {
-            Some(v) if !v.is_null() => {
-                DcrConfigurationType::read(v, &path.member("dcrConfiguration"), cx)?
-            }
-            _ => None,
+        let dcr_configuration = match member(object, "DcrConfiguration") {
+            Some(v) => DcrConfigurationType::read(v, &path.member("dcrConfiguration"), cx)?,
+            None => None,
         };
-        let deletion_protection = match object.get("DeletionProtection") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("deletionProtection"),
-                    &DELETION_PROTECTION_TYPE,
-                )?
-                .and_then(DeletionProtectionType::parse),
-            _ => None,
+        let deletion_protection = cx
+            .string_member(
+                object,
+                "DeletionProtection",
+                path,
+                "deletionProtection",
+                &DELETION_PROTECTION_TYPE,
+            )?
+            .and_then(DeletionProtectionType::parse);
+        let device_configuration = match member(object, "DeviceConfiguration") {
+            Some(v) => DeviceConfigurationType::read(v, &path.member("deviceConfiguration"), cx)?,
+            None => None,
         };
-        let device_configuration = match object.get("DeviceConfiguration") {
-            Some(v) if !v.is_null() => {
-                DeviceConfigurationType::read(v, &path.member("deviceConfiguration"), cx)?
-            }
-            _ => None,
+        let email_configuration = match member(object, "EmailConfiguration") {
+            Some(v) => EmailConfigurationType::read(v, &path.member("emailConfiguration"), cx)?,
+            None => None,
         };
-        let email_configuration = match object.get("EmailConfiguration") {
-            Some(v) if !v.is_null() => {
-                EmailConfigurationType::read(v, &path.member("emailConfiguration"), cx)?
-            }
-            _ => None,
+        let email_verification_message = cx
+            .string_member(
+                object,
+                "EmailVerificationMessage",
+                path,
+                "emailVerificationMessage",
+                &EMAIL_VERIFICATION_MESSAGE_TYPE,
+            )?
+            .map(str::to_owned);
+        let email_verification_subject = cx
+            .string_member(
+                object,
+                "EmailVerificationSubject",
+                path,
+                "emailVerificationSubject",
+                &EMAIL_VERIFICATION_SUBJECT_TYPE,
+            )?
+            .map(str::to_owned);
+        let issuer_configuration = match member(object, "IssuerConfiguration") {
+            Some(v) => IssuerConfigurationType::read(v, &path.member("issuerConfiguration"), cx)?,
+            None => None,
         };
-        let email_verification_message = match object.get("EmailVerificationMessage") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("emailVerificationMessage"),
-                    &EMAIL_VERIFICATION_MESSAGE_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
+        let key_configuration = match member(object, "KeyConfiguration") {
+            Some(v) => KeyConfigurationType::read(v, &path.member("keyConfiguration"), cx)?,
+            None => None,
         };
-        let email_verification_subject = match object.get("EmailVerificationSubject") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("emailVerificationSubject"),
-                    &EMAIL_VERIFICATION_SUBJECT_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
+        let lambda_config = match member(object, "LambdaConfig") {
+            Some(v) => LambdaConfigType::read(v, &path.member("lambdaConfig"), cx)?,
+            None => None,
         };
-        let issuer_configuration = match object.get("IssuerConfiguration") {
-            Some(v) if !v.is_null() => {
-                IssuerConfigurationType::read(v, &path.member("issuerConfiguration"), cx)?
-            }
-            _ => None,
+        let mfa_configuration = cx
+            .string_member(
+                object,
+                "MfaConfiguration",
+                path,
+                "mfaConfiguration",
+                &USER_POOL_MFA_TYPE,
+            )?
+            .and_then(UserPoolMfaType::parse);
+        let policies = match member(object, "Policies") {
+            Some(v) => UserPoolPolicyType::read(v, &path.member("policies"), cx)?,
+            None => None,
         };
-        let key_configuration = match object.get("KeyConfiguration") {
-            Some(v) if !v.is_null() => {
-                KeyConfigurationType::read(v, &path.member("keyConfiguration"), cx)?
-            }
-            _ => None,
+        let pool_name = cx
+            .string_member(object, "PoolName", path, "poolName", &USER_POOL_NAME_TYPE)?
+            .map(str::to_owned);
+        let sms_authentication_message = cx
+            .string_member(
+                object,
+                "SmsAuthenticationMessage",
+                path,
+                "smsAuthenticationMessage",
+                &SMS_VERIFICATION_MESSAGE_TYPE,
+            )?
+            .map(str::to_owned);
+        let sms_configuration = match member(object, "SmsConfiguration") {
+            Some(v) => SmsConfigurationType::read(v, &path.member("smsConfiguration"), cx)?,
+            None => None,
         };
-        let lambda_config = match object.get("LambdaConfig") {
-            Some(v) if !v.is_null() => LambdaConfigType::read(v, &path.member("lambdaConfig"), cx)?,
-            _ => None,
-        };
-        let mfa_configuration = match object.get("MfaConfiguration") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("mfaConfiguration"), &USER_POOL_MFA_TYPE)?
-                .and_then(UserPoolMfaType::parse),
-            _ => None,
-        };
-        let policies = match object.get("Policies") {
-            Some(v) if !v.is_null() => UserPoolPolicyType::read(v, &path.member("policies"), cx)?,
-            _ => None,
-        };
-        let pool_name = match object.get("PoolName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("poolName"), &USER_POOL_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let sms_authentication_message = match object.get("SmsAuthenticationMessage") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("smsAuthenticationMessage"),
-                    &SMS_VERIFICATION_MESSAGE_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let sms_configuration = match object.get("SmsConfiguration") {
-            Some(v) if !v.is_null() => {
-                SmsConfigurationType::read(v, &path.member("smsConfiguration"), cx)?
-            }
-            _ => None,
-        };
-        let sms_verification_message = match object.get("SmsVerificationMessage") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("smsVerificationMessage"),
-                    &SMS_VERIFICATION_MESSAGE_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_attribute_update_settings = match object.get("UserAttributeUpdateSettings") {
-            Some(v) if !v.is_null() => UserAttributeUpdateSettingsType::read(
+        let sms_verification_message = cx
+            .string_member(
+                object,
+                "SmsVerificationMessage",
+                path,
+                "smsVerificationMessage",
+                &SMS_VERIFICATION_MESSAGE_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_attribute_update_settings = match member(object, "UserAttributeUpdateSettings") {
+            Some(v) => UserAttributeUpdateSettingsType::read(
                 v,
                 &path.member("userAttributeUpdateSettings"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let user_pool_add_ons = match object.get("UserPoolAddOns") {
-            Some(v) if !v.is_null() => {
-                UserPoolAddOnsType::read(v, &path.member("userPoolAddOns"), cx)?
-            }
-            _ => None,
+        let user_pool_add_ons = match member(object, "UserPoolAddOns") {
+            Some(v) => UserPoolAddOnsType::read(v, &path.member("userPoolAddOns"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let user_pool_tags = match member(object, "UserPoolTags") {
+            Some(v) => read_user_pool_tags_type(v, &path.member("userPoolTags"), cx)?,
+            None => None,
         };
-        let user_pool_tags = match object.get("UserPoolTags") {
-            Some(v) if !v.is_null() => {
-                read_user_pool_tags_type(v, &path.member("userPoolTags"), cx)?
-            }
-            _ => None,
-        };
-        let user_pool_tier = match object.get("UserPoolTier") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolTier"), &USER_POOL_TIER_TYPE)?
-                .and_then(UserPoolTierType::parse),
-            _ => None,
-        };
-        let verification_message_template = match object.get("VerificationMessageTemplate") {
-            Some(v) if !v.is_null() => VerificationMessageTemplateType::read(
+        let user_pool_tier = cx
+            .string_member(
+                object,
+                "UserPoolTier",
+                path,
+                "userPoolTier",
+                &USER_POOL_TIER_TYPE,
+            )?
+            .and_then(UserPoolTierType::parse);
+        let verification_message_template = match member(object, "VerificationMessageTemplate") {
+            Some(v) => VerificationMessageTemplateType::read(
                 v,
                 &path.member("verificationMessageTemplate"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -26720,7 +25291,7 @@ impl UpdateUserPoolRequest {
 pub struct UpdateUserPoolResponse {}
 
 impl UpdateUserPoolResponse {
-    /// Reads a `UpdateUserPoolResponse` from JSON, checking the model's constraints.
+    /// Reads an `UpdateUserPoolResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         cx.object(v, path)?;
@@ -26740,18 +25311,18 @@ pub struct UserAttributeUpdateSettingsType {
 }
 
 impl UserAttributeUpdateSettingsType {
-    /// Reads a `UserAttributeUpdateSettingsType` from JSON, checking the model's constraints.
+    /// Reads an `UserAttributeUpdateSettingsType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         let attributes_require_verification_before_update =
-            match object.get("AttributesRequireVerificationBeforeUpdate") {
-                Some(v) if !v.is_null() => read_attributes_require_verification_before_update_type(
+            match member(object, "AttributesRequireVerificationBeforeUpdate") {
+                Some(v) => read_attributes_require_verification_before_update_type(
                     v,
                     &path.member("attributesRequireVerificationBeforeUpdate"),
                     cx,
                 )?,
-                _ => None,
+                None => None,
             };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -26782,22 +25353,16 @@ impl fmt::Debug for UserContextDataType {
 }
 
 impl UserContextDataType {
-    /// Reads a `UserContextDataType` from JSON, checking the model's constraints.
+    /// Reads an `UserContextDataType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let encoded_data = match object.get("EncodedData") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("encodedData"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let ip_address = match object.get("IpAddress") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("ipAddress"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let encoded_data = cx
+            .string_member(object, "EncodedData", path, "encodedData", &STRING_TYPE)?
+            .map(str::to_owned);
+        let ip_address = cx
+            .string_member(object, "IpAddress", path, "ipAddress", &STRING_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -26984,93 +25549,91 @@ pub struct UserImportJobType {
 }
 
 impl UserImportJobType {
-    /// Reads a `UserImportJobType` from JSON, checking the model's constraints.
+    /// Reads an `UserImportJobType` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let cloud_watch_logs_role_arn = match object.get("CloudWatchLogsRoleArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("cloudWatchLogsRoleArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let completion_date = match object.get("CompletionDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("completionDate"))?,
-            _ => None,
-        };
-        let completion_message = match object.get("CompletionMessage") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("completionMessage"),
-                    &COMPLETION_MESSAGE_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let creation_date = match object.get("CreationDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("creationDate"))?,
-            _ => None,
-        };
-        let failed_users = match object.get("FailedUsers") {
-            Some(v) if !v.is_null() => cx.long(v, &path.member("failedUsers"), &IntRules::NONE)?,
-            _ => None,
-        };
-        let imported_users = match object.get("ImportedUsers") {
-            Some(v) if !v.is_null() => {
-                cx.long(v, &path.member("importedUsers"), &IntRules::NONE)?
-            }
-            _ => None,
-        };
-        let job_id = match object.get("JobId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("jobId"), &USER_IMPORT_JOB_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let job_name = match object.get("JobName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("jobName"), &USER_IMPORT_JOB_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let password_hashing_algorithm = match object.get("PasswordHashingAlgorithm") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("passwordHashingAlgorithm"),
-                    &PASSWORD_HASHING_ALGORITHM_TYPE,
-                )?
-                .and_then(PasswordHashingAlgorithmType::parse),
-            _ => None,
-        };
-        let pre_signed_url = match object.get("PreSignedUrl") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("preSignedUrl"), &PRE_SIGNED_URL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let skipped_users = match object.get("SkippedUsers") {
-            Some(v) if !v.is_null() => cx.long(v, &path.member("skippedUsers"), &IntRules::NONE)?,
-            _ => None,
-        };
-        let start_date = match object.get("StartDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("startDate"))?,
-            _ => None,
-        };
-        let status = match object.get("Status") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("status"), &USER_IMPORT_JOB_STATUS_TYPE)?
-                .and_then(UserImportJobStatusType::parse),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let cloud_watch_logs_role_arn = cx
+            .string_member(
+                object,
+                "CloudWatchLogsRoleArn",
+                path,
+                "cloudWatchLogsRoleArn",
+                &ARN_TYPE,
+            )?
+            .map(str::to_owned);
+        let completion_date =
+            cx.timestamp_member(object, "CompletionDate", path, "completionDate")?;
+        let completion_message = cx
+            .string_member(
+                object,
+                "CompletionMessage",
+                path,
+                "completionMessage",
+                &COMPLETION_MESSAGE_TYPE,
+            )?
+            .map(str::to_owned);
+        let creation_date = cx.timestamp_member(object, "CreationDate", path, "creationDate")?;
+        let failed_users =
+            cx.long_member(object, "FailedUsers", path, "failedUsers", &IntRules::NONE)?;
+        let imported_users = cx.long_member(
+            object,
+            "ImportedUsers",
+            path,
+            "importedUsers",
+            &IntRules::NONE,
+        )?;
+        let job_id = cx
+            .string_member(object, "JobId", path, "jobId", &USER_IMPORT_JOB_ID_TYPE)?
+            .map(str::to_owned);
+        let job_name = cx
+            .string_member(
+                object,
+                "JobName",
+                path,
+                "jobName",
+                &USER_IMPORT_JOB_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let password_hashing_algorithm = cx
+            .string_member(
+                object,
+                "PasswordHashingAlgorithm",
+                path,
+                "passwordHashingAlgorithm",
+                &PASSWORD_HASHING_ALGORITHM_TYPE,
+            )?
+            .and_then(PasswordHashingAlgorithmType::parse);
+        let pre_signed_url = cx
+            .string_member(
+                object,
+                "PreSignedUrl",
+                path,
+                "preSignedUrl",
+                &PRE_SIGNED_URL_TYPE,
+            )?
+            .map(str::to_owned);
+        let skipped_users = cx.long_member(
+            object,
+            "SkippedUsers",
+            path,
+            "skippedUsers",
+            &IntRules::NONE,
+        )?;
+        let start_date = cx.timestamp_member(object, "StartDate", path, "startDate")?;
+        let status = cx
+            .string_member(
+                object,
+                "Status",
+                path,
+                "status",
+                &USER_IMPORT_JOB_STATUS_TYPE,
+            )?
+            .and_then(UserImportJobStatusType::parse);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -27093,7 +25656,7 @@ impl UserImportJobType {
     }
 }
 
-/// Reads a `UserImportJobsListType` list from JSON, checking the model's constraints.
+/// Reads an `UserImportJobsListType` list from JSON, checking the model's constraints.
 #[cfg(test)]
 fn read_user_import_jobs_list_type(
     v: &Value,
@@ -27124,7 +25687,7 @@ static USER_IMPORT_JOBS_LIST_TYPE: SizeRules = SizeRules {
     sensitive: false,
 };
 
-/// Reads a `UserMFASettingListType` list from JSON, checking the model's constraints.
+/// Reads an `UserMFASettingListType` list from JSON, checking the model's constraints.
 #[cfg(test)]
 fn read_user_mfa_setting_list_type(
     v: &Value,
@@ -27163,7 +25726,7 @@ pub struct UserPoolAddOnsType {
 }
 
 impl UserPoolAddOnsType {
-    /// Reads a `UserPoolAddOnsType` from JSON, checking the model's constraints.
+    /// Reads an `UserPoolAddOnsType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
@@ -27172,25 +25735,24 @@ impl UserPoolAddOnsType {
             "AdvancedSecurityMode",
             &path.member("advancedSecurityMode"),
         );
-        let advanced_security_additional_flows = match object.get("AdvancedSecurityAdditionalFlows")
-        {
-            Some(v) if !v.is_null() => AdvancedSecurityAdditionalFlowsType::read(
-                v,
-                &path.member("advancedSecurityAdditionalFlows"),
-                cx,
-            )?,
-            _ => None,
-        };
-        let advanced_security_mode = match object.get("AdvancedSecurityMode") {
-            Some(v) if !v.is_null() => cx
-                .string(
+        let advanced_security_additional_flows =
+            match member(object, "AdvancedSecurityAdditionalFlows") {
+                Some(v) => AdvancedSecurityAdditionalFlowsType::read(
                     v,
-                    &path.member("advancedSecurityMode"),
-                    &ADVANCED_SECURITY_MODE_TYPE,
-                )?
-                .and_then(AdvancedSecurityModeType::parse),
-            _ => None,
-        };
+                    &path.member("advancedSecurityAdditionalFlows"),
+                    cx,
+                )?,
+                None => None,
+            };
+        let advanced_security_mode = cx
+            .string_member(
+                object,
+                "AdvancedSecurityMode",
+                path,
+                "advancedSecurityMode",
+                &ADVANCED_SECURITY_MODE_TYPE,
+            )?
+            .and_then(AdvancedSecurityModeType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -27229,29 +25791,20 @@ impl fmt::Debug for UserPoolClientDescription {
 }
 
 impl UserPoolClientDescription {
-    /// Reads a `UserPoolClientDescription` from JSON, checking the model's constraints.
+    /// Reads an `UserPoolClientDescription` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_name = match object.get("ClientName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientName"), &CLIENT_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_name = cx
+            .string_member(object, "ClientName", path, "clientName", &CLIENT_NAME_TYPE)?
+            .map(str::to_owned);
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -27263,7 +25816,7 @@ impl UserPoolClientDescription {
     }
 }
 
-/// Reads a `UserPoolClientListType` list from JSON, checking the model's constraints.
+/// Reads an `UserPoolClientListType` list from JSON, checking the model's constraints.
 #[cfg(test)]
 fn read_user_pool_client_list_type(
     v: &Value,
@@ -27457,186 +26010,159 @@ impl fmt::Debug for UserPoolClientType {
 }
 
 impl UserPoolClientType {
-    /// Reads a `UserPoolClientType` from JSON, checking the model's constraints.
+    /// Reads an `UserPoolClientType` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let access_token_validity = match object.get("AccessTokenValidity") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("accessTokenValidity"),
-                &ACCESS_TOKEN_VALIDITY_TYPE,
-            )?,
-            _ => None,
+        let access_token_validity = cx.integer_member(
+            object,
+            "AccessTokenValidity",
+            path,
+            "accessTokenValidity",
+            &ACCESS_TOKEN_VALIDITY_TYPE,
+        )?;
+        let allowed_o_auth_flows = match member(object, "AllowedOAuthFlows") {
+            Some(v) => read_o_auth_flows_type(v, &path.member("allowedOAuthFlows"), cx)?,
+            None => None,
         };
-        let allowed_o_auth_flows = match object.get("AllowedOAuthFlows") {
-            Some(v) if !v.is_null() => {
-                read_o_auth_flows_type(v, &path.member("allowedOAuthFlows"), cx)?
-            }
-            _ => None,
+        let allowed_o_auth_flows_user_pool_client = cx.boolean_member(
+            object,
+            "AllowedOAuthFlowsUserPoolClient",
+            path,
+            "allowedOAuthFlowsUserPoolClient",
+        )?;
+        let allowed_o_auth_scopes = match member(object, "AllowedOAuthScopes") {
+            Some(v) => read_scope_list_type(v, &path.member("allowedOAuthScopes"), cx)?,
+            None => None,
         };
-        let allowed_o_auth_flows_user_pool_client =
-            match object.get("AllowedOAuthFlowsUserPoolClient") {
-                Some(v) if !v.is_null() => {
-                    cx.boolean(v, &path.member("allowedOAuthFlowsUserPoolClient"))?
-                }
-                _ => None,
-            };
-        let allowed_o_auth_scopes = match object.get("AllowedOAuthScopes") {
-            Some(v) if !v.is_null() => {
-                read_scope_list_type(v, &path.member("allowedOAuthScopes"), cx)?
-            }
-            _ => None,
-        };
-        let analytics_configuration = match object.get("AnalyticsConfiguration") {
-            Some(v) if !v.is_null() => {
+        let analytics_configuration = match member(object, "AnalyticsConfiguration") {
+            Some(v) => {
                 AnalyticsConfigurationType::read(v, &path.member("analyticsConfiguration"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let auth_session_validity = match object.get("AuthSessionValidity") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("authSessionValidity"),
-                &AUTH_SESSION_VALIDITY_TYPE,
-            )?,
-            _ => None,
+        let auth_session_validity = cx.integer_member(
+            object,
+            "AuthSessionValidity",
+            path,
+            "authSessionValidity",
+            &AUTH_SESSION_VALIDITY_TYPE,
+        )?;
+        let callback_ur_ls = match member(object, "CallbackURLs") {
+            Some(v) => read_callback_ur_ls_list_type(v, &path.member("callbackURLs"), cx)?,
+            None => None,
         };
-        let callback_ur_ls = match object.get("CallbackURLs") {
-            Some(v) if !v.is_null() => {
-                read_callback_ur_ls_list_type(v, &path.member("callbackURLs"), cx)?
-            }
-            _ => None,
-        };
-        let client_id = match object.get("ClientId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientId"), &CLIENT_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_name = match object.get("ClientName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientName"), &CLIENT_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_secret = match object.get("ClientSecret") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientSecret"), &CLIENT_SECRET_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_secret_arn = match object.get("ClientSecretArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientSecretArn"), &CLIENT_SECRET_ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let client_type = match object.get("ClientType") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("clientType"), &CLIENT_TYPE_TYPE)?
-                .and_then(ClientTypeType::parse),
-            _ => None,
-        };
-        let creation_date = match object.get("CreationDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("creationDate"))?,
-            _ => None,
-        };
-        let default_redirect_uri = match object.get("DefaultRedirectURI") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("defaultRedirectURI"), &REDIRECT_URL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let enable_propagate_additional_user_context_data =
-            match object.get("EnablePropagateAdditionalUserContextData") {
-                Some(v) if !v.is_null() => {
-                    cx.boolean(v, &path.member("enablePropagateAdditionalUserContextData"))?
-                }
-                _ => None,
-            };
-        let enable_token_revocation = match object.get("EnableTokenRevocation") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("enableTokenRevocation"))?,
-            _ => None,
-        };
-        let explicit_auth_flows = match object.get("ExplicitAuthFlows") {
-            Some(v) if !v.is_null() => {
+        let client_id = cx
+            .string_member(object, "ClientId", path, "clientId", &CLIENT_ID_TYPE)?
+            .map(str::to_owned);
+        let client_name = cx
+            .string_member(object, "ClientName", path, "clientName", &CLIENT_NAME_TYPE)?
+            .map(str::to_owned);
+        let client_secret = cx
+            .string_member(
+                object,
+                "ClientSecret",
+                path,
+                "clientSecret",
+                &CLIENT_SECRET_TYPE,
+            )?
+            .map(str::to_owned);
+        let client_secret_arn = cx
+            .string_member(
+                object,
+                "ClientSecretArn",
+                path,
+                "clientSecretArn",
+                &CLIENT_SECRET_ARN_TYPE,
+            )?
+            .map(str::to_owned);
+        let client_type = cx
+            .string_member(object, "ClientType", path, "clientType", &CLIENT_TYPE_TYPE)?
+            .and_then(ClientTypeType::parse);
+        let creation_date = cx.timestamp_member(object, "CreationDate", path, "creationDate")?;
+        let default_redirect_uri = cx
+            .string_member(
+                object,
+                "DefaultRedirectURI",
+                path,
+                "defaultRedirectURI",
+                &REDIRECT_URL_TYPE,
+            )?
+            .map(str::to_owned);
+        let enable_propagate_additional_user_context_data = cx.boolean_member(
+            object,
+            "EnablePropagateAdditionalUserContextData",
+            path,
+            "enablePropagateAdditionalUserContextData",
+        )?;
+        let enable_token_revocation = cx.boolean_member(
+            object,
+            "EnableTokenRevocation",
+            path,
+            "enableTokenRevocation",
+        )?;
+        let explicit_auth_flows = match member(object, "ExplicitAuthFlows") {
+            Some(v) => {
                 read_explicit_auth_flows_list_type(v, &path.member("explicitAuthFlows"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let id_token_validity = match object.get("IdTokenValidity") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("idTokenValidity"), &ID_TOKEN_VALIDITY_TYPE)?
-            }
-            _ => None,
+        let id_token_validity = cx.integer_member(
+            object,
+            "IdTokenValidity",
+            path,
+            "idTokenValidity",
+            &ID_TOKEN_VALIDITY_TYPE,
+        )?;
+        let last_modified_date =
+            cx.timestamp_member(object, "LastModifiedDate", path, "lastModifiedDate")?;
+        let logout_ur_ls = match member(object, "LogoutURLs") {
+            Some(v) => read_logout_ur_ls_list_type(v, &path.member("logoutURLs"), cx)?,
+            None => None,
         };
-        let last_modified_date = match object.get("LastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("lastModifiedDate"))?,
-            _ => None,
+        let prevent_user_existence_errors = cx
+            .string_member(
+                object,
+                "PreventUserExistenceErrors",
+                path,
+                "preventUserExistenceErrors",
+                &PREVENT_USER_EXISTENCE_ERROR_TYPES,
+            )?
+            .and_then(PreventUserExistenceErrorTypes::parse);
+        let read_attributes = match member(object, "ReadAttributes") {
+            Some(v) => read_client_permission_list_type(v, &path.member("readAttributes"), cx)?,
+            None => None,
         };
-        let logout_ur_ls = match object.get("LogoutURLs") {
-            Some(v) if !v.is_null() => {
-                read_logout_ur_ls_list_type(v, &path.member("logoutURLs"), cx)?
-            }
-            _ => None,
+        let refresh_token_rotation = match member(object, "RefreshTokenRotation") {
+            Some(v) => RefreshTokenRotationType::read(v, &path.member("refreshTokenRotation"), cx)?,
+            None => None,
         };
-        let prevent_user_existence_errors = match object.get("PreventUserExistenceErrors") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("preventUserExistenceErrors"),
-                    &PREVENT_USER_EXISTENCE_ERROR_TYPES,
-                )?
-                .and_then(PreventUserExistenceErrorTypes::parse),
-            _ => None,
-        };
-        let read_attributes = match object.get("ReadAttributes") {
-            Some(v) if !v.is_null() => {
-                read_client_permission_list_type(v, &path.member("readAttributes"), cx)?
-            }
-            _ => None,
-        };
-        let refresh_token_rotation = match object.get("RefreshTokenRotation") {
-            Some(v) if !v.is_null() => {
-                RefreshTokenRotationType::read(v, &path.member("refreshTokenRotation"), cx)?
-            }
-            _ => None,
-        };
-        let refresh_token_validity = match object.get("RefreshTokenValidity") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("refreshTokenValidity"),
-                &REFRESH_TOKEN_VALIDITY_TYPE,
-            )?,
-            _ => None,
-        };
-        let supported_identity_providers = match object.get("SupportedIdentityProviders") {
-            Some(v) if !v.is_null() => read_supported_identity_providers_list_type(
+        let refresh_token_validity = cx.integer_member(
+            object,
+            "RefreshTokenValidity",
+            path,
+            "refreshTokenValidity",
+            &REFRESH_TOKEN_VALIDITY_TYPE,
+        )?;
+        let supported_identity_providers = match member(object, "SupportedIdentityProviders") {
+            Some(v) => read_supported_identity_providers_list_type(
                 v,
                 &path.member("supportedIdentityProviders"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let token_validity_units = match object.get("TokenValidityUnits") {
-            Some(v) if !v.is_null() => {
-                TokenValidityUnitsType::read(v, &path.member("tokenValidityUnits"), cx)?
-            }
-            _ => None,
+        let token_validity_units = match member(object, "TokenValidityUnits") {
+            Some(v) => TokenValidityUnitsType::read(v, &path.member("tokenValidityUnits"), cx)?,
+            None => None,
         };
-        let user_pool_id = match object.get("UserPoolId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolId"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let write_attributes = match object.get("WriteAttributes") {
-            Some(v) if !v.is_null() => {
-                read_client_permission_list_type(v, &path.member("writeAttributes"), cx)?
-            }
-            _ => None,
+        let user_pool_id = cx
+            .string_member(object, "UserPoolId", path, "userPoolId", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let write_attributes = match member(object, "WriteAttributes") {
+            Some(v) => read_client_permission_list_type(v, &path.member("writeAttributes"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -27701,47 +26227,31 @@ pub struct UserPoolDescriptionType {
 }
 
 impl UserPoolDescriptionType {
-    /// Reads a `UserPoolDescriptionType` from JSON, checking the model's constraints.
+    /// Reads an `UserPoolDescriptionType` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let creation_date = match object.get("CreationDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("creationDate"))?,
-            _ => None,
+        let creation_date = cx.timestamp_member(object, "CreationDate", path, "creationDate")?;
+        let id = cx
+            .string_member(object, "Id", path, "id", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let lambda_config = match member(object, "LambdaConfig") {
+            Some(v) => LambdaConfigType::read(v, &path.member("lambdaConfig"), cx)?,
+            None => None,
         };
-        let id = match object.get("Id") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("id"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let last_modified_date =
+            cx.timestamp_member(object, "LastModifiedDate", path, "lastModifiedDate")?;
+        let name = cx
+            .string_member(object, "Name", path, "name", &USER_POOL_NAME_TYPE)?
+            .map(str::to_owned);
+        let replica_regions = match member(object, "ReplicaRegions") {
+            Some(v) => read_replica_regions_type(v, &path.member("replicaRegions"), cx)?,
+            None => None,
         };
-        let lambda_config = match object.get("LambdaConfig") {
-            Some(v) if !v.is_null() => LambdaConfigType::read(v, &path.member("lambdaConfig"), cx)?,
-            _ => None,
-        };
-        let last_modified_date = match object.get("LastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("lastModifiedDate"))?,
-            _ => None,
-        };
-        let name = match object.get("Name") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("name"), &USER_POOL_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let replica_regions = match object.get("ReplicaRegions") {
-            Some(v) if !v.is_null() => {
-                read_replica_regions_type(v, &path.member("replicaRegions"), cx)?
-            }
-            _ => None,
-        };
-        let status = match object.get("Status") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("status"), &STATUS_TYPE)?
-                .and_then(StatusType::parse),
-            _ => None,
-        };
+        let status = cx
+            .string_member(object, "Status", path, "status", &STATUS_TYPE)?
+            .and_then(StatusType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -27765,7 +26275,7 @@ static USER_POOL_ID_TYPE: StringRules = StringRules {
     sensitive: false,
 };
 
-/// Reads a `UserPoolListType` list from JSON, checking the model's constraints.
+/// Reads an `UserPoolListType` list from JSON, checking the model's constraints.
 #[cfg(test)]
 fn read_user_pool_list_type(
     v: &Value,
@@ -27863,19 +26373,17 @@ pub struct UserPoolPolicyType {
 }
 
 impl UserPoolPolicyType {
-    /// Reads a `UserPoolPolicyType` from JSON, checking the model's constraints.
+    /// Reads an `UserPoolPolicyType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let password_policy = match object.get("PasswordPolicy") {
-            Some(v) if !v.is_null() => {
-                PasswordPolicyType::read(v, &path.member("passwordPolicy"), cx)?
-            }
-            _ => None,
+        let password_policy = match member(object, "PasswordPolicy") {
+            Some(v) => PasswordPolicyType::read(v, &path.member("passwordPolicy"), cx)?,
+            None => None,
         };
-        let sign_in_policy = match object.get("SignInPolicy") {
-            Some(v) if !v.is_null() => SignInPolicyType::read(v, &path.member("signInPolicy"), cx)?,
-            _ => None,
+        let sign_in_policy = match member(object, "SignInPolicy") {
+            Some(v) => SignInPolicyType::read(v, &path.member("signInPolicy"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -27887,7 +26395,7 @@ impl UserPoolPolicyType {
     }
 }
 
-/// Reads a `UserPoolReplicaListType` list from JSON, checking the model's constraints.
+/// Reads an `UserPoolReplicaListType` list from JSON, checking the model's constraints.
 #[cfg(test)]
 fn read_user_pool_replica_list_type(
     v: &Value,
@@ -27929,35 +26437,23 @@ pub struct UserPoolReplicaType {
 }
 
 impl UserPoolReplicaType {
-    /// Reads a `UserPoolReplicaType` from JSON, checking the model's constraints.
+    /// Reads an `UserPoolReplicaType` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let region_name = match object.get("RegionName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("regionName"), &REGION_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let role = match object.get("Role") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("role"), &REPLICA_ROLE_TYPE)?
-                .and_then(ReplicaRoleType::parse),
-            _ => None,
-        };
-        let status = match object.get("Status") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("status"), &REPLICA_STATUS_TYPE)?
-                .and_then(ReplicaStatusType::parse),
-            _ => None,
-        };
-        let user_pool_arn = match object.get("UserPoolArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let region_name = cx
+            .string_member(object, "RegionName", path, "regionName", &REGION_NAME_TYPE)?
+            .map(str::to_owned);
+        let role = cx
+            .string_member(object, "Role", path, "role", &REPLICA_ROLE_TYPE)?
+            .and_then(ReplicaRoleType::parse);
+        let status = cx
+            .string_member(object, "Status", path, "status", &REPLICA_STATUS_TYPE)?
+            .and_then(ReplicaStatusType::parse);
+        let user_pool_arn = cx
+            .string_member(object, "UserPoolArn", path, "userPoolArn", &ARN_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -27970,7 +26466,7 @@ impl UserPoolReplicaType {
     }
 }
 
-/// Reads a `UserPoolTagsListType` list from JSON, checking the model's constraints.
+/// Reads an `UserPoolTagsListType` list from JSON, checking the model's constraints.
 fn read_user_pool_tags_list_type(
     v: &Value,
     path: &Path<'_>,
@@ -27993,7 +26489,7 @@ fn read_user_pool_tags_list_type(
     Ok(cx.clean_since(mark).then_some(out))
 }
 
-/// Reads a `UserPoolTagsType` map from JSON, checking the model's constraints.
+/// Reads an `UserPoolTagsType` map from JSON, checking the model's constraints.
 fn read_user_pool_tags_type(
     v: &Value,
     path: &Path<'_>,
@@ -28082,17 +26578,18 @@ pub struct UserPoolTokenSessionConfigType {
 }
 
 impl UserPoolTokenSessionConfigType {
-    /// Reads a `UserPoolTokenSessionConfigType` from JSON, checking the model's constraints.
+    /// Reads an `UserPoolTokenSessionConfigType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "MaxPerUser", &path.member("maxPerUser"));
-        let max_per_user = match object.get("MaxPerUser") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("maxPerUser"), &MAX_SESSIONS_PER_USER_TYPE)?
-            }
-            _ => None,
-        };
+        let max_per_user = cx.integer_member(
+            object,
+            "MaxPerUser",
+            path,
+            "maxPerUser",
+            &MAX_SESSIONS_PER_USER_TYPE,
+        )?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -28268,254 +26765,217 @@ pub struct UserPoolType {
 }
 
 impl UserPoolType {
-    /// Reads a `UserPoolType` from JSON, checking the model's constraints.
+    /// Reads an `UserPoolType` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let account_recovery_setting = match object.get("AccountRecoverySetting") {
-            Some(v) if !v.is_null() => {
+        let account_recovery_setting = match member(object, "AccountRecoverySetting") {
+            Some(v) => {
                 AccountRecoverySettingType::read(v, &path.member("accountRecoverySetting"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let acr_configuration = match object.get("AcrConfiguration") {
-            Some(v) if !v.is_null() => {
-                read_acr_configuration_type(v, &path.member("acrConfiguration"), cx)?
-            }
-            _ => None,
+        let acr_configuration = match member(object, "AcrConfiguration") {
+            Some(v) => read_acr_configuration_type(v, &path.member("acrConfiguration"), cx)?,
+            None => None,
         };
-        let admin_create_user_config = match object.get("AdminCreateUserConfig") {
-            Some(v) if !v.is_null() => {
+        let admin_create_user_config = match member(object, "AdminCreateUserConfig") {
+            Some(v) => {
                 AdminCreateUserConfigType::read(v, &path.member("adminCreateUserConfig"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let alias_attributes = match object.get("AliasAttributes") {
-            Some(v) if !v.is_null() => {
-                read_alias_attributes_list_type(v, &path.member("aliasAttributes"), cx)?
-            }
-            _ => None,
+        let alias_attributes = match member(object, "AliasAttributes") {
+            Some(v) => read_alias_attributes_list_type(v, &path.member("aliasAttributes"), cx)?,
+            None => None,
         };
-        let arn = match object.get("Arn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("arn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let auto_verified_attributes = match object.get("AutoVerifiedAttributes") {
-            Some(v) if !v.is_null() => {
+        let arn = cx
+            .string_member(object, "Arn", path, "arn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let auto_verified_attributes = match member(object, "AutoVerifiedAttributes") {
+            Some(v) => {
                 read_verified_attributes_list_type(v, &path.member("autoVerifiedAttributes"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let creation_date = match object.get("CreationDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("creationDate"))?,
-            _ => None,
+        let creation_date = cx.timestamp_member(object, "CreationDate", path, "creationDate")?;
+        let custom_domain = cx
+            .string_member(object, "CustomDomain", path, "customDomain", &DOMAIN_TYPE)?
+            .map(str::to_owned);
+        let dcr_configuration = match member(object, "DcrConfiguration") {
+            Some(v) => DcrConfigurationType::read(v, &path.member("dcrConfiguration"), cx)?,
+            None => None,
         };
-        let custom_domain = match object.get("CustomDomain") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("customDomain"), &DOMAIN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let deletion_protection = cx
+            .string_member(
+                object,
+                "DeletionProtection",
+                path,
+                "deletionProtection",
+                &DELETION_PROTECTION_TYPE,
+            )?
+            .and_then(DeletionProtectionType::parse);
+        let device_configuration = match member(object, "DeviceConfiguration") {
+            Some(v) => DeviceConfigurationType::read(v, &path.member("deviceConfiguration"), cx)?,
+            None => None,
         };
-        let dcr_configuration = match object.get("DcrConfiguration") {
-            Some(v) if !v.is_null() => {
-                DcrConfigurationType::read(v, &path.member("dcrConfiguration"), cx)?
-            }
-            _ => None,
+        let domain = cx
+            .string_member(object, "Domain", path, "domain", &DOMAIN_TYPE)?
+            .map(str::to_owned);
+        let email_configuration = match member(object, "EmailConfiguration") {
+            Some(v) => EmailConfigurationType::read(v, &path.member("emailConfiguration"), cx)?,
+            None => None,
         };
-        let deletion_protection = match object.get("DeletionProtection") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("deletionProtection"),
-                    &DELETION_PROTECTION_TYPE,
-                )?
-                .and_then(DeletionProtectionType::parse),
-            _ => None,
+        let email_configuration_failure = cx
+            .string_member(
+                object,
+                "EmailConfigurationFailure",
+                path,
+                "emailConfigurationFailure",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
+        let email_verification_message = cx
+            .string_member(
+                object,
+                "EmailVerificationMessage",
+                path,
+                "emailVerificationMessage",
+                &EMAIL_VERIFICATION_MESSAGE_TYPE,
+            )?
+            .map(str::to_owned);
+        let email_verification_subject = cx
+            .string_member(
+                object,
+                "EmailVerificationSubject",
+                path,
+                "emailVerificationSubject",
+                &EMAIL_VERIFICATION_SUBJECT_TYPE,
+            )?
+            .map(str::to_owned);
+        let estimated_number_of_users = cx.integer_member(
+            object,
+            "EstimatedNumberOfUsers",
+            path,
+            "estimatedNumberOfUsers",
+            &IntRules::NONE,
+        )?;
+        let id = cx
+            .string_member(object, "Id", path, "id", &USER_POOL_ID_TYPE)?
+            .map(str::to_owned);
+        let issuer_configuration = match member(object, "IssuerConfiguration") {
+            Some(v) => IssuerConfigurationType::read(v, &path.member("issuerConfiguration"), cx)?,
+            None => None,
         };
-        let device_configuration = match object.get("DeviceConfiguration") {
-            Some(v) if !v.is_null() => {
-                DeviceConfigurationType::read(v, &path.member("deviceConfiguration"), cx)?
-            }
-            _ => None,
+        let key_configuration = match member(object, "KeyConfiguration") {
+            Some(v) => KeyConfigurationType::read(v, &path.member("keyConfiguration"), cx)?,
+            None => None,
         };
-        let domain = match object.get("Domain") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("domain"), &DOMAIN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let lambda_config = match member(object, "LambdaConfig") {
+            Some(v) => LambdaConfigType::read(v, &path.member("lambdaConfig"), cx)?,
+            None => None,
         };
-        let email_configuration = match object.get("EmailConfiguration") {
-            Some(v) if !v.is_null() => {
-                EmailConfigurationType::read(v, &path.member("emailConfiguration"), cx)?
-            }
-            _ => None,
+        let last_modified_date =
+            cx.timestamp_member(object, "LastModifiedDate", path, "lastModifiedDate")?;
+        let mfa_configuration = cx
+            .string_member(
+                object,
+                "MfaConfiguration",
+                path,
+                "mfaConfiguration",
+                &USER_POOL_MFA_TYPE,
+            )?
+            .and_then(UserPoolMfaType::parse);
+        let name = cx
+            .string_member(object, "Name", path, "name", &USER_POOL_NAME_TYPE)?
+            .map(str::to_owned);
+        let policies = match member(object, "Policies") {
+            Some(v) => UserPoolPolicyType::read(v, &path.member("policies"), cx)?,
+            None => None,
         };
-        let email_configuration_failure = match object.get("EmailConfigurationFailure") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("emailConfigurationFailure"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
+        let schema_attributes = match member(object, "SchemaAttributes") {
+            Some(v) => read_schema_attributes_list_type(v, &path.member("schemaAttributes"), cx)?,
+            None => None,
         };
-        let email_verification_message = match object.get("EmailVerificationMessage") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("emailVerificationMessage"),
-                    &EMAIL_VERIFICATION_MESSAGE_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
+        let sms_authentication_message = cx
+            .string_member(
+                object,
+                "SmsAuthenticationMessage",
+                path,
+                "smsAuthenticationMessage",
+                &SMS_VERIFICATION_MESSAGE_TYPE,
+            )?
+            .map(str::to_owned);
+        let sms_configuration = match member(object, "SmsConfiguration") {
+            Some(v) => SmsConfigurationType::read(v, &path.member("smsConfiguration"), cx)?,
+            None => None,
         };
-        let email_verification_subject = match object.get("EmailVerificationSubject") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("emailVerificationSubject"),
-                    &EMAIL_VERIFICATION_SUBJECT_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let estimated_number_of_users = match object.get("EstimatedNumberOfUsers") {
-            Some(v) if !v.is_null() => {
-                cx.integer(v, &path.member("estimatedNumberOfUsers"), &IntRules::NONE)?
-            }
-            _ => None,
-        };
-        let id = match object.get("Id") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("id"), &USER_POOL_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let issuer_configuration = match object.get("IssuerConfiguration") {
-            Some(v) if !v.is_null() => {
-                IssuerConfigurationType::read(v, &path.member("issuerConfiguration"), cx)?
-            }
-            _ => None,
-        };
-        let key_configuration = match object.get("KeyConfiguration") {
-            Some(v) if !v.is_null() => {
-                KeyConfigurationType::read(v, &path.member("keyConfiguration"), cx)?
-            }
-            _ => None,
-        };
-        let lambda_config = match object.get("LambdaConfig") {
-            Some(v) if !v.is_null() => LambdaConfigType::read(v, &path.member("lambdaConfig"), cx)?,
-            _ => None,
-        };
-        let last_modified_date = match object.get("LastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("lastModifiedDate"))?,
-            _ => None,
-        };
-        let mfa_configuration = match object.get("MfaConfiguration") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("mfaConfiguration"), &USER_POOL_MFA_TYPE)?
-                .and_then(UserPoolMfaType::parse),
-            _ => None,
-        };
-        let name = match object.get("Name") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("name"), &USER_POOL_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let policies = match object.get("Policies") {
-            Some(v) if !v.is_null() => UserPoolPolicyType::read(v, &path.member("policies"), cx)?,
-            _ => None,
-        };
-        let schema_attributes = match object.get("SchemaAttributes") {
-            Some(v) if !v.is_null() => {
-                read_schema_attributes_list_type(v, &path.member("schemaAttributes"), cx)?
-            }
-            _ => None,
-        };
-        let sms_authentication_message = match object.get("SmsAuthenticationMessage") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("smsAuthenticationMessage"),
-                    &SMS_VERIFICATION_MESSAGE_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let sms_configuration = match object.get("SmsConfiguration") {
-            Some(v) if !v.is_null() => {
-                SmsConfigurationType::read(v, &path.member("smsConfiguration"), cx)?
-            }
-            _ => None,
-        };
-        let sms_configuration_failure = match object.get("SmsConfigurationFailure") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("smsConfigurationFailure"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let sms_verification_message = match object.get("SmsVerificationMessage") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("smsVerificationMessage"),
-                    &SMS_VERIFICATION_MESSAGE_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let status = match object.get("Status") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("status"), &STATUS_TYPE)?
-                .and_then(StatusType::parse),
-            _ => None,
-        };
-        let user_attribute_update_settings = match object.get("UserAttributeUpdateSettings") {
-            Some(v) if !v.is_null() => UserAttributeUpdateSettingsType::read(
+        let sms_configuration_failure = cx
+            .string_member(
+                object,
+                "SmsConfigurationFailure",
+                path,
+                "smsConfigurationFailure",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
+        let sms_verification_message = cx
+            .string_member(
+                object,
+                "SmsVerificationMessage",
+                path,
+                "smsVerificationMessage",
+                &SMS_VERIFICATION_MESSAGE_TYPE,
+            )?
+            .map(str::to_owned);
+        let status = cx
+            .string_member(object, "Status", path, "status", &STATUS_TYPE)?
+            .and_then(StatusType::parse);
+        let user_attribute_update_settings = match member(object, "UserAttributeUpdateSettings") {
+            Some(v) => UserAttributeUpdateSettingsType::read(
                 v,
                 &path.member("userAttributeUpdateSettings"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let user_pool_add_ons = match object.get("UserPoolAddOns") {
-            Some(v) if !v.is_null() => {
-                UserPoolAddOnsType::read(v, &path.member("userPoolAddOns"), cx)?
-            }
-            _ => None,
+        let user_pool_add_ons = match member(object, "UserPoolAddOns") {
+            Some(v) => UserPoolAddOnsType::read(v, &path.member("userPoolAddOns"), cx)?,
+            None => None,
         };
-        let user_pool_tags = match object.get("UserPoolTags") {
-            Some(v) if !v.is_null() => {
-                read_user_pool_tags_type(v, &path.member("userPoolTags"), cx)?
-            }
-            _ => None,
+        let user_pool_tags = match member(object, "UserPoolTags") {
+            Some(v) => read_user_pool_tags_type(v, &path.member("userPoolTags"), cx)?,
+            None => None,
         };
-        let user_pool_tier = match object.get("UserPoolTier") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userPoolTier"), &USER_POOL_TIER_TYPE)?
-                .and_then(UserPoolTierType::parse),
-            _ => None,
-        };
-        let username_attributes = match object.get("UsernameAttributes") {
-            Some(v) if !v.is_null() => {
+        let user_pool_tier = cx
+            .string_member(
+                object,
+                "UserPoolTier",
+                path,
+                "userPoolTier",
+                &USER_POOL_TIER_TYPE,
+            )?
+            .and_then(UserPoolTierType::parse);
+        let username_attributes = match member(object, "UsernameAttributes") {
+            Some(v) => {
                 read_username_attributes_list_type(v, &path.member("usernameAttributes"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let username_configuration = match object.get("UsernameConfiguration") {
-            Some(v) if !v.is_null() => {
+        let username_configuration = match member(object, "UsernameConfiguration") {
+            Some(v) => {
                 UsernameConfigurationType::read(v, &path.member("usernameConfiguration"), cx)?
             }
-            _ => None,
+            None => None,
         };
-        let verification_message_template = match object.get("VerificationMessageTemplate") {
-            Some(v) if !v.is_null() => VerificationMessageTemplateType::read(
+        let verification_message_template = match member(object, "VerificationMessageTemplate") {
+            Some(v) => VerificationMessageTemplateType::read(
                 v,
                 &path.member("verificationMessageTemplate"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -28754,45 +27214,30 @@ impl fmt::Debug for UserType {
 }
 
 impl UserType {
-    /// Reads a `UserType` from JSON, checking the model's constraints.
+    /// Reads an `UserType` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let attributes = match object.get("Attributes") {
-            Some(v) if !v.is_null() => read_attribute_list_type(v, &path.member("attributes"), cx)?,
-            _ => None,
+        let attributes = match member(object, "Attributes") {
+            Some(v) => read_attribute_list_type(v, &path.member("attributes"), cx)?,
+            None => None,
         };
-        let enabled = match object.get("Enabled") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("enabled"))?,
-            _ => None,
+        let enabled = cx.boolean_member(object, "Enabled", path, "enabled")?;
+        let mfa_options = match member(object, "MFAOptions") {
+            Some(v) => read_mfa_option_list_type(v, &path.member("mFAOptions"), cx)?,
+            None => None,
         };
-        let mfa_options = match object.get("MFAOptions") {
-            Some(v) if !v.is_null() => {
-                read_mfa_option_list_type(v, &path.member("mFAOptions"), cx)?
-            }
-            _ => None,
-        };
-        let user_create_date = match object.get("UserCreateDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("userCreateDate"))?,
-            _ => None,
-        };
-        let user_last_modified_date = match object.get("UserLastModifiedDate") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("userLastModifiedDate"))?,
-            _ => None,
-        };
-        let user_status = match object.get("UserStatus") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userStatus"), &USER_STATUS_TYPE)?
-                .and_then(UserStatusType::parse),
-            _ => None,
-        };
-        let username = match object.get("Username") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("username"), &USERNAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let user_create_date =
+            cx.timestamp_member(object, "UserCreateDate", path, "userCreateDate")?;
+        let user_last_modified_date =
+            cx.timestamp_member(object, "UserLastModifiedDate", path, "userLastModifiedDate")?;
+        let user_status = cx
+            .string_member(object, "UserStatus", path, "userStatus", &USER_STATUS_TYPE)?
+            .and_then(UserStatusType::parse);
+        let username = cx
+            .string_member(object, "Username", path, "username", &USERNAME_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -28906,7 +27351,7 @@ static USERNAME_ATTRIBUTE_TYPE: StringRules = StringRules {
     sensitive: false,
 };
 
-/// Reads a `UsernameAttributesListType` list from JSON, checking the model's constraints.
+/// Reads an `UsernameAttributesListType` list from JSON, checking the model's constraints.
 fn read_username_attributes_list_type(
     v: &Value,
     path: &Path<'_>,
@@ -28941,15 +27386,12 @@ pub struct UsernameConfigurationType {
 }
 
 impl UsernameConfigurationType {
-    /// Reads a `UsernameConfigurationType` from JSON, checking the model's constraints.
+    /// Reads an `UsernameConfigurationType` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "CaseSensitive", &path.member("caseSensitive"));
-        let case_sensitive = match object.get("CaseSensitive") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("caseSensitive"))?,
-            _ => None,
-        };
+        let case_sensitive = cx.boolean_member(object, "CaseSensitive", path, "caseSensitive")?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -28968,7 +27410,7 @@ static USERNAME_TYPE: StringRules = StringRules {
     sensitive: true,
 };
 
-/// Reads a `UsersListType` list from JSON, checking the model's constraints.
+/// Reads an `UsersListType` list from JSON, checking the model's constraints.
 #[cfg(test)]
 fn read_users_list_type(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Vec<UserType>> {
     let items = cx.array(v, path)?;
@@ -29016,66 +27458,60 @@ impl VerificationMessageTemplateType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let default_email_option = match object.get("DefaultEmailOption") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("defaultEmailOption"),
-                    &DEFAULT_EMAIL_OPTION_TYPE,
-                )?
-                .and_then(DefaultEmailOptionType::parse),
-            _ => None,
-        };
-        let email_message = match object.get("EmailMessage") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("emailMessage"),
-                    &EMAIL_VERIFICATION_MESSAGE_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let email_message_by_link = match object.get("EmailMessageByLink") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("emailMessageByLink"),
-                    &EMAIL_VERIFICATION_MESSAGE_BY_LINK_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let email_subject = match object.get("EmailSubject") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("emailSubject"),
-                    &EMAIL_VERIFICATION_SUBJECT_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let email_subject_by_link = match object.get("EmailSubjectByLink") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("emailSubjectByLink"),
-                    &EMAIL_VERIFICATION_SUBJECT_BY_LINK_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let sms_message = match object.get("SmsMessage") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("smsMessage"),
-                    &SMS_VERIFICATION_MESSAGE_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let default_email_option = cx
+            .string_member(
+                object,
+                "DefaultEmailOption",
+                path,
+                "defaultEmailOption",
+                &DEFAULT_EMAIL_OPTION_TYPE,
+            )?
+            .and_then(DefaultEmailOptionType::parse);
+        let email_message = cx
+            .string_member(
+                object,
+                "EmailMessage",
+                path,
+                "emailMessage",
+                &EMAIL_VERIFICATION_MESSAGE_TYPE,
+            )?
+            .map(str::to_owned);
+        let email_message_by_link = cx
+            .string_member(
+                object,
+                "EmailMessageByLink",
+                path,
+                "emailMessageByLink",
+                &EMAIL_VERIFICATION_MESSAGE_BY_LINK_TYPE,
+            )?
+            .map(str::to_owned);
+        let email_subject = cx
+            .string_member(
+                object,
+                "EmailSubject",
+                path,
+                "emailSubject",
+                &EMAIL_VERIFICATION_SUBJECT_TYPE,
+            )?
+            .map(str::to_owned);
+        let email_subject_by_link = cx
+            .string_member(
+                object,
+                "EmailSubjectByLink",
+                path,
+                "emailSubjectByLink",
+                &EMAIL_VERIFICATION_SUBJECT_BY_LINK_TYPE,
+            )?
+            .map(str::to_owned);
+        let sms_message = cx
+            .string_member(
+                object,
+                "SmsMessage",
+                path,
+                "smsMessage",
+                &SMS_VERIFICATION_MESSAGE_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -29202,34 +27638,36 @@ impl VerifySoftwareTokenRequest {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "UserCode", &path.member("userCode"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let friendly_device_name = match object.get("FriendlyDeviceName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("friendlyDeviceName"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let session = match object.get("Session") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("session"), &SESSION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_code = match object.get("UserCode") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("userCode"),
-                    &SOFTWARE_TOKEN_MFA_USER_CODE_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let friendly_device_name = cx
+            .string_member(
+                object,
+                "FriendlyDeviceName",
+                path,
+                "friendlyDeviceName",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
+        let session = cx
+            .string_member(object, "Session", path, "session", &SESSION_TYPE)?
+            .map(str::to_owned);
+        let user_code = cx
+            .string_member(
+                object,
+                "UserCode",
+                path,
+                "userCode",
+                &SOFTWARE_TOKEN_MFA_USER_CODE_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -29271,22 +27709,18 @@ impl VerifySoftwareTokenResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let session = match object.get("Session") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("session"), &SESSION_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let status = match object.get("Status") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("status"),
-                    &VERIFY_SOFTWARE_TOKEN_RESPONSE_TYPE,
-                )?
-                .and_then(VerifySoftwareTokenResponseType::parse),
-            _ => None,
-        };
+        let session = cx
+            .string_member(object, "Session", path, "session", &SESSION_TYPE)?
+            .map(str::to_owned);
+        let status = cx
+            .string_member(
+                object,
+                "Status",
+                path,
+                "status",
+                &VERIFY_SOFTWARE_TOKEN_RESPONSE_TYPE,
+            )?
+            .and_then(VerifySoftwareTokenResponseType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -29376,24 +27810,27 @@ impl VerifyUserAttributeRequest {
         cx.require(object, "AccessToken", &path.member("accessToken"));
         cx.require(object, "AttributeName", &path.member("attributeName"));
         cx.require(object, "Code", &path.member("code"));
-        let access_token = match object.get("AccessToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessToken"), &TOKEN_MODEL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let attribute_name = match object.get("AttributeName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("attributeName"), &ATTRIBUTE_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let code = match object.get("Code") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("code"), &CONFIRMATION_CODE_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_token = cx
+            .string_member(
+                object,
+                "AccessToken",
+                path,
+                "accessToken",
+                &TOKEN_MODEL_TYPE,
+            )?
+            .map(str::to_owned);
+        let attribute_name = cx
+            .string_member(
+                object,
+                "AttributeName",
+                path,
+                "attributeName",
+                &ATTRIBUTE_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let code = cx
+            .string_member(object, "Code", path, "code", &CONFIRMATION_CODE_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -29469,28 +27906,33 @@ impl WebAuthnConfigurationType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let factor_configuration = match object.get("FactorConfiguration") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("factorConfiguration"),
-                    &WEB_AUTHN_FACTOR_CONFIGURATION_TYPE,
-                )?
-                .and_then(WebAuthnFactorConfigurationType::parse),
-            _ => None,
-        };
-        let relying_party_id = match object.get("RelyingPartyId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("relyingPartyId"), &RELYING_PARTY_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_verification = match object.get("UserVerification") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userVerification"), &USER_VERIFICATION_TYPE)?
-                .and_then(UserVerificationType::parse),
-            _ => None,
-        };
+        let factor_configuration = cx
+            .string_member(
+                object,
+                "FactorConfiguration",
+                path,
+                "factorConfiguration",
+                &WEB_AUTHN_FACTOR_CONFIGURATION_TYPE,
+            )?
+            .and_then(WebAuthnFactorConfigurationType::parse);
+        let relying_party_id = cx
+            .string_member(
+                object,
+                "RelyingPartyId",
+                path,
+                "relyingPartyId",
+                &RELYING_PARTY_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let user_verification = cx
+            .string_member(
+                object,
+                "UserVerification",
+                path,
+                "userVerification",
+                &USER_VERIFICATION_TYPE,
+            )?
+            .and_then(UserVerificationType::parse);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -29547,46 +27989,45 @@ impl WebAuthnCredentialDescription {
             &path.member("authenticatorTransports"),
         );
         cx.require(object, "CreatedAt", &path.member("createdAt"));
-        let authenticator_attachment = match object.get("AuthenticatorAttachment") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("authenticatorAttachment"),
-                    &StringRules::NONE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let authenticator_transports = match object.get("AuthenticatorTransports") {
-            Some(v) if !v.is_null() => read_web_authn_authenticator_transports_list(
+        let authenticator_attachment = cx
+            .string_member(
+                object,
+                "AuthenticatorAttachment",
+                path,
+                "authenticatorAttachment",
+                &StringRules::NONE,
+            )?
+            .map(str::to_owned);
+        let authenticator_transports = match member(object, "AuthenticatorTransports") {
+            Some(v) => read_web_authn_authenticator_transports_list(
                 v,
                 &path.member("authenticatorTransports"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
-        let created_at = match object.get("CreatedAt") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("createdAt"))?,
-            _ => None,
-        };
-        let credential_id = match object.get("CredentialId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("credentialId"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let friendly_credential_name = match object.get("FriendlyCredentialName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("friendlyCredentialName"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let relying_party_id = match object.get("RelyingPartyId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("relyingPartyId"), &STRING_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let created_at = cx.timestamp_member(object, "CreatedAt", path, "createdAt")?;
+        let credential_id = cx
+            .string_member(object, "CredentialId", path, "credentialId", &STRING_TYPE)?
+            .map(str::to_owned);
+        let friendly_credential_name = cx
+            .string_member(
+                object,
+                "FriendlyCredentialName",
+                path,
+                "friendlyCredentialName",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
+        let relying_party_id = cx
+            .string_member(
+                object,
+                "RelyingPartyId",
+                path,
+                "relyingPartyId",
+                &STRING_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -29710,10 +28151,7 @@ impl WebAuthnMfaSettingsType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let enabled = match object.get("Enabled") {
-            Some(v) if !v.is_null() => cx.boolean(v, &path.member("enabled"))?,
-            _ => None,
-        };
+        let enabled = cx.boolean_member(object, "Enabled", path, "enabled")?;
         if !cx.clean_since(mark) {
             return Ok(None);
         }

@@ -210,6 +210,12 @@ pub(crate) fn read_input<T>(
     }
 }
 
+/// A structure's member, or `None` when it is absent or null (which AWS
+/// treats alike).
+pub(crate) fn member<'v>(object: &'v Map<String, Value>, name: &str) -> Option<&'v Value> {
+    object.get(name).filter(|v| !v.is_null())
+}
+
 /// Where a value sits in a request, as AWS names it in messages: members
 /// with a lower-case first letter, list items from 1, map values by key.
 /// Built on the stack while reading and rendered only for a message.
@@ -617,6 +623,109 @@ impl Reader {
         let mark = self.mark();
         self.check_size(v, bytes.len(), path, rules.min, rules.max, true);
         Ok(self.clean_since(mark).then_some(Blob(bytes)))
+    }
+
+    /// A string member of `object` (`None` when absent or null); `at` is
+    /// its name in messages.
+    pub(crate) fn string_member<'v>(
+        &mut self,
+        object: &'v Map<String, Value>,
+        name: &str,
+        path: &Path<'_>,
+        at: &'static str,
+        rules: &StringRules,
+    ) -> ReadResult<&'v str> {
+        match member(object, name) {
+            Some(v) => self.string(v, &path.member(at), rules),
+            None => Ok(None),
+        }
+    }
+
+    /// An integer member of `object`.
+    pub(crate) fn integer_member(
+        &mut self,
+        object: &Map<String, Value>,
+        name: &str,
+        path: &Path<'_>,
+        at: &'static str,
+        rules: &IntRules,
+    ) -> ReadResult<i32> {
+        match member(object, name) {
+            Some(v) => self.integer(v, &path.member(at), rules),
+            None => Ok(None),
+        }
+    }
+
+    /// A long member of `object`.
+    pub(crate) fn long_member(
+        &mut self,
+        object: &Map<String, Value>,
+        name: &str,
+        path: &Path<'_>,
+        at: &'static str,
+        rules: &IntRules,
+    ) -> ReadResult<i64> {
+        match member(object, name) {
+            Some(v) => self.long(v, &path.member(at), rules),
+            None => Ok(None),
+        }
+    }
+
+    /// A boolean member of `object`.
+    pub(crate) fn boolean_member(
+        &mut self,
+        object: &Map<String, Value>,
+        name: &str,
+        path: &Path<'_>,
+        at: &'static str,
+    ) -> ReadResult<bool> {
+        match member(object, name) {
+            Some(v) => self.boolean(v, &path.member(at)),
+            None => Ok(None),
+        }
+    }
+
+    /// A timestamp member of `object`.
+    pub(crate) fn timestamp_member(
+        &mut self,
+        object: &Map<String, Value>,
+        name: &str,
+        path: &Path<'_>,
+        at: &'static str,
+    ) -> ReadResult<Timestamp> {
+        match member(object, name) {
+            Some(v) => self.timestamp(v, &path.member(at)),
+            None => Ok(None),
+        }
+    }
+
+    /// A blob member of `object`.
+    pub(crate) fn blob_member(
+        &mut self,
+        object: &Map<String, Value>,
+        name: &str,
+        path: &Path<'_>,
+        at: &'static str,
+        rules: &SizeRules,
+    ) -> ReadResult<Blob> {
+        match member(object, name) {
+            Some(v) => self.blob(v, &path.member(at), rules),
+            None => Ok(None),
+        }
+    }
+
+    /// A document member of `object`.
+    pub(crate) fn document_member(
+        &mut self,
+        object: &Map<String, Value>,
+        name: &str,
+        path: &Path<'_>,
+        at: &'static str,
+    ) -> ReadResult<Map<String, Value>> {
+        match member(object, name) {
+            Some(v) => self.document(v, &path.member(at)),
+            None => Ok(None),
+        }
     }
 
     /// A document member: any JSON object, kept as it came.

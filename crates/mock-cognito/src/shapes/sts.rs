@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use super::{
     IntRules, Operation, Path, Pattern, ReadResult, Reader, Redacted, ServiceOperation, SizeRules,
-    StringRules, Timestamp, read_input, unknown_operation,
+    StringRules, Timestamp, member, read_input, unknown_operation,
 };
 use crate::error::ApiError;
 
@@ -103,65 +103,64 @@ impl fmt::Debug for AssumeRoleWithWebIdentityRequest {
 }
 
 impl AssumeRoleWithWebIdentityRequest {
-    /// Reads a `AssumeRoleWithWebIdentityRequest` from JSON, checking the model's constraints.
+    /// Reads an `AssumeRoleWithWebIdentityRequest` from JSON, checking the model's constraints.
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "RoleArn", &path.member("roleArn"));
         cx.require(object, "RoleSessionName", &path.member("roleSessionName"));
         cx.require(object, "WebIdentityToken", &path.member("webIdentityToken"));
-        let duration_seconds = match object.get("DurationSeconds") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("durationSeconds"),
-                &ROLE_DURATION_SECONDS_TYPE,
-            )?,
-            _ => None,
+        let duration_seconds = cx.integer_member(
+            object,
+            "DurationSeconds",
+            path,
+            "durationSeconds",
+            &ROLE_DURATION_SECONDS_TYPE,
+        )?;
+        let minimum_session_token_size = cx.integer_member(
+            object,
+            "MinimumSessionTokenSize",
+            path,
+            "minimumSessionTokenSize",
+            &MINIMUM_SESSION_TOKEN_SIZE_TYPE,
+        )?;
+        let policy = cx
+            .string_member(
+                object,
+                "Policy",
+                path,
+                "policy",
+                &SESSION_POLICY_DOCUMENT_TYPE,
+            )?
+            .map(str::to_owned);
+        let policy_arns = match member(object, "PolicyArns") {
+            Some(v) => read_policy_descriptor_list_type(v, &path.member("policyArns"), cx)?,
+            None => None,
         };
-        let minimum_session_token_size = match object.get("MinimumSessionTokenSize") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("minimumSessionTokenSize"),
-                &MINIMUM_SESSION_TOKEN_SIZE_TYPE,
-            )?,
-            _ => None,
-        };
-        let policy = match object.get("Policy") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("policy"), &SESSION_POLICY_DOCUMENT_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let policy_arns = match object.get("PolicyArns") {
-            Some(v) if !v.is_null() => {
-                read_policy_descriptor_list_type(v, &path.member("policyArns"), cx)?
-            }
-            _ => None,
-        };
-        let provider_id = match object.get("ProviderId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("providerId"), &URL_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let role_arn = match object.get("RoleArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("roleArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let role_session_name = match object.get("RoleSessionName") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("roleSessionName"), &ROLE_SESSION_NAME_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let web_identity_token = match object.get("WebIdentityToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("webIdentityToken"), &CLIENT_TOKEN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let provider_id = cx
+            .string_member(object, "ProviderId", path, "providerId", &URL_TYPE)?
+            .map(str::to_owned);
+        let role_arn = cx
+            .string_member(object, "RoleArn", path, "roleArn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let role_session_name = cx
+            .string_member(
+                object,
+                "RoleSessionName",
+                path,
+                "roleSessionName",
+                &ROLE_SESSION_NAME_TYPE,
+            )?
+            .map(str::to_owned);
+        let web_identity_token = cx
+            .string_member(
+                object,
+                "WebIdentityToken",
+                path,
+                "webIdentityToken",
+                &CLIENT_TOKEN_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -254,81 +253,72 @@ impl fmt::Debug for AssumeRoleWithWebIdentityResponse {
 }
 
 impl AssumeRoleWithWebIdentityResponse {
-    /// Reads a `AssumeRoleWithWebIdentityResponse` from JSON, checking the model's constraints.
+    /// Reads an `AssumeRoleWithWebIdentityResponse` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let assumed_role_user = match object.get("AssumedRoleUser") {
-            Some(v) if !v.is_null() => {
-                AssumedRoleUser::read(v, &path.member("assumedRoleUser"), cx)?
-            }
-            _ => None,
+        let assumed_role_user = match member(object, "AssumedRoleUser") {
+            Some(v) => AssumedRoleUser::read(v, &path.member("assumedRoleUser"), cx)?,
+            None => None,
         };
-        let audience = match object.get("Audience") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("audience"), &StringRules::NONE)?
-                .map(str::to_owned),
-            _ => None,
+        let audience = cx
+            .string_member(object, "Audience", path, "audience", &StringRules::NONE)?
+            .map(str::to_owned);
+        let credentials = match member(object, "Credentials") {
+            Some(v) => Credentials::read(v, &path.member("credentials"), cx)?,
+            None => None,
         };
-        let credentials = match object.get("Credentials") {
-            Some(v) if !v.is_null() => Credentials::read(v, &path.member("credentials"), cx)?,
-            _ => None,
-        };
-        let packed_policy_size = match object.get("PackedPolicySize") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("packedPolicySize"),
-                &NON_NEGATIVE_INTEGER_TYPE,
-            )?,
-            _ => None,
-        };
-        let provider = match object.get("Provider") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("provider"), &StringRules::NONE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let session_token_size = match object.get("SessionTokenSize") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("sessionTokenSize"),
-                &SESSION_TOKEN_SIZE_TYPE,
-            )?,
-            _ => None,
-        };
-        let session_token_utilization = match object.get("SessionTokenUtilization") {
-            Some(v) if !v.is_null() => cx.integer(
-                v,
-                &path.member("sessionTokenUtilization"),
-                &SESSION_TOKEN_UTILIZATION_TYPE,
-            )?,
-            _ => None,
-        };
-        let source_identity = match object.get("SourceIdentity") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("sourceIdentity"), &SOURCE_IDENTITY_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let subject_from_web_identity_token = match object.get("SubjectFromWebIdentityToken") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("subjectFromWebIdentityToken"),
-                    &WEB_IDENTITY_SUBJECT_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let packed_policy_size = cx.integer_member(
+            object,
+            "PackedPolicySize",
+            path,
+            "packedPolicySize",
+            &NON_NEGATIVE_INTEGER_TYPE,
+        )?;
+        let provider = cx
+            .string_member(object, "Provider", path, "provider", &StringRules::NONE)?
+            .map(str::to_owned);
+        let session_token_size = cx.integer_member(
+            object,
+            "SessionTokenSize",
+            path,
+            "sessionTokenSize",
+            &SESSION_TOKEN_SIZE_TYPE,
+        )?;
+        let session_token_utilization = cx.integer_member(
+            object,
+            "SessionTokenUtilization",
+            path,
+            "sessionTokenUtilization",
+            &SESSION_TOKEN_UTILIZATION_TYPE,
+        )?;
+        let source_identity = cx
+            .string_member(
+                object,
+                "SourceIdentity",
+                path,
+                "sourceIdentity",
+                &SOURCE_IDENTITY_TYPE,
+            )?
+            .map(str::to_owned);
+        let subject_from_web_identity_token = cx
+            .string_member(
+                object,
+                "SubjectFromWebIdentityToken",
+                path,
+                "subjectFromWebIdentityToken",
+                &WEB_IDENTITY_SUBJECT_TYPE,
+            )?
+            .map(str::to_owned);
         let trusted_identity_propagation_context =
-            match object.get("TrustedIdentityPropagationContext") {
-                Some(v) if !v.is_null() => TrustedIdentityPropagationContext::read(
+            match member(object, "TrustedIdentityPropagationContext") {
+                Some(v) => TrustedIdentityPropagationContext::read(
                     v,
                     &path.member("trustedIdentityPropagationContext"),
                     cx,
                 )?,
-                _ => None,
+                None => None,
             };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -360,25 +350,25 @@ pub struct AssumedRoleUser {
 }
 
 impl AssumedRoleUser {
-    /// Reads a `AssumedRoleUser` from JSON, checking the model's constraints.
+    /// Reads an `AssumedRoleUser` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
         cx.require(object, "AssumedRoleId", &path.member("assumedRoleId"));
         cx.require(object, "Arn", &path.member("arn"));
-        let arn = match object.get("Arn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("arn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let assumed_role_id = match object.get("AssumedRoleId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("assumedRoleId"), &ASSUMED_ROLE_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let arn = cx
+            .string_member(object, "Arn", path, "arn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let assumed_role_id = cx
+            .string_member(
+                object,
+                "AssumedRoleId",
+                path,
+                "assumedRoleId",
+                &ASSUMED_ROLE_ID_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -430,28 +420,34 @@ impl Credentials {
         cx.require(object, "SecretAccessKey", &path.member("secretAccessKey"));
         cx.require(object, "SessionToken", &path.member("sessionToken"));
         cx.require(object, "Expiration", &path.member("expiration"));
-        let access_key_id = match object.get("AccessKeyId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("accessKeyId"), &ACCESS_KEY_ID_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let expiration = match object.get("Expiration") {
-            Some(v) if !v.is_null() => cx.timestamp(v, &path.member("expiration"))?,
-            _ => None,
-        };
-        let secret_access_key = match object.get("SecretAccessKey") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("secretAccessKey"), &ACCESS_KEY_SECRET_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let session_token = match object.get("SessionToken") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("sessionToken"), &StringRules::NONE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let access_key_id = cx
+            .string_member(
+                object,
+                "AccessKeyId",
+                path,
+                "accessKeyId",
+                &ACCESS_KEY_ID_TYPE,
+            )?
+            .map(str::to_owned);
+        let expiration = cx.timestamp_member(object, "Expiration", path, "expiration")?;
+        let secret_access_key = cx
+            .string_member(
+                object,
+                "SecretAccessKey",
+                path,
+                "secretAccessKey",
+                &ACCESS_KEY_SECRET_TYPE,
+            )?
+            .map(str::to_owned);
+        let session_token = cx
+            .string_member(
+                object,
+                "SessionToken",
+                path,
+                "sessionToken",
+                &StringRules::NONE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -501,24 +497,15 @@ impl GetCallerIdentityResponse {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let account = match object.get("Account") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("account"), &StringRules::NONE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let arn = match object.get("Arn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("arn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let user_id = match object.get("UserId") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("userId"), &StringRules::NONE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let account = cx
+            .string_member(object, "Account", path, "account", &StringRules::NONE)?
+            .map(str::to_owned);
+        let arn = cx
+            .string_member(object, "Arn", path, "arn", &ARN_TYPE)?
+            .map(str::to_owned);
+        let user_id = cx
+            .string_member(object, "UserId", path, "userId", &StringRules::NONE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -565,39 +552,47 @@ impl fmt::Debug for OriginIdentity {
 }
 
 impl OriginIdentity {
-    /// Reads a `OriginIdentity` from JSON, checking the model's constraints.
+    /// Reads an `OriginIdentity` from JSON, checking the model's constraints.
     #[cfg(test)]
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let federated_provider_arn = match object.get("FederatedProviderArn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("federatedProviderArn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let issuer = match object.get("Issuer") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("issuer"), &ORIGIN_IDENTITY_ISSUER_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let subject = match object.get("Subject") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("subject"), &ORIGIN_IDENTITY_SUBJECT_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
-        let subject_type = match object.get("SubjectType") {
-            Some(v) if !v.is_null() => cx
-                .string(
-                    v,
-                    &path.member("subjectType"),
-                    &ORIGIN_IDENTITY_SUBJECT_TYPE_TYPE,
-                )?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let federated_provider_arn = cx
+            .string_member(
+                object,
+                "FederatedProviderArn",
+                path,
+                "federatedProviderArn",
+                &ARN_TYPE,
+            )?
+            .map(str::to_owned);
+        let issuer = cx
+            .string_member(
+                object,
+                "Issuer",
+                path,
+                "issuer",
+                &ORIGIN_IDENTITY_ISSUER_TYPE,
+            )?
+            .map(str::to_owned);
+        let subject = cx
+            .string_member(
+                object,
+                "Subject",
+                path,
+                "subject",
+                &ORIGIN_IDENTITY_SUBJECT_TYPE,
+            )?
+            .map(str::to_owned);
+        let subject_type = cx
+            .string_member(
+                object,
+                "SubjectType",
+                path,
+                "subjectType",
+                &ORIGIN_IDENTITY_SUBJECT_TYPE_TYPE,
+            )?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -623,12 +618,9 @@ impl PolicyDescriptorType {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let arn = match object.get("arn") {
-            Some(v) if !v.is_null() => cx
-                .string(v, &path.member("arn"), &ARN_TYPE)?
-                .map(str::to_owned),
-            _ => None,
-        };
+        let arn = cx
+            .string_member(object, "arn", path, "arn", &ARN_TYPE)?
+            .map(str::to_owned);
         if !cx.clean_since(mark) {
             return Ok(None);
         }
@@ -661,13 +653,13 @@ impl TransactionContext {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let identity_provider = match object.get("IdentityProvider") {
-            Some(v) if !v.is_null() => read_transaction_context_identity_provider_map_type(
+        let identity_provider = match member(object, "IdentityProvider") {
+            Some(v) => read_transaction_context_identity_provider_map_type(
                 v,
                 &path.member("identityProvider"),
                 cx,
             )?,
-            _ => None,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
@@ -701,15 +693,13 @@ impl TrustedIdentityPropagationContext {
     pub(crate) fn read(v: &Value, path: &Path<'_>, cx: &mut Reader) -> ReadResult<Self> {
         let object = cx.object(v, path)?;
         let mark = cx.mark();
-        let origin_identity = match object.get("OriginIdentity") {
-            Some(v) if !v.is_null() => OriginIdentity::read(v, &path.member("originIdentity"), cx)?,
-            _ => None,
+        let origin_identity = match member(object, "OriginIdentity") {
+            Some(v) => OriginIdentity::read(v, &path.member("originIdentity"), cx)?,
+            None => None,
         };
-        let transaction_context = match object.get("TransactionContext") {
-            Some(v) if !v.is_null() => {
-                TransactionContext::read(v, &path.member("transactionContext"), cx)?
-            }
-            _ => None,
+        let transaction_context = match member(object, "TransactionContext") {
+            Some(v) => TransactionContext::read(v, &path.member("transactionContext"), cx)?,
+            None => None,
         };
         if !cx.clean_since(mark) {
             return Ok(None);
