@@ -105,8 +105,13 @@ pub fn run(args: &[&str]) -> Result<(), String> {
         }
         Ok(())
     } else {
+        let verb = if stale.len() == 1 {
+            "differs"
+        } else {
+            "differ"
+        };
         Err(format!(
-            "generated code is out of date: {} differ from a fresh generation; run `cargo xtask codegen` and commit the result",
+            "generated code is out of date: {} {verb} from a fresh generation; run `cargo xtask codegen` and commit the result",
             stale.join(", ")
         ))
     }

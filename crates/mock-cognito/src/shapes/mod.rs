@@ -46,7 +46,7 @@ use std::sync::OnceLock;
 
 use base64::Engine as _;
 use regex::Regex;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
@@ -125,6 +125,12 @@ impl Serialize for Timestamp {
     }
 }
 
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        f64::deserialize(deserializer).map(Timestamp)
+    }
+}
+
 /// Binary data, base64 (standard alphabet, padded) on the wire.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Blob(Vec<u8>);
@@ -156,6 +162,16 @@ impl fmt::Debug for Blob {
 impl Serialize for Blob {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Blob {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map(Blob)
+            .map_err(|_| serde::de::Error::custom("not valid base64"))
     }
 }
 

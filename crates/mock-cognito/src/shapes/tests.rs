@@ -535,3 +535,26 @@ fn blobs_are_base64_within_their_size() {
         "1 validation error detected: Value at 'imageFile' failed to satisfy constraint: Member must have length less than or equal to 131072"
     );
 }
+
+#[test]
+fn timestamps_are_epoch_seconds_and_blobs_base64() {
+    use super::{Blob, Timestamp};
+    assert_eq!(
+        serde_json::to_string(&Timestamp::from_secs(1_700_000_000)).unwrap(),
+        "1700000000"
+    );
+    assert_eq!(
+        serde_json::to_string(&Timestamp::from_secs_f64(1.5)).unwrap(),
+        "1.5"
+    );
+    let t: Timestamp = serde_json::from_str("1700000000.25").unwrap();
+    assert_eq!(t.secs(), 1_700_000_000);
+    assert_eq!(t.as_secs_f64(), 1_700_000_000.25);
+    assert_eq!(Timestamp::from_secs_f64(-0.5).secs(), -1);
+
+    let blob = Blob::from(vec![0xfb, 0xff]);
+    assert_eq!(serde_json::to_string(&blob).unwrap(), "\"+/8=\"");
+    assert_eq!(serde_json::from_str::<Blob>("\"+/8=\"").unwrap(), blob);
+    assert!(serde_json::from_str::<Blob>("\"%%\"").is_err());
+    assert_eq!(format!("{blob:?}"), "Blob(2 bytes)");
+}
