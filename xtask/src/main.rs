@@ -18,13 +18,17 @@
 //!   past the lifetimes).
 //! - `fuzz [--seconds N] [target…]`: the `cargo fuzz` targets in `fuzz/`
 //!   for a fixed budget each (default 20 s); fails on any crash.
+//! - `codegen [--check]`: the mock's typed shapes from the bundled service
+//!   models; `--check` fails if the checked-in code is not a fresh generation.
 
 #![forbid(unsafe_code)]
 
 mod bench_mock;
+#[cfg(feature = "mock")]
 mod bench_scale;
 mod bench_srp;
 mod browser;
+mod codegen;
 mod compat;
 mod e2e;
 mod fuzz;
@@ -45,12 +49,16 @@ fn main() -> ExitCode {
     {
         ["bench", "srp", rest @ ..] => bench_srp::run(rest),
         ["bench", "mock", rest @ ..] => bench_mock::run(rest),
+        #[cfg(feature = "mock")]
         ["bench", "scale", rest @ ..] => bench_scale::run(rest),
+        #[cfg(not(feature = "mock"))]
+        ["bench", "scale", ..] => Err("bench scale needs the default `mock` feature".to_owned()),
         ["e2e"] => e2e::run_all(),
         ["browser"] => browser::run(),
         ["compat"] => compat::run(),
         ["soak", rest @ ..] => soak::run(rest),
         ["fuzz", rest @ ..] => fuzz::run(rest),
+        ["codegen", rest @ ..] => codegen::run(rest),
         _ => Err(usage()),
     };
     match result {
@@ -63,7 +71,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask e2e | compat | browser | soak [--count N] [--concurrency N] | fuzz [--seconds N] [target…] | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] | bench scale [--users N] [--sign-ins N]"
+    "usage: cargo xtask e2e | compat | browser | soak [--count N] [--concurrency N] | fuzz [--seconds N] [target…] | codegen [--check] | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] | bench scale [--users N] [--sign-ins N]"
         .to_owned()
 }
 

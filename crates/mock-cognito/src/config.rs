@@ -330,8 +330,8 @@ impl SeedConfig {
 }
 
 fn checked(op: &str, input: &Value) -> Result<(), String> {
-    crate::model::user_pools()
-        .validate(op, input)
+    crate::shapes::cognito_idp::UserPoolRequest::parse(op, input)
+        .map(drop)
         .map_err(|e| format!("{op}: {e}"))
 }
 
@@ -547,8 +547,8 @@ fn apply_pool(p: &SeedUserPool, state: &mut State, ctx: &Context<'_>) -> Result<
 }
 
 fn identity_checked(op: &str, input: &Value) -> Result<(), String> {
-    crate::model::identity_pools()
-        .validate(op, input)
+    crate::shapes::cognito_identity::IdentityPoolRequest::parse(op, input)
+        .map(drop)
         .map_err(|e| format!("{op}: {e}"))
 }
 

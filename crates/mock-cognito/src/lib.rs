@@ -17,7 +17,8 @@
 //! # What works today
 //!
 //! - **Protocol.** Every request is validated against the AWS service model
-//!   (required members, types, lengths, ranges, enums, patterns). Errors are
+//!   (required members, types, lengths, ranges, enums, patterns) as it is
+//!   read into the typed [`shapes`] generated from that model. Errors are
 //!   HTTP 400 with `x-amzn-ErrorType` and `{"__type","message"}`. Every
 //!   response has `x-amzn-RequestId` and CORS headers. Unknown targets, bad
 //!   JSON, wrong content types, bodies over 1 MiB and unsigned admin calls
@@ -91,11 +92,11 @@ mod hosted_ui;
 mod identity_pool;
 mod ids;
 mod jwt;
-mod model;
 mod paging;
 mod protocol;
 mod region;
 mod server;
+pub mod shapes;
 mod state;
 mod sts;
 mod url_rules;

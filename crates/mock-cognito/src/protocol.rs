@@ -9,6 +9,9 @@ use serde_json::{Value, json};
 
 use crate::error::ApiError;
 use crate::server::Shared;
+use crate::shapes::ServiceOperation;
+use crate::shapes::cognito_identity::IdentityPoolOperation;
+use crate::shapes::cognito_idp::UserPoolOperation;
 
 /// Largest request body accepted, as the issue of record sets it: 1 MiB.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -84,10 +87,12 @@ fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value,
         serde_json::from_slice(body)
             .map_err(|e| ApiError::serialization(format!("Request body is not valid JSON: {e}")))?
     };
+    // A `null` body reads as `{}` (and is validated as such).
+    let input = if input.is_null() { json!({}) } else { input };
 
     if let Some(op) = target.strip_prefix(USER_POOLS_PREFIX) {
-        check_request(crate::model::user_pools(), op, target, headers, &input)?;
-        let region = signed_region(crate::model::user_pools(), op, headers)?;
+        check_request::<UserPoolOperation>(op, target, headers, &input)?;
+        let region = signed_region::<UserPoolOperation>(op, headers)?;
         let ctx = shared.context_in(region.as_deref());
         check_region_scope(shared, &input, ctx.request_region)?;
         if let Some(out) = sign_in_outside_the_lock(shared, op, &input, &ctx) {
@@ -105,8 +110,8 @@ fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value,
         return Ok(out);
     }
     if let Some(op) = target.strip_prefix(IDENTITY_POOLS_PREFIX) {
-        check_request(crate::model::identity_pools(), op, target, headers, &input)?;
-        let region = signed_region(crate::model::identity_pools(), op, headers)?;
+        check_request::<IdentityPoolOperation>(op, target, headers, &input)?;
+        let region = signed_region::<IdentityPoolOperation>(op, headers)?;
         let ctx = shared.context_in(region.as_deref());
         check_region_scope(shared, &input, ctx.request_region)?;
         let mut guard = shared.state();
@@ -134,12 +139,11 @@ fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value,
 /// The region of a signed operation's credential scope. An operation the
 /// model marks unsigned (InitiateAuth, GetId, …) takes its region from the
 /// ids it names, whatever a client that signs everything puts in a scope.
-fn signed_region(
-    model: &crate::model::ServiceModel,
+fn signed_region<O: ServiceOperation>(
     op: &str,
     headers: &HeaderMap,
 ) -> Result<Option<String>, ApiError> {
-    if model.is_unsigned(op) {
+    if O::from_name(op).is_none_or(|o| o.is_unsigned()) {
         return Ok(None);
     }
     crate::region::of_request(headers)
@@ -232,30 +236,26 @@ fn sign_in_outside_the_lock(
 }
 
 /// What every operation of either service goes through before its handler:
-/// it must exist in the model, be signed when the model says so, and match
-/// its input shape.
-fn check_request(
-    model: &crate::model::ServiceModel,
+/// it must exist in the model, be signed when the model says so, and read as
+/// its typed input (which validates it against the model).
+fn check_request<O: ServiceOperation>(
     op: &str,
     target: &str,
     headers: &HeaderMap,
     input: &Value,
-) -> Result<(), ApiError> {
-    if !model.has_operation(op) {
-        return Err(unknown(target));
-    }
-    require_signature(model, op, headers)?;
-    model.validate(op, input)
+) -> Result<O::Request, ApiError> {
+    let operation = O::from_name(op).ok_or_else(|| unknown(target))?;
+    require_signature(operation, headers)?;
+    operation.parse(input)
 }
 
 /// Operations the model marks as signed need a SigV4 `Authorization` header,
 /// as on AWS. The signature itself is not checked (any credentials work).
 fn require_signature(
-    model: &crate::model::ServiceModel,
-    op: &str,
+    operation: impl ServiceOperation,
     headers: &HeaderMap,
 ) -> Result<(), ApiError> {
-    if model.is_unsigned(op) {
+    if operation.is_unsigned() {
         return Ok(());
     }
     let signed = headers
@@ -267,7 +267,10 @@ fn require_signature(
     } else {
         Err(ApiError::new(
             "MissingAuthenticationTokenException",
-            format!("{op} must be signed with AWS Signature Version 4"),
+            format!(
+                "{} must be signed with AWS Signature Version 4",
+                operation.name()
+            ),
         ))
     }
 }

@@ -18,6 +18,8 @@ use crate::connections::{self, ConnectionLimits};
 use crate::clock::Clock;
 use crate::config::SeedConfig;
 use crate::protocol;
+use crate::shapes::Operation;
+use crate::shapes::cognito_idp::ops::AdminCreateUser;
 use crate::state::State as MockState;
 use crate::user_pool::{CodeRecord, Context, IssuerMode, PoolSummary};
 
@@ -498,8 +500,7 @@ impl MockCognito {
     ) -> Result<(), crate::ApiError> {
         let (pool_name, policy) = self.shared.state().user_pools.bulk_load_params(pool_id)?;
         for (name, password) in users {
-            crate::model::user_pools().validate(
-                "AdminCreateUser",
+            <AdminCreateUser as Operation>::parse_input(
                 &json!({"UserPoolId": pool_id, "Username": name}),
             )?;
             policy.check(password)?;
