@@ -83,7 +83,7 @@ use cognito_flows::{CredentialsCache, IdentityPoolClient, IdentityPoolId, LoginS
 
 pub use cognito_flows as flows;
 pub use error::from_sdk;
-pub use identity_pool::{SdkIdentityPool, SdkSts};
+pub use identity_pool::{CallerIdentity, SdkIdentityPool, SdkSts};
 pub use oauth2::{HttpOAuth2, LoopbackRedirect};
 pub use provider::CognitoCredentialsProvider;
 pub use user_pool::SdkUserPool;

@@ -86,6 +86,14 @@ async fn unauthenticated_and_user_pool_federation() {
     let (mock, t) = setup().await;
     let guest = identities(&t).unauthenticated(None).await.unwrap();
     assert!(guest.identity_id.as_str().starts_with("ap-northeast-1:"));
+    // STS says which role the credentials are for; the mock checks the signature.
+    let who = t.sts().caller_identity(&guest.credentials).await.unwrap();
+    assert_eq!(who.role_name(), Some("ExampleGuest"), "{who:?}");
+    assert_eq!(who.account, "000000000000");
+    let mut forged = guest.credentials.clone();
+    forged.secret_access_key = cognito_flows::secret::SecretAccessKey::new("not-the-key");
+    let refused = t.sts().caller_identity(&forged).await.unwrap_err();
+    assert!(refused.code().is_some(), "{refused}");
 
     let tokens = sign_in(&t, &mock).await;
     assert_eq!(tokens.username.as_deref(), Some("alice"));
