@@ -74,6 +74,43 @@ pub enum Provider {
     Apple,
 }
 
+impl Provider {
+    /// The provider's name at the hosted UI (`identity_provider=`).
+    fn hosted_ui_name(self) -> &'static str {
+        match self {
+            Provider::Cognito => "COGNITO",
+            Provider::Facebook => "Facebook",
+            Provider::Amazon => "LoginWithAmazon",
+            Provider::Google => "Google",
+            Provider::Apple => "SignInWithApple",
+        }
+    }
+
+    /// The provider as people call it.
+    fn display_name(self) -> &'static str {
+        match self {
+            Provider::Cognito => "the user pool",
+            Provider::Facebook => "Facebook",
+            Provider::Amazon => "Login with Amazon",
+            Provider::Google => "Google",
+            Provider::Apple => "Sign in with Apple",
+        }
+    }
+
+    /// The provider's own token as a direct identity-pool login.
+    fn direct_login(self, token: String) -> Result<Logins, String> {
+        Ok(match self {
+            Provider::Facebook => Logins::new().facebook(token),
+            Provider::Amazon => Logins::new().amazon(token),
+            Provider::Google => Logins::new().google(token),
+            Provider::Apple => Logins::new().apple(token),
+            Provider::Cognito => {
+                return Err("a user-pool sign-in is not a provider token: drop --direct".into());
+            }
+        })
+    }
+}
+
 fn ask(prompt: &str, hidden: bool) -> Result<String, String> {
     if !std::io::stdin().is_terminal() {
         return Err(format!(
@@ -270,19 +307,11 @@ async fn fetch(
             crate::session::save(&pool_id, &client_id, &session.tokens().await)?;
             logins
         }
-        (false, Some(p)) => {
-            let token = args
-                .token
+        (false, Some(p)) => p.direct_login(
+            args.token
                 .clone()
-                .ok_or("this login needs --token (or COGKIT_PROVIDER_TOKEN)")?;
-            match p {
-                Provider::Facebook => Logins::new().facebook(token),
-                Provider::Amazon => Logins::new().amazon(token),
-                Provider::Google => Logins::new().google(token),
-                Provider::Apple => Logins::new().apple(token),
-                Provider::Cognito => unreachable!("handled above"),
-            }
-        }
+                .ok_or("this login needs --token (or COGKIT_PROVIDER_TOKEN)")?,
+        )?,
     };
     identities
         .credentials(&logins, None, None)
@@ -344,7 +373,8 @@ pub async fn credential_process(endpoint: &Endpoint, args: &CredentialsArgs) -> 
     Ok(())
 }
 
-/// `cogkit login --hosted-ui`: the browser sign-in.
+/// `cogkit login --hosted-ui`, and the facebook/amazon answers: the
+/// browser sign-in.
 #[derive(Debug, Clone, Args)]
 pub struct HostedUiArgs {
     /// Sign in through the pool's hosted UI in a browser (authorization code
@@ -352,14 +382,16 @@ pub struct HostedUiArgs {
     #[arg(long)]
     pub hosted_ui: bool,
     /// The hosted UI's domain prefix: `https://<prefix>.auth.<region>.amazoncognito.com`,
-    /// or `<endpoint-url>/<prefix>` with --endpoint-url.
+    /// or `<endpoint-url>/<prefix>` with --endpoint-url (asked for at a
+    /// terminal when missing).
     #[arg(long, env = "COGKIT_DOMAIN")]
     pub domain: Option<String>,
     /// The hosted UI's base URL (a custom domain); overrides --domain.
     #[arg(long)]
     pub hosted_ui_url: Option<String>,
-    /// The app client's registered callback URL; cogkit listens on its port
-    /// (`http://localhost:<port>/<path>`).
+    /// The app client's registered callback URL. When it is
+    /// `http://localhost:<port>/<path>`, cogkit listens there for the
+    /// browser; otherwise it asks for the code.
     #[arg(long, default_value = "http://localhost:8080/callback")]
     pub redirect_uri: String,
     /// Skip the chooser and go to this provider (`Facebook`,
@@ -369,7 +401,8 @@ pub struct HostedUiArgs {
     /// The scopes to request.
     #[arg(long, default_value = "openid email profile")]
     pub scope: String,
-    /// Print the sign-in URL instead of opening a browser.
+    /// Do not open a browser: print the sign-in URL, and at a terminal ask
+    /// for the code (`Enter Code:`).
     #[arg(long)]
     pub no_browser: bool,
     /// Seconds to wait for the browser to come back.
@@ -386,10 +419,8 @@ fn hosted_ui_base(
     if let Some(url) = &args.hosted_ui_url {
         return Ok(url.clone());
     }
-    let domain = args
-        .domain
-        .as_deref()
-        .ok_or("--hosted-ui needs --domain <prefix> (or --hosted-ui-url)")?;
+    let domain = or_ask(args.domain.clone(), "Hosted UI domain prefix: ", false)
+        .map_err(|e| format!("the hosted UI needs --domain <prefix> (or --hosted-ui-url): {e}"))?;
     Ok(match &endpoint.endpoint_url {
         Some(url) => format!("{}/{domain}", url.trim_end_matches('/')),
         None => format!(
@@ -412,29 +443,86 @@ fn loopback_target(redirect_uri: &str) -> Result<(u16, String), String> {
     }
 }
 
-/// Opens `url` in the desktop's browser; false if there is none.
-fn open_browser(url: &str) -> bool {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
+/// How to open a URL in this desktop's browser, if there is a desktop:
+/// `$BROWSER` (with `%s` for the URL, as Python's `webbrowser` reads it),
+/// `open` on macOS, `xdg-open` under X11 or Wayland.
+fn browser_opener() -> Option<Vec<String>> {
+    match std::env::var("BROWSER") {
+        Ok(b) if !b.trim().is_empty() => Some(b.split_whitespace().map(str::to_owned).collect()),
+        _ if cfg!(target_os = "macos") => Some(vec!["open".to_owned()]),
+        _ if std::env::var_os("DISPLAY").is_some()
+            || std::env::var_os("WAYLAND_DISPLAY").is_some() =>
+        {
+            Some(vec!["xdg-open".to_owned()])
+        }
+        _ => None,
+    }
+}
+
+/// Opens `url` with `opener`; false if the opener failed at once (an
+/// `xdg-open` with no browser to hand the URL to).
+fn open_browser(mut opener: Vec<String>, url: &str) -> bool {
+    if opener.iter().any(|w| w.contains("%s")) {
+        for w in &mut opener {
+            *w = w.replace("%s", url);
+        }
     } else {
-        "xdg-open"
-    };
-    std::process::Command::new(opener)
-        .arg(url)
+        opener.push(url.to_owned());
+    }
+    let spawned = std::process::Command::new(&opener[0])
+        .args(&opener[1..])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .spawn()
-        .is_ok()
+        .spawn();
+    let Ok(mut child) = spawned else {
+        return false;
+    };
+    // Openers hand the URL over and exit; one still running after a moment
+    // is a browser started in the foreground, which counts as opened.
+    for _ in 0..30 {
+        match child.try_wait() {
+            Ok(Some(status)) => return status.success(),
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(100)),
+            Err(_) => return false,
+        }
+    }
+    true
 }
 
-/// Signs in through the hosted UI: prints (and opens) the authorize URL,
-/// receives the redirect on loopback, checks state and nonce, exchanges
-/// the code with PKCE.
+/// What the person pasted at `Enter Code:`: the code alone, or the address
+/// the browser ended at (whose `state` is then checked too).
+fn pasted_code(
+    ui: &HostedUi,
+    request: &AuthorizationRequest,
+    redirect_uri: &str,
+    pasted: &str,
+) -> Result<secret::AuthorizationCode, String> {
+    let pasted = pasted.trim();
+    if pasted.is_empty() {
+        return Err("no code was entered".into());
+    }
+    if !pasted.contains("code=") && !pasted.contains("error=") {
+        return Ok(secret::AuthorizationCode::new(pasted));
+    }
+    let callback = if pasted.contains("://") {
+        pasted.to_owned()
+    } else {
+        format!("{redirect_uri}?{}", pasted.trim_start_matches('?'))
+    };
+    ui.parse_callback(&callback, &request.state)
+        .map_err(|e| e.to_string())
+}
+
+/// Signs in through the hosted UI (with `identity_provider`, straight to
+/// that provider's page): opens the browser and receives the redirect on
+/// loopback when it can, otherwise prints the URL and asks for the code at
+/// the terminal. Checks state and nonce; exchanges the code with PKCE.
 pub async fn hosted_sign_in(
     endpoint: &Endpoint,
     args: &UserPoolArgs,
     hosted: &HostedUiArgs,
+    identity_provider: Option<&str>,
     verbose: bool,
 ) -> Result<(UserPoolTokens, String, String), String> {
     let pool = UserPoolId::parse(&or_ask(args.user_pool_id.clone(), "User pool id: ", false)?)
@@ -442,10 +530,24 @@ pub async fn hosted_sign_in(
     let client = ClientId::parse(&or_ask(args.client_id.clone(), "App client id: ", false)?)
         .map_err(|e| e.to_string())?;
     let base = hosted_ui_base(endpoint, hosted, &pool)?;
-    let (port, path) = loopback_target(&hosted.redirect_uri)?;
-    let listener = sdk_transport::LoopbackRedirect::bind(port, &path)
-        .await
-        .map_err(|e| e.to_string())?;
+    // A browser here comes back to a loopback listener; without one, the
+    // person signs in elsewhere and pastes the code, as in the study.
+    // Without a terminal to paste at, only the listener is left.
+    let at_terminal = std::io::stdin().is_terminal();
+    let opener = browser_opener().filter(|_| !hosted.no_browser);
+    let listener = match loopback_target(&hosted.redirect_uri) {
+        _ if at_terminal && opener.is_none() => None,
+        Ok((port, path)) => match sdk_transport::LoopbackRedirect::bind(port, &path).await {
+            Ok(listener) => Some(listener),
+            Err(e) if at_terminal => {
+                crate::out::status(&format!("({e}: the code will be asked for instead)"));
+                None
+            }
+            Err(e) => return Err(e.to_string()),
+        },
+        Err(_) if at_terminal => None,
+        Err(e) => return Err(e),
+    };
     let scopes: Vec<&str> = hosted.scope.split_whitespace().collect();
     let mut ui = HostedUi::new(&base, client.clone(), &hosted.redirect_uri)
         .map_err(|e| e.to_string())?
@@ -453,23 +555,36 @@ pub async fn hosted_sign_in(
     if let Some(secret) = &args.client_secret {
         ui = ui.with_client_secret(ClientSecret::new(secret.clone()));
     }
-    let request = ui.authorize_url(hosted.identity_provider.as_deref());
+    let request = ui.authorize_url(identity_provider);
     crate::out::status("Open this URL in a browser to sign in:");
     crate::out::status(&format!("  {}", request.url));
-    if !hosted.no_browser && open_browser(request.url.as_str()) {
-        crate::out::status("(opened in your browser)");
-    }
-    crate::out::status(&format!(
-        "waiting for the browser to come back to {} …",
-        hosted.redirect_uri
-    ));
-    let callback = listener
-        .wait(std::time::Duration::from_secs(hosted.timeout))
-        .await
-        .map_err(|e| e.to_string())?;
-    let code = ui
-        .parse_callback(&callback, &request.state)
-        .map_err(|e| e.to_string())?;
+    let opened = opener.is_some_and(|o| open_browser(o, request.url.as_str()));
+    let code = match listener {
+        Some(listener) if opened || !at_terminal => {
+            if opened {
+                crate::out::status("(opened in your browser)");
+            }
+            crate::out::status(&format!(
+                "waiting for the browser to come back to {} …",
+                hosted.redirect_uri
+            ));
+            let callback = listener
+                .wait(std::time::Duration::from_secs(hosted.timeout))
+                .await
+                .map_err(|e| e.to_string())?;
+            ui.parse_callback(&callback, &request.state)
+                .map_err(|e| e.to_string())?
+        }
+        _ => {
+            drop(listener);
+            crate::out::status(&format!(
+                "After you sign in, the browser goes to {}?code=…: paste the code, or that whole address.",
+                hosted.redirect_uri
+            ));
+            let pasted = ask("Enter Code: ", false)?;
+            pasted_code(&ui, &request, &hosted.redirect_uri, &pasted)?
+        }
+    };
     let oauth = Traced::new(sdk_transport::HttpOAuth2::default(), verbose);
     let tokens = ui
         .exchange_code(&oauth, &code, &request.pkce_verifier)
@@ -503,34 +618,104 @@ pub struct LoginRequest {
     /// Also get AWS credentials from this identity pool after signing in.
     #[arg(long, env = "COGKIT_IDENTITY_POOL_ID")]
     pub identity_pool_id: Option<String>,
-    /// Sign in with an external provider's token instead of the user pool
-    /// (asked for when missing). Without any option on a terminal, cogkit
-    /// asks "sign in with (cognito, facebook, amazon)".
+    /// Sign in with this provider. `cognito`: SRP (or --hosted-ui). The
+    /// others: through the user pool's hosted UI with that provider, whose
+    /// ID token is then the user-pool login (with --direct: the provider's
+    /// own token as a direct identity-pool login). Without it, at a
+    /// terminal, cogkit asks "sign in with (cognito, facebook, amazon)".
     #[arg(long, value_enum)]
     pub provider: Option<Provider>,
+    /// With --provider: skip the user pool and use the provider's own token
+    /// (a Facebook or Amazon access token, a Google or Apple ID token,
+    /// asked for hidden) as a direct identity-pool login.
+    #[arg(long, requires = "provider")]
+    pub direct: bool,
+}
+
+/// How `cogkit login` signs in: from the options, or from the answer to the
+/// study's prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    /// The user pool, with SRP / USER_PASSWORD_AUTH or its hosted UI.
+    UserPool,
+    /// The hosted UI, straight to this provider; its ID token is the
+    /// user-pool login.
+    Federated(Provider),
+    /// The provider's own token as a direct identity-pool login.
+    Direct(Provider),
+    /// No sign-in: guest credentials.
+    Guest,
+}
+
+/// The study's answers: anything but cognito, facebook or amazon goes on
+/// unauthenticated, as its `else` branch does.
+fn choice_from_answer(answer: &str) -> Choice {
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "cognito" => Choice::UserPool,
+        "facebook" => Choice::Federated(Provider::Facebook),
+        "amazon" => Choice::Federated(Provider::Amazon),
+        _ => Choice::Guest,
+    }
+}
+
+/// Caches a user-pool sign-in's tokens and makes them the identity-pool
+/// login (under `cognito-idp.<region>.amazonaws.com/<poolId>`).
+fn signed_in((tokens, pool, client): (UserPoolTokens, String, String)) -> Result<Logins, String> {
+    let path = crate::session::save(&pool, &client, &tokens)?;
+    outln!(
+        "signed in as {}; tokens cached in {}",
+        tokens.username.as_deref().unwrap_or("?"),
+        path.display()
+    );
+    Ok(Logins::new().user_pool(
+        &UserPoolId::parse(&pool).map_err(|e| e.to_string())?,
+        &tokens.id_token,
+    ))
 }
 
 /// `cogkit login`: like the original study, asks "sign in with (cognito,
 /// facebook, amazon)" when nothing says which, signs in, and with an
-/// identity pool prints GetId and GetCredentialsForIdentity.
+/// identity pool prints GetId and GetCredentialsForIdentity, then who STS
+/// says the credentials are.
 pub async fn login(endpoint: &Endpoint, r: LoginRequest) -> Result<(), String> {
-    let provider = match r.provider {
-        Some(p) => p,
-        None if r.hosted.hosted_ui => Provider::Cognito,
-        None if r.username.is_none() && !r.password_stdin && std::io::stdin().is_terminal() => {
-            match ask("sign in with (cognito, facebook, amazon): ", false)?.as_str() {
-                "cognito" => Provider::Cognito,
-                "facebook" => Provider::Facebook,
-                "amazon" => Provider::Amazon,
-                other => return Err(format!("{other:?} is not one of cognito, facebook, amazon")),
+    // The study's question, when nothing else says how to sign in.
+    let prompted = r.provider.is_none()
+        && !r.hosted.hosted_ui
+        && r.username.is_none()
+        && !r.password_stdin
+        && std::io::stdin().is_terminal();
+    let choice = match r.provider {
+        Some(Provider::Cognito) => Choice::UserPool,
+        Some(p) if r.direct => Choice::Direct(p),
+        Some(p) => Choice::Federated(p),
+        None if prompted => {
+            let answer = ask("sign in with (cognito, facebook, amazon): ", false)?;
+            let choice = choice_from_answer(&answer);
+            if choice == Choice::Guest {
+                let what = match answer.trim() {
+                    "" => "no sign-in".to_owned(),
+                    other => format!("{other:?} is not cognito, facebook or amazon"),
+                };
+                crate::out::status(&format!(
+                    "{what}: going on unauthenticated (guest credentials)"
+                ));
             }
+            choice
         }
-        None => Provider::Cognito,
+        None => Choice::UserPool,
     };
-    let logins = if provider == Provider::Cognito {
-        let (tokens, pool, client) = if r.hosted.hosted_ui {
-            hosted_sign_in(endpoint, &r.user_pool, &r.hosted, r.verbose).await?
-        } else {
+    let logins = match choice {
+        Choice::UserPool if r.hosted.hosted_ui => signed_in(
+            hosted_sign_in(
+                endpoint,
+                &r.user_pool,
+                &r.hosted,
+                r.hosted.identity_provider.as_deref(),
+                r.verbose,
+            )
+            .await?,
+        )?,
+        Choice::UserPool => signed_in(
             sign_in(
                 endpoint,
                 &r.user_pool,
@@ -539,45 +724,55 @@ pub async fn login(endpoint: &Endpoint, r: LoginRequest) -> Result<(), String> {
                 r.password_stdin,
                 r.verbose,
             )
-            .await?
-        };
-        let path = crate::session::save(&pool, &client, &tokens)?;
-        outln!(
-            "signed in as {}; tokens cached in {}",
-            tokens.username.as_deref().unwrap_or("?"),
-            path.display()
-        );
-        Logins::new().user_pool(
-            &UserPoolId::parse(&pool).map_err(|e| e.to_string())?,
-            &tokens.id_token,
-        )
-    } else {
-        let name = match provider {
-            Provider::Facebook => "Facebook",
-            Provider::Amazon => "Login with Amazon",
-            Provider::Google => "Google",
-            _ => "Apple",
-        };
-        let token = ask(&format!("{name} token: "), true)?;
-        match provider {
-            Provider::Facebook => Logins::new().facebook(token),
-            Provider::Amazon => Logins::new().amazon(token),
-            Provider::Google => Logins::new().google(token),
-            _ => Logins::new().apple(token),
+            .await?,
+        )?,
+        Choice::Federated(p) => {
+            crate::out::status(&format!(
+                "signing in with {} through the user pool's hosted UI",
+                p.display_name()
+            ));
+            // The study shows this call; so does the prompt.
+            let verbose = r.verbose || prompted;
+            signed_in(
+                hosted_sign_in(
+                    endpoint,
+                    &r.user_pool,
+                    &r.hosted,
+                    Some(p.hosted_ui_name()),
+                    verbose,
+                )
+                .await?,
+            )?
         }
+        Choice::Direct(p) => {
+            p.direct_login(ask(&format!("{} token: ", p.display_name()), true)?)?
+        }
+        Choice::Guest => Logins::new(),
     };
-    let identity_pool = match (r.identity_pool_id, provider) {
-        (Some(id), _) => id,
-        (None, Provider::Cognito) => return Ok(()),
-        (None, _) => ask("Identity pool id: ", false)?,
+    let identity_pool = match r.identity_pool_id {
+        Some(id) => id,
+        // A user-pool sign-in is complete on its own (its tokens are cached).
+        None if !prompted && matches!(choice, Choice::UserPool | Choice::Federated(_)) => {
+            return Ok(());
+        }
+        None => ask("Identity pool id: ", false)?,
     };
     let pool = IdentityPoolId::parse(&identity_pool).map_err(|e| e.to_string())?;
     let t = endpoint.transports(Some(pool.region())).await;
     // Like the study: show the identity-pool calls and their answers.
     let identities = IdentityPoolClient::new(Traced::new(t.identity_pool(), true), pool);
-    identities
+    let got = identities
         .credentials(&logins, None, None)
         .await
         .map_err(|e| e.to_string())?;
+    match t.sts().caller_identity(&got.credentials).await {
+        Ok(who) => crate::show::call(
+            "GetCallerIdentity (STS, signed with those credentials)",
+            &json!({"Arn": who.arn, "Account": who.account}),
+        ),
+        Err(e) => crate::out::status(&format!(
+            "(could not confirm the credentials with STS GetCallerIdentity: {e})"
+        )),
+    }
     Ok(())
 }

@@ -30,32 +30,13 @@ struct Row {
 }
 
 /// GetCallerIdentity signed with the credentials: the proof they work.
-async fn caller_role(endpoint: &str, c: &AwsCredentials) -> Result<String, String> {
-    let sts = aws_sdk_sts::Client::from_conf(
-        aws_sdk_sts::Config::builder()
-            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-            .region(aws_sdk_sts::config::Region::new("ap-northeast-1"))
-            .endpoint_url(endpoint)
-            .credentials_provider(aws_credential_types::Credentials::new(
-                c.access_key_id.clone(),
-                c.secret_access_key.expose_secret(),
-                Some(c.session_token.expose_secret().to_owned()),
-                Some(c.expiration),
-                "cogkit-demo",
-            ))
-            .build(),
-    );
-    let out = sts
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| sdk_transport::from_sdk(e).to_string())?;
-    let arn = out.arn().unwrap_or_default().to_owned();
+async fn caller_role(sts: &sdk_transport::SdkSts, c: &AwsCredentials) -> Result<String, String> {
+    let who = sts.caller_identity(c).await.map_err(|e| e.to_string())?;
     call(
         "GetCallerIdentity (STS, signed with those credentials)",
-        &json!({"Arn": arn, "Account": out.account()}),
+        &json!({"Arn": who.arn, "Account": who.account}),
     );
-    Ok(arn.split('/').nth(1).unwrap_or_default().to_owned())
+    Ok(who.role_name().unwrap_or_default().to_owned())
 }
 
 pub fn run() -> Result<(), String> {
@@ -86,7 +67,7 @@ async fn demo() -> Result<(), String> {
 
     outln!("## 1. Unauthenticated: GetId, then GetCredentialsForIdentity\n");
     let guest = identities.unauthenticated(None).await;
-    rows.push(finish("1. unauthenticated", guest, &endpoint).await);
+    rows.push(finish("1. unauthenticated", guest, &t.sts()).await);
 
     outln!("\n## 2. User-pool federation: SRP sign-in, then the IdToken as a login\n");
     let user_pool = UserPoolId::parse(USER_POOL).map_err(|e| e.to_string())?;
@@ -113,7 +94,7 @@ async fn demo() -> Result<(), String> {
         ))),
         Err(e) => Err(e),
     };
-    rows.push(finish("2. user-pool federation (SRP)", federated, &endpoint).await);
+    rows.push(finish("2. user-pool federation (SRP)", federated, &t.sts()).await);
 
     outln!(
         "\n## 3. Hosted UI with social sign-in: authorization code + PKCE, then the id_token as a login\n"
@@ -142,7 +123,7 @@ async fn demo() -> Result<(), String> {
             password,
         )
         .await;
-        rows.push(finish(label, result, &endpoint).await);
+        rows.push(finish(label, result, &t.sts()).await);
     }
 
     outln!("\n## 4. Direct external IdP: Facebook and Login with Amazon access tokens\n");
@@ -163,7 +144,7 @@ async fn demo() -> Result<(), String> {
         }
         Err(e) => Err(e.clone()),
     };
-    rows.push(finish("4. direct IdP: Facebook", facebook, &endpoint).await);
+    rows.push(finish("4. direct IdP: Facebook", facebook, &t.sts()).await);
     let by_amazon = match provider_token(
         &endpoint,
         "amazon",
@@ -180,7 +161,7 @@ async fn demo() -> Result<(), String> {
         }
         Err(e) => Err(e),
     };
-    rows.push(finish("4. direct IdP: Login with Amazon", by_amazon, &endpoint).await);
+    rows.push(finish("4. direct IdP: Login with Amazon", by_amazon, &t.sts()).await);
 
     outln!("\n## Classic flow: GetOpenIdToken, then STS AssumeRoleWithWebIdentity\n");
     let classic = match fb {
@@ -197,7 +178,7 @@ async fn demo() -> Result<(), String> {
         }
         Err(e) => Err(e),
     };
-    rows.push(finish("classic flow (STS)", classic, &endpoint).await);
+    rows.push(finish("classic flow (STS)", classic, &t.sts()).await);
 
     outln!("\n## Summary\n");
     outln!("{:<34} {:<52} {:<22} result", "flow", "IdentityId", "role");
@@ -297,10 +278,10 @@ async fn provider_token(
 async fn finish(
     flow: &'static str,
     result: Result<IdentityCredentials, FlowError>,
-    endpoint: &str,
+    sts: &sdk_transport::SdkSts,
 ) -> Row {
     match result {
-        Ok(c) => match caller_role(endpoint, &c.credentials).await {
+        Ok(c) => match caller_role(sts, &c.credentials).await {
             Ok(role) => Row {
                 flow,
                 identity: c.identity_id.to_string(),

@@ -60,8 +60,36 @@ enum Command {
         #[arg(long, env = "COGKIT_CLIENT_SECRET", hide_env_values = true)]
         client_secret: String,
     },
-    /// Sign in to a user pool (SRP by default) and cache the tokens (mode
-    /// 0600) for `credentials --login cognito` and `credential-process`.
+    /// Sign in (user pool, hosted UI with Facebook or Amazon, or a provider
+    /// token), cache the tokens, and get identity-pool credentials.
+    ///
+    /// With no option saying how, at a terminal, cogkit asks as the
+    /// original study does: "sign in with (cognito, facebook, amazon)".
+    ///
+    /// - cognito: SRP sign-in (username, hidden password); the ID token is
+    ///   the login under `cognito-idp.<region>.amazonaws.com/<poolId>`.
+    ///
+    /// - facebook, amazon: the user pool's hosted UI, straight to that
+    ///   provider (identity_provider=Facebook / LoginWithAmazon), with PKCE
+    ///   and a checked state. With a desktop browser (`$BROWSER`, `open`,
+    ///   `xdg-open`) and a loopback --redirect-uri, cogkit opens it and
+    ///   receives the redirect itself; otherwise it prints the URL and asks
+    ///   `Enter Code:` for the code, or the whole address the browser ended
+    ///   at. The code is exchanged at /oauth2/token and the pool's ID token
+    ///   is the login, under the user-pool key as for cognito.
+    ///
+    /// - anything else, or nothing: no sign-in, guest credentials.
+    ///
+    /// `--provider facebook --direct` (or amazon, google, apple) is the
+    /// other flow: the provider's own access or ID token, asked for hidden,
+    /// as a direct identity-pool login (`graph.facebook.com`, …), without
+    /// the user pool.
+    ///
+    /// User-pool tokens are cached (mode 0600) for `credentials --login
+    /// cognito` and `credential-process`. With an identity pool
+    /// (--identity-pool-id or COGKIT_IDENTITY_POOL_ID; asked for after the
+    /// prompt) cogkit prints GetId, GetCredentialsForIdentity and the STS
+    /// caller those credentials are.
     Login(auth::LoginRequest),
     /// Temporary AWS credentials from an identity pool.
     Credentials {
