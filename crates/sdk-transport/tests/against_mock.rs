@@ -62,23 +62,39 @@ async fn sign_in(t: &Transports, mock: &MockCognito) -> UserPoolTokens {
     }
 }
 
-async fn caller_arn<P: aws_credential_types::provider::ProvideCredentials + 'static>(
+/// The mock's clock as the SDK's time source: the SDK's identity cache and
+/// SigV4 then judge expiry as the mock does.
+#[derive(Debug)]
+struct MockTime(mock_cognito::Clock);
+
+impl aws_smithy_async::time::TimeSource for MockTime {
+    fn now(&self) -> std::time::SystemTime {
+        self.0.now()
+    }
+}
+
+/// An STS client signing with `provider`'s credentials, on the mock's clock.
+fn sts_with<P: aws_credential_types::provider::ProvideCredentials + 'static>(
     mock: &MockCognito,
     provider: P,
-) -> Result<String, String> {
-    let sts = aws_sdk_sts::Client::from_conf(
+) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::Config::builder()
             .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
             .region(aws_sdk_sts::config::Region::new("ap-northeast-1"))
             .endpoint_url(mock.endpoint())
+            .time_source(MockTime(mock.clock().clone()))
             .credentials_provider(provider)
             .build(),
-    );
+    )
+}
+
+async fn caller_arn(sts: &aws_sdk_sts::Client) -> String {
     sts.get_caller_identity()
         .send()
         .await
         .map(|o| o.arn().unwrap_or_default().to_owned())
-        .map_err(|e| format!("{e:?}"))
+        .unwrap()
 }
 
 #[tokio::test]
@@ -182,18 +198,12 @@ async fn direct_provider_and_classic_flows() {
         .await
         .unwrap();
     assert_eq!(classic.identity_id, facebook.identity_id);
-    let arn = caller_arn(
-        &mock,
-        aws_credential_types::Credentials::new(
-            classic.credentials.access_key_id.clone(),
-            classic.credentials.secret_access_key.expose_secret(),
-            Some(classic.credentials.session_token.expose_secret().to_owned()),
-            None,
-            "test",
-        ),
-    )
-    .await
-    .unwrap();
+    let arn = t
+        .sts()
+        .caller_identity(&classic.credentials)
+        .await
+        .unwrap()
+        .arn;
     assert_eq!(
         arn,
         "arn:aws:sts::000000000000:assumed-role/ExampleAuthenticated/classic"
@@ -201,44 +211,183 @@ async fn direct_provider_and_classic_flows() {
 }
 
 #[tokio::test]
-async fn provider_signs_renews_and_single_flights() {
+async fn the_provider_leaves_caching_and_renewal_to_the_sdk() {
+    use aws_credential_types::provider::ProvideCredentials;
     let (mock, t) = setup().await;
     let tokens = sign_in(&t, &mock).await;
     let session = UserPoolSession::new(users(&t).with_clock(mock_clock(&mock)), tokens)
         .with_clock(mock_clock(&mock));
-    let cache = CredentialsCache::new(identities(&t), session).with_clock(mock_clock(&mock));
-    let provider = CognitoCredentialsProvider::new(cache);
+    let provider = t.credentials_provider(IdentityPoolId::parse(IDENTITY_POOL).unwrap(), session);
+    let sts = sts_with(&mock, provider.clone());
 
-    // 100 concurrent callers cause a single GetCredentialsForIdentity.
+    // 100 concurrent calls through one client: the SDK's identity cache
+    // asks the provider once. alice is an admin, so the Token mapping gives
+    // her the admins role; the mock verifies every SigV4 signature.
     let before = mock.issued_credentials();
-    let mut calls = Vec::new();
-    for _ in 0..100 {
-        let p = provider.clone();
-        calls.push(tokio::spawn(async move {
-            use aws_credential_types::provider::ProvideCredentials;
-            p.provide_credentials().await.unwrap()
-        }));
-    }
+    let calls: Vec<_> = (0..100)
+        .map(|_| {
+            let sts = sts.clone();
+            tokio::spawn(async move { caller_arn(&sts).await })
+        })
+        .collect();
     for c in calls {
-        c.await.unwrap();
+        assert_eq!(
+            c.await.unwrap(),
+            "arn:aws:sts::000000000000:assumed-role/ExampleAdmins/CognitoIdentityCredentials"
+        );
     }
     assert_eq!(mock.issued_credentials() - before, 1);
+    let identity = provider.identity_id().unwrap();
 
-    // Plugged into an aws-sdk-sts client, SigV4-verified by the mock. alice
-    // is an admin, so the Token mapping gives her the admins role.
-    let arn = caller_arn(&mock, provider.clone()).await.unwrap();
-    assert_eq!(
-        arn,
-        "arn:aws:sts::000000000000:assumed-role/ExampleAdmins/CognitoIdentityCredentials"
-    );
-    let identity = provider.identity_id().await.unwrap();
-
-    // Past expiry (by the mock's clock) it renews: new credentials, same
-    // identity; the ID token had expired too and was refreshed.
-    mock.clock().advance(Duration::from_secs(3601));
-    assert!(caller_arn(&mock, provider.clone()).await.is_ok());
+    // The provider keeps no credentials itself: asked again, it asks the pool.
+    provider.provide_credentials().await.unwrap();
     assert_eq!(mock.issued_credentials() - before, 2);
-    assert_eq!(provider.identity_id().await, Some(identity));
+
+    // Past expiry (by the mock's clock) the SDK asks again: new credentials,
+    // the same identity (no second GetId), and the expired ID token refreshed.
+    mock.clock().advance(Duration::from_secs(3601));
+    caller_arn(&sts).await;
+    assert_eq!(mock.issued_credentials() - before, 3);
+    assert_eq!(provider.identity_id(), Some(identity));
+}
+
+/// A machine with `vars` and `files` only, on the mock's clock.
+fn fake_machine(
+    mock: &MockCognito,
+    vars: &[(&str, &str)],
+    files: &[(&str, &str)],
+) -> sdk_transport::ProviderEnv {
+    sdk_transport::ProviderEnv {
+        env: aws_types::os_shim_internal::Env::from_slice(vars),
+        fs: aws_types::os_shim_internal::Fs::from_slice(files),
+        time: aws_smithy_async::time::SharedTimeSource::new(MockTime(mock.clock().clone())),
+    }
+}
+
+/// The Cognito provider with a cached sign-in as its login, first in a
+/// chain whose second link is static credentials.
+fn chain(
+    t: &Transports,
+    machine: &sdk_transport::ProviderEnv,
+    pool: Option<&str>,
+) -> aws_config::meta::credentials::CredentialsProviderChain {
+    let mut builder = CognitoCredentialsProvider::builder().configure(machine);
+    if let Some(p) = pool {
+        builder = builder.identity_pool_id(IdentityPoolId::parse(p).unwrap());
+    }
+    let cognito = builder.build(
+        t.identity_pool(),
+        sdk_transport::CachedSignIn::new(users(t), machine),
+    );
+    aws_config::meta::credentials::CredentialsProviderChain::first_try("Cognito", cognito).or_else(
+        "Static",
+        aws_credential_types::Credentials::new("AKIDSTATIC", "static-secret", None, None, "static"),
+    )
+}
+
+#[tokio::test]
+async fn in_a_credentials_chain_no_login_falls_through_and_a_login_answers() {
+    use aws_credential_types::provider::ProvideCredentials;
+    let (mock, t) = setup().await;
+    let key = |c: &aws_credential_types::Credentials| c.access_key_id().to_owned();
+
+    // Nothing cached: not loaded, so the chain moves on to the next provider.
+    let empty = fake_machine(&mock, &[("COGKIT_CACHE_DIR", "/cache")], &[]);
+    let creds = chain(&t, &empty, Some(IDENTITY_POOL))
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert_eq!(key(&creds), "AKIDSTATIC");
+    // No identity pool given or in the environment: not loaded either.
+    let creds = chain(&t, &empty, None).provide_credentials().await.unwrap();
+    assert_eq!(key(&creds), "AKIDSTATIC");
+
+    // A sign-in in the token file: the chain stops at Cognito.
+    let mut file = TokenFile::default();
+    file.insert(
+        &UserPoolId::parse(USER_POOL).unwrap(),
+        &ClientId::parse(CLIENT).unwrap(),
+        &sign_in(&t, &mock).await,
+    );
+    let json = file.to_json();
+    let signed_in = fake_machine(
+        &mock,
+        &[
+            ("COGKIT_CACHE_DIR", "/cache"),
+            ("COGKIT_IDENTITY_POOL_ID", IDENTITY_POOL),
+        ],
+        &[("/cache/tokens.json", &json)],
+    );
+    let creds = chain(&t, &signed_in, None)
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert!(key(&creds).starts_with("ASIA"), "{creds:?}");
+    assert!(
+        caller_arn(&sts_with(&mock, creds))
+            .await
+            .contains("assumed-role/ExampleAdmins/")
+    );
+
+    // A broken configuration stops the chain instead of hiding behind it.
+    let bad_pool = fake_machine(&mock, &[("COGKIT_IDENTITY_POOL_ID", "not-a-pool")], &[]);
+    let e = chain(&t, &bad_pool, None)
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            aws_credential_types::provider::error::CredentialsError::InvalidConfiguration(_)
+        ),
+        "{e:?}"
+    );
+    let corrupt = fake_machine(
+        &mock,
+        &[("COGKIT_CACHE_DIR", "/cache")],
+        &[("/cache/tokens.json", "not json")],
+    );
+    let e = chain(&t, &corrupt, Some(IDENTITY_POOL))
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            aws_credential_types::provider::error::CredentialsError::InvalidConfiguration(_)
+        ),
+        "{e:?}"
+    );
+    // And a refusal by the service is the provider's error, not "not loaded".
+    let mut forged = TokenFile::default();
+    forged.insert(
+        &UserPoolId::parse(USER_POOL).unwrap(),
+        &ClientId::parse(CLIENT).unwrap(),
+        &UserPoolTokens {
+            id_token: secret::IdToken::new("not-a-jwt"),
+            access_token: secret::AccessToken::new("x"),
+            refresh_token: Some(secret::RefreshToken::new("not-a-refresh-token")),
+            expires_at: std::time::UNIX_EPOCH,
+            username: None,
+        },
+    );
+    let json = forged.to_json();
+    let refused = fake_machine(
+        &mock,
+        &[("COGKIT_CACHE_DIR", "/cache")],
+        &[("/cache/tokens.json", &json)],
+    );
+    let e = chain(&t, &refused, Some(IDENTITY_POOL))
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            aws_credential_types::provider::error::CredentialsError::ProviderError(_)
+        ),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
@@ -390,26 +539,28 @@ async fn http_oauth2_posts_a_form_and_maps_errors() {
         }
         requests
     });
-    let ui = HostedUi::new(
-        &format!("http://127.0.0.1:{port}/example"),
-        ClientId::parse("client1").unwrap(),
-        "http://localhost:8080/cb",
-    )
-    .unwrap()
-    .with_client_secret(cognito_flows::secret::ClientSecret::new("shh"));
+    use cognito_flows::transport::{OAuth2Api, TokenRequest};
     let oauth = sdk_transport::HttpOAuth2::default();
-    let request = ui.authorize_url(Some("Facebook"));
-    let code = cognito_flows::secret::AuthorizationCode::new("c0de");
-    let tokens = ui
-        .exchange_code(&oauth, &code, &request.pkce_verifier)
-        .await
-        .unwrap();
+    let request = TokenRequest {
+        endpoint: format!("http://127.0.0.1:{port}/example/oauth2/token")
+            .parse()
+            .unwrap(),
+        form: [
+            ("grant_type", "authorization_code"),
+            ("code", "c0de"),
+            ("code_verifier", "v e+r"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .to_vec(),
+        basic_auth: Some((
+            "client1".to_owned(),
+            cognito_flows::secret::ClientSecret::new("shh"),
+        )),
+    };
+    let tokens = oauth.token(request.clone()).await.unwrap();
     assert_eq!(tokens.access_token.expose_secret(), "at");
     assert_eq!(tokens.refresh_token.unwrap().expose_secret(), "rt");
-    let e = ui
-        .exchange_code(&oauth, &code, &request.pkce_verifier)
-        .await
-        .unwrap_err();
+    let e = oauth.token(request).await.unwrap_err();
     assert_eq!(e.code(), Some("invalid_grant"));
     assert_eq!(e.message(), Some("code already used"));
     let requests = server.await.unwrap();
@@ -423,6 +574,6 @@ async fn http_oauth2_posts_a_form_and_maps_errors() {
     assert!(
         requests[0].contains("grant_type=authorization_code")
             && requests[0].contains("code=c0de")
-            && requests[0].contains("code_verifier=")
+            && requests[0].contains("code_verifier=v+e%2Br")
     );
 }
