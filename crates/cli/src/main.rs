@@ -1,7 +1,7 @@
 //! `cogkit`: a thin command-line front end over the cognito-kit crates.
 //!
 //! Exit codes follow the AWS CLI: 0 success, 1 a service or validation
-//! error, 2 a usage error (clap's own).
+//! error, 2 a usage error ([`error::CliError::exit_code`]).
 
 #![forbid(unsafe_code)]
 
@@ -9,8 +9,10 @@
 mod out;
 mod auth;
 mod demo;
+mod error;
+mod login;
 mod mock;
-mod session;
+mod prompt;
 mod show;
 mod token;
 mod trace;
@@ -18,6 +20,7 @@ mod trace;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use error::CliError;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -90,7 +93,7 @@ enum Command {
     /// (--identity-pool-id or COGKIT_IDENTITY_POOL_ID; asked for after the
     /// prompt) cogkit prints GetId, GetCredentialsForIdentity and the STS
     /// caller those credentials are.
-    Login(auth::LoginRequest),
+    Login(login::LoginRequest),
     /// Temporary AWS credentials from an identity pool.
     Credentials {
         #[command(flatten)]
@@ -143,9 +146,9 @@ enum TokenCommand {
     },
 }
 
-fn block_on<F: std::future::Future<Output = Result<(), String>>>(f: F) -> Result<(), String> {
+fn block_on(f: impl std::future::Future<Output = Result<(), CliError>>) -> Result<(), CliError> {
     tokio::runtime::Runtime::new()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?
+        .map_err(|e| CliError::Terminal(format!("cannot start the async runtime: {e}")))?
         .block_on(f)
 }
 
@@ -159,13 +162,13 @@ fn main() -> ExitCode {
         } => {
             outln!(
                 "{}",
-                cognito_srp::secret_hash(&username, &client_id, &client_secret)
+                cognito_flows::srp::secret_hash(&username, &client_id, &client_secret)
             );
             Ok(())
         }
-        Command::Mock { command } => mock::run(command),
-        Command::Demo => demo::run(),
-        Command::Login(request) => block_on(auth::login(&cli.endpoint, request)),
+        Command::Mock { command } => block_on(mock::run(command)),
+        Command::Demo => block_on(demo::run()),
+        Command::Login(request) => block_on(login::login(&cli.endpoint, request)),
         Command::Credentials { args, format } => block_on(auth::credentials(
             &cli.endpoint,
             &args,
@@ -196,9 +199,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("cogkit: {message}");
-            ExitCode::from(1)
+        Err(e) => {
+            eprintln!("cogkit: {e}");
+            ExitCode::from(e.exit_code())
         }
     }
 }

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use clap::{Subcommand, ValueEnum};
 use mock_cognito::{IssuerMode, MockCognito};
 
+use crate::error::CliError;
+
 #[derive(Debug, Subcommand)]
 pub enum MockCommand {
     /// Serve the mock until Ctrl-C. Prints the endpoint and the seeded ids.
@@ -34,16 +36,14 @@ pub enum IssuerArg {
     Local,
 }
 
-pub fn run(command: MockCommand) -> Result<(), String> {
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+pub async fn run(command: MockCommand) -> Result<(), CliError> {
     match command {
         MockCommand::Serve {
             addr,
             config,
             issuer_mode,
             region,
-        } => runtime.block_on(serve(addr, config, issuer_mode, region)),
+        } => serve(addr, config, issuer_mode, region).await,
     }
 }
 
@@ -52,7 +52,7 @@ async fn serve(
     config: Option<PathBuf>,
     issuer: Option<IssuerArg>,
     region: Option<String>,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     let mut builder = MockCognito::builder().addr(addr);
     if let Some(path) = config {
         builder = builder.seed_file(path);
@@ -66,11 +66,13 @@ async fn serve(
     if let Some(region) = region {
         builder = builder.region(region);
     }
-    let mock = builder.start().await.map_err(|e| match e.kind() {
-        std::io::ErrorKind::AddrInUse => {
-            format!("{addr} is already in use; pick another --addr (port 0 picks a free one)")
-        }
-        _ => e.to_string(),
+    let mock = builder.start().await.map_err(|e| {
+        CliError::Input(match e.kind() {
+            std::io::ErrorKind::AddrInUse => {
+                format!("{addr} is already in use; pick another --addr (port 0 picks a free one)")
+            }
+            _ => e.to_string(),
+        })
     })?;
     // The announcements are informational: a closed stdout (`| head -1`, a
     // parent that stopped reading) must not take the server down.
@@ -109,7 +111,9 @@ async fn serve(
         mock.endpoint()
     ));
     say("press Ctrl-C to stop".to_owned());
-    mock.serve_until_ctrl_c().await.map_err(|e| e.to_string())?;
+    mock.serve_until_ctrl_c()
+        .await
+        .map_err(|e| CliError::Terminal(e.to_string()))?;
     let _ = writeln!(std::io::stderr(), "mock-cognito stopped");
     Ok(())
 }

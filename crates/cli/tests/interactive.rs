@@ -145,11 +145,8 @@ fn authorize_url(p: &mut PtySession) -> String {
 }
 
 fn code_of(callback: &str) -> String {
-    let query = url::Url::parse(callback).unwrap();
-    query
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.into_owned())
+    let query = callback.split_once('?').map_or("", |(_, q)| q);
+    cognito_flows::wire::encoding::form_value(query, "code")
         .unwrap_or_else(|| panic!("no code in {callback}"))
 }
 
