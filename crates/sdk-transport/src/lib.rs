@@ -74,6 +74,7 @@
 mod browser;
 mod error;
 mod identity_pool;
+mod login;
 mod oauth2;
 mod provider;
 mod user_pool;
@@ -87,6 +88,7 @@ pub use browser::SystemBrowser;
 pub use cognito_flows as flows;
 pub use error::from_sdk;
 pub use identity_pool::{CallerIdentity, SdkIdentityPool, SdkSts};
+pub use login::LoopbackLogin;
 pub use oauth2::{HttpOAuth2, LoopbackRedirect, loopback_target};
 pub use provider::{
     Builder as CredentialsProviderBuilder, CachedSignIn, CognitoCredentialsProvider,

@@ -577,3 +577,101 @@ async fn http_oauth2_posts_a_form_and_maps_errors() {
             && requests[0].contains("code_verifier=v+e%2Br")
     );
 }
+
+#[tokio::test]
+async fn loopback_login_with_a_browser_or_a_pasted_code() {
+    use mock_cognito::browser::Browser;
+    use sdk_transport::{HttpOAuth2, LoopbackLogin, SystemBrowser};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let callback = format!("http://localhost:{port}/callback");
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/mock-config.toml"
+    ))
+    .unwrap()
+    .replace(
+        r#"callback_urls = ["http://localhost:8080/callback"]"#,
+        &format!(r#"callback_urls = ["http://localhost:8080/callback", "{callback}"]"#),
+    );
+    let mock = MockCognito::builder()
+        .seed(mock_cognito::SeedConfig::from_toml(&seed).unwrap())
+        .start()
+        .await
+        .unwrap();
+    let ui = HostedUi::new(
+        &format!("{}/example", mock.endpoint()),
+        ClientId::parse(CLIENT).unwrap(),
+        &callback,
+    )
+    .unwrap()
+    .with_scopes(&["openid", "email", "profile"]);
+    let oauth = HttpOAuth2::default();
+    let carol = |url: String, back_to: String| async move {
+        Browser::new()
+            .sign_in_with_provider(
+                &url,
+                &back_to,
+                "Facebook",
+                "carol@example.com",
+                "facebook-pass",
+            )
+            .await
+            .unwrap()
+    };
+
+    // A desktop (`true` stands in for its browser): the redirect comes back
+    // to the listener, nothing is pasted.
+    let browser = SystemBrowser::detect(|k| (k == "BROWSER").then(|| "true".to_owned()));
+    let mut login = LoopbackLogin::prepare(ui.begin(Some("Facebook")), browser, true)
+        .await
+        .unwrap();
+    assert!(login.open_browser());
+    assert!(!login.needs_code());
+    let person = tokio::spawn(carol(login.url().to_string(), callback.clone()));
+    let waiting = tokio::spawn(async move {
+        let back = person.await.unwrap();
+        reqwest::get(&back).await.unwrap().status().as_u16()
+    });
+    let tokens = login
+        .complete(&oauth, None, Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert_eq!(
+        tokens.username.as_deref(),
+        Some("Facebook_10000000000000001")
+    );
+    assert_eq!(waiting.await.unwrap(), 200);
+
+    // No desktop: the address the browser ended at is pasted.
+    let login = LoopbackLogin::prepare(ui.begin(Some("Facebook")), None, true)
+        .await
+        .unwrap();
+    assert!(login.needs_code());
+    let back = carol(login.url().to_string(), callback.clone()).await;
+    let pasted = Callback::pasted(&back).unwrap();
+    let tokens = login
+        .complete(&oauth, Some(pasted), Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        tokens.username.as_deref(),
+        Some("Facebook_10000000000000001")
+    );
+
+    // No terminal and a redirect URI nothing here can receive: refused.
+    let elsewhere = HostedUi::new(
+        &format!("{}/example", mock.endpoint()),
+        ClientId::parse(CLIENT).unwrap(),
+        "https://app.example.com/cb",
+    )
+    .unwrap();
+    let refused = LoopbackLogin::prepare(elsewhere.begin(None), None, false).await;
+    assert!(
+        matches!(refused, Err(FlowError::InvalidInput(_))),
+        "{refused:?}"
+    );
+}
