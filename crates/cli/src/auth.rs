@@ -3,7 +3,8 @@
 
 use clap::{Args, ValueEnum};
 use cognito_flows::secret::ClientSecret;
-use cognito_flows::wire::{SocialProvider, json::json, time::iso8601};
+use cognito_flows::wire::json::{Value, json};
+use cognito_flows::wire::{SocialProvider, time::iso8601};
 use cognito_flows::*;
 use sdk_transport::{SdkUserPool, Transports};
 
@@ -185,30 +186,32 @@ pub async fn credentials(
         args.identity_pool_id
     ));
     let c = fetch(endpoint, args).await?;
-    let cr = &c.credentials;
-    let expiration = iso8601(cr.expiration).unwrap_or_default();
+    let json = secret_json(&c.credentials);
     if export {
-        outln!("export AWS_ACCESS_KEY_ID={}", cr.access_key_id);
-        outln!(
-            "export AWS_SECRET_ACCESS_KEY={}",
-            cr.secret_access_key.expose_secret()
-        );
-        outln!(
-            "export AWS_SESSION_TOKEN={}",
-            cr.session_token.expose_secret()
-        );
-        outln!("export AWS_CREDENTIAL_EXPIRATION={expiration}");
+        for (name, key) in [
+            ("AWS_ACCESS_KEY_ID", "AccessKeyId"),
+            ("AWS_SECRET_ACCESS_KEY", "SecretAccessKey"),
+            ("AWS_SESSION_TOKEN", "SessionToken"),
+            ("AWS_CREDENTIAL_EXPIRATION", "Expiration"),
+        ] {
+            outln!("export {name}={}", json[key].as_str().unwrap_or_default());
+        }
     } else {
-        let out = json!({
-            "IdentityId": c.identity_id.as_str(),
-            "AccessKeyId": cr.access_key_id,
-            "SecretAccessKey": cr.secret_access_key.expose_secret(),
-            "SessionToken": cr.session_token.expose_secret(),
-            "Expiration": expiration,
-        });
+        let mut out = json;
+        out["IdentityId"] = json!(c.identity_id.as_str());
         crate::show::print(&out, output);
     }
     Ok(())
+}
+
+/// The credentials whole, in the AWS CLI's member names.
+fn secret_json(c: &transport::AwsCredentials) -> Value {
+    json!({
+        "AccessKeyId": c.access_key_id,
+        "SecretAccessKey": c.secret_access_key.expose_secret(),
+        "SessionToken": c.session_token.expose_secret(),
+        "Expiration": iso8601(c.expiration).unwrap_or_default(),
+    })
 }
 
 /// `cogkit credential-process`: the AWS `credential_process` JSON.
@@ -216,14 +219,8 @@ pub async fn credential_process(
     endpoint: &Endpoint,
     args: &CredentialsArgs,
 ) -> Result<(), CliError> {
-    let c = fetch(endpoint, args).await?.credentials;
-    let out = json!({
-        "Version": 1,
-        "AccessKeyId": c.access_key_id,
-        "SecretAccessKey": c.secret_access_key.expose_secret(),
-        "SessionToken": c.session_token.expose_secret(),
-        "Expiration": iso8601(c.expiration).unwrap_or_default(),
-    });
+    let mut out = secret_json(&fetch(endpoint, args).await?.credentials);
+    out["Version"] = json!(1);
     outln!("{out}");
     Ok(())
 }

@@ -55,19 +55,8 @@ async fn finish(
         }
     };
     let identity = c.identity_id.to_string();
-    match sts.caller_identity(&c.credentials).await {
-        Ok(who) => {
-            call(
-                "GetCallerIdentity (STS, signed with those credentials)",
-                &json!({"Arn": who.arn, "Account": who.account}),
-            );
-            (
-                flow,
-                identity,
-                who.role_name().unwrap_or("?").to_owned(),
-                true,
-            )
-        }
+    match crate::show::caller(sts, &c.credentials).await {
+        Ok(who) => (flow, identity, who.role_name().unwrap_or("?").into(), true),
         Err(e) => {
             outln!("GetCallerIdentity failed: {e}");
             (flow, identity, "?".into(), false)

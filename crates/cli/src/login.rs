@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use clap::Args;
 use cognito_flows::secret::{ClientSecret, Password};
-use cognito_flows::wire::{SocialProvider, issuer, json::json};
+use cognito_flows::wire::{SocialProvider, issuer};
 use cognito_flows::*;
-use sdk_transport::{LoopbackRedirect, SystemBrowser};
+use sdk_transport::{LoopbackLogin, SystemBrowser};
 
 use crate::auth::{Endpoint, Provider, UserPoolArgs};
 use crate::error::CliError;
@@ -187,58 +187,42 @@ async fn hosted_sign_in(
 ) -> Result<UserPoolTokens, CliError> {
     let hosted = &r.hosted;
     let base = hosted_ui_base(endpoint, hosted, &pool)?;
-    let at_terminal = std::io::stdin().is_terminal();
-    let browser = SystemBrowser::from_env().filter(|_| !hosted.no_browser);
-    let listener = if at_terminal && browser.is_none() {
-        None
-    } else {
-        match LoopbackRedirect::for_redirect_uri(&hosted.redirect_uri).await {
-            Ok(listener) => Some(listener),
-            Err(e) if at_terminal => {
-                crate::out::status(&format!("({e}: the code will be asked for instead)"));
-                None
-            }
-            Err(FlowError::InvalidInput(_)) => {
-                return Err(CliError::Input(format!(
-                    "--redirect-uri must be http://localhost:<port>/<path> for cogkit to receive it, not {}",
-                    hosted.redirect_uri
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    };
     let scopes: Vec<&str> = hosted.scope.split_whitespace().collect();
     let mut ui = HostedUi::new(&base, client, &hosted.redirect_uri)?.with_scopes(&scopes);
     if let Some(secret) = &r.user_pool.client_secret {
         ui = ui.with_client_secret(ClientSecret::new(secret.clone()));
     }
-    let pending = ui.begin(identity_provider);
+    let browser = SystemBrowser::from_env().filter(|_| !hosted.no_browser);
+    let at_terminal = std::io::stdin().is_terminal();
+    let mut login = LoopbackLogin::prepare(ui.begin(identity_provider), browser, at_terminal)
+        .await
+        .map_err(|e| match e {
+            FlowError::InvalidInput(_) => CliError::Input(format!(
+                "--redirect-uri must be http://localhost:<port>/<path> for cogkit to receive it, not {}",
+                hosted.redirect_uri
+            )),
+            other => other.into(),
+        })?;
     crate::out::status("Open this URL in a browser to sign in:");
-    crate::out::status(&format!("  {}", pending.url()));
-    let opened = browser.is_some_and(|b| b.open(pending.url().as_str()));
-    let callback = match listener {
-        Some(listener) if opened || !at_terminal => {
-            if opened {
-                crate::out::status("(opened in your browser)");
-            }
-            crate::out::status(&format!(
-                "waiting for the browser to come back to {} …",
-                hosted.redirect_uri
-            ));
-            listener
-                .receive(Duration::from_secs(hosted.timeout))
-                .await?
-        }
-        _ => {
-            crate::out::status(&format!(
-                "After you sign in, the browser goes to {}?code=…: paste the code, or that whole address.",
-                hosted.redirect_uri
-            ));
-            Callback::pasted(&ask("Enter Code: ", false)?)?
-        }
+    crate::out::status(&format!("  {}", login.url()));
+    if login.open_browser() {
+        crate::out::status("(opened in your browser)");
+    }
+    let redirect = &hosted.redirect_uri;
+    let pasted = if login.needs_code() {
+        crate::out::status(&format!(
+            "After you sign in, the browser goes to {redirect}?code=…: paste the code, or that whole address."
+        ));
+        Some(Callback::pasted(&ask("Enter Code: ", false)?)?)
+    } else {
+        crate::out::status(&format!(
+            "waiting for the browser to come back to {redirect} …"
+        ));
+        None
     };
     let oauth = traced(sdk_transport::HttpOAuth2::default(), verbose);
-    Ok(pending.complete(&oauth, callback).await?)
+    let timeout = Duration::from_secs(hosted.timeout);
+    Ok(login.complete(&oauth, pasted, timeout).await?)
 }
 
 /// Caches a user-pool sign-in's tokens and makes them the identity-pool
@@ -330,14 +314,10 @@ pub async fn login(endpoint: &Endpoint, r: LoginRequest) -> Result<(), CliError>
     // Like the study: show the identity-pool calls and their answers.
     let identities = IdentityPoolClient::new(traced(t.identity_pool(), true), pool);
     let got = identities.credentials(&logins, None, None).await?;
-    match t.sts().caller_identity(&got.credentials).await {
-        Ok(who) => crate::show::call(
-            "GetCallerIdentity (STS, signed with those credentials)",
-            &json!({"Arn": who.arn, "Account": who.account}),
-        ),
-        Err(e) => crate::out::status(&format!(
+    if let Err(e) = crate::show::caller(&t.sts(), &got.credentials).await {
+        crate::out::status(&format!(
             "(could not confirm the credentials with STS GetCallerIdentity: {e})"
-        )),
+        ));
     }
     Ok(())
 }

@@ -111,7 +111,7 @@ enum Command {
     /// Inspect or verify a JWT.
     Token {
         #[command(subcommand)]
-        command: TokenCommand,
+        command: token::TokenCommand,
     },
     /// Run every identity flow offline against an embedded mock, printing
     /// each call and its response (secrets shortened).
@@ -120,29 +120,6 @@ enum Command {
     Mock {
         #[command(subcommand)]
         command: mock::MockCommand,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum TokenCommand {
-    /// Print a JWT's header and claims (no verification).
-    Decode {
-        /// The token.
-        token: String,
-    },
-    /// Verify a user-pool token against the pool's JWKS, and say why it fails.
-    Verify {
-        /// The token.
-        token: String,
-        /// The user pool that should have issued it.
-        #[arg(long)]
-        user_pool_id: String,
-        /// The app client it should be for (checks aud / client_id).
-        #[arg(long)]
-        client_id: Option<String>,
-        /// Where to fetch the JWKS (default: the pool's, at AWS or --endpoint-url).
-        #[arg(long)]
-        jwks_url: Option<String>,
     },
 }
 
@@ -178,24 +155,7 @@ fn main() -> ExitCode {
         Command::CredentialProcess { args } => {
             block_on(auth::credential_process(&cli.endpoint, &args))
         }
-        Command::Token {
-            command: TokenCommand::Decode { token },
-        } => token::decode(&token, cli.output),
-        Command::Token {
-            command:
-                TokenCommand::Verify {
-                    token,
-                    user_pool_id,
-                    client_id,
-                    jwks_url,
-                },
-        } => block_on(token::verify(
-            &token,
-            &user_pool_id,
-            client_id.as_deref(),
-            jwks_url.as_deref(),
-            &cli.endpoint,
-        )),
+        Command::Token { command } => block_on(token::run(command, &cli.endpoint, cli.output)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

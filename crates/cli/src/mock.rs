@@ -37,27 +37,17 @@ pub enum IssuerArg {
 }
 
 pub async fn run(command: MockCommand) -> Result<(), CliError> {
-    match command {
-        MockCommand::Serve {
-            addr,
-            config,
-            issuer_mode,
-            region,
-        } => serve(addr, config, issuer_mode, region).await,
-    }
-}
-
-async fn serve(
-    addr: SocketAddr,
-    config: Option<PathBuf>,
-    issuer: Option<IssuerArg>,
-    region: Option<String>,
-) -> Result<(), CliError> {
+    let MockCommand::Serve {
+        addr,
+        config,
+        issuer_mode,
+        region,
+    } = command;
     let mut builder = MockCognito::builder().addr(addr);
     if let Some(path) = config {
         builder = builder.seed_file(path);
     }
-    if let Some(mode) = issuer {
+    if let Some(mode) = issuer_mode {
         builder = builder.issuer_mode(match mode {
             IssuerArg::Aws => IssuerMode::Aws,
             IssuerArg::Local => IssuerMode::Local,

@@ -9,6 +9,20 @@ pub fn call(name: &str, response: &Value) {
     outln!("{}", json::to_string_pretty(response).unwrap_or_default());
 }
 
+/// STS GetCallerIdentity signed with `credentials`, printed: the proof they
+/// work, and which role they are for.
+pub async fn caller(
+    sts: &sdk_transport::SdkSts,
+    credentials: &cognito_flows::transport::AwsCredentials,
+) -> Result<sdk_transport::CallerIdentity, cognito_flows::FlowError> {
+    let who = sts.caller_identity(credentials).await?;
+    call(
+        "GetCallerIdentity (STS, signed with those credentials)",
+        &cognito_flows::wire::json::json!({"Arn": who.arn, "Account": who.account}),
+    );
+    Ok(who)
+}
+
 /// `--output`, as the AWS CLI spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Output {

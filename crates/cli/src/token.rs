@@ -7,24 +7,57 @@ use cognito_flows::wire::{json::json, jwt, time::unix_secs};
 
 use crate::auth::Endpoint;
 use crate::error::CliError;
+use crate::show::Output;
 
-/// Prints header and claims (no verification).
-pub fn decode(token: &str, output: crate::show::Output) -> Result<(), CliError> {
-    let decoded = jwt::decode(token).map_err(VerifyError::Malformed)?;
-    let out = json!({"header": decoded.raw_header, "claims": decoded.claims});
-    crate::show::print(&out, output);
-    Ok(())
+/// `cogkit token …`.
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCommand {
+    /// Print a JWT's header and claims (no verification).
+    Decode {
+        /// The token.
+        token: String,
+    },
+    /// Verify a user-pool token against the pool's JWKS, and say why it fails.
+    Verify {
+        /// The token.
+        token: String,
+        /// The user pool that should have issued it.
+        #[arg(long)]
+        user_pool_id: String,
+        /// The app client it should be for (checks aud / client_id).
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Where to fetch the JWKS (default: the pool's, at AWS or --endpoint-url).
+        #[arg(long)]
+        jwks_url: Option<String>,
+    },
 }
 
-/// Verifies a user-pool token against the pool's JWKS and explains failures.
-pub async fn verify(
-    token: &str,
-    user_pool_id: &str,
-    client_id: Option<&str>,
-    jwks_url: Option<&str>,
+pub async fn run(
+    command: TokenCommand,
     endpoint: &Endpoint,
+    output: Output,
 ) -> Result<(), CliError> {
-    let pool = UserPoolId::parse(user_pool_id)?;
+    let (token, pool, client_id, jwks_url) = match command {
+        TokenCommand::Decode { token } => {
+            // Header and claims, unverified.
+            let decoded = jwt::decode(&token).map_err(VerifyError::Malformed)?;
+            let out = json!({"header": decoded.raw_header, "claims": decoded.claims});
+            crate::show::print(&out, output);
+            return Ok(());
+        }
+        TokenCommand::Verify {
+            token,
+            user_pool_id,
+            client_id,
+            jwks_url,
+        } => (
+            token,
+            UserPoolId::parse(&user_pool_id)?,
+            client_id,
+            jwks_url,
+        ),
+    };
     let mut builder = CognitoJwtVerifier::builder(pool.clone())
         .any_token_use()
         .jwks_source(HttpJwks::default());
@@ -37,7 +70,7 @@ pub async fn verify(
         // itself as the issuer (`<endpoint>/<poolId>`).
         let local = format!("{}/{pool}", base.trim_end_matches('/'));
         builder = builder.jwks_url(cognito_flows::wire::issuer::jwks_url(&local));
-        let claims = jwt::claims_unverified(token).unwrap_or_default();
+        let claims = jwt::claims_unverified(&token).unwrap_or_default();
         if claims.get("iss").and_then(|i| i.as_str()) == Some(local.as_str()) {
             builder = builder.issuer(local);
         }
@@ -45,7 +78,7 @@ pub async fn verify(
     if let Some(url) = jwks_url {
         builder = builder.jwks_url(url);
     }
-    let verified = builder.build()?.verify(token).await?;
+    let verified = builder.build()?.verify(&token).await?;
     let left = verified.expires_at() - unix_secs(std::time::SystemTime::now());
     outln!(
         "valid {} token for {} (expires in {left} s)",
