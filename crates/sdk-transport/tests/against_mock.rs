@@ -285,44 +285,62 @@ fn chain(
     )
 }
 
-#[tokio::test]
-async fn in_a_credentials_chain_no_login_falls_through_and_a_login_answers() {
+/// Which link of the chain answered, or how the chain failed.
+async fn answered_by(
+    t: &Transports,
+    machine: &sdk_transport::ProviderEnv,
+    pool: Option<&str>,
+) -> String {
     use aws_credential_types::provider::ProvideCredentials;
-    let (mock, t) = setup().await;
-    let key = |c: &aws_credential_types::Credentials| c.access_key_id().to_owned();
+    use aws_credential_types::provider::error::CredentialsError;
+    match chain(t, machine, pool).provide_credentials().await {
+        Ok(c) if c.access_key_id() == "AKIDSTATIC" => "static".into(),
+        Ok(c) if c.access_key_id().starts_with("ASIA") => "cognito".into(),
+        Ok(c) => format!("unexpected {c:?}"),
+        Err(CredentialsError::InvalidConfiguration(_)) => "invalid configuration".into(),
+        Err(CredentialsError::ProviderError(_)) => "provider error".into(),
+        Err(e) => format!("{e:?}"),
+    }
+}
 
-    // Nothing cached: not loaded, so the chain moves on to the next provider.
-    let empty = fake_machine(&mock, &[("COGKIT_CACHE_DIR", "/cache")], &[]);
-    let creds = chain(&t, &empty, Some(IDENTITY_POOL))
-        .provide_credentials()
-        .await
-        .unwrap();
-    assert_eq!(key(&creds), "AKIDSTATIC");
-    // No identity pool given or in the environment: not loaded either.
-    let creds = chain(&t, &empty, None).provide_credentials().await.unwrap();
-    assert_eq!(key(&creds), "AKIDSTATIC");
-
-    // A sign-in in the token file: the chain stops at Cognito.
+/// A token file holding one sign-in for the example pool's public client.
+fn token_file(tokens: &UserPoolTokens) -> String {
     let mut file = TokenFile::default();
     file.insert(
         &UserPoolId::parse(USER_POOL).unwrap(),
         &ClientId::parse(CLIENT).unwrap(),
-        &sign_in(&t, &mock).await,
+        tokens,
     );
-    let json = file.to_json();
+    file.to_json()
+}
+
+#[tokio::test]
+async fn in_a_credentials_chain_no_login_falls_through_and_a_login_answers() {
+    let (mock, t) = setup().await;
+    let cache = ("COGKIT_CACHE_DIR", "/cache");
+
+    // Nothing cached, or no identity pool given or in the environment: not
+    // loaded, so the chain moves on to the next provider.
+    let empty = fake_machine(&mock, &[cache], &[]);
+    assert_eq!(answered_by(&t, &empty, Some(IDENTITY_POOL)).await, "static");
+    assert_eq!(answered_by(&t, &empty, None).await, "static");
+
+    // A sign-in in the token file (the pool from the environment): the
+    // chain stops at Cognito, with credentials the mock's STS accepts.
+    let json = token_file(&sign_in(&t, &mock).await);
     let signed_in = fake_machine(
         &mock,
-        &[
-            ("COGKIT_CACHE_DIR", "/cache"),
-            ("COGKIT_IDENTITY_POOL_ID", IDENTITY_POOL),
-        ],
+        &[cache, ("COGKIT_IDENTITY_POOL_ID", IDENTITY_POOL)],
         &[("/cache/tokens.json", &json)],
     );
-    let creds = chain(&t, &signed_in, None)
-        .provide_credentials()
-        .await
-        .unwrap();
-    assert!(key(&creds).starts_with("ASIA"), "{creds:?}");
+    assert_eq!(answered_by(&t, &signed_in, None).await, "cognito");
+    let creds = {
+        use aws_credential_types::provider::ProvideCredentials;
+        chain(&t, &signed_in, None)
+            .provide_credentials()
+            .await
+            .unwrap()
+    };
     assert!(
         caller_arn(&sts_with(&mock, creds))
             .await
@@ -331,62 +349,27 @@ async fn in_a_credentials_chain_no_login_falls_through_and_a_login_answers() {
 
     // A broken configuration stops the chain instead of hiding behind it.
     let bad_pool = fake_machine(&mock, &[("COGKIT_IDENTITY_POOL_ID", "not-a-pool")], &[]);
-    let e = chain(&t, &bad_pool, None)
-        .provide_credentials()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            e,
-            aws_credential_types::provider::error::CredentialsError::InvalidConfiguration(_)
-        ),
-        "{e:?}"
+    assert_eq!(
+        answered_by(&t, &bad_pool, None).await,
+        "invalid configuration"
     );
-    let corrupt = fake_machine(
-        &mock,
-        &[("COGKIT_CACHE_DIR", "/cache")],
-        &[("/cache/tokens.json", "not json")],
-    );
-    let e = chain(&t, &corrupt, Some(IDENTITY_POOL))
-        .provide_credentials()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            e,
-            aws_credential_types::provider::error::CredentialsError::InvalidConfiguration(_)
-        ),
-        "{e:?}"
+    let corrupt = fake_machine(&mock, &[cache], &[("/cache/tokens.json", "not json")]);
+    assert_eq!(
+        answered_by(&t, &corrupt, Some(IDENTITY_POOL)).await,
+        "invalid configuration"
     );
     // And a refusal by the service is the provider's error, not "not loaded".
-    let mut forged = TokenFile::default();
-    forged.insert(
-        &UserPoolId::parse(USER_POOL).unwrap(),
-        &ClientId::parse(CLIENT).unwrap(),
-        &UserPoolTokens {
-            id_token: secret::IdToken::new("not-a-jwt"),
-            access_token: secret::AccessToken::new("x"),
-            refresh_token: Some(secret::RefreshToken::new("not-a-refresh-token")),
-            expires_at: std::time::UNIX_EPOCH,
-            username: None,
-        },
-    );
-    let json = forged.to_json();
-    let refused = fake_machine(
-        &mock,
-        &[("COGKIT_CACHE_DIR", "/cache")],
-        &[("/cache/tokens.json", &json)],
-    );
-    let e = chain(&t, &refused, Some(IDENTITY_POOL))
-        .provide_credentials()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            e,
-            aws_credential_types::provider::error::CredentialsError::ProviderError(_)
-        ),
-        "{e:?}"
+    let json = token_file(&UserPoolTokens {
+        id_token: secret::IdToken::new("not-a-jwt"),
+        access_token: secret::AccessToken::new("x"),
+        refresh_token: Some(secret::RefreshToken::new("not-a-refresh-token")),
+        expires_at: std::time::UNIX_EPOCH,
+        username: None,
+    });
+    let refused = fake_machine(&mock, &[cache], &[("/cache/tokens.json", &json)]);
+    assert_eq!(
+        answered_by(&t, &refused, Some(IDENTITY_POOL)).await,
+        "provider error"
     );
 }
 
