@@ -25,6 +25,13 @@ pub fn percent_decode(component: &str) -> String {
         .into_owned()
 }
 
+/// One form-encoded component decoded (`+` is a space): for example the
+/// client id and secret of HTTP Basic client authentication (RFC 6749
+/// §2.3.1).
+pub fn form_decode_component(component: &str) -> String {
+    percent_decode(&component.replace('+', " "))
+}
+
 /// `k=v&k2=v2`, form-encoded (a space is `+`).
 pub fn form_encode<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
     form_urlencoded::Serializer::new(String::new())
@@ -70,6 +77,7 @@ mod tests {
     fn encodes_and_decodes() {
         assert_eq!(percent_encode("a b/c~d"), "a%20b%2Fc~d");
         assert_eq!(percent_decode("a%20b%2Fc+d"), "a b/c+d");
+        assert_eq!(form_decode_component("a%2Bb+c%3A"), "a+b c:");
         let body = form_encode(&[("grant_type", "authorization_code"), ("code", "a b&c")]);
         assert_eq!(body, "grant_type=authorization_code&code=a+b%26c");
         assert_eq!(
