@@ -1,15 +1,16 @@
-//! `cogkit login`, `cogkit credentials` and `cogkit credential-process`.
-
-use std::io::{BufRead, IsTerminal, Write};
+//! Where to reach Cognito and which pool, and `cogkit credentials` /
+//! `cogkit credential-process`.
 
 use clap::{Args, ValueEnum};
-use cognito_flows::secret::{ClientSecret, Password};
+use cognito_flows::secret::ClientSecret;
+use cognito_flows::wire::json::{Value, json};
+use cognito_flows::wire::{SocialProvider, time::iso8601};
 use cognito_flows::*;
-use sdk_transport::Transports;
-use serde_json::json;
+use sdk_transport::{SdkUserPool, Transports};
 
-use crate::show::iso8601;
-use crate::trace::Traced;
+use crate::error::CliError;
+use crate::prompt::or_ask;
+use crate::trace::{Traced, traced};
 
 /// Where to reach Cognito.
 #[derive(Debug, Clone, Args)]
@@ -50,13 +51,30 @@ pub struct UserPoolArgs {
     pub client_secret: Option<String>,
 }
 
-/// How to sign in to the user pool.
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum Flow {
-    /// SRP: the password never leaves this machine.
-    Srp,
-    /// USER_PASSWORD_AUTH (the app client must allow it).
-    Password,
+/// A user pool's client through the SDK, printing each call when `verbose`.
+pub type Users = UserPoolClient<Traced<std::sync::Arc<SdkUserPool>>>;
+
+impl UserPoolArgs {
+    /// The pool and app client, asked for when missing.
+    pub fn ids(&self) -> Result<(UserPoolId, ClientId), CliError> {
+        let pool = UserPoolId::parse(&or_ask(self.user_pool_id.as_deref(), "User pool id: ")?)?;
+        let client = ClientId::parse(&or_ask(self.client_id.as_deref(), "App client id: ")?)?;
+        Ok((pool, client))
+    }
+
+    /// The client of `pool` and `client` over `t` (with this secret).
+    pub fn client(
+        &self,
+        t: &Transports,
+        (pool, client): (UserPoolId, ClientId),
+        verbose: bool,
+    ) -> Users {
+        let mut users = UserPoolClient::new(traced(t.user_pool(), verbose), pool, client);
+        if let Some(secret) = &self.client_secret {
+            users = users.with_client_secret(ClientSecret::new(secret.clone()));
+        }
+        users
+    }
 }
 
 /// Who the credentials are for.
@@ -64,155 +82,25 @@ pub enum Flow {
 pub enum Provider {
     /// A user-pool sign-in (cached by `cogkit login`).
     Cognito,
-    /// A Facebook access token.
+    /// Facebook.
     Facebook,
-    /// A Login with Amazon access token.
+    /// Login with Amazon.
     Amazon,
-    /// A Google ID token.
+    /// Google.
     Google,
-    /// A Sign in with Apple ID token.
+    /// Sign in with Apple.
     Apple,
 }
 
-fn ask(prompt: &str, hidden: bool) -> Result<String, String> {
-    if !std::io::stdin().is_terminal() {
-        return Err(format!(
-            "{} is needed and there is no terminal to ask on",
-            prompt.trim_end_matches(": ")
-        ));
-    }
-    if hidden {
-        return rpassword::prompt_password(prompt).map_err(|e| e.to_string());
-    }
-    eprint!("{prompt}");
-    std::io::stderr().flush().ok();
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| e.to_string())?;
-    Ok(line.trim().to_owned())
-}
-
-fn or_ask(value: Option<String>, prompt: &str, hidden: bool) -> Result<String, String> {
-    match value {
-        Some(v) if !v.is_empty() => Ok(v),
-        _ => ask(prompt, hidden),
-    }
-}
-
-fn user_pool_client(
-    t: &Transports,
-    args: &UserPoolArgs,
-    verbose: bool,
-) -> Result<UserPoolClient<Traced<std::sync::Arc<sdk_transport::SdkUserPool>>>, String> {
-    let pool = UserPoolId::parse(&or_ask(args.user_pool_id.clone(), "User pool id: ", false)?)
-        .map_err(|e| e.to_string())?;
-    let client = ClientId::parse(&or_ask(args.client_id.clone(), "App client id: ", false)?)
-        .map_err(|e| e.to_string())?;
-    let mut c = UserPoolClient::new(Traced::new(t.user_pool(), verbose), pool, client);
-    if let Some(secret) = &args.client_secret {
-        c = c.with_client_secret(ClientSecret::new(secret.clone()));
-    }
-    Ok(c)
-}
-
-/// Signs in, answering challenges at the terminal; returns the tokens.
-pub async fn sign_in(
-    endpoint: &Endpoint,
-    args: &UserPoolArgs,
-    username: Option<String>,
-    flow: Flow,
-    password_stdin: bool,
-    verbose: bool,
-) -> Result<(UserPoolTokens, String, String), String> {
-    let region = args
-        .user_pool_id
-        .as_deref()
-        .and_then(|p| p.split('_').next())
-        .map(str::to_owned);
-    let t = endpoint.transports(region.as_deref()).await;
-    let users = user_pool_client(&t, args, verbose)?;
-    let username = or_ask(username, "Username: ", false)?;
-    let password = if password_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| e.to_string())?;
-        Password::new(line.trim_end_matches(['\r', '\n']))
-    } else {
-        Password::new(ask("Password: ", true)?)
-    };
-    crate::out::status(&format!(
-        "signing in to {} as {username} ({}) …",
-        users.pool_id(),
-        match flow {
-            Flow::Srp => "SRP",
-            Flow::Password => "USER_PASSWORD_AUTH",
-        }
-    ));
-    let mut result = match flow {
-        Flow::Srp => users.sign_in_srp(&username, &password).await,
-        Flow::Password => users.sign_in_password(&username, &password).await,
-    }
-    .map_err(|e| e.to_string())?;
-    loop {
-        match result {
-            SignInResult::SignedIn(tokens) => {
-                return Ok((
-                    tokens,
-                    users.pool_id().to_string(),
-                    users.client_id().to_string(),
-                ));
-            }
-            SignInResult::NextStep(NextStep::NewPasswordRequired {
-                challenge,
-                required_attributes,
-            }) => {
-                eprintln!("A new password is required.");
-                let new_password = Password::new(ask("New password: ", true)?);
-                let mut attrs = Vec::new();
-                for name in &required_attributes {
-                    attrs.push((name.clone(), ask(&format!("{name}: "), false)?));
-                }
-                let pairs: Vec<(&str, &str)> = attrs
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
-                result = users
-                    .respond_new_password(&challenge, &new_password, &pairs)
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            SignInResult::NextStep(NextStep::SmsMfa {
-                challenge,
-                destination,
-            }) => {
-                let code = ask(
-                    &format!(
-                        "Code sent to {}: ",
-                        destination.unwrap_or_else(|| "your phone".into())
-                    ),
-                    false,
-                )?;
-                result = users
-                    .respond_mfa(&challenge, &code)
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            SignInResult::NextStep(NextStep::SoftwareTokenMfa { challenge }) => {
-                let code = ask("Authenticator code: ", false)?;
-                result = users
-                    .respond_mfa(&challenge, &code)
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            SignInResult::NextStep(other) => {
-                return Err(format!(
-                    "the service asked for a challenge cogkit cannot answer yet: {other:?}"
-                ));
-            }
+impl Provider {
+    /// The social provider, for all but `cognito`.
+    pub fn social(self) -> Option<SocialProvider> {
+        match self {
+            Provider::Cognito => None,
+            Provider::Facebook => Some(SocialProvider::Facebook),
+            Provider::Amazon => Some(SocialProvider::LoginWithAmazon),
+            Provider::Google => Some(SocialProvider::Google),
+            Provider::Apple => Some(SocialProvider::SignInWithApple),
         }
     }
 }
@@ -237,57 +125,53 @@ pub struct CredentialsArgs {
     pub user_pool: UserPoolArgs,
 }
 
+/// The cached sign-in's ID token as a login, refreshed (and cached again)
+/// when it has expired.
+async fn cached_login(t: &Transports, args: &UserPoolArgs) -> Result<Logins, CliError> {
+    let (Some(pool), Some(client)) = (&args.user_pool_id, &args.client_id) else {
+        return Err(CliError::Usage(
+            "--login cognito needs --user-pool-id and --client-id".into(),
+        ));
+    };
+    let (pool, client) = (UserPoolId::parse(pool)?, ClientId::parse(client)?);
+    let store = TokenStore::from_env()?;
+    let tokens = store.load(&pool, &client)?.ok_or_else(|| {
+        FlowError::NoLogin(format!(
+            "no cached sign-in for {pool}/{client}: run `cogkit login` first"
+        ))
+    })?;
+    let session = UserPoolSession::new(
+        args.client(t, (pool.clone(), client.clone()), false),
+        tokens,
+    );
+    let logins = session
+        .logins()
+        .await
+        .map_err(|e| CliError::Input(format!("refreshing the cached sign-in: {e}")))?;
+    store.save(&pool, &client, &session.tokens().await)?;
+    Ok(logins)
+}
+
 async fn fetch(
     endpoint: &Endpoint,
     args: &CredentialsArgs,
-    verbose: bool,
-) -> Result<IdentityCredentials, String> {
-    let pool = IdentityPoolId::parse(&args.identity_pool_id).map_err(|e| e.to_string())?;
+) -> Result<IdentityCredentials, CliError> {
+    let pool = IdentityPoolId::parse(&args.identity_pool_id)?;
     let t = endpoint.transports(Some(pool.region())).await;
-    let identities = IdentityPoolClient::new(Traced::new(t.identity_pool(), verbose), pool);
-    let logins = match (args.unauthenticated, args.login) {
-        (true, _) | (false, None) => Logins::new(),
-        (false, Some(Provider::Cognito)) => {
-            let pool_id = args
-                .user_pool
-                .user_pool_id
-                .clone()
-                .ok_or("--login cognito needs --user-pool-id")?;
-            let client_id = args
-                .user_pool
-                .client_id
-                .clone()
-                .ok_or("--login cognito needs --client-id")?;
-            let tokens = crate::session::load(&pool_id, &client_id)?.ok_or_else(|| {
-                format!("no cached sign-in for {pool_id}/{client_id}: run `cogkit login` first")
+    let logins = match args.login.filter(|_| !args.unauthenticated) {
+        None => Logins::new(),
+        Some(Provider::Cognito) => cached_login(&t, &args.user_pool).await?,
+        Some(p) => {
+            let token = args.token.clone().ok_or_else(|| {
+                CliError::Usage("this login needs --token (or COGKIT_PROVIDER_TOKEN)".into())
             })?;
-            let users = user_pool_client(&t, &args.user_pool, verbose)?;
-            let session = UserPoolSession::new(users, tokens);
-            let logins = session
-                .logins()
-                .await
-                .map_err(|e| format!("refreshing the cached sign-in: {e}"))?;
-            crate::session::save(&pool_id, &client_id, &session.tokens().await)?;
-            logins
-        }
-        (false, Some(p)) => {
-            let token = args
-                .token
-                .clone()
-                .ok_or("this login needs --token (or COGKIT_PROVIDER_TOKEN)")?;
-            match p {
-                Provider::Facebook => Logins::new().facebook(token),
-                Provider::Amazon => Logins::new().amazon(token),
-                Provider::Google => Logins::new().google(token),
-                Provider::Apple => Logins::new().apple(token),
-                Provider::Cognito => unreachable!("handled above"),
-            }
+            let social = p.social().unwrap_or(SocialProvider::Facebook);
+            Logins::new().custom(social.login_key(), token)
         }
     };
-    identities
+    Ok(IdentityPoolClient::new(t.identity_pool(), pool)
         .credentials(&logins, None, None)
-        .await
-        .map_err(|e| e.to_string())
+        .await?)
 }
 
 /// `cogkit credentials`: JSON, or `export` lines for a shell.
@@ -296,288 +180,47 @@ pub async fn credentials(
     args: &CredentialsArgs,
     export: bool,
     output: crate::show::Output,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     crate::out::status(&format!(
         "getting credentials from identity pool {} …",
         args.identity_pool_id
     ));
-    let c = fetch(endpoint, args, false).await?;
-    let cr = &c.credentials;
+    let c = fetch(endpoint, args).await?;
+    let json = secret_json(&c.credentials);
     if export {
-        outln!("export AWS_ACCESS_KEY_ID={}", cr.access_key_id);
-        outln!(
-            "export AWS_SECRET_ACCESS_KEY={}",
-            cr.secret_access_key.expose_secret()
-        );
-        outln!(
-            "export AWS_SESSION_TOKEN={}",
-            cr.session_token.expose_secret()
-        );
-        outln!(
-            "export AWS_CREDENTIAL_EXPIRATION={}",
-            iso8601(cr.expiration)
-        );
+        for (name, key) in [
+            ("AWS_ACCESS_KEY_ID", "AccessKeyId"),
+            ("AWS_SECRET_ACCESS_KEY", "SecretAccessKey"),
+            ("AWS_SESSION_TOKEN", "SessionToken"),
+            ("AWS_CREDENTIAL_EXPIRATION", "Expiration"),
+        ] {
+            outln!("export {name}={}", json[key].as_str().unwrap_or_default());
+        }
     } else {
-        let out = json!({
-            "IdentityId": c.identity_id.as_str(),
-            "AccessKeyId": cr.access_key_id,
-            "SecretAccessKey": cr.secret_access_key.expose_secret(),
-            "SessionToken": cr.session_token.expose_secret(),
-            "Expiration": iso8601(cr.expiration),
-        });
+        let mut out = json;
+        out["IdentityId"] = json!(c.identity_id.as_str());
         crate::show::print(&out, output);
     }
     Ok(())
 }
 
-/// `cogkit credential-process`: the AWS `credential_process` JSON.
-pub async fn credential_process(endpoint: &Endpoint, args: &CredentialsArgs) -> Result<(), String> {
-    let c = fetch(endpoint, args, false).await?.credentials;
-    let out = json!({
-        "Version": 1,
+/// The credentials whole, in the AWS CLI's member names.
+fn secret_json(c: &transport::AwsCredentials) -> Value {
+    json!({
         "AccessKeyId": c.access_key_id,
         "SecretAccessKey": c.secret_access_key.expose_secret(),
         "SessionToken": c.session_token.expose_secret(),
-        "Expiration": iso8601(c.expiration),
-    });
-    outln!("{out}");
-    Ok(())
-}
-
-/// `cogkit login --hosted-ui`: the browser sign-in.
-#[derive(Debug, Clone, Args)]
-pub struct HostedUiArgs {
-    /// Sign in through the pool's hosted UI in a browser (authorization code
-    /// with PKCE) instead of SRP: social providers and the pool's own page.
-    #[arg(long)]
-    pub hosted_ui: bool,
-    /// The hosted UI's domain prefix: `https://<prefix>.auth.<region>.amazoncognito.com`,
-    /// or `<endpoint-url>/<prefix>` with --endpoint-url.
-    #[arg(long, env = "COGKIT_DOMAIN")]
-    pub domain: Option<String>,
-    /// The hosted UI's base URL (a custom domain); overrides --domain.
-    #[arg(long)]
-    pub hosted_ui_url: Option<String>,
-    /// The app client's registered callback URL; cogkit listens on its port
-    /// (`http://localhost:<port>/<path>`).
-    #[arg(long, default_value = "http://localhost:8080/callback")]
-    pub redirect_uri: String,
-    /// Skip the chooser and go to this provider (`Facebook`,
-    /// `LoginWithAmazon`, `Google`, `SignInWithApple`, an OIDC name, `COGNITO`).
-    #[arg(long)]
-    pub identity_provider: Option<String>,
-    /// The scopes to request.
-    #[arg(long, default_value = "openid email profile")]
-    pub scope: String,
-    /// Print the sign-in URL instead of opening a browser.
-    #[arg(long)]
-    pub no_browser: bool,
-    /// Seconds to wait for the browser to come back.
-    #[arg(long, default_value_t = 300)]
-    pub timeout: u64,
-}
-
-/// The hosted UI's base URL for these arguments.
-fn hosted_ui_base(
-    endpoint: &Endpoint,
-    args: &HostedUiArgs,
-    pool: &UserPoolId,
-) -> Result<String, String> {
-    if let Some(url) = &args.hosted_ui_url {
-        return Ok(url.clone());
-    }
-    let domain = args
-        .domain
-        .as_deref()
-        .ok_or("--hosted-ui needs --domain <prefix> (or --hosted-ui-url)")?;
-    Ok(match &endpoint.endpoint_url {
-        Some(url) => format!("{}/{domain}", url.trim_end_matches('/')),
-        None => format!(
-            "https://{domain}.auth.{}.amazoncognito.com",
-            endpoint.region.as_deref().unwrap_or(pool.region())
-        ),
+        "Expiration": iso8601(c.expiration).unwrap_or_default(),
     })
 }
 
-/// The loopback port and path of a redirect URI cogkit can listen on.
-fn loopback_target(redirect_uri: &str) -> Result<(u16, String), String> {
-    let url = url::Url::parse(redirect_uri)
-        .map_err(|e| format!("--redirect-uri {redirect_uri:?}: {e}"))?;
-    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    match (url.scheme(), loopback, url.port()) {
-        ("http", true, Some(port)) => Ok((port, url.path().to_owned())),
-        _ => Err(format!(
-            "--redirect-uri must be http://localhost:<port>/<path> for cogkit to receive it, not {redirect_uri}"
-        )),
-    }
-}
-
-/// Opens `url` in the desktop's browser; false if there is none.
-fn open_browser(url: &str) -> bool {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    std::process::Command::new(opener)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .is_ok()
-}
-
-/// Signs in through the hosted UI: prints (and opens) the authorize URL,
-/// receives the redirect on loopback, checks state and nonce, exchanges
-/// the code with PKCE.
-pub async fn hosted_sign_in(
+/// `cogkit credential-process`: the AWS `credential_process` JSON.
+pub async fn credential_process(
     endpoint: &Endpoint,
-    args: &UserPoolArgs,
-    hosted: &HostedUiArgs,
-    verbose: bool,
-) -> Result<(UserPoolTokens, String, String), String> {
-    let pool = UserPoolId::parse(&or_ask(args.user_pool_id.clone(), "User pool id: ", false)?)
-        .map_err(|e| e.to_string())?;
-    let client = ClientId::parse(&or_ask(args.client_id.clone(), "App client id: ", false)?)
-        .map_err(|e| e.to_string())?;
-    let base = hosted_ui_base(endpoint, hosted, &pool)?;
-    let (port, path) = loopback_target(&hosted.redirect_uri)?;
-    let listener = sdk_transport::LoopbackRedirect::bind(port, &path)
-        .await
-        .map_err(|e| e.to_string())?;
-    let scopes: Vec<&str> = hosted.scope.split_whitespace().collect();
-    let mut ui = HostedUi::new(&base, client.clone(), &hosted.redirect_uri)
-        .map_err(|e| e.to_string())?
-        .with_scopes(&scopes);
-    if let Some(secret) = &args.client_secret {
-        ui = ui.with_client_secret(ClientSecret::new(secret.clone()));
-    }
-    let request = ui.authorize_url(hosted.identity_provider.as_deref());
-    crate::out::status("Open this URL in a browser to sign in:");
-    crate::out::status(&format!("  {}", request.url));
-    if !hosted.no_browser && open_browser(request.url.as_str()) {
-        crate::out::status("(opened in your browser)");
-    }
-    crate::out::status(&format!(
-        "waiting for the browser to come back to {} …",
-        hosted.redirect_uri
-    ));
-    let callback = listener
-        .wait(std::time::Duration::from_secs(hosted.timeout))
-        .await
-        .map_err(|e| e.to_string())?;
-    let code = ui
-        .parse_callback(&callback, &request.state)
-        .map_err(|e| e.to_string())?;
-    let oauth = Traced::new(sdk_transport::HttpOAuth2::default(), verbose);
-    let tokens = ui
-        .exchange_code(&oauth, &code, &request.pkce_verifier)
-        .await
-        .map_err(|e| e.to_string())?;
-    let tokens = ui
-        .check_tokens(tokens, &request.nonce)
-        .map_err(|e| e.to_string())?;
-    Ok((tokens, pool.to_string(), client.to_string()))
-}
-
-/// What `cogkit login` was asked to do (its command-line options).
-#[derive(Debug, Args)]
-pub struct LoginRequest {
-    #[command(flatten)]
-    pub user_pool: UserPoolArgs,
-    #[command(flatten)]
-    pub hosted: HostedUiArgs,
-    /// The username (asked for when missing).
-    #[arg(long)]
-    pub username: Option<String>,
-    /// How to sign in.
-    #[arg(long, value_enum, default_value = "srp")]
-    pub flow: Flow,
-    /// Read the password from standard input instead of a hidden prompt.
-    #[arg(long)]
-    pub password_stdin: bool,
-    /// Print each Cognito call and its response (secrets shortened).
-    #[arg(long, short)]
-    pub verbose: bool,
-    /// Also get AWS credentials from this identity pool after signing in.
-    #[arg(long, env = "COGKIT_IDENTITY_POOL_ID")]
-    pub identity_pool_id: Option<String>,
-    /// Sign in with an external provider's token instead of the user pool
-    /// (asked for when missing). Without any option on a terminal, cogkit
-    /// asks "sign in with (cognito, facebook, amazon)".
-    #[arg(long, value_enum)]
-    pub provider: Option<Provider>,
-}
-
-/// `cogkit login`: like the original study, asks "sign in with (cognito,
-/// facebook, amazon)" when nothing says which, signs in, and with an
-/// identity pool prints GetId and GetCredentialsForIdentity.
-pub async fn login(endpoint: &Endpoint, r: LoginRequest) -> Result<(), String> {
-    let provider = match r.provider {
-        Some(p) => p,
-        None if r.hosted.hosted_ui => Provider::Cognito,
-        None if r.username.is_none() && !r.password_stdin && std::io::stdin().is_terminal() => {
-            match ask("sign in with (cognito, facebook, amazon): ", false)?.as_str() {
-                "cognito" => Provider::Cognito,
-                "facebook" => Provider::Facebook,
-                "amazon" => Provider::Amazon,
-                other => return Err(format!("{other:?} is not one of cognito, facebook, amazon")),
-            }
-        }
-        None => Provider::Cognito,
-    };
-    let logins = if provider == Provider::Cognito {
-        let (tokens, pool, client) = if r.hosted.hosted_ui {
-            hosted_sign_in(endpoint, &r.user_pool, &r.hosted, r.verbose).await?
-        } else {
-            sign_in(
-                endpoint,
-                &r.user_pool,
-                r.username,
-                r.flow,
-                r.password_stdin,
-                r.verbose,
-            )
-            .await?
-        };
-        let path = crate::session::save(&pool, &client, &tokens)?;
-        outln!(
-            "signed in as {}; tokens cached in {}",
-            tokens.username.as_deref().unwrap_or("?"),
-            path.display()
-        );
-        Logins::new().user_pool(
-            &UserPoolId::parse(&pool).map_err(|e| e.to_string())?,
-            &tokens.id_token,
-        )
-    } else {
-        let name = match provider {
-            Provider::Facebook => "Facebook",
-            Provider::Amazon => "Login with Amazon",
-            Provider::Google => "Google",
-            _ => "Apple",
-        };
-        let token = ask(&format!("{name} token: "), true)?;
-        match provider {
-            Provider::Facebook => Logins::new().facebook(token),
-            Provider::Amazon => Logins::new().amazon(token),
-            Provider::Google => Logins::new().google(token),
-            _ => Logins::new().apple(token),
-        }
-    };
-    let identity_pool = match (r.identity_pool_id, provider) {
-        (Some(id), _) => id,
-        (None, Provider::Cognito) => return Ok(()),
-        (None, _) => ask("Identity pool id: ", false)?,
-    };
-    let pool = IdentityPoolId::parse(&identity_pool).map_err(|e| e.to_string())?;
-    let t = endpoint.transports(Some(pool.region())).await;
-    // Like the study: show the identity-pool calls and their answers.
-    let identities = IdentityPoolClient::new(Traced::new(t.identity_pool(), true), pool);
-    identities
-        .credentials(&logins, None, None)
-        .await
-        .map_err(|e| e.to_string())?;
+    args: &CredentialsArgs,
+) -> Result<(), CliError> {
+    let mut out = secret_json(&fetch(endpoint, args).await?.credentials);
+    out["Version"] = json!(1);
+    outln!("{out}");
     Ok(())
 }

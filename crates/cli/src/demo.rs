@@ -1,16 +1,18 @@
 //! `cogkit demo`: every identity flow of the original study, offline, against
 //! an embedded mock, printing each call and its response.
 
+use cognito_flows::observe::shorten;
 use cognito_flows::secret::Password;
-use cognito_flows::transport::AwsCredentials;
+use cognito_flows::wire::encoding::{form_encode, form_value};
+use cognito_flows::wire::{SocialProvider, json::json};
 use cognito_flows::*;
 use mock_cognito::browser::Browser;
 use mock_cognito::{MockCognito, SeedConfig};
-use sdk_transport::Transports;
-use serde_json::json;
+use sdk_transport::{SdkIdentityPool, SdkSts, Transports};
 
-use crate::show::{call, shorten};
-use crate::trace::Traced;
+use crate::error::CliError;
+use crate::show::call;
+use crate::trace::{Traced, traced};
 
 /// The seed the demo (and the README) uses.
 pub const EXAMPLE_SEED: &str = include_str!("../../../examples/mock-config.toml");
@@ -19,58 +21,56 @@ const CLIENT: &str = "1example23456789abcdefghij";
 const IDENTITY_POOL: &str = "ap-northeast-1:00000000-0000-4000-8000-000000000001";
 const ROLE: &str = "arn:aws:iam::000000000000:role/ExampleAuthenticated";
 const CALLBACK: &str = "http://localhost:8080/callback";
-const FACEBOOK_APP: &str = "1234567890";
-const AMAZON_APP: &str = "amzn1.application-oa2-client.example";
+/// The seed's provider test users: (provider, app id, login, password).
+const FACEBOOK: (SocialProvider, &str, &str, &str) = (
+    SocialProvider::Facebook,
+    "1234567890",
+    "carol@example.com",
+    "facebook-pass",
+);
+const AMAZON: (SocialProvider, &str, &str, &str) = (
+    SocialProvider::LoginWithAmazon,
+    "amzn1.application-oa2-client.example",
+    "dave@example.com",
+    "amazon-pass",
+);
 
-struct Row {
+type Identities = IdentityPoolClient<Traced<std::sync::Arc<SdkIdentityPool>>>;
+
+/// A summary line: (flow, IdentityId, role, ok).
+type Row = (&'static str, String, String, bool);
+
+/// Proves credentials with STS GetCallerIdentity signed with them, and makes
+/// the summary line.
+async fn finish(
     flow: &'static str,
-    identity: String,
-    role: String,
-    ok: bool,
+    result: Result<IdentityCredentials, FlowError>,
+    sts: &SdkSts,
+) -> Row {
+    let c = match result {
+        Ok(c) => c,
+        Err(e) => {
+            outln!("failed: {e}");
+            return (flow, "-".into(), "-".into(), false);
+        }
+    };
+    let identity = c.identity_id.to_string();
+    match crate::show::caller(sts, &c.credentials).await {
+        Ok(who) => (flow, identity, who.role_name().unwrap_or("?").into(), true),
+        Err(e) => {
+            outln!("GetCallerIdentity failed: {e}");
+            (flow, identity, "?".into(), false)
+        }
+    }
 }
 
-/// GetCallerIdentity signed with the credentials: the proof they work.
-async fn caller_role(endpoint: &str, c: &AwsCredentials) -> Result<String, String> {
-    let sts = aws_sdk_sts::Client::from_conf(
-        aws_sdk_sts::Config::builder()
-            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-            .region(aws_sdk_sts::config::Region::new("ap-northeast-1"))
-            .endpoint_url(endpoint)
-            .credentials_provider(aws_credential_types::Credentials::new(
-                c.access_key_id.clone(),
-                c.secret_access_key.expose_secret(),
-                Some(c.session_token.expose_secret().to_owned()),
-                Some(c.expiration),
-                "cogkit-demo",
-            ))
-            .build(),
-    );
-    let out = sts
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| sdk_transport::from_sdk(e).to_string())?;
-    let arn = out.arn().unwrap_or_default().to_owned();
-    call(
-        "GetCallerIdentity (STS, signed with those credentials)",
-        &json!({"Arn": arn, "Account": out.account()}),
-    );
-    Ok(arn.split('/').nth(1).unwrap_or_default().to_owned())
-}
-
-pub fn run() -> Result<(), String> {
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    runtime.block_on(demo())
-}
-
-async fn demo() -> Result<(), String> {
-    let seed = SeedConfig::from_toml(EXAMPLE_SEED)?;
+pub async fn run() -> Result<(), CliError> {
+    let seed = SeedConfig::from_toml(EXAMPLE_SEED).map_err(CliError::Input)?;
     let mock = MockCognito::builder()
         .seed(seed)
         .start()
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| CliError::Input(e.to_string()))?;
     let endpoint = mock.endpoint();
     outln!("cogkit demo: every Cognito identity flow, offline.");
     outln!("mock-cognito is running at {endpoint}, seeded from examples/mock-config.toml.");
@@ -80,135 +80,94 @@ async fn demo() -> Result<(), String> {
         .endpoint_url(endpoint.clone())
         .build()
         .await;
-    let pool = IdentityPoolId::parse(IDENTITY_POOL).map_err(|e| e.to_string())?;
-    let identities = IdentityPoolClient::new(Traced::new(t.identity_pool(), true), pool);
+    let (sts, pool) = (t.sts(), UserPoolId::parse(USER_POOL)?);
+    let identities = IdentityPoolClient::new(
+        traced(t.identity_pool(), true),
+        IdentityPoolId::parse(IDENTITY_POOL)?,
+    );
     let mut rows = Vec::new();
 
     outln!("## 1. Unauthenticated: GetId, then GetCredentialsForIdentity\n");
     let guest = identities.unauthenticated(None).await;
-    rows.push(finish("1. unauthenticated", guest, &endpoint).await);
+    rows.push(finish("1. unauthenticated", guest, &sts).await);
 
     outln!("\n## 2. User-pool federation: SRP sign-in, then the IdToken as a login\n");
-    let user_pool = UserPoolId::parse(USER_POOL).map_err(|e| e.to_string())?;
     let users = UserPoolClient::new(
-        Traced::new(t.user_pool(), true),
-        user_pool.clone(),
-        ClientId::parse(CLIENT).map_err(|e| e.to_string())?,
+        traced(t.user_pool(), true),
+        pool.clone(),
+        ClientId::parse(CLIENT)?,
     );
-    let federated = match users
-        .sign_in_srp("alice", &Password::new("Passw0rd!"))
-        .await
-    {
-        Ok(SignInResult::SignedIn(tokens)) => {
-            identities
-                .credentials(
-                    &Logins::new().user_pool(&user_pool, &tokens.id_token),
-                    None,
-                    None,
-                )
-                .await
+    let federated = async {
+        match users
+            .sign_in_srp("alice", &Password::new("Passw0rd!"))
+            .await?
+        {
+            SignInResult::SignedIn(tokens) => {
+                let logins = Logins::new().user_pool(&pool, &tokens.id_token);
+                identities.credentials(&logins, None, None).await
+            }
+            SignInResult::NextStep(step) => {
+                Err(FlowError::protocol(format!("unexpected {step:?}")))
+            }
         }
-        Ok(SignInResult::NextStep(step)) => Err(FlowError::protocol(format!(
-            "unexpected challenge {step:?}"
-        ))),
-        Err(e) => Err(e),
     };
-    rows.push(finish("2. user-pool federation (SRP)", federated, &endpoint).await);
+    rows.push(finish("2. user-pool federation (SRP)", federated.await, &sts).await);
 
     outln!(
         "\n## 3. Hosted UI with social sign-in: authorization code + PKCE, then the id_token as a login\n"
     );
     outln!("(a scripted browser signs in on the hosted UI and the mock's fake provider pages)\n");
-    for (label, provider, login, password) in [
-        (
-            "3. hosted UI: Facebook",
-            "Facebook",
-            "carol@example.com",
-            "facebook-pass",
-        ),
-        (
-            "3. hosted UI: Login with Amazon",
-            "LoginWithAmazon",
-            "dave@example.com",
-            "amazon-pass",
-        ),
+    for (label, user) in [
+        ("3. hosted UI: Facebook", FACEBOOK),
+        ("3. hosted UI: Login with Amazon", AMAZON),
     ] {
-        let result = hosted_ui(
-            &endpoint,
-            &identities,
-            &user_pool,
-            provider,
-            login,
-            password,
-        )
-        .await;
-        rows.push(finish(label, result, &endpoint).await);
+        let result = hosted_ui(&endpoint, &identities, &pool, user).await;
+        rows.push(finish(label, result, &sts).await);
     }
 
     outln!("\n## 4. Direct external IdP: Facebook and Login with Amazon access tokens\n");
     outln!("(each token comes from signing in on the mock's fake provider page, implicit grant)\n");
-    let fb = provider_token(
-        &endpoint,
-        "facebook",
-        FACEBOOK_APP,
-        "carol@example.com",
-        "facebook-pass",
-    )
-    .await;
-    let facebook = match &fb {
-        Ok(token) => {
-            identities
-                .credentials(&Logins::new().facebook(token.clone()), None, None)
-                .await
-        }
-        Err(e) => Err(e.clone()),
-    };
-    rows.push(finish("4. direct IdP: Facebook", facebook, &endpoint).await);
-    let by_amazon = match provider_token(
-        &endpoint,
-        "amazon",
-        AMAZON_APP,
-        "dave@example.com",
-        "amazon-pass",
-    )
-    .await
-    {
-        Ok(token) => {
-            identities
-                .credentials(&Logins::new().amazon(token), None, None)
-                .await
-        }
-        Err(e) => Err(e),
-    };
-    rows.push(finish("4. direct IdP: Login with Amazon", by_amazon, &endpoint).await);
+    let mut facebook_token = None;
+    for (label, user) in [
+        ("4. direct IdP: Facebook", FACEBOOK),
+        ("4. direct IdP: Login with Amazon", AMAZON),
+    ] {
+        let result = async {
+            let token = provider_token(&endpoint, user).await?;
+            let logins = Logins::new().custom(user.0.login_key(), token.clone());
+            facebook_token.get_or_insert(token);
+            identities.credentials(&logins, None, None).await
+        };
+        rows.push(finish(label, result.await, &sts).await);
+    }
 
     outln!("\n## Classic flow: GetOpenIdToken, then STS AssumeRoleWithWebIdentity\n");
-    let classic = match fb {
-        Ok(token) => {
+    let classic = match facebook_token {
+        Some(token) => {
+            let logins = Logins::new().facebook(token);
             identities
                 .classic(
-                    &Traced::new(t.sts(), true),
-                    &Logins::new().facebook(token),
+                    &traced(sts.clone(), true),
+                    &logins,
                     None,
                     ROLE,
                     "cogkit-demo",
                 )
                 .await
         }
-        Err(e) => Err(e),
+        None => Err(FlowError::NoLogin("no Facebook token (see above)".into())),
     };
-    rows.push(finish("classic flow (STS)", classic, &endpoint).await);
+    rows.push(finish("classic flow (STS)", classic, &sts).await);
 
     outln!("\n## Summary\n");
     outln!("{:<34} {:<52} {:<22} result", "flow", "IdentityId", "role");
-    for r in &rows {
-        let result = crate::out::verdict(if r.ok { "ok" } else { "FAILED" }, r.ok);
-        outln!("{:<34} {:<52} {:<22} {result}", r.flow, r.identity, r.role);
+    for (flow, identity, role, ok) in &rows {
+        let result = crate::out::verdict(if *ok { "ok" } else { "FAILED" }, *ok);
+        outln!("{flow:<34} {identity:<52} {role:<22} {result}");
     }
-    if rows.iter().all(|r| r.ok) {
-        Ok(())
-    } else {
-        Err("some flows failed (see above)".to_owned())
+    match rows.iter().all(|r| r.3) {
+        true => Ok(()),
+        false => Err(CliError::Input("some flows failed (see above)".into())),
     }
 }
 
@@ -221,11 +180,9 @@ fn browser_error(e: mock_cognito::browser::BrowserError) -> FlowError {
 /// user-pool login.
 async fn hosted_ui(
     endpoint: &str,
-    identities: &IdentityPoolClient<Traced<std::sync::Arc<sdk_transport::SdkIdentityPool>>>,
-    user_pool: &UserPoolId,
-    provider: &str,
-    login: &str,
-    password: &str,
+    identities: &Identities,
+    pool: &UserPoolId,
+    (provider, _, login, password): (SocialProvider, &str, &str, &str),
 ) -> Result<IdentityCredentials, FlowError> {
     let ui = HostedUi::new(
         &format!("{endpoint}/example"),
@@ -233,98 +190,57 @@ async fn hosted_ui(
         CALLBACK,
     )?
     .with_scopes(&["openid", "email", "profile"]);
-    let request = ui.authorize_url(None);
+    let pending = ui.begin(None);
+    let name = provider.provider_name();
     call(
         "GET /example/oauth2/authorize (in the browser)",
-        &json!({"url": request.url.as_str().split('?').next(), "code_challenge_method": "S256",
-                "then": format!("the sign-in page, the {provider} button, {provider}'s page as {login}")}),
+        &json!({"url": pending.url().as_str().split('?').next(), "code_challenge_method": "S256",
+                "then": format!("the sign-in page, the {name} button, {name}'s page as {login}")}),
     );
     let callback = Browser::new()
-        .sign_in_with_provider(request.url.as_str(), CALLBACK, provider, login, password)
+        .sign_in_with_provider(pending.url().as_str(), CALLBACK, name, login, password)
         .await
         .map_err(browser_error)?;
-    let code = ui.parse_callback(&callback, &request.state)?;
+    let code = form_value(callback.split_once('?').map_or("", |(_, q)| q), "code");
     call(
         "the browser comes back to the app",
-        &json!({"redirect_uri": CALLBACK, "code": shorten(code.expose_secret()), "state": "(matches)"}),
+        &json!({"redirect_uri": CALLBACK, "code": code.as_deref().map(shorten)}),
     );
-    let oauth = Traced::new(sdk_transport::HttpOAuth2::default(), true);
-    let tokens = ui
-        .exchange_code(&oauth, &code, &request.pkce_verifier)
+    let oauth = traced(sdk_transport::HttpOAuth2::default(), true);
+    let tokens = pending
+        .complete(&oauth, Callback::Redirect(callback))
         .await?;
-    let tokens = ui.check_tokens(tokens, &request.nonce)?;
-    identities
-        .credentials(
-            &Logins::new().user_pool(user_pool, &tokens.id_token),
-            None,
-            None,
-        )
-        .await
+    let logins = Logins::new().user_pool(pool, &tokens.id_token);
+    identities.credentials(&logins, None, None).await
 }
 
 /// Flow 4's token: signs in on a fake provider's page with the implicit
 /// grant, as a browser app would, and reads the token from the fragment.
 async fn provider_token(
     endpoint: &str,
-    provider: &str,
-    app_id: &str,
-    login: &str,
-    password: &str,
+    (provider, app_id, login, password): (SocialProvider, &str, &str, &str),
 ) -> Result<String, FlowError> {
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("client_id", app_id)
-        .append_pair("redirect_uri", CALLBACK)
-        .append_pair("response_type", "token")
-        .append_pair("state", "demo")
-        .finish();
-    let url = format!("{endpoint}/idp/{provider}/authorize?{query}");
+    let slug = match provider {
+        SocialProvider::LoginWithAmazon => "amazon",
+        _ => "facebook",
+    };
+    let query = form_encode(&[
+        ("client_id", app_id),
+        ("redirect_uri", CALLBACK),
+        ("response_type", "token"),
+        ("state", "demo"),
+    ]);
+    let url = format!("{endpoint}/idp/{slug}/authorize?{query}");
     let callback = Browser::new()
-        .sign_in_with_provider(&url, CALLBACK, provider, login, password)
+        .sign_in_with_provider(&url, CALLBACK, slug, login, password)
         .await
         .map_err(browser_error)?;
     let fragment = callback.split_once('#').map(|(_, f)| f).unwrap_or_default();
-    let token = url::form_urlencoded::parse(fragment.as_bytes())
-        .find(|(k, _)| k == "access_token")
-        .map(|(_, v)| v.into_owned())
+    let token = form_value(fragment, "access_token")
         .ok_or_else(|| FlowError::protocol("the provider's redirect has no access_token"))?;
     call(
-        &format!("{provider}: sign-in page, then the redirect with the token"),
+        &format!("{slug}: sign-in page, then the redirect with the token"),
         &json!({"access_token": shorten(&token), "token_type": "bearer", "app_id": app_id}),
     );
     Ok(token)
-}
-
-async fn finish(
-    flow: &'static str,
-    result: Result<IdentityCredentials, FlowError>,
-    endpoint: &str,
-) -> Row {
-    match result {
-        Ok(c) => match caller_role(endpoint, &c.credentials).await {
-            Ok(role) => Row {
-                flow,
-                identity: c.identity_id.to_string(),
-                role,
-                ok: true,
-            },
-            Err(e) => {
-                outln!("GetCallerIdentity failed: {e}");
-                Row {
-                    flow,
-                    identity: c.identity_id.to_string(),
-                    role: "?".into(),
-                    ok: false,
-                }
-            }
-        },
-        Err(e) => {
-            outln!("failed: {e}");
-            Row {
-                flow,
-                identity: "-".into(),
-                role: "-".into(),
-                ok: false,
-            }
-        }
-    }
 }

@@ -1,7 +1,7 @@
 //! `cogkit`: a thin command-line front end over the cognito-kit crates.
 //!
 //! Exit codes follow the AWS CLI: 0 success, 1 a service or validation
-//! error, 2 a usage error (clap's own).
+//! error, 2 a usage error ([`error::CliError::exit_code`]).
 
 #![forbid(unsafe_code)]
 
@@ -9,8 +9,10 @@
 mod out;
 mod auth;
 mod demo;
+mod error;
+mod login;
 mod mock;
-mod session;
+mod prompt;
 mod show;
 mod token;
 mod trace;
@@ -18,6 +20,7 @@ mod trace;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use error::CliError;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -60,9 +63,37 @@ enum Command {
         #[arg(long, env = "COGKIT_CLIENT_SECRET", hide_env_values = true)]
         client_secret: String,
     },
-    /// Sign in to a user pool (SRP by default) and cache the tokens (mode
-    /// 0600) for `credentials --login cognito` and `credential-process`.
-    Login(auth::LoginRequest),
+    /// Sign in (user pool, hosted UI with Facebook or Amazon, or a provider
+    /// token), cache the tokens, and get identity-pool credentials.
+    ///
+    /// With no option saying how, at a terminal, cogkit asks as the
+    /// original study does: "sign in with (cognito, facebook, amazon)".
+    ///
+    /// - cognito: SRP sign-in (username, hidden password); the ID token is
+    ///   the login under `cognito-idp.<region>.amazonaws.com/<poolId>`.
+    ///
+    /// - facebook, amazon: the user pool's hosted UI, straight to that
+    ///   provider (identity_provider=Facebook / LoginWithAmazon), with PKCE
+    ///   and a checked state. With a desktop browser (`$BROWSER`, `open`,
+    ///   `xdg-open`) and a loopback --redirect-uri, cogkit opens it and
+    ///   receives the redirect itself; otherwise it prints the URL and asks
+    ///   `Enter Code:` for the code, or the whole address the browser ended
+    ///   at. The code is exchanged at /oauth2/token and the pool's ID token
+    ///   is the login, under the user-pool key as for cognito.
+    ///
+    /// - anything else, or nothing: no sign-in, guest credentials.
+    ///
+    /// `--provider facebook --direct` (or amazon, google, apple) is the
+    /// other flow: the provider's own access or ID token, asked for hidden,
+    /// as a direct identity-pool login (`graph.facebook.com`, …), without
+    /// the user pool.
+    ///
+    /// User-pool tokens are cached (mode 0600) for `credentials --login
+    /// cognito` and `credential-process`. With an identity pool
+    /// (--identity-pool-id or COGKIT_IDENTITY_POOL_ID; asked for after the
+    /// prompt) cogkit prints GetId, GetCredentialsForIdentity and the STS
+    /// caller those credentials are.
+    Login(login::LoginRequest),
     /// Temporary AWS credentials from an identity pool.
     Credentials {
         #[command(flatten)]
@@ -80,7 +111,7 @@ enum Command {
     /// Inspect or verify a JWT.
     Token {
         #[command(subcommand)]
-        command: TokenCommand,
+        command: token::TokenCommand,
     },
     /// Run every identity flow offline against an embedded mock, printing
     /// each call and its response (secrets shortened).
@@ -92,32 +123,9 @@ enum Command {
     },
 }
 
-#[derive(Debug, Subcommand)]
-enum TokenCommand {
-    /// Print a JWT's header and claims (no verification).
-    Decode {
-        /// The token.
-        token: String,
-    },
-    /// Verify a user-pool token against the pool's JWKS, and say why it fails.
-    Verify {
-        /// The token.
-        token: String,
-        /// The user pool that should have issued it.
-        #[arg(long)]
-        user_pool_id: String,
-        /// The app client it should be for (checks aud / client_id).
-        #[arg(long)]
-        client_id: Option<String>,
-        /// Where to fetch the JWKS (default: the pool's, at AWS or --endpoint-url).
-        #[arg(long)]
-        jwks_url: Option<String>,
-    },
-}
-
-fn block_on<F: std::future::Future<Output = Result<(), String>>>(f: F) -> Result<(), String> {
+fn block_on(f: impl std::future::Future<Output = Result<(), CliError>>) -> Result<(), CliError> {
     tokio::runtime::Runtime::new()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?
+        .map_err(|e| CliError::Terminal(format!("cannot start the async runtime: {e}")))?
         .block_on(f)
 }
 
@@ -131,13 +139,13 @@ fn main() -> ExitCode {
         } => {
             outln!(
                 "{}",
-                cognito_srp::secret_hash(&username, &client_id, &client_secret)
+                cognito_flows::srp::secret_hash(&username, &client_id, &client_secret)
             );
             Ok(())
         }
-        Command::Mock { command } => mock::run(command),
-        Command::Demo => demo::run(),
-        Command::Login(request) => block_on(auth::login(&cli.endpoint, request)),
+        Command::Mock { command } => block_on(mock::run(command)),
+        Command::Demo => block_on(demo::run()),
+        Command::Login(request) => block_on(login::login(&cli.endpoint, request)),
         Command::Credentials { args, format } => block_on(auth::credentials(
             &cli.endpoint,
             &args,
@@ -147,30 +155,13 @@ fn main() -> ExitCode {
         Command::CredentialProcess { args } => {
             block_on(auth::credential_process(&cli.endpoint, &args))
         }
-        Command::Token {
-            command: TokenCommand::Decode { token },
-        } => token::decode(&token, cli.output),
-        Command::Token {
-            command:
-                TokenCommand::Verify {
-                    token,
-                    user_pool_id,
-                    client_id,
-                    jwks_url,
-                },
-        } => block_on(token::verify(
-            &token,
-            &user_pool_id,
-            client_id.as_deref(),
-            jwks_url.as_deref(),
-            &cli.endpoint,
-        )),
+        Command::Token { command } => block_on(token::run(command, &cli.endpoint, cli.output)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("cogkit: {message}");
-            ExitCode::from(1)
+        Err(e) => {
+            eprintln!("cogkit: {e}");
+            ExitCode::from(e.exit_code())
         }
     }
 }

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use clap::{Subcommand, ValueEnum};
 use mock_cognito::{IssuerMode, MockCognito};
 
+use crate::error::CliError;
+
 #[derive(Debug, Subcommand)]
 pub enum MockCommand {
     /// Serve the mock until Ctrl-C. Prints the endpoint and the seeded ids.
@@ -35,25 +37,13 @@ pub enum IssuerArg {
     Local,
 }
 
-pub fn run(command: MockCommand) -> Result<(), String> {
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    match command {
-        MockCommand::Serve {
-            addr,
-            config,
-            issuer_mode,
-            region,
-        } => runtime.block_on(serve(addr, config, issuer_mode, region)),
-    }
-}
-
-async fn serve(
-    addr: SocketAddr,
-    config: Option<PathBuf>,
-    issuer: Option<IssuerArg>,
-    region: Option<String>,
-) -> Result<(), String> {
+pub async fn run(command: MockCommand) -> Result<(), CliError> {
+    let MockCommand::Serve {
+        addr,
+        config,
+        issuer_mode,
+        region,
+    } = command;
     if !addr.ip().to_canonical().is_loopback() {
         // Admin calls accept any credentials: say so when others can reach it.
         let _ = writeln!(
@@ -65,7 +55,7 @@ async fn serve(
     if let Some(path) = config {
         builder = builder.seed_file(path);
     }
-    if let Some(mode) = issuer {
+    if let Some(mode) = issuer_mode {
         builder = builder.issuer_mode(match mode {
             IssuerArg::Aws => IssuerMode::Aws,
             IssuerArg::Local => IssuerMode::Local,
@@ -74,11 +64,13 @@ async fn serve(
     if let Some(region) = region {
         builder = builder.region(region);
     }
-    let mock = builder.start().await.map_err(|e| match e.kind() {
-        std::io::ErrorKind::AddrInUse => {
-            format!("{addr} is already in use; pick another --addr (port 0 picks a free one)")
-        }
-        _ => e.to_string(),
+    let mock = builder.start().await.map_err(|e| {
+        CliError::Input(match e.kind() {
+            std::io::ErrorKind::AddrInUse => {
+                format!("{addr} is already in use; pick another --addr (port 0 picks a free one)")
+            }
+            _ => e.to_string(),
+        })
     })?;
     // The announcements are informational: a closed stdout (`| head -1`, a
     // parent that stopped reading) must not take the server down.
@@ -117,7 +109,9 @@ async fn serve(
         mock.endpoint()
     ));
     say("press Ctrl-C to stop".to_owned());
-    mock.serve_until_ctrl_c().await.map_err(|e| e.to_string())?;
+    mock.serve_until_ctrl_c()
+        .await
+        .map_err(|e| CliError::Terminal(e.to_string()))?;
     let _ = writeln!(std::io::stderr(), "mock-cognito stopped");
     Ok(())
 }

@@ -1,47 +1,26 @@
-//! Printing responses the way the original study did, with every secret
-//! shortened so the output can be shared.
+//! Printing responses the way the original study did (secrets shortened
+//! by the transports' observer), or as the AWS CLI's `--output`.
 
-use std::time::SystemTime;
-
-use serde_json::{Value, json};
-
-/// `eyJraWQiOi…(1034 chars)`: enough to recognise, never enough to use.
-pub fn shorten(secret: &str) -> String {
-    let head: String = secret.chars().take(10).collect();
-    format!("{head}…({} chars)", secret.chars().count())
-}
-
-/// ISO 8601 UTC, as credential_process wants it.
-pub fn iso8601(t: SystemTime) -> String {
-    cognito_srp::CognitoTimestamp::from_system_time(t)
-        .map(|t| t.iso8601())
-        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
-}
-
-/// Challenge parameters with the long SRP values shortened.
-pub fn challenge_parameters(params: &std::collections::HashMap<String, String>) -> Value {
-    let mut keys: Vec<&String> = params.keys().collect();
-    keys.sort();
-    let mut out = serde_json::Map::new();
-    for k in keys {
-        let v = &params[k];
-        let shown = if matches!(k.as_str(), "SRP_B" | "SECRET_BLOCK" | "SALT") {
-            shorten(v)
-        } else {
-            v.clone()
-        };
-        out.insert(k.clone(), json!(shown));
-    }
-    Value::Object(out)
-}
+use cognito_flows::wire::json::{self, Value};
 
 /// Prints a call's heading and its (already shortened) response.
 pub fn call(name: &str, response: &Value) {
     outln!("=== {name} ===");
-    outln!(
-        "{}",
-        serde_json::to_string_pretty(response).unwrap_or_default()
+    outln!("{}", json::to_string_pretty(response).unwrap_or_default());
+}
+
+/// STS GetCallerIdentity signed with `credentials`, printed: the proof they
+/// work, and which role they are for.
+pub async fn caller(
+    sts: &sdk_transport::SdkSts,
+    credentials: &cognito_flows::transport::AwsCredentials,
+) -> Result<sdk_transport::CallerIdentity, cognito_flows::FlowError> {
+    let who = sts.caller_identity(credentials).await?;
+    call(
+        "GetCallerIdentity (STS, signed with those credentials)",
+        &cognito_flows::wire::json::json!({"Arn": who.arn, "Account": who.account}),
     );
+    Ok(who)
 }
 
 /// `--output`, as the AWS CLI spells it.
@@ -57,10 +36,7 @@ pub enum Output {
 /// Prints a command's result in the chosen output format.
 pub fn print(value: &Value, output: Output) {
     match output {
-        Output::Json => outln!(
-            "{}",
-            serde_json::to_string_pretty(value).unwrap_or_default()
-        ),
+        Output::Json => outln!("{}", json::to_string_pretty(value).unwrap_or_default()),
         Output::Text => {
             let mut lines = Vec::new();
             text_lines(None, value, &mut lines);
@@ -118,6 +94,7 @@ fn text_lines(name: Option<&str>, v: &Value, out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cognito_flows::wire::json::json;
 
     #[test]
     fn text_output_is_laid_out_like_the_aws_cli() {
@@ -128,15 +105,6 @@ mod tests {
         assert_eq!(
             lines,
             ["id-1", "CREDENTIALS\tAK\tE", "GROUPS\ta", "GROUPS\tb"]
-        );
-    }
-
-    #[test]
-    fn shortening_and_dates() {
-        assert_eq!(shorten("abcdefghijklmnop"), "abcdefghij…(16 chars)");
-        assert_eq!(
-            iso8601(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_709_629_623)),
-            "2024-03-05T09:07:03Z"
         );
     }
 }

@@ -483,12 +483,7 @@ fn register_callback(endpoint: &str, callback: &str) {
 #[test]
 fn login_through_the_hosted_ui_with_a_loopback_redirect() {
     let server = serve();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let callback = format!("http://localhost:{port}/callback");
+    let callback = common::free_loopback_callback();
     register_callback(&server.endpoint, &callback);
     let cache = temp_dir("hosted-ui");
     let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))

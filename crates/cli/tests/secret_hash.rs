@@ -1,4 +1,4 @@
-//! `cogkit secret-hash`: the value, and clean failures.
+//! `cogkit secret-hash` and help texts: the value, clean failures, what help says.
 
 use std::process::Command;
 
@@ -47,4 +47,24 @@ fn the_secret_is_not_echoed_in_help() {
             .unwrap()
             .contains("s3cr3t-value")
     );
+}
+
+#[test]
+fn login_help_explains_the_prompt_and_both_provider_flows() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cogkit"))
+        .args(["login", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    for needed in [
+        "sign in with (cognito, facebook, amazon)",
+        "identity_provider=Facebook / LoginWithAmazon",
+        "Enter Code:",
+        "guest credentials",
+        "--provider facebook --direct",
+        "graph.facebook.com",
+    ] {
+        assert!(help.contains(needed), "login --help lacks {needed:?}");
+    }
 }

@@ -94,12 +94,42 @@ impl<U: UserPoolApi> LoginSource for UserPoolSession<U> {
     }
 }
 
+/// The IdentityId of each login subject seen, so a repeated login skips
+/// GetId (as the AWS SDKs keep it): the part of caching that outlives any
+/// one set of credentials.
 #[derive(Debug, Default)]
-struct CacheState {
-    /// Login subject → IdentityId.
-    identities: HashMap<String, IdentityId>,
-    /// The last credentials and the subject they were for.
-    current: Option<(String, IdentityCredentials)>,
+pub struct IdentityIds {
+    known: std::sync::Mutex<HashMap<String, IdentityId>>,
+    last: std::sync::Mutex<Option<IdentityId>>,
+}
+
+impl IdentityIds {
+    /// Credentials for `logins`, reusing the IdentityId known for its
+    /// subject and remembering the one the service answers with.
+    pub async fn credentials<T: IdentityPoolApi>(
+        &self,
+        client: &IdentityPoolClient<T>,
+        logins: &Logins,
+        custom_role_arn: Option<&str>,
+    ) -> Result<IdentityCredentials, FlowError> {
+        let subject = logins.subject_key();
+        let known = self.lock_known().get(&subject).cloned();
+        let fresh = client
+            .credentials(logins, known.as_ref(), custom_role_arn)
+            .await?;
+        self.lock_known().insert(subject, fresh.identity_id.clone());
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(fresh.identity_id.clone());
+        Ok(fresh)
+    }
+
+    /// The IdentityId of the last credentials, if any.
+    pub fn last(&self) -> Option<IdentityId> {
+        self.last.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn lock_known(&self) -> std::sync::MutexGuard<'_, HashMap<String, IdentityId>> {
+        self.known.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// Cached credentials from an identity pool.
@@ -110,7 +140,9 @@ pub struct CredentialsCache<T, L> {
     custom_role_arn: Option<String>,
     margin: Duration,
     clock: Clock,
-    state: Mutex<CacheState>,
+    identities: IdentityIds,
+    /// The last credentials (the lock is the single flight).
+    current: Mutex<Option<IdentityCredentials>>,
 }
 
 /// Renew this long before credentials expire, as the AWS SDKs do.
@@ -125,7 +157,8 @@ impl<T: IdentityPoolApi, L: LoginSource> CredentialsCache<T, L> {
             custom_role_arn: None,
             margin: DEFAULT_RENEWAL_MARGIN,
             clock: Clock::default(),
-            state: Mutex::new(CacheState::default()),
+            identities: IdentityIds::default(),
+            current: Mutex::new(None),
         }
     }
 
@@ -157,34 +190,24 @@ impl<T: IdentityPoolApi, L: LoginSource> CredentialsCache<T, L> {
     pub async fn credentials(&self) -> Result<IdentityCredentials, FlowError> {
         // Holding the lock across the fetch is the single flight: callers
         // queue here and find the fresh credentials when it is their turn.
-        let mut state = self.state.lock().await;
+        let mut current = self.current.lock().await;
         let now = self.clock.now();
-        if let Some((_, cached)) = &state.current
+        if let Some(cached) = current.as_ref()
             && cached.credentials.expiration > now + self.margin
         {
             return Ok(cached.clone());
         }
         let logins = self.source.logins().await?;
-        let subject = logins.subject_key();
-        let known = state.identities.get(&subject).cloned();
         let fresh = self
-            .client
-            .credentials(&logins, known.as_ref(), self.custom_role_arn.as_deref())
-            .await?;
-        state
             .identities
-            .insert(subject.clone(), fresh.identity_id.clone());
-        state.current = Some((subject, fresh.clone()));
+            .credentials(&self.client, &logins, self.custom_role_arn.as_deref())
+            .await?;
+        *current = Some(fresh.clone());
         Ok(fresh)
     }
 
     /// The IdentityId of the last credentials, if any.
     pub async fn identity_id(&self) -> Option<IdentityId> {
-        self.state
-            .lock()
-            .await
-            .current
-            .as_ref()
-            .map(|(_, c)| c.identity_id.clone())
+        self.identities.last()
     }
 }

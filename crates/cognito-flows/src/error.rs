@@ -29,6 +29,11 @@ pub enum FlowError {
     InvalidInput(String),
     /// The SRP maths refused a value.
     Srp(cognito_srp::SrpError),
+    /// No login is available (nothing cached, nothing configured): a
+    /// credentials chain should try its next provider.
+    NoLogin(String),
+    /// The service asked for something this client cannot do.
+    Unsupported(String),
 }
 
 impl FlowError {
@@ -91,6 +96,7 @@ impl fmt::Display for FlowError {
             FlowError::Protocol(m) => write!(f, "unexpected answer from the service: {m}"),
             FlowError::InvalidInput(m) => write!(f, "{m}"),
             FlowError::Srp(e) => write!(f, "SRP: {e}"),
+            FlowError::NoLogin(m) | FlowError::Unsupported(m) => write!(f, "{m}"),
         }
     }
 }

@@ -79,7 +79,13 @@ impl UserPoolId {
 
     /// The identity-pool login key: `cognito-idp.<region>.amazonaws.com/<id>`.
     pub fn provider_name(&self) -> String {
-        format!("cognito-idp.{}.amazonaws.com/{}", self.region(), self.0)
+        cognito_wire::issuer::login_key_in(self.region(), &self.0)
+    }
+
+    /// The `iss` of the pool's tokens at AWS:
+    /// `https://cognito-idp.<region>.amazonaws.com/<id>`.
+    pub fn issuer(&self) -> String {
+        cognito_wire::issuer::issuer_in(self.region(), &self.0)
     }
 }
 

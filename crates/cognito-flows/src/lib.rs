@@ -10,10 +10,14 @@
 //! | unauthenticated (guest) credentials | [`IdentityPoolClient::unauthenticated`] |
 //! | user-pool sign-in: SRP (default), password, refresh, challenges | [`UserPoolClient`] |
 //! | user-pool federation: ID token → credentials | [`IdentityPoolClient::credentials`] with [`Logins::user_pool`] |
-//! | hosted UI: authorize URL with PKCE, callback, code exchange | [`HostedUi`] |
+//! | hosted UI: authorize URL with PKCE, callback, code exchange | [`HostedUi::begin`], [`PendingAuthorization::complete`] |
 //! | direct external IdP (Facebook, Amazon, Google, Apple, OIDC, SAML, developer) | [`Logins`] |
 //! | classic flow (GetOpenIdToken → AssumeRoleWithWebIdentity) | [`IdentityPoolClient::classic`] |
+//! | challenges answered until signed in (new password, MFA) | [`UserPoolClient::finish_sign_in`] |
 //! | cached, self-renewing credentials | [`CredentialsCache`] |
+//! | a sign-in kept in a file (a CLI's token cache) | [`TokenStore`] |
+//! | every call seen, secrets shortened (logs, traces, `--verbose`) | [`observe::Observed`] |
+//! | verifying user-pool tokens in a service (JWKS cache, axum extractor) | [`verifier::CognitoJwtVerifier`] |
 //!
 //! Secrets (passwords, tokens, client secrets, keys) are typed
 //! ([`secret`]), wiped on drop and never shown by `Debug`. Ids are typed
@@ -41,22 +45,28 @@ mod clock;
 mod error;
 mod identity_pool;
 mod ids;
-mod jwt;
 mod logins;
 mod oauth2;
+pub mod observe;
 pub mod secret;
+mod token_store;
 pub mod transport;
 mod user_pool;
+pub mod verifier;
 
 pub use cache::{
-    CredentialsCache, DEFAULT_RENEWAL_MARGIN, LoginSource, StaticLogins, Unauthenticated,
-    UserPoolSession,
+    CredentialsCache, DEFAULT_RENEWAL_MARGIN, IdentityIds, LoginSource, StaticLogins,
+    Unauthenticated, UserPoolSession,
 };
 pub use clock::{Clock, SystemClock, TimeSource};
 pub use cognito_srp as srp;
+pub use cognito_wire as wire;
 pub use error::FlowError;
 pub use identity_pool::{IdentityCredentials, IdentityPoolClient};
 pub use ids::{ClientId, IdentityId, IdentityPoolId, UserPoolId};
 pub use logins::{AMAZON, APPLE, COGNITO_IDENTITY, FACEBOOK, GOOGLE, Logins};
-pub use oauth2::{AuthorizationRequest, HostedUi, pkce_challenge};
-pub use user_pool::{Challenge, NextStep, SignInResult, UserPoolClient, UserPoolTokens};
+pub use oauth2::{Callback, HostedUi, PendingAuthorization};
+pub use token_store::{TokenFile, TokenStore, TokenStoreError};
+pub use user_pool::{
+    Challenge, ChallengeAnswers, NextStep, SignInResult, UserPoolClient, UserPoolTokens,
+};

@@ -7,16 +7,7 @@ use std::fmt;
 use crate::ids::UserPoolId;
 use crate::secret::{IdToken, ProviderToken};
 
-/// Login key for Facebook access tokens.
-pub const FACEBOOK: &str = "graph.facebook.com";
-/// Login key for Login with Amazon access tokens.
-pub const AMAZON: &str = "www.amazon.com";
-/// Login key for Google ID tokens.
-pub const GOOGLE: &str = "accounts.google.com";
-/// Login key for Sign in with Apple ID tokens.
-pub const APPLE: &str = "appleid.apple.com";
-/// Login key for an identity pool's own OpenID token (developer flow).
-pub const COGNITO_IDENTITY: &str = "cognito-identity.amazonaws.com";
+pub use cognito_wire::issuer::{AMAZON, APPLE, COGNITO_IDENTITY, FACEBOOK, GOOGLE};
 
 /// Provider key → token. `Debug` shows the keys, never the tokens.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -111,8 +102,8 @@ impl Logins {
         self.0
             .iter()
             .map(|(k, v)| {
-                let who = crate::jwt::claims(v.expose_secret())
-                    .and_then(|c| c["sub"].as_str().map(str::to_owned))
+                let who = cognito_wire::jwt::claims_unverified(v.expose_secret())
+                    .and_then(|c| c.get("sub")?.as_str().map(str::to_owned))
                     .unwrap_or_else(|| {
                         let digest = Sha256::digest(v.expose_secret().as_bytes());
                         digest.iter().take(8).map(|b| format!("{b:02x}")).collect()

@@ -14,27 +14,7 @@ use crate::secret::{
     AccessToken, IdToken, ProviderToken, RefreshToken, SecretAccessKey, SessionToken,
 };
 
-/// `AuthFlow` values the flows use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthFlow {
-    /// SRP: `USERNAME`, `SRP_A`.
-    UserSrpAuth,
-    /// Password sent to the service: `USERNAME`, `PASSWORD`.
-    UserPasswordAuth,
-    /// `REFRESH_TOKEN`.
-    RefreshTokenAuth,
-}
-
-impl AuthFlow {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuthFlow::UserSrpAuth => "USER_SRP_AUTH",
-            AuthFlow::UserPasswordAuth => "USER_PASSWORD_AUTH",
-            AuthFlow::RefreshTokenAuth => "REFRESH_TOKEN_AUTH",
-        }
-    }
-}
+pub use cognito_wire::{AuthFlow, ChallengeName};
 
 /// InitiateAuth.
 #[derive(Debug, Clone)]
@@ -53,7 +33,7 @@ pub struct RespondToAuthChallengeRequest {
     /// ClientId.
     pub client_id: ClientId,
     /// ChallengeName.
-    pub challenge_name: String,
+    pub challenge_name: ChallengeName,
     /// Session, when the challenge came with one.
     pub session: Option<String>,
     /// ChallengeResponses (may hold secrets: never log them).
@@ -77,7 +57,7 @@ pub struct AuthenticationResult {
 #[derive(Debug, Clone, Default)]
 pub struct AuthResponse {
     /// ChallengeName, when another step is needed.
-    pub challenge_name: Option<String>,
+    pub challenge_name: Option<ChallengeName>,
     /// Session for that step.
     pub session: Option<String>,
     /// ChallengeParameters.

@@ -170,6 +170,7 @@ impl UserPoolApi for FakeUserPool {
                 }
                 Ok(t)
             }
+            other => panic!("the flows never send {other}"),
         }
     }
 
@@ -441,6 +442,89 @@ async fn challenges_are_typed_next_steps() {
     }
 }
 
+/// Answers from a script, recording what it was asked.
+#[derive(Default)]
+struct Scripted {
+    asked: Vec<String>,
+    code: &'static str,
+}
+
+impl ChallengeAnswers for Scripted {
+    async fn new_password(
+        &mut self,
+        required: &[String],
+    ) -> Result<(Password, Vec<(String, String)>), FlowError> {
+        self.asked.push(format!("new password, with {required:?}"));
+        Ok((
+            Password::new("N3w-pass!"),
+            required
+                .iter()
+                .map(|a| (a.clone(), "Alice".to_owned()))
+                .collect(),
+        ))
+    }
+
+    async fn mfa_code(
+        &mut self,
+        challenge: &ChallengeName,
+        destination: Option<&str>,
+    ) -> Result<String, FlowError> {
+        self.asked.push(format!("{challenge} to {destination:?}"));
+        Ok(self.code.to_owned())
+    }
+}
+
+#[tokio::test]
+async fn finish_sign_in_answers_each_challenge_until_tokens() {
+    let clock = TestClock::default();
+    let mut fake = FakeUserPool::new(&clock);
+    fake.force_new_password = true;
+    let c = client(Arc::new(fake), &clock);
+    let first = c
+        .sign_in_srp("alice", &Password::new("Passw0rd!"))
+        .await
+        .unwrap();
+    let mut answers = Scripted::default();
+    let tokens = c.finish_sign_in(first, &mut answers).await.unwrap();
+    assert_eq!(tokens.username.as_deref(), Some("alice"));
+    assert_eq!(answers.asked, ["new password, with [\"name\"]"]);
+
+    let mut fake = FakeUserPool::new(&clock);
+    fake.mfa = Some("SMS_MFA");
+    let c = client(Arc::new(fake), &clock);
+    let first = c
+        .sign_in_password("alice", &Password::new("Passw0rd!"))
+        .await
+        .unwrap();
+    let mut wrong = Scripted {
+        code: "000000",
+        ..Default::default()
+    };
+    let e = c
+        .finish_sign_in(first.clone(), &mut wrong)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("CodeMismatchException"));
+    let mut right = Scripted {
+        code: "123456",
+        ..Default::default()
+    };
+    c.finish_sign_in(first, &mut right).await.unwrap();
+    assert_eq!(right.asked, ["SMS_MFA to Some(\"+*******1234\")"]);
+
+    let device = SignInResult::NextStep(NextStep::Other {
+        challenge: Challenge {
+            name: ChallengeName::CustomChallenge,
+            session: None,
+            parameters: HashMap::new(),
+            username: "alice".into(),
+        },
+    });
+    let e = c.finish_sign_in(device, &mut right).await.unwrap_err();
+    assert!(matches!(e, FlowError::Unsupported(_)), "{e}");
+    assert!(e.to_string().contains("CUSTOM_CHALLENGE"));
+}
+
 /// A fake identity pool that counts calls.
 #[derive(Default)]
 struct FakeIdentityPool {
@@ -639,10 +723,12 @@ async fn cache_single_flight_renewal_and_token_refresh() {
     );
 }
 
-/// Records token requests and answers like /oauth2/token.
+/// Records token requests and answers like /oauth2/token, with an ID token
+/// carrying `nonce`.
 #[derive(Default)]
 struct FakeTokenEndpoint {
     seen: Mutex<Vec<TokenRequest>>,
+    nonce: Mutex<String>,
 }
 
 impl OAuth2Api for FakeTokenEndpoint {
@@ -660,8 +746,11 @@ impl OAuth2Api for FakeTokenEndpoint {
                 description: Some("Refresh Token has been revoked".into()),
             });
         }
+        let nonce = self.nonce.lock().unwrap().clone();
         Ok(OAuthTokens {
-            id_token: Some(IdToken::new(jwt(serde_json::json!({"sub": "x"})))),
+            id_token: Some(IdToken::new(jwt(
+                serde_json::json!({"sub": "x", "nonce": nonce, "cognito:username": "x"}),
+            ))),
             access_token: AccessToken::new("access"),
             refresh_token: Some(RefreshToken::new("refresh")),
             expires_in: 3600,
@@ -680,14 +769,15 @@ async fn hosted_ui_code_exchange_and_refresh() {
     .unwrap()
     .with_client_secret(ClientSecret::new("shh"))
     .with_scopes(&["openid", "email"]);
-    let request = ui.authorize_url(None);
-    let callback = format!("http://localhost:8080/cb?code=c0de&state={}", request.state);
-    let code = ui.parse_callback(&callback, &request.state).unwrap();
-    let tokens = ui
-        .exchange_code(&endpoint, &code, &request.pkce_verifier)
+    let pending = ui.begin(None);
+    let q: HashMap<String, String> = pending.url().query_pairs().into_owned().collect();
+    *endpoint.nonce.lock().unwrap() = q["nonce"].clone();
+    let callback = format!("http://localhost:8080/cb?code=c0de&state={}", q["state"]);
+    let tokens = pending
+        .complete(&endpoint, Callback::Redirect(callback))
         .await
         .unwrap();
-    assert!(tokens.id_token.is_some());
+    assert_eq!(tokens.username.as_deref(), Some("x"));
     {
         let seen = endpoint.seen.lock().unwrap();
         let r = &seen[0];
@@ -699,7 +789,10 @@ async fn hosted_ui_code_exchange_and_refresh() {
         assert_eq!(form["grant_type"], "authorization_code");
         assert_eq!(form["code"], "c0de");
         assert_eq!(form["redirect_uri"], "http://localhost:8080/cb");
-        assert_eq!(form["code_verifier"], request.pkce_verifier.expose_secret());
+        assert!(cognito_flows::wire::pkce::verify_s256(
+            &form["code_verifier"],
+            &q["code_challenge"]
+        ));
         assert_eq!(form["client_id"], "client1");
         let (id, secret) = r.basic_auth.as_ref().unwrap();
         assert_eq!((id.as_str(), secret.expose_secret()), ("client1", "shh"));

@@ -141,3 +141,78 @@ impl StsApi for SdkSts {
         })
     }
 }
+
+/// Who a set of credentials is, by STS GetCallerIdentity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerIdentity {
+    /// The account.
+    pub account: String,
+    /// The ARN: for identity-pool credentials
+    /// `arn:aws:sts::<account>:assumed-role/<role>/<session>`.
+    pub arn: String,
+    /// The unique id of the principal.
+    pub user_id: String,
+}
+
+impl CallerIdentity {
+    /// The role of an `assumed-role` ARN, if it is one.
+    pub fn role_name(&self) -> Option<&str> {
+        let (_, resource) = self.arn.split_once(":assumed-role/")?;
+        resource.split('/').next()
+    }
+}
+
+impl SdkSts {
+    /// GetCallerIdentity signed with `credentials`: the proof that they work,
+    /// and which role they are for. (GetCallerIdentity needs no permission.)
+    pub async fn caller_identity(
+        &self,
+        credentials: &AwsCredentials,
+    ) -> Result<CallerIdentity, FlowError> {
+        let signed_with = aws_credential_types::Credentials::new(
+            credentials.access_key_id.clone(),
+            credentials.secret_access_key.expose_secret(),
+            Some(credentials.session_token.expose_secret().to_owned()),
+            Some(credentials.expiration),
+            "CognitoIdentity",
+        );
+        let out = self
+            .0
+            .get_caller_identity()
+            .customize()
+            .config_override(
+                aws_sdk_sts::config::Builder::default().credentials_provider(signed_with),
+            )
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        Ok(CallerIdentity {
+            account: out.account().unwrap_or_default().to_owned(),
+            arn: out.arn().unwrap_or_default().to_owned(),
+            user_id: out.user_id().unwrap_or_default().to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_of_an_assumed_role_arn() {
+        let who = |arn: &str| CallerIdentity {
+            account: "000000000000".into(),
+            arn: arn.into(),
+            user_id: "AROA:x".into(),
+        };
+        assert_eq!(
+            who("arn:aws:sts::000000000000:assumed-role/ExampleGuest/CognitoIdentityCredentials")
+                .role_name(),
+            Some("ExampleGuest")
+        );
+        assert_eq!(
+            who("arn:aws:iam::000000000000:user/alice").role_name(),
+            None
+        );
+    }
+}

@@ -1,9 +1,10 @@
 //! Transports for `cognito-flows` built on the AWS SDK for Rust, and a
 //! Cognito credentials provider for any AWS SDK client.
 //!
-//! This is the only crate (besides test clients) that builds the AWS SDK.
-//! Every operation the flows use is unsigned, so no AWS credentials are
-//! needed, and none are ever looked up (no instance-metadata calls).
+//! The flows' operations are unsigned, so no AWS credentials are needed for
+//! them, and none are ever looked up (no instance-metadata calls); STS
+//! GetCallerIdentity ([`SdkSts::caller_identity`]) is signed with the
+//! credentials it checks.
 //! Endpoints come from `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_COGNITO_IDENTITY`
 //! / `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` / `AWS_ENDPOINT_URL_STS`, or
 //! from [`TransportsBuilder::endpoint_url`].
@@ -50,7 +51,7 @@
 //! let classic = identities.classic(&t.sts(), &logins, Some(&alice.identity_id), role, "demo").await?;
 //! assert_eq!(classic.identity_id, alice.identity_id);
 //!
-//! // Credentials for any AWS SDK client, cached and renewed.
+//! // Credentials for any AWS SDK client, cached and renewed by its identity cache.
 //! let session = UserPoolSession::new(users, tokens);
 //! let provider = t.credentials_provider(pool, session);
 //! let sts = aws_sdk_sts::Client::from_conf(
@@ -63,15 +64,17 @@
 //! );
 //! let me = sts.get_caller_identity().send().await?;
 //! assert!(me.arn().unwrap().contains(":assumed-role/"));
-//! assert_eq!(provider.identity_id().await, Some(alice.identity_id));
+//! assert_eq!(provider.identity_id(), Some(alice.identity_id));
 //! # Ok(()) }
 //! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod browser;
 mod error;
 mod identity_pool;
+mod login;
 mod oauth2;
 mod provider;
 mod user_pool;
@@ -79,13 +82,18 @@ mod user_pool;
 use std::sync::Arc;
 
 use aws_config::BehaviorVersion;
-use cognito_flows::{CredentialsCache, IdentityPoolClient, IdentityPoolId, LoginSource};
+use cognito_flows::{IdentityPoolId, LoginSource};
 
+pub use browser::SystemBrowser;
 pub use cognito_flows as flows;
 pub use error::from_sdk;
-pub use identity_pool::{SdkIdentityPool, SdkSts};
-pub use oauth2::{HttpOAuth2, LoopbackRedirect};
-pub use provider::CognitoCredentialsProvider;
+pub use identity_pool::{CallerIdentity, SdkIdentityPool, SdkSts};
+pub use login::LoopbackLogin;
+pub use oauth2::{HttpOAuth2, LoopbackRedirect, loopback_target};
+pub use provider::{
+    Builder as CredentialsProviderBuilder, CachedSignIn, CognitoCredentialsProvider,
+    IDENTITY_POOL_ID_VAR, ProviderEnv,
+};
 pub use user_pool::SdkUserPool;
 
 /// The transports for every flow, sharing one SDK configuration.
@@ -167,13 +175,15 @@ impl Transports {
         self.oauth2.clone()
     }
 
-    /// A credentials provider for `pool` with logins from `source`.
+    /// A credentials provider for `pool` with logins from `source` (see
+    /// [`CognitoCredentialsProvider::builder`] for the other settings).
     pub fn credentials_provider<L: LoginSource + 'static>(
         &self,
         pool: IdentityPoolId,
         source: L,
     ) -> CognitoCredentialsProvider<Arc<SdkIdentityPool>, L> {
-        let client = IdentityPoolClient::new(self.identity_pool(), pool);
-        CognitoCredentialsProvider::new(CredentialsCache::new(client, source))
+        CognitoCredentialsProvider::builder()
+            .identity_pool_id(pool)
+            .build(self.identity_pool(), source)
     }
 }

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use cognito_flows::FlowError;
 use cognito_flows::secret::{AccessToken, IdToken, RefreshToken};
 use cognito_flows::transport::{OAuth2Api, OAuthTokens, TokenRequest};
+use cognito_flows::{Callback, FlowError};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -17,9 +17,7 @@ pub struct HttpOAuth2(pub reqwest::Client);
 
 impl OAuth2Api for HttpOAuth2 {
     async fn token(&self, request: TokenRequest) -> Result<OAuthTokens, FlowError> {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(request.form.iter())
-            .finish();
+        let body = cognito_flows::wire::encoding::form_encode(&request.form);
         let mut http = self
             .0
             .post(request.endpoint.as_str())
@@ -70,7 +68,34 @@ pub struct LoopbackRedirect {
     path: String,
 }
 
+/// The port and path of a redirect URI a CLI can listen on:
+/// `http://localhost:<port>/<path>` (or `127.0.0.1`, `[::1]`).
+pub fn loopback_target(redirect_uri: &str) -> Result<(u16, String), FlowError> {
+    let url = url::Url::parse(redirect_uri)
+        .map_err(|e| FlowError::invalid_input(format!("redirect URI {redirect_uri:?}: {e}")))?;
+    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match (url.scheme(), loopback, url.port()) {
+        ("http", true, Some(port)) => Ok((port, url.path().to_owned())),
+        _ => Err(FlowError::invalid_input(format!(
+            "the redirect URI must be http://localhost:<port>/<path> to be received here, not {redirect_uri}"
+        ))),
+    }
+}
+
 impl LoopbackRedirect {
+    /// Listens where `redirect_uri` (an app client's registered callback
+    /// URL, `http://localhost:<port>/<path>`) points.
+    pub async fn for_redirect_uri(redirect_uri: &str) -> Result<Self, FlowError> {
+        let (port, path) = loopback_target(redirect_uri)?;
+        Self::bind(port, &path).await
+    }
+
+    /// Waits for the browser's redirect: the callback to complete a
+    /// [`cognito_flows::PendingAuthorization`] with.
+    pub async fn receive(self, timeout: Duration) -> Result<Callback, FlowError> {
+        self.wait(timeout).await.map(Callback::Redirect)
+    }
+
     /// Listens on `127.0.0.1:port` (0 picks a free port) for `path`.
     pub async fn bind(port: u16, path: &str) -> Result<Self, FlowError> {
         let listener = TcpListener::bind(("127.0.0.1", port))
@@ -89,7 +114,7 @@ impl LoopbackRedirect {
     }
 
     /// Waits for the browser's redirect and returns its full URL (give it to
-    /// `HostedUi::parse_callback`). Requests for other paths (a favicon) get
+    /// `cognito_flows::Callback::Redirect`). Requests for other paths (a favicon) get
     /// a 404 and the wait goes on.
     pub async fn wait(self, timeout: Duration) -> Result<String, FlowError> {
         let deadline = tokio::time::Instant::now() + timeout;
@@ -97,7 +122,11 @@ impl LoopbackRedirect {
             let accepted = tokio::time::timeout_at(deadline, self.listener.accept())
                 .await
                 .map_err(|_| {
-                    FlowError::Transport("timed out waiting for the sign-in redirect".to_owned())
+                    FlowError::invalid_input(format!(
+                        "no browser came back to {} within {} s",
+                        self.redirect_uri(),
+                        timeout.as_secs()
+                    ))
                 })?;
             let (mut stream, _) = accepted.map_err(|e| FlowError::Transport(e.to_string()))?;
             let mut buf = vec![0u8; 16 * 1024];

@@ -5,7 +5,7 @@ use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 use cognito_flows::FlowError;
 use cognito_flows::secret::{AccessToken, IdToken, RefreshToken};
 use cognito_flows::transport::{
-    AuthFlow, AuthResponse, AuthenticationResult, InitiateAuthRequest,
+    AuthResponse, AuthenticationResult, ChallengeName, InitiateAuthRequest,
     RespondToAuthChallengeRequest, UserPoolApi,
 };
 
@@ -40,7 +40,9 @@ macro_rules! auth_response {
     ($out:expr) => {{
         let out = $out;
         Ok(AuthResponse {
-            challenge_name: out.challenge_name().map(|c| c.as_str().to_owned()),
+            challenge_name: out
+                .challenge_name()
+                .map(|c| ChallengeName::parse(c.as_str())),
             session: out.session().map(str::to_owned),
             challenge_parameters: out.challenge_parameters().cloned().unwrap_or_default(),
             authentication_result: tokens(out.authentication_result())?,
@@ -50,11 +52,7 @@ macro_rules! auth_response {
 
 impl UserPoolApi for SdkUserPool {
     async fn initiate_auth(&self, request: InitiateAuthRequest) -> Result<AuthResponse, FlowError> {
-        let flow = match request.auth_flow {
-            AuthFlow::UserSrpAuth => AuthFlowType::UserSrpAuth,
-            AuthFlow::UserPasswordAuth => AuthFlowType::UserPasswordAuth,
-            AuthFlow::RefreshTokenAuth => AuthFlowType::RefreshTokenAuth,
-        };
+        let flow = AuthFlowType::from(request.auth_flow.as_str());
         let out = self
             .0
             .initiate_auth()

@@ -62,23 +62,39 @@ async fn sign_in(t: &Transports, mock: &MockCognito) -> UserPoolTokens {
     }
 }
 
-async fn caller_arn<P: aws_credential_types::provider::ProvideCredentials + 'static>(
+/// The mock's clock as the SDK's time source: the SDK's identity cache and
+/// SigV4 then judge expiry as the mock does.
+#[derive(Debug)]
+struct MockTime(mock_cognito::Clock);
+
+impl aws_smithy_async::time::TimeSource for MockTime {
+    fn now(&self) -> std::time::SystemTime {
+        self.0.now()
+    }
+}
+
+/// An STS client signing with `provider`'s credentials, on the mock's clock.
+fn sts_with<P: aws_credential_types::provider::ProvideCredentials + 'static>(
     mock: &MockCognito,
     provider: P,
-) -> Result<String, String> {
-    let sts = aws_sdk_sts::Client::from_conf(
+) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::Config::builder()
             .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
             .region(aws_sdk_sts::config::Region::new("ap-northeast-1"))
             .endpoint_url(mock.endpoint())
+            .time_source(MockTime(mock.clock().clone()))
             .credentials_provider(provider)
             .build(),
-    );
+    )
+}
+
+async fn caller_arn(sts: &aws_sdk_sts::Client) -> String {
     sts.get_caller_identity()
         .send()
         .await
         .map(|o| o.arn().unwrap_or_default().to_owned())
-        .map_err(|e| format!("{e:?}"))
+        .unwrap()
 }
 
 #[tokio::test]
@@ -86,6 +102,14 @@ async fn unauthenticated_and_user_pool_federation() {
     let (mock, t) = setup().await;
     let guest = identities(&t).unauthenticated(None).await.unwrap();
     assert!(guest.identity_id.as_str().starts_with("ap-northeast-1:"));
+    // STS says which role the credentials are for; the mock checks the signature.
+    let who = t.sts().caller_identity(&guest.credentials).await.unwrap();
+    assert_eq!(who.role_name(), Some("ExampleGuest"), "{who:?}");
+    assert_eq!(who.account, "000000000000");
+    let mut forged = guest.credentials.clone();
+    forged.secret_access_key = cognito_flows::secret::SecretAccessKey::new("not-the-key");
+    let refused = t.sts().caller_identity(&forged).await.unwrap_err();
+    assert!(refused.code().is_some(), "{refused}");
 
     let tokens = sign_in(&t, &mock).await;
     assert_eq!(tokens.username.as_deref(), Some("alice"));
@@ -174,18 +198,12 @@ async fn direct_provider_and_classic_flows() {
         .await
         .unwrap();
     assert_eq!(classic.identity_id, facebook.identity_id);
-    let arn = caller_arn(
-        &mock,
-        aws_credential_types::Credentials::new(
-            classic.credentials.access_key_id.clone(),
-            classic.credentials.secret_access_key.expose_secret(),
-            Some(classic.credentials.session_token.expose_secret().to_owned()),
-            None,
-            "test",
-        ),
-    )
-    .await
-    .unwrap();
+    let arn = t
+        .sts()
+        .caller_identity(&classic.credentials)
+        .await
+        .unwrap()
+        .arn;
     assert_eq!(
         arn,
         "arn:aws:sts::000000000000:assumed-role/ExampleAuthenticated/classic"
@@ -193,44 +211,166 @@ async fn direct_provider_and_classic_flows() {
 }
 
 #[tokio::test]
-async fn provider_signs_renews_and_single_flights() {
+async fn the_provider_leaves_caching_and_renewal_to_the_sdk() {
+    use aws_credential_types::provider::ProvideCredentials;
     let (mock, t) = setup().await;
     let tokens = sign_in(&t, &mock).await;
     let session = UserPoolSession::new(users(&t).with_clock(mock_clock(&mock)), tokens)
         .with_clock(mock_clock(&mock));
-    let cache = CredentialsCache::new(identities(&t), session).with_clock(mock_clock(&mock));
-    let provider = CognitoCredentialsProvider::new(cache);
+    let provider = t.credentials_provider(IdentityPoolId::parse(IDENTITY_POOL).unwrap(), session);
+    let sts = sts_with(&mock, provider.clone());
 
-    // 100 concurrent callers cause a single GetCredentialsForIdentity.
+    // 100 concurrent calls through one client: the SDK's identity cache
+    // asks the provider once. alice is an admin, so the Token mapping gives
+    // her the admins role; the mock verifies every SigV4 signature.
     let before = mock.issued_credentials();
-    let mut calls = Vec::new();
-    for _ in 0..100 {
-        let p = provider.clone();
-        calls.push(tokio::spawn(async move {
-            use aws_credential_types::provider::ProvideCredentials;
-            p.provide_credentials().await.unwrap()
-        }));
-    }
+    let calls: Vec<_> = (0..100)
+        .map(|_| {
+            let sts = sts.clone();
+            tokio::spawn(async move { caller_arn(&sts).await })
+        })
+        .collect();
     for c in calls {
-        c.await.unwrap();
+        assert_eq!(
+            c.await.unwrap(),
+            "arn:aws:sts::000000000000:assumed-role/ExampleAdmins/CognitoIdentityCredentials"
+        );
     }
     assert_eq!(mock.issued_credentials() - before, 1);
+    let identity = provider.identity_id().unwrap();
 
-    // Plugged into an aws-sdk-sts client, SigV4-verified by the mock. alice
-    // is an admin, so the Token mapping gives her the admins role.
-    let arn = caller_arn(&mock, provider.clone()).await.unwrap();
-    assert_eq!(
-        arn,
-        "arn:aws:sts::000000000000:assumed-role/ExampleAdmins/CognitoIdentityCredentials"
-    );
-    let identity = provider.identity_id().await.unwrap();
-
-    // Past expiry (by the mock's clock) it renews: new credentials, same
-    // identity; the ID token had expired too and was refreshed.
-    mock.clock().advance(Duration::from_secs(3601));
-    assert!(caller_arn(&mock, provider.clone()).await.is_ok());
+    // The provider keeps no credentials itself: asked again, it asks the pool.
+    provider.provide_credentials().await.unwrap();
     assert_eq!(mock.issued_credentials() - before, 2);
-    assert_eq!(provider.identity_id().await, Some(identity));
+
+    // Past expiry (by the mock's clock) the SDK asks again: new credentials,
+    // the same identity (no second GetId), and the expired ID token refreshed.
+    mock.clock().advance(Duration::from_secs(3601));
+    caller_arn(&sts).await;
+    assert_eq!(mock.issued_credentials() - before, 3);
+    assert_eq!(provider.identity_id(), Some(identity));
+}
+
+/// A machine with `vars` and `files` only, on the mock's clock.
+fn fake_machine(
+    mock: &MockCognito,
+    vars: &[(&str, &str)],
+    files: &[(&str, &str)],
+) -> sdk_transport::ProviderEnv {
+    sdk_transport::ProviderEnv {
+        env: aws_types::os_shim_internal::Env::from_slice(vars),
+        fs: aws_types::os_shim_internal::Fs::from_slice(files),
+        time: aws_smithy_async::time::SharedTimeSource::new(MockTime(mock.clock().clone())),
+    }
+}
+
+/// The Cognito provider with a cached sign-in as its login, first in a
+/// chain whose second link is static credentials.
+fn chain(
+    t: &Transports,
+    machine: &sdk_transport::ProviderEnv,
+    pool: Option<&str>,
+) -> aws_config::meta::credentials::CredentialsProviderChain {
+    let mut builder = CognitoCredentialsProvider::builder().configure(machine);
+    if let Some(p) = pool {
+        builder = builder.identity_pool_id(IdentityPoolId::parse(p).unwrap());
+    }
+    let cognito = builder.build(
+        t.identity_pool(),
+        sdk_transport::CachedSignIn::new(users(t), machine),
+    );
+    aws_config::meta::credentials::CredentialsProviderChain::first_try("Cognito", cognito).or_else(
+        "Static",
+        aws_credential_types::Credentials::new("AKIDSTATIC", "static-secret", None, None, "static"),
+    )
+}
+
+/// Which link of the chain answered, or how the chain failed.
+async fn answered_by(
+    t: &Transports,
+    machine: &sdk_transport::ProviderEnv,
+    pool: Option<&str>,
+) -> String {
+    use aws_credential_types::provider::ProvideCredentials;
+    use aws_credential_types::provider::error::CredentialsError;
+    match chain(t, machine, pool).provide_credentials().await {
+        Ok(c) if c.access_key_id() == "AKIDSTATIC" => "static".into(),
+        Ok(c) if c.access_key_id().starts_with("ASIA") => "cognito".into(),
+        Ok(c) => format!("unexpected {c:?}"),
+        Err(CredentialsError::InvalidConfiguration(_)) => "invalid configuration".into(),
+        Err(CredentialsError::ProviderError(_)) => "provider error".into(),
+        Err(e) => format!("{e:?}"),
+    }
+}
+
+/// A token file holding one sign-in for the example pool's public client.
+fn token_file(tokens: &UserPoolTokens) -> String {
+    let mut file = TokenFile::default();
+    file.insert(
+        &UserPoolId::parse(USER_POOL).unwrap(),
+        &ClientId::parse(CLIENT).unwrap(),
+        tokens,
+    );
+    file.to_json()
+}
+
+#[tokio::test]
+async fn in_a_credentials_chain_no_login_falls_through_and_a_login_answers() {
+    let (mock, t) = setup().await;
+    let cache = ("COGKIT_CACHE_DIR", "/cache");
+
+    // Nothing cached, or no identity pool given or in the environment: not
+    // loaded, so the chain moves on to the next provider.
+    let empty = fake_machine(&mock, &[cache], &[]);
+    assert_eq!(answered_by(&t, &empty, Some(IDENTITY_POOL)).await, "static");
+    assert_eq!(answered_by(&t, &empty, None).await, "static");
+
+    // A sign-in in the token file (the pool from the environment): the
+    // chain stops at Cognito, with credentials the mock's STS accepts.
+    let json = token_file(&sign_in(&t, &mock).await);
+    let signed_in = fake_machine(
+        &mock,
+        &[cache, ("COGKIT_IDENTITY_POOL_ID", IDENTITY_POOL)],
+        &[("/cache/tokens.json", &json)],
+    );
+    assert_eq!(answered_by(&t, &signed_in, None).await, "cognito");
+    let creds = {
+        use aws_credential_types::provider::ProvideCredentials;
+        chain(&t, &signed_in, None)
+            .provide_credentials()
+            .await
+            .unwrap()
+    };
+    assert!(
+        caller_arn(&sts_with(&mock, creds))
+            .await
+            .contains("assumed-role/ExampleAdmins/")
+    );
+
+    // A broken configuration stops the chain instead of hiding behind it.
+    let bad_pool = fake_machine(&mock, &[("COGKIT_IDENTITY_POOL_ID", "not-a-pool")], &[]);
+    assert_eq!(
+        answered_by(&t, &bad_pool, None).await,
+        "invalid configuration"
+    );
+    let corrupt = fake_machine(&mock, &[cache], &[("/cache/tokens.json", "not json")]);
+    assert_eq!(
+        answered_by(&t, &corrupt, Some(IDENTITY_POOL)).await,
+        "invalid configuration"
+    );
+    // And a refusal by the service is the provider's error, not "not loaded".
+    let json = token_file(&UserPoolTokens {
+        id_token: secret::IdToken::new("not-a-jwt"),
+        access_token: secret::AccessToken::new("x"),
+        refresh_token: Some(secret::RefreshToken::new("not-a-refresh-token")),
+        expires_at: std::time::UNIX_EPOCH,
+        username: None,
+    });
+    let refused = fake_machine(&mock, &[cache], &[("/cache/tokens.json", &json)]);
+    assert_eq!(
+        answered_by(&t, &refused, Some(IDENTITY_POOL)).await,
+        "provider error"
+    );
 }
 
 #[tokio::test]
@@ -382,26 +522,28 @@ async fn http_oauth2_posts_a_form_and_maps_errors() {
         }
         requests
     });
-    let ui = HostedUi::new(
-        &format!("http://127.0.0.1:{port}/example"),
-        ClientId::parse("client1").unwrap(),
-        "http://localhost:8080/cb",
-    )
-    .unwrap()
-    .with_client_secret(cognito_flows::secret::ClientSecret::new("shh"));
+    use cognito_flows::transport::{OAuth2Api, TokenRequest};
     let oauth = sdk_transport::HttpOAuth2::default();
-    let request = ui.authorize_url(Some("Facebook"));
-    let code = cognito_flows::secret::AuthorizationCode::new("c0de");
-    let tokens = ui
-        .exchange_code(&oauth, &code, &request.pkce_verifier)
-        .await
-        .unwrap();
+    let request = TokenRequest {
+        endpoint: format!("http://127.0.0.1:{port}/example/oauth2/token")
+            .parse()
+            .unwrap(),
+        form: [
+            ("grant_type", "authorization_code"),
+            ("code", "c0de"),
+            ("code_verifier", "v e+r"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .to_vec(),
+        basic_auth: Some((
+            "client1".to_owned(),
+            cognito_flows::secret::ClientSecret::new("shh"),
+        )),
+    };
+    let tokens = oauth.token(request.clone()).await.unwrap();
     assert_eq!(tokens.access_token.expose_secret(), "at");
     assert_eq!(tokens.refresh_token.unwrap().expose_secret(), "rt");
-    let e = ui
-        .exchange_code(&oauth, &code, &request.pkce_verifier)
-        .await
-        .unwrap_err();
+    let e = oauth.token(request).await.unwrap_err();
     assert_eq!(e.code(), Some("invalid_grant"));
     assert_eq!(e.message(), Some("code already used"));
     let requests = server.await.unwrap();
@@ -415,6 +557,104 @@ async fn http_oauth2_posts_a_form_and_maps_errors() {
     assert!(
         requests[0].contains("grant_type=authorization_code")
             && requests[0].contains("code=c0de")
-            && requests[0].contains("code_verifier=")
+            && requests[0].contains("code_verifier=v+e%2Br")
+    );
+}
+
+#[tokio::test]
+async fn loopback_login_with_a_browser_or_a_pasted_code() {
+    use mock_cognito::browser::Browser;
+    use sdk_transport::{HttpOAuth2, LoopbackLogin, SystemBrowser};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let callback = format!("http://localhost:{port}/callback");
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/mock-config.toml"
+    ))
+    .unwrap()
+    .replace(
+        r#"callback_urls = ["http://localhost:8080/callback"]"#,
+        &format!(r#"callback_urls = ["http://localhost:8080/callback", "{callback}"]"#),
+    );
+    let mock = MockCognito::builder()
+        .seed(mock_cognito::SeedConfig::from_toml(&seed).unwrap())
+        .start()
+        .await
+        .unwrap();
+    let ui = HostedUi::new(
+        &format!("{}/example", mock.endpoint()),
+        ClientId::parse(CLIENT).unwrap(),
+        &callback,
+    )
+    .unwrap()
+    .with_scopes(&["openid", "email", "profile"]);
+    let oauth = HttpOAuth2::default();
+    let carol = |url: String, back_to: String| async move {
+        Browser::new()
+            .sign_in_with_provider(
+                &url,
+                &back_to,
+                "Facebook",
+                "carol@example.com",
+                "facebook-pass",
+            )
+            .await
+            .unwrap()
+    };
+
+    // A desktop (`true` stands in for its browser): the redirect comes back
+    // to the listener, nothing is pasted.
+    let browser = SystemBrowser::detect(|k| (k == "BROWSER").then(|| "true".to_owned()));
+    let mut login = LoopbackLogin::prepare(ui.begin(Some("Facebook")), browser, true)
+        .await
+        .unwrap();
+    assert!(login.open_browser());
+    assert!(!login.needs_code());
+    let person = tokio::spawn(carol(login.url().to_string(), callback.clone()));
+    let waiting = tokio::spawn(async move {
+        let back = person.await.unwrap();
+        reqwest::get(&back).await.unwrap().status().as_u16()
+    });
+    let tokens = login
+        .complete(&oauth, None, Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert_eq!(
+        tokens.username.as_deref(),
+        Some("Facebook_10000000000000001")
+    );
+    assert_eq!(waiting.await.unwrap(), 200);
+
+    // No desktop: the address the browser ended at is pasted.
+    let login = LoopbackLogin::prepare(ui.begin(Some("Facebook")), None, true)
+        .await
+        .unwrap();
+    assert!(login.needs_code());
+    let back = carol(login.url().to_string(), callback.clone()).await;
+    let pasted = Callback::pasted(&back).unwrap();
+    let tokens = login
+        .complete(&oauth, Some(pasted), Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        tokens.username.as_deref(),
+        Some("Facebook_10000000000000001")
+    );
+
+    // No terminal and a redirect URI nothing here can receive: refused.
+    let elsewhere = HostedUi::new(
+        &format!("{}/example", mock.endpoint()),
+        ClientId::parse(CLIENT).unwrap(),
+        "https://app.example.com/cb",
+    )
+    .unwrap();
+    let refused = LoopbackLogin::prepare(elsewhere.begin(None), None, false).await;
+    assert!(
+        matches!(refused, Err(FlowError::InvalidInput(_))),
+        "{refused:?}"
     );
 }

@@ -51,3 +51,14 @@ pub fn temp_dir(name: &str) -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     d
 }
+
+/// `http://localhost:<port>/callback` on a port free just now, so a test
+/// does not depend on port 8080 being free.
+pub fn free_loopback_callback() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://localhost:{port}/callback")
+}

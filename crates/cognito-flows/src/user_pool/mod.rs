@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use cognito_srp::{CognitoTimestamp, PasswordVerifierChallenge, PoolName, SrpClient, secret_hash};
@@ -12,7 +13,8 @@ use crate::error::FlowError;
 use crate::ids::{ClientId, UserPoolId};
 use crate::secret::{AccessToken, ClientSecret, IdToken, Password, RefreshToken};
 use crate::transport::{
-    AuthFlow, AuthResponse, InitiateAuthRequest, RespondToAuthChallengeRequest, UserPoolApi,
+    AuthFlow, AuthResponse, ChallengeName, InitiateAuthRequest, RespondToAuthChallengeRequest,
+    UserPoolApi,
 };
 
 /// Tokens from a user-pool sign-in.
@@ -34,7 +36,7 @@ pub struct UserPoolTokens {
 impl UserPoolTokens {
     /// When the ID token expires (its `exp`), if readable.
     pub fn id_token_expiry(&self) -> Option<SystemTime> {
-        let exp = crate::jwt::expiry(self.id_token.expose_secret())?;
+        let exp = cognito_wire::jwt::expiry_unverified(self.id_token.expose_secret())?;
         Some(SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(exp).ok()?))
     }
 }
@@ -87,7 +89,7 @@ pub enum NextStep {
 #[derive(Clone)]
 pub struct Challenge {
     /// ChallengeName.
-    pub name: String,
+    pub name: ChallengeName,
     /// Session.
     pub session: Option<String>,
     /// ChallengeParameters.
@@ -104,6 +106,25 @@ impl fmt::Debug for Challenge {
             .field("username", &self.username)
             .finish_non_exhaustive()
     }
+}
+
+/// Answers the challenges a sign-in may meet: a CLI asks at the terminal,
+/// an app shows a form. See [`UserPoolClient::finish_sign_in`].
+pub trait ChallengeAnswers: Send {
+    /// A new password for a temporary one, and a value for each attribute
+    /// the pool requires (named without the `userAttributes.` prefix).
+    fn new_password(
+        &mut self,
+        required_attributes: &[String],
+    ) -> impl Future<Output = Result<(Password, Vec<(String, String)>), FlowError>> + Send;
+
+    /// An MFA code: for `SMS_MFA` (sent to `destination`, masked) or
+    /// `SOFTWARE_TOKEN_MFA` (from an authenticator app).
+    fn mfa_code(
+        &mut self,
+        challenge: &ChallengeName,
+        destination: Option<&str>,
+    ) -> impl Future<Output = Result<String, FlowError>> + Send;
 }
 
 /// An app client of a user pool, and how to reach it.
@@ -187,7 +208,7 @@ impl<T: UserPoolApi> UserPoolClient<T> {
                 auth_parameters: self.with_secret_hash(params, username),
             })
             .await?;
-        if response.challenge_name.as_deref() != Some("PASSWORD_VERIFIER") {
+        if response.challenge_name != Some(ChallengeName::PasswordVerifier) {
             return self.interpret(response, username);
         }
         let challenge = PasswordVerifierChallenge::from_parameters(&response.challenge_parameters)?;
@@ -204,7 +225,7 @@ impl<T: UserPoolApi> UserPoolClient<T> {
             .transport
             .respond_to_auth_challenge(RespondToAuthChallengeRequest {
                 client_id: self.client_id.clone(),
-                challenge_name: "PASSWORD_VERIFIER".to_owned(),
+                challenge_name: ChallengeName::PasswordVerifier,
                 session: response.session,
                 challenge_responses: responses,
             })
@@ -279,7 +300,7 @@ impl<T: UserPoolApi> UserPoolClient<T> {
         new_password: &Password,
         attributes: &[(&str, &str)],
     ) -> Result<SignInResult, FlowError> {
-        if challenge.name != "NEW_PASSWORD_REQUIRED" {
+        if challenge.name != ChallengeName::NewPasswordRequired {
             return Err(FlowError::invalid_input(format!(
                 "{} is not a NEW_PASSWORD_REQUIRED challenge",
                 challenge.name
@@ -304,9 +325,9 @@ impl<T: UserPoolApi> UserPoolClient<T> {
         challenge: &Challenge,
         code: &str,
     ) -> Result<SignInResult, FlowError> {
-        let key = match challenge.name.as_str() {
-            "SMS_MFA" => "SMS_MFA_CODE",
-            "SOFTWARE_TOKEN_MFA" => "SOFTWARE_TOKEN_MFA_CODE",
+        let key = match &challenge.name {
+            ChallengeName::SmsMfa => "SMS_MFA_CODE",
+            ChallengeName::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA_CODE",
             other => {
                 return Err(FlowError::invalid_input(format!(
                     "{other} is not an MFA challenge"
@@ -318,6 +339,55 @@ impl<T: UserPoolApi> UserPoolClient<T> {
             (key.to_owned(), code.to_owned()),
         ]);
         self.respond(challenge, responses).await
+    }
+
+    /// Follows a sign-in through its challenges (new password, SMS or TOTP
+    /// code), asking `answers` for each, until it has tokens. A challenge
+    /// this client cannot answer (device SRP, custom, MFA set-up) is an
+    /// error naming it.
+    pub async fn finish_sign_in(
+        &self,
+        mut result: SignInResult,
+        answers: &mut impl ChallengeAnswers,
+    ) -> Result<UserPoolTokens, FlowError> {
+        loop {
+            result = match result {
+                SignInResult::SignedIn(tokens) => return Ok(tokens),
+                SignInResult::NextStep(NextStep::NewPasswordRequired {
+                    challenge,
+                    required_attributes,
+                }) => {
+                    let (password, attributes) = answers.new_password(&required_attributes).await?;
+                    let pairs: Vec<(&str, &str)> = attributes
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    self.respond_new_password(&challenge, &password, &pairs)
+                        .await?
+                }
+                SignInResult::NextStep(NextStep::SmsMfa {
+                    challenge,
+                    destination,
+                }) => {
+                    let code = answers
+                        .mfa_code(&challenge.name, destination.as_deref())
+                        .await?;
+                    self.respond_mfa(&challenge, &code).await?
+                }
+                SignInResult::NextStep(NextStep::SoftwareTokenMfa { challenge }) => {
+                    let code = answers.mfa_code(&challenge.name, None).await?;
+                    self.respond_mfa(&challenge, &code).await?
+                }
+                SignInResult::NextStep(
+                    NextStep::DeviceSrpAuth { challenge } | NextStep::Other { challenge },
+                ) => {
+                    return Err(FlowError::Unsupported(format!(
+                        "the sign-in asks for a {} challenge, which this client cannot answer",
+                        challenge.name
+                    )));
+                }
+            };
+        }
     }
 
     async fn respond(
@@ -341,10 +411,10 @@ impl<T: UserPoolApi> UserPoolClient<T> {
     /// Turns a service answer into tokens or a typed next step.
     fn interpret(&self, response: AuthResponse, username: &str) -> Result<SignInResult, FlowError> {
         if let Some(result) = response.authentication_result {
-            let claims = crate::jwt::claims(result.id_token.expose_secret());
+            let claims = cognito_wire::jwt::claims_unverified(result.id_token.expose_secret());
             let internal = claims
                 .as_ref()
-                .and_then(|c| c["cognito:username"].as_str().map(str::to_owned))
+                .and_then(|c| c.get("cognito:username")?.as_str().map(str::to_owned))
                 .or_else(|| (!username.is_empty()).then(|| username.to_owned()));
             let expires_in = u64::try_from(result.expires_in.max(0)).unwrap_or(0);
             return Ok(SignInResult::SignedIn(UserPoolTokens {
@@ -370,8 +440,8 @@ impl<T: UserPoolApi> UserPoolClient<T> {
             parameters: response.challenge_parameters,
             username,
         };
-        let step = match name.as_str() {
-            "NEW_PASSWORD_REQUIRED" => {
+        let step = match name {
+            ChallengeName::NewPasswordRequired => {
                 let required = challenge
                     .parameters
                     .get("requiredAttributes")
@@ -385,7 +455,7 @@ impl<T: UserPoolApi> UserPoolClient<T> {
                     required_attributes: required,
                 }
             }
-            "SMS_MFA" => {
+            ChallengeName::SmsMfa => {
                 let destination = challenge
                     .parameters
                     .get("CODE_DELIVERY_DESTINATION")
@@ -395,8 +465,8 @@ impl<T: UserPoolApi> UserPoolClient<T> {
                     destination,
                 }
             }
-            "SOFTWARE_TOKEN_MFA" => NextStep::SoftwareTokenMfa { challenge },
-            "DEVICE_SRP_AUTH" => NextStep::DeviceSrpAuth { challenge },
+            ChallengeName::SoftwareTokenMfa => NextStep::SoftwareTokenMfa { challenge },
+            ChallengeName::DeviceSrpAuth => NextStep::DeviceSrpAuth { challenge },
             _ => NextStep::Other { challenge },
         };
         Ok(SignInResult::NextStep(step))

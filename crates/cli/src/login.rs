@@ -1,0 +1,323 @@
+//! `cogkit login`: the study's prompt, SRP and the hosted UI, then the
+//! identity pool's credentials.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use clap::Args;
+use cognito_flows::secret::{ClientSecret, Password};
+use cognito_flows::wire::{SocialProvider, issuer};
+use cognito_flows::*;
+use sdk_transport::{LoopbackLogin, SystemBrowser};
+
+use crate::auth::{Endpoint, Provider, UserPoolArgs};
+use crate::error::CliError;
+use crate::prompt::{AtTerminal, ask, or_ask, stdin_line};
+use crate::trace::traced;
+
+/// How to sign in to the user pool.
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum Flow {
+    /// SRP: the password never leaves this machine.
+    Srp,
+    /// USER_PASSWORD_AUTH (the app client must allow it).
+    Password,
+}
+
+/// `cogkit login --hosted-ui`, and the facebook/amazon answers: the
+/// browser sign-in.
+#[derive(Debug, Clone, Args)]
+pub struct HostedUiArgs {
+    /// Sign in through the pool's hosted UI in a browser (authorization code
+    /// with PKCE) instead of SRP: social providers and the pool's own page.
+    #[arg(long)]
+    pub hosted_ui: bool,
+    /// The hosted UI's domain prefix: `https://<prefix>.auth.<region>.amazoncognito.com`,
+    /// or `<endpoint-url>/<prefix>` with --endpoint-url (asked for at a
+    /// terminal when missing).
+    #[arg(long, env = "COGKIT_DOMAIN")]
+    pub domain: Option<String>,
+    /// The hosted UI's base URL (a custom domain); overrides --domain.
+    #[arg(long)]
+    pub hosted_ui_url: Option<String>,
+    /// The app client's registered callback URL. When it is
+    /// `http://localhost:<port>/<path>`, cogkit listens there for the
+    /// browser; otherwise it asks for the code.
+    #[arg(long, default_value = "http://localhost:8080/callback")]
+    pub redirect_uri: String,
+    /// Skip the chooser and go to this provider (`Facebook`,
+    /// `LoginWithAmazon`, `Google`, `SignInWithApple`, an OIDC name, `COGNITO`).
+    #[arg(long)]
+    pub identity_provider: Option<String>,
+    /// The scopes to request.
+    #[arg(long, default_value = "openid email profile")]
+    pub scope: String,
+    /// Do not open a browser: print the sign-in URL, and at a terminal ask
+    /// for the code (`Enter Code:`).
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Seconds to wait for the browser to come back.
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+}
+
+/// What `cogkit login` was asked to do (its command-line options).
+#[derive(Debug, Args)]
+pub struct LoginRequest {
+    #[command(flatten)]
+    pub user_pool: UserPoolArgs,
+    #[command(flatten)]
+    pub hosted: HostedUiArgs,
+    /// The username (asked for when missing).
+    #[arg(long)]
+    pub username: Option<String>,
+    /// How to sign in.
+    #[arg(long, value_enum, default_value = "srp")]
+    pub flow: Flow,
+    /// Read the password from standard input instead of a hidden prompt.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Print each Cognito call and its response (secrets shortened).
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Also get AWS credentials from this identity pool after signing in.
+    #[arg(long, env = "COGKIT_IDENTITY_POOL_ID")]
+    pub identity_pool_id: Option<String>,
+    /// Sign in with this provider. `cognito`: SRP (or --hosted-ui). The
+    /// others: through the user pool's hosted UI with that provider, whose
+    /// ID token is then the user-pool login (with --direct: the provider's
+    /// own token as a direct identity-pool login). Without it, at a
+    /// terminal, cogkit asks "sign in with (cognito, facebook, amazon)".
+    #[arg(long, value_enum)]
+    pub provider: Option<Provider>,
+    /// With --provider: skip the user pool and use the provider's own token
+    /// (a Facebook or Amazon access token, a Google or Apple ID token,
+    /// asked for hidden) as a direct identity-pool login.
+    #[arg(long, requires = "provider")]
+    pub direct: bool,
+}
+
+/// How `cogkit login` signs in: from the options, or from the answer to the
+/// study's prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    /// The user pool, with SRP / USER_PASSWORD_AUTH or its hosted UI.
+    UserPool,
+    /// The hosted UI, straight to this provider; its ID token is the
+    /// user-pool login.
+    Federated(SocialProvider),
+    /// The provider's own token as a direct identity-pool login.
+    Direct(SocialProvider),
+    /// No sign-in: guest credentials.
+    Guest,
+}
+
+/// The study's answers: anything but cognito, facebook or amazon goes on
+/// unauthenticated, as its `else` branch does.
+fn choice_from_answer(answer: &str) -> Choice {
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "cognito" => Choice::UserPool,
+        "facebook" => Choice::Federated(SocialProvider::Facebook),
+        "amazon" => Choice::Federated(SocialProvider::LoginWithAmazon),
+        _ => Choice::Guest,
+    }
+}
+
+/// Signs in with SRP or USER_PASSWORD_AUTH, answering challenges at the
+/// terminal.
+async fn sign_in(
+    endpoint: &Endpoint,
+    r: &LoginRequest,
+    ids: (UserPoolId, ClientId),
+) -> Result<UserPoolTokens, CliError> {
+    let t = endpoint.transports(Some(ids.0.region())).await;
+    let users = r.user_pool.client(&t, ids, r.verbose);
+    let username = or_ask(r.username.as_deref(), "Username: ")?;
+    let password = Password::new(if r.password_stdin {
+        stdin_line()?
+    } else {
+        ask("Password: ", true)?
+    });
+    let flow = match r.flow {
+        Flow::Srp => "SRP",
+        Flow::Password => "USER_PASSWORD_AUTH",
+    };
+    crate::out::status(&format!(
+        "signing in to {} as {username} ({flow}) …",
+        users.pool_id()
+    ));
+    let first = match r.flow {
+        Flow::Srp => users.sign_in_srp(&username, &password).await?,
+        Flow::Password => users.sign_in_password(&username, &password).await?,
+    };
+    Ok(users.finish_sign_in(first, &mut AtTerminal).await?)
+}
+
+/// The hosted UI's base URL for these arguments.
+fn hosted_ui_base(
+    endpoint: &Endpoint,
+    args: &HostedUiArgs,
+    pool: &UserPoolId,
+) -> Result<String, CliError> {
+    if let Some(url) = &args.hosted_ui_url {
+        return Ok(url.clone());
+    }
+    let domain = or_ask(args.domain.as_deref(), "Hosted UI domain prefix: ").map_err(|e| {
+        CliError::Usage(format!(
+            "the hosted UI needs --domain <prefix> (or --hosted-ui-url): {e}"
+        ))
+    })?;
+    let region = endpoint.region.as_deref().unwrap_or(pool.region());
+    Ok(match &endpoint.endpoint_url {
+        Some(url) => format!("{}/{domain}", url.trim_end_matches('/')),
+        None => issuer::hosted_ui_url(&domain, region),
+    })
+}
+
+/// Signs in through the hosted UI (with `identity_provider`, straight to
+/// that provider's page). With a desktop browser it opens the URL and
+/// receives the redirect on loopback; otherwise it prints the URL and asks
+/// for the code; without a terminal it prints the URL and listens.
+async fn hosted_sign_in(
+    endpoint: &Endpoint,
+    r: &LoginRequest,
+    (pool, client): (UserPoolId, ClientId),
+    identity_provider: Option<&str>,
+    verbose: bool,
+) -> Result<UserPoolTokens, CliError> {
+    let hosted = &r.hosted;
+    let base = hosted_ui_base(endpoint, hosted, &pool)?;
+    let scopes: Vec<&str> = hosted.scope.split_whitespace().collect();
+    let mut ui = HostedUi::new(&base, client, &hosted.redirect_uri)?.with_scopes(&scopes);
+    if let Some(secret) = &r.user_pool.client_secret {
+        ui = ui.with_client_secret(ClientSecret::new(secret.clone()));
+    }
+    let browser = SystemBrowser::from_env().filter(|_| !hosted.no_browser);
+    let at_terminal = std::io::stdin().is_terminal();
+    let mut login = LoopbackLogin::prepare(ui.begin(identity_provider), browser, at_terminal)
+        .await
+        .map_err(|e| match e {
+            FlowError::InvalidInput(_) => CliError::Input(format!(
+                "--redirect-uri must be http://localhost:<port>/<path> for cogkit to receive it, not {}",
+                hosted.redirect_uri
+            )),
+            other => other.into(),
+        })?;
+    crate::out::status("Open this URL in a browser to sign in:");
+    crate::out::status(&format!("  {}", login.url()));
+    if login.open_browser() {
+        crate::out::status("(opened in your browser)");
+    }
+    let redirect = &hosted.redirect_uri;
+    let pasted = if login.needs_code() {
+        crate::out::status(&format!(
+            "After you sign in, the browser goes to {redirect}?code=…: paste the code, or that whole address."
+        ));
+        Some(Callback::pasted(&ask("Enter Code: ", false)?)?)
+    } else {
+        crate::out::status(&format!(
+            "waiting for the browser to come back to {redirect} …"
+        ));
+        None
+    };
+    let oauth = traced(sdk_transport::HttpOAuth2::default(), verbose);
+    let timeout = Duration::from_secs(hosted.timeout);
+    Ok(login.complete(&oauth, pasted, timeout).await?)
+}
+
+/// Caches a user-pool sign-in's tokens and makes them the identity-pool
+/// login (under `cognito-idp.<region>.amazonaws.com/<poolId>`).
+fn signed_in(
+    (pool, client): (UserPoolId, ClientId),
+    tokens: UserPoolTokens,
+) -> Result<Logins, CliError> {
+    let store = TokenStore::from_env()?;
+    store.save(&pool, &client, &tokens)?;
+    outln!(
+        "signed in as {}; tokens cached in {}",
+        tokens.username.as_deref().unwrap_or("?"),
+        store.path().display()
+    );
+    Ok(Logins::new().user_pool(&pool, &tokens.id_token))
+}
+
+/// `cogkit login`: like the original study, asks "sign in with (cognito,
+/// facebook, amazon)" when nothing says which, signs in, and with an
+/// identity pool prints GetId and GetCredentialsForIdentity, then who STS
+/// says the credentials are.
+pub async fn login(endpoint: &Endpoint, r: LoginRequest) -> Result<(), CliError> {
+    // The study's question, when nothing else says how to sign in.
+    let prompted = r.provider.is_none()
+        && !r.hosted.hosted_ui
+        && r.username.is_none()
+        && !r.password_stdin
+        && std::io::stdin().is_terminal();
+    let choice = match r.provider.map(|p| (p, p.social())) {
+        Some((_, None)) => Choice::UserPool,
+        Some((_, Some(social))) if r.direct => Choice::Direct(social),
+        Some((_, Some(social))) => Choice::Federated(social),
+        None if prompted => {
+            let answer = ask("sign in with (cognito, facebook, amazon): ", false)?;
+            let choice = choice_from_answer(&answer);
+            if choice == Choice::Guest {
+                let what = match answer.trim() {
+                    "" => "no sign-in".to_owned(),
+                    other => format!("{other:?} is not cognito, facebook or amazon"),
+                };
+                crate::out::status(&format!(
+                    "{what}: going on unauthenticated (guest credentials)"
+                ));
+            }
+            choice
+        }
+        None => Choice::UserPool,
+    };
+    let logins = match choice {
+        Choice::UserPool if r.hosted.hosted_ui => {
+            let ids = r.user_pool.ids()?;
+            let idp = r.hosted.identity_provider.as_deref();
+            let tokens = hosted_sign_in(endpoint, &r, ids.clone(), idp, r.verbose).await?;
+            signed_in(ids, tokens)?
+        }
+        Choice::UserPool => {
+            let ids = r.user_pool.ids()?;
+            signed_in(ids.clone(), sign_in(endpoint, &r, ids).await?)?
+        }
+        Choice::Federated(p) => {
+            crate::out::status(&format!(
+                "signing in with {} through the user pool's hosted UI",
+                p.display_name()
+            ));
+            let ids = r.user_pool.ids()?;
+            // The study shows this call; so does the prompt.
+            let verbose = r.verbose || prompted;
+            let idp = Some(p.provider_name());
+            let tokens = hosted_sign_in(endpoint, &r, ids.clone(), idp, verbose).await?;
+            signed_in(ids, tokens)?
+        }
+        Choice::Direct(p) => {
+            let token = ask(&format!("{} token: ", p.display_name()), true)?;
+            Logins::new().custom(p.login_key(), token)
+        }
+        Choice::Guest => Logins::new(),
+    };
+    let identity_pool = match r.identity_pool_id {
+        Some(id) => id,
+        // A user-pool sign-in is complete on its own (its tokens are cached).
+        None if !prompted && matches!(choice, Choice::UserPool | Choice::Federated(_)) => {
+            return Ok(());
+        }
+        None => ask("Identity pool id: ", false)?,
+    };
+    let pool = IdentityPoolId::parse(&identity_pool)?;
+    let t = endpoint.transports(Some(pool.region())).await;
+    // Like the study: show the identity-pool calls and their answers.
+    let identities = IdentityPoolClient::new(traced(t.identity_pool(), true), pool);
+    let got = identities.credentials(&logins, None, None).await?;
+    if let Err(e) = crate::show::caller(&t.sts(), &got.credentials).await {
+        crate::out::status(&format!(
+            "(could not confirm the credentials with STS GetCallerIdentity: {e})"
+        ));
+    }
+    Ok(())
+}

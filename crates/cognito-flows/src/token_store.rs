@@ -1,0 +1,352 @@
+//! A file of user-pool sign-ins (a CLI's token cache): one JSON object
+//! keyed `<userPoolId>/<clientId>`, readable by its owner only.
+//!
+//! ```json
+//! {"ap-northeast-1_Example01/1example23456789abcdefghij": {
+//!   "IdToken": "eyJ…", "AccessToken": "eyJ…", "RefreshToken": "…",
+//!   "Username": "alice", "ExpiresAt": 1709629623}}
+//! ```
+//!
+//! The format ([`TokenFile`]) is apart from the file ([`TokenStore`]), so a
+//! caller with its own file access (an AWS credentials provider reading
+//! through an injected file system) reads the same format.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{ClientId, UserPoolId};
+use crate::secret::{AccessToken, IdToken, RefreshToken};
+use crate::user_pool::UserPoolTokens;
+
+/// Why the store could not be read or written.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum TokenStoreError {
+    /// No directory to keep it in: no `$COGKIT_CACHE_DIR`, no home.
+    NoLocation,
+    /// The file is there but is not a token file.
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Reading or writing failed.
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+impl fmt::Display for TokenStoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenStoreError::NoLocation => {
+                f.write_str("no cache directory for this user; set COGKIT_CACHE_DIR")
+            }
+            TokenStoreError::Corrupt { path, reason } => write!(
+                f,
+                "{}: not a token cache ({reason}); delete it and sign in again",
+                path.display()
+            ),
+            TokenStoreError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for TokenStoreError {}
+
+/// One sign-in as stored.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Entry {
+    id_token: String,
+    access_token: String,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    expires_at: u64,
+}
+
+impl From<&UserPoolTokens> for Entry {
+    fn from(t: &UserPoolTokens) -> Self {
+        Entry {
+            id_token: t.id_token.expose_secret().to_owned(),
+            access_token: t.access_token.expose_secret().to_owned(),
+            refresh_token: t
+                .refresh_token
+                .as_ref()
+                .map(|r| r.expose_secret().to_owned()),
+            username: t.username.clone(),
+            expires_at: t
+                .expires_at
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        }
+    }
+}
+
+impl From<&Entry> for UserPoolTokens {
+    fn from(e: &Entry) -> Self {
+        UserPoolTokens {
+            id_token: IdToken::new(e.id_token.clone()),
+            access_token: AccessToken::new(e.access_token.clone()),
+            refresh_token: e.refresh_token.clone().map(RefreshToken::new),
+            expires_at: UNIX_EPOCH + Duration::from_secs(e.expires_at),
+            username: e.username.clone(),
+        }
+    }
+}
+
+/// The token file's contents.
+#[derive(Clone, Default)]
+pub struct TokenFile(BTreeMap<String, Entry>);
+
+impl fmt::Debug for TokenFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
+
+fn key(pool: &UserPoolId, client: &ClientId) -> String {
+    format!("{pool}/{client}")
+}
+
+impl TokenFile {
+    /// Parses a token file's bytes.
+    pub fn parse(bytes: &[u8]) -> Result<TokenFile, String> {
+        serde_json::from_slice(bytes)
+            .map(TokenFile)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The file's bytes.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.0).unwrap_or_default()
+    }
+
+    /// The sign-in for a pool's app client.
+    pub fn get(&self, pool: &UserPoolId, client: &ClientId) -> Option<UserPoolTokens> {
+        self.0.get(&key(pool, client)).map(UserPoolTokens::from)
+    }
+
+    /// Records a sign-in, replacing the client's previous one.
+    pub fn insert(&mut self, pool: &UserPoolId, client: &ClientId, tokens: &UserPoolTokens) {
+        self.0.insert(key(pool, client), Entry::from(tokens));
+    }
+}
+
+/// The token file on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenStore {
+    path: PathBuf,
+}
+
+impl TokenStore {
+    /// The store in this file.
+    pub fn at(path: impl Into<PathBuf>) -> TokenStore {
+        TokenStore { path: path.into() }
+    }
+
+    /// Where the store lives by default, from the environment `var` gives:
+    /// `$COGKIT_CACHE_DIR/tokens.json`, else `cogkit/tokens.json` in the
+    /// user's cache directory (`$XDG_CACHE_HOME` or `~/.cache`;
+    /// `~/Library/Caches` on macOS; `%LOCALAPPDATA%` on Windows).
+    pub fn default_path(var: impl Fn(&str) -> Option<String>) -> Result<PathBuf, TokenStoreError> {
+        let set = |name: &str| var(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        if let Some(dir) = set("COGKIT_CACHE_DIR") {
+            return Ok(dir.join("tokens.json"));
+        }
+        let cache = if cfg!(windows) {
+            set("LOCALAPPDATA")
+        } else if cfg!(target_os = "macos") {
+            set("HOME").map(|h| h.join("Library/Caches"))
+        } else {
+            set("XDG_CACHE_HOME").or_else(|| set("HOME").map(|h| h.join(".cache")))
+        };
+        Ok(cache
+            .ok_or(TokenStoreError::NoLocation)?
+            .join("cogkit")
+            .join("tokens.json"))
+    }
+
+    /// The store at [`TokenStore::default_path`] of this process's environment.
+    pub fn from_env() -> Result<TokenStore, TokenStoreError> {
+        Self::default_path(|name| std::env::var(name).ok()).map(TokenStore::at)
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The whole file (empty when it does not exist yet).
+    pub fn read(&self) -> Result<TokenFile, TokenStoreError> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => TokenFile::parse(&bytes).map_err(|reason| TokenStoreError::Corrupt {
+                path: self.path.clone(),
+                reason,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(TokenFile::default()),
+            Err(source) => Err(TokenStoreError::Io {
+                path: self.path.clone(),
+                source,
+            }),
+        }
+    }
+
+    /// The sign-in for a pool's app client, if one is stored.
+    pub fn load(
+        &self,
+        pool: &UserPoolId,
+        client: &ClientId,
+    ) -> Result<Option<UserPoolTokens>, TokenStoreError> {
+        Ok(self.read()?.get(pool, client))
+    }
+
+    /// Stores a sign-in. The directory is made owner-only (0700) and the
+    /// file written owner-only (0600) under a temporary name, then renamed
+    /// over the old one: a reader never sees half a file.
+    pub fn save(
+        &self,
+        pool: &UserPoolId,
+        client: &ClientId,
+        tokens: &UserPoolTokens,
+    ) -> Result<(), TokenStoreError> {
+        let mut file = self.read()?;
+        file.insert(pool, client, tokens);
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| TokenStoreError::Io { path, source }
+        };
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        private_dir(dir).map_err(io(dir))?;
+        let tmp = self.path.with_extension("json.tmp");
+        private_file(&tmp)
+            .and_then(|mut f| f.write_all(file.to_json().as_bytes()))
+            .map_err(io(&tmp))?;
+        std::fs::rename(&tmp, &self.path).map_err(io(&self.path))
+    }
+}
+
+#[cfg(unix)]
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
+
+#[cfg(unix)]
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::create(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(id: &str) -> UserPoolTokens {
+        UserPoolTokens {
+            id_token: IdToken::new(id),
+            access_token: AccessToken::new("a"),
+            refresh_token: Some(RefreshToken::new("r")),
+            expires_at: UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+            username: Some("alice".into()),
+        }
+    }
+
+    #[test]
+    fn saves_privately_and_loads_back() {
+        let dir = std::env::temp_dir().join(format!("token-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = TokenStore::at(dir.join("sub/tokens.json"));
+        let pool = UserPoolId::parse("us-east-1_AbC").unwrap();
+        let client = ClientId::parse("client1").unwrap();
+        let other = ClientId::parse("client2").unwrap();
+        assert!(store.load(&pool, &client).unwrap().is_none());
+        store.save(&pool, &client, &tokens("id-1")).unwrap();
+        store.save(&pool, &other, &tokens("id-2")).unwrap();
+        let back = store.load(&pool, &client).unwrap().unwrap();
+        assert_eq!(back.id_token.expose_secret(), "id-1");
+        assert_eq!(back.username.as_deref(), Some("alice"));
+        assert_eq!(back.expires_at, tokens("x").expires_at);
+        assert_eq!(
+            store
+                .load(&pool, &other)
+                .unwrap()
+                .unwrap()
+                .id_token
+                .expose_secret(),
+            "id-2"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(store.path()), 0o600);
+            assert_eq!(mode(&dir.join("sub")), 0o700);
+        }
+        std::fs::write(store.path(), "not json").unwrap();
+        let e = store.load(&pool, &client).unwrap_err();
+        assert!(matches!(e, TokenStoreError::Corrupt { .. }), "{e}");
+        assert!(!format!("{:?}", store.read().unwrap_or_default()).contains("id-1"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_default_place_follows_the_environment() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        assert_eq!(
+            TokenStore::default_path(env(&[("COGKIT_CACHE_DIR", "/c"), ("HOME", "/h")])).unwrap(),
+            PathBuf::from("/c/tokens.json")
+        );
+        if cfg!(all(unix, not(target_os = "macos"))) {
+            assert_eq!(
+                TokenStore::default_path(env(&[("HOME", "/h")])).unwrap(),
+                PathBuf::from("/h/.cache/cogkit/tokens.json")
+            );
+            assert_eq!(
+                TokenStore::default_path(env(&[("XDG_CACHE_HOME", "/x"), ("HOME", "/h")])).unwrap(),
+                PathBuf::from("/x/cogkit/tokens.json")
+            );
+        }
+        assert!(matches!(
+            TokenStore::default_path(env(&[])),
+            Err(TokenStoreError::NoLocation)
+        ));
+    }
+}
