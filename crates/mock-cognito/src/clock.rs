@@ -13,6 +13,8 @@ pub const LATEST_UNIX: i64 = 253_402_300_799 - 10 * 366 * 86_400;
 #[derive(Debug, Clone, Default)]
 pub struct Clock {
     offset_secs: Arc<AtomicI64>,
+    /// Set for a clock that stands still (see [`Clock::fixed`]).
+    fixed_at: Option<i64>,
 }
 
 /// Why the clock cannot move as asked.
@@ -35,6 +37,25 @@ impl std::fmt::Display for ClockRangeError {
 impl std::error::Error for ClockRangeError {}
 
 impl Clock {
+    /// A clock that shows `unix` (seconds since the epoch) until advanced,
+    /// so runs of the same requests see the same times.
+    pub fn fixed(unix: i64) -> Self {
+        Clock {
+            offset_secs: Arc::default(),
+            fixed_at: Some(unix.clamp(0, LATEST_UNIX)),
+        }
+    }
+
+    /// The real time, or the fixed one.
+    fn base(&self) -> i64 {
+        self.fixed_at.unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0)
+        })
+    }
+
     /// The mock's current time.
     pub fn now(&self) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(self.unix().max(0) as u64)
@@ -42,13 +63,10 @@ impl Clock {
 
     /// Seconds since the epoch, by the mock's clock.
     pub fn unix(&self) -> i64 {
-        let real = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
         // The offset is kept in range by `try_advance`; saturating keeps a
         // real clock set far ahead from overflowing.
-        real.saturating_add(self.offset_secs.load(Ordering::Relaxed))
+        self.base()
+            .saturating_add(self.offset_secs.load(Ordering::Relaxed))
             .min(LATEST_UNIX)
     }
 
@@ -70,10 +88,7 @@ impl Clock {
             latest_unix: LATEST_UNIX,
         };
         let by = i64::try_from(by.as_secs()).map_err(|_| range.clone())?;
-        let real = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
+        let real = self.base();
         self.offset_secs
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |offset| {
                 let offset = offset.checked_add(by)?;
@@ -102,6 +117,15 @@ mod tests {
         assert!(clock.try_advance(Duration::from_secs(1000)).is_err());
         assert!(clock.unix() <= LATEST_UNIX);
         assert!(clock.now() > SystemTime::now());
+    }
+
+    #[test]
+    fn a_fixed_clock_stands_still_until_advanced() {
+        let clock = Clock::fixed(1_800_000_000);
+        assert_eq!(clock.unix(), 1_800_000_000);
+        clock.advance(Duration::from_secs(60));
+        assert_eq!(clock.unix(), 1_800_000_060);
+        assert_eq!(clock.clone().unix(), 1_800_000_060, "clones share it");
     }
 
     #[test]

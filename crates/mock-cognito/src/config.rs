@@ -10,8 +10,17 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::state::State;
+use crate::engine::Engine;
+use crate::external_idp::ExternalProviders;
+use crate::identity_pool::IdentityPools;
 use crate::user_pool::{Context, IssuerMode, UserPools};
+
+/// What a seed file fills: each service's state, locked.
+struct State<'a> {
+    user_pools: &'a mut UserPools,
+    providers: &'a mut ExternalProviders,
+    identity_pools: &'a mut IdentityPools,
+}
 
 /// A parsed seed file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -299,7 +308,21 @@ impl SeedConfig {
     }
 
     /// Creates everything in `pools`, through the same validation as the API.
-    pub(crate) fn apply(&self, state: &mut State, ctx: &Context<'_>) -> Result<(), String> {
+    pub(crate) fn apply(&self, engine: &Engine) -> Result<(), String> {
+        let ctx = engine.context();
+        // The engine's lock order: user pools, providers, identity pools.
+        let mut user_pools = engine.user_pools_mut();
+        let mut providers = engine.providers_mut();
+        let mut identity_pools = engine.identity_pools();
+        let mut state = State {
+            user_pools: &mut user_pools,
+            providers: &mut providers,
+            identity_pools: &mut identity_pools,
+        };
+        self.apply_to(&mut state, &ctx)
+    }
+
+    fn apply_to(&self, state: &mut State<'_>, ctx: &Context<'_>) -> Result<(), String> {
         for app in &self.provider_apps {
             state.providers.register_app(
                 &app.provider,
@@ -360,7 +383,7 @@ fn pascal(snake: &str) -> String {
         .collect()
 }
 
-fn apply_pool(p: &SeedUserPool, state: &mut State, ctx: &Context<'_>) -> Result<(), String> {
+fn apply_pool(p: &SeedUserPool, state: &mut State<'_>, ctx: &Context<'_>) -> Result<(), String> {
     let pools = &mut state.user_pools;
     let mut input = json!({"PoolName": p.name});
     for (member, list) in [
@@ -554,7 +577,7 @@ fn identity_checked(op: &str, input: &Value) -> Result<(), String> {
 
 fn apply_identity_pool(
     p: &SeedIdentityPool,
-    state: &mut State,
+    state: &mut State<'_>,
     ctx: &Context<'_>,
 ) -> Result<(), String> {
     let mut input = json!({

@@ -7,7 +7,6 @@ use std::fmt;
 use serde_json::{Value, json};
 
 use crate::expiring::ExpiringMap;
-use crate::ids;
 
 /// Lifetime of issued credentials: one hour, as Cognito's.
 pub const CREDENTIALS_LIFETIME_SECS: i64 = 3600;
@@ -78,12 +77,21 @@ pub struct CredentialStore {
     by_access_key: ExpiringMap<String, IssuedCredentials>,
     /// Every issue ever, expired or not.
     issued: u64,
+    rng: crate::ids::Randomness,
 }
 
 /// How long past their expiry credentials are remembered.
 const REMEMBERED_PAST_EXPIRY_SECS: i64 = 3600;
 
 impl CredentialStore {
+    /// No credentials yet; keys drawn from `rng`.
+    pub fn new(rng: crate::ids::Randomness) -> Self {
+        CredentialStore {
+            rng,
+            ..Default::default()
+        }
+    }
+
     /// Issues and remembers new credentials.
     pub fn issue(
         &mut self,
@@ -93,12 +101,14 @@ impl CredentialStore {
         lifetime_secs: i64,
     ) -> IssuedCredentials {
         const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        let key_chars: String = ids::bytes(16)
+        let key_chars: String = self
+            .rng
+            .bytes(16)
             .iter()
             .map(|b| UPPER_ALNUM[(*b as usize) % 32] as char)
             .collect();
-        let secret = base64_like(&ids::bytes(30));
-        let token = base64_like(&ids::bytes(300));
+        let secret = base64_like(&self.rng.bytes(30));
+        let token = base64_like(&self.rng.bytes(300));
         let creds = IssuedCredentials {
             access_key_id: format!("ASIA{key_chars}"),
             secret_access_key: secret,

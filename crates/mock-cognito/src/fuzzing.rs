@@ -78,17 +78,15 @@ impl InProcessMock {
             .trim_start_matches("http://")
             .parse()
             .map_err(|e| format!("{FUZZ_ENDPOINT}: {e}"))?;
-        let shared = Shared::new(
+        let shared = crate::server::new_engine(
             Clock::default(),
+            crate::ids::Randomness::os(),
+            crate::jwt::KeyFactory::default(),
             region,
             seed.issuer_mode()?.unwrap_or_default(),
             addr,
         );
-        {
-            let ctx = shared.context();
-            let mut state = shared.state();
-            seed.apply(&mut state, &ctx)?;
-        }
+        seed.apply(&shared)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

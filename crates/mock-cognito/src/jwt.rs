@@ -50,6 +50,51 @@ impl Alg {
     }
 }
 
+/// Where the RSA key behind a `kid` comes from: generated fresh (the
+/// default), or from a function that returns it as PKCS#8 DER (a test that
+/// compares runs hands the same key to the same `kid`; a data dir would
+/// load or store it).
+#[derive(Clone, Default)]
+pub struct KeyFactory {
+    source: Option<std::sync::Arc<dyn Fn(&str) -> Vec<u8> + Send + Sync>>,
+}
+
+impl fmt::Debug for KeyFactory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.source.is_some() {
+            "KeyFactory(given)"
+        } else {
+            "KeyFactory(generated)"
+        })
+    }
+}
+
+impl KeyFactory {
+    /// Keys from `source`: the PKCS#8 DER of the key for a `kid`.
+    pub fn from_fn(source: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static) -> Self {
+        KeyFactory {
+            source: Some(std::sync::Arc::new(source)),
+        }
+    }
+
+    fn make(&self, kid: &str) -> RsaKeyPair {
+        crate::engine::note_expensive_work();
+        match &self.source {
+            Some(source) => RsaKeyPair::from_pkcs8(&source(kid))
+                .expect("the key factory returns RSA PKCS#8 DER"),
+            None => RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation"),
+        }
+    }
+
+    /// A fresh RSA-2048 key as PKCS#8 DER (for factories that keep keys).
+    pub fn generate_pkcs8() -> Vec<u8> {
+        use aws_lc_rs::encoding::AsDer;
+        aws_lc_rs::rsa::KeyPair::generate(KeySize::Rsa2048)
+            .and_then(|k| k.as_der().map(|d| d.as_ref().to_vec()))
+            .expect("RSA key generation")
+    }
+}
+
 /// An RSA-2048 signing key with its `kid` and algorithm.
 ///
 /// The key pair itself is made on first use: generating RSA keys takes
@@ -59,6 +104,7 @@ impl Alg {
 pub struct SigningKey {
     kid: String,
     alg: Alg,
+    factory: KeyFactory,
     key: OnceLock<RsaKeyPair>,
 }
 
@@ -74,22 +120,23 @@ impl fmt::Debug for SigningKey {
 impl SigningKey {
     /// A fresh RS256 key. The `kid` is base64 of 32 random bytes (44
     /// characters), like a user pool's.
-    pub fn generate() -> SigningKey {
-        Self::generate_with(STANDARD.encode(crate::ids::bytes(32)), Alg::Rs256)
+    pub fn generate(rng: &crate::ids::Randomness, factory: &KeyFactory) -> SigningKey {
+        Self::generate_with(STANDARD.encode(rng.bytes(32)), Alg::Rs256, factory)
     }
 
-    /// A fresh key with the given `kid` and algorithm.
-    pub fn generate_with(kid: String, alg: Alg) -> SigningKey {
+    /// A key with the given `kid` and algorithm, made by `factory` on
+    /// first use.
+    pub fn generate_with(kid: String, alg: Alg, factory: &KeyFactory) -> SigningKey {
         SigningKey {
             kid,
             alg,
+            factory: factory.clone(),
             key: OnceLock::new(),
         }
     }
 
     fn pair(&self) -> &RsaKeyPair {
-        self.key
-            .get_or_init(|| RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation"))
+        self.key.get_or_init(|| self.factory.make(&self.kid))
     }
 
     /// Makes the key pair now, if it does not exist yet.
@@ -106,6 +153,7 @@ impl SigningKey {
             URL_SAFE_NO_PAD.encode(claims.to_string())
         );
         let key = self.pair();
+        crate::engine::note_expensive_work();
         let mut sig = vec![0u8; key.public_modulus_len()];
         key.sign(
             self.alg.signing(),
@@ -139,6 +187,7 @@ impl SigningKey {
         {
             return false;
         }
+        crate::engine::note_expensive_work();
         UnparsedPublicKey::new(self.alg.verification(), self.pair().public_key().as_ref())
             .verify(signing_input.as_bytes(), &sig)
             .is_ok()
@@ -175,8 +224,9 @@ mod tests {
     #[test]
     fn sign_and_verify_both_algorithms() {
         for alg in [Alg::Rs256, Alg::Rs512] {
-            let key = SigningKey::generate_with("k1".into(), alg);
-            let other = SigningKey::generate_with("k1".into(), alg);
+            let factory = KeyFactory::default();
+            let key = SigningKey::generate_with("k1".into(), alg, &factory);
+            let other = SigningKey::generate_with("k1".into(), alg, &factory);
             let token = key.sign(&json!({"sub": "x"}));
             assert!(key.verify(&token));
             assert!(!other.verify(&token), "same kid, other key");

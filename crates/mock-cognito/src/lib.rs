@@ -82,6 +82,7 @@ mod clock;
 mod config;
 mod connections;
 mod credentials;
+mod engine;
 mod error;
 mod expiring;
 mod external_idp;
@@ -97,7 +98,6 @@ mod protocol;
 mod region;
 mod server;
 pub mod shapes;
-mod state;
 mod sts;
 mod url_rules;
 mod user_pool;
@@ -109,7 +109,10 @@ pub use config::{
     SeedUserPool,
 };
 pub use connections::ConnectionLimits;
+pub use engine::expensive_work_counters;
 pub use error::{ApiError, ApiResult};
+pub use ids::Randomness;
+pub use jwt::KeyFactory;
 pub use protocol::MAX_BODY_BYTES;
 pub use server::{MockCognito, MockCognitoBuilder};
 pub use user_pool::{ClientSummary, CodeRecord, IssuerMode, PoolSummary};

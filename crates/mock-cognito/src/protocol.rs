@@ -57,7 +57,7 @@ pub async fn handle(
     {
         h.insert("x-amzn-ErrorType", v);
     }
-    with_common_headers(response)
+    response
 }
 
 fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value, ApiError> {
@@ -98,13 +98,12 @@ fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value,
         if let Some(out) = sign_in_outside_the_lock(shared, op, &input, &ctx) {
             return out;
         }
-        let mut state = shared.state();
-        let out = state.user_pools.handle(op, &input, &ctx)?;
+        let out = shared.user_pools_mut().handle(op, &input, &ctx)?;
         if matches!(op, "CreateIdentityProvider" | "UpdateIdentityProvider") {
             // Configuring Cognito with an app id and secret stands for
             // registering that app with the (fake) provider.
-            state
-                .providers
+            shared
+                .providers_mut()
                 .register_from_identity_provider(&out["IdentityProvider"]);
         }
         return Ok(out);
@@ -114,22 +113,23 @@ fn dispatch(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Result<Value,
         let region = signed_region::<IdentityPoolOperation>(op, headers)?;
         let ctx = shared.context_in(region.as_deref());
         check_region_scope(shared, &input, ctx.request_region)?;
-        let mut guard = shared.state();
-        let crate::state::State {
-            user_pools,
-            identity_pools,
-            providers,
-            credentials,
-        } = &mut *guard;
-        let deps = crate::identity_pool::Deps {
-            ctx: &ctx,
-            user_pools,
-            providers,
-            credentials,
+        // The engine's lock order: user pools, providers, identity pools,
+        // credentials.
+        let out = {
+            let user_pools = shared.user_pools();
+            let providers = shared.providers();
+            let mut identity_pools = shared.identity_pools();
+            let mut credentials = shared.credentials();
+            let deps = crate::identity_pool::Deps {
+                ctx: &ctx,
+                user_pools: &user_pools,
+                providers: &providers,
+                credentials: &mut credentials,
+            };
+            identity_pools.handle(op, &input, deps)?
         };
-        let out = identity_pools.handle(op, &input, deps)?;
         if matches!(op, "CreateIdentityPool" | "UpdateIdentityPool") {
-            providers.register_login_providers(&out);
+            shared.providers_mut().register_login_providers(&out);
         }
         return Ok(out);
     }
@@ -182,7 +182,7 @@ fn check_region_scope(
     }
     if input.get("UserPoolId").is_none()
         && let Some(client_id) = input["ClientId"].as_str()
-        && let Some(pool_region) = shared.state().user_pools.region_of_client(client_id)
+        && let Some(pool_region) = shared.user_pools().region_of_client(client_id)
         && pool_region != region
     {
         return Err(ApiError::resource_not_found(format!(
@@ -206,13 +206,12 @@ fn sign_in_outside_the_lock(
     let step = match op {
         "InitiateAuth" | "AdminInitiateAuth" => {
             let admin = op == "AdminInitiateAuth";
-            shared.state().user_pools.initiate_auth(input, admin, ctx)
+            shared.user_pools_mut().initiate_auth(input, admin, ctx)
         }
         "RespondToAuthChallenge" | "AdminRespondToAuthChallenge" => {
             let admin = op == "AdminRespondToAuthChallenge";
             shared
-                .state()
-                .user_pools
+                .user_pools_mut()
                 .respond_to_auth_challenge(input, admin, ctx)
         }
         _ => return None,
@@ -220,16 +219,15 @@ fn sign_in_outside_the_lock(
     let reply: Result<AuthReply, ApiError> = step.and_then(|step| match step {
         AuthStep::Reply(reply) => Ok(reply),
         AuthStep::StartSrp(start) => {
-            let started = start.run()?;
+            let started = start.run(ctx.rng)?;
             shared
-                .state()
-                .user_pools
+                .user_pools_mut()
                 .srp_started(*start, started, ctx)
                 .map(AuthReply::Challenge)
         }
         AuthStep::CheckClaim(check) => {
             let good = check.run(ctx.clock.now());
-            shared.state().user_pools.claim_checked(*check, good, ctx)
+            shared.user_pools_mut().claim_checked(*check, good, ctx)
         }
     });
     Some(reply.map(AuthReply::finish))
@@ -282,17 +280,28 @@ fn unknown(target: &str) -> ApiError {
     )
 }
 
-/// Request id and CORS headers, as AWS sends them, so browser clients work.
-pub fn with_common_headers(mut response: Response) -> Response {
+/// The layer every response passes: a request id (unless the handler set
+/// one, as STS does to match its XML), and, on what scripts read (anything
+/// but an HTML page, whose CSRF token must stay same-origin), the CORS
+/// headers AWS sends, so browser clients work.
+pub async fn common_headers(State(shared): State<Shared>, mut response: Response) -> Response {
     let h = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&crate::ids::uuid()) {
+    if !h.contains_key("x-amzn-RequestId")
+        && let Ok(v) = HeaderValue::from_str(&shared.rng.uuid())
+    {
         h.insert("x-amzn-RequestId", v);
     }
-    h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-    h.insert(
-        "access-control-expose-headers",
-        HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"),
-    );
+    let html = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !html {
+        h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+        h.insert(
+            "access-control-expose-headers",
+            HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"),
+        );
+    }
     response
 }
 
@@ -311,5 +320,5 @@ pub async fn preflight() -> Response {
         ),
     );
     h.insert("access-control-max-age", HeaderValue::from_static("86400"));
-    with_common_headers(response)
+    response
 }

@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -17,67 +17,37 @@ use crate::connections::{self, ConnectionLimits};
 
 use crate::clock::Clock;
 use crate::config::SeedConfig;
+use crate::engine::{Engine, Settings};
+use crate::ids::Randomness;
+use crate::jwt::KeyFactory;
 use crate::protocol;
 use crate::shapes::Operation;
 use crate::shapes::cognito_idp::ops::AdminCreateUser;
-use crate::state::State as MockState;
-use crate::user_pool::{CodeRecord, Context, IssuerMode, PoolSummary};
+use crate::user_pool::{CodeRecord, IssuerMode, PoolSummary};
 
-/// State shared by all requests of one mock.
-#[derive(Debug, Clone)]
-pub struct Shared {
-    pub(crate) clock: Clock,
-    pub(crate) region: String,
-    pub(crate) issuer_mode: IssuerMode,
-    pub(crate) endpoint: String,
-    port: u16,
-    pub(crate) state: Arc<Mutex<MockState>>,
-}
+/// What every request of one mock shares: its [`Engine`].
+pub(crate) type Shared = Arc<Engine>;
 
-impl Shared {
-    /// An empty mock's shared state, serving at `addr`.
-    pub(crate) fn new(
-        clock: Clock,
-        region: String,
-        issuer_mode: IssuerMode,
-        addr: SocketAddr,
-    ) -> Self {
-        Shared {
-            clock,
-            state: Arc::new(Mutex::new(MockState::new(&region))),
-            region,
+/// Makes a mock's engine, serving at `addr`.
+pub(crate) fn new_engine(
+    clock: Clock,
+    rng: Randomness,
+    keys: KeyFactory,
+    region: String,
+    issuer_mode: IssuerMode,
+    addr: SocketAddr,
+) -> Shared {
+    Arc::new(Engine::new(
+        clock,
+        rng,
+        keys,
+        Settings {
+            default_region: region,
             issuer_mode,
             endpoint: endpoint_of(addr),
             port: addr.port(),
-        }
-    }
-
-    pub(crate) fn context(&self) -> Context<'_> {
-        self.context_in(None)
-    }
-
-    /// The context of a request whose SigV4 scope names `region`.
-    pub(crate) fn context_in<'a>(&'a self, region: Option<&'a str>) -> Context<'a> {
-        Context {
-            clock: &self.clock,
-            default_region: &self.region,
-            request_region: region,
-            issuer_mode: self.issuer_mode,
-            endpoint: &self.endpoint,
-        }
-    }
-
-    /// The port the mock listens on.
-    pub(crate) fn port(&self) -> u16 {
-        self.port
-    }
-
-    pub(crate) fn state(&self) -> MutexGuard<'_, MockState> {
-        // A panic in one request must not take the mock down for the rest.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
+        },
+    ))
 }
 
 /// Configures a mock before it starts.
@@ -87,6 +57,8 @@ pub struct MockCognitoBuilder {
     region: Option<String>,
     issuer_mode: Option<IssuerMode>,
     clock: Clock,
+    rng: Randomness,
+    keys: KeyFactory,
     seed: Option<SeedConfig>,
     seed_path: Option<PathBuf>,
     limits: ConnectionLimits,
@@ -99,6 +71,8 @@ impl Default for MockCognitoBuilder {
             region: None,
             issuer_mode: None,
             clock: Clock::default(),
+            rng: Randomness::os(),
+            keys: KeyFactory::default(),
             seed: None,
             seed_path: None,
             limits: ConnectionLimits::default(),
@@ -130,6 +104,21 @@ impl MockCognitoBuilder {
     /// Shares a clock, so a test can advance the mock's time.
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Where every id, code, secret and SRP exponent comes from (default:
+    /// the operating system). With [`Randomness::seeded`], a fixed
+    /// [`Clock::fixed`] and [`MockCognitoBuilder::signing_keys`], the same
+    /// requests get byte-identical answers run after run.
+    pub fn randomness(mut self, rng: Randomness) -> Self {
+        self.rng = rng;
+        self
+    }
+
+    /// Where RSA signing keys come from (default: generated fresh).
+    pub fn signing_keys(mut self, keys: KeyFactory) -> Self {
+        self.keys = keys;
         self
     }
 
@@ -172,15 +161,17 @@ impl MockCognitoBuilder {
             .issuer_mode
             .or(seed.issuer_mode().map_err(invalid)?)
             .unwrap_or_default();
-        let shared = Shared::new(self.clock.clone(), region, issuer_mode, addr);
-        let keys = {
-            let ctx = shared.context();
-            let mut state = shared.state();
-            seed.apply(&mut state, &ctx).map_err(invalid)?;
-            let mut keys = state.user_pools.signing_keys();
-            keys.push(state.identity_pools.signing_key());
-            keys
-        };
+        let shared = new_engine(
+            self.clock.clone(),
+            self.rng.clone(),
+            self.keys.clone(),
+            region,
+            issuer_mode,
+            addr,
+        );
+        seed.apply(&shared).map_err(invalid)?;
+        let mut keys = shared.user_pools().signing_keys();
+        keys.push(shared.identity_pools().signing_key());
         // RSA keys are made on first use; make the seeded ones now, off the
         // request path, so the first sign-in does not wait for them.
         std::thread::spawn(move || keys.iter().for_each(|k| k.prewarm()));
@@ -233,15 +224,19 @@ pub(crate) fn router(shared: Shared) -> Router {
         // Bodies up to twice the limit reach the handler, which answers in the
         // AWS error shape; beyond that the connection is refused outright.
         .layer(DefaultBodyLimit::max(2 * protocol::MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response_with_state(
+            shared.clone(),
+            protocol::common_headers,
+        ))
         .with_state(shared)
 }
 
 fn json_response(status: StatusCode, body: Value) -> Response {
-    protocol::with_common_headers((status, axum::Json(body)).into_response())
+    (status, axum::Json(body)).into_response()
 }
 
 async fn jwks(State(shared): State<Shared>, Path(pool_id): Path<String>) -> Response {
-    match shared.state().user_pools.jwks(&pool_id) {
+    match shared.user_pools().jwks(&pool_id) {
         Some(keys) => json_response(StatusCode::OK, keys),
         None => json_response(
             StatusCode::NOT_FOUND,
@@ -255,11 +250,7 @@ async fn openid_configuration(
     Path(pool_id): Path<String>,
 ) -> Response {
     let ctx = shared.context();
-    match shared
-        .state()
-        .user_pools
-        .openid_configuration(&pool_id, &ctx)
-    {
+    match shared.user_pools().openid_configuration(&pool_id, &ctx) {
         Some(doc) => json_response(StatusCode::OK, doc),
         None => json_response(
             StatusCode::NOT_FOUND,
@@ -271,7 +262,7 @@ async fn openid_configuration(
 /// The identity pools' OpenID-token keys (AWS serves them at
 /// `https://cognito-identity.amazonaws.com/.well-known/jwks_uri`).
 async fn identity_jwks(State(shared): State<Shared>) -> Response {
-    json_response(StatusCode::OK, shared.state().identity_pools.openid_jwks())
+    json_response(StatusCode::OK, shared.identity_pools().openid_jwks())
 }
 
 /// The admin routes answer loopback callers only: they can move time and
@@ -363,7 +354,7 @@ async fn mint_provider_token_route(
             json!({"message": format!("ttl_seconds must be between 1 and {MAX_PROVIDER_TOKEN_TTL_SECS} (a year)")}),
         );
     }
-    let minted = shared.state().providers.mint(
+    let minted = shared.providers_mut().mint(
         &request.provider,
         &request.audience,
         &request.subject,
@@ -391,7 +382,7 @@ async fn codes(
     if let Some(refusal) = refuse_remote(peer) {
         return refusal;
     }
-    let codes = shared.state().user_pools.codes(
+    let codes = shared.user_pools().codes(
         q.user_pool_id.as_deref(),
         q.username.as_deref(),
         shared.clock.unix(),
@@ -421,7 +412,7 @@ impl MockCognito {
 
     /// The endpoint URL to give SDKs, e.g. `http://127.0.0.1:41234`.
     pub fn endpoint(&self) -> String {
-        self.shared.endpoint.clone()
+        self.shared.settings.endpoint.clone()
     }
 
     /// The socket address served.
@@ -443,10 +434,7 @@ impl MockCognito {
         username: Option<&str>,
     ) -> Vec<CodeRecord> {
         let now = self.shared.clock.unix();
-        self.shared
-            .state()
-            .user_pools
-            .codes(user_pool_id, username, now)
+        self.shared.user_pools().codes(user_pool_id, username, now)
     }
 
     /// Issues a token from one of the mock's fake external identity
@@ -464,8 +452,7 @@ impl MockCognito {
     ) -> Result<String, crate::ApiError> {
         let now = self.shared.clock.unix();
         self.shared
-            .state()
-            .providers
+            .providers_mut()
             .mint(provider, audience, subject, claims, 3600, now)
     }
 
@@ -474,8 +461,7 @@ impl MockCognito {
     /// with `subject` or the profile's `email` and `password`.
     pub fn add_provider_user(&self, provider: &str, subject: &str, password: &str, profile: Value) {
         self.shared
-            .state()
-            .providers
+            .providers_mut()
             .add_user(provider, subject, password, profile);
     }
 
@@ -483,8 +469,7 @@ impl MockCognito {
     /// registers its own app; this is for apps that use the provider directly).
     pub fn register_provider_app(&self, provider: &str, client_id: &str, secret: Option<&str>) {
         self.shared
-            .state()
-            .providers
+            .providers_mut()
             .register_app(provider, client_id, secret);
     }
 
@@ -498,7 +483,7 @@ impl MockCognito {
         pool_id: &str,
         users: &[(String, String)],
     ) -> Result<(), crate::ApiError> {
-        let (pool_name, policy) = self.shared.state().user_pools.bulk_load_params(pool_id)?;
+        let (pool_name, policy) = self.shared.user_pools().bulk_load_params(pool_id)?;
         for (name, password) in users {
             <AdminCreateUser as Operation>::parse_input(
                 &json!({"UserPoolId": pool_id, "Username": name}),
@@ -513,7 +498,7 @@ impl MockCognito {
                 .map(|part| {
                     let pool_name = &pool_name;
                     scope.spawn(move || {
-                        let mut rng = crate::ids::crypto_rng();
+                        let mut rng = self.shared.rng.crypto_rng();
                         part.iter()
                             .map(|(name, password)| {
                                 cognito_srp::Verifier::generate(
@@ -541,25 +526,24 @@ impl MockCognito {
         let verifiers = made?.into_iter().flatten().collect();
         let now = self.shared.clock.unix();
         self.shared
-            .state()
-            .user_pools
-            .insert_confirmed(pool_id, verifiers, now)
+            .user_pools_mut()
+            .insert_confirmed(pool_id, verifiers, now, &self.shared.rng)
     }
 
     /// The identity pools: (id, name).
     pub fn identity_pool_summary(&self) -> Vec<(String, String)> {
-        self.shared.state().identity_pools.summary()
+        self.shared.identity_pools().summary()
     }
 
     /// How many AWS credentials the mock has issued so far (expired ones
     /// included, though it forgets their keys an hour after they expire).
     pub fn issued_credentials(&self) -> usize {
-        self.shared.state().credentials.issued() as usize
+        self.shared.credentials().issued() as usize
     }
 
     /// The user pools and their app clients (for printing seeded ids).
     pub fn user_pool_summary(&self) -> Vec<PoolSummary> {
-        self.shared.state().user_pools.summary()
+        self.shared.user_pools().summary()
     }
 
     /// Serves until Ctrl-C (SIGINT), then shuts down cleanly.

@@ -11,7 +11,6 @@
 use serde_json::{Value, json};
 
 use super::{AMAZON, APPLE, ExternalProviders, FACEBOOK, GOOGLE};
-use crate::ids;
 use crate::user_pool::{OAuthError, constant_time_eq};
 
 /// How long provider access and ID tokens live.
@@ -186,7 +185,7 @@ impl ExternalProviders {
         nonce: Option<&str>,
         now: i64,
     ) -> String {
-        let code = ids::uuid();
+        let code = self.rng.uuid();
         self.codes.insert(
             code.clone(),
             ProviderCode {
@@ -357,7 +356,7 @@ impl ExternalProviders {
         let key = self
             .keys
             .entry(login_key(slug).to_owned())
-            .or_insert_with(crate::jwt::SigningKey::generate);
+            .or_insert_with(|| crate::jwt::SigningKey::generate(&self.rng, &self.key_factory));
         json!({"keys": [key.jwk()]})
     }
 }

@@ -14,7 +14,6 @@ use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
 use crate::expiring::ExpiringMap;
-use crate::ids;
 use crate::jwt::SigningKey;
 
 mod apps;
@@ -67,6 +66,10 @@ pub struct ExternalProviders {
     /// Authorization codes from the providers' sign-in pages (kept an hour
     /// past their expiry, as tokens are).
     codes: ExpiringMap<String, ProviderCode>,
+    /// The mock's randomness, for tokens and codes.
+    rng: crate::ids::Randomness,
+    /// Where the ID-token providers' keys come from.
+    key_factory: crate::jwt::KeyFactory,
 }
 
 /// How long past its expiry a token or code is remembered.
@@ -77,6 +80,15 @@ fn not_authorized(why: impl std::fmt::Display) -> ApiError {
 }
 
 impl ExternalProviders {
+    /// No users or apps yet; tokens and keys from the mock's sources.
+    pub fn new(rng: crate::ids::Randomness, key_factory: crate::jwt::KeyFactory) -> Self {
+        ExternalProviders {
+            rng,
+            key_factory,
+            ..Default::default()
+        }
+    }
+
     /// Issues a Facebook or Login-with-Amazon access token for `subject`, as
     /// if the user had signed in to app `app_id`. `provider` is the login key
     /// (`graph.facebook.com` or `www.amazon.com`).
@@ -116,7 +128,7 @@ impl ExternalProviders {
         };
         let token = format!(
             "{prefix}{}",
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(ids::bytes(96))
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(self.rng.bytes(96))
         );
         let expires = now.saturating_add(ttl_secs);
         self.opaque.insert(
@@ -149,7 +161,7 @@ impl ExternalProviders {
         let key = self
             .keys
             .entry(issuer_host.to_owned())
-            .or_insert_with(SigningKey::generate);
+            .or_insert_with(|| SigningKey::generate(&self.rng, &self.key_factory));
         let mut claims = json!({
             "iss": format!("https://{issuer_host}"),
             "aud": audience,

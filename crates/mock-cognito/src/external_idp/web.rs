@@ -71,7 +71,7 @@ const CARRIED: [&str; 7] = [
 /// returns the error page when they are wrong.
 fn check_request(shared: &Shared, slug: &str, q: &HashMap<String, String>) -> Option<Response> {
     let get = |k: &str| q.get(k).map(String::as_str).unwrap_or_default();
-    if !shared.state().providers.has_app(slug, get("client_id")) {
+    if !shared.providers().has_app(slug, get("client_id")) {
         return Some(pages::error_page(
             StatusCode::BAD_REQUEST,
             &format!(
@@ -141,13 +141,12 @@ async fn authorize_submit(
     }
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
     let now = shared.clock.unix();
-    let mut state = shared.state();
-    let providers = &mut state.providers;
+    let mut providers = shared.providers_mut();
     let Some(subject) = providers
         .sign_in(&slug, get("email"), get("pass"))
         .map(|u| u.subject.clone())
     else {
-        drop(state);
+        drop(providers);
         return render(
             &slug,
             &form,
@@ -221,7 +220,7 @@ async fn token(
         ));
     }
     let now = shared.clock.unix();
-    let redeemed = shared.state().providers.redeem_code(
+    let redeemed = shared.providers_mut().redeem_code(
         &slug,
         request.get("code").unwrap_or_default(),
         request.client_id.as_deref().unwrap_or_default(),
@@ -252,7 +251,7 @@ async fn user_info(
         .or_else(|| q.get("access_token").cloned())
         .unwrap_or_default();
     let now = shared.clock.unix();
-    match shared.state().providers.user_info(&slug, &token, now) {
+    match shared.providers().user_info(&slug, &token, now) {
         Some(profile) => oauth_json(StatusCode::OK, profile),
         None if slug == "facebook" => oauth_json(
             StatusCode::BAD_REQUEST,
@@ -277,8 +276,7 @@ async fn debug_token(
     let answer = (slug == "facebook")
         .then(|| {
             shared
-                .state()
-                .providers
+                .providers()
                 .debug_token(get("input_token"), get("access_token"), now)
         })
         .flatten();
@@ -302,7 +300,7 @@ async fn jwks(State(shared): State<Shared>, Path(slug): Path<String>) -> Respons
             "this provider issues no ID tokens",
         ));
     }
-    oauth_json(StatusCode::OK, shared.state().providers.jwks(&slug))
+    oauth_json(StatusCode::OK, shared.providers_mut().jwks(&slug))
 }
 
 async fn discovery(State(shared): State<Shared>, Path(slug): Path<String>) -> Response {
@@ -312,7 +310,7 @@ async fn discovery(State(shared): State<Shared>, Path(slug): Path<String>) -> Re
             "this provider is not an OpenID provider",
         ));
     }
-    let base = format!("{}/idp/{slug}", shared.endpoint);
+    let base = format!("{}/idp/{slug}", shared.settings.endpoint);
     oauth_json(
         StatusCode::OK,
         json!({

@@ -28,8 +28,7 @@ fn authorize_params(raw: &str) -> AuthorizeParams {
 fn checked(shared: &Shared, site: &Site, raw: &str) -> Result<ValidAuthorize, Box<Response>> {
     let params = authorize_params(raw);
     shared
-        .state()
-        .user_pools
+        .user_pools()
         .check_authorize(&site.pool_id, &params)
         .map_err(|e| {
             Box::new(match e {
@@ -69,8 +68,7 @@ pub async fn authorize(
     let now = ctx.clock.unix();
     let signed_in = cookie(&headers, SESSION_COOKIE).and_then(|c| {
         shared
-            .state()
-            .user_pools
+            .user_pools()
             .browser_session_user(&c, &site.pool_id, now)
     });
     match signed_in {
@@ -83,7 +81,10 @@ pub async fn authorize(
 /// Sends the browser to the external provider's sign-in page.
 fn start_federation(shared: &Shared, site: &Site, request: &ValidAuthorize) -> Response {
     let now = shared.clock.unix();
-    let start = match shared.state().user_pools.start_federation(request, now) {
+    let start = match shared
+        .user_pools_mut()
+        .start_federation(request, now, &shared.rng)
+    {
         Ok(s) => s,
         Err(e) => return pages::error_page(StatusCode::BAD_REQUEST, &e.message),
     };
@@ -112,16 +113,14 @@ fn finish(
 ) -> Response {
     let ctx = shared.context();
     let now = ctx.clock.unix();
-    let mut state = shared.state();
-    let location = match state.user_pools.complete_authorize(request, username, &ctx) {
+    let mut user_pools = shared.user_pools_mut();
+    let location = match user_pools.complete_authorize(request, username, &ctx) {
         Ok(l) => l,
         Err(e) => return redirect(&request.error_redirect("server_error", &e.message)),
     };
     let mut response = redirect(&location);
     if let Some(user) = new_session_for {
-        let c = state
-            .user_pools
-            .start_browser_session(&site.pool_id, user, now);
+        let c = user_pools.start_browser_session(&site.pool_id, user, now, ctx.rng);
         set_cookie(
             &mut response,
             SESSION_COOKIE,
@@ -146,10 +145,9 @@ fn render_sign_in(
 ) -> Response {
     let csrf = cookie(headers, CSRF_COOKIE)
         .filter(|c| c.len() >= 32)
-        .unwrap_or_else(random_token);
+        .unwrap_or_else(|| random_token(&shared.rng));
     let (cognito, external) = shared
-        .state()
-        .user_pools
+        .user_pools()
         .page_providers(&site.pool_id, &request.client_id);
     let params = authorize_params(raw);
     let providers = external
@@ -225,7 +223,7 @@ pub async fn login_submit(
                 Some("The passwords do not match."),
             );
         }
-        let outcome = shared.state().user_pools.page_new_password(
+        let outcome = shared.user_pools_mut().page_new_password(
             &request,
             field("session"),
             field("new_password"),
@@ -249,12 +247,10 @@ pub async fn login_submit(
             }
         };
     }
-    let outcome = shared.state().user_pools.page_password(
-        &request,
-        field("username"),
-        field("password"),
-        &ctx,
-    );
+    let outcome =
+        shared
+            .user_pools_mut()
+            .page_password(&request, field("username"), field("password"), &ctx);
     match outcome {
         Ok(PagePassword::SignedIn(username)) => {
             finish(&shared, &request, &username, Some(&username), &site)
@@ -288,8 +284,7 @@ pub async fn logout(
     let client_id = q.get("client_id").map(String::as_str).unwrap_or_default();
     let target = if let Some(uri) = q.get("logout_uri") {
         if !shared
-            .state()
-            .user_pools
+            .user_pools()
             .logout_allowed(&site.pool_id, client_id, uri)
         {
             return pages::error_page(
@@ -311,8 +306,7 @@ pub async fn logout(
     };
     if let Some(c) = cookie(&headers, SESSION_COOKIE) {
         shared
-            .state()
-            .user_pools
+            .user_pools_mut()
             .end_browser_session(&c, &site.pool_id, shared.clock.unix());
     }
     let mut response = redirect(&target);
@@ -344,7 +338,7 @@ fn federated_return(
 ) -> Response {
     let get = |k: &str| params.get(k).map(String::as_str);
     let now = shared.clock.unix();
-    let pending = shared.state().user_pools.finish_federation(
+    let pending = shared.user_pools_mut().finish_federation(
         &site.pool_id,
         get("state").unwrap_or_default(),
         now,
@@ -360,9 +354,7 @@ fn federated_return(
         return redirect(&request.error_redirect("access_denied", description));
     }
     let callback = format!("{}/oauth2/idpresponse", site.base);
-    let mut guard = shared.state();
-    let state = &mut *guard;
-    let redeemed = state.providers.redeem_code(
+    let redeemed = shared.providers_mut().redeem_code(
         &provider.fake_provider(),
         get("code").unwrap_or_default(),
         provider.detail("client_id").unwrap_or_default(),
@@ -383,14 +375,16 @@ fn federated_return(
         subject: tokens.subject,
         profile: tokens.profile,
     };
-    let username =
-        match state
-            .user_pools
-            .federated_user(&request.pool_id, &provider, &identity, now)
-        {
-            Ok(u) => u,
-            Err(e) => return redirect(&request.error_redirect("access_denied", &e.message)),
-        };
-    drop(guard);
+    let federated = shared.user_pools_mut().federated_user(
+        &request.pool_id,
+        &provider,
+        &identity,
+        now,
+        &shared.rng,
+    );
+    let username = match federated {
+        Ok(u) => u,
+        Err(e) => return redirect(&request.error_redirect("access_denied", &e.message)),
+    };
     finish(shared, &request, &username, Some(&username), site)
 }

@@ -98,7 +98,7 @@ impl FromRequestParts<Shared> for Site {
             let domain = localhost_domain(host, shared)
                 .unwrap_or_default()
                 .to_owned();
-            let base = format!("http://{domain}.localhost:{}", shared.port());
+            let base = format!("http://{domain}.localhost:{}", shared.settings.port);
             (domain, base, "/".to_owned())
         } else {
             let domain = path
@@ -111,8 +111,7 @@ impl FromRequestParts<Shared> for Site {
             (domain.clone(), base, format!("/{domain}"))
         };
         let pool_id = shared
-            .state()
-            .user_pools
+            .user_pools()
             .pool_of_domain(&domain)
             .map(str::to_owned);
         match pool_id {
@@ -135,7 +134,7 @@ impl FromRequestParts<Shared> for Site {
 fn localhost_domain<'a>(host: &'a str, shared: &Shared) -> Option<&'a str> {
     let (name, port) = split_host(host);
     let domain = name.strip_suffix(".localhost")?;
-    let ours = port.is_none_or(|p| p == shared.port());
+    let ours = port.is_none_or(|p| p == shared.settings.port);
     (ours && !domain.is_empty() && !domain.contains('.')).then_some(domain)
 }
 
@@ -150,10 +149,10 @@ fn loopback_origin(host: &str, shared: &Shared) -> String {
             .trim_end_matches(']')
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.to_canonical().is_loopback());
-    if loopback && port == Some(shared.port()) {
+    if loopback && port == Some(shared.settings.port) {
         format!("http://{host}")
     } else {
-        shared.endpoint.clone()
+        shared.settings.endpoint.clone()
     }
 }
 
@@ -218,7 +217,7 @@ pub fn redirect(location: &str) -> Response {
 
 /// JSON with the headers the OAuth endpoints send (CORS, no caching).
 pub fn oauth_json(status: StatusCode, body: Value) -> Response {
-    let mut r = crate::protocol::with_common_headers((status, axum::Json(body)).into_response());
+    let mut r = (status, axum::Json(body)).into_response();
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
@@ -244,7 +243,7 @@ pub fn oauth_error(e: OAuthError) -> Response {
 }
 
 /// A fresh random token for cookies and CSRF.
-pub fn random_token() -> String {
+pub fn random_token(rng: &crate::ids::Randomness) -> String {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::ids::bytes(32))
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rng.bytes(32))
 }

@@ -134,8 +134,7 @@ fn grant(
         .ok_or_else(|| OAuthError::new("invalid_request", "grant_type is required"))?
         .to_owned();
     let ctx = shared.context();
-    let mut state = shared.state();
-    let pools = &mut state.user_pools;
+    let mut pools = shared.user_pools_mut();
     let client_id = pools.authenticate_client(
         &site.pool_id,
         request.client_id.as_deref(),
@@ -172,11 +171,7 @@ pub async fn user_info(State(shared): State<Shared>, site: Site, headers: Header
         ));
     };
     let ctx = shared.context();
-    match shared
-        .state()
-        .user_pools
-        .user_info(token, &site.pool_id, &ctx)
-    {
+    match shared.user_pools().user_info(token, &site.pool_id, &ctx) {
         Ok(v) => oauth_json(StatusCode::OK, v),
         Err(e) => oauth_error(e),
     }
@@ -192,15 +187,13 @@ pub async fn revoke(
     body: Bytes,
 ) -> Response {
     let outcome = read_client_request(query, &headers, &body).and_then(|request| {
-        let mut state = shared.state();
-        let client_id = state.user_pools.authenticate_client(
+        let mut pools = shared.user_pools_mut();
+        let client_id = pools.authenticate_client(
             &site.pool_id,
             request.client_id.as_deref(),
             request.client_secret.as_deref(),
         )?;
-        state
-            .user_pools
-            .oauth_revoke(&client_id, request.get("token"), shared.clock.unix())
+        pools.oauth_revoke(&client_id, request.get("token"), shared.clock.unix())
     });
     match outcome {
         Ok(()) => oauth_json(StatusCode::OK, json!({})),

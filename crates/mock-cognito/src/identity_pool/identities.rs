@@ -38,7 +38,7 @@ impl IdentityPools {
         now: i64,
     ) -> String {
         let region = pool_id.split(':').next().unwrap_or("us-east-1");
-        let id = format!("{region}:{}", crate::ids::uuid());
+        let id = format!("{region}:{}", self.rng.uuid());
         if let Some(pool) = self.pools.get_mut(pool_id) {
             for (provider, subject) in &logins {
                 pool.login_index

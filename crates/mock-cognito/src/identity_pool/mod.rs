@@ -51,6 +51,8 @@ pub struct IdentityPools {
     identities: HashMap<String, Identity>,
     /// Signs the OpenID tokens of GetOpenIdToken*, RS512 as AWS does.
     openid_key: std::sync::Arc<SigningKey>,
+    /// The mock's randomness, for identity ids.
+    rng: crate::ids::Randomness,
 }
 
 #[derive(Debug)]
@@ -82,15 +84,17 @@ struct Identity {
 }
 
 impl IdentityPools {
-    /// Empty, with a fresh OpenID signing key for `region`.
-    pub fn new(region: &str) -> Self {
+    /// Empty, with an OpenID signing key made by `keys` on first use.
+    pub fn new(rng: &crate::ids::Randomness, keys: &crate::jwt::KeyFactory) -> Self {
         IdentityPools {
             pools: BTreeMap::new(),
             identities: HashMap::new(),
             openid_key: std::sync::Arc::new(SigningKey::generate_with(
-                format!("{region}-1"),
+                "cognito-identity-1".to_owned(),
                 Alg::Rs512,
+                keys,
             )),
+            rng: rng.clone(),
         }
     }
 
@@ -227,7 +231,7 @@ impl IdentityPools {
                 (id.to_owned(), region.to_owned())
             }
             None => (
-                format!("{}:{}", ctx.region(), crate::ids::uuid()),
+                format!("{}:{}", ctx.region(), ctx.rng.uuid()),
                 ctx.region().to_owned(),
             ),
         };

@@ -30,12 +30,14 @@ fn xml_escape(s: &str) -> String {
         .replace('\'', "&apos;")
 }
 
-fn xml_response(status: StatusCode, body: String) -> Response {
+fn xml_response(status: StatusCode, request_id: &str, body: String) -> Response {
     let mut response = (status, body).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        h.insert("x-amzn-RequestId", v);
+    }
     response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
-    crate::protocol::with_common_headers(response)
 }
 
 fn iso8601(epoch: i64) -> String {
@@ -69,7 +71,7 @@ pub fn handle(
     body: &[u8],
 ) -> Response {
     let params = parameters(query, body);
-    let request_id = crate::ids::uuid();
+    let request_id = shared.rng.uuid();
     let result = match params.get("Action").map(String::as_str) {
         Some("AssumeRoleWithWebIdentity") => assume_role_with_web_identity(shared, &params),
         Some("GetCallerIdentity") => {
@@ -89,12 +91,14 @@ pub fn handle(
     match result {
         Ok((action, inner)) => xml_response(
             StatusCode::OK,
+            &request_id,
             format!(
                 "<{action}Response xmlns=\"{XMLNS}\"><{action}Result>{inner}</{action}Result><ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{action}Response>"
             ),
         ),
         Err(StsError(status, code, message)) => xml_response(
             status,
+            &request_id,
             format!(
                 "<ErrorResponse xmlns=\"{XMLNS}\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>",
                 xml_escape(&message)
@@ -131,9 +135,8 @@ fn assume_role_with_web_identity(
             })?,
     };
     let now = shared.clock.unix();
-    let mut state = shared.state();
-    let claims = state
-        .identity_pools
+    let identity_pools = shared.identity_pools();
+    let claims = identity_pools
         .verify_openid_token(token, now)
         .map_err(|why| {
             StsError(
@@ -143,16 +146,13 @@ fn assume_role_with_web_identity(
             )
         })?;
     let pool_id = claims["aud"].as_str().unwrap_or_default().to_owned();
-    let (classic, roles) = state
-        .identity_pools
-        .classic_flow_roles(&pool_id)
-        .ok_or_else(|| {
-            StsError(
-                StatusCode::BAD_REQUEST,
-                "InvalidIdentityToken",
-                "The token's identity pool no longer exists".to_owned(),
-            )
-        })?;
+    let (classic, roles) = identity_pools.classic_flow_roles(&pool_id).ok_or_else(|| {
+        StsError(
+            StatusCode::BAD_REQUEST,
+            "InvalidIdentityToken",
+            "The token's identity pool no longer exists".to_owned(),
+        )
+    })?;
     if !classic {
         return Err(StsError(
             StatusCode::FORBIDDEN,
@@ -165,7 +165,8 @@ fn assume_role_with_web_identity(
     let unauthenticated = claims["amr"]
         .as_array()
         .is_some_and(|a| a.iter().any(|v| v == "unauthenticated"));
-    let pool_roles = state.identity_pools.roles_of(&pool_id);
+    let pool_roles = identity_pools.roles_of(&pool_id);
+    drop(identity_pools);
     let allowed = match (unauthenticated, pool_roles.get("unauthenticated")) {
         (true, Some(unauth)) => unauth == role_arn,
         (true, None) => false,
@@ -181,8 +182,8 @@ fn assume_role_with_web_identity(
         ));
     }
     let subject = claims["sub"].as_str().unwrap_or_default().to_owned();
-    let creds = state
-        .credentials
+    let creds = shared
+        .credentials()
         .issue(role_arn, session_name, now, duration);
     let arn = creds.assumed_role_arn();
     let inner = format!(
@@ -237,7 +238,6 @@ fn get_caller_identity(
             "The request signature does not conform to AWS standards.".to_owned(),
         )
     })?;
-    let state = shared.state();
     let invalid_token = || {
         StsError(
             StatusCode::FORBIDDEN,
@@ -245,9 +245,10 @@ fn get_caller_identity(
             "The security token included in the request is invalid.".to_owned(),
         )
     };
-    let creds = state
-        .credentials
+    let creds = shared
+        .credentials()
         .get(&auth.access_key_id, shared.clock.unix())
+        .cloned()
         .ok_or_else(invalid_token)?;
     let token = headers
         .get("x-amz-security-token")

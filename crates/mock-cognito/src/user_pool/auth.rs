@@ -13,7 +13,6 @@ use serde_json::{Value, json};
 use super::tokens::UnsignedTokens;
 use super::{AppClient, Context, Pool, UserPools, str_member, user_not_found};
 use crate::error::{ApiError, ApiResult};
-use crate::ids;
 
 /// How long a PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED challenge stays
 /// answerable (Cognito's default AuthSessionValidity is 3 minutes).
@@ -93,10 +92,10 @@ pub struct SrpStart {
 
 impl SrpStart {
     /// B = k·v + g^b (or a decoy challenge): the expensive part.
-    pub fn run(&self) -> ApiResult<(ServerSession, String)> {
+    pub fn run(&self, rng: &crate::ids::Randomness) -> ApiResult<(ServerSession, String)> {
         match (&self.verifier, &self.username) {
-            (Some(v), Some(u)) => Ok((ServerSession::start(&mut ids::crypto_rng(), v), u.clone())),
-            _ => decoy_challenge(&self.pool_id, &self.pool_name, &self.typed),
+            (Some(v), Some(u)) => Ok((ServerSession::start(&mut rng.crypto_rng(), v), u.clone())),
+            _ => decoy_challenge(&self.pool_id, &self.pool_name, &self.typed, rng),
         }
     }
 }
@@ -213,7 +212,7 @@ impl UserPools {
         match step {
             AuthStep::Reply(r) => Ok(r.finish()),
             AuthStep::StartSrp(start) => {
-                let started = start.run()?;
+                let started = start.run(ctx.rng)?;
                 self.srp_started(*start, started, ctx)
             }
             AuthStep::CheckClaim(check) => {
@@ -341,7 +340,7 @@ impl UserPools {
         ctx: &Context<'_>,
     ) -> ApiResult<Value> {
         let now = ctx.clock.unix();
-        let secret_block = STANDARD.encode(ids::bytes(64));
+        let secret_block = STANDARD.encode(ctx.rng.bytes(64));
         let out = json!({
             "ChallengeName": "PASSWORD_VERIFIER",
             "ChallengeParameters": {
@@ -519,7 +518,7 @@ impl UserPools {
         username: &str,
         ctx: &Context<'_>,
     ) -> String {
-        let session = STANDARD.encode(ids::bytes(48));
+        let session = STANDARD.encode(ctx.rng.bytes(48));
         let now = ctx.clock.unix();
         self.pending_challenges.insert(
             session.clone(),
@@ -575,7 +574,7 @@ impl UserPools {
         if pending.client_id != client_id || !same_user {
             return Err(invalid_session());
         }
-        let verifier = pool.make_verifier(&pending.username, new_password)?;
+        let verifier = pool.make_verifier(ctx.rng, &pending.username, new_password)?;
         pool.update_attributes(&pending.username, updates, now)?;
         let user = pool
             .users
@@ -595,6 +594,7 @@ fn decoy_challenge(
     pool_id: &str,
     pool_name: &PoolName,
     typed: &str,
+    rng: &crate::ids::Randomness,
 ) -> ApiResult<(ServerSession, String)> {
     let digest = aws_lc_rs::digest::digest(
         &aws_lc_rs::digest::SHA256,
@@ -604,19 +604,14 @@ fn decoy_challenge(
     let user_id = uuid::Uuid::from_slice(&d[..16])
         .map(|u| u.to_string())
         .unwrap_or_default();
-    let random_password = Password::new(STANDARD.encode(ids::bytes(32)));
+    let random_password = Password::new(STANDARD.encode(rng.bytes(32)));
     let verifier = Verifier::with_salt(&d[16..32], pool_name, &user_id, &random_password)
         .or_else(|_| {
-            Verifier::generate(
-                &mut ids::crypto_rng(),
-                pool_name,
-                &user_id,
-                &random_password,
-            )
+            Verifier::generate(&mut rng.crypto_rng(), pool_name, &user_id, &random_password)
         })
         .map_err(|e| ApiError::invalid_parameter(e.to_string()))?;
     Ok((
-        ServerSession::start(&mut ids::crypto_rng(), &verifier),
+        ServerSession::start(&mut rng.crypto_rng(), &verifier),
         user_id,
     ))
 }

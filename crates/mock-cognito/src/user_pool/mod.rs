@@ -180,6 +180,10 @@ struct User {
 pub struct Context<'a> {
     /// The mock's clock.
     pub clock: &'a Clock,
+    /// The mock's one source of randomness.
+    pub rng: &'a crate::ids::Randomness,
+    /// Where RSA keys come from.
+    pub keys: &'a crate::jwt::KeyFactory,
     /// The region when the request names none (`--region`, the seed's).
     pub default_region: &'a str,
     /// The region of a signed request's credential scope.
@@ -424,10 +428,11 @@ impl User {
         attributes: BTreeMap<String, String>,
         status: &'static str,
         now: i64,
+        rng: &crate::ids::Randomness,
     ) -> User {
         User {
             username,
-            sub: crate::ids::uuid(),
+            sub: rng.uuid(),
             attributes,
             status,
             enabled: true,
@@ -525,10 +530,15 @@ impl Pool {
         Ok(self.users.get_mut(&username).expect("resolved"))
     }
 
-    fn make_verifier(&self, username: &str, password: &str) -> ApiResult<Verifier> {
+    fn make_verifier(
+        &self,
+        rng: &crate::ids::Randomness,
+        username: &str,
+        password: &str,
+    ) -> ApiResult<Verifier> {
         self.policy.check(password)?;
         Verifier::generate(
-            &mut crate::ids::crypto_rng(),
+            &mut rng.crypto_rng(),
             &self.pool_name(),
             username,
             &Password::new(password),
@@ -674,15 +684,6 @@ fn attribute_list(v: &Value) -> ApiResult<Vec<(String, String)>> {
         ));
     }
     Ok(out)
-}
-
-/// A six-digit verification code.
-fn new_code() -> String {
-    let b = crate::ids::bytes(4);
-    format!(
-        "{:06}",
-        u32::from_be_bytes([b[0], b[1], b[2], b[3]]) % 1_000_000
-    )
 }
 
 /// Cognito masks delivery destinations: `a***@e***`.

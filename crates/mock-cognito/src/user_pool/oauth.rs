@@ -13,7 +13,6 @@ use serde_json::{Value, json};
 use super::providers::IdentityProvider;
 use super::{AppClient, Context, Pool, User, UserPools, user_not_found};
 use crate::error::ApiResult;
-use crate::ids;
 
 /// Authorization codes live five minutes, as Cognito's do.
 pub(crate) const CODE_LIFETIME_SECS: i64 = 300;
@@ -425,8 +424,14 @@ impl UserPools {
     }
 
     /// Starts a browser session; returns the cookie value.
-    pub fn start_browser_session(&mut self, pool_id: &str, username: &str, now: i64) -> String {
-        let cookie = URL_SAFE_NO_PAD.encode(ids::bytes(32));
+    pub fn start_browser_session(
+        &mut self,
+        pool_id: &str,
+        username: &str,
+        now: i64,
+        rng: &crate::ids::Randomness,
+    ) -> String {
+        let cookie = URL_SAFE_NO_PAD.encode(rng.bytes(32));
         self.browser_sessions.insert(
             cookie.clone(),
             BrowserSession {
@@ -499,7 +504,7 @@ impl UserPools {
             return Ok(with_params(&request.redirect_uri, '#', &pairs));
         }
         let now = ctx.clock.unix();
-        let code = ids::uuid();
+        let code = ctx.rng.uuid();
         self.auth_codes.insert(
             code.clone(),
             AuthorizationCode {
@@ -529,6 +534,7 @@ impl UserPools {
         &mut self,
         request: &ValidAuthorize,
         now: i64,
+        rng: &crate::ids::Randomness,
     ) -> ApiResult<FederationStart> {
         let name = request.provider.clone().unwrap_or_default();
         let pool = self.pool(&request.pool_id)?;
@@ -545,7 +551,7 @@ impl UserPools {
                 .detail("authorize_scopes")
                 .unwrap_or_default()
                 .replace(',', " "),
-            state: URL_SAFE_NO_PAD.encode(ids::bytes(24)),
+            state: URL_SAFE_NO_PAD.encode(rng.bytes(24)),
         };
         self.pending_federation.insert(
             start.state.clone(),
@@ -594,6 +600,7 @@ impl UserPools {
         provider: &IdentityProvider,
         identity: &ProviderIdentity,
         now: i64,
+        rng: &crate::ids::Randomness,
     ) -> ApiResult<String> {
         let username = format!("{}_{}", provider.name, identity.subject);
         let mut mapped: Vec<(String, String)> = Vec::new();
@@ -637,10 +644,10 @@ impl UserPools {
         // A federated user has no password: its verifier is for a random
         // secret nobody knows, and its status refuses password sign-in.
         let verifier = Verifier::generate(
-            &mut ids::crypto_rng(),
+            &mut rng.crypto_rng(),
             &pool.pool_name(),
             &username,
-            &Password::new(URL_SAFE_NO_PAD.encode(ids::bytes(32))),
+            &Password::new(URL_SAFE_NO_PAD.encode(rng.bytes(32))),
         )
         .map_err(|e| crate::ApiError::invalid_parameter(e.to_string()))?;
         let user = User::new(
@@ -649,6 +656,7 @@ impl UserPools {
             attributes,
             "EXTERNAL_PROVIDER",
             now,
+            rng,
         );
         pool.users.insert(username.clone(), user);
         Ok(username)
@@ -841,7 +849,7 @@ impl UserPools {
             "exp": now + life,
             "iat": now,
             "version": 2,
-            "jti": ids::uuid(),
+            "jti": ctx.rng.uuid(),
             "client_id": client.id,
         });
         Ok(json!({

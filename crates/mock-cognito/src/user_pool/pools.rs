@@ -9,7 +9,6 @@ use super::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::expiring::ExpiringMap;
-use crate::ids;
 use crate::jwt::SigningKey;
 use crate::paging::paginate;
 
@@ -267,7 +266,7 @@ impl UserPools {
                 }
                 (id.to_owned(), region.to_owned())
             }
-            None => (ids::user_pool_id(ctx.region()), ctx.region().to_owned()),
+            None => (ctx.rng.user_pool_id(ctx.region()), ctx.region().to_owned()),
         };
         let username_attributes = input["UsernameAttributes"].as_array().map_or(0, Vec::len);
         if username_attributes > 0
@@ -293,8 +292,8 @@ impl UserPools {
             sessions: ExpiringMap::default(),
             identity_providers: BTreeMap::new(),
             resource_servers: BTreeMap::new(),
-            id_key: std::sync::Arc::new(SigningKey::generate()),
-            access_key: std::sync::Arc::new(SigningKey::generate()),
+            id_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
+            access_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
         };
         let out = json!({"UserPool": pool.to_json()});
         self.pools.insert(id, pool);
@@ -373,9 +372,9 @@ impl UserPools {
                     None => input["GenerateSecret"]
                         .as_bool()
                         .unwrap_or(false)
-                        .then(ids::client_secret),
+                        .then(|| ctx.rng.client_secret()),
                 };
-                (ids::client_id(), secret)
+                (ctx.rng.client_id(), secret)
             }
         };
         let client = AppClient {

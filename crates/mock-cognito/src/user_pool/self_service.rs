@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::auth::check_secret_hash;
-use super::{Context, UserPools, attribute_list, mask, new_code, str_member, user_not_found};
+use super::{Context, UserPools, attribute_list, mask, str_member, user_not_found};
 use crate::error::{ApiError, ApiResult};
 
 /// Codes are valid for 24 hours (sign-up) and 1 hour (password reset), as in Cognito.
@@ -31,6 +31,7 @@ impl UserPools {
         purpose: &'static str,
         lifetime: i64,
         now: i64,
+        rng: &crate::ids::Randomness,
     ) -> ApiResult<Option<Value>> {
         let pool = self.pool_mut(pool_id)?;
         let mut channels: Vec<&str> = pool.auto_verified();
@@ -46,7 +47,7 @@ impl UserPools {
         else {
             return Ok(None);
         };
-        let code = new_code();
+        let code = rng.code();
         let medium = if attribute == "email" { "EMAIL" } else { "SMS" };
         let user = pool.users.get_mut(username).ok_or_else(user_not_found)?;
         user.code = Some((code.clone(), purpose, now + lifetime));
@@ -113,6 +114,7 @@ impl UserPools {
             attribute_list(&input["UserAttributes"])?,
             "UNCONFIRMED",
             now,
+            ctx.rng,
         )?;
         let (username, sub) = (user.username.clone(), user.sub.clone());
         let needs_code = !pool.auto_verified().is_empty();
@@ -121,9 +123,14 @@ impl UserPools {
             .insert(username.clone(), user);
         let mut out = json!({"UserConfirmed": false, "UserSub": sub});
         if needs_code {
-            if let Some(details) =
-                self.send_code(&pool_id, &username, "SIGN_UP", SIGN_UP_CODE_SECS, now)?
-            {
+            if let Some(details) = self.send_code(
+                &pool_id,
+                &username,
+                "SIGN_UP",
+                SIGN_UP_CODE_SECS,
+                now,
+                ctx.rng,
+            )? {
                 out["CodeDeliveryDetails"] = details;
             }
         } else {
@@ -186,7 +193,7 @@ impl UserPools {
                 &username,
                 "SIGN_UP",
                 SIGN_UP_CODE_SECS,
-                ctx.clock.unix(),
+                ctx.clock.unix(), ctx.rng
             )?
             .ok_or_else(|| {
                 ApiError::invalid_parameter(
@@ -221,7 +228,7 @@ impl UserPools {
                 &username,
                 "FORGOT_PASSWORD",
                 RESET_CODE_SECS,
-                ctx.clock.unix(),
+                ctx.clock.unix(), ctx.rng
             )?
             .ok_or_else(|| {
                 ApiError::invalid_parameter(
@@ -240,9 +247,11 @@ impl UserPools {
         let pool_id = self.client_for(input, typed)?;
         let now = ctx.clock.unix();
         let username = self.pool(&pool_id)?.user(typed)?.username.clone();
-        let verifier = self
-            .pool(&pool_id)?
-            .make_verifier(&username, str_member(input, "Password"))?;
+        let verifier = self.pool(&pool_id)?.make_verifier(
+            ctx.rng,
+            &username,
+            str_member(input, "Password"),
+        )?;
         self.take_code(
             &pool_id,
             &username,
@@ -272,7 +281,8 @@ impl UserPools {
         if !pool.password_matches(&pool.users[&username], previous) {
             return Err(ApiError::incorrect_credentials());
         }
-        let verifier = pool.make_verifier(&username, str_member(input, "ProposedPassword"))?;
+        let verifier =
+            pool.make_verifier(ctx.rng, &username, str_member(input, "ProposedPassword"))?;
         let user = self
             .pool_mut(&pool_id)?
             .users

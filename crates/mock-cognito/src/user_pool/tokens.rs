@@ -7,7 +7,6 @@ use serde_json::{Value, json};
 
 use super::{AppClient, Context, IssuerMode, Pool, User, UserPools};
 use crate::error::{ApiError, ApiResult};
-use crate::ids;
 use crate::jwt::SigningKey;
 
 use std::sync::Arc;
@@ -129,7 +128,7 @@ impl UserPools {
         ctx: &Context<'_>,
     ) -> ApiResult<UnsignedTokens> {
         let now = ctx.clock.unix();
-        let origin_jti = ids::uuid();
+        let origin_jti = ctx.rng.uuid();
         let (scopes, nonce) = match oauth {
             Some((s, n)) => (Some(s), n),
             None => (None, None),
@@ -158,7 +157,7 @@ impl UserPools {
             now,
         );
         let mut result = self.mint_unsigned(pool_id, &origin_jti, ctx)?;
-        let refresh = refresh_token();
+        let refresh = refresh_token(ctx.rng);
         self.refresh_tokens.insert(
             refresh.clone(),
             RefreshGrant {
@@ -199,7 +198,7 @@ impl UserPools {
         let id_life = client.id_token_validity_secs();
         let access_life = client.access_token_validity_secs();
         let (groups, roles, preferred_role) = group_claims(pool, user);
-        let event_id = ids::uuid();
+        let event_id = ctx.rng.uuid();
         let iss = issuer(pool, ctx);
 
         let mut id = json!({
@@ -211,7 +210,7 @@ impl UserPools {
             "cognito:username": user.username,
             "exp": now + id_life,
             "iat": now,
-            "jti": ids::uuid(),
+            "jti": ctx.rng.uuid(),
             "origin_jti": origin_jti,
             "event_id": event_id,
         });
@@ -255,7 +254,7 @@ impl UserPools {
             "auth_time": session.auth_time,
             "exp": now + access_life,
             "iat": now,
-            "jti": ids::uuid(),
+            "jti": ctx.rng.uuid(),
             "username": user.username,
         });
         if !groups.is_empty() {
@@ -345,7 +344,7 @@ impl UserPools {
             pool.sessions
                 .insert(next.origin_jti.clone(), session, now + refresh_life, now);
         }
-        let rotated = refresh_token();
+        let rotated = refresh_token(ctx.rng);
         self.refresh_tokens
             .insert(rotated.clone(), next, now + refresh_life, now);
         tokens.refresh_token = Some(rotated);
@@ -440,11 +439,11 @@ fn invalid_refresh() -> ApiError {
 
 /// An opaque refresh token: 32 random bytes, shaped like Cognito's (five
 /// base64url segments), so clients that split on dots are not surprised.
-fn refresh_token() -> String {
+fn refresh_token(rng: &crate::ids::Randomness) -> String {
     let header = URL_SAFE_NO_PAD.encode(r#"{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}"#);
     let parts: Vec<String> = [32usize, 12, 32, 16]
         .iter()
-        .map(|&n| URL_SAFE_NO_PAD.encode(ids::bytes(n)))
+        .map(|&n| URL_SAFE_NO_PAD.encode(rng.bytes(n)))
         .collect();
     format!("{header}.{}", parts.join("."))
 }

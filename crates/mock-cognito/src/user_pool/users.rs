@@ -7,7 +7,6 @@ use serde_json::{Value, json};
 use super::pools::group_not_found;
 use super::{Context, Pool, User, UserPools, attribute_list, str_member, user_not_found};
 use crate::error::{ApiError, ApiResult};
-use crate::ids;
 use crate::paging::paginate;
 
 /// Attributes whose value is a sign-in name must be unique in a pool.
@@ -76,6 +75,7 @@ impl Pool {
         attributes: Vec<(String, String)>,
         status: &'static str,
         now: i64,
+        rng: &crate::ids::Randomness,
     ) -> ApiResult<User> {
         if self.resolve(typed_name).is_some() {
             return Err(ApiError::new(
@@ -85,7 +85,7 @@ impl Pool {
         }
         let mut attrs: BTreeMap<String, String> = attributes.into_iter().collect();
         let username_attrs = self.username_attributes();
-        let sub = ids::uuid();
+        let sub = rng.uuid();
         let username = if username_attrs.is_empty() {
             typed_name.to_owned()
         } else {
@@ -104,8 +104,8 @@ impl Pool {
             sub.clone()
         };
         self.check_unique_aliases(&attrs, None)?;
-        let verifier = self.make_verifier(&username, password)?;
-        let mut user = User::new(username, verifier, attrs, status, now);
+        let verifier = self.make_verifier(rng, &username, password)?;
+        let mut user = User::new(username, verifier, attrs, status, now, rng);
         // With email or phone sign-in, the internal username is the sub.
         user.sub = sub;
         Ok(user)
@@ -203,7 +203,7 @@ impl UserPools {
         }
         let temporary = match input["TemporaryPassword"].as_str() {
             Some(p) => p.to_owned(),
-            None => generated_password(),
+            None => generated_password(ctx.rng),
         };
         let user = pool.new_user(
             typed,
@@ -211,6 +211,7 @@ impl UserPools {
             attribute_list(&input["UserAttributes"])?,
             "FORCE_CHANGE_PASSWORD",
             now,
+            ctx.rng,
         )?;
         let invite = input["TemporaryPassword"].is_null()
             && input["MessageAction"].as_str() != Some("SUPPRESS");
@@ -243,7 +244,7 @@ impl UserPools {
     ) -> ApiResult<Value> {
         let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
         let username = pool.user(str_member(input, "Username"))?.username.clone();
-        let verifier = pool.make_verifier(&username, str_member(input, "Password"))?;
+        let verifier = pool.make_verifier(ctx.rng, &username, str_member(input, "Password"))?;
         let user = pool.users.get_mut(&username).expect("resolved");
         user.verifier = verifier;
         user.status = if input["Permanent"].as_bool().unwrap_or(false) {
@@ -499,11 +500,8 @@ fn parse_filter(f: &str) -> ApiResult<Filter> {
 }
 
 /// A temporary password that satisfies the default policy.
-fn generated_password() -> String {
-    let body: String = crate::ids::bytes(9)
-        .iter()
-        .map(|b| format!("{:02x}", b))
-        .collect();
+fn generated_password(rng: &crate::ids::Randomness) -> String {
+    let body: String = rng.bytes(9).iter().map(|b| format!("{:02x}", b)).collect();
     format!("Tmp{body}!9")
 }
 
@@ -531,6 +529,7 @@ impl UserPools {
         pool_id: &str,
         users: Vec<(String, cognito_srp::Verifier)>,
         now: i64,
+        rng: &crate::ids::Randomness,
     ) -> ApiResult<()> {
         let pool = self.pool_mut(pool_id)?;
         let mut seen = BTreeSet::new();
@@ -550,6 +549,7 @@ impl UserPools {
                 BTreeMap::new(),
                 "CONFIRMED",
                 now,
+                rng,
             );
             pool.users.insert(username, user);
         }
