@@ -56,8 +56,11 @@ impl Alg {
 /// load or store it).
 #[derive(Clone, Default)]
 pub struct KeyFactory {
-    source: Option<std::sync::Arc<dyn Fn(&str) -> Vec<u8> + Send + Sync>>,
+    source: Option<std::sync::Arc<KeySource>>,
 }
+
+/// A function from a `kid` to its key's PKCS#8 DER.
+type KeySource = dyn Fn(&str) -> Vec<u8> + Send + Sync;
 
 impl fmt::Debug for KeyFactory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
