@@ -11,7 +11,8 @@
 //!   branching;
 //! - exponentiation ([`pow`]) reads window tables in constant time wherever
 //!   the exponent is secret; only the exponent's *bit bound* (a public size
-//!   class) shapes the running time.
+//!   class) shapes the running time. The public scrambler u uses a
+//!   per-verifier comb that is allowed to depend on u.
 //!
 //! `num-bigint` serves as the test oracle for all of this (see the tests).
 
@@ -22,6 +23,8 @@ use zeroize::Zeroize;
 
 mod mont;
 mod pow;
+
+pub(crate) use pow::{COMB_BITS, PublicComb};
 
 /// Limbs in a 3072-bit number.
 pub(crate) const LIMBS: usize = 48;

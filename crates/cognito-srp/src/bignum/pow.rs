@@ -5,10 +5,12 @@
 //! | secret (a, b, x, a + u·x) | any | fixed window, table read in constant time | 256 S + 78 M |
 //! | secret, ≤ 256 bits | g = 2 | fixed-base windows (shared table) | 51 M |
 //! | secret, > 256 bits | g = 2 | fixed window, multiplications become shifts | ≈ bits S |
-//! //!
+//! | public (u) | a verifier v | per-verifier comb ([`PublicComb`]) | 51 S + 51 M |
+//!
 //! S is a Montgomery squaring, M a multiplication (each about 3 µs here).
 //! Only the exponent's bit bound — a public size class — shapes the running
-//! time of the secret-exponent methods.
+//! time of the secret-exponent methods; the public-exponent comb skips zero
+//! digits, which reveals nothing but u, and u is on the wire.
 
 use std::sync::OnceLock;
 
@@ -186,6 +188,81 @@ impl Monty {
     }
 }
 
+/// A comb for one base and public exponents of up to 260 bits: 5 teeth 52
+/// bits apart, so `base^u` costs at most 51 squarings and 52
+/// multiplications instead of 256 squarings. Made once per verifier (about
+/// 210 squarings) and kept with it: 32 entries, 12 KiB.
+///
+/// Only for public exponents: entries are read by index and zero digits are
+/// skipped, so the time depends on the exponent.
+pub(crate) struct PublicComb {
+    table: Box<[Limbs; 1 << COMB_TEETH]>,
+}
+
+const COMB_TEETH: usize = 5;
+const COMB_COLUMNS: usize = 52;
+/// The widest exponent [`PublicComb::pow_public`] takes.
+pub(crate) const COMB_BITS: usize = COMB_TEETH * COMB_COLUMNS;
+
+impl Drop for PublicComb {
+    fn drop(&mut self) {
+        // The entries are powers of a verifier, which allows an offline
+        // dictionary attack on the password: wipe them.
+        self.table.zeroize();
+    }
+}
+
+impl PublicComb {
+    /// `T[j]` = the product of `base^(2^(52k))` over the bits `k` set in `j`.
+    pub(crate) fn new(base: &Monty) -> PublicComb {
+        let mut teeth = [[0u64; LIMBS]; COMB_TEETH];
+        let mut power = base.0;
+        for (k, tooth) in teeth.iter_mut().enumerate() {
+            *tooth = power;
+            if k + 1 < COMB_TEETH {
+                for _ in 0..COMB_COLUMNS {
+                    power = mont_sqr(&power);
+                }
+            }
+        }
+        let mut table = Box::new([Monty::one().0; 1 << COMB_TEETH]);
+        for j in 1..table.len() {
+            let k = j.trailing_zeros() as usize;
+            let rest = j & (j - 1);
+            table[j] = if rest == 0 {
+                teeth[k]
+            } else {
+                mont_mul(&table[rest], &teeth[k])
+            };
+        }
+        teeth.zeroize();
+        PublicComb { table }
+    }
+
+    /// `base^e` for a public `e < 2^COMB_BITS`. Variable time in `e`.
+    pub(crate) fn pow_public(&self, e: &Uint) -> Monty {
+        let bit = |i: usize| (e.0[i / 64] >> (i % 64)) & 1;
+        let mut acc: Option<Limbs> = None;
+        for column in (0..COMB_COLUMNS).rev() {
+            if let Some(a) = acc.as_mut() {
+                *a = mont_sqr(a);
+            }
+            let mut index = 0usize;
+            for tooth in 0..COMB_TEETH {
+                index |= (bit(column + tooth * COMB_COLUMNS) as usize) << tooth;
+            }
+            if index != 0 {
+                let entry = &self.table[index];
+                acc = Some(match acc {
+                    Some(a) => mont_mul(&a, entry),
+                    None => *entry,
+                });
+            }
+        }
+        Monty(acc.unwrap_or(Monty::one().0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::{big, n_big, uint_strategy};
@@ -259,6 +336,34 @@ mod tests {
             let x = Monty::new(&a);
             // Montgomery form scales both sides by R, so the plain relation holds.
             prop_assert_eq!(big(&Monty(mul_pow2(&x.0, d)).retrieve()), (big(&a) << d as usize) % &n);
+        }
+
+        #[test]
+        fn public_comb_matches_oracle(
+            base in uint_strategy(),
+            e in prop::collection::vec(any::<u8>(), 0..=32),
+        ) {
+            let n = n_big();
+            let e_uint = Uint::from_be_bytes(&e).unwrap();
+            let comb = PublicComb::new(&Monty::new(&base));
+            let got = comb.pow_public(&e_uint).retrieve();
+            prop_assert_eq!(big(&got), big(&base).modpow(&big(&e_uint), &n));
+        }
+    }
+
+    #[test]
+    fn public_comb_takes_its_full_width() {
+        let n = n_big();
+        let base = Uint::from_be_bytes(&[0xa5; 200]).unwrap();
+        let comb = PublicComb::new(&Monty::new(&base));
+        let top = BigUint::from(1u8) << (COMB_BITS - 1);
+        let all = (BigUint::from(1u8) << COMB_BITS) - 1u8;
+        for e in [BigUint::from(0u8), BigUint::from(1u8), top, all] {
+            let bytes = e.to_bytes_be();
+            let got = comb
+                .pow_public(&Uint::from_be_bytes(&bytes).unwrap())
+                .retrieve();
+            assert_eq!(big(&got), big(&base).modpow(&e, &n));
         }
     }
 }
