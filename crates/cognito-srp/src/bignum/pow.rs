@@ -3,8 +3,8 @@
 //! | exponent | base | method | 256-bit cost |
 //! |---|---|---|---|
 //! | secret (a, b, x, a + u·x) | any | fixed window, table read in constant time | 256 S + 78 M |
-//! | secret, ≤ 256 bits | g = 2 | fixed-base windows (shared table) | 51 M |
-//! | secret, > 256 bits | g = 2 | fixed window, multiplications become shifts | ≈ bits S |
+//! | secret, ≤ 256 bits | g = 2 | fixed-base windows (shared table, from the 8th power on) | 51 M |
+//! | secret, other | g = 2 | fixed window, multiplications become shifts | ≈ bits S |
 //! | public (u) | a verifier v | per-verifier comb ([`PublicComb`]) | 51 S + 51 M |
 //!
 //! S is a Montgomery squaring, M a multiplication (each about 3 µs here).
@@ -13,6 +13,7 @@
 //! digits, which reveals nothing but u, and u is on the wire.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use zeroize::Zeroize;
 
@@ -101,11 +102,10 @@ const G_WINDOW: usize = 5;
 const G_DIGITS: usize = 256usize.div_ceil(G_WINDOW);
 const G_BITS: usize = G_DIGITS * G_WINDOW;
 
-/// The shared table: 52 rows of 32 entries, 624 KiB, made on first use
-/// (about 1,600 multiplications, a few milliseconds).
+/// The shared table: 52 rows of 32 entries, 624 KiB, about 1,600
+/// multiplications to make.
 fn g_table() -> &'static [[Limbs; 1 << G_WINDOW]] {
-    static TABLE: OnceLock<Vec<[Limbs; 1 << G_WINDOW]>> = OnceLock::new();
-    TABLE.get_or_init(|| {
+    G_TABLE.get_or_init(|| {
         let mut rows = vec![[[0u64; LIMBS]; 1 << G_WINDOW]; G_DIGITS];
         let mut base = Monty::new(&Uint::from_u64(2)).0;
         for row in rows.iter_mut() {
@@ -123,6 +123,25 @@ fn g_table() -> &'static [[Limbs; 1 << G_WINDOW]] {
         }
         rows
     })
+}
+
+static G_TABLE: OnceLock<Vec<[Limbs; 1 << G_WINDOW]>> = OnceLock::new();
+static G_POWERS_SO_FAR: AtomicUsize = AtomicUsize::new(0);
+
+/// The table costs about what eight powers save with it, so it is made on
+/// the eighth power of g in the process: the CLI's one sign-in (two powers)
+/// and a mock seeding a few users before it answers its first request
+/// never pay for it; a server making B for every sign-in soon does.
+const G_TABLE_AFTER: usize = 8;
+
+/// The shared table, if it exists or this call makes it worth making. The
+/// choice depends on how many powers came before, never on an exponent.
+fn g_table_if_worth_it() -> Option<&'static [[Limbs; 1 << G_WINDOW]]> {
+    if let Some(table) = G_TABLE.get() {
+        return Some(table);
+    }
+    let so_far = G_POWERS_SO_FAR.fetch_add(1, Ordering::Relaxed) + 1;
+    (so_far >= G_TABLE_AFTER).then(g_table)
 }
 
 /// `x·2^d mod N` for a residue `x < N` and `d < 64`, without a full
@@ -153,15 +172,22 @@ fn mul_pow2(x: &Limbs, d: u64) -> Limbs {
 }
 
 impl Monty {
-    /// `2^exponent` for a secret exponent below `2^bound_bits`. Up
-    /// to 256 bits it multiplies one shared-table entry per 5-bit digit;
-    /// beyond, a fixed window whose multiplications are shifts
-    /// ([`mul_pow2`]), so the cost is essentially the squarings. The time
-    /// depends on `bound_bits` only.
+    /// `2^exponent` for a secret exponent below `2^bound_bits`. Up to 256
+    /// bits, once the shared table exists ([`G_TABLE_AFTER`]), it multiplies
+    /// one table entry per 5-bit digit; otherwise a fixed window whose
+    /// multiplications are shifts ([`mul_pow2`]), so the cost is essentially
+    /// the squarings. The time depends on `bound_bits` (and on whether the
+    /// table exists yet) only.
     pub(crate) fn pow_of_two(exponent: &Exponent, bound_bits: usize) -> Monty {
-        if bound_bits <= G_BITS {
-            return Self::pow_of_two_fixed_base(exponent, bound_bits);
+        match g_table_if_worth_it() {
+            Some(table) if bound_bits <= G_BITS => {
+                Self::pow_of_two_fixed_base(exponent, bound_bits, table)
+            }
+            _ => Self::pow_of_two_windowed(exponent, bound_bits),
         }
+    }
+
+    fn pow_of_two_windowed(exponent: &Exponent, bound_bits: usize) -> Monty {
         const W: usize = 5;
         let windows = bound_bits.div_ceil(W);
         let mut acc = Monty::one().0;
@@ -174,8 +200,11 @@ impl Monty {
         Monty(acc)
     }
 
-    fn pow_of_two_fixed_base(exponent: &Exponent, bound_bits: usize) -> Monty {
-        let table = g_table();
+    fn pow_of_two_fixed_base(
+        exponent: &Exponent,
+        bound_bits: usize,
+        table: &[[Limbs; 1 << G_WINDOW]],
+    ) -> Monty {
         // `bound_bits` is public: how many digits count never depends on a secret.
         let digits = bound_bits.div_ceil(G_WINDOW).max(1);
         let mut acc = lookup(&table[0], exponent.window(0, G_WINDOW));
@@ -319,6 +348,8 @@ mod tests {
             prop_assert_eq!(big(&got), big(&base).modpow(&big(&e_uint), &n));
         }
 
+        /// Both ways to 2^e — the windowed one at every width, the table at
+        /// up to 256 bits — and the dispatch between them.
         #[test]
         fn pow_of_two_matches_oracle(
             e in prop::collection::vec(any::<u8>(), 0..80),
@@ -326,8 +357,15 @@ mod tests {
         ) {
             let n = n_big();
             let e_uint = Uint::from_be_bytes(&e).unwrap();
-            let got = Monty::pow_of_two(&Exponent::from_uint(&e_uint), e.len() * 8 + extra_bits).retrieve();
-            prop_assert_eq!(big(&got), BigUint::from(2u8).modpow(&big(&e_uint), &n));
+            let exponent = Exponent::from_uint(&e_uint);
+            let bound = e.len() * 8 + extra_bits;
+            let expect = BigUint::from(2u8).modpow(&big(&e_uint), &n);
+            prop_assert_eq!(big(&Monty::pow_of_two_windowed(&exponent, bound).retrieve()), expect.clone());
+            if bound <= G_BITS {
+                let fixed = Monty::pow_of_two_fixed_base(&exponent, bound, g_table());
+                prop_assert_eq!(big(&fixed.retrieve()), expect.clone());
+            }
+            prop_assert_eq!(big(&Monty::pow_of_two(&exponent, bound).retrieve()), expect);
         }
 
         #[test]
