@@ -1,5 +1,6 @@
 //! `cargo xtask bench mock [--concurrency N] [--requests N] [--duration S]
-//! [--users N] [--starts N] [--against-moto]`: the mock under load.
+//! [--users N] [--starts N] [--against-moto] [--server-bin PATH]`: the mock
+//! under load.
 //!
 //! Starts `cogkit mock serve` (release) with the example seed, makes a
 //! fixture through the API, and drives each scenario with a load generator
@@ -32,6 +33,9 @@ struct Options {
     users: usize,
     starts: usize,
     against_moto: bool,
+    /// A prebuilt `cogkit` to measure instead of building this tree's (for
+    /// before/after runs in close succession).
+    server_bin: Option<std::path::PathBuf>,
 }
 
 struct Row {
@@ -55,6 +59,7 @@ fn parse(args: &[&str]) -> Result<Options, String> {
         users: 32,
         starts: 5,
         against_moto: false,
+        server_bin: None,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -71,6 +76,9 @@ fn parse(args: &[&str]) -> Result<Options, String> {
             "--users" => o.users = number("--users")?,
             "--starts" => o.starts = number("--starts")?,
             "--against-moto" => o.against_moto = true,
+            "--server-bin" => {
+                o.server_bin = Some(it.next().ok_or("--server-bin takes a path")?.into())
+            }
             other => return Err(format!("unknown option {other}\n{}", crate::usage())),
         }
     }
@@ -84,7 +92,10 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
         return result;
     }
     let options = parse(args)?;
-    let ours = Kind::Ours(process::release_cogkit()?);
+    let ours = Kind::Ours(match &options.server_bin {
+        Some(bin) => bin.clone(),
+        None => process::release_cogkit()?,
+    });
     let moto = if options.against_moto {
         println!("bench: {MOTO} into target/bench-venv-moto");
         Some(Kind::Moto(crate::python::venv("bench-venv-moto", &[MOTO])?))
@@ -137,6 +148,7 @@ async fn measure(kind: &Kind, o: &Options) -> Result<Report, String> {
     let ticks = process::clock_ticks();
     let client = client::JsonClient::new(&server.endpoint);
     let fixture = Arc::new(scenarios::setup(&client, o.users).await?);
+    process::wait_idle(pid, ticks, Duration::from_secs(30)).await?;
     let mut rows = Vec::new();
     for scenario in Scenario::ALL {
         let before = process::cpu_seconds(pid, ticks)?;
