@@ -16,8 +16,6 @@
 //! column, the squaring's terms of two neighbouring columns — because one
 //! chain per loop measured about 10% slower, and the squaring's loops
 //! (one per two columns) are what made it cheaper than a multiplication.
-//! On this Zen 2 machine a 64×64→128 `mul` issues every other cycle, and
-//! the multiplication runs at about that bound.
 //!
 //! Tried and dropped (measured slower or within noise): Karatsuba at 24,
 //! 12 and 6 limbs (at these sizes its additions and short columns cost
