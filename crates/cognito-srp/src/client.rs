@@ -7,12 +7,12 @@ use rand_core::CryptoRng;
 
 use crate::bignum::{Exponent, Monty, Uint};
 use crate::error::SrpError;
-use crate::group::k;
+use crate::group::k_monty;
 use crate::hex::encode_hex_unpadded;
 use crate::pool::PoolName;
 use crate::proof::{
-    check_len, claim_signature, decode_secret_block, encode_b64, g_pow, parse_number, private_key,
-    scrambler, session_key,
+    check_len, claim_signature, decode_secret_block, encode_b64, g_pow, g_pow_monty, parse_number,
+    private_key, scrambler, session_key,
 };
 use crate::secret::Password;
 use crate::timestamp::CognitoTimestamp;
@@ -205,8 +205,8 @@ impl SrpClient {
     /// S = (B − k·g^x)^(a + u·x) mod N.
     pub(crate) fn premaster_secret(&self, big_b: &Uint, u: &Uint, x: &Uint) -> Uint {
         let x_exp = Exponent::from_uint(x);
-        let g_x = Monty::new(&g_pow(&x_exp, 256));
-        let base = Monty::new(big_b).sub(&Monty::new(&k()).mul(&g_x));
+        let g_x = g_pow_monty(&x_exp, 256);
+        let base = Monty::new(big_b).sub(&k_monty().mul(&g_x));
         let exponent = self.a.add_product(u, x);
         // a + u·x < 2^a_bits + 2^512.
         base.pow(&exponent, self.a_bits.max(512) + 1).retrieve()

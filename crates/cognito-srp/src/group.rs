@@ -2,7 +2,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::bignum::Uint;
+use crate::bignum::{Monty, Uint};
 
 /// N: the 3072-bit MODP prime of RFC 3526 §4 (also RFC 5054's 3072-bit group).
 pub const N_HEX: &str = concat!(
@@ -72,6 +72,12 @@ pub(crate) fn n() -> Uint {
 pub(crate) fn k() -> Uint {
     Uint::from_be_bytes(&crate::hex::decode_hex(K_HEX).expect("K_HEX is hex"))
         .expect("k fits in 3072 bits")
+}
+
+/// k in Montgomery form, converted once.
+pub(crate) fn k_monty() -> &'static Monty {
+    static K: std::sync::OnceLock<Monty> = std::sync::OnceLock::new();
+    K.get_or_init(|| Monty::new(&k()))
 }
 
 #[cfg(test)]

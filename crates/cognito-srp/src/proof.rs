@@ -65,8 +65,13 @@ pub(crate) fn private_key(
 
 /// g^e mod N, for an exponent of at most `bits` bits.
 pub(crate) fn g_pow(e: &Exponent, bits: usize) -> Uint {
+    g_pow_monty(e, bits).retrieve()
+}
+
+/// g^e mod N in Montgomery form, for an exponent of at most `bits` bits.
+pub(crate) fn g_pow_monty(e: &Exponent, bits: usize) -> Monty {
     const { assert!(G == 2, "pow_of_two is specialised to g = 2") };
-    Monty::pow_of_two(e, bits).retrieve()
+    Monty::pow_of_two(e, bits)
 }
 
 /// The session key: HKDF-SHA256 with salt padHex(u), input padHex(S), info

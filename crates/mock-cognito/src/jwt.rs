@@ -2,6 +2,11 @@
 //!
 //! Keys are generated when a pool (or the mock) is created and live only in
 //! memory: no key is ever committed or shipped.
+//!
+//! Signing is aws-lc-rs's `RsaKeyPair::sign`: `cargo xtask bench mock` times
+//! it against ring and jsonwebtoken's aws-lc backend on the same key and
+//! input in every run, and it has been as fast as ring and about twice as
+//! fast as jsonwebtoken (which parses the DER key on every call).
 
 use std::fmt;
 use std::sync::OnceLock;

@@ -1,5 +1,6 @@
 //! `cargo xtask bench mock [--concurrency N] [--requests N] [--duration S]
-//! [--users N] [--starts N] [--against-moto]`: the mock under load.
+//! [--users N] [--starts N] [--against-moto] [--server-bin PATH]`: the mock
+//! under load.
 //!
 //! Starts `cogkit mock serve` (release) with the example seed, makes a
 //! fixture through the API, and drives each scenario with a load generator
@@ -11,7 +12,9 @@
 //! under `target/`) and prints ratios.
 
 pub(crate) mod client;
+mod floor;
 pub(crate) mod process;
+mod rs256;
 pub(crate) mod scenarios;
 
 use std::sync::Arc;
@@ -30,6 +33,9 @@ struct Options {
     users: usize,
     starts: usize,
     against_moto: bool,
+    /// A prebuilt `cogkit` to measure instead of building this tree's (for
+    /// before/after runs in close succession).
+    server_bin: Option<std::path::PathBuf>,
 }
 
 struct Row {
@@ -53,6 +59,7 @@ fn parse(args: &[&str]) -> Result<Options, String> {
         users: 32,
         starts: 5,
         against_moto: false,
+        server_bin: None,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -69,6 +76,9 @@ fn parse(args: &[&str]) -> Result<Options, String> {
             "--users" => o.users = number("--users")?,
             "--starts" => o.starts = number("--starts")?,
             "--against-moto" => o.against_moto = true,
+            "--server-bin" => {
+                o.server_bin = Some(it.next().ok_or("--server-bin takes a path")?.into())
+            }
             other => return Err(format!("unknown option {other}\n{}", crate::usage())),
         }
     }
@@ -82,7 +92,10 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
         return result;
     }
     let options = parse(args)?;
-    let ours = Kind::Ours(process::release_cogkit()?);
+    let ours = Kind::Ours(match &options.server_bin {
+        Some(bin) => bin.clone(),
+        None => process::release_cogkit()?,
+    });
     let moto = if options.against_moto {
         println!("bench: {MOTO} into target/bench-venv-moto");
         Some(Kind::Moto(crate::python::venv("bench-venv-moto", &[MOTO])?))
@@ -101,11 +114,20 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
         options.users
     );
     let ours_report = runtime.block_on(measure(&ours, &options))?;
-    print_report("mock-cognito (cogkit mock serve, release)", &ours_report);
-    print_targets(&ours_report);
+    print_report(
+        "mock-cognito (cogkit mock serve, release)",
+        &ours_report,
+        false,
+    );
+    let floor = floor::measure();
+    print_targets(&ours_report, floor.as_ref().ok());
+    if let Err(e) = &floor {
+        println!("  (sign-in floor not measured: {e})");
+    }
+    print_rs256(rs256::measure());
     if let Some(moto) = moto {
         let moto_report = runtime.block_on(measure(&moto, &options))?;
-        print_report("moto_server 5.2.5", &moto_report);
+        print_report("moto_server 5.2.5", &moto_report, true);
         print_ratios(&ours_report, &moto_report);
     }
     Ok(())
@@ -126,6 +148,7 @@ async fn measure(kind: &Kind, o: &Options) -> Result<Report, String> {
     let ticks = process::clock_ticks();
     let client = client::JsonClient::new(&server.endpoint);
     let fixture = Arc::new(scenarios::setup(&client, o.users).await?);
+    process::wait_idle(pid, ticks, Duration::from_secs(30)).await?;
     let mut rows = Vec::new();
     for scenario in Scenario::ALL {
         let before = process::cpu_seconds(pid, ticks)?;
@@ -163,7 +186,7 @@ fn mib(b: u64) -> String {
     format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0))
 }
 
-fn print_report(title: &str, r: &Report) {
+fn print_report(title: &str, r: &Report, moto: bool) {
     println!("\n{title}");
     println!(
         "{:<40} {:>10} {:>11} {:>11} {:>14} {:>7}",
@@ -180,6 +203,9 @@ fn print_report(title: &str, r: &Report) {
             ms(row.cpu_per_op),
             m.errors
         );
+        if let Some(caveat) = row.scenario.moto_caveat().filter(|_| moto) {
+            println!("    ({caveat})");
+        }
         if let Some(e) = &m.first_error {
             println!("    first error: {e}");
         }
@@ -196,8 +222,9 @@ fn row(r: &Report, s: Scenario) -> Option<&Row> {
     r.rows.iter().find(|row| row.scenario == s)
 }
 
-/// The targets, as measured ratios (≤ 1.0 / ≥ 1.0 means met).
-fn print_targets(r: &Report) {
+/// The targets, as measured ratios (≤ 1.0 / ≥ 1.0 means met), and
+/// the SRP sign-in against its floor measured in the same run.
+fn print_targets(r: &Report, floor: Option<&floor::Floor>) {
     println!(
         "\ntargets (value / target; CPU and latency: ≤ 1.00 meets it, rates: ≥ 1.00 meets it)"
     );
@@ -220,6 +247,16 @@ fn print_targets(r: &Report) {
             2.0,
             true,
         );
+        if let Some(f) = floor {
+            println!(
+                "  {:<52} {:>6.2}  (floor {}: 2 × GMP modexp {} + 2 × RS256 {})",
+                "server CPU per SRP sign-in / its floor",
+                x.cpu_per_op.as_secs_f64() / f.sign_in().as_secs_f64(),
+                ms(f.sign_in()),
+                ms(f.gmp_modexp),
+                ms(f.rs256_sign)
+            );
+        }
     }
     if let Some(x) = row(r, Scenario::GetId) {
         line(
@@ -265,6 +302,21 @@ fn print_targets(r: &Report) {
     );
 }
 
+/// RS256 per implementation; the mock signs with aws-lc-rs.
+fn print_rs256(measured: Result<rs256::Rs256, String>) {
+    match measured {
+        Ok(r) => println!(
+            "\nRS256 signature (RSA-2048, same key and input): aws-lc-rs {} (the mock's), ring {} ({:.2}×), jsonwebtoken/aws-lc {} ({:.2}×)",
+            ms(r.aws_lc_rs),
+            ms(r.ring),
+            r.ring.as_secs_f64() / r.aws_lc_rs.as_secs_f64(),
+            ms(r.jsonwebtoken),
+            r.jsonwebtoken.as_secs_f64() / r.aws_lc_rs.as_secs_f64()
+        ),
+        Err(e) => println!("\nRS256 comparison failed: {e}"),
+    }
+}
+
 fn print_ratios(ours: &Report, moto: &Report) {
     println!(
         "\nours vs moto (throughput: ours ÷ moto; CPU per op: moto ÷ ours; higher is better for us)"
@@ -273,12 +325,11 @@ fn print_ratios(ours: &Report, moto: &Report) {
         let Some(m) = row(moto, o.scenario) else {
             continue;
         };
-        let note = match o.scenario {
-            Scenario::SrpSignIn => "  (moto does not verify SRP: it accepts any proof)",
-            Scenario::SeedFlow2 => "  (moto verifies neither SRP nor the login token)",
-            Scenario::PasswordAuth => "  (moto compares the password in plain text)",
-            _ => "",
-        };
+        let note = o
+            .scenario
+            .moto_caveat()
+            .map(|c| format!("  ({c})"))
+            .unwrap_or_default();
         if m.measured.ops == 0 {
             println!(
                 "  {:<40} n/a: moto could not run it ({})",

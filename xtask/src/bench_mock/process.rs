@@ -140,6 +140,27 @@ pub(crate) fn cpu_seconds(pid: u32, ticks: f64) -> Result<f64, String> {
     Ok((tick(11) + tick(12)) / ticks)
 }
 
+/// Waits until the process stops using CPU (at most `limit`): the mock
+/// makes the seeded RSA keys in a background thread after it answers, and
+/// a scenario that overlaps that work measures the key generation too.
+pub(crate) async fn wait_idle(pid: u32, ticks: f64, limit: Duration) -> Result<(), String> {
+    let started = Instant::now();
+    let mut quiet = 0;
+    let mut last = cpu_seconds(pid, ticks)?;
+    while quiet < 3 && started.elapsed() < limit {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = cpu_seconds(pid, ticks)?;
+        // Less than one clock tick in 200 ms: nothing running.
+        quiet = if now - last < 1.5 / ticks {
+            quiet + 1
+        } else {
+            0
+        };
+        last = now;
+    }
+    Ok(())
+}
+
 /// Resident set size in bytes.
 pub(crate) fn rss_bytes(pid: u32) -> Result<u64, String> {
     let status =

@@ -6,27 +6,30 @@
 //! Design:
 //! - numbers are fixed arrays of 48 little-endian `u64` limbs, so there is no
 //!   allocation and no length-dependent branching;
-//! - multiplication is Montgomery CIOS specialised to 48 limbs, with the final
-//!   subtraction done by masking, not branching;
-//! - exponentiation uses a fixed 5-bit window whose table entry is fetched by
-//!   scanning the whole table, so the memory access pattern does not depend on
-//!   the (secret) exponent. Only the exponent's *bit bound* (a public size class)
-//!   shapes the running time.
+//! - multiplication and squaring are Montgomery product scanning specialised
+//!   to 48 limbs ([`mont`]), with the final subtraction done by masking, not
+//!   branching;
+//! - exponentiation ([`pow`]) reads window tables in constant time wherever
+//!   the exponent is secret; only the exponent's *bit bound* (a public size
+//!   class) shapes the running time. The public scrambler u uses a
+//!   per-verifier comb that is allowed to depend on u.
 //!
-//! `num-bigint` serves as the test oracle for all of this (see the tests below).
+//! `num-bigint` serves as the test oracle for all of this (see the tests).
 
 // Carry chains over parallel limb arrays read best with one index.
 #![allow(clippy::needless_range_loop)]
 
-use std::sync::OnceLock;
 use zeroize::Zeroize;
+
+mod mont;
+mod pow;
+
+pub(crate) use pow::{COMB_BITS, PublicComb};
 
 /// Limbs in a 3072-bit number.
 pub(crate) const LIMBS: usize = 48;
 /// Bytes in a 3072-bit number.
 pub(crate) const BYTES: usize = LIMBS * 8;
-const WINDOW: usize = 5;
-const TABLE: usize = 1 << WINDOW;
 
 /// The RFC 3526 3072-bit MODP prime, little-endian limbs (checked against the
 /// hex in `group.rs` by a test).
@@ -160,7 +163,9 @@ fn add(a: &[u64; LIMBS], b: &[u64; LIMBS]) -> ([u64; LIMBS], u64) {
 
 /// `if choice == 1 { a } else { b }` without branching on `choice`.
 fn select(choice: u64, a: &[u64; LIMBS], b: &[u64; LIMBS]) -> [u64; LIMBS] {
-    let mask = choice.wrapping_neg();
+    // The barrier keeps the compiler from proving the mask is all-zeros or
+    // all-ones and turning the masking back into a branch.
+    let mask = std::hint::black_box(choice.wrapping_neg());
     let mut out = [0u64; LIMBS];
     for i in 0..LIMBS {
         out[i] = (a[i] & mask) | (b[i] & !mask);
@@ -205,107 +210,9 @@ fn double_mod(x: &[u64; LIMBS]) -> [u64; LIMBS] {
     select(keep_diff, &diff, &shifted)
 }
 
-/// Montgomery reduction (REDC) of a 6144-bit value: `t·R⁻¹ mod N`.
-fn redc(t: &mut [u64; 2 * LIMBS]) -> [u64; LIMBS] {
-    let mut extra = 0u64;
-    for i in 0..LIMBS {
-        let m = t[i].wrapping_mul(N_NEG_INV);
-        let mut carry = 0u64;
-        for j in 0..LIMBS {
-            let s = t[i + j] as u128 + (m as u128) * (N[j] as u128) + carry as u128;
-            t[i + j] = s as u64;
-            carry = (s >> 64) as u64;
-        }
-        let s = t[i + LIMBS] as u128 + carry as u128 + extra as u128;
-        t[i + LIMBS] = s as u64;
-        extra = (s >> 64) as u64;
-    }
-    let mut hi = [0u64; LIMBS];
-    hi.copy_from_slice(&t[LIMBS..]);
-    t.zeroize();
-    // The result is below 2N: subtract N once when it is at least N.
-    let (diff, borrow) = sub(&hi, &N);
-    let out = select(extra | (borrow ^ 1), &diff, &hi);
-    hi.zeroize();
-    out
-}
-
-/// Montgomery multiplication: schoolbook product, then REDC.
-fn mont_mul(a: &[u64; LIMBS], b: &[u64; LIMBS]) -> [u64; LIMBS] {
-    let mut t = [0u64; 2 * LIMBS];
-    for i in 0..LIMBS {
-        let mut carry = 0u64;
-        for j in 0..LIMBS {
-            let s = t[i + j] as u128 + (a[j] as u128) * (b[i] as u128) + carry as u128;
-            t[i + j] = s as u64;
-            carry = (s >> 64) as u64;
-        }
-        t[i + LIMBS] = carry;
-    }
-    redc(&mut t)
-}
-
-/// Montgomery squaring: each cross product once, doubled, plus the
-/// diagonal; about half the multiplications of `mont_mul`'s product.
-fn mont_sqr(a: &[u64; LIMBS]) -> [u64; LIMBS] {
-    let mut t = [0u64; 2 * LIMBS];
-    for i in 0..LIMBS {
-        let mut carry = 0u64;
-        for j in i + 1..LIMBS {
-            let s = t[i + j] as u128 + (a[i] as u128) * (a[j] as u128) + carry as u128;
-            t[i + j] = s as u64;
-            carry = (s >> 64) as u64;
-        }
-        t[i + LIMBS] = carry;
-    }
-    let mut top = 0u64;
-    for limb in t.iter_mut() {
-        let next = *limb >> 63;
-        *limb = (*limb << 1) | top;
-        top = next;
-    }
-    let mut carry = 0u64;
-    for i in 0..LIMBS {
-        let sq = (a[i] as u128) * (a[i] as u128);
-        let s = t[2 * i] as u128 + (sq as u64) as u128 + carry as u128;
-        t[2 * i] = s as u64;
-        let s = t[2 * i + 1] as u128 + (sq >> 64) + (s >> 64);
-        t[2 * i + 1] = s as u64;
-        carry = (s >> 64) as u64;
-    }
-    redc(&mut t)
-}
-
-/// `x·2^d mod N` for a residue `x < N` and `d < 64`, without a full
-/// multiplication: N = 2^3072 − c with c < 2^3008, so the bits shifted past
-/// 2^3072 fold back in as `hi·c`, and one masked subtraction finishes.
-fn mul_pow2(x: &[u64; LIMBS], d: u64) -> [u64; LIMBS] {
-    let d = d as u32;
-    let mut lo = [0u64; LIMBS];
-    for i in 0..LIMBS {
-        // `(v >> 1) >> (63 - d)` is `v >> (64 - d)` without a 64-bit shift at d = 0.
-        let below = if i == 0 {
-            0
-        } else {
-            (x[i - 1] >> 1) >> (63 - d)
-        };
-        lo[i] = (x[i] << d) | below;
-    }
-    let hi = (x[LIMBS - 1] >> 1) >> (63 - d);
-    let (c, _) = sub(&[0; LIMBS], &N);
-    let mut carry = 0u64;
-    for i in 0..LIMBS {
-        let s = lo[i] as u128 + (hi as u128) * (c[i] as u128) + carry as u128;
-        lo[i] = s as u64;
-        carry = (s >> 64) as u64;
-    }
-    let (diff, borrow) = sub(&lo, &N);
-    select((carry != 0) as u64 | (borrow ^ 1), &diff, &lo)
-}
-
 impl Monty {
     pub(crate) fn new(x: &Uint) -> Monty {
-        Monty(mont_mul(&x.reduce().0, r_squared()))
+        Monty(mont::mont_mul(&x.reduce().0, r_squared()))
     }
 
     pub(crate) fn one() -> Monty {
@@ -315,11 +222,16 @@ impl Monty {
     pub(crate) fn retrieve(&self) -> Uint {
         let mut one = [0u64; LIMBS];
         one[0] = 1;
-        Uint(mont_mul(&self.0, &one))
+        Uint(mont::mont_mul(&self.0, &one))
     }
 
     pub(crate) fn mul(&self, other: &Monty) -> Monty {
-        Monty(mont_mul(&self.0, &other.0))
+        Monty(mont::mont_mul(&self.0, &other.0))
+    }
+
+    #[cfg(test)]
+    pub(crate) fn square(&self) -> Monty {
+        Monty(mont::mont_sqr(&self.0))
     }
 
     pub(crate) fn add(&self, other: &Monty) -> Monty {
@@ -334,111 +246,6 @@ impl Monty {
         let (out, _) = add(&diff, &select(borrow, &N, &[0; LIMBS]));
         Monty(out)
     }
-
-    /// `self^exponent mod N`, looking at the low `bound_bits` bits of the
-    /// exponent. The time depends on `bound_bits` only.
-    pub(crate) fn pow(&self, exponent: &Exponent, bound_bits: usize) -> Monty {
-        let mut table = [[0u64; LIMBS]; TABLE];
-        table[0] = Monty::one().0;
-        table[1] = self.0;
-        for i in 2..TABLE {
-            table[i] = mont_mul(&table[i - 1], &self.0);
-        }
-        let windows = bound_bits.div_ceil(WINDOW);
-        let mut acc = Monty::one().0;
-        for w in (0..windows).rev() {
-            for _ in 0..WINDOW {
-                acc = mont_sqr(&acc);
-            }
-            let digit = exponent.window(w * WINDOW, WINDOW);
-            let entry = lookup(&table, digit);
-            acc = mont_mul(&acc, &entry);
-        }
-        table.zeroize();
-        Monty(acc)
-    }
-}
-
-/// The fixed-base comb for `2^e`, `e < 2^256` (the secrets a, b and x are
-/// 256 bits): 8 teeth 32 bits apart, so 32 squarings and 32 multiplications
-/// by table entries instead of 256 squarings.
-const COMB_TEETH: usize = 8;
-const COMB_COLUMNS: usize = 32;
-const COMB_BITS: usize = COMB_TEETH * COMB_COLUMNS;
-
-/// `T[j]` = the product of `2^(2^(32·k))` over the bits `k` set in `j`, in
-/// Montgomery form. Made once (about 300 multiplications), then shared.
-fn comb_table() -> &'static [[u64; LIMBS]] {
-    static TABLE: OnceLock<Vec<[u64; LIMBS]>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut teeth = [[0u64; LIMBS]; COMB_TEETH];
-        let mut power = Monty::new(&Uint::from_u64(2)).0;
-        for tooth in teeth.iter_mut() {
-            *tooth = power;
-            for _ in 0..COMB_COLUMNS {
-                power = mont_sqr(&power);
-            }
-        }
-        let mut table = vec![Monty::one().0; 1 << COMB_TEETH];
-        for j in 1..table.len() {
-            let k = j.trailing_zeros() as usize;
-            table[j] = mont_mul(&table[j & (j - 1)], &teeth[k]);
-        }
-        table
-    })
-}
-
-impl Monty {
-    /// `2^exponent mod N` for the low `bound_bits` bits of the exponent.
-    /// Up to 256 bits it uses the fixed-base comb; beyond, the window
-    /// multiplications become shifts (see [`mul_pow2`]), so the cost is
-    /// essentially the squarings. Time depends on `bound_bits` only.
-    pub(crate) fn pow_of_two(exponent: &Exponent, bound_bits: usize) -> Monty {
-        if bound_bits <= COMB_BITS {
-            return Self::pow_of_two_comb(exponent, bound_bits);
-        }
-        let windows = bound_bits.div_ceil(WINDOW);
-        let mut acc = Monty::one().0;
-        for w in (0..windows).rev() {
-            for _ in 0..WINDOW {
-                acc = mont_sqr(&acc);
-            }
-            acc = mul_pow2(&acc, exponent.window(w * WINDOW, WINDOW));
-        }
-        Monty(acc)
-    }
-}
-
-impl Monty {
-    fn pow_of_two_comb(exponent: &Exponent, bound_bits: usize) -> Monty {
-        let table = comb_table();
-        let mut acc = Monty::one().0;
-        for column in (0..COMB_COLUMNS).rev() {
-            acc = mont_sqr(&acc);
-            let mut index = 0u64;
-            for tooth in 0..COMB_TEETH {
-                let bit = column + tooth * COMB_COLUMNS;
-                // `bound_bits` is public: which bits count never depends on a secret.
-                if bit < bound_bits {
-                    index |= exponent.window(bit, 1) << tooth;
-                }
-            }
-            acc = mont_mul(&acc, &lookup(table, index));
-        }
-        Monty(acc)
-    }
-}
-
-/// Reads `table[index]` by touching every entry.
-fn lookup(table: &[[u64; LIMBS]], index: u64) -> [u64; LIMBS] {
-    let mut out = [0u64; LIMBS];
-    for (i, entry) in table.iter().enumerate() {
-        let mask = ((i as u64 ^ index).wrapping_sub(1) >> 63).wrapping_neg();
-        for k in 0..LIMBS {
-            out[k] |= entry[k] & mask;
-        }
-    }
-    out
 }
 
 /// A non-negative exponent of up to 4096 bits (room for `a + u·x` with a
@@ -496,21 +303,19 @@ impl Exponent {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use num_bigint::BigUint;
     use proptest::prelude::*;
 
-    fn mod_pow(base: &Uint, exponent: &Exponent, bound_bits: usize) -> Uint {
-        Monty::new(base).pow(exponent, bound_bits).retrieve()
-    }
-    fn big(x: &Uint) -> BigUint {
+    pub(crate) fn big(x: &Uint) -> BigUint {
         BigUint::from_bytes_be(&x.to_be_bytes())
     }
-    fn n_big() -> BigUint {
+    pub(crate) fn n_big() -> BigUint {
         BigUint::parse_bytes(crate::group::N_HEX.as_bytes(), 16).unwrap()
     }
-    fn uint_strategy() -> impl Strategy<Value = Uint> {
+    /// Numbers of every width from 0 to 3072 bits.
+    pub(crate) fn uint_strategy() -> impl Strategy<Value = Uint> {
         prop::array::uniform32(any::<u8>()).prop_flat_map(|seed| {
             prop::collection::vec(any::<u8>(), 0..=BYTES).prop_map(move |mut v| {
                 if let Some(b) = v.first_mut() {
@@ -519,6 +324,25 @@ mod tests {
                 Uint::from_be_bytes(&v).unwrap()
             })
         })
+    }
+
+    /// Residues where carries run the whole length: 0, 1, N − 1, N − 2,
+    /// 2^3071, all-ones limbs reduced.
+    fn edge_values() -> Vec<Uint> {
+        let n = Uint(N);
+        let (n1, _) = sub(&N, &Uint::from_u64(1).0);
+        let (n2, _) = sub(&N, &Uint::from_u64(2).0);
+        let mut top = Uint::ZERO;
+        top.0[LIMBS - 1] = 1 << 63;
+        vec![
+            Uint::ZERO,
+            Uint::from_u64(1),
+            Uint(n1),
+            Uint(n2),
+            top,
+            Uint([u64::MAX; LIMBS]).reduce(),
+            n,
+        ]
     }
 
     #[test]
@@ -551,6 +375,21 @@ mod tests {
         assert_eq!(big(&max.reduce()), big(&max) % n_big());
     }
 
+    #[test]
+    fn multiplication_and_squaring_at_the_edges() {
+        let n = n_big();
+        for a in edge_values() {
+            let ma = Monty::new(&a);
+            let square = (big(&a) * big(&a)) % &n;
+            assert_eq!(big(&ma.square().retrieve()), square);
+            assert_eq!(big(&ma.mul(&ma).retrieve()), square);
+            for b in edge_values() {
+                let product = (big(&a) * big(&b)) % &n;
+                assert_eq!(big(&ma.mul(&Monty::new(&b)).retrieve()), product);
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -564,23 +403,15 @@ mod tests {
             prop_assert_eq!(big(&ma.sub(&mb).retrieve()), expect_sub);
         }
 
+        /// The dedicated squaring equals multiplying by itself, and both
+        /// equal the oracle, in Montgomery form (no conversion in between).
         #[test]
-        fn pow_matches_oracle(base in uint_strategy(), e in prop::collection::vec(any::<u8>(), 0..80)) {
-            let n = n_big();
-            let e_uint = Uint::from_be_bytes(&e).unwrap();
-            let got = mod_pow(&base, &Exponent::from_uint(&e_uint), e.len() * 8);
-            prop_assert_eq!(big(&got), big(&base).modpow(&big(&e_uint), &n));
-        }
-
-        #[test]
-        fn squaring_and_powers_of_two_match_oracle(a in uint_strategy(), e in prop::collection::vec(any::<u8>(), 0..80), d in 0u64..64) {
+        fn squaring_matches_multiplication_and_oracle(a in uint_strategy()) {
             let n = n_big();
             let ma = Monty::new(&a);
-            prop_assert_eq!(big(&Monty(mont_sqr(&ma.0)).retrieve()), (big(&a) * big(&a)) % &n);
-            prop_assert_eq!(big(&Monty(mul_pow2(&ma.0, d)).retrieve()), (big(&a) << d as usize) % &n);
-            let e_uint = Uint::from_be_bytes(&e).unwrap();
-            let got = Monty::pow_of_two(&Exponent::from_uint(&e_uint), e.len() * 8).retrieve();
-            prop_assert_eq!(big(&got), BigUint::from(2u8).modpow(&big(&e_uint), &n));
+            let (square, product) = (ma.square(), ma.mul(&ma));
+            prop_assert_eq!(square.0, product.0);
+            prop_assert_eq!(big(&square.retrieve()), (big(&a) * big(&a)) % &n);
         }
 
         #[test]
