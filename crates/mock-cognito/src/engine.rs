@@ -44,6 +44,9 @@ pub(crate) struct Settings {
     pub(crate) port: u16,
 }
 
+/// What every request of one mock shares.
+pub(crate) type Shared = std::sync::Arc<Engine>;
+
 /// The state of one mock and what its operations need.
 #[derive(Debug)]
 pub(crate) struct Engine {

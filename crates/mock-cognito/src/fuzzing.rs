@@ -19,7 +19,8 @@ use tower::ServiceExt;
 
 use crate::clock::Clock;
 use crate::config::SeedConfig;
-use crate::server::{Shared, router};
+use crate::engine::Shared;
+use crate::http::router;
 
 /// The peer address every in-process request comes from.
 pub const FUZZ_PEER: SocketAddr =

@@ -89,12 +89,11 @@ mod external_idp;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-mod hosted_ui;
+mod http;
 mod identity_pool;
 mod ids;
 mod jwt;
 mod paging;
-mod protocol;
 mod region;
 mod server;
 pub mod shapes;
@@ -111,8 +110,8 @@ pub use config::{
 pub use connections::ConnectionLimits;
 pub use engine::expensive_work_counters;
 pub use error::{ApiError, ApiResult};
+pub use http::aws_json::MAX_BODY_BYTES;
 pub use ids::Randomness;
 pub use jwt::KeyFactory;
-pub use protocol::MAX_BODY_BYTES;
 pub use server::{MockCognito, MockCognitoBuilder};
 pub use user_pool::{ClientSummary, CodeRecord, IssuerMode, PoolSummary};

@@ -3,13 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
@@ -17,16 +11,14 @@ use crate::connections::{self, ConnectionLimits};
 
 use crate::clock::Clock;
 use crate::config::SeedConfig;
+use crate::engine::Shared;
 use crate::engine::{Engine, Settings};
+use crate::http::router;
 use crate::ids::Randomness;
 use crate::jwt::KeyFactory;
-use crate::protocol;
 use crate::shapes::Operation;
 use crate::shapes::cognito_idp::ops::AdminCreateUser;
 use crate::user_pool::{CodeRecord, IssuerMode, PoolSummary};
-
-/// What every request of one mock shares: its [`Engine`].
-pub(crate) type Shared = Arc<Engine>;
 
 /// Makes a mock's engine, serving at `addr`.
 pub(crate) fn new_engine(
@@ -203,191 +195,6 @@ fn endpoint_of(addr: SocketAddr) -> String {
         addr.ip()
     };
     format!("http://{}", SocketAddr::new(ip, addr.port()))
-}
-
-pub(crate) fn router(shared: Shared) -> Router {
-    Router::new()
-        .route("/", post(protocol::handle).options(protocol::preflight))
-        // `{prefix}` is a pool id here and a domain in the hosted-UI routes:
-        // one name, because the router needs one per path position.
-        .route("/{prefix}/.well-known/jwks.json", get(jwks))
-        .route(
-            "/{prefix}/.well-known/openid-configuration",
-            get(openid_configuration),
-        )
-        .route("/_mock/clock", get(clock_now).post(clock_advance))
-        .route("/.well-known/jwks_uri", get(identity_jwks))
-        .route("/_mock/codes", get(codes))
-        .route("/_mock/idp/token", post(mint_provider_token_route))
-        .merge(crate::hosted_ui::routes())
-        .merge(crate::external_idp::web::routes())
-        // Bodies up to twice the limit reach the handler, which answers in the
-        // AWS error shape; beyond that the connection is refused outright.
-        .layer(DefaultBodyLimit::max(2 * protocol::MAX_BODY_BYTES))
-        .layer(axum::middleware::map_response_with_state(
-            shared.clone(),
-            protocol::common_headers,
-        ))
-        .with_state(shared)
-}
-
-fn json_response(status: StatusCode, body: Value) -> Response {
-    (status, axum::Json(body)).into_response()
-}
-
-async fn jwks(State(shared): State<Shared>, Path(pool_id): Path<String>) -> Response {
-    match shared.user_pools().jwks(&pool_id) {
-        Some(keys) => json_response(StatusCode::OK, keys),
-        None => json_response(
-            StatusCode::NOT_FOUND,
-            json!({"message": format!("User pool {pool_id} does not exist.")}),
-        ),
-    }
-}
-
-async fn openid_configuration(
-    State(shared): State<Shared>,
-    Path(pool_id): Path<String>,
-) -> Response {
-    let ctx = shared.context();
-    match shared.user_pools().openid_configuration(&pool_id, &ctx) {
-        Some(doc) => json_response(StatusCode::OK, doc),
-        None => json_response(
-            StatusCode::NOT_FOUND,
-            json!({"message": format!("User pool {pool_id} does not exist.")}),
-        ),
-    }
-}
-
-/// The identity pools' OpenID-token keys (AWS serves them at
-/// `https://cognito-identity.amazonaws.com/.well-known/jwks_uri`).
-async fn identity_jwks(State(shared): State<Shared>) -> Response {
-    json_response(StatusCode::OK, shared.identity_pools().openid_jwks())
-}
-
-/// The admin routes answer loopback callers only: they can move time and
-/// read verification codes.
-fn refuse_remote(peer: SocketAddr) -> Option<Response> {
-    // On a dual-stack `[::]` listener an IPv4 client shows as
-    // `::ffff:127.0.0.1`: compare the canonical address.
-    (!peer.ip().to_canonical().is_loopback()).then(|| {
-        json_response(
-            StatusCode::FORBIDDEN,
-            json!({"message": "the /_mock routes answer loopback clients only"}),
-        )
-    })
-}
-
-async fn clock_now(
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    State(shared): State<Shared>,
-) -> Response {
-    if let Some(refusal) = refuse_remote(peer) {
-        return refusal;
-    }
-    json_response(StatusCode::OK, json!({"now": shared.clock.unix()}))
-}
-
-async fn clock_advance(
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    State(shared): State<Shared>,
-    body: axum::body::Bytes,
-) -> Response {
-    if let Some(refusal) = refuse_remote(peer) {
-        return refusal;
-    }
-    let seconds = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|v| v["advance_seconds"].as_u64());
-    let Some(seconds) = seconds else {
-        return json_response(
-            StatusCode::BAD_REQUEST,
-            json!({"message": "body must be {\"advance_seconds\": <non-negative integer>}"}),
-        );
-    };
-    match shared.clock.try_advance(Duration::from_secs(seconds)) {
-        Ok(now) => json_response(StatusCode::OK, json!({"now": now})),
-        Err(e) => json_response(StatusCode::BAD_REQUEST, json!({"message": e.to_string()})),
-    }
-}
-
-/// The longest lifetime `/_mock/idp/token` mints: a year.
-const MAX_PROVIDER_TOKEN_TTL_SECS: i64 = 366 * 86_400;
-
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MintRequest {
-    provider: String,
-    audience: String,
-    subject: String,
-    #[serde(default)]
-    claims: Value,
-    ttl_seconds: Option<i64>,
-}
-
-/// `POST /_mock/idp/token`: the test helper for external-provider tokens
-/// (see [`MockCognito::mint_provider_token`]), for tests in other languages.
-async fn mint_provider_token_route(
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    State(shared): State<Shared>,
-    body: axum::body::Bytes,
-) -> Response {
-    if let Some(refusal) = refuse_remote(peer) {
-        return refusal;
-    }
-    let request: MintRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return json_response(
-                StatusCode::BAD_REQUEST,
-                json!({"message": format!("body must be {{provider, audience, subject[, claims, ttl_seconds]}}: {e}")}),
-            );
-        }
-    };
-    let now = shared.clock.unix();
-    let ttl = request.ttl_seconds.unwrap_or(3600);
-    // A real provider's tokens live minutes to days; a lifetime past what
-    // the clock can show (or none at all) is a mistake in the request.
-    if !(1..=MAX_PROVIDER_TOKEN_TTL_SECS).contains(&ttl) {
-        return json_response(
-            StatusCode::BAD_REQUEST,
-            json!({"message": format!("ttl_seconds must be between 1 and {MAX_PROVIDER_TOKEN_TTL_SECS} (a year)")}),
-        );
-    }
-    let minted = shared.providers_mut().mint(
-        &request.provider,
-        &request.audience,
-        &request.subject,
-        request.claims,
-        ttl,
-        now,
-    );
-    match minted {
-        Ok(token) => json_response(StatusCode::OK, json!({"token": token})),
-        Err(e) => json_response(StatusCode::BAD_REQUEST, json!({"message": e.message})),
-    }
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct CodesQuery {
-    user_pool_id: Option<String>,
-    username: Option<String>,
-}
-
-async fn codes(
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    State(shared): State<Shared>,
-    Query(q): Query<CodesQuery>,
-) -> Response {
-    if let Some(refusal) = refuse_remote(peer) {
-        return refusal;
-    }
-    let codes = shared.user_pools().codes(
-        q.user_pool_id.as_deref(),
-        q.username.as_deref(),
-        shared.clock.unix(),
-    );
-    json_response(StatusCode::OK, json!({"codes": codes}))
 }
 
 /// A running mock. Dropping it shuts the server down.

@@ -17,7 +17,8 @@ use crate::expiring::ExpiringMap;
 use crate::jwt::SigningKey;
 
 mod apps;
-pub mod web;
+
+pub(crate) use apps::login_key;
 
 pub use apps::{ProviderCode, ProviderUser};
 

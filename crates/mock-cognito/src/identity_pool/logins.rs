@@ -105,9 +105,8 @@ fn validate_user_pool_login(
         return Err(unsupported());
     }
     let user_pool_id = key.rsplit('/').next().unwrap_or_default();
-    let claims = deps
-        .user_pools
-        .verify_id_token(user_pool_id, token, deps.ctx)?;
+    let check = deps.user_pools.id_token_check(user_pool_id, deps.ctx);
+    let claims = crate::user_pool::verify_id_token(check.as_ref(), token, deps.ctx.clock.unix())?;
     let aud = claims["aud"].as_str().unwrap_or_default().to_owned();
     let Some(provider) = configured.iter().find(|p| p["ClientId"] == aud.as_str()) else {
         return Err(ApiError::not_authorized(

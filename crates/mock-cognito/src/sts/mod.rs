@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::server::Shared;
+use crate::engine::Shared;
 
 const XMLNS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 

@@ -31,6 +31,7 @@ pub use oauth::{
 };
 pub use pools::PasswordPolicy;
 pub(crate) use providers::fake_provider_slug;
+pub use tokens::verify_id_token;
 
 /// How `iss` is formed in user-pool tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

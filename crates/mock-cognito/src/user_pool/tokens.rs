@@ -449,40 +449,15 @@ fn refresh_token(rng: &crate::ids::Randomness) -> String {
 }
 
 impl UserPools {
-    /// Verifies a user-pool ID token presented as an identity-pool login:
-    /// `aud` present (an access token has none), issuer, signature with the
-    /// pool's ID-token key, `token_use: id`, not expired. Returns its claims.
-    pub fn verify_id_token(
-        &self,
-        pool_id: &str,
-        token: &str,
-        ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        let invalid = |why: &str| ApiError::not_authorized(format!("Invalid login token. {why}"));
-        let claims = crate::jwt::decode_unverified(token)
-            .ok_or_else(|| invalid("Couldn't parse the token."))?;
-        if claims["aud"].as_str().is_none() {
-            return Err(invalid("Missing a required claim: aud"));
-        }
-        let pool = self
-            .pools
-            .get(pool_id)
-            .ok_or_else(|| invalid("Issuer doesn't match providerName"))?;
-        if claims["iss"].as_str() != Some(issuer(pool, ctx).as_str()) {
-            return Err(invalid("Issuer doesn't match providerName"));
-        }
-        if !pool.id_key.verify(token) {
-            return Err(invalid("Couldn't verify signed token."));
-        }
-        if claims["token_use"] != "id" {
-            return Err(invalid("Token is not an ID token."));
-        }
-        let exp = claims["exp"].as_i64().unwrap_or(0);
-        let now = ctx.clock.unix();
-        if exp <= now {
-            return Err(invalid(&format!("Token expired: {exp} >= {now}")));
-        }
-        Ok(claims)
+    /// What checking a user-pool ID token needs, taken under the lock so
+    /// the signature can be checked after it: the pool's ID-token key and
+    /// issuer. `None` for an unknown pool.
+    pub fn id_token_check(&self, pool_id: &str, ctx: &Context<'_>) -> Option<IdTokenCheck> {
+        let pool = self.pools.get(pool_id)?;
+        Some(IdTokenCheck {
+            key: pool.id_key.clone(),
+            issuer: issuer(pool, ctx),
+        })
     }
 
     /// ServerSideTokenCheck: the token's sign-in session has not been ended
@@ -499,4 +474,41 @@ impl UserPools {
         };
         !session.revoked && pool.users.get(&session.username).is_some_and(|u| u.enabled)
     }
+}
+
+/// Checks a user-pool ID token presented as an identity-pool login, with no
+/// lock held (see [`UserPools::id_token_check`]).
+#[derive(Debug, Clone)]
+pub struct IdTokenCheck {
+    key: Arc<SigningKey>,
+    issuer: String,
+}
+
+/// Verifies a user-pool ID token presented as an identity-pool login, with
+/// what [`UserPools::id_token_check`] took (`None`: no such pool): `aud`
+/// present (an access token has none), issuer, signature with the pool's
+/// ID-token key, `token_use: id`, not expired. Returns its claims. The
+/// errors come in the order AWS reports them.
+pub fn verify_id_token(check: Option<&IdTokenCheck>, token: &str, now: i64) -> ApiResult<Value> {
+    let invalid = |why: &str| ApiError::not_authorized(format!("Invalid login token. {why}"));
+    let claims =
+        crate::jwt::decode_unverified(token).ok_or_else(|| invalid("Couldn't parse the token."))?;
+    if claims["aud"].as_str().is_none() {
+        return Err(invalid("Missing a required claim: aud"));
+    }
+    let check = check.ok_or_else(|| invalid("Issuer doesn't match providerName"))?;
+    if claims["iss"].as_str() != Some(check.issuer.as_str()) {
+        return Err(invalid("Issuer doesn't match providerName"));
+    }
+    if !check.key.verify(token) {
+        return Err(invalid("Couldn't verify signed token."));
+    }
+    if claims["token_use"] != "id" {
+        return Err(invalid("Token is not an ID token."));
+    }
+    let exp = claims["exp"].as_i64().unwrap_or(0);
+    if exp <= now {
+        return Err(invalid(&format!("Token expired: {exp} >= {now}")));
+    }
+    Ok(claims)
 }

@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
 
 use super::{Site, oauth_error, oauth_json, parse_params};
-use crate::server::Shared;
+use crate::engine::Shared;
 use crate::user_pool::OAuthError;
 
 /// A request's parameters, and the client credentials it presents.

@@ -32,7 +32,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::Value;
 
-use crate::server::Shared;
+use crate::engine::Shared;
 use crate::user_pool::OAuthError;
 
 /// The hosted-UI routes, with and without the domain prefix.

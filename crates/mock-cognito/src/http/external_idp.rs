@@ -21,10 +21,10 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::json;
 
-use super::apps::login_key;
-use crate::hosted_ui::pages;
-use crate::hosted_ui::{oauth_error, oauth_json, parse_params, redirect};
-use crate::server::Shared;
+use crate::engine::Shared;
+use crate::external_idp::login_key;
+use crate::http::hosted_ui::pages;
+use crate::http::hosted_ui::{oauth_error, oauth_json, parse_params, redirect};
 use crate::user_pool::{OAuthError, with_params};
 
 /// The fake providers' routes.
@@ -209,7 +209,7 @@ async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let request = match crate::hosted_ui::read_client_request(query, &headers, &body) {
+    let request = match crate::http::hosted_ui::read_client_request(query, &headers, &body) {
         Ok(r) => r,
         Err(e) => return oauth_error(e),
     };

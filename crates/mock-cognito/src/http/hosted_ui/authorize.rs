@@ -9,7 +9,7 @@ use axum::response::Response;
 
 use super::pages::{self, SignInPage};
 use super::{Site, cookie, parse_params, random_token, redirect, set_cookie};
-use crate::server::Shared;
+use crate::engine::Shared;
 use crate::user_pool::{
     AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, PagePassword, ProviderIdentity,
     ValidAuthorize, constant_time_eq, with_params,

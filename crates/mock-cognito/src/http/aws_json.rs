@@ -1,0 +1,313 @@
+//! AWS JSON 1.1 on `POST /`: the [`AwsJsonRequest`] extractor (target,
+//! content type, size, signing, region, and the typed input whose reading
+//! is the model's validation), errors as responses in the AWS shape, and the
+//! hand-off to each service's dispatch.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::engine::Shared;
+use crate::error::ApiError;
+use crate::shapes::ServiceOperation;
+use crate::shapes::cognito_identity::{IdentityPoolOperation, IdentityPoolRequest};
+use crate::shapes::cognito_idp::{UserPoolOperation, UserPoolRequest};
+
+/// Largest request body accepted, as the issue of record sets it: 1 MiB.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+const JSON_11: &str = "application/x-amz-json-1.1";
+const USER_POOLS_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+const IDENTITY_POOLS_PREFIX: &str = "AWSCognitoIdentityService.";
+
+/// A request of either Cognito service, read and validated.
+#[derive(Debug)]
+pub(crate) enum ServiceRequest {
+    /// `AWSCognitoIdentityProviderService.*`.
+    UserPool(UserPoolRequest),
+    /// `AWSCognitoIdentityService.*`.
+    IdentityPool(IdentityPoolRequest),
+}
+
+/// One AWS JSON 1.1 call, read as the service reads it.
+#[derive(Debug)]
+pub(crate) struct AwsJsonRequest {
+    /// The operation's name, e.g. `InitiateAuth`.
+    pub(crate) operation: &'static str,
+    /// The typed input.
+    pub(crate) request: ServiceRequest,
+    /// The region of a signed operation's credential scope.
+    pub(crate) region: Option<String>,
+    /// The body as JSON: for what the edge reads of any request (the ids
+    /// that say which region and pool it is about).
+    pub(crate) body: Value,
+}
+
+impl FromRequest<Shared> for AwsJsonRequest {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, shared: &Shared) -> Result<Self, ApiError> {
+        let (parts, body) = req.into_parts();
+        let body = Bytes::from_request(Request::from_parts(parts.clone(), body), shared)
+            .await
+            .map_err(|_| {
+                ApiError::serialization(format!("Request body exceeds {MAX_BODY_BYTES} bytes"))
+            })?;
+        read(&parts.headers, &body)
+    }
+}
+
+/// Reads a request: target, content type, size, JSON, signing and region,
+/// then the typed input.
+fn read(headers: &HeaderMap, body: &[u8]) -> Result<AwsJsonRequest, ApiError> {
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::new("UnknownOperationException", "Missing X-Amz-Target header"))?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if !matches!(essence, JSON_11 | "application/json") {
+        return Err(ApiError::serialization(format!(
+            "Content type must be {JSON_11}, got {content_type:?}"
+        )));
+    }
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::serialization(format!(
+            "Request body exceeds {MAX_BODY_BYTES} bytes"
+        )));
+    }
+    let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::serialization(format!("Request body is not valid JSON: {e}")))?
+    };
+    // A `null` body reads as `{}` (and is validated as such).
+    let body = if input.is_null() { json!({}) } else { input };
+    if let Some(op) = target.strip_prefix(USER_POOLS_PREFIX) {
+        let (operation, region, request) = typed::<UserPoolOperation>(op, target, headers, &body)?;
+        return Ok(AwsJsonRequest {
+            operation,
+            request: ServiceRequest::UserPool(request),
+            region,
+            body,
+        });
+    }
+    if let Some(op) = target.strip_prefix(IDENTITY_POOLS_PREFIX) {
+        let (operation, region, request) =
+            typed::<IdentityPoolOperation>(op, target, headers, &body)?;
+        return Ok(AwsJsonRequest {
+            operation,
+            request: ServiceRequest::IdentityPool(request),
+            region,
+            body,
+        });
+    }
+    Err(unknown(target))
+}
+
+/// What every operation of either service goes through: it must exist in
+/// the model and be signed when the model says so; a signed one is in the
+/// region of its credential scope (an unsigned one takes its region from
+/// the ids it names); and its body must read as its typed input.
+fn typed<O: ServiceOperation>(
+    op: &str,
+    target: &str,
+    headers: &HeaderMap,
+    body: &Value,
+) -> Result<(&'static str, Option<String>, O::Request), ApiError> {
+    let operation = O::from_name(op).ok_or_else(|| unknown(target))?;
+    if !operation.is_unsigned() {
+        require_signature(operation.name(), headers)?;
+    }
+    let request = operation.parse(body)?;
+    let region = if operation.is_unsigned() {
+        None
+    } else {
+        crate::region::of_request(headers)?
+    };
+    Ok((operation.name(), region, request))
+}
+
+/// Operations the model marks as signed need a SigV4 `Authorization` header,
+/// as on AWS. The signature itself is not checked (any credentials work).
+fn require_signature(op: &str, headers: &HeaderMap) -> Result<(), ApiError> {
+    let signed = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("AWS4-HMAC-SHA256 "));
+    if signed {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            "MissingAuthenticationTokenException",
+            format!("{op} must be signed with AWS Signature Version 4"),
+        ))
+    }
+}
+
+fn unknown(target: &str) -> ApiError {
+    ApiError::new(
+        "UnknownOperationException",
+        format!("Unknown operation {target}"),
+    )
+}
+
+/// Handles one `POST /`: STS's form-encoded query protocol, or AWS JSON 1.1.
+pub async fn handle(State(shared): State<Shared>, req: Request) -> Response {
+    // STS speaks the query protocol on the same URL: a form body, no target.
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if is_form && !req.headers().contains_key("x-amz-target") {
+        return super::sts::handle(State(shared), req).await;
+    }
+    match AwsJsonRequest::from_request(req, &shared).await {
+        Ok(request) => answer(dispatch(&shared, request)),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Runs a request with the service it names.
+fn dispatch(shared: &Shared, request: AwsJsonRequest) -> Result<Value, ApiError> {
+    let span = tracing::Span::current();
+    span.record("operation", request.operation);
+    if let Some(pool) = ["UserPoolId", "IdentityPoolId"]
+        .iter()
+        .find_map(|m| request.body[*m].as_str())
+    {
+        span.record("pool", pool);
+    }
+    let ctx = shared.context_in(request.region.as_deref());
+    check_region_scope(shared, &request.body, ctx.request_region)?;
+    match request.request {
+        ServiceRequest::UserPool(typed) => {
+            super::user_pool_api::dispatch(shared, typed, &request.body, &ctx)
+        }
+        ServiceRequest::IdentityPool(typed) => {
+            super::identity_pool_api::dispatch(shared, typed, &request.body, &ctx)
+        }
+    }
+}
+
+/// A successful answer: 200 and the output as AWS JSON 1.1.
+fn answer(result: Result<Value, ApiError>) -> Response {
+    match result {
+        Ok(output) => {
+            let mut response = (StatusCode::OK, output.to_string()).into_response();
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_11));
+            response
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// AWS JSON 1.1's error shape: HTTP 400, `x-amzn-ErrorType: <Code>:` and
+/// `{"__type": "<Code>", "message": "…"}`.
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        tracing::Span::current().record("error", self.code);
+        let body = json!({"__type": self.code, "message": self.message});
+        let mut response = (StatusCode::BAD_REQUEST, body.to_string()).into_response();
+        let h = response.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_11));
+        if let Ok(v) = HeaderValue::from_str(&format!("{}:", self.code)) {
+            h.insert("x-amzn-ErrorType", v);
+        }
+        response
+    }
+}
+
+/// A signed call reaches only its own region's resources, as each AWS
+/// region is a separate service: an id (or app client) of another region
+/// is answered as not found, in the words of the operation's service.
+fn check_region_scope(
+    shared: &Shared,
+    input: &Value,
+    region: Option<&str>,
+) -> Result<(), ApiError> {
+    let Some(region) = region else {
+        return Ok(());
+    };
+    let elsewhere = |member: &str| {
+        input[member]
+            .as_str()
+            .filter(|id| crate::region::of_id(id).is_some_and(|r| r != region))
+    };
+    if let Some(id) = elsewhere("UserPoolId") {
+        return Err(ApiError::resource_not_found(format!(
+            "User pool {id} does not exist."
+        )));
+    }
+    if let Some(id) = elsewhere("IdentityPoolId") {
+        return Err(ApiError::resource_not_found(format!(
+            "IdentityPool '{id}' not found."
+        )));
+    }
+    if let Some(id) = elsewhere("IdentityId") {
+        return Err(ApiError::resource_not_found(format!(
+            "Identity '{id}' not found."
+        )));
+    }
+    if input.get("UserPoolId").is_none()
+        && let Some(client_id) = input["ClientId"].as_str()
+        && let Some(pool_region) = shared.user_pools().region_of_client(client_id)
+        && pool_region != region
+    {
+        return Err(ApiError::resource_not_found(format!(
+            "User pool client {client_id} does not exist."
+        )));
+    }
+    Ok(())
+}
+
+/// The layer every response passes: a request id (unless the handler set
+/// one, as STS does to match its XML), and, on what scripts read (anything
+/// but an HTML page, whose CSRF token must stay same-origin), the CORS
+/// headers AWS sends, so browser clients work.
+pub async fn common_headers(State(shared): State<Shared>, mut response: Response) -> Response {
+    let h = response.headers_mut();
+    if !h.contains_key("x-amzn-RequestId")
+        && let Ok(v) = HeaderValue::from_str(&shared.rng.uuid())
+    {
+        h.insert("x-amzn-RequestId", v);
+    }
+    let html = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !html {
+        h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+        h.insert(
+            "access-control-expose-headers",
+            HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"),
+        );
+    }
+    response
+}
+
+/// `OPTIONS /`: the CORS preflight.
+pub async fn preflight() -> Response {
+    let mut response = StatusCode::OK.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static("POST, GET, OPTIONS"),
+    );
+    h.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static(
+            "content-type,x-amz-target,x-amz-user-agent,x-amz-date,authorization,x-amz-security-token,amz-sdk-invocation-id,amz-sdk-request,cache-control",
+        ),
+    );
+    h.insert("access-control-max-age", HeaderValue::from_static("86400"));
+    response
+}

@@ -1,0 +1,88 @@
+//! HTTP: the thin adapter between the wire and the engine. This module is
+//! the only one that knows every route; each submodule parses one kind of
+//! request, calls the engine, and renders its answer.
+//!
+//! - [`aws_json`]: AWS JSON 1.1 on `POST /` (both Cognito services);
+//! - `sts`: STS's query protocol on `POST /` with a form body;
+//! - [`hosted_ui`]: the hosted UI and `/oauth2/*` of every pool domain;
+//! - [`external_idp`]: the fake Facebook, Amazon, Google, Apple and OIDC
+//!   providers' pages and APIs under `/idp/<provider>/`;
+//! - [`well_known`]: JWKS and discovery documents;
+//! - [`local`]: the loopback-only `/_mock/*` routes.
+//!
+//! Every response passes one layer that adds the request id and, to what
+//! scripts read, CORS headers; one span per request carries its operation,
+//! pool, outcome and latency.
+
+pub(crate) mod aws_json;
+pub(crate) mod external_idp;
+pub(crate) mod hosted_ui;
+mod identity_pool_api;
+mod local;
+mod sts;
+mod user_pool_api;
+mod well_known;
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{get, post};
+use tracing::Instrument;
+use tracing::field::Empty;
+
+use crate::engine::Shared;
+
+pub(crate) fn router(shared: Shared) -> Router {
+    Router::new()
+        .route("/", post(aws_json::handle).options(aws_json::preflight))
+        // `{prefix}` is a pool id here and a domain in the hosted-UI routes:
+        // one name, because the router needs one per path position.
+        .route("/{prefix}/.well-known/jwks.json", get(well_known::jwks))
+        .route(
+            "/{prefix}/.well-known/openid-configuration",
+            get(well_known::openid_configuration),
+        )
+        .route(
+            "/_mock/clock",
+            get(local::clock_now).post(local::clock_advance),
+        )
+        .route("/.well-known/jwks_uri", get(well_known::identity_jwks))
+        .route("/_mock/codes", get(local::codes))
+        .route("/_mock/idp/token", post(local::mint_provider_token_route))
+        .merge(hosted_ui::routes())
+        .merge(external_idp::routes())
+        // Bodies up to twice the limit reach the handler, which answers in the
+        // AWS error shape; beyond that the connection is refused outright.
+        .layer(DefaultBodyLimit::max(2 * aws_json::MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response_with_state(
+            shared.clone(),
+            aws_json::common_headers,
+        ))
+        .layer(axum::middleware::from_fn(trace_request))
+        .with_state(shared)
+}
+
+/// One span per request: method and path (never the query, which may hold
+/// codes), then what the handler records (the operation, the pool, the
+/// error code), the status and the latency. No field ever holds a secret.
+async fn trace_request(req: Request, next: Next) -> Response {
+    let span = tracing::info_span!(
+        "request",
+        method = %req.method(),
+        path = req.uri().path(),
+        operation = Empty,
+        pool = Empty,
+        error = Empty,
+        status = Empty,
+        latency_ms = Empty,
+    );
+    let started = Instant::now();
+    let response = next.run(req).instrument(span.clone()).await;
+    span.record("status", response.status().as_u16());
+    span.record("latency_ms", started.elapsed().as_secs_f64() * 1e3);
+    span.in_scope(|| tracing::info!("answered"));
+    response
+}

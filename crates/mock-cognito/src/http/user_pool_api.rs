@@ -1,0 +1,71 @@
+//! The user-pool operations (`AWSCognitoIdentityProviderService.*`): each
+//! typed request to the engine, each answer to JSON.
+
+use serde_json::Value;
+
+use crate::engine::Shared;
+use crate::error::{ApiError, ApiResult};
+use crate::shapes::cognito_idp::UserPoolRequest;
+use crate::user_pool::{AuthReply, AuthStep, Context};
+
+/// Runs one user-pool operation.
+pub(crate) fn dispatch(
+    shared: &Shared,
+    request: UserPoolRequest,
+    body: &Value,
+    ctx: &Context<'_>,
+) -> ApiResult<Value> {
+    let op = request.operation().name();
+    if let Some(out) = sign_in_outside_the_lock(shared, op, body, ctx) {
+        return out;
+    }
+    let out = shared.user_pools_mut().handle(op, body, ctx)?;
+    if matches!(op, "CreateIdentityProvider" | "UpdateIdentityProvider") {
+        // Configuring Cognito with an app id and secret stands for
+        // registering that app with the (fake) provider.
+        shared
+            .providers_mut()
+            .register_from_identity_provider(&out["IdentityProvider"]);
+    }
+    Ok(out)
+}
+
+/// The sign-in operations, with their expensive parts (SRP's modular
+/// exponentiations, the RSA signatures) run after the state lock is
+/// released, so concurrent sign-ins overlap on every core. Each step
+/// re-takes the lock only to read or record state. None for other operations.
+fn sign_in_outside_the_lock(
+    shared: &Shared,
+    op: &str,
+    input: &Value,
+    ctx: &Context<'_>,
+) -> Option<Result<Value, ApiError>> {
+    let step = match op {
+        "InitiateAuth" | "AdminInitiateAuth" => {
+            let admin = op == "AdminInitiateAuth";
+            shared.user_pools_mut().initiate_auth(input, admin, ctx)
+        }
+        "RespondToAuthChallenge" | "AdminRespondToAuthChallenge" => {
+            let admin = op == "AdminRespondToAuthChallenge";
+            shared
+                .user_pools_mut()
+                .respond_to_auth_challenge(input, admin, ctx)
+        }
+        _ => return None,
+    };
+    let reply: Result<AuthReply, ApiError> = step.and_then(|step| match step {
+        AuthStep::Reply(reply) => Ok(reply),
+        AuthStep::StartSrp(start) => {
+            let started = start.run(ctx.rng)?;
+            shared
+                .user_pools_mut()
+                .srp_started(*start, started, ctx)
+                .map(AuthReply::Challenge)
+        }
+        AuthStep::CheckClaim(check) => {
+            let good = check.run(ctx.clock.now());
+            shared.user_pools_mut().claim_checked(*check, good, ctx)
+        }
+    });
+    Some(reply.map(AuthReply::finish))
+}
