@@ -25,9 +25,9 @@ const IDENTITY_POOLS_PREFIX: &str = "AWSCognitoIdentityService.";
 #[derive(Debug)]
 pub(crate) enum ServiceRequest {
     /// `AWSCognitoIdentityProviderService.*`.
-    UserPool(UserPoolRequest),
+    UserPool(Box<UserPoolRequest>),
     /// `AWSCognitoIdentityService.*`.
-    IdentityPool(IdentityPoolRequest),
+    IdentityPool(Box<IdentityPoolRequest>),
 }
 
 /// One AWS JSON 1.1 call, read as the service reads it.
@@ -92,7 +92,7 @@ fn read(headers: &HeaderMap, body: &[u8]) -> Result<AwsJsonRequest, ApiError> {
         let (operation, region, request) = typed::<UserPoolOperation>(op, target, headers, &body)?;
         return Ok(AwsJsonRequest {
             operation,
-            request: ServiceRequest::UserPool(request),
+            request: ServiceRequest::UserPool(Box::new(request)),
             region,
             body,
         });
@@ -102,7 +102,7 @@ fn read(headers: &HeaderMap, body: &[u8]) -> Result<AwsJsonRequest, ApiError> {
             typed::<IdentityPoolOperation>(op, target, headers, &body)?;
         return Ok(AwsJsonRequest {
             operation,
-            request: ServiceRequest::IdentityPool(request),
+            request: ServiceRequest::IdentityPool(Box::new(request)),
             region,
             body,
         });
@@ -188,10 +188,10 @@ fn dispatch(shared: &Shared, request: AwsJsonRequest) -> Result<Value, ApiError>
     check_region_scope(shared, &request.body, ctx.request_region)?;
     match request.request {
         ServiceRequest::UserPool(typed) => {
-            super::user_pool_api::dispatch(shared, typed, &request.body, &ctx)
+            super::user_pool_api::dispatch(shared, *typed, &request.body, &ctx)
         }
         ServiceRequest::IdentityPool(typed) => {
-            super::identity_pool_api::dispatch(shared, typed, &request.body, &ctx)
+            super::identity_pool_api::dispatch(shared, *typed, &request.body, &ctx)
         }
     }
 }
