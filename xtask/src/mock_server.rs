@@ -40,6 +40,9 @@ fn executable_in_messages(messages: &str, name: &str) -> Option<PathBuf> {
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
+        // `cargo test` also builds the binary's own unit-test harness, an
+        // executable of the same target: only the real binary will do.
+        .filter(|m| m["profile"]["test"] == false)
         .filter(|m| {
             m["target"]["kind"]
                 .as_array()
@@ -130,10 +133,13 @@ mod tests {
     #[test]
     fn the_binary_is_where_cargo_says_it_is() {
         // As with CARGO_TARGET_DIR=/elsewhere: nothing under the workspace.
+        // `cargo test --no-run` reports the binary's unit-test harness too,
+        // a "bin" executable of the same name that serves nothing.
         let messages = [
-            r#"{"reason":"compiler-artifact","target":{"name":"cogkit","kind":["lib"]},"executable":null}"#,
-            r#"{"reason":"compiler-artifact","target":{"name":"commands","kind":["test"]},"executable":"/elsewhere/debug/deps/commands-1"}"#,
-            r#"{"reason":"compiler-artifact","target":{"name":"cogkit","kind":["bin"]},"executable":"/elsewhere/debug/cogkit"}"#,
+            r#"{"reason":"compiler-artifact","target":{"name":"cogkit","kind":["lib"]},"profile":{"test":false},"executable":null}"#,
+            r#"{"reason":"compiler-artifact","target":{"name":"commands","kind":["test"]},"profile":{"test":true},"executable":"/elsewhere/debug/deps/commands-1"}"#,
+            r#"{"reason":"compiler-artifact","target":{"name":"cogkit","kind":["bin"]},"profile":{"test":true},"executable":"/elsewhere/debug/deps/cogkit-0f1e"}"#,
+            r#"{"reason":"compiler-artifact","target":{"name":"cogkit","kind":["bin"]},"profile":{"test":false},"executable":"/elsewhere/debug/cogkit"}"#,
             r#"{"reason":"build-finished","success":true}"#,
         ]
         .join("\n");
