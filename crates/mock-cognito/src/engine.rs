@@ -148,6 +148,12 @@ pub(crate) fn note_expensive_work() {
     }
 }
 
+/// Runs an expensive step (see [`note_expensive_work`]).
+pub(crate) fn expensive<T>(step: impl FnOnce() -> T) -> T {
+    note_expensive_work();
+    step()
+}
+
 /// Expensive steps in this process so far: (all, those with a state lock
 /// held). Both only grow.
 pub fn expensive_work_counters() -> (u64, u64) {

@@ -173,6 +173,11 @@ impl SigningKey {
         format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(sig))
     }
 
+    /// The key id, as in a token's header and the JWKS.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
     /// Whether `token` is a well-formed JWS signed by this key, with this
     /// key's `kid` and algorithm in its header.
     pub fn verify(&self, token: &str) -> bool {

@@ -308,12 +308,14 @@ impl MockCognito {
                         let mut rng = self.shared.rng.crypto_rng();
                         part.iter()
                             .map(|(name, password)| {
-                                cognito_srp::Verifier::generate(
-                                    &mut rng,
-                                    pool_name,
-                                    name,
-                                    &cognito_srp::Password::new(password.as_str()),
-                                )
+                                crate::engine::expensive(|| {
+                                    cognito_srp::Verifier::generate(
+                                        &mut rng,
+                                        pool_name,
+                                        name,
+                                        &cognito_srp::Password::new(password.as_str()),
+                                    )
+                                })
                                 .map(|v| (name.clone(), v))
                                 .map_err(|e| crate::ApiError::invalid_parameter(e.to_string()))
                             })

@@ -356,7 +356,12 @@ impl ExternalProviders {
         let key = self
             .keys
             .entry(login_key(slug).to_owned())
-            .or_insert_with(|| crate::jwt::SigningKey::generate(&self.rng, &self.key_factory));
+            .or_insert_with(|| {
+                std::sync::Arc::new(crate::jwt::SigningKey::generate(
+                    &self.rng,
+                    &self.key_factory,
+                ))
+            });
         json!({"keys": [key.jwk()]})
     }
 }

@@ -9,12 +9,14 @@
 //! that sends an arbitrary string gets the error AWS would give.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
 use crate::expiring::ExpiringMap;
 use crate::jwt::SigningKey;
+use crate::signatures::VerifiedSignatures;
 
 mod apps;
 
@@ -58,7 +60,7 @@ pub struct ExternalProviders {
     /// use is answered "expired" rather than "not valid".
     opaque: ExpiringMap<String, OpaqueToken>,
     /// Issuer host → its signing key.
-    keys: HashMap<String, SigningKey>,
+    keys: HashMap<String, Arc<SigningKey>>,
     /// (provider slug, subject) → a test user who can sign in on the
     /// provider's page.
     users: BTreeMap<(String, String), ProviderUser>,
@@ -162,7 +164,7 @@ impl ExternalProviders {
         let key = self
             .keys
             .entry(issuer_host.to_owned())
-            .or_insert_with(|| SigningKey::generate(&self.rng, &self.key_factory));
+            .or_insert_with(|| Arc::new(SigningKey::generate(&self.rng, &self.key_factory)));
         let mut claims = json!({
             "iss": format!("https://{issuer_host}"),
             "aud": audience,
@@ -207,14 +209,21 @@ impl ExternalProviders {
         }
     }
 
+    /// The key that signs `provider`'s ID tokens, if it has signed any
+    /// (to check a login's signature ahead of the lock).
+    pub(crate) fn id_token_key(&self, provider: &str) -> Option<Arc<SigningKey>> {
+        self.keys.get(provider).cloned()
+    }
+
     /// Validates a login for `provider` whose pool trusts the app ids /
-    /// audiences in `allowed`.
+    /// audiences in `allowed`; `signatures` holds what was checked ahead.
     pub fn validate(
         &self,
         provider: &str,
         token: &str,
         allowed: &[&str],
         now: i64,
+        signatures: &VerifiedSignatures,
     ) -> ApiResult<ExternalLogin> {
         match provider {
             FACEBOOK | AMAZON => {
@@ -261,7 +270,7 @@ impl ExternalProviders {
                     .keys
                     .get(issuer_host)
                     .ok_or_else(|| not_authorized("Couldn't verify signed token."))?;
-                if !key.verify(token) {
+                if !signatures.verify(key, token) {
                     return Err(not_authorized("Couldn't verify signed token."));
                 }
                 if claims["iss"].as_str() != Some(&format!("https://{issuer_host}")) {
@@ -309,23 +318,53 @@ mod tests {
             )
             .unwrap();
         assert_eq!(
-            p.validate(FACEBOOK, &fb, &["1234"], 1001).unwrap().subject,
+            p.validate(
+                FACEBOOK,
+                &fb,
+                &["1234"],
+                1001,
+                &VerifiedSignatures::default()
+            )
+            .unwrap()
+            .subject,
             "10001"
         );
         assert!(
-            p.validate(FACEBOOK, &fb, &["9999"], 1001).is_err(),
+            p.validate(
+                FACEBOOK,
+                &fb,
+                &["9999"],
+                1001,
+                &VerifiedSignatures::default()
+            )
+            .is_err(),
             "another app id"
         );
         assert!(
-            p.validate(FACEBOOK, &fb, &["1234"], 4600).is_err(),
+            p.validate(
+                FACEBOOK,
+                &fb,
+                &["1234"],
+                4600,
+                &VerifiedSignatures::default()
+            )
+            .is_err(),
             "expired"
         );
         assert!(
-            p.validate(AMAZON, &fb, &["1234"], 1001).is_err(),
+            p.validate(AMAZON, &fb, &["1234"], 1001, &VerifiedSignatures::default())
+                .is_err(),
             "wrong provider"
         );
         assert!(
-            p.validate(FACEBOOK, "EAAGmadeup", &["1234"], 1001).is_err(),
+            p.validate(
+                FACEBOOK,
+                "EAAGmadeup",
+                &["1234"],
+                1001,
+                &VerifiedSignatures::default()
+            )
+            .is_err(),
             "arbitrary string"
         );
 
@@ -337,18 +376,45 @@ mod tests {
             3600,
             1000,
         );
-        let login = p.validate(GOOGLE, &g, &["client.apps"], 1001).unwrap();
+        let login = p
+            .validate(
+                GOOGLE,
+                &g,
+                &["client.apps"],
+                1001,
+                &VerifiedSignatures::default(),
+            )
+            .unwrap();
         assert_eq!(
             (login.subject.as_str(), login.claims["email"].as_str()),
             ("g-42", Some("a@b.c"))
         );
-        assert!(p.validate(GOOGLE, &g, &["other"], 1001).is_err());
         assert!(
-            p.validate(APPLE, &g, &["client.apps"], 1001).is_err(),
+            p.validate(GOOGLE, &g, &["other"], 1001, &VerifiedSignatures::default())
+                .is_err()
+        );
+        assert!(
+            p.validate(
+                APPLE,
+                &g,
+                &["client.apps"],
+                1001,
+                &VerifiedSignatures::default()
+            )
+            .is_err(),
             "another issuer's key"
         );
         let mut forged = g.clone();
         forged.push('A');
-        assert!(p.validate(GOOGLE, &forged, &["client.apps"], 1001).is_err());
+        assert!(
+            p.validate(
+                GOOGLE,
+                &forged,
+                &["client.apps"],
+                1001,
+                &VerifiedSignatures::default()
+            )
+            .is_err()
+        );
     }
 }

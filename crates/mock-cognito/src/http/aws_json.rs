@@ -188,10 +188,10 @@ fn dispatch(shared: &Shared, request: AwsJsonRequest) -> Result<Value, ApiError>
     check_region_scope(shared, &request.body, ctx.request_region)?;
     match request.request {
         ServiceRequest::UserPool(typed) => {
-            super::user_pool_api::dispatch(shared, *typed, &request.body, &ctx)
+            crate::ops::user_pool::run(shared, *typed, &request.body, &ctx)
         }
         ServiceRequest::IdentityPool(typed) => {
-            super::identity_pool_api::dispatch(shared, *typed, &request.body, &ctx)
+            crate::ops::identity_pool::run(shared, *typed, &request.body, &ctx)
         }
     }
 }

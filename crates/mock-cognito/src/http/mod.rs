@@ -17,10 +17,8 @@
 pub(crate) mod aws_json;
 pub(crate) mod external_idp;
 pub(crate) mod hosted_ui;
-mod identity_pool_api;
 mod local;
 mod sts;
-mod user_pool_api;
 mod well_known;
 
 use std::time::Instant;

@@ -60,9 +60,11 @@ impl IdentityPools {
         for key in keys {
             let token = logins[key].as_str().unwrap_or_default();
             if key == OPENID_LOGIN_KEY {
-                let claims = self.verify_openid_token(token, now).map_err(|why| {
-                    ApiError::not_authorized(format!("Invalid login token. {why}"))
-                })?;
+                let claims = self
+                    .verify_openid_token(token, now, deps.signatures)
+                    .map_err(|why| {
+                        ApiError::not_authorized(format!("Invalid login token. {why}"))
+                    })?;
                 if claims["aud"] != pool.id.as_str() {
                     return Err(ApiError::not_authorized(
                         "Invalid login token. Incorrect token audience.",
@@ -106,7 +108,12 @@ fn validate_user_pool_login(
     }
     let user_pool_id = key.rsplit('/').next().unwrap_or_default();
     let check = deps.user_pools.id_token_check(user_pool_id, deps.ctx);
-    let claims = crate::user_pool::verify_id_token(check.as_ref(), token, deps.ctx.clock.unix())?;
+    let claims = crate::user_pool::verify_id_token(
+        check.as_ref(),
+        token,
+        deps.ctx.clock.unix(),
+        deps.signatures,
+    )?;
     let aud = claims["aud"].as_str().unwrap_or_default().to_owned();
     let Some(provider) = configured.iter().find(|p| p["ClientId"] == aud.as_str()) else {
         return Err(ApiError::not_authorized(
@@ -169,9 +176,11 @@ fn validate_external_login(
     let validated = if allowed.is_empty() {
         let claims = crate::jwt::decode_unverified(token).unwrap_or(Value::Null);
         let aud = claims["aud"].as_str().unwrap_or_default().to_owned();
-        deps.providers.validate(key, token, &[aud.as_str()], now)?
+        deps.providers
+            .validate(key, token, &[aud.as_str()], now, deps.signatures)?
     } else {
-        deps.providers.validate(key, token, &allowed, now)?
+        deps.providers
+            .validate(key, token, &allowed, now, deps.signatures)?
     };
     Ok(Login {
         provider: key.to_owned(),

@@ -21,6 +21,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::external_idp::ExternalProviders;
 use crate::jwt::{Alg, SigningKey};
 use crate::paging::paginate;
+use crate::signatures::VerifiedSignatures;
 use crate::user_pool::{Context, UserPools};
 
 /// Issuer of identity-pool OpenID tokens.
@@ -42,6 +43,8 @@ pub struct Deps<'a> {
     pub providers: &'a ExternalProviders,
     /// Credentials issued so far.
     pub credentials: &'a mut CredentialStore,
+    /// The logins' signatures, checked before the locks were taken.
+    pub signatures: &'a VerifiedSignatures,
 }
 
 /// All identity pools of one mock.
@@ -110,9 +113,14 @@ impl IdentityPools {
 
     /// Verifies an OpenID token this mock issued and returns its claims
     /// (STS AssumeRoleWithWebIdentity uses it).
-    pub fn verify_openid_token(&self, token: &str, now: i64) -> Result<Value, &'static str> {
+    pub fn verify_openid_token(
+        &self,
+        token: &str,
+        now: i64,
+        signatures: &VerifiedSignatures,
+    ) -> Result<Value, &'static str> {
         let claims = crate::jwt::decode_unverified(token).ok_or("the token is not a JWT")?;
-        if !self.openid_key.verify(token) {
+        if !signatures.verify(&self.openid_key, token) {
             return Err("the token's signature does not verify");
         }
         if claims["iss"] != OPENID_ISSUER {

@@ -135,9 +135,13 @@ fn assume_role_with_web_identity(
             })?,
     };
     let now = shared.clock.unix();
+    // The RSA check first, with no lock held.
+    let mut signatures = crate::signatures::VerifiedSignatures::default();
+    let key = shared.identity_pools().signing_key();
+    signatures.check_ahead(&key, token);
     let identity_pools = shared.identity_pools();
     let claims = identity_pools
-        .verify_openid_token(token, now)
+        .verify_openid_token(token, now, &signatures)
         .map_err(|why| {
             StsError(
                 StatusCode::BAD_REQUEST,

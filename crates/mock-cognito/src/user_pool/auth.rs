@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::tokens::UnsignedTokens;
 use super::{AppClient, Context, Pool, UserPools, str_member, user_not_found};
+use crate::engine::expensive;
 use crate::error::{ApiError, ApiResult};
 
 /// How long a PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED challenge stays
@@ -54,6 +55,8 @@ pub enum AuthStep {
     StartSrp(Box<SrpStart>),
     /// PASSWORD_VERIFIER: check the proof, then `UserPools::claim_checked`.
     CheckClaim(Box<ClaimCheck>),
+    /// A password sign-in: check it, then `UserPools::password_checked`.
+    CheckPassword(Box<PasswordCheck>),
 }
 
 /// A sign-in answer.
@@ -94,7 +97,10 @@ impl SrpStart {
     /// B = k·v + g^b (or a decoy challenge): the expensive part.
     pub fn run(&self, rng: &crate::ids::Randomness) -> ApiResult<(ServerSession, String)> {
         match (&self.verifier, &self.username) {
-            (Some(v), Some(u)) => Ok((ServerSession::start(&mut rng.crypto_rng(), v), u.clone())),
+            (Some(v), Some(u)) => Ok((
+                expensive(|| ServerSession::start(&mut rng.crypto_rng(), v)),
+                u.clone(),
+            )),
             _ => decoy_challenge(&self.pool_id, &self.pool_name, &self.typed, rng),
         }
     }
@@ -121,16 +127,53 @@ impl ClaimCheck {
             timestamp: &self.timestamp,
             signature: &self.signature,
         };
-        self.pending
-            .session
-            .verify_password_claim(
+        expensive(|| {
+            self.pending.session.verify_password_claim(
                 &self.pool_name,
                 &self.username,
                 claim,
                 now,
                 DEFAULT_TIMESTAMP_SKEW,
             )
-            .is_ok()
+        })
+        .is_ok()
+    }
+}
+
+/// A USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH password to check
+/// against the user's verifier, taken out of the lock.
+#[derive(Debug)]
+pub struct PasswordCheck {
+    pub(super) pool_id: String,
+    pub(super) client_id: String,
+    pub(super) username: String,
+    pool_name: PoolName,
+    /// The verifier the password is checked against; the commit step
+    /// refuses the answer if the user's password changed meanwhile.
+    verifier: Verifier,
+    password: Password,
+}
+
+impl PasswordCheck {
+    /// A check of `password` for `username` of `pool`, signing in on
+    /// `client_id`.
+    pub(super) fn new(pool: &Pool, username: &str, client_id: &str, password: &str) -> Self {
+        PasswordCheck {
+            pool_id: pool.id.clone(),
+            client_id: client_id.to_owned(),
+            username: username.to_owned(),
+            pool_name: pool.pool_name(),
+            verifier: pool.users[username].verifier.clone(),
+            password: Password::new(password),
+        }
+    }
+
+    /// Whether the password makes the verifier (one modular exponentiation).
+    pub fn run(&self) -> bool {
+        expensive(|| {
+            self.verifier
+                .matches_password(&self.pool_name, &self.username, &self.password)
+        })
     }
 }
 
@@ -206,22 +249,6 @@ pub(super) fn check_can_sign_in(pool: &Pool, username: &str, now: i64) -> ApiRes
 }
 
 impl UserPools {
-    /// Runs a sign-in step to the end under the caller's lock (the server
-    /// takes the lock-free path, [`crate::protocol`]).
-    pub(super) fn complete(&mut self, step: AuthStep, ctx: &Context<'_>) -> ApiResult<Value> {
-        match step {
-            AuthStep::Reply(r) => Ok(r.finish()),
-            AuthStep::StartSrp(start) => {
-                let started = start.run(ctx.rng)?;
-                self.srp_started(*start, started, ctx)
-            }
-            AuthStep::CheckClaim(check) => {
-                let good = check.run(ctx.clock.now());
-                Ok(self.claim_checked(*check, good, ctx)?.finish())
-            }
-        }
-    }
-
     /// InitiateAuth / AdminInitiateAuth, up to the work done outside the lock.
     pub fn initiate_auth(
         &mut self,
@@ -300,11 +327,9 @@ impl UserPools {
             let Some(username) = username else {
                 return Err(ApiError::incorrect_credentials());
             };
-            let good = pool.password_matches(&pool.users[&username], password);
-            self.record_attempt(&pool_id, &username, good, now)?;
-            return self
-                .after_password(&pool_id, client_id, &username, ctx)
-                .map(AuthStep::Reply);
+            return Ok(AuthStep::CheckPassword(Box::new(PasswordCheck::new(
+                pool, &username, client_id, password,
+            ))));
         }
 
         let srp_a = require(&p, "SRP_A")?.to_owned();
@@ -453,6 +478,36 @@ impl UserPools {
         check_can_sign_in(pool, &check.username, now)?;
         self.record_attempt(&pool_id, &check.username, good, now)?;
         self.after_password(&pool_id, &check.pending.client_id, &check.username, ctx)
+    }
+
+    /// Finishes a password sign-in once the password has been checked:
+    /// counts the attempt, then tokens or the next challenge.
+    pub fn password_checked(
+        &mut self,
+        check: PasswordCheck,
+        good: bool,
+        ctx: &Context<'_>,
+    ) -> ApiResult<AuthReply> {
+        self.record_checked_password(&check, good, ctx.clock.unix())?;
+        self.after_password(&check.pool_id, &check.client_id, &check.username, ctx)
+    }
+
+    /// Counts a checked password once the user is re-checked: they may
+    /// have been deleted, disabled or given another password while it was
+    /// checked (then the answer is refused and nothing is counted).
+    pub(super) fn record_checked_password(
+        &mut self,
+        check: &PasswordCheck,
+        good: bool,
+        now: i64,
+    ) -> ApiResult<()> {
+        let pool = self.pool(&check.pool_id)?;
+        let current = pool.users.get(&check.username);
+        if current.is_none_or(|u| u.verifier != check.verifier) {
+            return Err(ApiError::incorrect_credentials());
+        }
+        check_can_sign_in(pool, &check.username, now)?;
+        self.record_attempt(&check.pool_id, &check.username, good, now)
     }
 
     /// Counts a password attempt: success resets the count; the fifth
@@ -605,11 +660,12 @@ fn decoy_challenge(
         .map(|u| u.to_string())
         .unwrap_or_default();
     let random_password = Password::new(STANDARD.encode(rng.bytes(32)));
-    let verifier = Verifier::with_salt(&d[16..32], pool_name, &user_id, &random_password)
-        .or_else(|_| {
+    let verifier = expensive(|| {
+        Verifier::with_salt(&d[16..32], pool_name, &user_id, &random_password).or_else(|_| {
             Verifier::generate(&mut rng.crypto_rng(), pool_name, &user_id, &random_password)
         })
-        .map_err(|e| ApiError::invalid_parameter(e.to_string()))?;
+    })
+    .map_err(|e| ApiError::invalid_parameter(e.to_string()))?;
     Ok((
         ServerSession::start(&mut rng.crypto_rng(), &verifier),
         user_id,

@@ -204,7 +204,8 @@ impl Context<'_> {
 }
 
 impl UserPools {
-    /// Runs one (already validated) operation.
+    /// Runs one (already validated) operation other than sign-in, which
+    /// runs in phases around the lock (`crate::ops::user_pool`).
     pub fn handle(&mut self, op: &str, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
         match op {
             "CreateUserPool" => self.create_user_pool(input, None, ctx),
@@ -263,15 +264,6 @@ impl UserPools {
             "GlobalSignOut" => self.global_sign_out(input, ctx),
             "RevokeToken" => self.revoke_token(input, ctx),
             "GetTokensFromRefreshToken" => self.get_tokens_from_refresh_token(input, ctx),
-            "InitiateAuth" | "AdminInitiateAuth" => {
-                let step = self.initiate_auth(input, op == "AdminInitiateAuth", ctx)?;
-                self.complete(step, ctx)
-            }
-            "RespondToAuthChallenge" | "AdminRespondToAuthChallenge" => {
-                let admin = op == "AdminRespondToAuthChallenge";
-                let step = self.respond_to_auth_challenge(input, admin, ctx)?;
-                self.complete(step, ctx)
-            }
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!(
@@ -538,18 +530,25 @@ impl Pool {
         password: &str,
     ) -> ApiResult<Verifier> {
         self.policy.check(password)?;
-        Verifier::generate(
-            &mut rng.crypto_rng(),
-            &self.pool_name(),
-            username,
-            &Password::new(password),
-        )
+        crate::engine::expensive(|| {
+            Verifier::generate(
+                &mut rng.crypto_rng(),
+                &self.pool_name(),
+                username,
+                &Password::new(password),
+            )
+        })
         .map_err(|e| ApiError::invalid_parameter(e.to_string()))
     }
 
     fn password_matches(&self, user: &User, password: &str) -> bool {
-        user.verifier
-            .matches_password(&self.pool_name(), &user.username, &Password::new(password))
+        crate::engine::expensive(|| {
+            user.verifier.matches_password(
+                &self.pool_name(),
+                &user.username,
+                &Password::new(password),
+            )
+        })
     }
 }
 

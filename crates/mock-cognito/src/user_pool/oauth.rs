@@ -10,6 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognito_srp::{Password, Verifier};
 use serde_json::{Value, json};
 
+use super::auth::PasswordCheck;
 use super::providers::IdentityProvider;
 use super::{AppClient, Context, Pool, User, UserPools, user_not_found};
 use crate::error::ApiResult;
@@ -377,31 +378,50 @@ impl UserPools {
     /// The sign-in page's password form: the same checks as
     /// USER_PASSWORD_AUTH (status, lockout), but the page never tells an
     /// unknown user from a wrong password.
+    ///
+    /// The decide step, under a read lock: the password itself is checked
+    /// with no lock held ([`PasswordCheck::run`]), then
+    /// [`UserPools::page_password_checked`] records the outcome.
     pub fn page_password(
-        &mut self,
+        &self,
         request: &ValidAuthorize,
         typed: &str,
         password: &str,
         ctx: &Context<'_>,
-    ) -> ApiResult<PagePassword> {
+    ) -> ApiResult<PasswordCheck> {
         let pool = self.pool(&request.pool_id)?;
-        let Some(username) = pool.resolve(typed).map(str::to_owned) else {
+        let Some(username) = pool.resolve(typed) else {
             return Err(crate::ApiError::incorrect_credentials());
         };
-        let now = ctx.clock.unix();
-        super::auth::check_can_sign_in(pool, &username, now)?;
-        let good = pool.password_matches(&pool.users[&username], password);
-        self.record_attempt(&request.pool_id, &username, good, now)?;
-        if self.pool(&request.pool_id)?.users[&username].status == "FORCE_CHANGE_PASSWORD" {
+        super::auth::check_can_sign_in(pool, username, ctx.clock.unix())?;
+        Ok(PasswordCheck::new(
+            pool,
+            username,
+            &request.client_id,
+            password,
+        ))
+    }
+
+    /// The sign-in page's password form, once the password was checked:
+    /// signed in, or the new-password form.
+    pub fn page_password_checked(
+        &mut self,
+        check: PasswordCheck,
+        good: bool,
+        ctx: &Context<'_>,
+    ) -> ApiResult<PagePassword> {
+        self.record_checked_password(&check, good, ctx.clock.unix())?;
+        let user = &self.pool(&check.pool_id)?.users[&check.username];
+        if user.status == "FORCE_CHANGE_PASSWORD" {
             let session = self.start_new_password_challenge(
-                &request.pool_id,
-                &request.client_id,
-                &username,
+                &check.pool_id,
+                &check.client_id,
+                &check.username,
                 ctx,
             );
             return Ok(PagePassword::NewPasswordRequired(session));
         }
-        Ok(PagePassword::SignedIn(username))
+        Ok(PagePassword::SignedIn(check.username))
     }
 
     /// The sign-in page's new-password form. Returns the internal username.

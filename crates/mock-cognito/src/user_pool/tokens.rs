@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::{AppClient, Context, IssuerMode, Pool, User, UserPools};
 use crate::error::{ApiError, ApiResult};
 use crate::jwt::SigningKey;
+use crate::signatures::VerifiedSignatures;
 
 use std::sync::Arc;
 
@@ -484,12 +485,24 @@ pub struct IdTokenCheck {
     issuer: String,
 }
 
+impl IdTokenCheck {
+    /// The pool's ID-token key (to check signatures ahead of a lock).
+    pub(crate) fn key(&self) -> &SigningKey {
+        &self.key
+    }
+}
+
 /// Verifies a user-pool ID token presented as an identity-pool login, with
 /// what [`UserPools::id_token_check`] took (`None`: no such pool): `aud`
 /// present (an access token has none), issuer, signature with the pool's
 /// ID-token key, `token_use: id`, not expired. Returns its claims. The
 /// errors come in the order AWS reports them.
-pub fn verify_id_token(check: Option<&IdTokenCheck>, token: &str, now: i64) -> ApiResult<Value> {
+pub fn verify_id_token(
+    check: Option<&IdTokenCheck>,
+    token: &str,
+    now: i64,
+    signatures: &VerifiedSignatures,
+) -> ApiResult<Value> {
     let invalid = |why: &str| ApiError::not_authorized(format!("Invalid login token. {why}"));
     let claims =
         crate::jwt::decode_unverified(token).ok_or_else(|| invalid("Couldn't parse the token."))?;
@@ -500,7 +513,7 @@ pub fn verify_id_token(check: Option<&IdTokenCheck>, token: &str, now: i64) -> A
     if claims["iss"].as_str() != Some(check.issuer.as_str()) {
         return Err(invalid("Issuer doesn't match providerName"));
     }
-    if !check.key.verify(token) {
+    if !signatures.verify(&check.key, token) {
         return Err(invalid("Couldn't verify signed token."));
     }
     if claims["token_use"] != "id" {

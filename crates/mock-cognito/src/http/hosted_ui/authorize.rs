@@ -247,10 +247,16 @@ pub async fn login_submit(
             }
         };
     }
-    let outcome =
+    let check =
+        shared
+            .user_pools()
+            .page_password(&request, field("username"), field("password"), &ctx);
+    let outcome = check.and_then(|check| {
+        let good = check.run();
         shared
             .user_pools_mut()
-            .page_password(&request, field("username"), field("password"), &ctx);
+            .page_password_checked(check, good, &ctx)
+    });
     match outcome {
         Ok(PagePassword::SignedIn(username)) => {
             finish(&shared, &request, &username, Some(&username), &site)

@@ -1,5 +1,12 @@
-//! The user-pool operations (`AWSCognitoIdentityProviderService.*`): each
-//! typed request to the engine, each answer to JSON.
+//! The user-pool operations (`AWSCognitoIdentityProviderService.*`).
+//!
+//! Sign-in runs in three phases: `UserPools::initiate_auth` /
+//! `respond_to_auth_challenge` decide under a read-write lock and hand back
+//! an [`AuthStep`]; its expensive part (the server's SRP `B`, the proof
+//! check, the password check) runs here with no lock held; the matching
+//! commit step (`srp_started`, `claim_checked`, `password_checked`)
+//! re-checks the user under the lock and records the outcome. Tokens are
+//! signed after the last lock is released.
 
 use serde_json::Value;
 
@@ -9,14 +16,14 @@ use crate::shapes::cognito_idp::UserPoolRequest;
 use crate::user_pool::{AuthReply, AuthStep, Context};
 
 /// Runs one user-pool operation.
-pub(crate) fn dispatch(
+pub(crate) fn run(
     shared: &Shared,
     request: UserPoolRequest,
     body: &Value,
     ctx: &Context<'_>,
 ) -> ApiResult<Value> {
     let op = request.operation().name();
-    if let Some(out) = sign_in_outside_the_lock(shared, op, body, ctx) {
+    if let Some(out) = sign_in(shared, op, body, ctx) {
         return out;
     }
     let out = shared.user_pools_mut().handle(op, body, ctx)?;
@@ -30,11 +37,8 @@ pub(crate) fn dispatch(
     Ok(out)
 }
 
-/// The sign-in operations, with their expensive parts (SRP's modular
-/// exponentiations, the RSA signatures) run after the state lock is
-/// released, so concurrent sign-ins overlap on every core. Each step
-/// re-takes the lock only to read or record state. None for other operations.
-fn sign_in_outside_the_lock(
+/// The sign-in operations, phase by phase. None for other operations.
+fn sign_in(
     shared: &Shared,
     op: &str,
     input: &Value,
@@ -65,6 +69,10 @@ fn sign_in_outside_the_lock(
         AuthStep::CheckClaim(check) => {
             let good = check.run(ctx.clock.now());
             shared.user_pools_mut().claim_checked(*check, good, ctx)
+        }
+        AuthStep::CheckPassword(check) => {
+            let good = check.run();
+            shared.user_pools_mut().password_checked(*check, good, ctx)
         }
     });
     Some(reply.map(AuthReply::finish))

@@ -1,0 +1,76 @@
+//! The identity-pool operations (`AWSCognitoIdentityService.*`).
+//!
+//! Validating a `Logins` map is cheap apart from the tokens' RSA
+//! signatures, so those are checked first, with no lock held
+//! ([`VerifiedSignatures`]); the operation then decides and commits under
+//! the locks, in the engine's order: user pools (read), providers (read),
+//! identity pools, credentials.
+
+use serde_json::Value;
+
+use crate::engine::Shared;
+use crate::error::ApiResult;
+use crate::identity_pool::OPENID_LOGIN_KEY;
+use crate::shapes::cognito_identity::IdentityPoolRequest;
+use crate::signatures::VerifiedSignatures;
+use crate::user_pool::Context;
+
+/// Runs one identity-pool operation.
+pub(crate) fn run(
+    shared: &Shared,
+    request: IdentityPoolRequest,
+    body: &Value,
+    ctx: &Context<'_>,
+) -> ApiResult<Value> {
+    let op = request.operation().name();
+    let signatures = check_login_signatures(shared, body, ctx);
+    let out = {
+        let user_pools = shared.user_pools();
+        let providers = shared.providers();
+        let mut identity_pools = shared.identity_pools();
+        let mut credentials = shared.credentials();
+        let deps = crate::identity_pool::Deps {
+            ctx,
+            user_pools: &user_pools,
+            providers: &providers,
+            credentials: &mut credentials,
+            signatures: &signatures,
+        };
+        identity_pools.handle(op, body, deps)?
+    };
+    if matches!(op, "CreateIdentityPool" | "UpdateIdentityPool") {
+        shared.providers_mut().register_login_providers(&out);
+    }
+    Ok(out)
+}
+
+/// Checks the signature of every token in the request's `Logins` against
+/// the key that would have signed it, taking each lock only to find the
+/// key. Whether a login is acceptable is decided later, under the locks.
+fn check_login_signatures(shared: &Shared, body: &Value, ctx: &Context<'_>) -> VerifiedSignatures {
+    let mut signatures = VerifiedSignatures::default();
+    let Some(logins) = body["Logins"].as_object() else {
+        return signatures;
+    };
+    for (provider, token) in logins {
+        let Some(token) = token.as_str() else {
+            continue;
+        };
+        if provider == OPENID_LOGIN_KEY {
+            let key = shared.identity_pools().signing_key();
+            signatures.check_ahead(&key, token);
+        } else if provider.starts_with("cognito-idp.") {
+            let pool_id = provider.rsplit('/').next().unwrap_or_default();
+            let check = shared.user_pools().id_token_check(pool_id, ctx);
+            if let Some(check) = check {
+                signatures.check_ahead(check.key(), token);
+            }
+        } else {
+            let key = shared.providers().id_token_key(provider);
+            if let Some(key) = key {
+                signatures.check_ahead(&key, token);
+            }
+        }
+    }
+    signatures
+}
