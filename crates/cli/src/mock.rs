@@ -26,6 +26,11 @@ pub enum MockCommand {
         /// seed file's, or us-east-1). A signed call's region is its SigV4 scope's.
         #[arg(long)]
         region: Option<String>,
+        /// Log each request on stderr: a level (`info` for every request,
+        /// `warn` for problems only) or a RUST_LOG-style filter. Default:
+        /// RUST_LOG, else `warn`. Never logs a password, token or key.
+        #[arg(long, value_name = "LEVEL")]
+        log_level: Option<String>,
     },
 }
 
@@ -43,7 +48,9 @@ pub async fn run(command: MockCommand) -> Result<(), CliError> {
         config,
         issuer_mode,
         region,
+        log_level,
     } = command;
+    mock_cognito::logging::init(log_level.as_deref()).map_err(CliError::Input)?;
     if !addr.ip().to_canonical().is_loopback() {
         // Admin calls accept any credentials: say so when others can reach it.
         let _ = writeln!(

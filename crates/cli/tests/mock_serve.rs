@@ -86,6 +86,83 @@ fn serves_the_seed_and_stops_on_sigint() {
 }
 
 #[test]
+fn logs_each_request_without_its_secrets() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))
+        .args(["mock", "serve", "--addr", "127.0.0.1:0", "--config"])
+        .arg(example())
+        .args(["--log-level", "info"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let first = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .next()
+        .unwrap()
+        .unwrap();
+    let endpoint = first
+        .strip_prefix("mock-cognito listening on http://")
+        .expect(&first)
+        .to_owned();
+    let body = r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"1example23456789abcdefghij","AuthParameters":{"USERNAME":"alice","PASSWORD":"Passw0rd!"}}"#;
+    let mut stream = TcpStream::connect(&endpoint).unwrap();
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nhost: {endpoint}\r\nconnection: close\r\ncontent-type: application/x-amz-json-1.1\r\nx-amz-target: AWSCognitoIdentityProviderService.InitiateAuth\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let id_token = response
+        .split("\"IdToken\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect(&response)
+        .to_owned();
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    child.wait().unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("InitiateAuth"))
+        .unwrap_or_else(|| panic!("no line for the request in:\n{log}"));
+    assert!(
+        line.contains("status=200") && line.contains("latency_ms="),
+        "{line}"
+    );
+    assert!(
+        line.contains("1example23456789abcdefghij"),
+        "the client: {line}"
+    );
+    assert!(!log.contains("Passw0rd!"), "the password is never logged");
+    assert!(!log.contains(&id_token[..40]), "tokens are never logged");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_cogkit"))
+        .args([
+            "mock",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--log-level",
+            "mock_cognito=loud",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--log-level"));
+}
+
+#[test]
 fn a_bad_seed_file_is_a_readable_error() {
     let dir = std::env::temp_dir().join(format!("cogkit-bad-seed-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

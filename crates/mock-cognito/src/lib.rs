@@ -93,6 +93,7 @@ mod http;
 mod identity_pool;
 mod ids;
 mod jwt;
+pub mod logging;
 mod ops;
 mod paging;
 mod region;

@@ -184,6 +184,9 @@ fn dispatch(shared: &Shared, request: AwsJsonRequest) -> Result<Value, ApiError>
     {
         span.record("pool", pool);
     }
+    if let Some(client) = request.body["ClientId"].as_str() {
+        span.record("client", client);
+    }
     let ctx = shared.context_in(request.region.as_deref());
     check_region_scope(shared, &request.body, ctx.request_region)?;
     match request.request {

@@ -64,8 +64,8 @@ pub(crate) fn router(shared: Shared) -> Router {
 }
 
 /// One span per request: method and path (never the query, which may hold
-/// codes), then what the handler records (the operation, the pool, the
-/// error code), the status and the latency. No field ever holds a secret.
+/// codes), then what the handler records (the operation, the pool or app
+/// client, the error code), the status and the latency. No field ever holds a secret.
 async fn trace_request(req: Request, next: Next) -> Response {
     let span = tracing::info_span!(
         "request",
@@ -73,6 +73,7 @@ async fn trace_request(req: Request, next: Next) -> Response {
         path = req.uri().path(),
         operation = Empty,
         pool = Empty,
+        client = Empty,
         error = Empty,
         status = Empty,
         latency_ms = Empty,
