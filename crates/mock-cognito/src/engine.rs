@@ -91,6 +91,7 @@ impl Engine {
             request_region: region,
             issuer_mode: self.settings.issuer_mode,
             endpoint: &self.settings.endpoint,
+            ahead: None,
         }
     }
 

@@ -76,6 +76,7 @@
 
 #![forbid(unsafe_code)]
 
+mod ahead;
 #[cfg(feature = "browser")]
 pub mod browser;
 mod clock;
@@ -99,7 +100,7 @@ mod paging;
 mod region;
 mod server;
 pub mod shapes;
-mod signatures;
+
 mod sts;
 mod url_rules;
 mod user_pool;

@@ -226,4 +226,63 @@ async fn concurrent_sign_ins_and_get_id_do_no_expensive_work_under_a_lock() {
         0,
         "expensive steps ran with a state lock held"
     );
+
+    // The other operations that make verifiers, check passwords or sign
+    // and verify tokens follow the same pattern.
+    let addr = s.mock.addr();
+    let signed_in = ok(
+        addr,
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": s.client_id,
+               "AuthParameters": {"USERNAME": user(1), "PASSWORD": PASSWORD}}),
+    )
+    .await;
+    let result = &signed_in["AuthenticationResult"];
+    let access = result["AccessToken"].as_str().unwrap();
+    let steps = [
+        ("GetUser", json!({"AccessToken": access})),
+        (
+            "ChangePassword",
+            json!({"AccessToken": access, "PreviousPassword": PASSWORD, "ProposedPassword": "Chang3d-Pass!"}),
+        ),
+        (
+            "AdminSetUserPassword",
+            json!({"UserPoolId": s.pool_id, "Username": user(2), "Password": "Adm1n-Set-Pass!", "Permanent": true}),
+        ),
+        (
+            "AdminCreateUser",
+            json!({"UserPoolId": s.pool_id, "Username": "created", "MessageAction": "SUPPRESS"}),
+        ),
+        (
+            "SignUp",
+            json!({"ClientId": s.client_id, "Username": "signed-up", "Password": PASSWORD}),
+        ),
+        (
+            "GetTokensFromRefreshToken",
+            json!({"ClientId": s.client_id, "RefreshToken": result["RefreshToken"]}),
+        ),
+    ];
+    let before = expensive_work_counters();
+    for (op, body) in steps {
+        ok(addr, op, body).await;
+    }
+    let identity = get_id(&s, Some(&tokens[0])).await;
+    ok(
+        addr,
+        "AWSCognitoIdentityService.GetOpenIdToken",
+        json!({"IdentityId": identity, "Logins": {s.login_key.clone(): tokens[0]}}),
+    )
+    .await;
+    let jwks = common::raw(
+        addr,
+        "GET",
+        &format!("/{}/.well-known/jwks.json", s.pool_id),
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(jwks.status, 200);
+    let after = expensive_work_counters();
+    assert!(after.0 - before.0 >= 9, "the steps did expensive work");
+    assert_eq!(after.1 - before.1, 0, "an operation worked under a lock");
 }

@@ -351,17 +351,17 @@ impl ExternalProviders {
         Some(json!({"data": data}))
     }
 
-    /// The JWKS of an ID-token provider (empty until it signs something).
-    pub fn jwks(&mut self, slug: &str) -> Value {
-        let key = self
-            .keys
+    /// The key of an ID-token provider's JWKS (made on first use), to
+    /// render with no lock held.
+    pub fn jwks_key(&mut self, slug: &str) -> std::sync::Arc<crate::jwt::SigningKey> {
+        self.keys
             .entry(login_key(slug).to_owned())
             .or_insert_with(|| {
                 std::sync::Arc::new(crate::jwt::SigningKey::generate(
                     &self.rng,
                     &self.key_factory,
                 ))
-            });
-        json!({"keys": [key.jwk()]})
+            })
+            .clone()
     }
 }

@@ -13,10 +13,10 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
+use crate::ahead::VerifiedSignatures;
 use crate::error::{ApiError, ApiResult};
 use crate::expiring::ExpiringMap;
 use crate::jwt::SigningKey;
-use crate::signatures::VerifiedSignatures;
 
 mod apps;
 

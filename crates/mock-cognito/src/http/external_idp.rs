@@ -300,7 +300,8 @@ async fn jwks(State(shared): State<Shared>, Path(slug): Path<String>) -> Respons
             "this provider issues no ID tokens",
         ));
     }
-    oauth_json(StatusCode::OK, shared.providers_mut().jwks(&slug))
+    let key = shared.providers_mut().jwks_key(&slug);
+    oauth_json(StatusCode::OK, json!({"keys": [key.jwk()]}))
 }
 
 async fn discovery(State(shared): State<Shared>, Path(slug): Path<String>) -> Response {

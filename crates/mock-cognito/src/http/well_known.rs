@@ -13,8 +13,11 @@ pub(super) fn json_response(status: StatusCode, body: Value) -> Response {
 }
 
 pub(super) async fn jwks(State(shared): State<Shared>, Path(pool_id): Path<String>) -> Response {
-    match shared.user_pools().jwks(&pool_id) {
-        Some(keys) => json_response(StatusCode::OK, keys),
+    let keys = shared.user_pools().jwks_keys(&pool_id);
+    match keys {
+        Some([id, access]) => {
+            json_response(StatusCode::OK, json!({"keys": [id.jwk(), access.jwk()]}))
+        }
         None => json_response(
             StatusCode::NOT_FOUND,
             json!({"message": format!("User pool {pool_id} does not exist.")}),
@@ -39,5 +42,6 @@ pub(super) async fn openid_configuration(
 /// The identity pools' OpenID-token keys (AWS serves them at
 /// `https://cognito-identity.amazonaws.com/.well-known/jwks_uri`).
 pub(super) async fn identity_jwks(State(shared): State<Shared>) -> Response {
-    json_response(StatusCode::OK, shared.identity_pools().openid_jwks())
+    let key = shared.identity_pools().signing_key();
+    json_response(StatusCode::OK, json!({"keys": [key.jwk()]}))
 }

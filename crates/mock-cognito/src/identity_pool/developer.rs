@@ -50,11 +50,13 @@ impl IdentityPools {
         Ok(())
     }
 
-    pub(super) fn get_open_id_token_for_developer_identity(
+    /// GetOpenIdTokenForDeveloperIdentity, with the token left to sign
+    /// once the locks are released.
+    pub fn get_open_id_token_for_developer_identity(
         &mut self,
         input: &Value,
         deps: super::Deps<'_>,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<super::identities::UnsignedOpenIdToken> {
         let pool_id = str_member(input, "IdentityPoolId").to_owned();
         let pool = self.pool(&pool_id)?;
         let provider = pool
@@ -106,8 +108,7 @@ impl IdentityPools {
         let lifetime = input["TokenDuration"]
             .as_i64()
             .unwrap_or(DEVELOPER_TOKEN_SECS);
-        let token = self.openid_token(&identity_id, &validated, lifetime, now)?;
-        Ok(json!({"IdentityId": identity_id, "Token": token}))
+        self.openid_token(&identity_id, &validated, lifetime, now)
     }
 
     pub(super) fn lookup_developer_identity(&self, input: &Value) -> ApiResult<Value> {

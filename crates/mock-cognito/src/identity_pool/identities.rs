@@ -268,15 +268,20 @@ impl IdentityPools {
         Ok(json!({"IdentityId": identity_id, "Credentials": creds.cognito_json()}))
     }
 
-    pub(super) fn get_open_id_token(&mut self, input: &Value, deps: Deps<'_>) -> ApiResult<Value> {
+    /// GetOpenIdToken, with the token left to sign once the locks are
+    /// released.
+    pub fn get_open_id_token(
+        &mut self,
+        input: &Value,
+        deps: Deps<'_>,
+    ) -> ApiResult<UnsignedOpenIdToken> {
         let (identity_id, validated) = self.authorize(input, &deps)?;
-        let token = self.openid_token(
+        self.openid_token(
             &identity_id,
             &validated,
             OPENID_TOKEN_SECS,
             deps.ctx.clock.unix(),
-        )?;
-        Ok(json!({"IdentityId": identity_id, "Token": token}))
+        )
     }
 
     /// An RS512 OpenID token for an identity, `amr` as AWS sets it.
@@ -286,7 +291,7 @@ impl IdentityPools {
         validated: &ValidatedLogins,
         lifetime: i64,
         now: i64,
-    ) -> ApiResult<String> {
+    ) -> ApiResult<UnsignedOpenIdToken> {
         let identity = self.identity(identity_id)?;
         let pool = self.pool(&identity.pool_id)?;
         let mut amr = Vec::new();
@@ -329,7 +334,11 @@ impl IdentityPools {
             "exp": now + lifetime,
             "iat": now,
         });
-        Ok(self.openid_key.sign(&claims))
+        Ok(UnsignedOpenIdToken {
+            identity_id: identity_id.to_owned(),
+            claims,
+            key: self.openid_key.clone(),
+        })
     }
 
     pub(super) fn unlink_identity(&mut self, input: &Value, deps: Deps<'_>) -> ApiResult<Value> {
@@ -368,5 +377,20 @@ impl IdentityPools {
             }
         }
         Ok(json!({}))
+    }
+}
+
+/// An OpenID token decided under the lock, to sign once it is released.
+#[derive(Debug)]
+pub struct UnsignedOpenIdToken {
+    identity_id: String,
+    claims: Value,
+    key: std::sync::Arc<crate::jwt::SigningKey>,
+}
+
+impl UnsignedOpenIdToken {
+    /// Signs it: the GetOpenIdToken* answer.
+    pub fn sign(self) -> Value {
+        json!({"IdentityId": self.identity_id, "Token": self.key.sign(&self.claims)})
     }
 }

@@ -12,16 +12,18 @@ mod identities;
 mod logins;
 mod roles;
 
+pub use identities::UnsignedOpenIdToken;
+
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value, json};
 
+use crate::ahead::VerifiedSignatures;
 use crate::credentials::CredentialStore;
 use crate::error::{ApiError, ApiResult};
 use crate::external_idp::ExternalProviders;
 use crate::jwt::{Alg, SigningKey};
 use crate::paging::paginate;
-use crate::signatures::VerifiedSignatures;
 use crate::user_pool::{Context, UserPools};
 
 /// Issuer of identity-pool OpenID tokens.
@@ -101,14 +103,10 @@ impl IdentityPools {
         }
     }
 
-    /// The key OpenID tokens are signed with (to make ahead of time).
+    /// The key OpenID tokens are signed with: signing, verifying and the
+    /// JWKS use it with no lock held.
     pub(crate) fn signing_key(&self) -> std::sync::Arc<SigningKey> {
         self.openid_key.clone()
-    }
-
-    /// The JWKS of the OpenID tokens (`/.well-known/jwks_uri`).
-    pub fn openid_jwks(&self) -> Value {
-        json!({"keys": [self.openid_key.jwk()]})
     }
 
     /// Verifies an OpenID token this mock issued and returns its claims
@@ -185,11 +183,7 @@ impl IdentityPools {
             "DeleteIdentities" => self.delete_identities(input),
             "GetId" => self.get_id(input, deps),
             "GetCredentialsForIdentity" => self.get_credentials_for_identity(input, deps),
-            "GetOpenIdToken" => self.get_open_id_token(input, deps),
             "UnlinkIdentity" => self.unlink_identity(input, deps),
-            "GetOpenIdTokenForDeveloperIdentity" => {
-                self.get_open_id_token_for_developer_identity(input, deps)
-            }
             "LookupDeveloperIdentity" => self.lookup_developer_identity(input),
             "MergeDeveloperIdentities" => self.merge_developer_identities(input, deps.ctx),
             "UnlinkDeveloperIdentity" => self.unlink_developer_identity(input, deps.ctx),

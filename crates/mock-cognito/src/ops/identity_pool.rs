@@ -4,15 +4,16 @@
 //! signatures, so those are checked first, with no lock held
 //! ([`VerifiedSignatures`]); the operation then decides and commits under
 //! the locks, in the engine's order: user pools (read), providers (read),
-//! identity pools, credentials.
+//! identity pools, credentials. OpenID tokens are signed after the locks
+//! are released.
 
 use serde_json::Value;
 
+use crate::ahead::VerifiedSignatures;
 use crate::engine::Shared;
 use crate::error::ApiResult;
-use crate::identity_pool::OPENID_LOGIN_KEY;
+use crate::identity_pool::{OPENID_LOGIN_KEY, UnsignedOpenIdToken};
 use crate::shapes::cognito_identity::IdentityPoolRequest;
-use crate::signatures::VerifiedSignatures;
 use crate::user_pool::Context;
 
 /// Runs one identity-pool operation.
@@ -24,7 +25,7 @@ pub(crate) fn run(
 ) -> ApiResult<Value> {
     let op = request.operation().name();
     let signatures = check_login_signatures(shared, body, ctx);
-    let out = {
+    let answer = {
         let user_pools = shared.user_pools();
         let providers = shared.providers();
         let mut identity_pools = shared.identity_pools();
@@ -36,12 +37,29 @@ pub(crate) fn run(
             credentials: &mut credentials,
             signatures: &signatures,
         };
-        identity_pools.handle(op, body, deps)?
+        match op {
+            "GetOpenIdToken" => Answer::Unsigned(identity_pools.get_open_id_token(body, deps)?),
+            "GetOpenIdTokenForDeveloperIdentity" => Answer::Unsigned(
+                identity_pools.get_open_id_token_for_developer_identity(body, deps)?,
+            ),
+            _ => Answer::Ready(identity_pools.handle(op, body, deps)?),
+        }
+    };
+    let out = match answer {
+        Answer::Ready(out) => out,
+        Answer::Unsigned(token) => token.sign(),
     };
     if matches!(op, "CreateIdentityPool" | "UpdateIdentityPool") {
         shared.providers_mut().register_login_providers(&out);
     }
     Ok(out)
+}
+
+/// An answer decided under the locks: ready, or with an OpenID token to
+/// sign once they are released.
+enum Answer {
+    Ready(Value),
+    Unsigned(UnsignedOpenIdToken),
 }
 
 /// Checks the signature of every token in the request's `Logins` against

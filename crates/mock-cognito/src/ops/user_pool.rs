@@ -7,13 +7,18 @@
 //! commit step (`srp_started`, `claim_checked`, `password_checked`)
 //! re-checks the user under the lock and records the outcome. Tokens are
 //! signed after the last lock is released.
+//!
+//! Every other operation first does its predictable expensive work (see
+//! `UserPools::plan_ahead`) with no lock held, then runs under the write
+//! lock, where that work is a look-up.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
+use crate::ahead::WorkAhead;
 use crate::engine::Shared;
 use crate::error::{ApiError, ApiResult};
 use crate::shapes::cognito_idp::UserPoolRequest;
-use crate::user_pool::{AuthReply, AuthStep, Context};
+use crate::user_pool::{Ahead, AuthReply, AuthStep, Context, UserPools};
 
 /// Runs one user-pool operation.
 pub(crate) fn run(
@@ -23,6 +28,11 @@ pub(crate) fn run(
     ctx: &Context<'_>,
 ) -> ApiResult<Value> {
     let op = request.operation().name();
+    let ahead = work_ahead(shared, op, body, ctx);
+    let ctx = &Context {
+        ahead: Some(&ahead),
+        ..*ctx
+    };
     if let Some(out) = sign_in(shared, op, body, ctx) {
         return out;
     }
@@ -35,6 +45,34 @@ pub(crate) fn run(
             .register_from_identity_provider(&out["IdentityProvider"]);
     }
     Ok(out)
+}
+
+/// Plans the operation's expensive work under a read lock, then does it
+/// with none held.
+fn work_ahead(shared: &Shared, op: &str, body: &Value, ctx: &Context<'_>) -> WorkAhead {
+    let mut ahead = UserPools::draw_ahead(op, body, ctx);
+    let plan = shared.user_pools().plan_ahead(op, body, &ahead, ctx);
+    for work in plan {
+        match work {
+            Ahead::Signature(key, token) => ahead.signatures.check_ahead(&key, &token),
+            Ahead::Verifier {
+                pool,
+                username,
+                password,
+            } => ahead
+                .verifiers
+                .make_ahead(ctx.rng, pool, &username, password.expose_secret()),
+            Ahead::Password {
+                pool,
+                username,
+                verifier,
+                password,
+            } => ahead
+                .verifiers
+                .check_ahead(pool, &username, *verifier, password.expose_secret()),
+        }
+    }
+    ahead
 }
 
 /// The sign-in operations, phase by phase. None for other operations.
@@ -54,6 +92,12 @@ fn sign_in(
             shared
                 .user_pools_mut()
                 .respond_to_auth_challenge(input, admin, ctx)
+        }
+        "GetTokensFromRefreshToken" => {
+            let tokens = shared
+                .user_pools_mut()
+                .get_tokens_from_refresh_token(input, ctx);
+            return Some(tokens.map(|t| json!({"AuthenticationResult": t.sign()})));
         }
         _ => return None,
     };

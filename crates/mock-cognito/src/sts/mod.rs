@@ -136,7 +136,7 @@ fn assume_role_with_web_identity(
     };
     let now = shared.clock.unix();
     // The RSA check first, with no lock held.
-    let mut signatures = crate::signatures::VerifiedSignatures::default();
+    let mut signatures = crate::ahead::VerifiedSignatures::default();
     let key = shared.identity_pools().signing_key();
     signatures.check_ahead(&key, token);
     let identity_pools = shared.identity_pools();

@@ -606,6 +606,13 @@ impl UserPools {
         self.after_password(&pool_id, client_id, &username, ctx)
     }
 
+    /// The (pool id, username) a NEW_PASSWORD_REQUIRED session is for.
+    pub(super) fn new_password_challenge(&self, session: &str, now: i64) -> Option<(&str, &str)> {
+        self.pending_challenges
+            .get(session, now)
+            .map(|p| (p.pool_id.as_str(), p.username.as_str()))
+    }
+
     /// Answers a NEW_PASSWORD_REQUIRED challenge (single use): sets the
     /// password and attributes and confirms the user. `typed`, when given,
     /// must name the challenged user. Returns (pool id, username).
@@ -629,7 +636,7 @@ impl UserPools {
         if pending.client_id != client_id || !same_user {
             return Err(invalid_session());
         }
-        let verifier = pool.make_verifier(ctx.rng, &pending.username, new_password)?;
+        let verifier = pool.make_verifier(ctx, &pending.username, new_password)?;
         pool.update_attributes(&pending.username, updates, now)?;
         let user = pool
             .users

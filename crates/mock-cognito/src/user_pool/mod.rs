@@ -6,6 +6,7 @@
 //! - `auth`: InitiateAuth / RespondToAuthChallenge (and Admin variants);
 //! - `tokens`: ID, access and refresh tokens, and checking them.
 
+mod ahead;
 mod auth;
 mod oauth;
 mod pools;
@@ -24,6 +25,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::expiring::ExpiringMap;
 use crate::jwt::SigningKey;
 
+pub use ahead::Ahead;
 pub use auth::{AuthReply, AuthStep};
 pub use oauth::{
     AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, OAuthError, PagePassword,
@@ -193,6 +195,9 @@ pub struct Context<'a> {
     pub issuer_mode: IssuerMode,
     /// The mock's own endpoint, for [`IssuerMode::Local`].
     pub endpoint: &'a str,
+    /// What the operation did before taking its locks (signatures checked,
+    /// verifiers made), if anything.
+    pub ahead: Option<&'a crate::ahead::WorkAhead>,
 }
 
 impl Context<'_> {
@@ -200,6 +205,14 @@ impl Context<'_> {
     /// listings show only its pools.
     pub fn region(&self) -> &str {
         self.request_region.unwrap_or(self.default_region)
+    }
+
+    /// Whether `key` signed `token`, as found ahead of the lock if it was.
+    pub(crate) fn verify_signature(&self, key: &SigningKey, token: &str) -> bool {
+        match self.ahead {
+            Some(ahead) => ahead.signatures.verify(key, token),
+            None => key.verify(token),
+        }
     }
 }
 
@@ -263,7 +276,6 @@ impl UserPools {
             "DeleteUser" => self.delete_user(input, ctx),
             "GlobalSignOut" => self.global_sign_out(input, ctx),
             "RevokeToken" => self.revoke_token(input, ctx),
-            "GetTokensFromRefreshToken" => self.get_tokens_from_refresh_token(input, ctx),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!(
@@ -287,10 +299,11 @@ impl UserPools {
             .collect()
     }
 
-    /// The JWKS of a pool (`/<poolId>/.well-known/jwks.json`).
-    pub fn jwks(&self, pool_id: &str) -> Option<Value> {
+    /// The keys of a pool's JWKS (`/<poolId>/.well-known/jwks.json`), to
+    /// render with no lock held (a key pair is made on first use).
+    pub fn jwks_keys(&self, pool_id: &str) -> Option<[std::sync::Arc<SigningKey>; 2]> {
         let pool = self.pools.get(pool_id)?;
-        Some(json!({"keys": [pool.id_key.jwk(), pool.access_key.jwk()]}))
+        Some([pool.id_key.clone(), pool.access_key.clone()])
     }
 
     /// The pool's OpenID discovery document.
@@ -523,17 +536,26 @@ impl Pool {
         Ok(self.users.get_mut(&username).expect("resolved"))
     }
 
+    /// The verifier of a new password (after the policy check): the one
+    /// made ahead of the lock if there is one, else made now.
     fn make_verifier(
         &self,
-        rng: &crate::ids::Randomness,
+        ctx: &Context<'_>,
         username: &str,
         password: &str,
     ) -> ApiResult<Verifier> {
         self.policy.check(password)?;
+        let pool_name = self.pool_name();
+        if let Some(made) = ctx
+            .ahead
+            .and_then(|a| a.verifiers.take(&pool_name, username, password))
+        {
+            return Ok(made);
+        }
         crate::engine::expensive(|| {
             Verifier::generate(
-                &mut rng.crypto_rng(),
-                &self.pool_name(),
+                &mut ctx.rng.crypto_rng(),
+                &pool_name,
                 username,
                 &Password::new(password),
             )
@@ -541,7 +563,16 @@ impl Pool {
         .map_err(|e| ApiError::invalid_parameter(e.to_string()))
     }
 
-    fn password_matches(&self, user: &User, password: &str) -> bool {
+    /// Whether `password` is `user`'s: as checked ahead of the lock if it
+    /// was, else checked now.
+    fn password_matches(&self, user: &User, password: &str, ctx: &Context<'_>) -> bool {
+        let pool_name = self.pool_name();
+        if let Some(checked) = ctx.ahead.and_then(|a| {
+            a.verifiers
+                .checked(&pool_name, &user.username, &user.verifier, password)
+        }) {
+            return checked;
+        }
         crate::engine::expensive(|| {
             user.verifier.matches_password(
                 &self.pool_name(),

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::auth::check_secret_hash;
+use super::tokens::UnsignedTokens;
 use super::{Context, UserPools, attribute_list, mask, str_member, user_not_found};
 use crate::error::{ApiError, ApiResult};
 
@@ -114,7 +115,7 @@ impl UserPools {
             attribute_list(&input["UserAttributes"])?,
             "UNCONFIRMED",
             now,
-            ctx.rng,
+            ctx,
         )?;
         let (username, sub) = (user.username.clone(), user.sub.clone());
         let needs_code = !pool.auto_verified().is_empty();
@@ -247,11 +248,9 @@ impl UserPools {
         let pool_id = self.client_for(input, typed)?;
         let now = ctx.clock.unix();
         let username = self.pool(&pool_id)?.user(typed)?.username.clone();
-        let verifier = self.pool(&pool_id)?.make_verifier(
-            ctx.rng,
-            &username,
-            str_member(input, "Password"),
-        )?;
+        let verifier =
+            self.pool(&pool_id)?
+                .make_verifier(ctx, &username, str_member(input, "Password"))?;
         self.take_code(
             &pool_id,
             &username,
@@ -278,11 +277,10 @@ impl UserPools {
         let (pool_id, username) = self.check_access_token(str_member(input, "AccessToken"), ctx)?;
         let pool = self.pool(&pool_id)?;
         let previous = input["PreviousPassword"].as_str().unwrap_or_default();
-        if !pool.password_matches(&pool.users[&username], previous) {
+        if !pool.password_matches(&pool.users[&username], previous, ctx) {
             return Err(ApiError::incorrect_credentials());
         }
-        let verifier =
-            pool.make_verifier(ctx.rng, &username, str_member(input, "ProposedPassword"))?;
+        let verifier = pool.make_verifier(ctx, &username, str_member(input, "ProposedPassword"))?;
         let user = self
             .pool_mut(&pool_id)?
             .users
@@ -331,19 +329,19 @@ impl UserPools {
     }
 
     /// GetTokensFromRefreshToken: new ID and access tokens, and with the
-    /// client's RefreshTokenRotation on, a new refresh token too.
-    pub(super) fn get_tokens_from_refresh_token(
+    /// client's RefreshTokenRotation on, a new refresh token too; signed
+    /// by the caller once the lock is released.
+    pub fn get_tokens_from_refresh_token(
         &mut self,
         input: &Value,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<UnsignedTokens> {
         let client_id = str_member(input, "ClientId");
         let (_, client) = self.client(client_id)?;
         check_client_secret(client, input["ClientSecret"].as_str(), || {
             ApiError::not_authorized(format!("Unable to verify secret for client {client_id}"))
         })?;
-        let tokens = self.refresh_rotating(client_id, str_member(input, "RefreshToken"), ctx)?;
-        Ok(json!({"AuthenticationResult": tokens.sign()}))
+        self.refresh_rotating(client_id, str_member(input, "RefreshToken"), ctx)
     }
 
     pub(super) fn revoke_token(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {

@@ -6,9 +6,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use super::{AppClient, Context, IssuerMode, Pool, User, UserPools};
+use crate::ahead::VerifiedSignatures;
 use crate::error::{ApiError, ApiResult};
 use crate::jwt::SigningKey;
-use crate::signatures::VerifiedSignatures;
 
 use std::sync::Arc;
 
@@ -403,7 +403,7 @@ impl UserPools {
         let iss = claims["iss"].as_str().ok_or_else(invalid)?;
         let pool_id = iss.rsplit('/').next().ok_or_else(invalid)?;
         let pool = self.pools.get(pool_id).ok_or_else(invalid)?;
-        if !pool.access_key.verify(token)
+        if !ctx.verify_signature(&pool.access_key, token)
             || claims["token_use"] != "access"
             || iss != issuer(pool, ctx)
         {

@@ -75,8 +75,9 @@ impl Pool {
         attributes: Vec<(String, String)>,
         status: &'static str,
         now: i64,
-        rng: &crate::ids::Randomness,
+        ctx: &Context<'_>,
     ) -> ApiResult<User> {
+        let rng = ctx.rng;
         if self.resolve(typed_name).is_some() {
             return Err(ApiError::new(
                 "UsernameExistsException",
@@ -85,7 +86,10 @@ impl Pool {
         }
         let mut attrs: BTreeMap<String, String> = attributes.into_iter().collect();
         let username_attrs = self.username_attributes();
-        let sub = rng.uuid();
+        let sub = ctx
+            .ahead
+            .and_then(|a| a.new_user_sub.clone())
+            .unwrap_or_else(|| rng.uuid());
         let username = if username_attrs.is_empty() {
             typed_name.to_owned()
         } else {
@@ -104,7 +108,7 @@ impl Pool {
             sub.clone()
         };
         self.check_unique_aliases(&attrs, None)?;
-        let verifier = self.make_verifier(rng, &username, password)?;
+        let verifier = self.make_verifier(ctx, &username, password)?;
         let mut user = User::new(username, verifier, attrs, status, now, rng);
         // With email or phone sign-in, the internal username is the sub.
         user.sub = sub;
@@ -201,9 +205,11 @@ impl UserPools {
             }
             return Ok(json!({"User": user.to_json(None)}));
         }
-        let temporary = match input["TemporaryPassword"].as_str() {
-            Some(p) => p.to_owned(),
-            None => generated_password(ctx.rng),
+        let made_up = ctx.ahead.and_then(|a| a.generated_password.as_ref());
+        let temporary = match (input["TemporaryPassword"].as_str(), made_up) {
+            (Some(p), _) => p.to_owned(),
+            (None, Some(p)) => p.expose_secret().to_owned(),
+            (None, None) => generated_password(ctx.rng),
         };
         let user = pool.new_user(
             typed,
@@ -211,7 +217,7 @@ impl UserPools {
             attribute_list(&input["UserAttributes"])?,
             "FORCE_CHANGE_PASSWORD",
             now,
-            ctx.rng,
+            ctx,
         )?;
         let invite = input["TemporaryPassword"].is_null()
             && input["MessageAction"].as_str() != Some("SUPPRESS");
@@ -244,7 +250,7 @@ impl UserPools {
     ) -> ApiResult<Value> {
         let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
         let username = pool.user(str_member(input, "Username"))?.username.clone();
-        let verifier = pool.make_verifier(ctx.rng, &username, str_member(input, "Password"))?;
+        let verifier = pool.make_verifier(ctx, &username, str_member(input, "Password"))?;
         let user = pool.users.get_mut(&username).expect("resolved");
         user.verifier = verifier;
         user.status = if input["Permanent"].as_bool().unwrap_or(false) {
@@ -500,7 +506,8 @@ fn parse_filter(f: &str) -> ApiResult<Filter> {
 }
 
 /// A temporary password that satisfies the default policy.
-fn generated_password(rng: &crate::ids::Randomness) -> String {
+/// A temporary password that meets the default policy.
+pub(crate) fn generated_password(rng: &crate::ids::Randomness) -> String {
     let body: String = rng.bytes(9).iter().map(|b| format!("{:02x}", b)).collect();
     format!("Tmp{body}!9")
 }

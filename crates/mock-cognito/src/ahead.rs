@@ -1,0 +1,162 @@
+//! Expensive work done ahead of the state locks.
+//!
+//! Checking a token is cheap apart from its RSA signature, and setting a
+//! password is cheap apart from its SRP verifier. So an operation first
+//! finds what it will need (a short read lock: the key that could have
+//! signed a token, the user a new password is for), does that work with no
+//! lock held, and only then decides under the lock, where the expensive
+//! step is a look-up of what was done ahead. Work nobody did ahead is done
+//! on the spot, so a missed case is slower, never wrong.
+
+use std::collections::HashMap;
+
+use cognito_srp::{Password, PoolName, Verifier};
+
+use crate::jwt::SigningKey;
+
+/// Everything one request did ahead of its locks.
+#[derive(Debug, Default)]
+pub struct WorkAhead {
+    /// Token signatures checked.
+    pub signatures: VerifiedSignatures,
+    /// Password verifiers made.
+    pub verifiers: PreparedVerifiers,
+    /// The `sub` of the user the request may create, drawn ahead: it is
+    /// also the internal username when a pool signs in by email or phone,
+    /// which the verifier made ahead depends on.
+    pub new_user_sub: Option<String>,
+    /// The temporary password AdminCreateUser makes up when given none.
+    pub generated_password: Option<Password>,
+}
+
+/// SRP verifiers made, and passwords checked, before a lock was taken, for
+/// a (pool, user, password).
+#[derive(Debug, Default)]
+pub struct PreparedVerifiers {
+    made: Vec<(PoolName, String, Password, Verifier)>,
+    checked: Vec<(PoolName, String, Verifier, Password, bool)>,
+}
+
+impl PreparedVerifiers {
+    /// Makes the verifier of `password` for `username` now: call it with
+    /// no lock held. A password the SRP maths refuses is left to the
+    /// operation to report.
+    pub(crate) fn make_ahead(
+        &mut self,
+        rng: &crate::ids::Randomness,
+        pool: PoolName,
+        username: &str,
+        password: &str,
+    ) {
+        let password = Password::new(password);
+        let made = crate::engine::expensive(|| {
+            Verifier::generate(&mut rng.crypto_rng(), &pool, username, &password)
+        });
+        if let Ok(verifier) = made {
+            self.made
+                .push((pool, username.to_owned(), password, verifier));
+        }
+    }
+
+    /// Checks `password` against `username`'s current `verifier` now: call
+    /// it with no lock held.
+    pub(crate) fn check_ahead(
+        &mut self,
+        pool: PoolName,
+        username: &str,
+        verifier: Verifier,
+        password: &str,
+    ) {
+        let password = Password::new(password);
+        let good =
+            crate::engine::expensive(|| verifier.matches_password(&pool, username, &password));
+        self.checked
+            .push((pool, username.to_owned(), verifier, password, good));
+    }
+
+    /// The outcome of checking exactly this password against this verifier
+    /// ahead of the lock, if it was.
+    pub(crate) fn checked(
+        &self,
+        pool: &PoolName,
+        username: &str,
+        verifier: &Verifier,
+        password: &str,
+    ) -> Option<bool> {
+        self.checked
+            .iter()
+            .find(|(p, u, v, pw, _)| {
+                p == pool
+                    && u == username
+                    && v == verifier
+                    && cognito_srp::ct_eq(pw.expose_secret().as_bytes(), password.as_bytes())
+            })
+            .map(|(.., good)| *good)
+    }
+
+    /// The verifier made ahead for exactly this pool, user and password.
+    pub(crate) fn take(&self, pool: &PoolName, username: &str, password: &str) -> Option<Verifier> {
+        self.made
+            .iter()
+            .find(|(p, u, pw, _)| {
+                p == pool
+                    && u == username
+                    && cognito_srp::ct_eq(pw.expose_secret().as_bytes(), password.as_bytes())
+            })
+            .map(|(.., v)| v.clone())
+    }
+}
+
+/// The outcomes of signature checks done before a lock was taken, by
+/// (`kid`, token).
+#[derive(Debug, Default)]
+pub struct VerifiedSignatures {
+    outcomes: HashMap<(String, String), bool>,
+}
+
+impl VerifiedSignatures {
+    /// Checks `token` against `key` now: call it with no lock held.
+    pub(crate) fn check_ahead(&mut self, key: &SigningKey, token: &str) {
+        let good = key.verify(token);
+        self.outcomes
+            .insert((key.kid().to_owned(), token.to_owned()), good);
+    }
+
+    /// Whether `key` signed `token`: the outcome found ahead, or else a
+    /// check made now.
+    pub(crate) fn verify(&self, key: &SigningKey, token: &str) -> bool {
+        self.outcomes
+            .get(&(key.kid().to_owned(), token.to_owned()))
+            .copied()
+            .unwrap_or_else(|| key.verify(token))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::ids::Randomness;
+    use crate::jwt::KeyFactory;
+
+    #[test]
+    fn outcomes_found_ahead_are_kept_and_others_checked() {
+        let rng = Randomness::seeded(7);
+        let factory = KeyFactory::default();
+        let key = SigningKey::generate(&rng, &factory);
+        let other = SigningKey::generate(&rng, &factory);
+        let token = key.sign(&json!({"sub": "a"}));
+        let forged = other.sign(&json!({"sub": "a"}));
+
+        let mut ahead = VerifiedSignatures::default();
+        ahead.check_ahead(&key, &token);
+        ahead.check_ahead(&key, &forged);
+        assert!(ahead.verify(&key, &token));
+        assert!(!ahead.verify(&key, &forged));
+        // Not checked ahead: verified now, with the same answer.
+        assert!(other.verify(&forged));
+        assert!(ahead.verify(&other, &forged));
+        assert!(!VerifiedSignatures::default().verify(&other, &token));
+    }
+}
