@@ -49,7 +49,7 @@ impl PreparedVerifiers {
         password: &str,
     ) {
         let password = Password::new(password);
-        let made = crate::engine::expensive(|| {
+        let made = crate::work::expensive(|| {
             Verifier::generate(&mut rng.crypto_rng(), &pool, username, &password)
         });
         if let Ok(verifier) = made {
@@ -68,8 +68,7 @@ impl PreparedVerifiers {
         password: &str,
     ) {
         let password = Password::new(password);
-        let good =
-            crate::engine::expensive(|| verifier.matches_password(&pool, username, &password));
+        let good = crate::work::expensive(|| verifier.matches_password(&pool, username, &password));
         self.checked
             .push((pool, username.to_owned(), verifier, password, good));
     }

@@ -4,9 +4,9 @@
 //! Every operation follows one pattern: read and decide under a lock, do
 //! the expensive work (SRP exponentiations, password verifiers, RSA
 //! signatures) with no lock held, then take the lock again to commit,
-//! re-checking what may have changed meanwhile. [`note_expensive_work`]
-//! counts any expensive step that runs with a state lock held, so a test
-//! can show the pattern holds.
+//! re-checking what may have changed meanwhile. [`crate::work`] counts
+//! any expensive step that runs with a state lock held, so a test can show
+//! the pattern holds.
 //!
 //! The state is split by service, so the two services' calls do not queue
 //! behind each other:
@@ -18,9 +18,6 @@
 //! Locks are always taken in that order (user pools, providers, identity
 //! pools, credentials), so two calls never wait on each other in a cycle.
 
-use std::cell::Cell;
-use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::clock::Clock;
@@ -30,6 +27,7 @@ use crate::identity_pool::IdentityPools;
 use crate::ids::Randomness;
 use crate::jwt::KeyFactory;
 use crate::user_pool::{Context, IssuerMode, UserPools};
+use crate::work::Held;
 
 /// Settings fixed when the mock starts.
 #[derive(Debug, Clone)]
@@ -127,71 +125,5 @@ impl Engine {
     /// The credentials issued so far.
     pub(crate) fn credentials(&self) -> Held<MutexGuard<'_, CredentialStore>> {
         Held::new(self.credentials.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-}
-
-thread_local! {
-    /// State locks this thread holds right now.
-    static LOCKS_HELD: Cell<u32> = const { Cell::new(0) };
-}
-
-/// Expensive steps run so far, and how many of them with a state lock held.
-static EXPENSIVE: AtomicU64 = AtomicU64::new(0);
-static EXPENSIVE_UNDER_LOCK: AtomicU64 = AtomicU64::new(0);
-
-/// Records an expensive step (a modular exponentiation, a password
-/// verifier, an RSA signature or key): counted, and counted again if a
-/// state lock is held on this thread, which the engine's pattern forbids.
-pub(crate) fn note_expensive_work() {
-    EXPENSIVE.fetch_add(1, Ordering::Relaxed);
-    if LOCKS_HELD.with(Cell::get) > 0 {
-        EXPENSIVE_UNDER_LOCK.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-/// Runs an expensive step (see [`note_expensive_work`]).
-pub(crate) fn expensive<T>(step: impl FnOnce() -> T) -> T {
-    note_expensive_work();
-    step()
-}
-
-/// Expensive steps in this process so far: (all, those with a state lock
-/// held). Both only grow.
-pub fn expensive_work_counters() -> (u64, u64) {
-    (
-        EXPENSIVE.load(Ordering::Relaxed),
-        EXPENSIVE_UNDER_LOCK.load(Ordering::Relaxed),
-    )
-}
-
-/// A lock guard that tells [`note_expensive_work`] a lock is held.
-#[derive(Debug)]
-pub(crate) struct Held<G> {
-    guard: G,
-}
-
-impl<G> Held<G> {
-    fn new(guard: G) -> Self {
-        LOCKS_HELD.with(|n| n.set(n.get() + 1));
-        Held { guard }
-    }
-}
-
-impl<G> Drop for Held<G> {
-    fn drop(&mut self) {
-        LOCKS_HELD.with(|n| n.set(n.get().saturating_sub(1)));
-    }
-}
-
-impl<G: Deref> Deref for Held<G> {
-    type Target = G::Target;
-    fn deref(&self) -> &G::Target {
-        &self.guard
-    }
-}
-
-impl<G: DerefMut> DerefMut for Held<G> {
-    fn deref_mut(&mut self) -> &mut G::Target {
-        &mut self.guard
     }
 }

@@ -86,7 +86,7 @@ impl KeyFactory {
     }
 
     fn make(&self, kid: &str) -> RsaKeyPair {
-        crate::engine::note_expensive_work();
+        crate::work::note_expensive_work();
         match &self.source {
             Some(source) => RsaKeyPair::from_pkcs8(&source(kid))
                 .expect("the key factory returns RSA PKCS#8 DER"),
@@ -161,7 +161,7 @@ impl SigningKey {
             URL_SAFE_NO_PAD.encode(claims.to_string())
         );
         let key = self.pair();
-        crate::engine::note_expensive_work();
+        crate::work::note_expensive_work();
         let mut sig = vec![0u8; key.public_modulus_len()];
         key.sign(
             self.alg.signing(),
@@ -200,7 +200,7 @@ impl SigningKey {
         {
             return false;
         }
-        crate::engine::note_expensive_work();
+        crate::work::note_expensive_work();
         UnparsedPublicKey::new(self.alg.verification(), self.pair().public_key().as_ref())
             .verify(signing_input.as_bytes(), &sig)
             .is_ok()

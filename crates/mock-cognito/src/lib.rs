@@ -104,6 +104,7 @@ pub mod shapes;
 mod sts;
 mod url_rules;
 mod user_pool;
+mod work;
 
 pub use clock::{Clock, ClockRangeError, LATEST_UNIX};
 pub use config::{
@@ -112,10 +113,10 @@ pub use config::{
     SeedUserPool,
 };
 pub use connections::ConnectionLimits;
-pub use engine::expensive_work_counters;
 pub use error::{ApiError, ApiResult};
 pub use http::aws_json::MAX_BODY_BYTES;
 pub use ids::Randomness;
 pub use jwt::KeyFactory;
 pub use server::{MockCognito, MockCognitoBuilder};
 pub use user_pool::{ClientSummary, CodeRecord, IssuerMode, PoolSummary};
+pub use work::expensive_work_counters;

@@ -308,7 +308,7 @@ impl MockCognito {
                         let mut rng = self.shared.rng.crypto_rng();
                         part.iter()
                             .map(|(name, password)| {
-                                crate::engine::expensive(|| {
+                                crate::work::expensive(|| {
                                     cognito_srp::Verifier::generate(
                                         &mut rng,
                                         pool_name,

@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use super::tokens::UnsignedTokens;
 use super::{AppClient, Context, Pool, UserPools, str_member, user_not_found};
-use crate::engine::expensive;
 use crate::error::{ApiError, ApiResult};
+use crate::work::expensive;
 
 /// How long a PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED challenge stays
 /// answerable (Cognito's default AuthSessionValidity is 3 minutes).

@@ -552,7 +552,7 @@ impl Pool {
         {
             return Ok(made);
         }
-        crate::engine::expensive(|| {
+        crate::work::expensive(|| {
             Verifier::generate(
                 &mut ctx.rng.crypto_rng(),
                 &pool_name,
@@ -573,7 +573,7 @@ impl Pool {
         }) {
             return checked;
         }
-        crate::engine::expensive(|| {
+        crate::work::expensive(|| {
             user.verifier.matches_password(
                 &self.pool_name(),
                 &user.username,
