@@ -448,7 +448,7 @@ const RESERVED_TYPES: &[&str] = &[
 
 /// `SMSMfaSettings` → `sms_mfa_settings`, `S3Bucket` → `s3_bucket`.
 fn snake(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
+    let chars = one_word_acronyms(name);
     let mut out = String::new();
     for (i, &c) in chars.iter().enumerate() {
         if c.is_ascii_uppercase() {
@@ -470,6 +470,32 @@ fn snake(name: &str) -> String {
         }
     }
     out
+}
+
+/// `name` with the acronyms the models write in mixed case turned into
+/// ordinary capitalised words, so they snake-case as one word: "OAuth"
+/// and plurals such as "URLs", "ARNs", "IDs" (`callback_urls`, not
+/// `callback_ur_ls`).
+fn one_word_acronyms(name: &str) -> Vec<char> {
+    let mut chars: Vec<char> = name.replace("OAuth", "Oauth").chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_uppercase())
+            .count();
+        let end = i + run;
+        let plural = run >= 2
+            && chars.get(end) == Some(&'s')
+            && chars.get(end + 1).is_none_or(|c| !c.is_ascii_lowercase());
+        if plural {
+            for c in &mut chars[i + 1..end] {
+                *c = c.to_ascii_lowercase();
+            }
+        }
+        i = end.max(i + 1);
+    }
+    chars
 }
 
 /// A field identifier: snake case, raw where it is a keyword.
@@ -1521,6 +1547,18 @@ mod tests {
         assert_eq!(snake("IdToken"), "id_token");
         assert_eq!(snake("MFAOptions"), "mfa_options");
         assert_eq!(snake("arn"), "arn");
+        assert_eq!(snake("CallbackURLs"), "callback_urls");
+        assert_eq!(
+            snake("OpenIdConnectProviderARNs"),
+            "open_id_connect_provider_arns"
+        );
+        assert_eq!(
+            snake("AllowedOAuthFlowsUserPoolClient"),
+            "allowed_oauth_flows_user_pool_client"
+        );
+        assert_eq!(snake("ProviderIDs"), "provider_ids");
+        assert_eq!(snake("DeviceKeys"), "device_keys");
+        assert_eq!(snake("SMSMfaSettings"), "sms_mfa_settings");
         assert_eq!(field_ident("Type"), "r#type");
         assert_eq!(variant_name("USER_SRP_AUTH"), "UserSrpAuth");
         assert_eq!(variant_name("phone_number"), "PhoneNumber");

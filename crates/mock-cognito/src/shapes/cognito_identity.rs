@@ -265,10 +265,10 @@ pub struct CreateIdentityPoolInput {
         rename = "OpenIdConnectProviderARNs",
         skip_serializing_if = "Option::is_none"
     )]
-    pub open_id_connect_provider_ar_ns: Option<Vec<String>>,
+    pub open_id_connect_provider_arns: Option<Vec<String>>,
     /// `SamlProviderARNs`.
     #[serde(rename = "SamlProviderARNs", skip_serializing_if = "Option::is_none")]
-    pub saml_provider_ar_ns: Option<Vec<String>>,
+    pub saml_provider_arns: Option<Vec<String>>,
     /// `SupportedLoginProviders`.
     #[serde(
         rename = "SupportedLoginProviders",
@@ -326,11 +326,11 @@ impl CreateIdentityPoolInput {
             Some(v) => read_identity_pool_tags_type(v, &path.member("identityPoolTags"), cx)?,
             None => None,
         };
-        let open_id_connect_provider_ar_ns = match member(object, "OpenIdConnectProviderARNs") {
+        let open_id_connect_provider_arns = match member(object, "OpenIdConnectProviderARNs") {
             Some(v) => read_oidc_provider_list(v, &path.member("openIdConnectProviderARNs"), cx)?,
             None => None,
         };
-        let saml_provider_ar_ns = match member(object, "SamlProviderARNs") {
+        let saml_provider_arns = match member(object, "SamlProviderARNs") {
             Some(v) => read_saml_provider_list(v, &path.member("samlProviderARNs"), cx)?,
             None => None,
         };
@@ -353,8 +353,8 @@ impl CreateIdentityPoolInput {
             developer_provider_name,
             identity_pool_name,
             identity_pool_tags,
-            open_id_connect_provider_ar_ns,
-            saml_provider_ar_ns,
+            open_id_connect_provider_arns,
+            saml_provider_arns,
             supported_login_providers,
         }))
     }
@@ -1392,10 +1392,10 @@ pub struct IdentityPool {
         rename = "OpenIdConnectProviderARNs",
         skip_serializing_if = "Option::is_none"
     )]
-    pub open_id_connect_provider_ar_ns: Option<Vec<String>>,
+    pub open_id_connect_provider_arns: Option<Vec<String>>,
     /// `SamlProviderARNs`.
     #[serde(rename = "SamlProviderARNs", skip_serializing_if = "Option::is_none")]
-    pub saml_provider_ar_ns: Option<Vec<String>>,
+    pub saml_provider_arns: Option<Vec<String>>,
     /// `SupportedLoginProviders`.
     #[serde(
         rename = "SupportedLoginProviders",
@@ -1463,11 +1463,11 @@ impl IdentityPool {
             Some(v) => read_identity_pool_tags_type(v, &path.member("identityPoolTags"), cx)?,
             None => None,
         };
-        let open_id_connect_provider_ar_ns = match member(object, "OpenIdConnectProviderARNs") {
+        let open_id_connect_provider_arns = match member(object, "OpenIdConnectProviderARNs") {
             Some(v) => read_oidc_provider_list(v, &path.member("openIdConnectProviderARNs"), cx)?,
             None => None,
         };
-        let saml_provider_ar_ns = match member(object, "SamlProviderARNs") {
+        let saml_provider_arns = match member(object, "SamlProviderARNs") {
             Some(v) => read_saml_provider_list(v, &path.member("samlProviderARNs"), cx)?,
             None => None,
         };
@@ -1498,8 +1498,8 @@ impl IdentityPool {
             identity_pool_id,
             identity_pool_name,
             identity_pool_tags,
-            open_id_connect_provider_ar_ns,
-            saml_provider_ar_ns,
+            open_id_connect_provider_arns,
+            saml_provider_arns,
             supported_login_providers,
         }))
     }

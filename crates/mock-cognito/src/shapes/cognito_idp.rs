@@ -5208,14 +5208,14 @@ static CACHE_DURATION_TYPE: IntRules = IntRules {
 };
 
 /// Reads a `CallbackURLsListType` list from JSON, checking the model's constraints.
-fn read_callback_ur_ls_list_type(
+fn read_callback_urls_list_type(
     v: &Value,
     path: &Path<'_>,
     cx: &mut Reader,
 ) -> ReadResult<Vec<String>> {
     let items = cx.array(v, path)?;
     let mark = cx.mark();
-    cx.size(v, items.len(), path, &CALLBACK_UR_LS_LIST_TYPE);
+    cx.size(v, items.len(), path, &CALLBACK_URLS_LIST_TYPE);
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let at = path.index(i);
@@ -5230,7 +5230,7 @@ fn read_callback_ur_ls_list_type(
     Ok(cx.clean_since(mark).then_some(out))
 }
 
-static CALLBACK_UR_LS_LIST_TYPE: SizeRules = SizeRules {
+static CALLBACK_URLS_LIST_TYPE: SizeRules = SizeRules {
     min: Some(0),
     max: Some(100),
     sensitive: false,
@@ -7784,16 +7784,16 @@ pub struct CreateUserPoolClientRequest {
     pub access_token_validity: Option<i32>,
     /// `AllowedOAuthFlows`.
     #[serde(rename = "AllowedOAuthFlows", skip_serializing_if = "Option::is_none")]
-    pub allowed_o_auth_flows: Option<Vec<OAuthFlowType>>,
+    pub allowed_oauth_flows: Option<Vec<OAuthFlowType>>,
     /// `AllowedOAuthFlowsUserPoolClient`.
     #[serde(
         rename = "AllowedOAuthFlowsUserPoolClient",
         skip_serializing_if = "Option::is_none"
     )]
-    pub allowed_o_auth_flows_user_pool_client: Option<bool>,
+    pub allowed_oauth_flows_user_pool_client: Option<bool>,
     /// `AllowedOAuthScopes`.
     #[serde(rename = "AllowedOAuthScopes", skip_serializing_if = "Option::is_none")]
-    pub allowed_o_auth_scopes: Option<Vec<String>>,
+    pub allowed_oauth_scopes: Option<Vec<String>>,
     /// `AnalyticsConfiguration`.
     #[serde(
         rename = "AnalyticsConfiguration",
@@ -7808,7 +7808,7 @@ pub struct CreateUserPoolClientRequest {
     pub auth_session_validity: Option<i32>,
     /// `CallbackURLs`.
     #[serde(rename = "CallbackURLs", skip_serializing_if = "Option::is_none")]
-    pub callback_ur_ls: Option<Vec<String>>,
+    pub callback_urls: Option<Vec<String>>,
     /// `ClientName` (required).
     #[serde(rename = "ClientName")]
     pub client_name: String,
@@ -7841,7 +7841,7 @@ pub struct CreateUserPoolClientRequest {
     pub id_token_validity: Option<i32>,
     /// `LogoutURLs`.
     #[serde(rename = "LogoutURLs", skip_serializing_if = "Option::is_none")]
-    pub logout_ur_ls: Option<Vec<String>>,
+    pub logout_urls: Option<Vec<String>>,
     /// `PreventUserExistenceErrors`.
     #[serde(
         rename = "PreventUserExistenceErrors",
@@ -7890,15 +7890,15 @@ impl fmt::Debug for CreateUserPoolClientRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CreateUserPoolClientRequest")
             .field("access_token_validity", &self.access_token_validity)
-            .field("allowed_o_auth_flows", &self.allowed_o_auth_flows)
+            .field("allowed_oauth_flows", &self.allowed_oauth_flows)
             .field(
-                "allowed_o_auth_flows_user_pool_client",
-                &self.allowed_o_auth_flows_user_pool_client,
+                "allowed_oauth_flows_user_pool_client",
+                &self.allowed_oauth_flows_user_pool_client,
             )
-            .field("allowed_o_auth_scopes", &self.allowed_o_auth_scopes)
+            .field("allowed_oauth_scopes", &self.allowed_oauth_scopes)
             .field("analytics_configuration", &self.analytics_configuration)
             .field("auth_session_validity", &self.auth_session_validity)
-            .field("callback_ur_ls", &self.callback_ur_ls)
+            .field("callback_urls", &self.callback_urls)
             .field("client_name", &self.client_name)
             .field(
                 "client_secret",
@@ -7913,7 +7913,7 @@ impl fmt::Debug for CreateUserPoolClientRequest {
             .field("explicit_auth_flows", &self.explicit_auth_flows)
             .field("generate_secret", &self.generate_secret)
             .field("id_token_validity", &self.id_token_validity)
-            .field("logout_ur_ls", &self.logout_ur_ls)
+            .field("logout_urls", &self.logout_urls)
             .field(
                 "prevent_user_existence_errors",
                 &self.prevent_user_existence_errors,
@@ -7950,17 +7950,17 @@ impl CreateUserPoolClientRequest {
             "accessTokenValidity",
             &ACCESS_TOKEN_VALIDITY_TYPE,
         )?;
-        let allowed_o_auth_flows = match member(object, "AllowedOAuthFlows") {
-            Some(v) => read_o_auth_flows_type(v, &path.member("allowedOAuthFlows"), cx)?,
+        let allowed_oauth_flows = match member(object, "AllowedOAuthFlows") {
+            Some(v) => read_oauth_flows_type(v, &path.member("allowedOAuthFlows"), cx)?,
             None => None,
         };
-        let allowed_o_auth_flows_user_pool_client = cx.boolean_member(
+        let allowed_oauth_flows_user_pool_client = cx.boolean_member(
             object,
             "AllowedOAuthFlowsUserPoolClient",
             path,
             "allowedOAuthFlowsUserPoolClient",
         )?;
-        let allowed_o_auth_scopes = match member(object, "AllowedOAuthScopes") {
+        let allowed_oauth_scopes = match member(object, "AllowedOAuthScopes") {
             Some(v) => read_scope_list_type(v, &path.member("allowedOAuthScopes"), cx)?,
             None => None,
         };
@@ -7977,8 +7977,8 @@ impl CreateUserPoolClientRequest {
             "authSessionValidity",
             &AUTH_SESSION_VALIDITY_TYPE,
         )?;
-        let callback_ur_ls = match member(object, "CallbackURLs") {
-            Some(v) => read_callback_ur_ls_list_type(v, &path.member("callbackURLs"), cx)?,
+        let callback_urls = match member(object, "CallbackURLs") {
+            Some(v) => read_callback_urls_list_type(v, &path.member("callbackURLs"), cx)?,
             None => None,
         };
         let client_name = cx
@@ -8029,8 +8029,8 @@ impl CreateUserPoolClientRequest {
             "idTokenValidity",
             &ID_TOKEN_VALIDITY_TYPE,
         )?;
-        let logout_ur_ls = match member(object, "LogoutURLs") {
-            Some(v) => read_logout_ur_ls_list_type(v, &path.member("logoutURLs"), cx)?,
+        let logout_urls = match member(object, "LogoutURLs") {
+            Some(v) => read_logout_urls_list_type(v, &path.member("logoutURLs"), cx)?,
             None => None,
         };
         let prevent_user_existence_errors = cx
@@ -8090,12 +8090,12 @@ impl CreateUserPoolClientRequest {
         };
         Ok(Some(Self {
             access_token_validity,
-            allowed_o_auth_flows,
-            allowed_o_auth_flows_user_pool_client,
-            allowed_o_auth_scopes,
+            allowed_oauth_flows,
+            allowed_oauth_flows_user_pool_client,
+            allowed_oauth_scopes,
             analytics_configuration,
             auth_session_validity,
-            callback_ur_ls,
+            callback_urls,
             client_name,
             client_secret,
             default_redirect_uri,
@@ -8104,7 +8104,7 @@ impl CreateUserPoolClientRequest {
             explicit_auth_flows,
             generate_secret,
             id_token_validity,
-            logout_ur_ls,
+            logout_urls,
             prevent_user_existence_errors,
             publish_secrets_in_aws_secrets_manager,
             read_attributes,
@@ -8979,7 +8979,7 @@ impl DcrConfigurationType {
             None => None,
         };
         let authenticated_grant_types = match member(object, "AuthenticatedGrantTypes") {
-            Some(v) => read_o_auth_flows_type(v, &path.member("authenticatedGrantTypes"), cx)?,
+            Some(v) => read_oauth_flows_type(v, &path.member("authenticatedGrantTypes"), cx)?,
             None => None,
         };
         let enable_status = cx
@@ -8988,7 +8988,7 @@ impl DcrConfigurationType {
         let open_dcr_enabled =
             cx.boolean_member(object, "OpenDcrEnabled", path, "openDcrEnabled")?;
         let open_dcr_grant_types = match member(object, "OpenDcrGrantTypes") {
-            Some(v) => read_o_auth_flows_type(v, &path.member("openDcrGrantTypes"), cx)?,
+            Some(v) => read_oauth_flows_type(v, &path.member("openDcrGrantTypes"), cx)?,
             None => None,
         };
         if !cx.clean_since(mark) {
@@ -12989,7 +12989,7 @@ impl GetDerivedTokenResponse {
                 "TokenType",
                 path,
                 "tokenType",
-                &O_AUTH_TOKEN_TYPE_TYPE,
+                &OAUTH_TOKEN_TYPE_TYPE,
             )?
             .and_then(OAuthTokenTypeType::parse);
         if !cx.clean_since(mark) {
@@ -15695,7 +15695,7 @@ impl ListClientMetadataURLsRequest {
 pub struct ListClientMetadataURLsResponse {
     /// `ClientMetadataURLs` (required).
     #[serde(rename = "ClientMetadataURLs")]
-    pub client_metadata_ur_ls: Vec<ClientMetadataURLType>,
+    pub client_metadata_urls: Vec<ClientMetadataURLType>,
     /// `NextToken`.
     #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -15712,7 +15712,7 @@ impl ListClientMetadataURLsResponse {
             "ClientMetadataURLs",
             &path.member("clientMetadataURLs"),
         );
-        let client_metadata_ur_ls = match member(object, "ClientMetadataURLs") {
+        let client_metadata_urls = match member(object, "ClientMetadataURLs") {
             Some(v) => {
                 read_client_metadata_url_list_type(v, &path.member("clientMetadataURLs"), cx)?
             }
@@ -15724,11 +15724,11 @@ impl ListClientMetadataURLsResponse {
         if !cx.clean_since(mark) {
             return Ok(None);
         }
-        let Some(client_metadata_ur_ls) = client_metadata_ur_ls else {
+        let Some(client_metadata_urls) = client_metadata_urls else {
             return Ok(None);
         };
         Ok(Some(Self {
-            client_metadata_ur_ls,
+            client_metadata_urls,
             next_token,
         }))
     }
@@ -17321,14 +17321,14 @@ static LOG_LEVEL: StringRules = StringRules {
 };
 
 /// Reads a `LogoutURLsListType` list from JSON, checking the model's constraints.
-fn read_logout_ur_ls_list_type(
+fn read_logout_urls_list_type(
     v: &Value,
     path: &Path<'_>,
     cx: &mut Reader,
 ) -> ReadResult<Vec<String>> {
     let items = cx.array(v, path)?;
     let mark = cx.mark();
-    cx.size(v, items.len(), path, &LOGOUT_UR_LS_LIST_TYPE);
+    cx.size(v, items.len(), path, &LOGOUT_URLS_LIST_TYPE);
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let at = path.index(i);
@@ -17343,7 +17343,7 @@ fn read_logout_ur_ls_list_type(
     Ok(cx.clean_since(mark).then_some(out))
 }
 
-static LOGOUT_UR_LS_LIST_TYPE: SizeRules = SizeRules {
+static LOGOUT_URLS_LIST_TYPE: SizeRules = SizeRules {
     min: Some(0),
     max: Some(100),
     sensitive: false,
@@ -17868,7 +17868,7 @@ impl fmt::Display for OAuthFlowType {
     }
 }
 
-static O_AUTH_FLOW_TYPE: StringRules = StringRules {
+static OAUTH_FLOW_TYPE: StringRules = StringRules {
     min: None,
     max: None,
     values: Some(OAuthFlowType::VALUES),
@@ -17877,14 +17877,14 @@ static O_AUTH_FLOW_TYPE: StringRules = StringRules {
 };
 
 /// Reads an `OAuthFlowsType` list from JSON, checking the model's constraints.
-fn read_o_auth_flows_type(
+fn read_oauth_flows_type(
     v: &Value,
     path: &Path<'_>,
     cx: &mut Reader,
 ) -> ReadResult<Vec<OAuthFlowType>> {
     let items = cx.array(v, path)?;
     let mark = cx.mark();
-    cx.size(v, items.len(), path, &O_AUTH_FLOWS_TYPE);
+    cx.size(v, items.len(), path, &OAUTH_FLOWS_TYPE);
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let at = path.index(i);
@@ -17893,7 +17893,7 @@ fn read_o_auth_flows_type(
             continue;
         }
         if let Some(item) = cx
-            .string(item, &at, &O_AUTH_FLOW_TYPE)?
+            .string(item, &at, &OAUTH_FLOW_TYPE)?
             .and_then(OAuthFlowType::parse)
         {
             out.push(item);
@@ -17902,7 +17902,7 @@ fn read_o_auth_flows_type(
     Ok(cx.clean_since(mark).then_some(out))
 }
 
-static O_AUTH_FLOWS_TYPE: SizeRules = SizeRules {
+static OAUTH_FLOWS_TYPE: SizeRules = SizeRules {
     min: Some(0),
     max: Some(3),
     sensitive: false,
@@ -17950,7 +17950,7 @@ impl fmt::Display for OAuthTokenTypeType {
 }
 
 #[cfg(test)]
-static O_AUTH_TOKEN_TYPE_TYPE: StringRules = StringRules {
+static OAUTH_TOKEN_TYPE_TYPE: StringRules = StringRules {
     min: None,
     max: None,
     values: Some(OAuthTokenTypeType::VALUES),
@@ -24442,16 +24442,16 @@ pub struct UpdateUserPoolClientRequest {
     pub access_token_validity: Option<i32>,
     /// `AllowedOAuthFlows`.
     #[serde(rename = "AllowedOAuthFlows", skip_serializing_if = "Option::is_none")]
-    pub allowed_o_auth_flows: Option<Vec<OAuthFlowType>>,
+    pub allowed_oauth_flows: Option<Vec<OAuthFlowType>>,
     /// `AllowedOAuthFlowsUserPoolClient`.
     #[serde(
         rename = "AllowedOAuthFlowsUserPoolClient",
         skip_serializing_if = "Option::is_none"
     )]
-    pub allowed_o_auth_flows_user_pool_client: Option<bool>,
+    pub allowed_oauth_flows_user_pool_client: Option<bool>,
     /// `AllowedOAuthScopes`.
     #[serde(rename = "AllowedOAuthScopes", skip_serializing_if = "Option::is_none")]
-    pub allowed_o_auth_scopes: Option<Vec<String>>,
+    pub allowed_oauth_scopes: Option<Vec<String>>,
     /// `AnalyticsConfiguration`.
     #[serde(
         rename = "AnalyticsConfiguration",
@@ -24466,7 +24466,7 @@ pub struct UpdateUserPoolClientRequest {
     pub auth_session_validity: Option<i32>,
     /// `CallbackURLs`.
     #[serde(rename = "CallbackURLs", skip_serializing_if = "Option::is_none")]
-    pub callback_ur_ls: Option<Vec<String>>,
+    pub callback_urls: Option<Vec<String>>,
     /// `ClientId` (required), sensitive.
     #[serde(rename = "ClientId")]
     pub client_id: String,
@@ -24496,7 +24496,7 @@ pub struct UpdateUserPoolClientRequest {
     pub id_token_validity: Option<i32>,
     /// `LogoutURLs`.
     #[serde(rename = "LogoutURLs", skip_serializing_if = "Option::is_none")]
-    pub logout_ur_ls: Option<Vec<String>>,
+    pub logout_urls: Option<Vec<String>>,
     /// `PreventUserExistenceErrors`.
     #[serde(
         rename = "PreventUserExistenceErrors",
@@ -24545,15 +24545,15 @@ impl fmt::Debug for UpdateUserPoolClientRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UpdateUserPoolClientRequest")
             .field("access_token_validity", &self.access_token_validity)
-            .field("allowed_o_auth_flows", &self.allowed_o_auth_flows)
+            .field("allowed_oauth_flows", &self.allowed_oauth_flows)
             .field(
-                "allowed_o_auth_flows_user_pool_client",
-                &self.allowed_o_auth_flows_user_pool_client,
+                "allowed_oauth_flows_user_pool_client",
+                &self.allowed_oauth_flows_user_pool_client,
             )
-            .field("allowed_o_auth_scopes", &self.allowed_o_auth_scopes)
+            .field("allowed_oauth_scopes", &self.allowed_oauth_scopes)
             .field("analytics_configuration", &self.analytics_configuration)
             .field("auth_session_validity", &self.auth_session_validity)
-            .field("callback_ur_ls", &self.callback_ur_ls)
+            .field("callback_urls", &self.callback_urls)
             .field("client_id", &Redacted)
             .field("client_name", &self.client_name)
             .field("default_redirect_uri", &self.default_redirect_uri)
@@ -24564,7 +24564,7 @@ impl fmt::Debug for UpdateUserPoolClientRequest {
             .field("enable_token_revocation", &self.enable_token_revocation)
             .field("explicit_auth_flows", &self.explicit_auth_flows)
             .field("id_token_validity", &self.id_token_validity)
-            .field("logout_ur_ls", &self.logout_ur_ls)
+            .field("logout_urls", &self.logout_urls)
             .field(
                 "prevent_user_existence_errors",
                 &self.prevent_user_existence_errors,
@@ -24601,17 +24601,17 @@ impl UpdateUserPoolClientRequest {
             "accessTokenValidity",
             &ACCESS_TOKEN_VALIDITY_TYPE,
         )?;
-        let allowed_o_auth_flows = match member(object, "AllowedOAuthFlows") {
-            Some(v) => read_o_auth_flows_type(v, &path.member("allowedOAuthFlows"), cx)?,
+        let allowed_oauth_flows = match member(object, "AllowedOAuthFlows") {
+            Some(v) => read_oauth_flows_type(v, &path.member("allowedOAuthFlows"), cx)?,
             None => None,
         };
-        let allowed_o_auth_flows_user_pool_client = cx.boolean_member(
+        let allowed_oauth_flows_user_pool_client = cx.boolean_member(
             object,
             "AllowedOAuthFlowsUserPoolClient",
             path,
             "allowedOAuthFlowsUserPoolClient",
         )?;
-        let allowed_o_auth_scopes = match member(object, "AllowedOAuthScopes") {
+        let allowed_oauth_scopes = match member(object, "AllowedOAuthScopes") {
             Some(v) => read_scope_list_type(v, &path.member("allowedOAuthScopes"), cx)?,
             None => None,
         };
@@ -24628,8 +24628,8 @@ impl UpdateUserPoolClientRequest {
             "authSessionValidity",
             &AUTH_SESSION_VALIDITY_TYPE,
         )?;
-        let callback_ur_ls = match member(object, "CallbackURLs") {
-            Some(v) => read_callback_ur_ls_list_type(v, &path.member("callbackURLs"), cx)?,
+        let callback_urls = match member(object, "CallbackURLs") {
+            Some(v) => read_callback_urls_list_type(v, &path.member("callbackURLs"), cx)?,
             None => None,
         };
         let client_id = cx
@@ -24672,8 +24672,8 @@ impl UpdateUserPoolClientRequest {
             "idTokenValidity",
             &ID_TOKEN_VALIDITY_TYPE,
         )?;
-        let logout_ur_ls = match member(object, "LogoutURLs") {
-            Some(v) => read_logout_ur_ls_list_type(v, &path.member("logoutURLs"), cx)?,
+        let logout_urls = match member(object, "LogoutURLs") {
+            Some(v) => read_logout_urls_list_type(v, &path.member("logoutURLs"), cx)?,
             None => None,
         };
         let prevent_user_existence_errors = cx
@@ -24733,12 +24733,12 @@ impl UpdateUserPoolClientRequest {
         };
         Ok(Some(Self {
             access_token_validity,
-            allowed_o_auth_flows,
-            allowed_o_auth_flows_user_pool_client,
-            allowed_o_auth_scopes,
+            allowed_oauth_flows,
+            allowed_oauth_flows_user_pool_client,
+            allowed_oauth_scopes,
             analytics_configuration,
             auth_session_validity,
-            callback_ur_ls,
+            callback_urls,
             client_id,
             client_name,
             default_redirect_uri,
@@ -24746,7 +24746,7 @@ impl UpdateUserPoolClientRequest {
             enable_token_revocation,
             explicit_auth_flows,
             id_token_validity,
-            logout_ur_ls,
+            logout_urls,
             prevent_user_existence_errors,
             publish_secrets_in_aws_secrets_manager,
             read_attributes,
@@ -25851,16 +25851,16 @@ pub struct UserPoolClientType {
     pub access_token_validity: Option<i32>,
     /// `AllowedOAuthFlows`.
     #[serde(rename = "AllowedOAuthFlows", skip_serializing_if = "Option::is_none")]
-    pub allowed_o_auth_flows: Option<Vec<OAuthFlowType>>,
+    pub allowed_oauth_flows: Option<Vec<OAuthFlowType>>,
     /// `AllowedOAuthFlowsUserPoolClient`.
     #[serde(
         rename = "AllowedOAuthFlowsUserPoolClient",
         skip_serializing_if = "Option::is_none"
     )]
-    pub allowed_o_auth_flows_user_pool_client: Option<bool>,
+    pub allowed_oauth_flows_user_pool_client: Option<bool>,
     /// `AllowedOAuthScopes`.
     #[serde(rename = "AllowedOAuthScopes", skip_serializing_if = "Option::is_none")]
-    pub allowed_o_auth_scopes: Option<Vec<String>>,
+    pub allowed_oauth_scopes: Option<Vec<String>>,
     /// `AnalyticsConfiguration`.
     #[serde(
         rename = "AnalyticsConfiguration",
@@ -25875,7 +25875,7 @@ pub struct UserPoolClientType {
     pub auth_session_validity: Option<i32>,
     /// `CallbackURLs`.
     #[serde(rename = "CallbackURLs", skip_serializing_if = "Option::is_none")]
-    pub callback_ur_ls: Option<Vec<String>>,
+    pub callback_urls: Option<Vec<String>>,
     /// `ClientId`, sensitive.
     #[serde(rename = "ClientId", skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
@@ -25920,7 +25920,7 @@ pub struct UserPoolClientType {
     pub last_modified_date: Option<Timestamp>,
     /// `LogoutURLs`.
     #[serde(rename = "LogoutURLs", skip_serializing_if = "Option::is_none")]
-    pub logout_ur_ls: Option<Vec<String>>,
+    pub logout_urls: Option<Vec<String>>,
     /// `PreventUserExistenceErrors`.
     #[serde(
         rename = "PreventUserExistenceErrors",
@@ -25963,15 +25963,15 @@ impl fmt::Debug for UserPoolClientType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UserPoolClientType")
             .field("access_token_validity", &self.access_token_validity)
-            .field("allowed_o_auth_flows", &self.allowed_o_auth_flows)
+            .field("allowed_oauth_flows", &self.allowed_oauth_flows)
             .field(
-                "allowed_o_auth_flows_user_pool_client",
-                &self.allowed_o_auth_flows_user_pool_client,
+                "allowed_oauth_flows_user_pool_client",
+                &self.allowed_oauth_flows_user_pool_client,
             )
-            .field("allowed_o_auth_scopes", &self.allowed_o_auth_scopes)
+            .field("allowed_oauth_scopes", &self.allowed_oauth_scopes)
             .field("analytics_configuration", &self.analytics_configuration)
             .field("auth_session_validity", &self.auth_session_validity)
-            .field("callback_ur_ls", &self.callback_ur_ls)
+            .field("callback_urls", &self.callback_urls)
             .field("client_id", &self.client_id.as_ref().map(|_| Redacted))
             .field("client_name", &self.client_name)
             .field(
@@ -25990,7 +25990,7 @@ impl fmt::Debug for UserPoolClientType {
             .field("explicit_auth_flows", &self.explicit_auth_flows)
             .field("id_token_validity", &self.id_token_validity)
             .field("last_modified_date", &self.last_modified_date)
-            .field("logout_ur_ls", &self.logout_ur_ls)
+            .field("logout_urls", &self.logout_urls)
             .field(
                 "prevent_user_existence_errors",
                 &self.prevent_user_existence_errors,
@@ -26022,17 +26022,17 @@ impl UserPoolClientType {
             "accessTokenValidity",
             &ACCESS_TOKEN_VALIDITY_TYPE,
         )?;
-        let allowed_o_auth_flows = match member(object, "AllowedOAuthFlows") {
-            Some(v) => read_o_auth_flows_type(v, &path.member("allowedOAuthFlows"), cx)?,
+        let allowed_oauth_flows = match member(object, "AllowedOAuthFlows") {
+            Some(v) => read_oauth_flows_type(v, &path.member("allowedOAuthFlows"), cx)?,
             None => None,
         };
-        let allowed_o_auth_flows_user_pool_client = cx.boolean_member(
+        let allowed_oauth_flows_user_pool_client = cx.boolean_member(
             object,
             "AllowedOAuthFlowsUserPoolClient",
             path,
             "allowedOAuthFlowsUserPoolClient",
         )?;
-        let allowed_o_auth_scopes = match member(object, "AllowedOAuthScopes") {
+        let allowed_oauth_scopes = match member(object, "AllowedOAuthScopes") {
             Some(v) => read_scope_list_type(v, &path.member("allowedOAuthScopes"), cx)?,
             None => None,
         };
@@ -26049,8 +26049,8 @@ impl UserPoolClientType {
             "authSessionValidity",
             &AUTH_SESSION_VALIDITY_TYPE,
         )?;
-        let callback_ur_ls = match member(object, "CallbackURLs") {
-            Some(v) => read_callback_ur_ls_list_type(v, &path.member("callbackURLs"), cx)?,
+        let callback_urls = match member(object, "CallbackURLs") {
+            Some(v) => read_callback_urls_list_type(v, &path.member("callbackURLs"), cx)?,
             None => None,
         };
         let client_id = cx
@@ -26117,8 +26117,8 @@ impl UserPoolClientType {
         )?;
         let last_modified_date =
             cx.timestamp_member(object, "LastModifiedDate", path, "lastModifiedDate")?;
-        let logout_ur_ls = match member(object, "LogoutURLs") {
-            Some(v) => read_logout_ur_ls_list_type(v, &path.member("logoutURLs"), cx)?,
+        let logout_urls = match member(object, "LogoutURLs") {
+            Some(v) => read_logout_urls_list_type(v, &path.member("logoutURLs"), cx)?,
             None => None,
         };
         let prevent_user_existence_errors = cx
@@ -26169,12 +26169,12 @@ impl UserPoolClientType {
         }
         Ok(Some(Self {
             access_token_validity,
-            allowed_o_auth_flows,
-            allowed_o_auth_flows_user_pool_client,
-            allowed_o_auth_scopes,
+            allowed_oauth_flows,
+            allowed_oauth_flows_user_pool_client,
+            allowed_oauth_scopes,
             analytics_configuration,
             auth_session_validity,
-            callback_ur_ls,
+            callback_urls,
             client_id,
             client_name,
             client_secret,
@@ -26187,7 +26187,7 @@ impl UserPoolClientType {
             explicit_auth_flows,
             id_token_validity,
             last_modified_date,
-            logout_ur_ls,
+            logout_urls,
             prevent_user_existence_errors,
             read_attributes,
             refresh_token_rotation,
