@@ -9,10 +9,52 @@
 //! on the spot, so a missed case is slower, never wrong.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
 
 use cognito_srp::{Password, PoolName, Verifier};
 
 use crate::jwt::SigningKey;
+
+/// One piece of work to do ahead. `Debug` prints no password or token.
+pub enum Ahead {
+    /// Check this token's signature with this key.
+    Signature(Arc<SigningKey>, String),
+    /// Make the verifier of a new password.
+    Verifier {
+        pool: PoolName,
+        username: String,
+        password: Password,
+    },
+    /// Check a password against the user's current verifier.
+    Password {
+        pool: PoolName,
+        username: String,
+        verifier: Box<Verifier>,
+        password: Password,
+    },
+}
+
+impl fmt::Debug for Ahead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ahead::Signature(key, _) => f
+                .debug_struct("Signature")
+                .field("kid", &key.kid())
+                .finish_non_exhaustive(),
+            Ahead::Verifier { pool, username, .. } => f
+                .debug_struct("Verifier")
+                .field("pool", pool)
+                .field("username", username)
+                .finish_non_exhaustive(),
+            Ahead::Password { pool, username, .. } => f
+                .debug_struct("Password")
+                .field("pool", pool)
+                .field("username", username)
+                .finish_non_exhaustive(),
+        }
+    }
+}
 
 /// Everything one request did ahead of its locks.
 #[derive(Debug, Default)]
@@ -27,6 +69,33 @@ pub struct WorkAhead {
     pub new_user_sub: Option<String>,
     /// The temporary password AdminCreateUser makes up when given none.
     pub generated_password: Option<Password>,
+}
+
+impl WorkAhead {
+    /// Does `plan` now: call it with no lock held.
+    pub(crate) fn run(&mut self, plan: Vec<Ahead>, rng: &crate::ids::Randomness) {
+        for work in plan {
+            match work {
+                Ahead::Signature(key, token) => self.signatures.check_ahead(&key, &token),
+                Ahead::Verifier {
+                    pool,
+                    username,
+                    password,
+                } => self
+                    .verifiers
+                    .make_ahead(rng, pool, &username, password.expose_secret()),
+                Ahead::Password {
+                    pool,
+                    username,
+                    verifier,
+                    password,
+                } => {
+                    self.verifiers
+                        .check_ahead(pool, &username, *verifier, password.expose_secret())
+                }
+            }
+        }
+    }
 }
 
 /// SRP verifiers made, and passwords checked, before a lock was taken, for
@@ -108,9 +177,18 @@ impl PreparedVerifiers {
 
 /// The outcomes of signature checks done before a lock was taken, by
 /// (`kid`, token).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct VerifiedSignatures {
     outcomes: HashMap<(String, String), bool>,
+}
+
+impl fmt::Debug for VerifiedSignatures {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The keys hold whole tokens: say how many, never which.
+        f.debug_struct("VerifiedSignatures")
+            .field("checked", &self.outcomes.len())
+            .finish()
+    }
 }
 
 impl VerifiedSignatures {

@@ -18,7 +18,7 @@ use crate::ahead::WorkAhead;
 use crate::engine::Shared;
 use crate::error::{ApiError, ApiResult};
 use crate::shapes::cognito_idp::UserPoolRequest;
-use crate::user_pool::{Ahead, AuthReply, AuthStep, Context, UserPools};
+use crate::user_pool::{AuthReply, AuthStep, Context, UserPools};
 
 /// Runs one user-pool operation.
 pub(crate) fn run(
@@ -52,26 +52,7 @@ pub(crate) fn run(
 fn work_ahead(shared: &Shared, op: &str, body: &Value, ctx: &Context<'_>) -> WorkAhead {
     let mut ahead = UserPools::draw_ahead(op, body, ctx);
     let plan = shared.user_pools().plan_ahead(op, body, &ahead, ctx);
-    for work in plan {
-        match work {
-            Ahead::Signature(key, token) => ahead.signatures.check_ahead(&key, &token),
-            Ahead::Verifier {
-                pool,
-                username,
-                password,
-            } => ahead
-                .verifiers
-                .make_ahead(ctx.rng, pool, &username, password.expose_secret()),
-            Ahead::Password {
-                pool,
-                username,
-                verifier,
-                password,
-            } => ahead
-                .verifiers
-                .check_ahead(pool, &username, *verifier, password.expose_secret()),
-        }
-    }
+    ahead.run(plan, ctx.rng);
     ahead
 }
 

@@ -9,32 +9,12 @@
 
 use std::sync::Arc;
 
-use cognito_srp::{Password, PoolName, Verifier};
+use cognito_srp::Password;
 use serde_json::Value;
 
 use super::{Context, Pool, UserPools};
-use crate::ahead::WorkAhead;
+use crate::ahead::{Ahead, WorkAhead};
 use crate::jwt::SigningKey;
-
-/// One piece of work to do ahead. `Debug` prints no password.
-#[derive(Debug)]
-pub enum Ahead {
-    /// Check this token's signature with this key.
-    Signature(Arc<SigningKey>, String),
-    /// Make the verifier of a new password.
-    Verifier {
-        pool: PoolName,
-        username: String,
-        password: Password,
-    },
-    /// Check a password against the user's current verifier.
-    Password {
-        pool: PoolName,
-        username: String,
-        verifier: Box<Verifier>,
-        password: Password,
-    },
-}
 
 impl UserPools {
     /// The expensive work operation `op` with `input` will need, given
@@ -117,19 +97,31 @@ impl UserPools {
             "RespondToAuthChallenge" | "AdminRespondToAuthChallenge"
                 if text("ChallengeName") == "NEW_PASSWORD_REQUIRED" =>
             {
-                let now = ctx.clock.unix();
-                if let Some((pool_id, username)) = self.new_password_challenge(text("Session"), now)
-                    && let Ok(pool) = self.pool(pool_id)
-                {
-                    let password = input["ChallengeResponses"]["NEW_PASSWORD"]
-                        .as_str()
-                        .unwrap_or_default();
-                    work.extend(new_password(pool, username.to_owned(), password));
-                }
+                let password = input["ChallengeResponses"]["NEW_PASSWORD"]
+                    .as_str()
+                    .unwrap_or_default();
+                work.extend(self.plan_new_password(text("Session"), password, ctx));
             }
             _ => {}
         }
         work
+    }
+
+    /// The verifier a NEW_PASSWORD_REQUIRED answer (by API or on the
+    /// hosted UI's form) will need.
+    pub fn plan_new_password(
+        &self,
+        session: &str,
+        password: &str,
+        ctx: &Context<'_>,
+    ) -> Option<Ahead> {
+        let (pool_id, username) = self.new_password_challenge(session, ctx.clock.unix())?;
+        let pool = self.pool(pool_id).ok()?;
+        (!password.is_empty()).then(|| Ahead::Verifier {
+            pool: pool.pool_name(),
+            username: username.to_owned(),
+            password: Password::new(password),
+        })
     }
 
     /// Draws what a request that may create a user needs before its
@@ -149,7 +141,7 @@ impl UserPools {
 
     /// The key that would have signed `token` as an access token: that of
     /// the pool its `iss` names.
-    fn access_key_of(&self, token: &str) -> Option<Arc<SigningKey>> {
+    pub(crate) fn access_key_of(&self, token: &str) -> Option<Arc<SigningKey>> {
         let claims = crate::jwt::decode_unverified(token)?;
         let pool_id = claims["iss"].as_str()?.rsplit('/').next()?;
         Some(self.pools.get(pool_id)?.access_key.clone())

@@ -25,11 +25,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::expiring::ExpiringMap;
 use crate::jwt::SigningKey;
 
-pub use ahead::Ahead;
 pub use auth::{AuthReply, AuthStep};
 pub use oauth::{
     AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, OAuthError, PagePassword,
-    ProviderIdentity, ValidAuthorize, constant_time_eq, with_params,
+    ProviderIdentity, TokenGrant, ValidAuthorize, constant_time_eq, with_params,
 };
 pub use pools::PasswordPolicy;
 pub(crate) use providers::fake_provider_slug;

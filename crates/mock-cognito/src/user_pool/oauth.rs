@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::auth::PasswordCheck;
 use super::providers::IdentityProvider;
+use super::tokens::UnsignedTokens;
 use super::{AppClient, Context, Pool, User, UserPools, user_not_found};
 use crate::error::ApiResult;
 
@@ -491,10 +492,10 @@ impl UserPools {
         request: &ValidAuthorize,
         username: &str,
         ctx: &Context<'_>,
-    ) -> ApiResult<String> {
+    ) -> ApiResult<AuthorizeRedirect> {
         let state = request.state.as_deref();
         if request.implicit {
-            let tokens = self.issue_tokens(
+            let tokens = self.issue_unsigned(
                 &request.pool_id,
                 &request.client_id,
                 username,
@@ -502,26 +503,15 @@ impl UserPools {
                 ctx,
             )?;
             // The implicit grant never returns a refresh token.
-            self.refresh_tokens.remove(
-                tokens["RefreshToken"].as_str().unwrap_or_default(),
-                ctx.clock.unix(),
-            );
-            let expires_in = tokens["ExpiresIn"].to_string();
-            let mut pairs = vec![
-                (
-                    "access_token",
-                    tokens["AccessToken"].as_str().unwrap_or_default(),
-                ),
-                ("token_type", "Bearer"),
-                ("expires_in", expires_in.as_str()),
-            ];
-            if request.scopes.iter().any(|s| s == "openid") {
-                pairs.push(("id_token", tokens["IdToken"].as_str().unwrap_or_default()));
+            if let Some(refresh) = tokens.refresh_token() {
+                self.refresh_tokens.remove(refresh, ctx.clock.unix());
             }
-            if let Some(s) = state {
-                pairs.push(("state", s));
-            }
-            return Ok(with_params(&request.redirect_uri, '#', &pairs));
+            return Ok(AuthorizeRedirect::Implicit {
+                tokens: tokens.without_refresh_token(),
+                redirect_uri: request.redirect_uri.clone(),
+                with_id_token: request.scopes.iter().any(|s| s == "openid"),
+                state: request.state.clone(),
+            });
         }
         let now = ctx.clock.unix();
         let code = ctx.rng.uuid();
@@ -545,7 +535,11 @@ impl UserPools {
         if let Some(s) = state {
             pairs.push(("state", s));
         }
-        Ok(with_params(&request.redirect_uri, '?', &pairs))
+        Ok(AuthorizeRedirect::Ready(with_params(
+            &request.redirect_uri,
+            '?',
+            &pairs,
+        )))
     }
 
     /// Hands a sign-in to an external provider: remembers the request under
@@ -718,7 +712,7 @@ impl UserPools {
         redirect_uri: Option<&str>,
         code_verifier: Option<&str>,
         ctx: &Context<'_>,
-    ) -> Result<Value, OAuthError> {
+    ) -> Result<TokenGrant, OAuthError> {
         let (pool, client) = self
             .client(client_id)
             .map_err(|e| OAuthError::new("invalid_client", e.message))?;
@@ -771,7 +765,7 @@ impl UserPools {
         }
         let record = record.clone();
         let tokens = self
-            .issue_tokens(
+            .issue_unsigned(
                 &record.pool_id,
                 client_id,
                 &record.username,
@@ -779,15 +773,18 @@ impl UserPools {
                 ctx,
             )
             .map_err(|e| invalid_grant(&e.message))?;
-        let refresh = tokens["RefreshToken"].as_str().unwrap_or_default();
-        let origin = self
-            .refresh_tokens
-            .get(refresh, now)
+        let origin = tokens
+            .refresh_token()
+            .and_then(|refresh| self.refresh_tokens.get(refresh, now))
             .map(|g| g.origin_jti.clone());
         if let Some(r) = self.auth_codes.get_mut(code, now) {
             r.redeemed_session = origin;
         }
-        Ok(oauth_tokens(&tokens, &record.scopes, true))
+        Ok(TokenGrant::User {
+            tokens,
+            scopes: record.scopes,
+            with_refresh: true,
+        })
     }
 
     /// `grant_type=refresh_token` (with a new refresh token when the
@@ -797,7 +794,7 @@ impl UserPools {
         client_id: &str,
         refresh_token: Option<&str>,
         ctx: &Context<'_>,
-    ) -> Result<Value, OAuthError> {
+    ) -> Result<TokenGrant, OAuthError> {
         self.client(client_id)
             .map_err(|e| OAuthError::new("invalid_client", e.message))?;
         let token = refresh_token
@@ -811,10 +808,13 @@ impl UserPools {
             .unwrap_or_else(|| vec!["openid".to_owned()]);
         let tokens = self
             .refresh_rotating(client_id, token, ctx)
-            .map_err(|e| invalid_grant(&e.message))?
-            .sign();
-        let rotated = tokens.get("RefreshToken").is_some();
-        Ok(oauth_tokens(&tokens, &scopes, rotated))
+            .map_err(|e| invalid_grant(&e.message))?;
+        let with_refresh = tokens.refresh_token().is_some();
+        Ok(TokenGrant::User {
+            tokens,
+            scopes,
+            with_refresh,
+        })
     }
 
     /// `grant_type=client_credentials`: an access token for the client
@@ -824,7 +824,7 @@ impl UserPools {
         client_id: &str,
         scope: Option<&str>,
         ctx: &Context<'_>,
-    ) -> Result<Value, OAuthError> {
+    ) -> Result<TokenGrant, OAuthError> {
         let (pool, client) = self
             .client(client_id)
             .map_err(|e| OAuthError::new("invalid_client", e.message))?;
@@ -872,11 +872,11 @@ impl UserPools {
             "jti": ctx.rng.uuid(),
             "client_id": client.id,
         });
-        Ok(json!({
-            "access_token": pool.access_key.sign(&claims),
-            "expires_in": life,
-            "token_type": "Bearer",
-        }))
+        Ok(TokenGrant::Client {
+            claims,
+            key: pool.access_key.clone(),
+            expires_in: life,
+        })
     }
 
     /// `/oauth2/userInfo`: the user's attributes, for an access token that
@@ -998,6 +998,92 @@ impl Pool {
 }
 
 /// The `/oauth2/token` answer from an AuthenticationResult.
+/// A `/oauth2/token` answer decided under the lock, signed after it.
+#[derive(Debug)]
+pub enum TokenGrant {
+    /// A user's tokens (`authorization_code`, `refresh_token`).
+    User {
+        tokens: UnsignedTokens,
+        scopes: Vec<String>,
+        with_refresh: bool,
+    },
+    /// The client's own access token (`client_credentials`).
+    Client {
+        claims: Value,
+        key: std::sync::Arc<crate::jwt::SigningKey>,
+        expires_in: i64,
+    },
+}
+
+impl TokenGrant {
+    /// Signs the tokens: the token endpoint's JSON answer.
+    pub fn sign(self) -> Value {
+        match self {
+            TokenGrant::User {
+                tokens,
+                scopes,
+                with_refresh,
+            } => oauth_tokens(&tokens.sign(), &scopes, with_refresh),
+            TokenGrant::Client {
+                claims,
+                key,
+                expires_in,
+            } => json!({
+                "access_token": key.sign(&claims),
+                "expires_in": expires_in,
+                "token_type": "Bearer",
+            }),
+        }
+    }
+}
+
+/// Where the browser goes once a hosted-UI sign-in completes, decided
+/// under the lock; the implicit grant's tokens are signed after it.
+#[derive(Debug)]
+pub enum AuthorizeRedirect {
+    /// The location, with the authorization code.
+    Ready(String),
+    /// The implicit grant: tokens to sign into the fragment.
+    Implicit {
+        tokens: UnsignedTokens,
+        redirect_uri: String,
+        with_id_token: bool,
+        state: Option<String>,
+    },
+}
+
+impl AuthorizeRedirect {
+    /// The location (signing the implicit grant's tokens).
+    pub fn into_location(self) -> String {
+        let (tokens, redirect_uri, with_id_token, state) = match self {
+            AuthorizeRedirect::Ready(location) => return location,
+            AuthorizeRedirect::Implicit {
+                tokens,
+                redirect_uri,
+                with_id_token,
+                state,
+            } => (tokens, redirect_uri, with_id_token, state),
+        };
+        let tokens = tokens.sign();
+        let expires_in = tokens["ExpiresIn"].to_string();
+        let mut pairs = vec![
+            (
+                "access_token",
+                tokens["AccessToken"].as_str().unwrap_or_default(),
+            ),
+            ("token_type", "Bearer"),
+            ("expires_in", expires_in.as_str()),
+        ];
+        if with_id_token {
+            pairs.push(("id_token", tokens["IdToken"].as_str().unwrap_or_default()));
+        }
+        if let Some(s) = &state {
+            pairs.push(("state", s));
+        }
+        with_params(&redirect_uri, '#', &pairs)
+    }
+}
+
 fn oauth_tokens(result: &Value, scopes: &[String], with_refresh: bool) -> Value {
     let mut out = json!({
         "access_token": result["AccessToken"],

@@ -28,7 +28,7 @@ pub(super) struct SignInSession {
 /// Tokens whose claims are decided and whose signatures are still to be
 /// made: two RSA signatures are most of a sign-in's cost, and they need no
 /// state, so the server makes them after releasing the state lock.
-#[derive(Debug)]
+/// `Debug` prints no claim values and no refresh token.
 pub struct UnsignedTokens {
     id: Value,
     access: Value,
@@ -39,7 +39,29 @@ pub struct UnsignedTokens {
     refresh_token: Option<String>,
 }
 
+impl std::fmt::Debug for UnsignedTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnsignedTokens")
+            .field("id_kid", &self.id_key.kid())
+            .field("access_kid", &self.access_key.kid())
+            .field("expires_in", &self.expires_in)
+            .field("with_refresh_token", &self.refresh_token.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 impl UnsignedTokens {
+    /// The refresh token that comes with them, if any (it is not signed).
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.refresh_token.as_deref()
+    }
+
+    /// Drops the refresh token from the answer (the implicit grant).
+    pub(super) fn without_refresh_token(mut self) -> Self {
+        self.refresh_token = None;
+        self
+    }
+
     /// Signs both tokens: the `AuthenticationResult`.
     pub fn sign(mut self) -> Value {
         let access_token = self.access_key.sign(&self.access);
@@ -105,21 +127,9 @@ fn group_claims(pool: &Pool, user: &User) -> (Vec<String>, Vec<String>, Option<S
 }
 
 impl UserPools {
-    /// Starts a session and issues the `AuthenticationResult` of a sign-in.
-    pub(super) fn issue_tokens(
-        &mut self,
-        pool_id: &str,
-        client_id: &str,
-        username: &str,
-        oauth: Option<(Vec<String>, Option<String>)>,
-        ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        self.issue_unsigned(pool_id, client_id, username, oauth, ctx)
-            .map(UnsignedTokens::sign)
-    }
-
-    /// [`UserPools::issue_tokens`] with the signatures left to make, so
-    /// they can be made outside the state lock.
+    /// Starts a session and issues the tokens of a sign-in, with the
+    /// signatures left to make once the state lock is released
+    /// ([`UnsignedTokens::sign`]).
     pub(super) fn issue_unsigned(
         &mut self,
         pool_id: &str,

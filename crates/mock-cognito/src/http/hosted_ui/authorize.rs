@@ -113,14 +113,24 @@ fn finish(
 ) -> Response {
     let ctx = shared.context();
     let now = ctx.clock.unix();
-    let mut user_pools = shared.user_pools_mut();
-    let location = match user_pools.complete_authorize(request, username, &ctx) {
-        Ok(l) => l,
+    let (completed, cookie) = {
+        let mut user_pools = shared.user_pools_mut();
+        let completed = user_pools.complete_authorize(request, username, &ctx);
+        let cookie = match (&completed, new_session_for) {
+            (Ok(_), Some(user)) => {
+                Some(user_pools.start_browser_session(&site.pool_id, user, now, ctx.rng))
+            }
+            _ => None,
+        };
+        (completed, cookie)
+    };
+    // The implicit grant's tokens are signed with the lock released.
+    let location = match completed {
+        Ok(completed) => completed.into_location(),
         Err(e) => return redirect(&request.error_redirect("server_error", &e.message)),
     };
     let mut response = redirect(&location);
-    if let Some(user) = new_session_for {
-        let c = user_pools.start_browser_session(&site.pool_id, user, now, ctx.rng);
+    if let Some(c) = cookie {
         set_cookie(
             &mut response,
             SESSION_COOKIE,
@@ -223,6 +233,17 @@ pub async fn login_submit(
                 Some("The passwords do not match."),
             );
         }
+        // The new password's verifier is made before the lock is taken.
+        let mut ahead = crate::ahead::WorkAhead::default();
+        let plan =
+            shared
+                .user_pools()
+                .plan_new_password(field("session"), field("new_password"), &ctx);
+        ahead.run(plan.into_iter().collect(), ctx.rng);
+        let ctx = crate::user_pool::Context {
+            ahead: Some(&ahead),
+            ..ctx
+        };
         let outcome = shared.user_pools_mut().page_new_password(
             &request,
             field("session"),

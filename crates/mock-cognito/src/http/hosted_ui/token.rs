@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::{Site, oauth_error, oauth_json, parse_params};
 use crate::engine::Shared;
-use crate::user_pool::OAuthError;
+use crate::user_pool::{OAuthError, TokenGrant};
 
 /// A request's parameters, and the client credentials it presents.
 pub struct ClientRequest {
@@ -115,8 +115,9 @@ pub async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // Decided under the lock; signed after it is released.
     match grant(&shared, &site, query, &headers, &body) {
-        Ok(v) => oauth_json(StatusCode::OK, v),
+        Ok(grant) => oauth_json(StatusCode::OK, grant.sign()),
         Err(e) => oauth_error(e),
     }
 }
@@ -127,7 +128,7 @@ fn grant(
     query: Option<String>,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<serde_json::Value, OAuthError> {
+) -> Result<TokenGrant, OAuthError> {
     let request = read_client_request(query, headers, body)?;
     let grant_type = request
         .get("grant_type")
@@ -170,7 +171,16 @@ pub async fn user_info(State(shared): State<Shared>, site: Site, headers: Header
             "an access token is required: Authorization: Bearer <token>",
         ));
     };
-    let ctx = shared.context();
+    // The token's signature is checked before the lock is taken.
+    let mut ahead = crate::ahead::WorkAhead::default();
+    let key = shared.user_pools().access_key_of(token);
+    if let Some(key) = key {
+        ahead.signatures.check_ahead(&key, token);
+    }
+    let ctx = crate::user_pool::Context {
+        ahead: Some(&ahead),
+        ..shared.context()
+    };
     match shared.user_pools().user_info(token, &site.pool_id, &ctx) {
         Ok(v) => oauth_json(StatusCode::OK, v),
         Err(e) => oauth_error(e),
