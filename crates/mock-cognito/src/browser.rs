@@ -245,7 +245,7 @@ impl Browser {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
         );
-        let body = serde_urlencoded::to_string(&pairs).map_err(|e| err(e.to_string()))?;
+        let body = cognito_wire::encoding::form_encode(&pairs);
         let request = self
             .http
             .post(&form.action)

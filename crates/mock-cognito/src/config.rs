@@ -596,9 +596,14 @@ fn apply_identity_pool(
     }
     let mut providers = Vec::new();
     for c in &p.cognito_identity_providers {
-        let region = c.user_pool.split('_').next().unwrap_or_default();
+        let provider_name = cognito_wire::issuer::login_key(&c.user_pool).ok_or_else(|| {
+            format!(
+                "identity pool {}: {:?} is not a user pool id (<region>_<name>)",
+                p.name, c.user_pool
+            )
+        })?;
         providers.push(json!({
-            "ProviderName": format!("cognito-idp.{region}.amazonaws.com/{}", c.user_pool),
+            "ProviderName": provider_name,
             "ClientId": c.client_id,
             "ServerSideTokenCheck": c.server_side_token_check,
         }));

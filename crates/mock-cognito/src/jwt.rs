@@ -19,6 +19,7 @@ use aws_lc_rs::signature::{
 };
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use cognito_wire::{Jwk, jwt};
 use serde_json::{Value, json};
 
 /// The RSA signature algorithms the mock issues: user pools and the fake
@@ -155,11 +156,7 @@ impl SigningKey {
     /// Signs `claims` as a compact JWS with header `{"kid", "alg"}`.
     pub fn sign(&self, claims: &Value) -> String {
         let header = json!({"kid": self.kid, "alg": self.alg.name()});
-        let signing_input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
+        let signing_input = jwt::signing_input(&header, claims);
         let key = self.pair();
         crate::work::note_expensive_work();
         let mut sig = vec![0u8; key.public_modulus_len()];
@@ -181,55 +178,39 @@ impl SigningKey {
     /// Whether `token` is a well-formed JWS signed by this key, with this
     /// key's `kid` and algorithm in its header.
     pub fn verify(&self, token: &str) -> bool {
-        let Some((signing_input, sig)) = token.rsplit_once('.') else {
+        let Ok(decoded) = jwt::decode(token) else {
             return false;
         };
-        let Ok(sig) = URL_SAFE_NO_PAD.decode(sig) else {
-            return false;
-        };
-        let Some((header, _)) = signing_input.split_once('.') else {
-            return false;
-        };
-        let header: Option<Value> = URL_SAFE_NO_PAD
-            .decode(header)
-            .ok()
-            .and_then(|h| serde_json::from_slice(&h).ok());
-        if header
-            .as_ref()
-            .is_none_or(|h| h["alg"] != self.alg.name() || h["kid"] != self.kid.as_str())
+        if decoded.header.alg != self.alg.name()
+            || decoded.header.kid.as_deref() != Some(self.kid.as_str())
         {
             return false;
         }
         crate::work::note_expensive_work();
         UnparsedPublicKey::new(self.alg.verification(), self.pair().public_key().as_ref())
-            .verify(signing_input.as_bytes(), &sig)
+            .verify(decoded.signing_input.as_bytes(), &decoded.signature)
             .is_ok()
     }
 
     /// The public key as a JWK.
-    pub fn jwk(&self) -> Value {
+    pub fn jwk(&self) -> Jwk {
         let public = self.pair().public_key();
-        json!({
-            "alg": self.alg.name(),
-            "e": URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
-            "kid": self.kid,
-            "kty": "RSA",
-            "n": URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
-            "use": "sig",
-        })
+        Jwk {
+            kty: "RSA".to_owned(),
+            kid: self.kid.clone(),
+            alg: Some(self.alg.name().to_owned()),
+            key_use: Some("sig".to_owned()),
+            n: URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
+            e: URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
+        }
     }
 }
 
-/// The claims of a compact JWS, without checking anything: callers verify
-/// the signature with the key the claims point to.
+/// The claims of a compact JWS as a JSON value, without checking anything:
+/// callers verify the signature with the key the claims point to.
 pub fn decode_unverified(token: &str) -> Option<Value> {
-    let mut parts = token.split('.');
-    let (_, claims, _, None) = (parts.next()?, parts.next()?, parts.next()?, parts.next()) else {
-        return None;
-    };
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).ok()?).ok()
+    jwt::claims_unverified(token).map(Value::Object)
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,7 +228,7 @@ mod tests {
             let mut tampered = token.clone();
             tampered.insert(token.find('.').unwrap() + 3, 'A');
             assert!(!key.verify(&tampered));
-            assert_eq!(key.jwk()["alg"], alg.name());
+            assert_eq!(key.jwk().alg.as_deref(), Some(alg.name()));
         }
         assert!(decode_unverified("a.b").is_none());
         assert!(decode_unverified("a.b.c.d").is_none());

@@ -24,14 +24,10 @@ pub(crate) use apps::login_key;
 
 pub use apps::{ProviderCode, ProviderUser};
 
-/// The login keys of the providers with opaque access tokens.
-pub const FACEBOOK: &str = "graph.facebook.com";
-/// Login with Amazon.
-pub const AMAZON: &str = "www.amazon.com";
-/// Google (ID tokens).
-pub const GOOGLE: &str = "accounts.google.com";
-/// Sign in with Apple (ID tokens).
-pub const APPLE: &str = "appleid.apple.com";
+/// The public providers' login keys: Facebook and Login with Amazon sign
+/// in with opaque access tokens, Google and Sign in with Apple with ID
+/// tokens.
+pub use cognito_wire::issuer::{AMAZON, APPLE, FACEBOOK, GOOGLE};
 
 /// A login an external provider vouched for.
 #[derive(Debug, Clone)]

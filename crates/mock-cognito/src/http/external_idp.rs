@@ -19,13 +19,14 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
+use cognito_wire::encoding::with_params;
 use serde_json::json;
 
 use crate::engine::Shared;
 use crate::external_idp::login_key;
 use crate::http::hosted_ui::pages;
 use crate::http::hosted_ui::{oauth_error, oauth_json, parse_params, redirect};
-use crate::user_pool::{OAuthError, with_params};
+use crate::user_pool::OAuthError;
 
 /// The fake providers' routes.
 pub fn routes() -> Router<Shared> {

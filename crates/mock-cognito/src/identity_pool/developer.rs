@@ -9,7 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::user_pool::Context;
 
 /// How DescribeIdentity lists a developer login.
-pub(super) const DEVELOPER_LOGIN_NAME: &str = "cognito-identity.amazonaws.com";
+pub(super) const DEVELOPER_LOGIN_NAME: &str = cognito_wire::issuer::COGNITO_IDENTITY;
 /// Default TokenDuration: 15 minutes.
 const DEVELOPER_TOKEN_SECS: i64 = 900;
 

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use cognito_wire::issuer::{AMAZON, APPLE, FACEBOOK, GOOGLE};
 use serde_json::{Value, json};
 
 use super::logins::ValidatedLogins;
@@ -12,12 +13,7 @@ use crate::error::{ApiError, ApiResult};
 /// Default life of GetOpenIdToken tokens: 10 minutes.
 const OPENID_TOKEN_SECS: i64 = 600;
 /// Providers with at most one login per identity.
-const PUBLIC_PROVIDERS: [&str; 4] = [
-    "graph.facebook.com",
-    "www.amazon.com",
-    "accounts.google.com",
-    "appleid.apple.com",
-];
+const PUBLIC_PROVIDERS: [&str; 4] = [FACEBOOK, AMAZON, GOOGLE, APPLE];
 
 pub(super) fn logins_dont_match() -> ApiError {
     ApiError::not_authorized(

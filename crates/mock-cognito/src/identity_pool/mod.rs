@@ -16,6 +16,7 @@ pub use identities::UnsignedOpenIdToken;
 
 use std::collections::{BTreeMap, HashMap};
 
+use cognito_wire::issuer;
 use serde_json::{Map, Value, json};
 
 use crate::ahead::VerifiedSignatures;
@@ -30,7 +31,7 @@ use crate::user_pool::{Context, UserPools};
 pub const OPENID_ISSUER: &str = "https://cognito-identity.amazonaws.com";
 /// The login key under which an identity pool's own OpenID token is presented
 /// (the developer-authenticated flow).
-pub const OPENID_LOGIN_KEY: &str = "cognito-identity.amazonaws.com";
+pub const OPENID_LOGIN_KEY: &str = issuer::COGNITO_IDENTITY;
 
 /// Everything an identity-pool operation may read or change besides its own
 /// state: user pools (to verify their tokens), the fake providers, and the
@@ -481,10 +482,8 @@ fn validate_config(config: &Map<String, Value>) -> ApiResult<()> {
         .flatten()
     {
         let name = p["ProviderName"].as_str().unwrap_or_default();
-        let valid = name
-            .strip_prefix("cognito-idp.")
-            .and_then(|rest| rest.split_once(".amazonaws.com/"))
-            .is_some_and(|(region, pool)| pool.starts_with(&format!("{region}_")));
+        let valid = issuer::parse_login_key(name)
+            .is_some_and(|(region, pool)| issuer::pool_region(pool) == Some(region));
         if !valid {
             return Err(ApiError::invalid_parameter(format!(
                 "Invalid Cognito Identity Provider {name}: expected cognito-idp.<region>.amazonaws.com/<userPoolId>"

@@ -15,6 +15,8 @@ use std::collections::HashMap;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use cognito_wire::encoding::form_decode;
+
 use crate::engine::Shared;
 
 const XMLNS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
@@ -41,24 +43,15 @@ fn xml_response(status: StatusCode, request_id: &str, body: String) -> Response 
 }
 
 fn iso8601(epoch: i64) -> String {
-    cognito_srp::CognitoTimestamp::from_unix(epoch)
-        .map(|t| t.iso8601())
-        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
+    cognito_wire::time::iso8601_unix(epoch).unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
 }
 
 /// Form parameters from the query string and the body (the body wins).
 fn parameters(query: &str, body: &[u8]) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    for source in [query, std::str::from_utf8(body).unwrap_or("")] {
-        for pair in source.split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            out.insert(
-                sigv4::percent_decode(k, true),
-                sigv4::percent_decode(v, true),
-            );
-        }
-    }
-    out
+    [query, std::str::from_utf8(body).unwrap_or("")]
+        .into_iter()
+        .flat_map(form_decode)
+        .collect()
 }
 
 /// Handles one STS request.

@@ -2,6 +2,7 @@
 //! secret key, as STS does for GetCallerIdentity.
 
 use aws_lc_rs::{digest, hmac};
+use cognito_wire::encoding::{percent_decode, percent_encode};
 
 /// The parts of `Authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,49 +60,6 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn uri_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// Decodes `%XX` escapes; `plus_as_space` for form bodies, where `+` is a
-/// space (in a SigV4 query string it is a literal `+`).
-pub fn percent_decode(s: &str, plus_as_space: bool) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'%' && i + 3 <= bytes.len())
-            .then(|| {
-                std::str::from_utf8(&bytes[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-            })
-            .flatten();
-        match escaped {
-            Some(v) => {
-                out.push(v);
-                i += 3;
-            }
-            None => {
-                out.push(if plus_as_space && bytes[i] == b'+' {
-                    b' '
-                } else {
-                    bytes[i]
-                });
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 fn canonical_query(query: &str) -> String {
     let mut pairs: Vec<(String, String)> = query
         .split('&')
@@ -109,8 +67,8 @@ fn canonical_query(query: &str) -> String {
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
             (
-                uri_encode(&percent_decode(k, false)),
-                uri_encode(&percent_decode(v, false)),
+                percent_encode(&percent_decode(k)),
+                percent_encode(&percent_decode(v)),
             )
         })
         .collect();
@@ -210,14 +168,6 @@ mod tests {
         assert!(signature_matches(&expected, &auth.signature));
         let wrong = expected_signature(&auth, &request, "another-secret").unwrap();
         assert!(!signature_matches(&wrong, &auth.signature));
-    }
-
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(percent_decode("a%20b+c", false), "a b+c");
-        assert_eq!(percent_decode("a%20b+c", true), "a b c");
-        assert_eq!(percent_decode("100%", true), "100%");
-        assert_eq!(percent_decode("%zz%4", true), "%zz%4");
     }
 
     #[test]

@@ -28,7 +28,7 @@ use crate::jwt::SigningKey;
 pub use auth::{AuthReply, AuthStep};
 pub use oauth::{
     AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, OAuthError, PagePassword,
-    ProviderIdentity, TokenGrant, ValidAuthorize, constant_time_eq, with_params,
+    ProviderIdentity, TokenGrant, ValidAuthorize, constant_time_eq,
 };
 pub use pools::PasswordPolicy;
 pub(crate) use providers::fake_provider_slug;

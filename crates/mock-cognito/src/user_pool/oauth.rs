@@ -8,6 +8,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognito_srp::{Password, Verifier};
+use cognito_wire::encoding::with_params;
+use cognito_wire::pkce;
 use serde_json::{Value, json};
 
 use super::auth::PasswordCheck;
@@ -124,34 +126,6 @@ impl ValidAuthorize {
         }
         with_params(&self.redirect_uri, '?', &pairs)
     }
-}
-
-/// `uri` with `pairs` appended after `sep` (`?` query or `#` fragment).
-pub fn with_params(uri: &str, sep: char, pairs: &[(&str, &str)]) -> String {
-    let encoded: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", form_encode(v)))
-        .collect();
-    let joiner = if sep == '?' && uri.contains('?') {
-        '&'
-    } else {
-        sep
-    };
-    format!("{uri}{joiner}{}", encoded.join("&"))
-}
-
-/// `application/x-www-form-urlencoded` encoding of one value.
-pub fn form_encode(v: &str) -> String {
-    let mut out = String::with_capacity(v.len());
-    for b in v.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// An issued authorization code.
@@ -304,7 +278,7 @@ impl UserPools {
             p.code_challenge_method.as_deref(),
         ) {
             (None, None) => {}
-            (Some(c), Some("S256")) if is_s256_challenge(c) => {}
+            (Some(c), Some("S256")) if pkce::is_s256_challenge(c) => {}
             (Some(_), Some("S256")) => {
                 return Err(fail(
                     &request,
@@ -756,8 +730,7 @@ impl UserPools {
         if let Some(challenge) = &record.code_challenge {
             let verifier =
                 code_verifier.ok_or_else(|| invalid_grant("code_verifier is required (PKCE)"))?;
-            let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
-            if !constant_time_eq(&URL_SAFE_NO_PAD.encode(digest.as_ref()), challenge) {
+            if !pkce::verify_s256(verifier, challenge) {
                 return Err(invalid_grant(
                     "code_verifier does not match the code_challenge",
                 ));
@@ -1099,12 +1072,6 @@ fn oauth_tokens(result: &Value, scopes: &[String], with_refresh: bool) -> Value 
     out
 }
 
-fn is_s256_challenge(c: &str) -> bool {
-    c.len() == 43
-        && c.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
 /// Compares secrets without an early exit on the first difference.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     cognito_srp::ct_eq(a.as_bytes(), b.as_bytes())
@@ -1113,37 +1080,6 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn params_are_encoded_and_appended() {
-        assert_eq!(
-            with_params(
-                "http://localhost/cb",
-                '?',
-                &[("code", "a b"), ("state", "x&y=")]
-            ),
-            "http://localhost/cb?code=a%20b&state=x%26y%3D"
-        );
-        assert_eq!(
-            with_params("http://localhost/cb?k=v", '?', &[("code", "1")]),
-            "http://localhost/cb?k=v&code=1"
-        );
-        assert_eq!(
-            with_params("myapp://cb", '#', &[("access_token", "t")]),
-            "myapp://cb#access_token=t"
-        );
-    }
-
-    #[test]
-    fn s256_challenge_shape() {
-        assert!(is_s256_challenge(
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-        ));
-        assert!(!is_s256_challenge("short"));
-        assert!(!is_s256_challenge(
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM"
-        ));
-    }
 
     #[test]
     fn invalid_client_is_401() {

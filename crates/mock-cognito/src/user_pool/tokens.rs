@@ -98,10 +98,7 @@ pub(super) struct RefreshGrant {
 /// The `iss` of a pool's tokens.
 pub(super) fn issuer(pool: &Pool, ctx: &Context<'_>) -> String {
     match ctx.issuer_mode {
-        IssuerMode::Aws => format!(
-            "https://cognito-idp.{}.amazonaws.com/{}",
-            pool.region, pool.id
-        ),
+        IssuerMode::Aws => cognito_wire::issuer::issuer_in(&pool.region, &pool.id),
         IssuerMode::Local => format!("{}/{}", ctx.endpoint, pool.id),
     }
 }

@@ -6,13 +6,14 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use cognito_wire::encoding::with_params;
 
 use super::pages::{self, SignInPage};
 use super::{Site, cookie, parse_params, random_token, redirect, set_cookie};
 use crate::engine::Shared;
 use crate::user_pool::{
     AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, PagePassword, ProviderIdentity,
-    ValidAuthorize, constant_time_eq, with_params,
+    ValidAuthorize, constant_time_eq,
 };
 
 const SESSION_COOKIE: &str = "cognito";

@@ -30,6 +30,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use cognito_wire::encoding::form_decode;
 use serde_json::Value;
 
 use crate::engine::Shared;
@@ -173,12 +174,10 @@ fn split_host(host: &str) -> (&str, Option<u16>) {
     }
 }
 
-/// `a=1&b=2` → map. Undecodable input yields what could be read.
+/// `a=1&b=2` → map (a repeated name keeps its last value). Undecodable
+/// input yields what could be read.
 pub fn parse_params(raw: &str) -> HashMap<String, String> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(raw)
-        .unwrap_or_default()
-        .into_iter()
-        .collect()
+    form_decode(raw).into_iter().collect()
 }
 
 /// A cookie's value from the request.

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use cognito_wire::encoding::form_decode_component;
 use serde_json::json;
 
 use super::{Site, oauth_error, oauth_json, parse_params};
@@ -75,7 +76,7 @@ pub fn read_client_request(
                 })?;
             let (id, secret) = decoded.split_once(':').unwrap_or((&decoded, ""));
             // RFC 6749 §2.3.1: both parts are form-encoded before base64.
-            let id = decode_component(id);
+            let id = form_decode_component(id);
             if params
                 .get("client_id")
                 .is_some_and(|body_id| !body_id.is_empty() && *body_id != id)
@@ -85,7 +86,7 @@ pub fn read_client_request(
                     "client_id does not match the Basic credentials",
                 ));
             }
-            (Some(id), Some(decode_component(secret)))
+            (Some(id), Some(form_decode_component(secret)))
         }
         None => (
             params.get("client_id").cloned(),
@@ -97,14 +98,6 @@ pub fn read_client_request(
         client_id,
         client_secret,
     })
-}
-
-fn decode_component(s: &str) -> String {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={s}"))
-        .ok()
-        .and_then(|v| v.into_iter().next())
-        .map(|(_, v)| v)
-        .unwrap_or_else(|| s.to_owned())
 }
 
 /// `POST /oauth2/token`.
