@@ -652,6 +652,61 @@ async fn linking_and_merging() {
     );
 }
 
+/// A merge that meets a conflict halfway (the identity to merge has
+/// another Facebook login than the survivor) is refused whole: both
+/// identities keep their logins, and each login still finds its identity.
+#[tokio::test]
+async fn a_conflicting_merge_changes_nothing() {
+    let w = world(true, false).await;
+    let alice = w.sign_in("alice").await;
+    let alice_token = alice.id_token().unwrap();
+    let fb_one = w
+        .mock
+        .mint_provider_token("graph.facebook.com", FB_APP, "fb-one", json!({}))
+        .unwrap();
+    let fb_two = w
+        .mock
+        .mint_provider_token("graph.facebook.com", FB_APP, "fb-two", json!({}))
+        .unwrap();
+    let with_both = w
+        .get_id(&[
+            (&w.provider_name, alice_token),
+            ("graph.facebook.com", &fb_one),
+        ])
+        .await
+        .unwrap();
+    let other = w.get_id(&[("graph.facebook.com", &fb_two)]).await.unwrap();
+    assert_ne!(with_both, other);
+
+    let (code, _) = w
+        .get_id(&[
+            (&w.provider_name, alice_token),
+            ("graph.facebook.com", &fb_two),
+        ])
+        .await
+        .unwrap_err();
+    assert_eq!(code, "ResourceConflictException");
+
+    assert_eq!(
+        w.get_id(&[("graph.facebook.com", &fb_two)]).await.unwrap(),
+        other,
+        "the refused merge released the other identity's login"
+    );
+    assert_eq!(
+        w.get_id(&[("graph.facebook.com", &fb_one)]).await.unwrap(),
+        with_both
+    );
+    for (id, logins) in [(&with_both, 2), (&other, 1)] {
+        let described =
+            w.ci.describe_identity()
+                .identity_id(id)
+                .send()
+                .await
+                .unwrap();
+        assert_eq!(described.logins().len(), logins, "{id}");
+    }
+}
+
 #[tokio::test]
 async fn role_mappings_and_custom_role() {
     let w = world(true, false).await;

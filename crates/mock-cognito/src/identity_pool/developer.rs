@@ -82,6 +82,7 @@ impl IdentityPools {
             .login_index
             .get(&(provider.clone(), dev_id.clone()))
             .cloned();
+        let created = input["IdentityId"].is_null() && existing.is_none();
         let identity_id = match (input["IdentityId"].as_str(), existing) {
             (Some(given), Some(owner)) if given != owner => {
                 return Err(ApiError::new(
@@ -101,10 +102,19 @@ impl IdentityPools {
             (None, Some(owner)) => owner,
             (None, None) => self.create_identity(&pool_id, Default::default(), now),
         };
-        self.link_developer_id(&identity_id, &provider, &dev_id, now)?;
-        for login in &validated.logins {
-            self.link_login(&identity_id, &login.provider, &login.subject, now)?;
+        // Linked whole or not at all; an identity made for this call goes
+        // again if its links fail.
+        let linked = self.all_or_nothing(&pool_id, std::slice::from_ref(&identity_id), |this| {
+            this.link_developer_id(&identity_id, &provider, &dev_id, now)?;
+            for login in &validated.logins {
+                this.link_login(&identity_id, &login.provider, &login.subject, now)?;
+            }
+            Ok(())
+        });
+        if linked.is_err() && created {
+            self.restore(&pool_id, vec![(identity_id.clone(), None)]);
         }
+        linked?;
         let lifetime = input["TokenDuration"]
             .as_i64()
             .unwrap_or(DEVELOPER_TOKEN_SECS);
@@ -177,7 +187,10 @@ impl IdentityPools {
         };
         let source = find(str_member(input, "SourceUserIdentifier"))?;
         let destination = find(str_member(input, "DestinationUserIdentifier"))?;
-        let survivor = self.merge_identities(&destination, &source, ctx.clock.unix())?;
+        let involved = [destination.clone(), source.clone()];
+        let survivor = self.all_or_nothing(pool_id, &involved, |this| {
+            this.merge_identities(&destination, &source, ctx.clock.unix())
+        })?;
         Ok(json!({"IdentityId": survivor}))
     }
 

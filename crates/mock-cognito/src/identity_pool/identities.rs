@@ -97,8 +97,62 @@ impl IdentityPools {
         Ok(())
     }
 
+    /// Runs a change to the identities `involved` (of pool `pool_id`) whole
+    /// or not at all: a merge or link that fails halfway (a conflicting
+    /// login) puts those identities and their login-index entries back as
+    /// they were. Identities the change creates must be among `involved`
+    /// only if it can fail after creating them (it never does today).
+    pub(super) fn all_or_nothing<T>(
+        &mut self,
+        pool_id: &str,
+        involved: &[String],
+        change: impl FnOnce(&mut Self) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        let saved: Vec<(String, Option<Identity>)> = involved
+            .iter()
+            .map(|id| (id.clone(), self.identities.get(id).cloned()))
+            .collect();
+        let outcome = change(self);
+        if outcome.is_err() {
+            self.restore(pool_id, saved);
+        }
+        outcome
+    }
+
+    /// Puts identities back as saved, and rebuilds their login-index
+    /// entries (provider logins and developer ids) from them.
+    pub(super) fn restore(&mut self, pool_id: &str, saved: Vec<(String, Option<Identity>)>) {
+        let Some(pool) = self.pools.get_mut(pool_id) else {
+            return;
+        };
+        let developer = pool.developer_provider().map(str::to_owned);
+        pool.login_index
+            .retain(|_, owner| !saved.iter().any(|(id, _)| id == owner));
+        for (id, identity) in saved {
+            match identity {
+                Some(identity) => {
+                    for (provider, subject) in &identity.logins {
+                        pool.login_index
+                            .insert((provider.clone(), subject.clone()), id.clone());
+                    }
+                    if let Some(dev) = &developer {
+                        for dev_id in &identity.developer_ids {
+                            pool.login_index
+                                .insert((dev.clone(), dev_id.clone()), id.clone());
+                        }
+                    }
+                    self.identities.insert(id, identity);
+                }
+                None => {
+                    self.identities.remove(&id);
+                }
+            }
+        }
+    }
+
     /// Merges `from` into `into`: its logins move over, and `from` is
-    /// disabled. Returns the surviving identity id.
+    /// disabled. Returns the surviving identity id. Not atomic by itself:
+    /// callers run it inside [`IdentityPools::all_or_nothing`].
     pub(super) fn merge_identities(
         &mut self,
         into: &str,
@@ -196,16 +250,21 @@ impl IdentityPools {
                 return Ok(self.create_identity(pool_id, logins, now));
             }
         };
-        for other in linked.iter().skip(1) {
-            owner = self.merge_identities(&owner, other, now)?;
-        }
-        if let Some(current) = current {
-            owner = self.merge_identities(&owner, current, now)?;
-        }
-        for login in &validated.logins {
-            self.link_login(&owner, &login.provider, &login.subject, now)?;
-        }
-        Ok(owner)
+        let mut involved = linked.clone();
+        involved.push(owner.clone());
+        involved.extend(current.map(str::to_owned));
+        self.all_or_nothing(pool_id, &involved, |this| {
+            for other in linked.iter().skip(1) {
+                owner = this.merge_identities(&owner, other, now)?;
+            }
+            if let Some(current) = current {
+                owner = this.merge_identities(&owner, current, now)?;
+            }
+            for login in &validated.logins {
+                this.link_login(&owner, &login.provider, &login.subject, now)?;
+            }
+            Ok(owner)
+        })
     }
 
     /// The identity of a GetCredentialsForIdentity / GetOpenIdToken call,
