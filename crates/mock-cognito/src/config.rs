@@ -13,6 +13,8 @@ use serde_json::{Value, json};
 use crate::engine::Engine;
 use crate::external_idp::ExternalProviders;
 use crate::identity_pool::IdentityPools;
+use crate::shapes::Operation;
+use crate::shapes::cognito_identity::ops;
 use crate::user_pool::{Context, IssuerMode, UserPools};
 
 /// What a seed file fills: each service's state, locked.
@@ -569,10 +571,9 @@ fn apply_pool(p: &SeedUserPool, state: &mut State<'_>, ctx: &Context<'_>) -> Res
     Ok(())
 }
 
-fn identity_checked(op: &str, input: &Value) -> Result<(), String> {
-    crate::shapes::cognito_identity::IdentityPoolRequest::parse(op, input)
-        .map(drop)
-        .map_err(|e| format!("{op}: {e}"))
+/// Reads a seed's request as operation `O` would (the model's checks).
+fn identity_checked<O: Operation>(input: &Value) -> Result<O::Input, String> {
+    O::parse_input(input).map_err(|e| format!("{}: {e}", O::NAME))
 }
 
 fn apply_identity_pool(
@@ -611,20 +612,19 @@ fn apply_identity_pool(
     if !providers.is_empty() {
         input["CognitoIdentityProviders"] = json!(providers);
     }
-    identity_checked("CreateIdentityPool", &input)?;
+    let create = identity_checked::<ops::CreateIdentityPool>(&input)?;
     if let Some(id) = &p.id {
-        identity_checked("DescribeIdentityPool", &json!({"IdentityPoolId": id}))?;
+        identity_checked::<ops::DescribeIdentityPool>(&json!({"IdentityPoolId": id}))?;
         check_id_region(id)?;
     }
     let created = state
         .identity_pools
-        .create_identity_pool(&input, p.id.as_deref(), ctx)
+        .create_identity_pool(&create, p.id.as_deref(), ctx)
         .map_err(|e| e.to_string())?;
-    state.providers.register_login_providers(&created);
-    let pool_id = created["IdentityPoolId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let pool_id = created.identity_pool_id.clone();
+    state
+        .providers
+        .register_login_providers(&serde_json::to_value(created).unwrap_or_default());
     if !p.roles.is_empty() || !p.role_mappings.is_empty() {
         let mappings: serde_json::Map<String, Value> = p
             .role_mappings
@@ -635,10 +635,10 @@ fn apply_identity_pool(
         if !mappings.is_empty() {
             roles_input["RoleMappings"] = Value::Object(mappings);
         }
-        identity_checked("SetIdentityPoolRoles", &roles_input)?;
+        let set_roles = identity_checked::<ops::SetIdentityPoolRoles>(&roles_input)?;
         state
             .identity_pools
-            .set_identity_pool_roles(&roles_input)
+            .set_identity_pool_roles(&set_roles)
             .map_err(|e| format!("SetIdentityPoolRoles: {e}"))?;
     }
     Ok(())

@@ -4,8 +4,6 @@
 
 use std::fmt;
 
-use serde_json::{Value, json};
-
 use crate::expiring::ExpiringMap;
 
 /// Lifetime of issued credentials: one hour, as Cognito's.
@@ -56,16 +54,6 @@ impl IssuedCredentials {
             self.account(),
             self.session_name
         )
-    }
-
-    /// The `Credentials` object of GetCredentialsForIdentity.
-    pub fn cognito_json(&self) -> Value {
-        json!({
-            "AccessKeyId": self.access_key_id,
-            "SecretKey": self.secret_access_key,
-            "SessionToken": self.session_token,
-            "Expiration": self.expiration,
-        })
     }
 }
 

@@ -193,9 +193,7 @@ fn dispatch(shared: &Shared, request: AwsJsonRequest) -> Result<Value, ApiError>
         ServiceRequest::UserPool(typed) => {
             crate::ops::user_pool::run(shared, *typed, &request.body, &ctx)
         }
-        ServiceRequest::IdentityPool(typed) => {
-            crate::ops::identity_pool::run(shared, *typed, &request.body, &ctx)
-        }
+        ServiceRequest::IdentityPool(typed) => crate::ops::identity_pool::run(shared, *typed, &ctx),
     }
 }
 

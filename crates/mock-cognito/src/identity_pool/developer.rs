@@ -2,10 +2,14 @@
 //! with GetOpenIdTokenForDeveloperIdentity (signed), and the app presents the
 //! OpenID token under `cognito-identity.amazonaws.com`.
 
-use serde_json::{Value, json};
-
-use super::{IdentityPools, str_member};
+use super::IdentityPools;
 use crate::error::{ApiError, ApiResult};
+use crate::shapes::Empty;
+use crate::shapes::cognito_identity::{
+    GetOpenIdTokenForDeveloperIdentityInput, LookupDeveloperIdentityInput,
+    LookupDeveloperIdentityResponse, MergeDeveloperIdentitiesInput,
+    MergeDeveloperIdentitiesResponse, UnlinkDeveloperIdentityInput,
+};
 use crate::user_pool::Context;
 
 /// How DescribeIdentity lists a developer login.
@@ -54,17 +58,18 @@ impl IdentityPools {
     /// once the locks are released.
     pub fn get_open_id_token_for_developer_identity(
         &mut self,
-        input: &Value,
+        input: &GetOpenIdTokenForDeveloperIdentityInput,
         deps: super::Deps<'_>,
     ) -> ApiResult<super::identities::UnsignedOpenIdToken> {
-        let pool_id = str_member(input, "IdentityPoolId").to_owned();
+        let pool_id = input.identity_pool_id.clone();
         let pool = self.pool(&pool_id)?;
         let provider = pool
             .developer_provider()
             .ok_or_else(|| not_developer_pool(&pool_id))?
             .to_owned();
-        let dev_id = input["Logins"][&provider]
-            .as_str()
+        let dev_id = input
+            .logins
+            .get(&provider)
             .ok_or_else(|| {
                 ApiError::invalid_parameter(format!(
                     "Logins must contain the developer provider {provider}"
@@ -72,18 +77,16 @@ impl IdentityPools {
             })?
             .to_owned();
         // Other entries are ordinary provider logins to link as well.
-        let mut others = input.clone();
-        if let Some(m) = others["Logins"].as_object_mut() {
-            m.remove(&provider);
-        }
-        let validated = self.validate_logins(pool, &others, &deps)?;
+        let mut others = input.logins.clone();
+        others.remove(&provider);
+        let validated = self.validate_logins(pool, Some(&others), &deps)?;
         let now = deps.ctx.clock.unix();
         let existing = pool
             .login_index
             .get(&(provider.clone(), dev_id.clone()))
             .cloned();
-        let created = input["IdentityId"].is_null() && existing.is_none();
-        let identity_id = match (input["IdentityId"].as_str(), existing) {
+        let created = input.identity_id.is_none() && existing.is_none();
+        let identity_id = match (input.identity_id.as_deref(), existing) {
             (Some(given), Some(owner)) if given != owner => {
                 return Err(ApiError::new(
                     "DeveloperUserAlreadyRegisteredException",
@@ -115,21 +118,22 @@ impl IdentityPools {
             self.restore(&pool_id, vec![(identity_id.clone(), None)]);
         }
         linked?;
-        let lifetime = input["TokenDuration"]
-            .as_i64()
-            .unwrap_or(DEVELOPER_TOKEN_SECS);
+        let lifetime = input.token_duration.unwrap_or(DEVELOPER_TOKEN_SECS);
         self.openid_token(&identity_id, &validated, lifetime, now)
     }
 
-    pub(super) fn lookup_developer_identity(&self, input: &Value) -> ApiResult<Value> {
-        let pool_id = str_member(input, "IdentityPoolId");
+    pub(super) fn lookup_developer_identity(
+        &self,
+        input: &LookupDeveloperIdentityInput,
+    ) -> ApiResult<LookupDeveloperIdentityResponse> {
+        let pool_id = input.identity_pool_id.as_str();
         let pool = self.pool(pool_id)?;
         let provider = pool
             .developer_provider()
             .ok_or_else(|| not_developer_pool(pool_id))?;
         let identity_id = match (
-            input["IdentityId"].as_str(),
-            input["DeveloperUserIdentifier"].as_str(),
+            input.identity_id.as_deref(),
+            input.developer_user_identifier.as_deref(),
         ) {
             (Some(id), _) => id.to_owned(),
             (None, Some(dev_id)) => pool
@@ -151,24 +155,26 @@ impl IdentityPools {
         if identity.pool_id != pool_id {
             return Err(super::identity_not_found(&identity_id));
         }
-        let ids: Vec<Value> = identity.developer_ids.iter().map(|d| json!(d)).collect();
+        let ids: Vec<String> = identity.developer_ids.iter().cloned().collect();
         let (page, next) = crate::paging::paginate(
             ids,
-            input["MaxResults"].as_u64().unwrap_or(60) as usize,
-            input["NextToken"].as_str(),
+            super::page_size(input.max_results.unwrap_or(60)),
+            input.next_token.as_deref(),
         )?;
-        Ok(
-            json!({"IdentityId": identity_id, "DeveloperUserIdentifierList": page, "NextToken": next}),
-        )
+        Ok(LookupDeveloperIdentityResponse {
+            identity_id: Some(identity_id),
+            developer_user_identifier_list: Some(page),
+            next_token: next,
+        })
     }
 
     pub(super) fn merge_developer_identities(
         &mut self,
-        input: &Value,
+        input: &MergeDeveloperIdentitiesInput,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        let pool_id = str_member(input, "IdentityPoolId");
-        let provider = str_member(input, "DeveloperProviderName");
+    ) -> ApiResult<MergeDeveloperIdentitiesResponse> {
+        let pool_id = input.identity_pool_id.as_str();
+        let provider = input.developer_provider_name.as_str();
         let pool = self.pool(pool_id)?;
         if pool.developer_provider() != Some(provider) {
             return Err(ApiError::invalid_parameter(format!(
@@ -185,24 +191,26 @@ impl IdentityPools {
                     ))
                 })
         };
-        let source = find(str_member(input, "SourceUserIdentifier"))?;
-        let destination = find(str_member(input, "DestinationUserIdentifier"))?;
+        let source = find(&input.source_user_identifier)?;
+        let destination = find(&input.destination_user_identifier)?;
         let involved = [destination.clone(), source.clone()];
         let survivor = self.all_or_nothing(pool_id, &involved, |this| {
             this.merge_identities(&destination, &source, ctx.clock.unix())
         })?;
-        Ok(json!({"IdentityId": survivor}))
+        Ok(MergeDeveloperIdentitiesResponse {
+            identity_id: Some(survivor),
+        })
     }
 
     pub(super) fn unlink_developer_identity(
         &mut self,
-        input: &Value,
+        input: &UnlinkDeveloperIdentityInput,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        let pool_id = str_member(input, "IdentityPoolId").to_owned();
-        let identity_id = str_member(input, "IdentityId").to_owned();
-        let provider = str_member(input, "DeveloperProviderName").to_owned();
-        let dev_id = str_member(input, "DeveloperUserIdentifier").to_owned();
+    ) -> ApiResult<Empty> {
+        let pool_id = input.identity_pool_id.clone();
+        let identity_id = input.identity_id.clone();
+        let provider = input.developer_provider_name.clone();
+        let dev_id = input.developer_user_identifier.clone();
         let pool = self.pool_mut(&pool_id)?;
         if pool.login_index.get(&(provider.clone(), dev_id.clone())) != Some(&identity_id) {
             return Err(ApiError::resource_not_found(format!(
@@ -216,6 +224,6 @@ impl IdentityPools {
             .ok_or_else(|| super::identity_not_found(&identity_id))?;
         identity.developer_ids.remove(&dev_id);
         identity.modified = ctx.clock.unix();
-        Ok(json!({}))
+        Ok(Empty {})
     }
 }

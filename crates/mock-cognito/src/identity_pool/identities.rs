@@ -7,8 +7,14 @@ use cognito_wire::issuer::{AMAZON, APPLE, FACEBOOK, GOOGLE};
 use serde_json::{Value, json};
 
 use super::logins::ValidatedLogins;
-use super::{Deps, Identity, IdentityPools, OPENID_ISSUER, str_member};
+use super::{Deps, Identity, IdentityPools, OPENID_ISSUER};
 use crate::error::{ApiError, ApiResult};
+use crate::shapes::Empty;
+use crate::shapes::Timestamp;
+use crate::shapes::cognito_identity::{
+    Credentials, GetCredentialsForIdentityInput, GetCredentialsForIdentityResponse, GetIdInput,
+    GetIdResponse, GetOpenIdTokenInput, UnlinkIdentityInput,
+};
 
 /// Default life of GetOpenIdToken tokens: 10 minutes.
 const OPENID_TOKEN_SECS: i64 = 600;
@@ -196,13 +202,20 @@ impl IdentityPools {
 
     /// GetId: the identity of these logins (creating, linking or merging as
     /// needed), or a new unauthenticated identity.
-    pub(super) fn get_id(&mut self, input: &Value, deps: Deps<'_>) -> ApiResult<Value> {
-        let pool_id = str_member(input, "IdentityPoolId").to_owned();
+    pub(super) fn get_id(
+        &mut self,
+        input: &GetIdInput,
+        deps: Deps<'_>,
+    ) -> ApiResult<GetIdResponse> {
+        let pool_id = input.identity_pool_id.clone();
         let pool = self.pool(&pool_id)?;
-        let validated = self.validate_logins(pool, input, &deps)?;
+        let validated = self.validate_logins(pool, input.logins.as_ref(), &deps)?;
         let now = deps.ctx.clock.unix();
+        let answer = |id: String| GetIdResponse {
+            identity_id: Some(id),
+        };
         if let Some(id) = validated.openid_identity.clone() {
-            return Ok(json!({"IdentityId": id}));
+            return Ok(answer(id));
         }
         if validated.logins.is_empty() {
             if !pool.allows_unauthenticated() {
@@ -210,10 +223,10 @@ impl IdentityPools {
                     "Unauthenticated access is not supported for this identity pool.",
                 ));
             }
-            return Ok(json!({"IdentityId": self.create_identity(&pool_id, BTreeMap::new(), now)}));
+            return Ok(answer(self.create_identity(&pool_id, BTreeMap::new(), now)));
         }
         let id = self.identity_for_logins(&pool_id, None, &validated, now)?;
-        Ok(json!({"IdentityId": id}))
+        Ok(answer(id))
     }
 
     /// The identity the validated logins belong to. With `current`, that
@@ -271,16 +284,17 @@ impl IdentityPools {
     /// after checking its logins. Returns (identity id, validated logins).
     fn authorize(
         &mut self,
-        input: &Value,
+        identity_id: &str,
+        logins: Option<&BTreeMap<String, String>>,
         deps: &Deps<'_>,
     ) -> ApiResult<(String, ValidatedLogins)> {
-        let identity_id = str_member(input, "IdentityId").to_owned();
+        let identity_id = identity_id.to_owned();
         let identity = self.identity(&identity_id)?.clone();
         if identity.disabled {
             return Err(forbidden(&identity_id));
         }
         let pool = self.pool(&identity.pool_id)?;
-        let validated = self.validate_logins(pool, input, deps)?;
+        let validated = self.validate_logins(pool, logins, deps)?;
         let now = deps.ctx.clock.unix();
         if let Some(vouched) = &validated.openid_identity {
             if *vouched != identity_id {
@@ -306,31 +320,45 @@ impl IdentityPools {
 
     pub(super) fn get_credentials_for_identity(
         &mut self,
-        input: &Value,
+        input: &GetCredentialsForIdentityInput,
         deps: Deps<'_>,
-    ) -> ApiResult<Value> {
-        let (identity_id, validated) = self.authorize(input, &deps)?;
+    ) -> ApiResult<GetCredentialsForIdentityResponse> {
+        let (identity_id, validated) =
+            self.authorize(&input.identity_id, input.logins.as_ref(), &deps)?;
         let identity = self.identity(&identity_id)?;
         let pool = self.pool(&identity.pool_id)?;
-        let role =
-            super::roles::choose_role(pool, identity, &validated, input["CustomRoleArn"].as_str())?;
+        let role = super::roles::choose_role(
+            pool,
+            identity,
+            &validated,
+            input.custom_role_arn.as_deref(),
+        )?;
         let creds = deps.credentials.issue(
             &role,
             "CognitoIdentityCredentials",
             deps.ctx.clock.unix(),
             crate::credentials::CREDENTIALS_LIFETIME_SECS,
         );
-        Ok(json!({"IdentityId": identity_id, "Credentials": creds.cognito_json()}))
+        Ok(GetCredentialsForIdentityResponse {
+            identity_id: Some(identity_id),
+            credentials: Some(Credentials {
+                access_key_id: Some(creds.access_key_id.clone()),
+                secret_key: Some(creds.secret_access_key.clone()),
+                session_token: Some(creds.session_token.clone()),
+                expiration: Some(Timestamp::from_secs(creds.expiration)),
+            }),
+        })
     }
 
     /// GetOpenIdToken, with the token left to sign once the locks are
     /// released.
     pub fn get_open_id_token(
         &mut self,
-        input: &Value,
+        input: &GetOpenIdTokenInput,
         deps: Deps<'_>,
     ) -> ApiResult<UnsignedOpenIdToken> {
-        let (identity_id, validated) = self.authorize(input, &deps)?;
+        let (identity_id, validated) =
+            self.authorize(&input.identity_id, input.logins.as_ref(), &deps)?;
         self.openid_token(
             &identity_id,
             &validated,
@@ -396,14 +424,18 @@ impl IdentityPools {
         })
     }
 
-    pub(super) fn unlink_identity(&mut self, input: &Value, deps: Deps<'_>) -> ApiResult<Value> {
-        let identity_id = str_member(input, "IdentityId").to_owned();
+    pub(super) fn unlink_identity(
+        &mut self,
+        input: &UnlinkIdentityInput,
+        deps: Deps<'_>,
+    ) -> ApiResult<Empty> {
+        let identity_id = input.identity_id.clone();
         let identity = self.identity(&identity_id)?.clone();
         if identity.disabled {
             return Err(forbidden(&identity_id));
         }
         let pool = self.pool(&identity.pool_id)?;
-        let validated = self.validate_logins(pool, input, &deps)?;
+        let validated = self.validate_logins(pool, Some(&input.logins), &deps)?;
         // The caller must prove it owns the identity with one of its logins.
         let proves = validated
             .logins
@@ -415,14 +447,9 @@ impl IdentityPools {
         let pool_id = identity.pool_id.clone();
         let identity = self.identities.get_mut(&identity_id).expect("checked");
         let mut removed = Vec::new();
-        for provider in input["LoginsToRemove"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
+        for provider in &input.logins_to_remove {
             if let Some(subject) = identity.logins.remove(provider) {
-                removed.push((provider.to_owned(), subject));
+                removed.push((provider.clone(), subject));
             }
         }
         identity.modified = deps.ctx.clock.unix();
@@ -431,7 +458,7 @@ impl IdentityPools {
                 pool.login_index.remove(&key);
             }
         }
-        Ok(json!({}))
+        Ok(Empty {})
     }
 }
 

@@ -10,11 +10,14 @@
 //! subject, never on the token string, so a refreshed token maps to the same
 //! identity.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::{Deps, IdentityPool, IdentityPools, OPENID_LOGIN_KEY};
 use crate::error::{ApiError, ApiResult};
 use crate::external_idp::{AMAZON, APPLE, FACEBOOK, GOOGLE};
+use crate::shapes::cognito_identity::CognitoIdentityProvider;
 
 /// A validated login.
 #[derive(Debug, Clone)]
@@ -44,21 +47,20 @@ fn unsupported() -> ApiError {
 }
 
 impl IdentityPools {
+    /// Validates a request's `Logins` (none: an unauthenticated call).
     pub(super) fn validate_logins(
         &self,
         pool: &IdentityPool,
-        input: &Value,
+        logins: Option<&BTreeMap<String, String>>,
         deps: &Deps<'_>,
     ) -> ApiResult<ValidatedLogins> {
         let mut out = ValidatedLogins::default();
-        let Some(logins) = input["Logins"].as_object() else {
+        let Some(logins) = logins else {
             return Ok(out);
         };
         let now = deps.ctx.clock.unix();
-        let mut keys: Vec<&String> = logins.keys().collect();
-        keys.sort();
-        for key in keys {
-            let token = logins[key].as_str().unwrap_or_default();
+        // A BTreeMap: in key order.
+        for (key, token) in logins {
             if key == OPENID_LOGIN_KEY {
                 let claims = self
                     .verify_openid_token(token, now, deps.signatures)
@@ -95,13 +97,12 @@ fn validate_user_pool_login(
     token: &str,
     deps: &Deps<'_>,
 ) -> ApiResult<Login> {
-    let configured: Vec<&Value> = pool
-        .config
-        .get("CognitoIdentityProviders")
-        .and_then(Value::as_array)
-        .into_iter()
+    let configured: Vec<&CognitoIdentityProvider> = pool
+        .settings
+        .cognito_identity_providers
+        .iter()
         .flatten()
-        .filter(|p| p["ProviderName"] == key)
+        .filter(|p| p.provider_name.as_deref() == Some(key))
         .collect();
     if configured.is_empty() {
         return Err(unsupported());
@@ -115,12 +116,15 @@ fn validate_user_pool_login(
         deps.signatures,
     )?;
     let aud = claims["aud"].as_str().unwrap_or_default().to_owned();
-    let Some(provider) = configured.iter().find(|p| p["ClientId"] == aud.as_str()) else {
+    let Some(provider) = configured
+        .iter()
+        .find(|p| p.client_id.as_deref() == Some(aud.as_str()))
+    else {
         return Err(ApiError::not_authorized(
             "Invalid login token. Incorrect token audience.",
         ));
     };
-    if provider["ServerSideTokenCheck"].as_bool().unwrap_or(false)
+    if provider.server_side_token_check.unwrap_or(false)
         && !deps
             .user_pools
             .id_token_session_active(user_pool_id, &claims, deps.ctx.clock.unix())
@@ -145,7 +149,7 @@ fn validate_external_login(
     deps: &Deps<'_>,
     now: i64,
 ) -> ApiResult<Login> {
-    let supported = pool.map("SupportedLoginProviders");
+    let supported = pool.supported_login_providers();
     let allowed: Vec<&str> = match key {
         FACEBOOK | AMAZON | GOOGLE | APPLE => {
             let app_ids = supported.get(key).ok_or_else(unsupported)?;
@@ -154,12 +158,10 @@ fn validate_external_login(
         }
         host => {
             let registered = pool
-                .config
-                .get("OpenIdConnectProviderARNs")
-                .and_then(Value::as_array)
-                .into_iter()
+                .settings
+                .open_id_connect_provider_arns
+                .iter()
                 .flatten()
-                .filter_map(Value::as_str)
                 .any(|arn| {
                     arn.rsplit_once(":oidc-provider/")
                         .is_some_and(|(_, h)| h == host)

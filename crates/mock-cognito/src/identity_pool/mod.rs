@@ -17,7 +17,21 @@ pub use identities::UnsignedOpenIdToken;
 use std::collections::{BTreeMap, HashMap};
 
 use cognito_wire::issuer;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::shapes::Empty;
+use crate::shapes::Timestamp;
+use crate::shapes::cognito_identity::{
+    CognitoIdentityProvider, CreateIdentityPoolInput, DeleteIdentitiesInput,
+    DeleteIdentitiesResponse, DeleteIdentityPoolInput, DescribeIdentityInput,
+    DescribeIdentityPoolInput, GetIdentityPoolRolesInput, GetIdentityPoolRolesResponse,
+    GetPrincipalTagAttributeMapInput, GetPrincipalTagAttributeMapResponse, IdentityDescription,
+    IdentityPool as PoolSettings, IdentityPoolRequest, IdentityPoolShortDescription,
+    ListIdentitiesInput, ListIdentitiesResponse, ListIdentityPoolsInput, ListIdentityPoolsResponse,
+    RoleMapping, RoleMappingType, SetIdentityPoolRolesInput, SetPrincipalTagAttributeMapInput,
+    SetPrincipalTagAttributeMapResponse,
+};
 
 use crate::ahead::VerifiedSignatures;
 use crate::credentials::CredentialStore;
@@ -65,14 +79,23 @@ pub struct IdentityPools {
 struct IdentityPool {
     id: String,
     region: String,
-    /// The members given to Create/UpdateIdentityPool, echoed back.
-    config: Map<String, Value>,
+    /// What Create/UpdateIdentityPool set, as Describe answers it.
+    settings: PoolSettings,
+    /// `authenticated` / `unauthenticated` → role ARN.
     roles: BTreeMap<String, String>,
-    role_mappings: Map<String, Value>,
-    /// Provider name → (UseDefaults, PrincipalTags).
-    principal_tags: BTreeMap<String, Value>,
+    /// Provider (for user pools `<login key>:<client id>`) → mapping.
+    role_mappings: BTreeMap<String, RoleMapping>,
+    /// Provider name → its principal-tag map.
+    principal_tags: BTreeMap<String, PrincipalTags>,
     /// (provider, subject) → identity id.
     login_index: HashMap<(String, String), String>,
+}
+
+/// SetPrincipalTagAttributeMap's settings for one provider.
+#[derive(Debug, Clone, Default)]
+struct PrincipalTags {
+    use_defaults: bool,
+    tags: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -134,11 +157,7 @@ impl IdentityPools {
     /// The pool an OpenID token's audience names: (allow classic flow, roles).
     pub fn classic_flow_roles(&self, pool_id: &str) -> Option<(bool, Vec<String>)> {
         let pool = self.pools.get(pool_id)?;
-        let classic = pool
-            .config
-            .get("AllowClassicFlow")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let classic = pool.settings.allow_classic_flow.unwrap_or(false);
         Some((classic, pool.roles.values().cloned().collect()))
     }
 
@@ -146,16 +165,7 @@ impl IdentityPools {
     pub fn summary(&self) -> Vec<(String, String)> {
         self.pools
             .values()
-            .map(|p| {
-                (
-                    p.id.clone(),
-                    p.config
-                        .get("IdentityPoolName")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
-                )
-            })
+            .map(|p| (p.id.clone(), p.settings.identity_pool_name.clone()))
             .collect()
     }
 
@@ -167,31 +177,35 @@ impl IdentityPools {
             .unwrap_or_default()
     }
 
-    /// Runs one (already validated) operation.
-    pub fn handle(&mut self, op: &str, input: &Value, deps: Deps<'_>) -> ApiResult<Value> {
-        match op {
-            "CreateIdentityPool" => self.create_identity_pool(input, None, deps.ctx),
-            "DescribeIdentityPool" => self.describe_identity_pool(input),
-            "UpdateIdentityPool" => self.update_identity_pool(input),
-            "ListIdentityPools" => self.list_identity_pools(input, deps.ctx),
-            "DeleteIdentityPool" => self.delete_identity_pool(input),
-            "SetIdentityPoolRoles" => self.set_identity_pool_roles(input),
-            "GetIdentityPoolRoles" => self.get_identity_pool_roles(input),
-            "SetPrincipalTagAttributeMap" => self.set_principal_tag_attribute_map(input),
-            "GetPrincipalTagAttributeMap" => self.get_principal_tag_attribute_map(input),
-            "DescribeIdentity" => self.describe_identity(input),
-            "ListIdentities" => self.list_identities(input),
-            "DeleteIdentities" => self.delete_identities(input),
-            "GetId" => self.get_id(input, deps),
-            "GetCredentialsForIdentity" => self.get_credentials_for_identity(input, deps),
-            "UnlinkIdentity" => self.unlink_identity(input, deps),
-            "LookupDeveloperIdentity" => self.lookup_developer_identity(input),
-            "MergeDeveloperIdentities" => self.merge_developer_identities(input, deps.ctx),
-            "UnlinkDeveloperIdentity" => self.unlink_developer_identity(input, deps.ctx),
+    /// Runs one operation other than GetOpenIdToken*, whose tokens are
+    /// signed after the locks (`crate::ops::identity_pool`). The answer is
+    /// the operation's typed output, as JSON.
+    pub fn handle(&mut self, request: &IdentityPoolRequest, deps: Deps<'_>) -> ApiResult<Value> {
+        use IdentityPoolRequest as R;
+        match request {
+            R::CreateIdentityPool(i) => json(self.create_identity_pool(i, None, deps.ctx)?),
+            R::DescribeIdentityPool(i) => json(self.describe_identity_pool(i)?),
+            R::UpdateIdentityPool(i) => json(self.update_identity_pool(i)?),
+            R::ListIdentityPools(i) => json(self.list_identity_pools(i, deps.ctx)?),
+            R::DeleteIdentityPool(i) => json(self.delete_identity_pool(i)?),
+            R::SetIdentityPoolRoles(i) => json(self.set_identity_pool_roles(i)?),
+            R::GetIdentityPoolRoles(i) => json(self.get_identity_pool_roles(i)?),
+            R::SetPrincipalTagAttributeMap(i) => json(self.set_principal_tag_attribute_map(i)?),
+            R::GetPrincipalTagAttributeMap(i) => json(self.get_principal_tag_attribute_map(i)?),
+            R::DescribeIdentity(i) => json(self.describe_identity(i)?),
+            R::ListIdentities(i) => json(self.list_identities(i)?),
+            R::DeleteIdentities(i) => json(self.delete_identities(i)),
+            R::GetId(i) => json(self.get_id(i, deps)?),
+            R::GetCredentialsForIdentity(i) => json(self.get_credentials_for_identity(i, deps)?),
+            R::UnlinkIdentity(i) => json(self.unlink_identity(i, deps)?),
+            R::LookupDeveloperIdentity(i) => json(self.lookup_developer_identity(i)?),
+            R::MergeDeveloperIdentities(i) => json(self.merge_developer_identities(i, deps.ctx)?),
+            R::UnlinkDeveloperIdentity(i) => json(self.unlink_developer_identity(i, deps.ctx)?),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!(
-                    "{other} is a valid Cognito operation that this mock does not implement yet"
+                    "{} is a valid Cognito operation that this mock does not implement yet",
+                    other.operation().name()
                 ),
             )),
         }
@@ -214,12 +228,11 @@ impl IdentityPools {
     /// CreateIdentityPool; `fixed_id` lets a seed file choose the id.
     pub(crate) fn create_identity_pool(
         &mut self,
-        input: &Value,
+        input: &CreateIdentityPoolInput,
         fixed_id: Option<&str>,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        let config = settings(input);
-        validate_config(&config)?;
+    ) -> ApiResult<PoolSettings> {
+        validate_providers(input.cognito_identity_providers.as_deref())?;
         let (id, region) = match fixed_id {
             Some(id) => {
                 if self.pools.contains_key(id) {
@@ -238,198 +251,217 @@ impl IdentityPools {
                 ctx.region().to_owned(),
             ),
         };
+        let settings = PoolSettings {
+            allow_classic_flow: input.allow_classic_flow,
+            allow_unauthenticated_identities: input.allow_unauthenticated_identities,
+            cognito_identity_providers: input.cognito_identity_providers.clone(),
+            developer_provider_name: input.developer_provider_name.clone(),
+            identity_pool_id: id.clone(),
+            identity_pool_name: input.identity_pool_name.clone(),
+            identity_pool_tags: input.identity_pool_tags.clone(),
+            open_id_connect_provider_arns: input.open_id_connect_provider_arns.clone(),
+            saml_provider_arns: input.saml_provider_arns.clone(),
+            supported_login_providers: input.supported_login_providers.clone(),
+        };
         let pool = IdentityPool {
             id: id.clone(),
             region,
-            config,
+            settings: settings.clone(),
             roles: BTreeMap::new(),
-            role_mappings: Map::new(),
+            role_mappings: BTreeMap::new(),
             principal_tags: BTreeMap::new(),
             login_index: HashMap::new(),
         };
-        let out = pool.to_json();
         self.pools.insert(id, pool);
-        Ok(out)
+        Ok(settings)
     }
 
-    fn describe_identity_pool(&self, input: &Value) -> ApiResult<Value> {
-        Ok(self.pool(str_member(input, "IdentityPoolId"))?.to_json())
+    fn describe_identity_pool(&self, input: &DescribeIdentityPoolInput) -> ApiResult<PoolSettings> {
+        Ok(self.pool(&input.identity_pool_id)?.settings.clone())
     }
 
-    fn update_identity_pool(&mut self, input: &Value) -> ApiResult<Value> {
-        let config = settings(input);
-        validate_config(&config)?;
-        let pool = self.pool_mut(str_member(input, "IdentityPoolId"))?;
-        if pool.config.get("DeveloperProviderName").is_some()
-            && pool.config.get("DeveloperProviderName") != config.get("DeveloperProviderName")
-        {
+    fn update_identity_pool(&mut self, input: &PoolSettings) -> ApiResult<PoolSettings> {
+        validate_providers(input.cognito_identity_providers.as_deref())?;
+        let pool = self.pool_mut(&input.identity_pool_id)?;
+        let current = pool.settings.developer_provider_name.as_deref();
+        if current.is_some() && current != input.developer_provider_name.as_deref() {
             return Err(ApiError::invalid_parameter(
                 "DeveloperProviderName cannot be changed once set",
             ));
         }
-        pool.config = config;
-        Ok(pool.to_json())
+        pool.settings = input.clone();
+        Ok(pool.settings.clone())
     }
 
-    fn list_identity_pools(&self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
-        let all: Vec<Value> = self
+    fn list_identity_pools(
+        &self,
+        input: &ListIdentityPoolsInput,
+        ctx: &Context<'_>,
+    ) -> ApiResult<ListIdentityPoolsResponse> {
+        let all: Vec<IdentityPoolShortDescription> = self
             .pools
             .values()
             .filter(|p| p.region == ctx.region())
-            .map(|p| json!({"IdentityPoolId": p.id, "IdentityPoolName": p.config.get("IdentityPoolName")}))
+            .map(|p| IdentityPoolShortDescription {
+                identity_pool_id: Some(p.id.clone()),
+                identity_pool_name: Some(p.settings.identity_pool_name.clone()),
+            })
             .collect();
         let (page, next) = paginate(
             all,
-            input["MaxResults"].as_u64().unwrap_or(60) as usize,
-            input["NextToken"].as_str(),
+            page_size(input.max_results),
+            input.next_token.as_deref(),
         )?;
-        Ok(json!({"IdentityPools": page, "NextToken": next}))
+        Ok(ListIdentityPoolsResponse {
+            identity_pools: Some(page),
+            next_token: next,
+        })
     }
 
-    fn delete_identity_pool(&mut self, input: &Value) -> ApiResult<Value> {
-        let id = str_member(input, "IdentityPoolId");
+    fn delete_identity_pool(&mut self, input: &DeleteIdentityPoolInput) -> ApiResult<Empty> {
+        let id = input.identity_pool_id.as_str();
         self.pools.remove(id).ok_or_else(|| pool_not_found(id))?;
         self.identities.retain(|_, i| i.pool_id != id);
-        Ok(json!({}))
+        Ok(Empty {})
     }
 
-    pub(crate) fn set_identity_pool_roles(&mut self, input: &Value) -> ApiResult<Value> {
-        let mappings = input["RoleMappings"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
+    pub(crate) fn set_identity_pool_roles(
+        &mut self,
+        input: &SetIdentityPoolRolesInput,
+    ) -> ApiResult<Empty> {
+        let mappings = input.role_mappings.clone().unwrap_or_default();
         for (provider, mapping) in &mappings {
-            if mapping["Type"] == "Rules"
-                && mapping["RulesConfiguration"]["Rules"]
-                    .as_array()
-                    .is_none_or(Vec::is_empty)
-            {
+            let rules = mapping.rules_configuration.as_ref().map(|r| r.rules.len());
+            if mapping.r#type == RoleMappingType::Rules && rules.unwrap_or(0) == 0 {
                 return Err(ApiError::invalid_parameter(format!(
                     "RoleMapping for {provider}: Type Rules needs RulesConfiguration.Rules"
                 )));
             }
-            if mapping["AmbiguousRoleResolution"].is_null() {
+            if mapping.ambiguous_role_resolution.is_none() {
                 return Err(ApiError::invalid_parameter(format!(
                     "RoleMapping for {provider}: AmbiguousRoleResolution is required"
                 )));
             }
         }
-        let roles: BTreeMap<String, String> = input["Roles"]
-            .as_object()
-            .map(|r| {
-                r.iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let pool = self.pool_mut(str_member(input, "IdentityPoolId"))?;
-        pool.roles = roles;
+        let pool = self.pool_mut(&input.identity_pool_id)?;
+        pool.roles = input.roles.clone();
         pool.role_mappings = mappings;
-        Ok(json!({}))
+        Ok(Empty {})
     }
 
-    fn get_identity_pool_roles(&self, input: &Value) -> ApiResult<Value> {
-        let pool = self.pool(str_member(input, "IdentityPoolId"))?;
-        Ok(
-            json!({"IdentityPoolId": pool.id, "Roles": pool.roles, "RoleMappings": pool.role_mappings}),
-        )
+    fn get_identity_pool_roles(
+        &self,
+        input: &GetIdentityPoolRolesInput,
+    ) -> ApiResult<GetIdentityPoolRolesResponse> {
+        let pool = self.pool(&input.identity_pool_id)?;
+        Ok(GetIdentityPoolRolesResponse {
+            identity_pool_id: Some(pool.id.clone()),
+            roles: Some(pool.roles.clone()),
+            role_mappings: Some(pool.role_mappings.clone()),
+        })
     }
 
-    fn set_principal_tag_attribute_map(&mut self, input: &Value) -> ApiResult<Value> {
-        let provider = str_member(input, "IdentityProviderName").to_owned();
-        let pool = self.pool_mut(str_member(input, "IdentityPoolId"))?;
-        let entry = json!({
-            "UseDefaults": input["UseDefaults"].as_bool().unwrap_or(false),
-            "PrincipalTags": input["PrincipalTags"].as_object().cloned().unwrap_or_default(),
-        });
-        pool.principal_tags.insert(provider.clone(), entry.clone());
-        Ok(
-            json!({"IdentityPoolId": pool.id, "IdentityProviderName": provider, "UseDefaults": entry["UseDefaults"], "PrincipalTags": entry["PrincipalTags"]}),
-        )
+    fn set_principal_tag_attribute_map(
+        &mut self,
+        input: &SetPrincipalTagAttributeMapInput,
+    ) -> ApiResult<SetPrincipalTagAttributeMapResponse> {
+        let pool = self.pool_mut(&input.identity_pool_id)?;
+        let entry = PrincipalTags {
+            use_defaults: input.use_defaults.unwrap_or(false),
+            tags: input.principal_tags.clone().unwrap_or_default(),
+        };
+        pool.principal_tags
+            .insert(input.identity_provider_name.clone(), entry.clone());
+        Ok(SetPrincipalTagAttributeMapResponse {
+            identity_pool_id: Some(pool.id.clone()),
+            identity_provider_name: Some(input.identity_provider_name.clone()),
+            use_defaults: Some(entry.use_defaults),
+            principal_tags: Some(entry.tags),
+        })
     }
 
-    fn get_principal_tag_attribute_map(&self, input: &Value) -> ApiResult<Value> {
-        let provider = str_member(input, "IdentityProviderName");
-        let pool = self.pool(str_member(input, "IdentityPoolId"))?;
+    fn get_principal_tag_attribute_map(
+        &self,
+        input: &GetPrincipalTagAttributeMapInput,
+    ) -> ApiResult<GetPrincipalTagAttributeMapResponse> {
+        let pool = self.pool(&input.identity_pool_id)?;
         let entry = pool
             .principal_tags
-            .get(provider)
+            .get(&input.identity_provider_name)
             .cloned()
-            .unwrap_or_else(|| json!({"UseDefaults": false, "PrincipalTags": {}}));
-        Ok(
-            json!({"IdentityPoolId": pool.id, "IdentityProviderName": provider, "UseDefaults": entry["UseDefaults"], "PrincipalTags": entry["PrincipalTags"]}),
-        )
+            .unwrap_or_default();
+        Ok(GetPrincipalTagAttributeMapResponse {
+            identity_pool_id: Some(pool.id.clone()),
+            identity_provider_name: Some(input.identity_provider_name.clone()),
+            use_defaults: Some(entry.use_defaults),
+            principal_tags: Some(entry.tags),
+        })
     }
 
-    fn describe_identity(&self, input: &Value) -> ApiResult<Value> {
-        Ok(self.identity(str_member(input, "IdentityId"))?.to_json())
+    fn describe_identity(&self, input: &DescribeIdentityInput) -> ApiResult<IdentityDescription> {
+        Ok(self.identity(&input.identity_id)?.description())
     }
 
-    fn list_identities(&self, input: &Value) -> ApiResult<Value> {
-        let pool = self.pool(str_member(input, "IdentityPoolId"))?;
-        let hide_disabled = input["HideDisabled"].as_bool().unwrap_or(false);
+    fn list_identities(&self, input: &ListIdentitiesInput) -> ApiResult<ListIdentitiesResponse> {
+        let pool = self.pool(&input.identity_pool_id)?;
+        let hide_disabled = input.hide_disabled.unwrap_or(false);
         let mut all: Vec<&Identity> = self
             .identities
             .values()
             .filter(|i| i.pool_id == pool.id && !(hide_disabled && i.disabled))
             .collect();
         all.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
-        let all: Vec<Value> = all.into_iter().map(Identity::to_json).collect();
+        let all: Vec<IdentityDescription> = all.into_iter().map(Identity::description).collect();
         let (page, next) = paginate(
             all,
-            input["MaxResults"].as_u64().unwrap_or(60) as usize,
-            input["NextToken"].as_str(),
+            page_size(input.max_results),
+            input.next_token.as_deref(),
         )?;
-        Ok(json!({"IdentityPoolId": pool.id, "Identities": page, "NextToken": next}))
+        Ok(ListIdentitiesResponse {
+            identity_pool_id: Some(pool.id.clone()),
+            identities: Some(page),
+            next_token: next,
+        })
     }
 
-    fn delete_identities(&mut self, input: &Value) -> ApiResult<Value> {
-        for id in input["IdentityIdsToDelete"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
+    fn delete_identities(&mut self, input: &DeleteIdentitiesInput) -> DeleteIdentitiesResponse {
+        for id in &input.identity_ids_to_delete {
             if let Some(identity) = self.identities.remove(id)
                 && let Some(pool) = self.pools.get_mut(&identity.pool_id)
             {
                 pool.login_index.retain(|_, owner| owner != id);
             }
         }
-        Ok(json!({"UnprocessedIdentityIds": []}))
+        DeleteIdentitiesResponse {
+            unprocessed_identity_ids: Some(Vec::new()),
+        }
     }
 }
 
-impl IdentityPool {
-    fn to_json(&self) -> Value {
-        let mut v = Value::Object(self.config.clone());
-        v["IdentityPoolId"] = json!(self.id);
-        v
-    }
+/// An operation's typed answer as the JSON the HTTP adapter sends.
+fn json(output: impl Serialize) -> ApiResult<Value> {
+    serde_json::to_value(output).map_err(|e| ApiError::new("InternalErrorException", e.to_string()))
+}
 
-    fn map(&self, member: &str) -> BTreeMap<String, String> {
-        self.config
-            .get(member)
-            .and_then(Value::as_object)
-            .map(|m| {
-                m.iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                    .collect()
-            })
+/// A MaxResults as a page size (the model bounds it to 1..=60).
+fn page_size(max_results: i32) -> usize {
+    usize::try_from(max_results).unwrap_or(60).clamp(1, 60)
+}
+
+impl IdentityPool {
+    fn supported_login_providers(&self) -> BTreeMap<String, String> {
+        self.settings
+            .supported_login_providers
+            .clone()
             .unwrap_or_default()
     }
 
     fn allows_unauthenticated(&self) -> bool {
-        self.config
-            .get("AllowUnauthenticatedIdentities")
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
+        self.settings.allow_unauthenticated_identities
     }
 
     fn developer_provider(&self) -> Option<&str> {
-        self.config
-            .get("DeveloperProviderName")
-            .and_then(Value::as_str)
+        self.settings.developer_provider_name.as_deref()
     }
 
     fn arn(&self) -> String {
@@ -446,42 +478,24 @@ impl Identity {
         !self.logins.is_empty() || !self.developer_ids.is_empty()
     }
 
-    fn to_json(&self) -> Value {
-        let mut logins: Vec<&str> = self.logins.keys().map(String::as_str).collect();
+    fn description(&self) -> IdentityDescription {
+        let mut logins: Vec<String> = self.logins.keys().cloned().collect();
         if !self.developer_ids.is_empty() {
-            logins.push(developer::DEVELOPER_LOGIN_NAME);
+            logins.push(developer::DEVELOPER_LOGIN_NAME.to_owned());
         }
-        json!({
-            "IdentityId": self.id,
-            "Logins": logins,
-            "CreationDate": self.created,
-            "LastModifiedDate": self.modified,
-        })
+        IdentityDescription {
+            identity_id: Some(self.id.clone()),
+            logins: Some(logins),
+            creation_date: Some(Timestamp::from_secs(self.created)),
+            last_modified_date: Some(Timestamp::from_secs(self.modified)),
+        }
     }
 }
 
-/// The settable members of a Create/UpdateIdentityPool request.
-fn settings(input: &Value) -> Map<String, Value> {
-    input
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .filter(|(k, _)| k.as_str() != "IdentityPoolId")
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// What Cognito checks of an identity pool's providers.
-fn validate_config(config: &Map<String, Value>) -> ApiResult<()> {
-    for p in config
-        .get("CognitoIdentityProviders")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let name = p["ProviderName"].as_str().unwrap_or_default();
+fn validate_providers(providers: Option<&[CognitoIdentityProvider]>) -> ApiResult<()> {
+    for p in providers.into_iter().flatten() {
+        let name = p.provider_name.as_deref().unwrap_or_default();
         let valid = issuer::parse_login_key(name)
             .is_some_and(|(region, pool)| issuer::pool_region(pool) == Some(region));
         if !valid {
@@ -489,7 +503,7 @@ fn validate_config(config: &Map<String, Value>) -> ApiResult<()> {
                 "Invalid Cognito Identity Provider {name}: expected cognito-idp.<region>.amazonaws.com/<userPoolId>"
             )));
         }
-        if p["ClientId"].as_str().is_none_or(str::is_empty) {
+        if p.client_id.as_deref().is_none_or(str::is_empty) {
             return Err(ApiError::invalid_parameter(format!(
                 "Cognito Identity Provider {name} needs a ClientId"
             )));
@@ -504,8 +518,4 @@ fn pool_not_found(id: &str) -> ApiError {
 
 fn identity_not_found(id: &str) -> ApiError {
     ApiError::resource_not_found(format!("Identity '{id}' not found."))
-}
-
-fn str_member<'a>(input: &'a Value, name: &str) -> &'a str {
-    input[name].as_str().unwrap_or_default()
 }

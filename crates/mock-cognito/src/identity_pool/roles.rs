@@ -8,6 +8,9 @@ use serde_json::Value;
 use super::logins::{Login, ValidatedLogins};
 use super::{Identity, IdentityPool};
 use crate::error::{ApiError, ApiResult};
+use crate::shapes::cognito_identity::{
+    AmbiguousRoleResolutionType, MappingRule, MappingRuleMatchType, RoleMappingType,
+};
 
 fn missing_role() -> ApiError {
     ApiError::new(
@@ -34,16 +37,14 @@ fn claim_values(claims: &Value, claim: &str) -> Vec<String> {
     }
 }
 
-fn rule_matches(rule: &Value, claims: &Value) -> bool {
-    let claim = rule["Claim"].as_str().unwrap_or_default();
-    let value = rule["Value"].as_str().unwrap_or_default();
-    let actual = claim_values(claims, claim);
-    match rule["MatchType"].as_str().unwrap_or_default() {
-        "Equals" => actual.iter().any(|a| a == value),
-        "Contains" => actual.iter().any(|a| a.contains(value)),
-        "StartsWith" => actual.iter().any(|a| a.starts_with(value)),
-        "NotEqual" => !actual.is_empty() && actual.iter().all(|a| a != value),
-        _ => false,
+fn rule_matches(rule: &MappingRule, claims: &Value) -> bool {
+    let value = rule.value.as_str();
+    let actual = claim_values(claims, &rule.claim);
+    match rule.match_type {
+        MappingRuleMatchType::Equals => actual.iter().any(|a| a == value),
+        MappingRuleMatchType::Contains => actual.iter().any(|a| a.contains(value)),
+        MappingRuleMatchType::StartsWith => actual.iter().any(|a| a.starts_with(value)),
+        MappingRuleMatchType::NotEqual => !actual.is_empty() && actual.iter().all(|a| a != value),
     }
 }
 
@@ -86,23 +87,22 @@ pub(super) fn choose_role(
         let Some(mapping) = pool.role_mappings.get(&mapping_key(login)) else {
             continue;
         };
-        let chosen = match mapping["Type"].as_str() {
-            Some("Token") => login.claims["cognito:preferred_role"]
+        let chosen = match mapping.r#type {
+            RoleMappingType::Token => login.claims["cognito:preferred_role"]
                 .as_str()
                 .map(str::to_owned),
-            Some("Rules") => mapping["RulesConfiguration"]["Rules"]
-                .as_array()
-                .into_iter()
-                .flatten()
+            RoleMappingType::Rules => mapping
+                .rules_configuration
+                .iter()
+                .flat_map(|c| &c.rules)
                 .find(|rule| rule_matches(rule, &login.claims))
-                .and_then(|rule| rule["RoleARN"].as_str().map(str::to_owned)),
-            _ => None,
+                .map(|rule| rule.role_arn.clone()),
         };
         if let Some(role) = chosen {
             return Ok(role);
         }
-        return match mapping["AmbiguousRoleResolution"].as_str() {
-            Some("Deny") => Err(ApiError::not_authorized(
+        return match mapping.ambiguous_role_resolution {
+            Some(AmbiguousRoleResolutionType::Deny) => Err(ApiError::not_authorized(
                 "No role mapping matched this login and the pool's AmbiguousRoleResolution is Deny.",
             )),
             _ => pool
@@ -126,7 +126,12 @@ mod tests {
     #[test]
     fn rules() {
         let claims = json!({"cognito:groups": ["admins", "staff"], "email": "a@corp.example", "custom:tier": "gold"});
-        let rule = |claim: &str, m: &str, v: &str| json!({"Claim": claim, "MatchType": m, "Value": v, "RoleARN": "r"});
+        let rule = |claim: &str, m: &str, v: &str| MappingRule {
+            claim: claim.to_owned(),
+            match_type: MappingRuleMatchType::parse(m).unwrap(),
+            value: v.to_owned(),
+            role_arn: "r".to_owned(),
+        };
         assert!(rule_matches(
             &rule("cognito:groups", "Contains", "admin"),
             &claims

@@ -7,6 +7,8 @@
 //! identity pools, credentials. OpenID tokens are signed after the locks
 //! are released.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use crate::ahead::VerifiedSignatures;
@@ -20,11 +22,9 @@ use crate::user_pool::Context;
 pub(crate) fn run(
     shared: &Shared,
     request: IdentityPoolRequest,
-    body: &Value,
     ctx: &Context<'_>,
 ) -> ApiResult<Value> {
-    let op = request.operation().name();
-    let signatures = check_login_signatures(shared, body, ctx);
+    let signatures = check_login_signatures(shared, logins_of(&request), ctx);
     let answer = {
         let user_pools = shared.user_pools();
         let providers = shared.providers();
@@ -37,19 +37,24 @@ pub(crate) fn run(
             credentials: &mut credentials,
             signatures: &signatures,
         };
-        match op {
-            "GetOpenIdToken" => Answer::Unsigned(identity_pools.get_open_id_token(body, deps)?),
-            "GetOpenIdTokenForDeveloperIdentity" => Answer::Unsigned(
-                identity_pools.get_open_id_token_for_developer_identity(body, deps)?,
+        match &request {
+            IdentityPoolRequest::GetOpenIdToken(input) => {
+                Answer::Unsigned(identity_pools.get_open_id_token(input, deps)?)
+            }
+            IdentityPoolRequest::GetOpenIdTokenForDeveloperIdentity(input) => Answer::Unsigned(
+                identity_pools.get_open_id_token_for_developer_identity(input, deps)?,
             ),
-            _ => Answer::Ready(identity_pools.handle(op, body, deps)?),
+            other => Answer::Ready(identity_pools.handle(other, deps)?),
         }
     };
     let out = match answer {
         Answer::Ready(out) => out,
         Answer::Unsigned(token) => token.sign(),
     };
-    if matches!(op, "CreateIdentityPool" | "UpdateIdentityPool") {
+    if matches!(
+        request,
+        IdentityPoolRequest::CreateIdentityPool(_) | IdentityPoolRequest::UpdateIdentityPool(_)
+    ) {
         shared.providers_mut().register_login_providers(&out);
     }
     Ok(out)
@@ -62,18 +67,28 @@ enum Answer {
     Unsigned(UnsignedOpenIdToken),
 }
 
-/// Checks the signature of every token in the request's `Logins` against
-/// the key that would have signed it, taking each lock only to find the
-/// key. Whether a login is acceptable is decided later, under the locks.
-fn check_login_signatures(shared: &Shared, body: &Value, ctx: &Context<'_>) -> VerifiedSignatures {
+/// The `Logins` a request presents, if any.
+fn logins_of(request: &IdentityPoolRequest) -> Option<&BTreeMap<String, String>> {
+    match request {
+        IdentityPoolRequest::GetId(i) => i.logins.as_ref(),
+        IdentityPoolRequest::GetCredentialsForIdentity(i) => i.logins.as_ref(),
+        IdentityPoolRequest::GetOpenIdToken(i) => i.logins.as_ref(),
+        IdentityPoolRequest::GetOpenIdTokenForDeveloperIdentity(i) => Some(&i.logins),
+        IdentityPoolRequest::UnlinkIdentity(i) => Some(&i.logins),
+        _ => None,
+    }
+}
+
+/// Checks the signature of every login token against the key that would
+/// have signed it, taking each lock only to find the key. Whether a login
+/// is acceptable is decided later, under the locks.
+fn check_login_signatures(
+    shared: &Shared,
+    logins: Option<&BTreeMap<String, String>>,
+    ctx: &Context<'_>,
+) -> VerifiedSignatures {
     let mut signatures = VerifiedSignatures::default();
-    let Some(logins) = body["Logins"].as_object() else {
-        return signatures;
-    };
-    for (provider, token) in logins {
-        let Some(token) = token.as_str() else {
-            continue;
-        };
+    for (provider, token) in logins.into_iter().flatten() {
         if provider == OPENID_LOGIN_KEY {
             let key = shared.identity_pools().signing_key();
             signatures.check_ahead(&key, token);
