@@ -15,6 +15,7 @@ use crate::external_idp::ExternalProviders;
 use crate::identity_pool::IdentityPools;
 use crate::shapes::Operation;
 use crate::shapes::cognito_identity::ops;
+use crate::shapes::cognito_idp::ops as idp_ops;
 use crate::user_pool::{Context, IssuerMode, UserPools};
 
 /// What a seed file fills: each service's state, locked.
@@ -361,10 +362,14 @@ fn checked(op: &str, input: &Value) -> Result<(), String> {
 }
 
 fn run(pools: &mut UserPools, op: &str, input: Value, ctx: &Context<'_>) -> Result<Value, String> {
-    checked(op, &input)?;
-    pools
-        .handle(op, &input, ctx)
-        .map_err(|e| format!("{op}: {e}"))
+    let request = crate::shapes::cognito_idp::UserPoolRequest::parse(op, &input)
+        .map_err(|e| format!("{op}: {e}"))?;
+    pools.handle(request, ctx).map_err(|e| format!("{op}: {e}"))
+}
+
+/// Reads a seed's user-pool request as operation `O` would.
+fn user_pool_checked<O: Operation>(input: &Value) -> Result<O::Input, String> {
+    O::parse_input(input).map_err(|e| format!("{}: {e}", O::NAME))
 }
 
 /// A fixed id's region prefix must be a region name.
@@ -404,19 +409,16 @@ fn apply_pool(p: &SeedUserPool, state: &mut State<'_>, ctx: &Context<'_>) -> Res
             .collect();
         input["Policies"] = json!({"PasswordPolicy": members});
     }
-    checked("CreateUserPool", &input)?;
+    let create = user_pool_checked::<idp_ops::CreateUserPool>(&input)?;
     if let Some(id) = &p.id {
         // A fixed id must be one the service could have issued.
         checked("DescribeUserPool", &json!({"UserPoolId": id}))?;
         check_id_region(id)?;
     }
     let created = pools
-        .create_user_pool(&input, p.id.as_deref(), ctx)
+        .create_user_pool(create, p.id.as_deref(), ctx)
         .map_err(|e| e.to_string())?;
-    let pool_id = created["UserPool"]["Id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let pool_id = created.user_pool.and_then(|p| p.id).unwrap_or_default();
     if let Some(domain) = &p.domain {
         run(
             pools,
@@ -496,8 +498,9 @@ fn apply_pool(p: &SeedUserPool, state: &mut State<'_>, ctx: &Context<'_>) -> Res
         if let (None, Some(secret)) = (&c.id, &c.secret) {
             input["ClientSecret"] = json!(secret);
         }
+        let create = user_pool_checked::<idp_ops::CreateUserPoolClient>(&input)?;
         pools
-            .create_user_pool_client(&input, fixed, ctx)
+            .create_user_pool_client(create, fixed, ctx)
             .map_err(|e| format!("client {:?}: {e}", c.name))?;
     }
     for g in &p.groups {

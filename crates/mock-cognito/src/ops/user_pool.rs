@@ -36,7 +36,7 @@ pub(crate) fn run(
     if let Some(out) = sign_in(shared, op, body, ctx) {
         return out;
     }
-    let out = shared.user_pools_mut().handle(op, body, ctx)?;
+    let out = shared.user_pools_mut().handle(request, ctx)?;
     if matches!(op, "CreateIdentityProvider" | "UpdateIdentityProvider") {
         // Configuring Cognito with an app id and secret stands for
         // registering that app with the (fake) provider.

@@ -18,12 +18,16 @@ mod users;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use cognito_srp::{Password, PoolName, Verifier};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::clock::Clock;
 use crate::error::{ApiError, ApiResult};
 use crate::expiring::ExpiringMap;
 use crate::jwt::SigningKey;
+use crate::shapes::cognito_idp::{
+    ExplicitAuthFlowsType, FeatureType, OAuthFlowType, PreventUserExistenceErrorTypes,
+    TimeUnitsType, UserPoolClientType, UserPoolRequest, UserPoolType,
+};
 
 pub use auth::{AuthReply, AuthStep};
 pub use oauth::{
@@ -119,9 +123,10 @@ struct Pool {
     region: String,
     created: i64,
     modified: i64,
-    /// The members given to CreateUserPool / UpdateUserPool, echoed by Describe.
-    config: Map<String, Value>,
-    policy: PasswordPolicy,
+    /// What CreateUserPool / UpdateUserPool set, as DescribeUserPool shows
+    /// it (the computed members, id, ARN, dates, domain, user count, are
+    /// filled in when it is shown).
+    settings: UserPoolType,
     domain: Option<String>,
     clients: BTreeMap<String, AppClient>,
     /// Keyed by internal username.
@@ -144,8 +149,9 @@ struct AppClient {
     secret: Option<String>,
     created: i64,
     modified: i64,
-    /// The members given to Create/UpdateUserPoolClient, echoed by Describe.
-    config: Map<String, Value>,
+    /// What Create/UpdateUserPoolClient set, as DescribeUserPoolClient
+    /// shows it (id, secret and dates filled in when shown).
+    settings: UserPoolClientType,
 }
 
 #[derive(Debug, Clone)]
@@ -153,7 +159,7 @@ struct Group {
     name: String,
     description: Option<String>,
     role_arn: Option<String>,
-    precedence: Option<i64>,
+    precedence: Option<i32>,
     created: i64,
     modified: i64,
 }
@@ -216,69 +222,86 @@ impl Context<'_> {
 }
 
 impl UserPools {
-    /// Runs one (already validated) operation other than sign-in, which
-    /// runs in phases around the lock (`crate::ops::user_pool`).
-    pub fn handle(&mut self, op: &str, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
-        match op {
-            "CreateUserPool" => self.create_user_pool(input, None, ctx),
-            "DescribeUserPool" => self.describe_user_pool(input, ctx),
-            "ListUserPools" => self.list_user_pools(input, ctx),
-            "UpdateUserPool" => self.update_user_pool(input, ctx),
-            "DeleteUserPool" => self.delete_user_pool(input),
-            "CreateUserPoolClient" => self.create_user_pool_client(input, None, ctx),
-            "DescribeUserPoolClient" => self.describe_user_pool_client(input),
-            "ListUserPoolClients" => self.list_user_pool_clients(input),
-            "UpdateUserPoolClient" => self.update_user_pool_client(input, ctx),
-            "DeleteUserPoolClient" => self.delete_user_pool_client(input),
-            "CreateUserPoolDomain" => self.create_user_pool_domain(input),
-            "DescribeUserPoolDomain" => self.describe_user_pool_domain(input),
-            "DeleteUserPoolDomain" => self.delete_user_pool_domain(input),
-            "CreateIdentityProvider" => self.create_identity_provider(input, ctx),
-            "DescribeIdentityProvider" => self.describe_identity_provider(input),
-            "GetIdentityProviderByIdentifier" => self.get_identity_provider_by_identifier(input),
-            "ListIdentityProviders" => self.list_identity_providers(input),
-            "UpdateIdentityProvider" => self.update_identity_provider(input, ctx),
-            "DeleteIdentityProvider" => self.delete_identity_provider(input),
-            "CreateResourceServer" => self.create_resource_server(input),
-            "DescribeResourceServer" => self.describe_resource_server(input),
-            "ListResourceServers" => self.list_resource_servers(input),
-            "UpdateResourceServer" => self.update_resource_server(input),
-            "DeleteResourceServer" => self.delete_resource_server(input),
-            "CreateGroup" => self.create_group(input, ctx),
-            "GetGroup" => self.get_group(input),
-            "ListGroups" => self.list_groups(input),
-            "UpdateGroup" => self.update_group(input, ctx),
-            "DeleteGroup" => self.delete_group(input),
-            "AdminCreateUser" => self.admin_create_user(input, ctx),
-            "AdminSetUserPassword" => self.admin_set_user_password(input, ctx),
-            "AdminGetUser" => self.admin_get_user(input),
-            "AdminDeleteUser" => self.admin_delete_user(input),
-            "AdminDisableUser" => self.admin_set_enabled(input, false, ctx),
-            "AdminEnableUser" => self.admin_set_enabled(input, true, ctx),
-            "AdminUpdateUserAttributes" => self.admin_update_user_attributes(input, ctx),
-            "AdminDeleteUserAttributes" => self.admin_delete_user_attributes(input, ctx),
-            "AdminConfirmSignUp" => self.admin_confirm_sign_up(input, ctx),
-            "AdminAddUserToGroup" => self.admin_add_user_to_group(input),
-            "AdminRemoveUserFromGroup" => self.admin_remove_user_from_group(input),
-            "AdminListGroupsForUser" => self.admin_list_groups_for_user(input),
-            "ListUsersInGroup" => self.list_users_in_group(input),
-            "ListUsers" => self.list_users(input),
-            "AdminUserGlobalSignOut" => self.admin_user_global_sign_out(input),
-            "SignUp" => self.sign_up(input, ctx),
-            "ConfirmSignUp" => self.confirm_sign_up(input, ctx),
-            "ResendConfirmationCode" => self.resend_confirmation_code(input, ctx),
-            "ForgotPassword" => self.forgot_password(input, ctx),
-            "ConfirmForgotPassword" => self.confirm_forgot_password(input, ctx),
-            "ChangePassword" => self.change_password(input, ctx),
-            "GetUser" => self.get_user(input, ctx),
-            "UpdateUserAttributes" => self.update_user_attributes(input, ctx),
-            "DeleteUser" => self.delete_user(input, ctx),
-            "GlobalSignOut" => self.global_sign_out(input, ctx),
-            "RevokeToken" => self.revoke_token(input, ctx),
+    /// Runs one operation other than sign-in, which runs in phases around
+    /// the lock (`crate::ops::user_pool`): the typed request in, its typed
+    /// output as JSON out. The control plane (pools, app clients, domains,
+    /// groups) is typed through; the other handlers still read the request
+    /// as JSON, re-serialised from the typed request.
+    pub fn handle(&mut self, request: UserPoolRequest, ctx: &Context<'_>) -> ApiResult<Value> {
+        use UserPoolRequest as R;
+        fn out<T: serde::Serialize>(r: ApiResult<T>) -> ApiResult<Value> {
+            r.and_then(|v| {
+                serde_json::to_value(v)
+                    .map_err(|e| ApiError::new("InternalErrorException", e.to_string()))
+            })
+        }
+        // Not yet typed: the request as JSON to the older handlers.
+        fn json<T: serde::Serialize>(input: &T) -> Value {
+            serde_json::to_value(input).unwrap_or(Value::Null)
+        }
+        match request {
+            R::CreateUserPool(i) => out(self.create_user_pool(i, None, ctx)),
+            R::DescribeUserPool(i) => out(self.describe_user_pool(i)),
+            R::ListUserPools(i) => out(self.list_user_pools(i, ctx)),
+            R::UpdateUserPool(i) => out(self.update_user_pool(i, ctx)),
+            R::DeleteUserPool(i) => out(self.delete_user_pool(i)),
+            R::CreateUserPoolClient(i) => out(self.create_user_pool_client(i, None, ctx)),
+            R::DescribeUserPoolClient(i) => out(self.describe_user_pool_client(i)),
+            R::ListUserPoolClients(i) => out(self.list_user_pool_clients(i)),
+            R::UpdateUserPoolClient(i) => out(self.update_user_pool_client(i, ctx)),
+            R::DeleteUserPoolClient(i) => out(self.delete_user_pool_client(i)),
+            R::CreateUserPoolDomain(i) => out(self.create_user_pool_domain(i)),
+            R::DescribeUserPoolDomain(i) => out(self.describe_user_pool_domain(i)),
+            R::DeleteUserPoolDomain(i) => out(self.delete_user_pool_domain(i)),
+            R::CreateGroup(i) => out(self.create_group(i, ctx)),
+            R::GetGroup(i) => out(self.get_group(i)),
+            R::ListGroups(i) => out(self.list_groups(i)),
+            R::UpdateGroup(i) => out(self.update_group(i, ctx)),
+            R::DeleteGroup(i) => out(self.delete_group(i)),
+            R::CreateIdentityProvider(i) => self.create_identity_provider(&json(&i), ctx),
+            R::DescribeIdentityProvider(i) => self.describe_identity_provider(&json(&i)),
+            R::GetIdentityProviderByIdentifier(i) => {
+                self.get_identity_provider_by_identifier(&json(&i))
+            }
+            R::ListIdentityProviders(i) => self.list_identity_providers(&json(&i)),
+            R::UpdateIdentityProvider(i) => self.update_identity_provider(&json(&i), ctx),
+            R::DeleteIdentityProvider(i) => self.delete_identity_provider(&json(&i)),
+            R::CreateResourceServer(i) => self.create_resource_server(&json(&i)),
+            R::DescribeResourceServer(i) => self.describe_resource_server(&json(&i)),
+            R::ListResourceServers(i) => self.list_resource_servers(&json(&i)),
+            R::UpdateResourceServer(i) => self.update_resource_server(&json(&i)),
+            R::DeleteResourceServer(i) => self.delete_resource_server(&json(&i)),
+            R::AdminCreateUser(i) => self.admin_create_user(&json(&i), ctx),
+            R::AdminSetUserPassword(i) => self.admin_set_user_password(&json(&i), ctx),
+            R::AdminGetUser(i) => self.admin_get_user(&json(&i)),
+            R::AdminDeleteUser(i) => self.admin_delete_user(&json(&i)),
+            R::AdminDisableUser(i) => self.admin_set_enabled(&json(&i), false, ctx),
+            R::AdminEnableUser(i) => self.admin_set_enabled(&json(&i), true, ctx),
+            R::AdminUpdateUserAttributes(i) => self.admin_update_user_attributes(&json(&i), ctx),
+            R::AdminDeleteUserAttributes(i) => self.admin_delete_user_attributes(&json(&i), ctx),
+            R::AdminConfirmSignUp(i) => self.admin_confirm_sign_up(&json(&i), ctx),
+            R::AdminAddUserToGroup(i) => self.admin_add_user_to_group(&json(&i)),
+            R::AdminRemoveUserFromGroup(i) => self.admin_remove_user_from_group(&json(&i)),
+            R::AdminListGroupsForUser(i) => self.admin_list_groups_for_user(&json(&i)),
+            R::ListUsersInGroup(i) => self.list_users_in_group(&json(&i)),
+            R::ListUsers(i) => self.list_users(&json(&i)),
+            R::AdminUserGlobalSignOut(i) => self.admin_user_global_sign_out(&json(&i)),
+            R::SignUp(i) => self.sign_up(&json(&i), ctx),
+            R::ConfirmSignUp(i) => self.confirm_sign_up(&json(&i), ctx),
+            R::ResendConfirmationCode(i) => self.resend_confirmation_code(&json(&i), ctx),
+            R::ForgotPassword(i) => self.forgot_password(&json(&i), ctx),
+            R::ConfirmForgotPassword(i) => self.confirm_forgot_password(&json(&i), ctx),
+            R::ChangePassword(i) => self.change_password(&json(&i), ctx),
+            R::GetUser(i) => self.get_user(&json(&i), ctx),
+            R::UpdateUserAttributes(i) => self.update_user_attributes(&json(&i), ctx),
+            R::DeleteUser(i) => self.delete_user(&json(&i), ctx),
+            R::GlobalSignOut(i) => self.global_sign_out(&json(&i), ctx),
+            R::RevokeToken(i) => self.revoke_token(&json(&i), ctx),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!(
-                    "{other} is a valid Cognito operation that this mock does not implement yet"
+                    "{} is a valid Cognito operation that this mock does not implement yet",
+                    other.operation().name()
                 ),
             )),
         }
@@ -349,25 +372,18 @@ impl UserPools {
 
     /// Every pool with its app clients.
     pub fn summary(&self) -> Vec<PoolSummary> {
-        let name = |config: &Map<String, Value>, key: &str| {
-            config
-                .get(key)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
         self.pools
             .values()
             .map(|p| PoolSummary {
                 id: p.id.clone(),
-                name: name(&p.config, "PoolName"),
+                name: p.settings.name.clone().unwrap_or_default(),
                 domain: p.domain.clone(),
                 clients: p
                     .clients
                     .values()
                     .map(|c| ClientSummary {
                         id: c.id.clone(),
-                        name: name(&c.config, "ClientName"),
+                        name: c.settings.client_name.clone().unwrap_or_default(),
                         has_secret: c.secret.is_some(),
                     })
                     .collect(),
@@ -457,25 +473,52 @@ impl Pool {
         PoolName::from_user_pool_id(&self.id).expect("pool ids are <region>_<name>")
     }
 
-    fn list(&self, member: &str) -> Vec<&str> {
-        string_list(&self.config, member)
-    }
-
     /// `UsernameAttributes`: email and/or phone_number sign-in, with a UUID
     /// as the internal username.
-    fn username_attributes(&self) -> Vec<&str> {
-        self.list("UsernameAttributes")
+    fn username_attributes(&self) -> Vec<&'static str> {
+        self.settings
+            .username_attributes
+            .iter()
+            .flatten()
+            .map(|a| a.as_str())
+            .collect()
+    }
+
+    /// `AliasAttributes`: a verified email or phone number, or any
+    /// preferred_username, signs in too.
+    fn alias_attributes(&self) -> Vec<&'static str> {
+        self.settings
+            .alias_attributes
+            .iter()
+            .flatten()
+            .map(|a| a.as_str())
+            .collect()
     }
 
     fn case_sensitive(&self) -> bool {
-        self.config
-            .get("UsernameConfiguration")
-            .and_then(|c| c["CaseSensitive"].as_bool())
-            .unwrap_or(true)
+        self.settings
+            .username_configuration
+            .as_ref()
+            .is_none_or(|c| c.case_sensitive)
     }
 
-    fn auto_verified(&self) -> Vec<&str> {
-        self.list("AutoVerifiedAttributes")
+    fn auto_verified(&self) -> Vec<&'static str> {
+        self.settings
+            .auto_verified_attributes
+            .iter()
+            .flatten()
+            .map(|a| a.as_str())
+            .collect()
+    }
+
+    /// The password policy, with Cognito's defaults for what is not set.
+    fn password_policy(&self) -> PasswordPolicy {
+        PasswordPolicy::of(
+            self.settings
+                .policies
+                .as_ref()
+                .and_then(|p| p.password_policy.as_ref()),
+        )
     }
 
     /// Resolves what a user typed (username, or an email / phone number the
@@ -498,7 +541,7 @@ impl Pool {
             return Some(&u.username);
         }
         let by_username_attr = self.username_attributes();
-        let aliases = self.list("AliasAttributes");
+        let aliases = self.alias_attributes();
         if by_username_attr.is_empty() && aliases.is_empty() {
             return None;
         }
@@ -543,7 +586,7 @@ impl Pool {
         username: &str,
         password: &str,
     ) -> ApiResult<Verifier> {
-        self.policy.check(password)?;
+        self.password_policy().check(password)?;
         let pool_name = self.pool_name();
         if let Some(made) = ctx
             .ahead
@@ -583,102 +626,133 @@ impl Pool {
 }
 
 impl AppClient {
-    fn list(&self, member: &str) -> Vec<&str> {
-        string_list(&self.config, member)
+    /// ExplicitAuthFlows as given, or Cognito's defaults.
+    fn auth_flows(&self) -> Vec<ExplicitAuthFlowsType> {
+        match &self.settings.explicit_auth_flows {
+            Some(flows) if !flows.is_empty() => flows.clone(),
+            _ => pools::DEFAULT_AUTH_FLOWS.to_vec(),
+        }
     }
 
     /// Whether `ALLOW_<flow>` (or the legacy bare name) is enabled.
     fn allows(&self, flow: &str) -> bool {
         let allow = format!("ALLOW_{flow}");
-        let configured = self.list("ExplicitAuthFlows");
-        let flows = if configured.is_empty() {
-            pools::DEFAULT_AUTH_FLOWS.to_vec()
-        } else {
-            configured
-        };
-        flows.iter().any(|f| *f == allow || *f == flow)
+        self.auth_flows()
+            .iter()
+            .any(|f| f.as_str() == allow || f.as_str() == flow)
     }
 
     fn prevents_user_existence_errors(&self) -> bool {
-        self.config
-            .get("PreventUserExistenceErrors")
-            .and_then(Value::as_str)
-            == Some("ENABLED")
+        self.settings.prevent_user_existence_errors == Some(PreventUserExistenceErrorTypes::Enabled)
     }
 
     fn token_revocation_enabled(&self) -> bool {
-        self.config
-            .get("EnableTokenRevocation")
-            .and_then(Value::as_bool)
-            .unwrap_or(true)
+        self.settings.enable_token_revocation.unwrap_or(true)
     }
 
     /// Whether RefreshTokenRotation is ENABLED.
     fn rotates_refresh_tokens(&self) -> bool {
-        self.config
-            .get("RefreshTokenRotation")
-            .and_then(|r| r["Feature"].as_str())
-            == Some("ENABLED")
+        self.settings
+            .refresh_token_rotation
+            .as_ref()
+            .is_some_and(|r| r.feature == FeatureType::Enabled)
     }
 
     /// RefreshTokenRotation's RetryGracePeriodSeconds (0 to 60; default 0).
     fn rotation_grace_secs(&self) -> i64 {
-        self.config
-            .get("RefreshTokenRotation")
-            .and_then(|r| r["RetryGracePeriodSeconds"].as_i64())
-            .unwrap_or(0)
+        self.settings
+            .refresh_token_rotation
+            .as_ref()
+            .and_then(|r| r.retry_grace_period_seconds)
+            .map_or(0, i64::from)
+    }
+
+    /// The OAuth flows the client may use (none unless it is an OAuth client).
+    fn oauth_flows(&self) -> Vec<OAuthFlowType> {
+        if self.settings.allowed_oauth_flows_user_pool_client == Some(true) {
+            self.settings
+                .allowed_oauth_flows
+                .clone()
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn callback_urls(&self) -> &[String] {
+        self.settings.callback_urls.as_deref().unwrap_or_default()
+    }
+
+    fn logout_urls(&self) -> &[String] {
+        self.settings.logout_urls.as_deref().unwrap_or_default()
+    }
+
+    fn oauth_scopes(&self) -> &[String] {
+        self.settings
+            .allowed_oauth_scopes
+            .as_deref()
+            .unwrap_or_default()
+    }
+
+    fn identity_providers(&self) -> &[String] {
+        self.settings
+            .supported_identity_providers
+            .as_deref()
+            .unwrap_or_default()
     }
 
     /// RefreshTokenValidity in seconds (default 30 days).
     fn refresh_token_validity_secs(&self) -> i64 {
-        self.validity_secs("RefreshTokenValidity", "RefreshToken", 30 * 86_400, "days")
+        let units = self.settings.token_validity_units.as_ref();
+        validity_secs(
+            self.settings.refresh_token_validity,
+            units.and_then(|u| u.refresh_token),
+            TimeUnitsType::Days,
+            30 * 86_400,
+        )
     }
 
     /// IdTokenValidity in seconds (default an hour).
     fn id_token_validity_secs(&self) -> i64 {
-        self.validity_secs("IdTokenValidity", "IdToken", 3600, "hours")
+        let units = self.settings.token_validity_units.as_ref();
+        validity_secs(
+            self.settings.id_token_validity,
+            units.and_then(|u| u.id_token),
+            TimeUnitsType::Hours,
+            3600,
+        )
     }
 
     /// AccessTokenValidity in seconds (default an hour).
     fn access_token_validity_secs(&self) -> i64 {
-        self.validity_secs("AccessTokenValidity", "AccessToken", 3600, "hours")
-    }
-
-    /// A token lifetime in seconds from the client's validity and units.
-    fn validity_secs(
-        &self,
-        member: &str,
-        unit_key: &str,
-        default_secs: i64,
-        default_unit: &str,
-    ) -> i64 {
-        let Some(amount) = self.config.get(member).and_then(Value::as_i64) else {
-            return default_secs;
-        };
-        let unit = self
-            .config
-            .get("TokenValidityUnits")
-            .and_then(|u| u[unit_key].as_str())
-            .unwrap_or(default_unit);
-        amount
-            * match unit {
-                "seconds" => 1,
-                "minutes" => 60,
-                "hours" => 3600,
-                _ => 86_400,
-            }
+        let units = self.settings.token_validity_units.as_ref();
+        validity_secs(
+            self.settings.access_token_validity,
+            units.and_then(|u| u.access_token),
+            TimeUnitsType::Hours,
+            3600,
+        )
     }
 }
 
 /// A list-of-strings member of a stored configuration.
-fn string_list<'a>(config: &'a Map<String, Value>, member: &str) -> Vec<&'a str> {
-    config
-        .get(member)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect()
+/// A token lifetime in seconds from a client's validity and its unit.
+fn validity_secs(
+    amount: Option<i32>,
+    unit: Option<TimeUnitsType>,
+    default_unit: TimeUnitsType,
+    default_secs: i64,
+) -> i64 {
+    let Some(amount) = amount else {
+        return default_secs;
+    };
+    i64::from(amount)
+        * match unit.unwrap_or(default_unit) {
+            TimeUnitsType::Seconds => 1,
+            TimeUnitsType::Minutes => 60,
+            TimeUnitsType::Hours => 3600,
+            TimeUnitsType::Days => 86_400,
+        }
 }
 
 fn pool_not_found(id: &str) -> ApiError {

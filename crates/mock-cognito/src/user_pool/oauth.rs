@@ -17,6 +17,7 @@ use super::providers::IdentityProvider;
 use super::tokens::UnsignedTokens;
 use super::{AppClient, Context, Pool, User, UserPools, user_not_found};
 use crate::error::ApiResult;
+use crate::shapes::cognito_idp::{OAuthFlowType, UserPoolClientType};
 
 /// Authorization codes live five minutes, as Cognito's do.
 pub(crate) const CODE_LIFETIME_SECS: i64 = 300;
@@ -188,12 +189,8 @@ pub enum PagePassword {
     NewPasswordRequired(String),
 }
 
-fn client_flows(client: &AppClient) -> Vec<&str> {
-    if client.config.get("AllowedOAuthFlowsUserPoolClient") == Some(&json!(true)) {
-        client.list("AllowedOAuthFlows")
-    } else {
-        Vec::new()
-    }
+fn client_flows(client: &AppClient) -> Vec<&'static str> {
+    client.oauth_flows().iter().map(|f| f.as_str()).collect()
 }
 
 impl UserPools {
@@ -219,14 +216,14 @@ impl UserPools {
             .get(client_id)
             .ok_or_else(|| page("invalid client_id: no such app client in this user pool"))?;
         let redirect_uri = p.redirect_uri.as_deref().unwrap_or_default();
-        if !client.list("CallbackURLs").contains(&redirect_uri) {
+        if !client.callback_urls().iter().any(|u| u == redirect_uri) {
             return Err(page(
                 "redirect_mismatch: redirect_uri is not one of the app client's callback URLs",
             ));
         }
-        let allowed_scopes = client.list("AllowedOAuthScopes");
+        let allowed_scopes = client.oauth_scopes();
         let scopes: Vec<String> = match p.scope.as_deref().map(str::trim) {
-            None | Some("") => allowed_scopes.iter().map(|s| (*s).to_owned()).collect(),
+            None | Some("") => allowed_scopes.to_vec(),
             Some(s) => s.split_whitespace().map(str::to_owned).collect(),
         };
         let mut request = ValidAuthorize {
@@ -262,11 +259,7 @@ impl UserPools {
                 ));
             }
         }
-        if let Some(bad) = request
-            .scopes
-            .iter()
-            .find(|s| !allowed_scopes.contains(&s.as_str()))
-        {
+        if let Some(bad) = request.scopes.iter().find(|s| !allowed_scopes.contains(s)) {
             return Err(fail(
                 &request,
                 "invalid_scope",
@@ -301,7 +294,11 @@ impl UserPools {
                 ));
             }
         }
-        let supported = client.list("SupportedIdentityProviders");
+        let supported: Vec<&str> = client
+            .identity_providers()
+            .iter()
+            .map(String::as_str)
+            .collect();
         let chosen = match (&p.identity_provider, &p.idp_identifier) {
             (Some(name), _) => Some(name.clone()),
             (None, Some(identifier)) => match pool.provider_by_identifier(identifier) {
@@ -341,7 +338,11 @@ impl UserPools {
         else {
             return (false, Vec::new());
         };
-        let supported = client.list("SupportedIdentityProviders");
+        let supported: Vec<&str> = client
+            .identity_providers()
+            .iter()
+            .map(String::as_str)
+            .collect();
         let external = supported
             .iter()
             .filter(|n| pool.identity_providers.contains_key(**n))
@@ -808,8 +809,9 @@ impl UserPools {
             ));
         }
         let allowed: Vec<&str> = client
-            .list("AllowedOAuthScopes")
-            .into_iter()
+            .oauth_scopes()
+            .iter()
+            .map(String::as_str)
             .filter(|s| s.contains('/'))
             .collect();
         let scopes: Vec<&str> = match scope.map(str::trim) {
@@ -832,7 +834,7 @@ impl UserPools {
             ));
         }
         let now = ctx.clock.unix();
-        let life = client.validity_secs("AccessTokenValidity", "AccessToken", 3600, "hours");
+        let life = client.access_token_validity_secs();
         let claims = json!({
             "sub": client.id,
             "token_use": "access",
@@ -933,18 +935,16 @@ impl UserPools {
 
     /// Whether `uri` is one of the sign-out URLs of a client of this pool.
     pub fn logout_allowed(&self, pool_id: &str, client_id: &str, logout_uri: &str) -> bool {
-        self.client(client_id)
-            .is_ok_and(|(pool, c)| pool.id == pool_id && c.list("LogoutURLs").contains(&logout_uri))
+        self.client(client_id).is_ok_and(|(pool, c)| {
+            pool.id == pool_id && c.logout_urls().iter().any(|u| u == logout_uri)
+        })
     }
 }
 
 impl Pool {
     /// A client's OAuth settings must name scopes and providers that exist.
-    pub(super) fn check_oauth_settings(
-        &self,
-        config: &serde_json::Map<String, Value>,
-    ) -> ApiResult<()> {
-        for scope in super::string_list(config, "AllowedOAuthScopes") {
+    pub(super) fn check_oauth_settings(&self, settings: &UserPoolClientType) -> ApiResult<()> {
+        for scope in settings.allowed_oauth_scopes.iter().flatten() {
             if !self.scope_exists(scope) {
                 return Err(crate::ApiError::new(
                     "ScopeDoesNotExistException",
@@ -952,7 +952,7 @@ impl Pool {
                 ));
             }
         }
-        for provider in super::string_list(config, "SupportedIdentityProviders") {
+        for provider in settings.supported_identity_providers.iter().flatten() {
             if provider != "COGNITO" && !self.identity_providers.contains_key(provider) {
                 return Err(crate::ApiError::invalid_parameter(format!(
                     "The provider {provider} does not exist for User Pool {}",
@@ -960,8 +960,8 @@ impl Pool {
                 )));
             }
         }
-        let flows = super::string_list(config, "AllowedOAuthFlows");
-        if flows.contains(&"client_credentials") && flows.len() > 1 {
+        let flows = settings.allowed_oauth_flows.as_deref().unwrap_or_default();
+        if flows.contains(&OAuthFlowType::ClientCredentials) && flows.len() > 1 {
             return Err(crate::ApiError::invalid_parameter(
                 "client_credentials flow can not be selected with other flows",
             ));

@@ -2,21 +2,34 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value, json};
-
-use super::{
-    AppClient, Context, Group, Pool, UserPools, client_not_found, pool_not_found, str_member,
+use crate::shapes::cognito_idp::{
+    CreateGroupRequest, CreateGroupResponse, CreateUserPoolClientRequest,
+    CreateUserPoolClientResponse, CreateUserPoolDomainRequest, CreateUserPoolDomainResponse,
+    CreateUserPoolRequest, CreateUserPoolResponse, DeleteGroupRequest, DeleteUserPoolClientRequest,
+    DeleteUserPoolDomainRequest, DeleteUserPoolRequest, DescribeUserPoolClientRequest,
+    DescribeUserPoolClientResponse, DescribeUserPoolDomainRequest, DescribeUserPoolDomainResponse,
+    DescribeUserPoolRequest, DescribeUserPoolResponse, DomainDescriptionType, DomainStatusType,
+    ExplicitAuthFlowsType, FeatureType, GetGroupRequest, GetGroupResponse, GroupType,
+    ListGroupsRequest, ListGroupsResponse, ListUserPoolClientsRequest, ListUserPoolClientsResponse,
+    ListUserPoolsRequest, ListUserPoolsResponse, PasswordPolicyType,
+    PreventUserExistenceErrorTypes, UpdateGroupRequest, UpdateGroupResponse,
+    UpdateUserPoolClientRequest, UpdateUserPoolClientResponse, UpdateUserPoolRequest,
+    UpdateUserPoolResponse, UserPoolClientDescription, UserPoolClientType, UserPoolDescriptionType,
+    UserPoolMfaType, UserPoolType,
 };
+use crate::shapes::{Empty, Timestamp};
+
+use super::{AppClient, Context, Group, Pool, UserPools, client_not_found, pool_not_found};
 use crate::error::{ApiError, ApiResult};
 use crate::expiring::ExpiringMap;
 use crate::jwt::SigningKey;
 use crate::paging::paginate;
 
 /// The flows an app client allows when ExplicitAuthFlows is not given.
-pub(super) const DEFAULT_AUTH_FLOWS: [&str; 3] = [
-    "ALLOW_REFRESH_TOKEN_AUTH",
-    "ALLOW_USER_SRP_AUTH",
-    "ALLOW_CUSTOM_AUTH",
+pub(super) const DEFAULT_AUTH_FLOWS: [ExplicitAuthFlowsType; 3] = [
+    ExplicitAuthFlowsType::AllowRefreshTokenAuth,
+    ExplicitAuthFlowsType::AllowUserSrpAuth,
+    ExplicitAuthFlowsType::AllowCustomAuth,
 ];
 
 /// A pool's password policy, enforced wherever a password is set.
@@ -30,26 +43,18 @@ pub struct PasswordPolicy {
 }
 
 impl PasswordPolicy {
-    fn from_input(v: &Value) -> Self {
-        let flag = |name: &str| v[name].as_bool().unwrap_or(true);
+    /// A pool's policy, with Cognito's defaults for what is not set.
+    pub(super) fn of(given: Option<&PasswordPolicyType>) -> Self {
+        let flag = |v: Option<bool>| v.unwrap_or(true);
         PasswordPolicy {
-            min_length: v["MinimumLength"].as_u64().unwrap_or(8) as usize,
-            require_uppercase: flag("RequireUppercase"),
-            require_lowercase: flag("RequireLowercase"),
-            require_numbers: flag("RequireNumbers"),
-            require_symbols: flag("RequireSymbols"),
+            min_length: given
+                .and_then(|p| p.minimum_length)
+                .map_or(8, |n| n.max(0) as usize),
+            require_uppercase: flag(given.and_then(|p| p.require_uppercase)),
+            require_lowercase: flag(given.and_then(|p| p.require_lowercase)),
+            require_numbers: flag(given.and_then(|p| p.require_numbers)),
+            require_symbols: flag(given.and_then(|p| p.require_symbols)),
         }
-    }
-
-    fn to_json(&self) -> Value {
-        json!({
-            "MinimumLength": self.min_length,
-            "RequireUppercase": self.require_uppercase,
-            "RequireLowercase": self.require_lowercase,
-            "RequireNumbers": self.require_numbers,
-            "RequireSymbols": self.require_symbols,
-            "TemporaryPasswordValidityDays": 7,
-        })
     }
 
     /// Cognito's InvalidPasswordException messages.
@@ -83,85 +88,101 @@ impl PasswordPolicy {
     }
 }
 
-/// The settable members of a request, without the ids that address it.
-fn settings(input: &Value, drop: &[&str]) -> Map<String, Value> {
-    input
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .filter(|(k, _)| !drop.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 impl Pool {
-    fn to_json(&self) -> Value {
-        let mut v = Value::Object(self.config.clone());
-        v["Id"] = json!(self.id);
-        v["Name"] = self.config.get("PoolName").cloned().unwrap_or(Value::Null);
-        v.as_object_mut().map(|m| m.remove("PoolName"));
-        v["Arn"] = json!(format!(
+    /// DescribeUserPool's view: the settings, and what Cognito computes.
+    fn describe(&self) -> UserPoolType {
+        let mut v = self.settings.clone();
+        v.id = Some(self.id.clone());
+        v.arn = Some(format!(
             "arn:aws:cognito-idp:{}:000000000000:userpool/{}",
             self.region, self.id
         ));
-        v["CreationDate"] = json!(self.created);
-        v["LastModifiedDate"] = json!(self.modified);
-        let mut policies = self
-            .config
-            .get("Policies")
-            .cloned()
-            .unwrap_or_else(|| json!({}));
-        policies["PasswordPolicy"] = self.policy.to_json();
-        v["Policies"] = policies;
-        v["EstimatedNumberOfUsers"] = json!(self.users.len());
-        if v.get("MfaConfiguration").is_none() {
-            v["MfaConfiguration"] = json!("OFF");
-        }
-        if let Some(domain) = &self.domain {
-            v["Domain"] = json!(domain);
-        }
+        v.creation_date = Some(Timestamp::from_secs(self.created));
+        v.last_modified_date = Some(Timestamp::from_secs(self.modified));
+        // The password policy is shown whole, defaults included.
+        let given = v.policies.as_ref().and_then(|p| p.password_policy.clone());
+        let policy = PasswordPolicy::of(given.as_ref());
+        let mut policies = v.policies.take().unwrap_or_default();
+        policies.password_policy = Some(PasswordPolicyType {
+            minimum_length: Some(policy.min_length as i32),
+            require_uppercase: Some(policy.require_uppercase),
+            require_lowercase: Some(policy.require_lowercase),
+            require_numbers: Some(policy.require_numbers),
+            require_symbols: Some(policy.require_symbols),
+            temporary_password_validity_days: Some(
+                given
+                    .and_then(|p| p.temporary_password_validity_days)
+                    .unwrap_or(7),
+            ),
+            password_history_size: None,
+        });
+        v.policies = Some(policies);
+        v.estimated_number_of_users = Some(self.users.len().min(i32::MAX as usize) as i32);
+        v.mfa_configuration.get_or_insert(UserPoolMfaType::Off);
+        v.domain = self.domain.clone();
         v
+    }
+}
+
+/// The settings of CreateUserPool, as DescribeUserPool shows them.
+fn settings_of_create(r: CreateUserPoolRequest) -> UserPoolType {
+    UserPoolType {
+        account_recovery_setting: r.account_recovery_setting,
+        acr_configuration: r.acr_configuration,
+        admin_create_user_config: r.admin_create_user_config,
+        alias_attributes: r.alias_attributes,
+        auto_verified_attributes: r.auto_verified_attributes,
+        dcr_configuration: r.dcr_configuration,
+        deletion_protection: r.deletion_protection,
+        device_configuration: r.device_configuration,
+        email_configuration: r.email_configuration,
+        email_verification_message: r.email_verification_message,
+        email_verification_subject: r.email_verification_subject,
+        issuer_configuration: r.issuer_configuration,
+        key_configuration: r.key_configuration,
+        lambda_config: r.lambda_config,
+        mfa_configuration: r.mfa_configuration,
+        name: Some(r.pool_name),
+        policies: r.policies,
+        schema_attributes: r.schema,
+        sms_authentication_message: r.sms_authentication_message,
+        sms_configuration: r.sms_configuration,
+        sms_verification_message: r.sms_verification_message,
+        user_attribute_update_settings: r.user_attribute_update_settings,
+        user_pool_add_ons: r.user_pool_add_ons,
+        user_pool_tags: r.user_pool_tags,
+        user_pool_tier: r.user_pool_tier,
+        username_attributes: r.username_attributes,
+        username_configuration: r.username_configuration,
+        verification_message_template: r.verification_message_template,
+        ..UserPoolType::default()
     }
 }
 
 impl AppClient {
-    fn to_json(&self, pool_id: &str) -> Value {
-        let mut v = Value::Object(self.config.clone());
-        v["UserPoolId"] = json!(pool_id);
-        v["ClientId"] = json!(self.id);
-        v["CreationDate"] = json!(self.created);
-        v["LastModifiedDate"] = json!(self.modified);
-        if v.get("ExplicitAuthFlows")
-            .is_none_or(|f| f.as_array().is_none_or(Vec::is_empty))
-        {
-            v["ExplicitAuthFlows"] = json!(DEFAULT_AUTH_FLOWS);
-        }
-        if v.get("PreventUserExistenceErrors").is_none() {
-            v["PreventUserExistenceErrors"] = json!("LEGACY");
-        }
-        if v.get("EnableTokenRevocation").is_none() {
-            v["EnableTokenRevocation"] = json!(true);
-        }
-        if v.get("RefreshTokenValidity").is_none() {
-            v["RefreshTokenValidity"] = json!(30);
-        }
-        v.as_object_mut().map(|m| m.remove("GenerateSecret"));
-        if let Some(secret) = &self.secret {
-            v["ClientSecret"] = json!(secret);
-        }
+    /// DescribeUserPoolClient's view, with Cognito's defaults shown.
+    fn describe(&self, pool_id: &str) -> UserPoolClientType {
+        let mut v = self.settings.clone();
+        v.user_pool_id = Some(pool_id.to_owned());
+        v.client_id = Some(self.id.clone());
+        v.client_secret = self.secret.clone();
+        v.creation_date = Some(Timestamp::from_secs(self.created));
+        v.last_modified_date = Some(Timestamp::from_secs(self.modified));
+        v.explicit_auth_flows = Some(self.auth_flows());
+        v.prevent_user_existence_errors
+            .get_or_insert(PreventUserExistenceErrorTypes::Legacy);
+        v.enable_token_revocation.get_or_insert(true);
+        v.refresh_token_validity.get_or_insert(30);
         v
     }
 
     /// Checks what Cognito checks of a client's settings.
-    fn validate(config: &Map<String, Value>) -> ApiResult<()> {
-        let flows: Vec<&str> = config
-            .get("ExplicitAuthFlows")
-            .and_then(Value::as_array)
-            .into_iter()
+    fn validate(settings: &UserPoolClientType) -> ApiResult<()> {
+        let flows: Vec<&str> = settings
+            .explicit_auth_flows
+            .iter()
             .flatten()
-            .filter_map(Value::as_str)
+            .map(|f| f.as_str())
             .collect();
         let new_style = flows.iter().any(|f| f.starts_with("ALLOW_"));
         let old_style = flows.iter().any(|f| !f.starts_with("ALLOW_"));
@@ -170,10 +191,10 @@ impl AppClient {
                 "ExplicitAuthFlows can not have both ALLOW_XXX and XXX values.",
             ));
         }
-        let rotation = config
-            .get("RefreshTokenRotation")
-            .and_then(|r| r["Feature"].as_str())
-            == Some("ENABLED");
+        let rotation = settings
+            .refresh_token_rotation
+            .as_ref()
+            .is_some_and(|r| r.feature == FeatureType::Enabled);
         // With rotation on, refreshing goes through GetTokensFromRefreshToken
         // only, and AWS asks for REFRESH_TOKEN_AUTH to be off.
         if rotation && flows.contains(&"ALLOW_REFRESH_TOKEN_AUTH") {
@@ -186,72 +207,112 @@ impl AppClient {
                 "REFRESH_TOKEN_AUTH should always be allowed.",
             ));
         }
-        for url in config
-            .get("CallbackURLs")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .chain(
-                config
-                    .get("LogoutURLs")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten(),
-            )
-        {
-            let url = url.as_str().unwrap_or_default();
+        let callbacks = settings.callback_urls.as_deref().unwrap_or_default();
+        let logouts = settings.logout_urls.as_deref().unwrap_or_default();
+        for url in callbacks.iter().chain(logouts) {
             if !crate::url_rules::is_allowed_redirect(url) {
                 return Err(ApiError::invalid_parameter(format!(
                     "{url} is not a valid URL: use https, or http only for localhost"
                 )));
             }
         }
-        if let Some(default) = config.get("DefaultRedirectURI").and_then(Value::as_str) {
-            let registered = config
-                .get("CallbackURLs")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .any(|u| u == default);
-            if !registered {
-                return Err(ApiError::invalid_parameter(
-                    "DefaultRedirectURI must be one of the CallbackURLs",
-                ));
-            }
+        if let Some(default) = &settings.default_redirect_uri
+            && !callbacks.contains(default)
+        {
+            return Err(ApiError::invalid_parameter(
+                "DefaultRedirectURI must be one of the CallbackURLs",
+            ));
         }
         Ok(())
     }
 }
 
-impl Group {
-    pub(super) fn to_json(&self, pool_id: &str) -> Value {
-        let mut v = json!({
-            "GroupName": self.name,
-            "UserPoolId": pool_id,
-            "CreationDate": self.created,
-            "LastModifiedDate": self.modified,
-        });
-        if let Some(d) = &self.description {
-            v["Description"] = json!(d);
-        }
-        if let Some(r) = &self.role_arn {
-            v["RoleArn"] = json!(r);
-        }
-        if let Some(p) = self.precedence {
-            v["Precedence"] = json!(p);
-        }
-        v
+/// The settings of CreateUserPoolClient, as DescribeUserPoolClient shows them.
+fn client_settings_of_create(r: CreateUserPoolClientRequest) -> UserPoolClientType {
+    UserPoolClientType {
+        access_token_validity: r.access_token_validity,
+        allowed_oauth_flows: r.allowed_oauth_flows,
+        allowed_oauth_flows_user_pool_client: r.allowed_oauth_flows_user_pool_client,
+        allowed_oauth_scopes: r.allowed_oauth_scopes,
+        analytics_configuration: r.analytics_configuration,
+        auth_session_validity: r.auth_session_validity,
+        callback_urls: r.callback_urls,
+        client_name: Some(r.client_name),
+        default_redirect_uri: r.default_redirect_uri,
+        enable_propagate_additional_user_context_data: r
+            .enable_propagate_additional_user_context_data,
+        enable_token_revocation: r.enable_token_revocation,
+        explicit_auth_flows: r.explicit_auth_flows,
+        id_token_validity: r.id_token_validity,
+        logout_urls: r.logout_urls,
+        prevent_user_existence_errors: r.prevent_user_existence_errors,
+        read_attributes: r.read_attributes,
+        refresh_token_rotation: r.refresh_token_rotation,
+        refresh_token_validity: r.refresh_token_validity,
+        supported_identity_providers: r.supported_identity_providers,
+        token_validity_units: r.token_validity_units,
+        write_attributes: r.write_attributes,
+        ..UserPoolClientType::default()
     }
+}
+
+/// The settings of UpdateUserPoolClient: like Cognito, an update resets
+/// every setting it does not name.
+fn client_settings_of_update(r: UpdateUserPoolClientRequest) -> UserPoolClientType {
+    UserPoolClientType {
+        access_token_validity: r.access_token_validity,
+        allowed_oauth_flows: r.allowed_oauth_flows,
+        allowed_oauth_flows_user_pool_client: r.allowed_oauth_flows_user_pool_client,
+        allowed_oauth_scopes: r.allowed_oauth_scopes,
+        analytics_configuration: r.analytics_configuration,
+        auth_session_validity: r.auth_session_validity,
+        callback_urls: r.callback_urls,
+        client_name: r.client_name,
+        default_redirect_uri: r.default_redirect_uri,
+        enable_propagate_additional_user_context_data: r
+            .enable_propagate_additional_user_context_data,
+        enable_token_revocation: r.enable_token_revocation,
+        explicit_auth_flows: r.explicit_auth_flows,
+        id_token_validity: r.id_token_validity,
+        logout_urls: r.logout_urls,
+        prevent_user_existence_errors: r.prevent_user_existence_errors,
+        read_attributes: r.read_attributes,
+        refresh_token_rotation: r.refresh_token_rotation,
+        refresh_token_validity: r.refresh_token_validity,
+        supported_identity_providers: r.supported_identity_providers,
+        token_validity_units: r.token_validity_units,
+        write_attributes: r.write_attributes,
+        ..UserPoolClientType::default()
+    }
+}
+
+impl Group {
+    pub(super) fn describe(&self, pool_id: &str) -> GroupType {
+        GroupType {
+            group_name: Some(self.name.clone()),
+            user_pool_id: Some(pool_id.to_owned()),
+            description: self.description.clone(),
+            role_arn: self.role_arn.clone(),
+            precedence: self.precedence,
+            creation_date: Some(Timestamp::from_secs(self.created)),
+            last_modified_date: Some(Timestamp::from_secs(self.modified)),
+        }
+    }
+}
+
+/// A List* page size: the request's, or Cognito's 60.
+pub(super) fn page_size(requested: Option<i32>) -> usize {
+    requested.filter(|n| *n > 0).map_or(60, |n| n as usize)
 }
 
 impl UserPools {
     /// CreateUserPool; `fixed_id` lets a seed file choose the id.
     pub(crate) fn create_user_pool(
         &mut self,
-        input: &Value,
+        input: CreateUserPoolRequest,
         fixed_id: Option<&str>,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<CreateUserPoolResponse> {
         let now = ctx.clock.unix();
         let (id, region) = match fixed_id {
             Some(id) => {
@@ -268,12 +329,15 @@ impl UserPools {
             }
             None => (ctx.rng.user_pool_id(ctx.region()), ctx.region().to_owned()),
         };
-        let username_attributes = input["UsernameAttributes"].as_array().map_or(0, Vec::len);
-        if username_attributes > 0
-            && input["AliasAttributes"]
-                .as_array()
-                .is_some_and(|a| !a.is_empty())
-        {
+        let both = input
+            .username_attributes
+            .as_ref()
+            .is_some_and(|a| !a.is_empty())
+            && input
+                .alias_attributes
+                .as_ref()
+                .is_some_and(|a| !a.is_empty());
+        if both {
             return Err(ApiError::invalid_parameter(
                 "Only one of AliasAttributes or UsernameAttributes can be set in a User Pool",
             ));
@@ -283,8 +347,7 @@ impl UserPools {
             region,
             created: now,
             modified: now,
-            config: settings(input, &[]),
-            policy: PasswordPolicy::from_input(&input["Policies"]["PasswordPolicy"]),
+            settings: settings_of_create(input),
             domain: None,
             clients: BTreeMap::new(),
             users: BTreeMap::new(),
@@ -295,67 +358,117 @@ impl UserPools {
             id_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
             access_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
         };
-        let out = json!({"UserPool": pool.to_json()});
+        let out = CreateUserPoolResponse {
+            user_pool: Some(pool.describe()),
+        };
         self.pools.insert(id, pool);
         Ok(out)
     }
 
-    pub(super) fn describe_user_pool(&self, input: &Value, _ctx: &Context<'_>) -> ApiResult<Value> {
-        Ok(json!({"UserPool": self.pool(str_member(input, "UserPoolId"))?.to_json()}))
+    pub(super) fn describe_user_pool(
+        &self,
+        input: DescribeUserPoolRequest,
+    ) -> ApiResult<DescribeUserPoolResponse> {
+        Ok(DescribeUserPoolResponse {
+            user_pool: Some(self.pool(&input.user_pool_id)?.describe()),
+        })
     }
 
-    pub(super) fn list_user_pools(&self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
-        let all: Vec<Value> = self
+    pub(super) fn list_user_pools(
+        &self,
+        input: ListUserPoolsRequest,
+        ctx: &Context<'_>,
+    ) -> ApiResult<ListUserPoolsResponse> {
+        let all: Vec<UserPoolDescriptionType> = self
             .pools
             .values()
             .filter(|p| p.region == ctx.region())
-            .map(|p| {
-                json!({"Id": p.id, "Name": p.config.get("PoolName"), "CreationDate": p.created, "LastModifiedDate": p.modified})
+            .map(|p| UserPoolDescriptionType {
+                id: Some(p.id.clone()),
+                name: p.settings.name.clone(),
+                lambda_config: p.settings.lambda_config.clone(),
+                creation_date: Some(Timestamp::from_secs(p.created)),
+                last_modified_date: Some(Timestamp::from_secs(p.modified)),
+                ..Default::default()
             })
             .collect();
-        let limit = input["MaxResults"].as_u64().unwrap_or(60) as usize;
-        let (page, next) = paginate(all, limit, input["NextToken"].as_str())?;
-        Ok(json!({"UserPools": page, "NextToken": next}))
+        let (page, next) = paginate(
+            all,
+            page_size(Some(input.max_results)),
+            input.next_token.as_deref(),
+        )?;
+        Ok(ListUserPoolsResponse {
+            user_pools: Some(page),
+            next_token: next,
+        })
     }
 
     pub(super) fn update_user_pool(
         &mut self,
-        input: &Value,
+        input: UpdateUserPoolRequest,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
-        // UpdateUserPool replaces what it is given; the name and the sign-in
-        // attributes cannot change after creation.
-        for (k, v) in settings(input, &["UserPoolId"]) {
-            pool.config.insert(k, v);
-        }
-        if input["Policies"]["PasswordPolicy"].is_object() {
-            pool.policy = PasswordPolicy::from_input(&input["Policies"]["PasswordPolicy"]);
-        }
+    ) -> ApiResult<UpdateUserPoolResponse> {
+        let pool = self.pool_mut(&input.user_pool_id)?;
+        // UpdateUserPool resets what it does not name, as Cognito does; the
+        // name may change, the sign-in attributes and schema cannot.
+        let kept = &pool.settings;
+        pool.settings = UserPoolType {
+            name: input.pool_name.or_else(|| kept.name.clone()),
+            username_attributes: kept.username_attributes.clone(),
+            alias_attributes: kept.alias_attributes.clone(),
+            username_configuration: kept.username_configuration.clone(),
+            schema_attributes: kept.schema_attributes.clone(),
+            account_recovery_setting: input.account_recovery_setting,
+            acr_configuration: input.acr_configuration,
+            admin_create_user_config: input.admin_create_user_config,
+            auto_verified_attributes: input.auto_verified_attributes,
+            dcr_configuration: input.dcr_configuration,
+            deletion_protection: input.deletion_protection,
+            device_configuration: input.device_configuration,
+            email_configuration: input.email_configuration,
+            email_verification_message: input.email_verification_message,
+            email_verification_subject: input.email_verification_subject,
+            issuer_configuration: input.issuer_configuration,
+            key_configuration: input.key_configuration,
+            lambda_config: input.lambda_config,
+            mfa_configuration: input.mfa_configuration,
+            policies: input.policies,
+            sms_authentication_message: input.sms_authentication_message,
+            sms_configuration: input.sms_configuration,
+            sms_verification_message: input.sms_verification_message,
+            user_attribute_update_settings: input.user_attribute_update_settings,
+            user_pool_add_ons: input.user_pool_add_ons,
+            user_pool_tags: input.user_pool_tags,
+            user_pool_tier: input.user_pool_tier,
+            verification_message_template: input.verification_message_template,
+            ..UserPoolType::default()
+        };
         pool.modified = ctx.clock.unix();
-        Ok(json!({}))
+        Ok(UpdateUserPoolResponse {})
     }
 
-    pub(super) fn delete_user_pool(&mut self, input: &Value) -> ApiResult<Value> {
-        let id = str_member(input, "UserPoolId");
+    pub(super) fn delete_user_pool(&mut self, input: DeleteUserPoolRequest) -> ApiResult<Empty> {
+        let id = &input.user_pool_id;
         let pool = self.pools.remove(id).ok_or_else(|| pool_not_found(id))?;
         self.client_index.retain(|_, p| p != &pool.id);
         self.domains.retain(|_, p| p != &pool.id);
         self.refresh_tokens.retain(|_, g| g.pool_id != pool.id);
-        Ok(json!({}))
+        Ok(Empty {})
     }
 
     /// CreateUserPoolClient; `fixed` lets a seed file choose id and secret.
     pub(crate) fn create_user_pool_client(
         &mut self,
-        input: &Value,
+        input: CreateUserPoolClientRequest,
         fixed: Option<(&str, Option<&str>)>,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        let pool_id = str_member(input, "UserPoolId").to_owned();
-        let config = settings(input, &["UserPoolId", "ClientSecret"]);
-        AppClient::validate(&config)?;
-        self.pool(&pool_id)?.check_oauth_settings(&config)?;
+    ) -> ApiResult<CreateUserPoolClientResponse> {
+        let pool_id = input.user_pool_id.clone();
+        let given_secret = input.client_secret.clone();
+        let generate = input.generate_secret.unwrap_or(false);
+        let settings = client_settings_of_create(input);
+        AppClient::validate(&settings)?;
+        self.pool(&pool_id)?.check_oauth_settings(&settings)?;
         let now = ctx.clock.unix();
         let (id, secret) = match fixed {
             Some((id, secret)) => {
@@ -367,13 +480,7 @@ impl UserPools {
                 (id.to_owned(), secret.map(str::to_owned))
             }
             None => {
-                let secret = match input["ClientSecret"].as_str() {
-                    Some(s) => Some(s.to_owned()),
-                    None => input["GenerateSecret"]
-                        .as_bool()
-                        .unwrap_or(false)
-                        .then(|| ctx.rng.client_secret()),
-                };
+                let secret = given_secret.or_else(|| generate.then(|| ctx.rng.client_secret()));
                 (ctx.rng.client_id(), secret)
             }
         };
@@ -382,74 +489,106 @@ impl UserPools {
             secret,
             created: now,
             modified: now,
-            config,
+            settings,
         };
-        let out = json!({"UserPoolClient": client.to_json(&pool_id)});
+        let out = CreateUserPoolClientResponse {
+            user_pool_client: Some(client.describe(&pool_id)),
+        };
         self.pool_mut(&pool_id)?.clients.insert(id.clone(), client);
         self.client_index.insert(id, pool_id);
         Ok(out)
     }
 
-    fn pool_client(&self, input: &Value) -> ApiResult<(&Pool, &AppClient)> {
-        let pool = self.pool(str_member(input, "UserPoolId"))?;
-        let id = str_member(input, "ClientId");
-        let client = pool.clients.get(id).ok_or_else(|| client_not_found(id))?;
+    fn pool_client(&self, pool_id: &str, client_id: &str) -> ApiResult<(&Pool, &AppClient)> {
+        let pool = self.pool(pool_id)?;
+        let client = pool
+            .clients
+            .get(client_id)
+            .ok_or_else(|| client_not_found(client_id))?;
         Ok((pool, client))
     }
 
-    pub(super) fn describe_user_pool_client(&self, input: &Value) -> ApiResult<Value> {
-        let (pool, client) = self.pool_client(input)?;
-        Ok(json!({"UserPoolClient": client.to_json(&pool.id)}))
+    pub(super) fn describe_user_pool_client(
+        &self,
+        input: DescribeUserPoolClientRequest,
+    ) -> ApiResult<DescribeUserPoolClientResponse> {
+        let (pool, client) = self.pool_client(&input.user_pool_id, &input.client_id)?;
+        Ok(DescribeUserPoolClientResponse {
+            user_pool_client: Some(client.describe(&pool.id)),
+        })
     }
 
-    pub(super) fn list_user_pool_clients(&self, input: &Value) -> ApiResult<Value> {
-        let pool = self.pool(str_member(input, "UserPoolId"))?;
-        let all: Vec<Value> = pool
+    pub(super) fn list_user_pool_clients(
+        &self,
+        input: ListUserPoolClientsRequest,
+    ) -> ApiResult<ListUserPoolClientsResponse> {
+        let pool = self.pool(&input.user_pool_id)?;
+        let all: Vec<UserPoolClientDescription> = pool
             .clients
             .values()
-            .map(|c| json!({"ClientId": c.id, "UserPoolId": pool.id, "ClientName": c.config.get("ClientName")}))
+            .map(|c| UserPoolClientDescription {
+                client_id: Some(c.id.clone()),
+                user_pool_id: Some(pool.id.clone()),
+                client_name: c.settings.client_name.clone(),
+            })
             .collect();
-        let limit = input["MaxResults"].as_u64().unwrap_or(60) as usize;
-        let (page, next) = paginate(all, limit, input["NextToken"].as_str())?;
-        Ok(json!({"UserPoolClients": page, "NextToken": next}))
+        let (page, next) = paginate(
+            all,
+            page_size(input.max_results),
+            input.next_token.as_deref(),
+        )?;
+        Ok(ListUserPoolClientsResponse {
+            user_pool_clients: Some(page),
+            next_token: next,
+        })
     }
 
     pub(super) fn update_user_pool_client(
         &mut self,
-        input: &Value,
+        input: UpdateUserPoolClientRequest,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        self.pool_client(input)?;
-        let pool_id = str_member(input, "UserPoolId").to_owned();
-        let client_id = str_member(input, "ClientId").to_owned();
-        // Like Cognito, an update resets every setting it does not name.
-        let config = settings(input, &["UserPoolId", "ClientId"]);
-        AppClient::validate(&config)?;
+    ) -> ApiResult<UpdateUserPoolClientResponse> {
+        let (pool_id, client_id) = (input.user_pool_id.clone(), input.client_id.clone());
+        let (_, current) = self.pool_client(&pool_id, &client_id)?;
+        let mut settings = client_settings_of_update(input);
+        // The name stays when the update does not give one.
+        if settings.client_name.is_none() {
+            settings.client_name = current.settings.client_name.clone();
+        }
+        AppClient::validate(&settings)?;
         let pool = self.pool_mut(&pool_id)?;
-        pool.check_oauth_settings(&config)?;
+        pool.check_oauth_settings(&settings)?;
         let client = pool
             .clients
             .get_mut(&client_id)
             .ok_or_else(|| client_not_found(&client_id))?;
-        client.config = config;
+        client.settings = settings;
         client.modified = ctx.clock.unix();
-        Ok(json!({"UserPoolClient": client.to_json(&pool_id)}))
+        Ok(UpdateUserPoolClientResponse {
+            user_pool_client: Some(client.describe(&pool_id)),
+        })
     }
 
-    pub(super) fn delete_user_pool_client(&mut self, input: &Value) -> ApiResult<Value> {
-        self.pool_client(input)?;
-        let client_id = str_member(input, "ClientId");
-        self.pool_mut(str_member(input, "UserPoolId"))?
+    pub(super) fn delete_user_pool_client(
+        &mut self,
+        input: DeleteUserPoolClientRequest,
+    ) -> ApiResult<Empty> {
+        self.pool_client(&input.user_pool_id, &input.client_id)?;
+        let client_id = &input.client_id;
+        self.pool_mut(&input.user_pool_id)?
             .clients
             .remove(client_id);
         self.client_index.remove(client_id);
-        self.refresh_tokens.retain(|_, g| g.client_id != client_id);
-        Ok(json!({}))
+        self.refresh_tokens.retain(|_, g| &g.client_id != client_id);
+        Ok(Empty {})
     }
 
-    pub(super) fn create_user_pool_domain(&mut self, input: &Value) -> ApiResult<Value> {
-        let domain = str_member(input, "Domain").to_owned();
-        let pool_id = str_member(input, "UserPoolId").to_owned();
+    pub(crate) fn create_user_pool_domain(
+        &mut self,
+        input: CreateUserPoolDomainRequest,
+    ) -> ApiResult<CreateUserPoolDomainResponse> {
+        let domain = input.domain;
+        let pool_id = input.user_pool_id;
         if self.domains.contains_key(&domain) {
             return Err(ApiError::invalid_parameter(format!(
                 "Domain already associated with another user pool: {domain}"
@@ -463,41 +602,54 @@ impl UserPools {
         }
         pool.domain = Some(domain.clone());
         self.domains.insert(domain, pool_id);
-        Ok(json!({}))
+        Ok(CreateUserPoolDomainResponse::default())
     }
 
-    pub(super) fn describe_user_pool_domain(&self, input: &Value) -> ApiResult<Value> {
-        let domain = str_member(input, "Domain");
+    pub(super) fn describe_user_pool_domain(
+        &self,
+        input: DescribeUserPoolDomainRequest,
+    ) -> ApiResult<DescribeUserPoolDomainResponse> {
+        let domain = input.domain;
         // An unknown domain is an empty description, not an error, in Cognito.
-        let Some(pool_id) = self.domains.get(domain) else {
-            return Ok(json!({"DomainDescription": {}}));
+        let Some(pool_id) = self.domains.get(&domain) else {
+            return Ok(DescribeUserPoolDomainResponse {
+                domain_description: Some(DomainDescriptionType::default()),
+            });
         };
-        Ok(json!({"DomainDescription": {
-            "UserPoolId": pool_id,
-            "AWSAccountId": "000000000000",
-            "Domain": domain,
-            "Status": "ACTIVE",
-            "Version": "1",
-        }}))
+        Ok(DescribeUserPoolDomainResponse {
+            domain_description: Some(DomainDescriptionType {
+                user_pool_id: Some(pool_id.clone()),
+                aws_account_id: Some("000000000000".to_owned()),
+                domain: Some(domain),
+                status: Some(DomainStatusType::Active),
+                version: Some("1".to_owned()),
+                ..Default::default()
+            }),
+        })
     }
 
-    pub(super) fn delete_user_pool_domain(&mut self, input: &Value) -> ApiResult<Value> {
-        let domain = str_member(input, "Domain");
-        let pool_id = str_member(input, "UserPoolId");
-        if self.domains.get(domain).map(String::as_str) != Some(pool_id) {
+    pub(super) fn delete_user_pool_domain(
+        &mut self,
+        input: DeleteUserPoolDomainRequest,
+    ) -> ApiResult<Empty> {
+        let (domain, pool_id) = (input.domain, input.user_pool_id);
+        if self.domains.get(&domain) != Some(&pool_id) {
             return Err(ApiError::invalid_parameter(format!(
                 "No such domain or user pool exists: {domain}"
             )));
         }
-        self.domains.remove(domain);
-        self.pool_mut(pool_id)?.domain = None;
-        Ok(json!({}))
+        self.domains.remove(&domain);
+        self.pool_mut(&pool_id)?.domain = None;
+        Ok(Empty {})
     }
 
-    pub(crate) fn create_group(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
-        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
-        let name = str_member(input, "GroupName").to_owned();
-        if pool.groups.contains_key(&name) {
+    pub(crate) fn create_group(
+        &mut self,
+        input: CreateGroupRequest,
+        ctx: &Context<'_>,
+    ) -> ApiResult<CreateGroupResponse> {
+        let pool = self.pool_mut(&input.user_pool_id)?;
+        if pool.groups.contains_key(&input.group_name) {
             return Err(ApiError::new(
                 "GroupExistsException",
                 "A group with the name already exists.",
@@ -505,68 +657,77 @@ impl UserPools {
         }
         let now = ctx.clock.unix();
         let group = Group {
-            name: name.clone(),
-            description: input["Description"].as_str().map(str::to_owned),
-            role_arn: input["RoleArn"].as_str().map(str::to_owned),
-            precedence: input["Precedence"].as_i64(),
+            name: input.group_name.clone(),
+            description: input.description,
+            role_arn: input.role_arn,
+            precedence: input.precedence,
             created: now,
             modified: now,
         };
-        let out = json!({"Group": group.to_json(&pool.id)});
-        pool.groups.insert(name, group);
+        let out = CreateGroupResponse {
+            group: Some(group.describe(&pool.id)),
+        };
+        pool.groups.insert(input.group_name, group);
         Ok(out)
     }
 
-    fn group(&self, input: &Value) -> ApiResult<(&Pool, &Group)> {
-        let pool = self.pool(str_member(input, "UserPoolId"))?;
-        let name = str_member(input, "GroupName");
+    fn group(&self, pool_id: &str, name: &str) -> ApiResult<(&Pool, &Group)> {
+        let pool = self.pool(pool_id)?;
         let group = pool.groups.get(name).ok_or_else(|| group_not_found(name))?;
         Ok((pool, group))
     }
 
-    pub(super) fn get_group(&self, input: &Value) -> ApiResult<Value> {
-        let (pool, group) = self.group(input)?;
-        Ok(json!({"Group": group.to_json(&pool.id)}))
+    pub(super) fn get_group(&self, input: GetGroupRequest) -> ApiResult<GetGroupResponse> {
+        let (pool, group) = self.group(&input.user_pool_id, &input.group_name)?;
+        Ok(GetGroupResponse {
+            group: Some(group.describe(&pool.id)),
+        })
     }
 
-    pub(super) fn list_groups(&self, input: &Value) -> ApiResult<Value> {
-        let pool = self.pool(str_member(input, "UserPoolId"))?;
-        let all: Vec<Value> = pool.groups.values().map(|g| g.to_json(&pool.id)).collect();
-        let limit = input["Limit"].as_u64().unwrap_or(60) as usize;
-        let (page, next) = paginate(all, limit, input["NextToken"].as_str())?;
-        Ok(json!({"Groups": page, "NextToken": next}))
+    pub(super) fn list_groups(&self, input: ListGroupsRequest) -> ApiResult<ListGroupsResponse> {
+        let pool = self.pool(&input.user_pool_id)?;
+        let all: Vec<GroupType> = pool.groups.values().map(|g| g.describe(&pool.id)).collect();
+        let (page, next) = paginate(all, page_size(input.limit), input.next_token.as_deref())?;
+        Ok(ListGroupsResponse {
+            groups: Some(page),
+            next_token: next,
+        })
     }
 
-    pub(super) fn update_group(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
-        self.group(input)?;
-        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
+    pub(super) fn update_group(
+        &mut self,
+        input: UpdateGroupRequest,
+        ctx: &Context<'_>,
+    ) -> ApiResult<UpdateGroupResponse> {
+        self.group(&input.user_pool_id, &input.group_name)?;
+        let pool = self.pool_mut(&input.user_pool_id)?;
         let group = pool
             .groups
-            .get_mut(str_member(input, "GroupName"))
-            .expect("checked");
-        if let Some(d) = input["Description"].as_str() {
-            group.description = Some(d.to_owned());
+            .get_mut(&input.group_name)
+            .ok_or_else(|| group_not_found(&input.group_name))?;
+        if let Some(d) = input.description {
+            group.description = Some(d);
         }
-        if let Some(r) = input["RoleArn"].as_str() {
-            group.role_arn = Some(r.to_owned());
+        if let Some(r) = input.role_arn {
+            group.role_arn = Some(r);
         }
-        if let Some(p) = input["Precedence"].as_i64() {
+        if let Some(p) = input.precedence {
             group.precedence = Some(p);
         }
         group.modified = ctx.clock.unix();
-        let out = json!({"Group": group.to_json(&pool.id)});
-        Ok(out)
+        Ok(UpdateGroupResponse {
+            group: Some(group.describe(&pool.id)),
+        })
     }
 
-    pub(super) fn delete_group(&mut self, input: &Value) -> ApiResult<Value> {
-        self.group(input)?;
-        let name = str_member(input, "GroupName").to_owned();
-        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
-        pool.groups.remove(&name);
+    pub(super) fn delete_group(&mut self, input: DeleteGroupRequest) -> ApiResult<Empty> {
+        self.group(&input.user_pool_id, &input.group_name)?;
+        let pool = self.pool_mut(&input.user_pool_id)?;
+        pool.groups.remove(&input.group_name);
         for user in pool.users.values_mut() {
-            user.groups.remove(&name);
+            user.groups.remove(&input.group_name);
         }
-        Ok(json!({}))
+        Ok(Empty {})
     }
 }
 
@@ -577,10 +738,11 @@ pub(super) fn group_not_found(name: &str) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
 
     #[test]
     fn default_policy_messages() {
-        let p = PasswordPolicy::from_input(&Value::Null);
+        let p = PasswordPolicy::of(None);
         assert!(p.check("Passw0rd!").is_ok());
         for (pw, why) in [
             ("Pw0!", "long enough"),
@@ -597,7 +759,14 @@ mod tests {
 
     #[test]
     fn client_settings_rules() {
-        let ok = |v: Value| AppClient::validate(v.as_object().unwrap());
+        use crate::shapes::Operation;
+        use crate::shapes::cognito_idp::ops::CreateUserPoolClient;
+        let ok = |mut v: Value| {
+            v["UserPoolId"] = json!("us-east-1_Abc");
+            v["ClientName"] = json!("c");
+            let input = CreateUserPoolClient::parse_input(&v).unwrap();
+            AppClient::validate(&client_settings_of_create(input))
+        };
         assert!(
             ok(json!({"ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}))
                 .is_ok()

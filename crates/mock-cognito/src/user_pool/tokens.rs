@@ -111,7 +111,7 @@ fn group_claims(pool: &Pool, user: &User) -> (Vec<String>, Vec<String>, Option<S
         .iter()
         .filter_map(|g| pool.groups.get(g))
         .collect();
-    groups.sort_by_key(|g| (g.precedence.unwrap_or(i64::MAX), g.name.clone()));
+    groups.sort_by_key(|g| (g.precedence.unwrap_or(i32::MAX), g.name.clone()));
     let names = groups.iter().map(|g| g.name.clone()).collect();
     let roles: Vec<String> = groups.iter().filter_map(|g| g.role_arn.clone()).collect();
     // The preferred role is the role of the group with the lowest precedence

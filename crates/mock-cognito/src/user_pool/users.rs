@@ -123,7 +123,7 @@ impl Pool {
         let sign_in_attrs: Vec<&str> = self
             .username_attributes()
             .into_iter()
-            .chain(self.list("AliasAttributes"))
+            .chain(self.alias_attributes())
             .collect();
         for name in UNIQUE_ALIAS_ATTRIBUTES
             .iter()
@@ -384,7 +384,7 @@ impl UserPools {
             .groups
             .iter()
             .filter_map(|g| pool.groups.get(g))
-            .map(|g| g.to_json(&pool.id))
+            .map(|g| serde_json::to_value(g.describe(&pool.id)).unwrap_or(Value::Null))
             .collect();
         let limit = input["Limit"].as_u64().unwrap_or(60) as usize;
         let (page, next) = paginate(all, limit, input["NextToken"].as_str())?;
@@ -525,7 +525,7 @@ impl UserPools {
                 "bulk loading needs a pool without UsernameAttributes",
             ));
         }
-        Ok((pool.pool_name(), pool.policy.clone()))
+        Ok((pool.pool_name(), pool.password_policy()))
     }
 
     /// Adds confirmed users whose verifiers were made by the caller
