@@ -563,6 +563,7 @@ async fn http_oauth2_posts_a_form_and_maps_errors() {
 
 #[tokio::test]
 async fn loopback_login_with_a_browser_or_a_pasted_code() {
+    use cognito_flows::prompt::Prompt;
     use mock_cognito::browser::Browser;
     use sdk_transport::{HttpOAuth2, LoopbackLogin, SystemBrowser};
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -643,6 +644,58 @@ async fn loopback_login_with_a_browser_or_a_pasted_code() {
     assert_eq!(
         tokens.username.as_deref(),
         Some("Facebook_10000000000000001")
+    );
+
+    // The same with a person to ask: `run` shows the URL, asks for the
+    // code, and the address the browser ended at is the answer.
+    struct Carol {
+        url: Option<String>,
+        back_to: String,
+        said: Vec<String>,
+    }
+    impl Prompt for Carol {
+        fn say(&mut self, line: &str) {
+            if let Some(u) = line.trim().strip_prefix("http") {
+                self.url = Some(format!("http{u}"));
+            }
+            self.said.push(line.to_owned());
+        }
+        async fn ask(&mut self, prompt: &str, hidden: bool) -> Result<String, FlowError> {
+            assert_eq!((prompt, hidden), ("Enter Code: ", false));
+            let url = self.url.clone().expect("the URL was shown first");
+            Ok(Browser::new()
+                .sign_in_with_provider(
+                    &url,
+                    &self.back_to,
+                    "Facebook",
+                    "carol@example.com",
+                    "facebook-pass",
+                )
+                .await
+                .unwrap())
+        }
+    }
+    let mut person = Carol {
+        url: None,
+        back_to: callback.clone(),
+        said: Vec::new(),
+    };
+    let login = LoopbackLogin::prepare(ui.begin(Some("Facebook")), None, true)
+        .await
+        .unwrap();
+    let tokens = login
+        .run(&oauth, &mut person, Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        tokens.username.as_deref(),
+        Some("Facebook_10000000000000001")
+    );
+    assert_eq!(person.said[0], "Open this URL in a browser to sign in:");
+    assert!(
+        person.said[2].contains("paste the code"),
+        "{:?}",
+        person.said
     );
 
     // No terminal and a redirect URI nothing here can receive: refused.
