@@ -3,8 +3,7 @@
 
 use clap::{Args, ValueEnum};
 use cognito_flows::secret::ClientSecret;
-use cognito_flows::wire::json::{Value, json};
-use cognito_flows::wire::{SocialProvider, time::iso8601};
+use cognito_flows::wire::{SocialProvider, json::json};
 use cognito_flows::*;
 use sdk_transport::{SdkUserPool, Transports};
 
@@ -133,23 +132,15 @@ async fn cached_login(t: &Transports, args: &UserPoolArgs) -> Result<Logins, Cli
             "--login cognito needs --user-pool-id and --client-id".into(),
         ));
     };
-    let (pool, client) = (UserPoolId::parse(pool)?, ClientId::parse(client)?);
+    let ids = (UserPoolId::parse(pool)?, ClientId::parse(client)?);
     let store = TokenStore::from_env()?;
-    let tokens = store.load(&pool, &client)?.ok_or_else(|| {
-        FlowError::NoLogin(format!(
-            "no cached sign-in for {pool}/{client}: run `cogkit login` first"
-        ))
-    })?;
-    let session = UserPoolSession::new(
-        args.client(t, (pool.clone(), client.clone()), false),
-        tokens,
-    );
-    let logins = session
-        .logins()
+    store
+        .logins(args.client(t, ids, false))
         .await
-        .map_err(|e| CliError::Input(format!("refreshing the cached sign-in: {e}")))?;
-    store.save(&pool, &client, &session.tokens().await)?;
-    Ok(logins)
+        .map_err(|e| match e {
+            FlowError::NoLogin(why) => CliError::Input(format!("{why}: run `cogkit login` first")),
+            other => CliError::Input(format!("the cached sign-in: {other}")),
+        })
 }
 
 async fn fetch(
@@ -186,32 +177,16 @@ pub async fn credentials(
         args.identity_pool_id
     ));
     let c = fetch(endpoint, args).await?;
-    let json = secret_json(&c.credentials);
     if export {
-        for (name, key) in [
-            ("AWS_ACCESS_KEY_ID", "AccessKeyId"),
-            ("AWS_SECRET_ACCESS_KEY", "SecretAccessKey"),
-            ("AWS_SESSION_TOKEN", "SessionToken"),
-            ("AWS_CREDENTIAL_EXPIRATION", "Expiration"),
-        ] {
-            outln!("export {name}={}", json[key].as_str().unwrap_or_default());
+        for line in aws_output::export_lines(&c.credentials) {
+            outln!("{line}");
         }
     } else {
-        let mut out = json;
+        let mut out = aws_output::credentials_json(&c.credentials);
         out["IdentityId"] = json!(c.identity_id.as_str());
         crate::show::print(&out, output);
     }
     Ok(())
-}
-
-/// The credentials whole, in the AWS CLI's member names.
-fn secret_json(c: &transport::AwsCredentials) -> Value {
-    json!({
-        "AccessKeyId": c.access_key_id,
-        "SecretAccessKey": c.secret_access_key.expose_secret(),
-        "SessionToken": c.session_token.expose_secret(),
-        "Expiration": iso8601(c.expiration).unwrap_or_default(),
-    })
 }
 
 /// `cogkit credential-process`: the AWS `credential_process` JSON.
@@ -219,8 +194,7 @@ pub async fn credential_process(
     endpoint: &Endpoint,
     args: &CredentialsArgs,
 ) -> Result<(), CliError> {
-    let mut out = secret_json(&fetch(endpoint, args).await?.credentials);
-    out["Version"] = json!(1);
-    outln!("{out}");
+    let c = fetch(endpoint, args).await?;
+    outln!("{}", aws_output::credential_process_json(&c.credentials));
     Ok(())
 }

@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use clap::Args;
+use cognito_flows::prompt::PromptedAnswers;
 use cognito_flows::secret::{ClientSecret, Password};
 use cognito_flows::wire::{SocialProvider, issuer};
 use cognito_flows::*;
@@ -150,7 +151,9 @@ async fn sign_in(
         Flow::Srp => users.sign_in_srp(&username, &password).await?,
         Flow::Password => users.sign_in_password(&username, &password).await?,
     };
-    Ok(users.finish_sign_in(first, &mut AtTerminal).await?)
+    Ok(users
+        .finish_sign_in(first, &mut PromptedAnswers(AtTerminal))
+        .await?)
 }
 
 /// The hosted UI's base URL for these arguments.
@@ -194,7 +197,7 @@ async fn hosted_sign_in(
     }
     let browser = SystemBrowser::from_env().filter(|_| !hosted.no_browser);
     let at_terminal = std::io::stdin().is_terminal();
-    let mut login = LoopbackLogin::prepare(ui.begin(identity_provider), browser, at_terminal)
+    let login = LoopbackLogin::prepare(ui.begin(identity_provider), browser, at_terminal)
         .await
         .map_err(|e| match e {
             FlowError::InvalidInput(_) => CliError::Input(format!(
@@ -203,26 +206,9 @@ async fn hosted_sign_in(
             )),
             other => other.into(),
         })?;
-    crate::out::status("Open this URL in a browser to sign in:");
-    crate::out::status(&format!("  {}", login.url()));
-    if login.open_browser() {
-        crate::out::status("(opened in your browser)");
-    }
-    let redirect = &hosted.redirect_uri;
-    let pasted = if login.needs_code() {
-        crate::out::status(&format!(
-            "After you sign in, the browser goes to {redirect}?code=…: paste the code, or that whole address."
-        ));
-        Some(Callback::pasted(&ask("Enter Code: ", false)?)?)
-    } else {
-        crate::out::status(&format!(
-            "waiting for the browser to come back to {redirect} …"
-        ));
-        None
-    };
     let oauth = traced(sdk_transport::HttpOAuth2::default(), verbose);
     let timeout = Duration::from_secs(hosted.timeout);
-    Ok(login.complete(&oauth, pasted, timeout).await?)
+    Ok(login.run(&oauth, &mut AtTerminal, timeout).await?)
 }
 
 /// Caches a user-pool sign-in's tokens and makes them the identity-pool

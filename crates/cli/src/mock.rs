@@ -81,41 +81,14 @@ pub async fn run(command: MockCommand) -> Result<(), CliError> {
     })?;
     // The announcements are informational: a closed stdout (`| head -1`, a
     // parent that stopped reading) must not take the server down.
-    let say = |line: String| {
+    for line in mock
+        .describe()
+        .into_iter()
+        .chain(["press Ctrl-C to stop".into()])
+    {
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{line}");
-        let _ = out.flush();
-    };
-    say(format!("mock-cognito listening on {}", mock.endpoint()));
-    for pool in mock.user_pool_summary() {
-        say(format!("user pool {} ({})", pool.id, pool.name));
-        if let Some(d) = &pool.domain {
-            say(format!(
-                "  hosted UI {}/{d}/login (token endpoint {}/{d}/oauth2/token)",
-                mock.endpoint(),
-                mock.endpoint()
-            ));
-        }
-        for client in pool.clients {
-            let secret = if client.has_secret {
-                ", with secret"
-            } else {
-                ""
-            };
-            say(format!(
-                "  app client {} ({}{secret})",
-                client.id, client.name
-            ));
-        }
+        let _ = writeln!(out, "{line}").and_then(|()| out.flush());
     }
-    for (id, name) in mock.identity_pool_summary() {
-        say(format!("identity pool {id} ({name})"));
-    }
-    say(format!(
-        "fake providers at {}/idp/<facebook|amazon|google|apple|oidc-host>/authorize",
-        mock.endpoint()
-    ));
-    say("press Ctrl-C to stop".to_owned());
     mock.serve_until_ctrl_c()
         .await
         .map_err(|e| CliError::Terminal(e.to_string()))?;

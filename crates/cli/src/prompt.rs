@@ -2,9 +2,8 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use cognito_flows::secret::Password;
-use cognito_flows::wire::ChallengeName;
-use cognito_flows::{ChallengeAnswers, FlowError};
+use cognito_flows::FlowError;
+use cognito_flows::prompt::Prompt;
 
 use crate::error::CliError;
 
@@ -46,38 +45,16 @@ pub fn stdin_line() -> Result<String, CliError> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-/// A sign-in's challenges, answered by the person at the terminal.
+/// The person at the terminal: a sign-in's challenges
+/// ([`cognito_flows::prompt::PromptedAnswers`]) and the hosted UI's code.
 pub struct AtTerminal;
 
-fn flow_error(e: CliError) -> FlowError {
-    FlowError::invalid_input(e.to_string())
-}
-
-impl ChallengeAnswers for AtTerminal {
-    async fn new_password(
-        &mut self,
-        required: &[String],
-    ) -> Result<(Password, Vec<(String, String)>), FlowError> {
-        eprintln!("A new password is required.");
-        let password = Password::new(ask("New password: ", true).map_err(flow_error)?);
-        let mut attributes = Vec::new();
-        for name in required {
-            let value = ask(&format!("{name}: "), false).map_err(flow_error)?;
-            attributes.push((name.clone(), value));
-        }
-        Ok((password, attributes))
+impl Prompt for AtTerminal {
+    fn say(&mut self, line: &str) {
+        crate::out::status(line);
     }
 
-    async fn mfa_code(
-        &mut self,
-        challenge: &ChallengeName,
-        destination: Option<&str>,
-    ) -> Result<String, FlowError> {
-        let prompt = match (challenge, destination) {
-            (ChallengeName::SmsMfa, Some(to)) => format!("Code sent to {to}: "),
-            (ChallengeName::SmsMfa, None) => "Code sent to your phone: ".to_owned(),
-            _ => "Authenticator code: ".to_owned(),
-        };
-        ask(&prompt, false).map_err(flow_error)
+    async fn ask(&mut self, prompt: &str, hidden: bool) -> Result<String, FlowError> {
+        ask(prompt, hidden).map_err(|e| FlowError::invalid_input(e.to_string()))
     }
 }

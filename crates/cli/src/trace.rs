@@ -8,6 +8,13 @@ use cognito_flows::observe::{CallObserver, CallRecord, Observed};
 #[derive(Debug, Clone, Copy)]
 pub struct Printer(bool);
 
+impl Printer {
+    /// A printer that prints.
+    pub fn on() -> Self {
+        Printer(true)
+    }
+}
+
 impl CallObserver for Printer {
     fn observe(&self, call: &CallRecord) {
         if self.0 {

@@ -13,10 +13,11 @@
 //! | hosted UI: authorize URL with PKCE, callback, code exchange | [`HostedUi::begin`], [`PendingAuthorization::complete`] |
 //! | direct external IdP (Facebook, Amazon, Google, Apple, OIDC, SAML, developer) | [`Logins`] |
 //! | classic flow (GetOpenIdToken → AssumeRoleWithWebIdentity) | [`IdentityPoolClient::classic`] |
-//! | challenges answered until signed in (new password, MFA) | [`UserPoolClient::finish_sign_in`] |
+//! | challenges answered until signed in (new password, MFA) | [`UserPoolClient::finish_sign_in`], asking a person: [`prompt::PromptedAnswers`] |
 //! | cached, self-renewing credentials | [`CredentialsCache`] |
 //! | a sign-in kept in a file (a CLI's token cache) | [`TokenStore`] |
 //! | every call seen, secrets shortened (logs, traces, `--verbose`) | [`observe::Observed`] |
+//! | credentials for AWS tools: `credential_process` JSON, `export` lines, `--output text` | [`aws_output`] |
 //! | verifying user-pool tokens in a service (JWKS cache, axum extractor) | [`verifier::CognitoJwtVerifier`] |
 //!
 //! Secrets (passwords, tokens, client secrets, keys) are typed
@@ -40,6 +41,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod aws_output;
 mod cache;
 mod clock;
 mod error;
@@ -48,6 +50,7 @@ mod ids;
 mod logins;
 mod oauth2;
 pub mod observe;
+pub mod prompt;
 pub mod secret;
 mod token_store;
 pub mod transport;

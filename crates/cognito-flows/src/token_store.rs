@@ -19,9 +19,13 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use crate::cache::{LoginSource, UserPoolSession};
+use crate::error::FlowError;
 use crate::ids::{ClientId, UserPoolId};
+use crate::logins::Logins;
 use crate::secret::{AccessToken, IdToken, RefreshToken};
-use crate::user_pool::UserPoolTokens;
+use crate::transport::UserPoolApi;
+use crate::user_pool::{UserPoolClient, UserPoolTokens};
 
 /// Why the store could not be read or written.
 #[derive(Debug)]
@@ -236,6 +240,30 @@ impl TokenStore {
             .map_err(io(&tmp))?;
         std::fs::rename(&tmp, &self.path).map_err(io(&self.path))
     }
+
+    /// The stored sign-in of `client`'s pool and app client as identity-pool
+    /// logins: its ID token, refreshed through `client` when it has (nearly)
+    /// expired and then stored again. Nothing stored is
+    /// [`FlowError::NoLogin`]; a store that cannot be read or written is
+    /// [`FlowError::InvalidInput`].
+    pub async fn logins<U: UserPoolApi>(
+        &self,
+        client: UserPoolClient<U>,
+    ) -> Result<Logins, FlowError> {
+        let (pool, id) = (client.pool_id().clone(), client.client_id().clone());
+        let store_error = |e: TokenStoreError| FlowError::invalid_input(e.to_string());
+        let tokens = self.load(&pool, &id).map_err(store_error)?.ok_or_else(|| {
+            FlowError::NoLogin(format!(
+                "no cached sign-in for {pool}/{id} in {}",
+                self.path.display()
+            ))
+        })?;
+        let session = UserPoolSession::new(client, tokens);
+        let logins = session.logins().await?;
+        self.save(&pool, &id, &session.tokens().await)
+            .map_err(store_error)?;
+        Ok(logins)
+    }
 }
 
 #[cfg(unix)]
@@ -317,6 +345,81 @@ mod tests {
         let e = store.load(&pool, &client).unwrap_err();
         assert!(matches!(e, TokenStoreError::Corrupt { .. }), "{e}");
         assert!(!format!("{:?}", store.read().unwrap_or_default()).contains("id-1"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A user pool that answers every refresh with a fresh ID token.
+    struct Refreshing(std::sync::atomic::AtomicUsize);
+
+    impl UserPoolApi for Refreshing {
+        async fn initiate_auth(
+            &self,
+            request: crate::transport::InitiateAuthRequest,
+        ) -> Result<crate::transport::AuthResponse, FlowError> {
+            assert_eq!(
+                request.auth_flow,
+                crate::transport::AuthFlow::RefreshTokenAuth
+            );
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(crate::transport::AuthResponse {
+                authentication_result: Some(crate::transport::AuthenticationResult {
+                    id_token: IdToken::new(jwt_expiring_at(4_000_000_000)),
+                    access_token: AccessToken::new("a2"),
+                    refresh_token: None,
+                    expires_in: 3600,
+                }),
+                ..Default::default()
+            })
+        }
+
+        async fn respond_to_auth_challenge(
+            &self,
+            _: crate::transport::RespondToAuthChallengeRequest,
+        ) -> Result<crate::transport::AuthResponse, FlowError> {
+            Err(FlowError::protocol("no challenge expected"))
+        }
+    }
+
+    fn jwt_expiring_at(exp: i64) -> String {
+        let claims = serde_json::json!({"exp": exp, "cognito:username": "alice"});
+        cognito_wire::jwt::encode_parts(&serde_json::json!({"alg": "RS256"}), &claims, b"s")
+    }
+
+    #[tokio::test]
+    async fn stored_logins_are_refreshed_and_stored_again() {
+        let dir = std::env::temp_dir().join(format!("token-logins-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = TokenStore::at(dir.join("tokens.json"));
+        let pool = UserPoolId::parse("us-east-1_AbC").unwrap();
+        let id = ClientId::parse("client1").unwrap();
+        let calls = std::sync::Arc::new(Refreshing(Default::default()));
+        let client = || UserPoolClient::new(calls.clone(), pool.clone(), id.clone());
+        let none = store.logins(client()).await.unwrap_err();
+        assert!(matches!(none, FlowError::NoLogin(_)), "{none}");
+
+        // Expired: refreshed once, and the new token is what is stored.
+        store
+            .save(&pool, &id, &tokens(&jwt_expiring_at(1)))
+            .unwrap();
+        let logins = store.logins(client()).await.unwrap();
+        assert_eq!(calls.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+        let stored = store.load(&pool, &id).unwrap().unwrap();
+        assert_eq!(
+            stored.id_token.expose_secret(),
+            jwt_expiring_at(4_000_000_000)
+        );
+        assert_eq!(stored.refresh_token.unwrap().expose_secret(), "r");
+        assert_eq!(
+            logins.providers().collect::<Vec<_>>(),
+            ["cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC"]
+        );
+        // Still valid: no call.
+        store.logins(client()).await.unwrap();
+        assert_eq!(calls.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+        std::fs::write(store.path(), "not json").unwrap();
+        let corrupt = store.logins(client()).await.unwrap_err();
+        assert!(matches!(corrupt, FlowError::InvalidInput(_)), "{corrupt}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

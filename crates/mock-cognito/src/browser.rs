@@ -354,6 +354,35 @@ impl Browser {
             Followed::Page(p) => Err(unexpected(&p)),
         }
     }
+
+    /// Signs `user` in on the mock's fake provider page itself (not through
+    /// a user pool) with the implicit grant, as a browser app would, and
+    /// returns the provider's access token from the redirect's fragment:
+    /// the token a direct identity-pool login presents.
+    pub async fn provider_access_token(
+        &self,
+        endpoint: &str,
+        user: &crate::example::ProviderLogin,
+        redirect_uri: &str,
+    ) -> Result<String, BrowserError> {
+        let slug = crate::external_idp::slug_of(user.provider.login_key());
+        let query = cognito_wire::encoding::form_encode(&[
+            ("client_id", user.app_id),
+            ("redirect_uri", redirect_uri),
+            ("response_type", "token"),
+            ("state", "browser"),
+        ]);
+        let url = format!("{endpoint}/idp/{slug}/authorize?{query}");
+        let callback = self
+            .sign_in_with_provider(&url, redirect_uri, slug, user.login, user.password)
+            .await?;
+        let fragment = callback.split_once('#').map(|(_, f)| f).unwrap_or_default();
+        cognito_wire::encoding::form_value(fragment, "access_token").ok_or_else(|| {
+            err(format!(
+                "the provider's redirect has no access_token: {callback}"
+            ))
+        })
+    }
 }
 
 /// Where following redirects ended.

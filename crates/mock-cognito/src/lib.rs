@@ -85,6 +85,7 @@ mod connections;
 mod credentials;
 mod engine;
 mod error;
+pub mod example;
 mod expiring;
 mod external_idp;
 #[cfg(feature = "fuzzing")]

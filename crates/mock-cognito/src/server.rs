@@ -355,6 +355,40 @@ impl MockCognito {
         self.shared.user_pools().summary()
     }
 
+    /// What the mock serves, a line each, as `cogkit mock serve` announces
+    /// it: the endpoint, each user pool with its hosted UI and app clients
+    /// (never a secret), each identity pool, and the fake providers.
+    pub fn describe(&self) -> Vec<String> {
+        let endpoint = self.endpoint();
+        let mut lines = vec![format!("mock-cognito listening on {endpoint}")];
+        for pool in self.user_pool_summary() {
+            lines.push(format!("user pool {} ({})", pool.id, pool.name));
+            if let Some(d) = &pool.domain {
+                lines.push(format!(
+                    "  hosted UI {endpoint}/{d}/login (token endpoint {endpoint}/{d}/oauth2/token)"
+                ));
+            }
+            for client in pool.clients {
+                let secret = if client.has_secret {
+                    ", with secret"
+                } else {
+                    ""
+                };
+                lines.push(format!(
+                    "  app client {} ({}{secret})",
+                    client.id, client.name
+                ));
+            }
+        }
+        for (id, name) in self.identity_pool_summary() {
+            lines.push(format!("identity pool {id} ({name})"));
+        }
+        lines.push(format!(
+            "fake providers at {endpoint}/idp/<facebook|amazon|google|apple|oidc-host>/authorize"
+        ));
+        lines
+    }
+
     /// Serves until Ctrl-C (SIGINT), then shuts down cleanly.
     pub async fn serve_until_ctrl_c(mut self) -> std::io::Result<()> {
         tokio::signal::ctrl_c().await?;

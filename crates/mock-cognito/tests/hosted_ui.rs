@@ -1188,3 +1188,28 @@ async fn discovery_advertises_the_hosted_ui_endpoints() {
     let jwks: Value = get_json(google["jwks_uri"].as_str().unwrap()).await;
     assert_eq!(jwks["keys"][0]["alg"], "RS256");
 }
+
+#[tokio::test]
+async fn a_browser_app_gets_a_provider_token_that_is_a_direct_login() {
+    use mock_cognito::example::{AMAZON_USER, FACEBOOK_USER};
+    let mock = mock().await;
+    for user in [FACEBOOK_USER, AMAZON_USER] {
+        let token = Browser::new()
+            .provider_access_token(&mock.endpoint(), &user, CALLBACK)
+            .await
+            .unwrap();
+        let logins = json!({ user.provider.login_key(): token });
+        let creds = identity_credentials(&mock, logins).await.unwrap();
+        assert!(creds["Credentials"]["AccessKeyId"].is_string(), "{creds}");
+    }
+    let stranger = mock_cognito::example::ProviderLogin {
+        password: "wrong-pass",
+        ..FACEBOOK_USER
+    };
+    assert!(
+        Browser::new()
+            .provider_access_token(&mock.endpoint(), &stranger, CALLBACK)
+            .await
+            .is_err()
+    );
+}

@@ -31,6 +31,27 @@ async fn the_example_seed_file_gives_a_ready_mock() {
     assert_eq!(summary[0].id, "ap-northeast-1_Example01");
     assert_eq!(summary[0].domain.as_deref(), Some("example"));
     assert_eq!(summary[0].clients.len(), 3);
+    let described = mock.describe();
+    assert_eq!(
+        described[0],
+        format!("mock-cognito listening on {}", mock.endpoint())
+    );
+    for line in [
+        "user pool ap-northeast-1_Example01 (example)",
+        "  app client 1example23456789abcdefghij (public-web)",
+        "  app client 2example23456789abcdefghij (confidential-backend, with secret)",
+        "identity pool ap-northeast-1:00000000-0000-4000-8000-000000000001 (example_identities)",
+    ] {
+        assert!(
+            described.iter().any(|l| l == line),
+            "{line} in {described:?}"
+        );
+    }
+    assert!(
+        !described
+            .iter()
+            .any(|l| l.contains("example-") && l.contains("secret"))
+    );
 
     // The seeded user signs in with the seeded password on the seeded client.
     let r = ok(

@@ -72,6 +72,8 @@
 #![warn(missing_docs)]
 
 mod browser;
+#[cfg(feature = "demo")]
+pub mod demo;
 mod error;
 mod identity_pool;
 mod login;

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use cognito_flows::prompt::Prompt;
 use cognito_flows::transport::OAuth2Api;
 use cognito_flows::{Callback, FlowError, PendingAuthorization, UserPoolTokens};
 
@@ -77,6 +78,36 @@ impl LoopbackLogin {
     /// opened and someone can type it in.
     pub fn needs_code(&self) -> bool {
         self.listener.is_none() || (self.can_paste && !self.opened)
+    }
+
+    /// The whole sign-in with a person: shows the URL and opens the
+    /// browser when there is one, then asks for the code (`Enter Code: `,
+    /// the code or the whole address the browser ended at) or waits up to
+    /// `timeout` for the redirect, and exchanges the code.
+    pub async fn run<O: OAuth2Api>(
+        mut self,
+        api: &O,
+        person: &mut impl Prompt,
+        timeout: Duration,
+    ) -> Result<UserPoolTokens, FlowError> {
+        person.say("Open this URL in a browser to sign in:");
+        person.say(&format!("  {}", self.url()));
+        if self.open_browser() {
+            person.say("(opened in your browser)");
+        }
+        let redirect = self.pending.redirect_uri().to_string();
+        let pasted = if self.needs_code() {
+            person.say(&format!(
+                "After you sign in, the browser goes to {redirect}?code=…: paste the code, or that whole address."
+            ));
+            Some(Callback::pasted(&person.ask("Enter Code: ", false).await?)?)
+        } else {
+            person.say(&format!(
+                "waiting for the browser to come back to {redirect} …"
+            ));
+            None
+        };
+        self.complete(api, pasted, timeout).await
     }
 
     /// Finishes with the pasted callback, or else the redirect the listener

@@ -563,6 +563,7 @@ async fn http_oauth2_posts_a_form_and_maps_errors() {
 
 #[tokio::test]
 async fn loopback_login_with_a_browser_or_a_pasted_code() {
+    use cognito_flows::prompt::Prompt;
     use mock_cognito::browser::Browser;
     use sdk_transport::{HttpOAuth2, LoopbackLogin, SystemBrowser};
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -645,6 +646,58 @@ async fn loopback_login_with_a_browser_or_a_pasted_code() {
         Some("Facebook_10000000000000001")
     );
 
+    // The same with a person to ask: `run` shows the URL, asks for the
+    // code, and the address the browser ended at is the answer.
+    struct Carol {
+        url: Option<String>,
+        back_to: String,
+        said: Vec<String>,
+    }
+    impl Prompt for Carol {
+        fn say(&mut self, line: &str) {
+            if let Some(u) = line.trim().strip_prefix("http") {
+                self.url = Some(format!("http{u}"));
+            }
+            self.said.push(line.to_owned());
+        }
+        async fn ask(&mut self, prompt: &str, hidden: bool) -> Result<String, FlowError> {
+            assert_eq!((prompt, hidden), ("Enter Code: ", false));
+            let url = self.url.clone().expect("the URL was shown first");
+            Ok(Browser::new()
+                .sign_in_with_provider(
+                    &url,
+                    &self.back_to,
+                    "Facebook",
+                    "carol@example.com",
+                    "facebook-pass",
+                )
+                .await
+                .unwrap())
+        }
+    }
+    let mut person = Carol {
+        url: None,
+        back_to: callback.clone(),
+        said: Vec::new(),
+    };
+    let login = LoopbackLogin::prepare(ui.begin(Some("Facebook")), None, true)
+        .await
+        .unwrap();
+    let tokens = login
+        .run(&oauth, &mut person, Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        tokens.username.as_deref(),
+        Some("Facebook_10000000000000001")
+    );
+    assert_eq!(person.said[0], "Open this URL in a browser to sign in:");
+    assert!(
+        person.said[2].contains("paste the code"),
+        "{:?}",
+        person.said
+    );
+
     // No terminal and a redirect URI nothing here can receive: refused.
     let elsewhere = HostedUi::new(
         &format!("{}/example", mock.endpoint()),
@@ -657,4 +710,70 @@ async fn loopback_login_with_a_browser_or_a_pasted_code() {
         matches!(refused, Err(FlowError::InvalidInput(_))),
         "{refused:?}"
     );
+}
+
+#[tokio::test]
+async fn the_demo_tour_proves_every_flow_and_shows_no_secret_whole() {
+    use cognito_flows::observe::{CallObserver, CallRecord};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Transcript(Arc<Mutex<Vec<CallRecord>>>);
+    impl CallObserver for Transcript {
+        fn observe(&self, call: &CallRecord) {
+            self.0.lock().unwrap().push(call.clone());
+        }
+    }
+
+    let calls = Transcript::default();
+    let said = Mutex::new(Vec::new());
+    let outcomes = sdk_transport::demo::tour(calls.clone(), |line| {
+        said.lock().unwrap().push(line.to_owned())
+    })
+    .await
+    .unwrap();
+    let flows: Vec<_> = outcomes.iter().map(|o| o.flow).collect();
+    assert_eq!(
+        flows,
+        [
+            "1. unauthenticated",
+            "2. user-pool federation (SRP)",
+            "3. hosted UI: Facebook",
+            "3. hosted UI: Login with Amazon",
+            "4. direct IdP: Facebook",
+            "4. direct IdP: Login with Amazon",
+            "classic flow (STS)",
+        ]
+    );
+    assert!(outcomes.iter().all(|o| o.ok), "{outcomes:?}");
+    assert_eq!(outcomes[0].role, "ExampleGuest");
+    assert_eq!(outcomes[1].role, "ExampleAdmins", "alice's group role");
+    assert!(outcomes[2].identity_id.starts_with("ap-northeast-1:"));
+    let said = said.into_inner().unwrap();
+    assert!(said[0].starts_with("cogkit demo"), "{said:?}");
+    assert!(!said.iter().any(|l| l.starts_with("failed")), "{said:?}");
+
+    let calls = calls.0.lock().unwrap();
+    let operations: Vec<&str> = calls.iter().map(|c| c.operation.as_str()).collect();
+    for expected in [
+        "GetId",
+        "InitiateAuth (USER_SRP_AUTH)",
+        "GET /example/oauth2/authorize (in the browser)",
+        "POST /example/oauth2/token (grant_type=authorization_code)",
+        "AssumeRoleWithWebIdentity",
+        "GetCallerIdentity (STS, signed with those credentials)",
+    ] {
+        assert!(
+            operations.contains(&expected),
+            "{expected} in {operations:?}"
+        );
+    }
+    for call in calls.iter() {
+        let (Ok(answer) | Err(answer)) = &call.outcome;
+        for line in serde_json::to_string_pretty(answer).unwrap().lines() {
+            if line.contains("Token\":") || line.contains("_token\":") {
+                assert!(line.contains("…(") || line.contains("null"), "{line}");
+            }
+        }
+    }
 }

@@ -21,6 +21,8 @@ use crate::jwt::SigningKey;
 mod apps;
 
 pub(crate) use apps::login_key;
+#[cfg(feature = "browser")]
+pub(crate) use apps::slug_of;
 
 pub use apps::{ProviderCode, ProviderUser};
 
