@@ -1,12 +1,12 @@
 //! `cogkit demo`: every identity flow of the original study, offline, against
 //! an embedded mock, printing each call and its response (the tour is
-//! `sdk_transport::demo`).
+//! `cogkit_demo::tour`).
 
 use crate::error::CliError;
 
 pub async fn run() -> Result<(), CliError> {
     let printer = crate::trace::Printer::on();
-    let outcomes = sdk_transport::demo::tour(printer, |line| outln!("{line}")).await?;
+    let outcomes = cogkit_demo::tour(printer, |line| outln!("{line}")).await?;
     outln!("\n## Summary\n");
     outln!("{:<34} {:<52} {:<22} result", "flow", "IdentityId", "role");
     for o in &outcomes {

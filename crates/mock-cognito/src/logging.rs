@@ -1,5 +1,5 @@
 //! The request log of the mock run as a server: one line per request on
-//! stderr, from the span [`crate::http`] opens for it (method, path,
+//! stderr, from the span the HTTP layer opens for it (method, path,
 //! operation, pool, error code, status, latency). No field ever holds a
 //! password, token, code or key.
 

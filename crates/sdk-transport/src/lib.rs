@@ -72,8 +72,6 @@
 #![warn(missing_docs)]
 
 mod browser;
-#[cfg(feature = "demo")]
-pub mod demo;
 mod error;
 mod identity_pool;
 mod login;

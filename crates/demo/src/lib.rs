@@ -1,8 +1,12 @@
-//! A tour of every identity flow of the original study, offline (feature
-//! `demo`; `cogkit demo` prints it): an embedded `mock-cognito` seeded with
-//! the example seed, the flows run through these SDK transports, a
-//! scripted browser for the hosted UI and the fake providers, and each set
-//! of credentials proven with STS GetCallerIdentity signed with them.
+//! A tour of every identity flow of the original study, offline (`cogkit
+//! demo` prints it): an embedded `mock-cognito` seeded with the example
+//! seed, the flows run through `sdk-transport`'s SDK transports, a scripted
+//! browser for the hosted UI and the fake providers, and each set of
+//! credentials proven with STS GetCallerIdentity signed with them.
+//!
+//! Its own crate because it is an application of both stacks: the client
+//! libraries never depend on the emulator, and the emulator never on the
+//! AWS SDK.
 //!
 //! Every call goes to a [`CallObserver`] (secrets shortened); the
 //! narration between them goes to `say`.
@@ -13,7 +17,7 @@
 //! #     fn observe(&self, call: &cognito_flows::observe::CallRecord) { println!("{}", call.operation) }
 //! # }
 //! # async fn demo() -> Result<(), cognito_flows::FlowError> {
-//! let stops = sdk_transport::demo::tour(Print, |line| println!("{line}")).await?;
+//! let stops = cogkit_demo::tour(Print, |line| println!("{line}")).await?;
 //! assert!(stops.iter().all(|s| s.ok));
 //! # Ok(()) }
 //! ```
@@ -27,7 +31,7 @@ use mock_cognito::example::{self, AMAZON_USER, CALLBACK, FACEBOOK_USER, Provider
 use mock_cognito::{MockCognito, SeedConfig};
 use serde_json::{Value, json};
 
-use crate::{SdkIdentityPool, SdkSts, Transports};
+use sdk_transport::{SdkIdentityPool, SdkSts, Transports};
 
 /// How one flow of the tour ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,7 +241,7 @@ impl<O: CallObserver + Clone + 'static, S: Fn(&str)> Tour<O, S> {
             "the browser comes back to the app",
             json!({"redirect_uri": CALLBACK, "code": code.as_deref().map(shorten)}),
         );
-        let oauth = Observed::new(crate::HttpOAuth2::default(), self.observer.clone());
+        let oauth = Observed::new(sdk_transport::HttpOAuth2::default(), self.observer.clone());
         let tokens = pending
             .complete(&oauth, Callback::Redirect(callback))
             .await?;
