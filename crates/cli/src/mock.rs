@@ -1,97 +1,21 @@
-//! `cogkit mock serve`: run the emulator as a server.
+//! `cogkit mock serve`: run the emulator as a server (the same code and
+//! arguments as the lean `cogkit-mock` binary, `mock_cognito::serve`).
 
-use std::io::Write;
-use std::net::SocketAddr;
-use std::path::PathBuf;
-
-use clap::{Subcommand, ValueEnum};
-use mock_cognito::{IssuerMode, MockCognito};
+use clap::Subcommand;
+use mock_cognito::serve::{ServeArgs, ServeError, serve};
 
 use crate::error::CliError;
 
 #[derive(Debug, Subcommand)]
 pub enum MockCommand {
     /// Serve the mock until Ctrl-C. Prints the endpoint and the seeded ids.
-    Serve {
-        /// Address to listen on (port 0 picks a free port).
-        #[arg(long, default_value = "127.0.0.1:9229")]
-        addr: SocketAddr,
-        /// A TOML seed file (see docs/mock-config.md).
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// How token issuers are formed.
-        #[arg(long, value_enum)]
-        issuer_mode: Option<IssuerArg>,
-        /// Fallback region, for seeded pools and calls that name none (default: the
-        /// seed file's, or us-east-1). A signed call's region is its SigV4 scope's.
-        #[arg(long)]
-        region: Option<String>,
-        /// Log each request on stderr: a level (`info` for every request,
-        /// `warn` for problems only) or a RUST_LOG-style filter. Default:
-        /// RUST_LOG, else `warn`. Never logs a password, token or key.
-        #[arg(long, value_name = "LEVEL")]
-        log_level: Option<String>,
-    },
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum IssuerArg {
-    /// `https://cognito-idp.<region>.amazonaws.com/<poolId>`, as AWS issues them.
-    Aws,
-    /// `<endpoint>/<poolId>`, discoverable from the mock itself.
-    Local,
+    Serve(ServeArgs),
 }
 
 pub async fn run(command: MockCommand) -> Result<(), CliError> {
-    let MockCommand::Serve {
-        addr,
-        config,
-        issuer_mode,
-        region,
-        log_level,
-    } = command;
-    mock_cognito::logging::init(log_level.as_deref()).map_err(CliError::Input)?;
-    if !addr.ip().to_canonical().is_loopback() {
-        // Admin calls accept any credentials: say so when others can reach it.
-        let _ = writeln!(
-            std::io::stderr(),
-            "warning: listening on {addr}, which is not a loopback address: anyone who can reach it can call admin operations (any SigV4 credentials are accepted)"
-        );
-    }
-    let mut builder = MockCognito::builder().addr(addr);
-    if let Some(path) = config {
-        builder = builder.seed_file(path);
-    }
-    if let Some(mode) = issuer_mode {
-        builder = builder.issuer_mode(match mode {
-            IssuerArg::Aws => IssuerMode::Aws,
-            IssuerArg::Local => IssuerMode::Local,
-        });
-    }
-    if let Some(region) = region {
-        builder = builder.region(region);
-    }
-    let mock = builder.start().await.map_err(|e| {
-        CliError::Input(match e.kind() {
-            std::io::ErrorKind::AddrInUse => {
-                format!("{addr} is already in use; pick another --addr (port 0 picks a free one)")
-            }
-            _ => e.to_string(),
-        })
-    })?;
-    // The announcements are informational: a closed stdout (`| head -1`, a
-    // parent that stopped reading) must not take the server down.
-    for line in mock
-        .describe()
-        .into_iter()
-        .chain(["press Ctrl-C to stop".into()])
-    {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{line}").and_then(|()| out.flush());
-    }
-    mock.serve_until_ctrl_c()
-        .await
-        .map_err(|e| CliError::Terminal(e.to_string()))?;
-    let _ = writeln!(std::io::stderr(), "mock-cognito stopped");
-    Ok(())
+    let MockCommand::Serve(args) = command;
+    serve(args).await.map_err(|e| match e {
+        ServeError::Input(m) => CliError::Input(m),
+        ServeError::Terminal(m) => CliError::Terminal(m),
+    })
 }

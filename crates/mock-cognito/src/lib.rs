@@ -99,6 +99,8 @@ pub mod logging;
 mod ops;
 mod paging;
 mod region;
+#[cfg(feature = "server")]
+pub mod serve;
 mod server;
 pub mod shapes;
 

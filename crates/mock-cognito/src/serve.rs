@@ -1,0 +1,117 @@
+//! The emulator as a server, with its command line: `cogkit-mock` (this
+//! crate's lean binary, feature `server`) and `cogkit mock serve` take the
+//! same arguments and run the same code.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::{IssuerMode, MockCognito};
+
+/// The server's command-line arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:9229")]
+    pub addr: SocketAddr,
+    /// A TOML seed file (see docs/mock-config.md).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// How token issuers are formed.
+    #[arg(long, value_enum)]
+    pub issuer_mode: Option<IssuerArg>,
+    /// Fallback region, for seeded pools and calls that name none (default: the
+    /// seed file's, or us-east-1). A signed call's region is its SigV4 scope's.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Log each request on stderr: a level (`info` for every request,
+    /// `warn` for problems only) or a RUST_LOG-style filter. Default:
+    /// RUST_LOG, else `warn`. Never logs a password, token or key.
+    #[arg(long, value_name = "LEVEL")]
+    pub log_level: Option<String>,
+}
+
+/// `--issuer-mode`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum IssuerArg {
+    /// `https://cognito-idp.<region>.amazonaws.com/<poolId>`, as AWS issues them.
+    Aws,
+    /// `<endpoint>/<poolId>`, discoverable from the mock itself.
+    Local,
+}
+
+/// Why the server did not run, or stopped.
+#[derive(Debug)]
+pub enum ServeError {
+    /// A bad argument or seed file, a busy address: the user's to fix.
+    Input(String),
+    /// Ctrl-C could not be awaited.
+    Terminal(String),
+}
+
+impl std::fmt::Display for ServeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServeError::Input(m) | ServeError::Terminal(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for ServeError {}
+
+/// Serves until Ctrl-C: prints the endpoint and the seeded ids on stdout
+/// (the first line is `mock-cognito listening on <endpoint>`), requests
+/// to the log on stderr.
+pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
+    let ServeArgs {
+        addr,
+        config,
+        issuer_mode,
+        region,
+        log_level,
+    } = args;
+    crate::logging::init(log_level.as_deref()).map_err(ServeError::Input)?;
+    if !addr.ip().to_canonical().is_loopback() {
+        // Admin calls accept any credentials: say so when others can reach it.
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: listening on {addr}, which is not a loopback address: anyone who can reach it can call admin operations (any SigV4 credentials are accepted)"
+        );
+    }
+    let mut builder = MockCognito::builder().addr(addr);
+    if let Some(path) = config {
+        builder = builder.seed_file(path);
+    }
+    if let Some(mode) = issuer_mode {
+        builder = builder.issuer_mode(match mode {
+            IssuerArg::Aws => IssuerMode::Aws,
+            IssuerArg::Local => IssuerMode::Local,
+        });
+    }
+    if let Some(region) = region {
+        builder = builder.region(region);
+    }
+    let mock = builder.start().await.map_err(|e| {
+        ServeError::Input(match e.kind() {
+            std::io::ErrorKind::AddrInUse => {
+                format!("{addr} is already in use; pick another --addr (port 0 picks a free one)")
+            }
+            _ => e.to_string(),
+        })
+    })?;
+    // The announcements are informational: a closed stdout (`| head -1`, a
+    // parent that stopped reading) must not take the server down.
+    for line in mock
+        .describe()
+        .into_iter()
+        .chain(["press Ctrl-C to stop".into()])
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+    }
+    mock.serve_until_ctrl_c()
+        .await
+        .map_err(|e| ServeError::Terminal(e.to_string()))?;
+    let _ = writeln!(std::io::stderr(), "mock-cognito stopped");
+    Ok(())
+}
