@@ -84,12 +84,7 @@ async fn srp_sign_in(s: &Setup, username: &str) -> String {
                "AuthParameters": {"USERNAME": username, "SRP_A": client.srp_a()}}),
     )
     .await;
-    let parameters: HashMap<String, String> = init["ChallengeParameters"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-        .collect();
+    let parameters = common::string_map(&init["ChallengeParameters"]);
     let challenge = PasswordVerifierChallenge::from_parameters(&parameters).unwrap();
     let pool = PoolName::from_user_pool_id(&s.pool_id).unwrap();
     let now = CognitoTimestamp::from_system_time(s.mock.clock().now()).unwrap();

@@ -127,12 +127,7 @@ async fn run_script(seed: u64, keys: KeyFactory) -> String {
                    "AuthParameters": {"USERNAME": "alice", "SRP_A": srp.srp_a()}}),
         )
         .await;
-    let parameters: HashMap<String, String> = init["ChallengeParameters"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-        .collect();
+    let parameters = common::string_map(&init["ChallengeParameters"]);
     let challenge = PasswordVerifierChallenge::from_parameters(&parameters).unwrap();
     let now = CognitoTimestamp::from_unix(FIXED_NOW).unwrap();
     let claim = srp

@@ -50,14 +50,6 @@ async fn setup(client_extra: Value) -> Setup {
     }
 }
 
-fn map(v: &Value) -> HashMap<String, String> {
-    v.as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-        .collect()
-}
-
 /// InitiateAuth(USER_SRP_AUTH) and the client's PASSWORD_VERIFIER answer.
 async fn srp_answer(
     s: &Setup,
@@ -76,8 +68,10 @@ async fn srp_answer(
     )
     .await;
     assert_eq!(init["ChallengeName"], "PASSWORD_VERIFIER");
-    let challenge =
-        PasswordVerifierChallenge::from_parameters(&map(&init["ChallengeParameters"])).unwrap();
+    let challenge = PasswordVerifierChallenge::from_parameters(&common::string_map(
+        &init["ChallengeParameters"],
+    ))
+    .unwrap();
     let pool = PoolName::from_user_pool_id(&s.pool_id).unwrap();
     let now = CognitoTimestamp::from_system_time(s.mock.clock().now()).unwrap();
     let claim = client

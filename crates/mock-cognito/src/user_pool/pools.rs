@@ -227,63 +227,48 @@ impl AppClient {
     }
 }
 
-/// The settings of CreateUserPoolClient, as DescribeUserPoolClient shows them.
-fn client_settings_of_create(r: CreateUserPoolClientRequest) -> UserPoolClientType {
-    UserPoolClientType {
-        access_token_validity: r.access_token_validity,
-        allowed_oauth_flows: r.allowed_oauth_flows,
-        allowed_oauth_flows_user_pool_client: r.allowed_oauth_flows_user_pool_client,
-        allowed_oauth_scopes: r.allowed_oauth_scopes,
-        analytics_configuration: r.analytics_configuration,
-        auth_session_validity: r.auth_session_validity,
-        callback_urls: r.callback_urls,
-        client_name: Some(r.client_name),
-        default_redirect_uri: r.default_redirect_uri,
-        enable_propagate_additional_user_context_data: r
-            .enable_propagate_additional_user_context_data,
-        enable_token_revocation: r.enable_token_revocation,
-        explicit_auth_flows: r.explicit_auth_flows,
-        id_token_validity: r.id_token_validity,
-        logout_urls: r.logout_urls,
-        prevent_user_existence_errors: r.prevent_user_existence_errors,
-        read_attributes: r.read_attributes,
-        refresh_token_rotation: r.refresh_token_rotation,
-        refresh_token_validity: r.refresh_token_validity,
-        supported_identity_providers: r.supported_identity_providers,
-        token_validity_units: r.token_validity_units,
-        write_attributes: r.write_attributes,
-        ..UserPoolClientType::default()
-    }
+/// The stored settings from a CreateUserPoolClient or UpdateUserPoolClient
+/// request: the two share every settable member but the name (required
+/// on create, optional on update). Like Cognito, an update resets every
+/// setting it does not name.
+macro_rules! client_settings {
+    ($r:ident, $client_name:expr) => {
+        UserPoolClientType {
+            access_token_validity: $r.access_token_validity,
+            allowed_oauth_flows: $r.allowed_oauth_flows,
+            allowed_oauth_flows_user_pool_client: $r.allowed_oauth_flows_user_pool_client,
+            allowed_oauth_scopes: $r.allowed_oauth_scopes,
+            analytics_configuration: $r.analytics_configuration,
+            auth_session_validity: $r.auth_session_validity,
+            callback_urls: $r.callback_urls,
+            client_name: $client_name,
+            default_redirect_uri: $r.default_redirect_uri,
+            enable_propagate_additional_user_context_data: $r
+                .enable_propagate_additional_user_context_data,
+            enable_token_revocation: $r.enable_token_revocation,
+            explicit_auth_flows: $r.explicit_auth_flows,
+            id_token_validity: $r.id_token_validity,
+            logout_urls: $r.logout_urls,
+            prevent_user_existence_errors: $r.prevent_user_existence_errors,
+            read_attributes: $r.read_attributes,
+            refresh_token_rotation: $r.refresh_token_rotation,
+            refresh_token_validity: $r.refresh_token_validity,
+            supported_identity_providers: $r.supported_identity_providers,
+            token_validity_units: $r.token_validity_units,
+            write_attributes: $r.write_attributes,
+            ..UserPoolClientType::default()
+        }
+    };
 }
 
-/// The settings of UpdateUserPoolClient: like Cognito, an update resets
-/// every setting it does not name.
+/// The settings of CreateUserPoolClient, as DescribeUserPoolClient shows them.
+fn client_settings_of_create(r: CreateUserPoolClientRequest) -> UserPoolClientType {
+    client_settings!(r, Some(r.client_name))
+}
+
+/// The settings of UpdateUserPoolClient.
 fn client_settings_of_update(r: UpdateUserPoolClientRequest) -> UserPoolClientType {
-    UserPoolClientType {
-        access_token_validity: r.access_token_validity,
-        allowed_oauth_flows: r.allowed_oauth_flows,
-        allowed_oauth_flows_user_pool_client: r.allowed_oauth_flows_user_pool_client,
-        allowed_oauth_scopes: r.allowed_oauth_scopes,
-        analytics_configuration: r.analytics_configuration,
-        auth_session_validity: r.auth_session_validity,
-        callback_urls: r.callback_urls,
-        client_name: r.client_name,
-        default_redirect_uri: r.default_redirect_uri,
-        enable_propagate_additional_user_context_data: r
-            .enable_propagate_additional_user_context_data,
-        enable_token_revocation: r.enable_token_revocation,
-        explicit_auth_flows: r.explicit_auth_flows,
-        id_token_validity: r.id_token_validity,
-        logout_urls: r.logout_urls,
-        prevent_user_existence_errors: r.prevent_user_existence_errors,
-        read_attributes: r.read_attributes,
-        refresh_token_rotation: r.refresh_token_rotation,
-        refresh_token_validity: r.refresh_token_validity,
-        supported_identity_providers: r.supported_identity_providers,
-        token_validity_units: r.token_validity_units,
-        write_attributes: r.write_attributes,
-        ..UserPoolClientType::default()
-    }
+    client_settings!(r, r.client_name)
 }
 
 impl Group {

@@ -169,3 +169,12 @@ where
         e.message().unwrap_or_default().to_owned(),
     )
 }
+
+/// A JSON object of strings (ChallengeParameters, say) as a map.
+pub fn string_map(v: &Value) -> std::collections::HashMap<String, String> {
+    v.as_object()
+        .expect("an object")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().expect("a string").to_owned()))
+        .collect()
+}
