@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::tokens::UnsignedTokens;
 use super::{AppClient, Context, Pool, UserPools, str_member, user_not_found};
 use crate::error::{ApiError, ApiResult};
+use crate::shapes::cognito_idp::UserStatusType;
 use crate::work::expensive;
 
 /// How long a PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED challenge stays
@@ -233,15 +234,15 @@ pub(super) fn check_can_sign_in(pool: &Pool, username: &str, now: i64) -> ApiRes
         return Err(ApiError::not_authorized("Password attempts exceeded"));
     }
     match user.status {
-        "UNCONFIRMED" => Err(ApiError::new(
+        UserStatusType::Unconfirmed => Err(ApiError::new(
             "UserNotConfirmedException",
             "User is not confirmed.",
         )),
-        "RESET_REQUIRED" => Err(ApiError::new(
+        UserStatusType::ResetRequired => Err(ApiError::new(
             "PasswordResetRequiredException",
             "Password reset required for the user",
         )),
-        "EXTERNAL_PROVIDER" => Err(ApiError::invalid_parameter(
+        UserStatusType::ExternalProvider => Err(ApiError::invalid_parameter(
             "User is linked to an external provider and has no password",
         )),
         _ => Ok(()),
@@ -542,7 +543,7 @@ impl UserPools {
     ) -> ApiResult<AuthReply> {
         let pool = self.pool(pool_id)?;
         let user = pool.users.get(username).ok_or_else(user_not_found)?;
-        if user.status == "FORCE_CHANGE_PASSWORD" {
+        if user.status == UserStatusType::ForceChangePassword {
             let attributes: serde_json::Map<String, Value> = user
                 .attributes
                 .iter()
@@ -643,7 +644,7 @@ impl UserPools {
             .get_mut(&pending.username)
             .ok_or_else(user_not_found)?;
         user.verifier = verifier;
-        user.status = "CONFIRMED";
+        user.status = UserStatusType::Confirmed;
         user.modified = now;
         Ok((pending.pool_id, pending.username))
     }

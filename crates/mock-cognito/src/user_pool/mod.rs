@@ -26,7 +26,7 @@ use crate::expiring::ExpiringMap;
 use crate::jwt::SigningKey;
 use crate::shapes::cognito_idp::{
     ExplicitAuthFlowsType, FeatureType, OAuthFlowType, PreventUserExistenceErrorTypes,
-    TimeUnitsType, UserPoolClientType, UserPoolRequest, UserPoolType,
+    TimeUnitsType, UserPoolClientType, UserPoolRequest, UserPoolType, UserStatusType,
 };
 
 pub use auth::{AuthReply, AuthStep};
@@ -170,7 +170,7 @@ struct User {
     sub: String,
     /// Attributes other than `sub`.
     attributes: BTreeMap<String, String>,
-    status: &'static str,
+    status: UserStatusType,
     enabled: bool,
     /// SRP salt and verifier: the password itself is never stored.
     verifier: Verifier,
@@ -447,7 +447,7 @@ impl User {
         username: String,
         verifier: Verifier,
         attributes: BTreeMap<String, String>,
-        status: &'static str,
+        status: UserStatusType,
         now: i64,
         rng: &crate::ids::Randomness,
     ) -> User {

@@ -17,6 +17,7 @@ use super::providers::IdentityProvider;
 use super::tokens::UnsignedTokens;
 use super::{AppClient, Context, Pool, User, UserPools, user_not_found};
 use crate::error::ApiResult;
+use crate::shapes::cognito_idp::UserStatusType;
 use crate::shapes::cognito_idp::{OAuthFlowType, UserPoolClientType};
 
 /// Authorization codes live five minutes, as Cognito's do.
@@ -388,7 +389,7 @@ impl UserPools {
     ) -> ApiResult<PagePassword> {
         self.record_checked_password(&check, good, ctx.clock.unix())?;
         let user = &self.pool(&check.pool_id)?.users[&check.username];
-        if user.status == "FORCE_CHANGE_PASSWORD" {
+        if user.status == UserStatusType::ForceChangePassword {
             let session = self.start_new_password_challenge(
                 &check.pool_id,
                 &check.client_id,
@@ -643,7 +644,7 @@ impl UserPools {
             username.clone(),
             verifier,
             attributes,
-            "EXTERNAL_PROVIDER",
+            UserStatusType::ExternalProvider,
             now,
             rng,
         );

@@ -7,6 +7,7 @@ use super::auth::check_secret_hash;
 use super::tokens::UnsignedTokens;
 use super::{Context, UserPools, attribute_list, mask, str_member, user_not_found};
 use crate::error::{ApiError, ApiResult};
+use crate::shapes::cognito_idp::UserStatusType;
 
 /// Codes are valid for 24 hours (sign-up) and 1 hour (password reset), as in Cognito.
 const SIGN_UP_CODE_SECS: i64 = 86_400;
@@ -113,7 +114,7 @@ impl UserPools {
             typed,
             password,
             attribute_list(&input["UserAttributes"])?,
-            "UNCONFIRMED",
+            UserStatusType::Unconfirmed,
             now,
             ctx,
         )?;
@@ -146,7 +147,7 @@ impl UserPools {
         let pool_id = self.client_for(input, typed)?;
         let now = ctx.clock.unix();
         let username = self.pool(&pool_id)?.user(typed)?.username.clone();
-        if self.pool(&pool_id)?.users[&username].status != "UNCONFIRMED" {
+        if self.pool(&pool_id)?.users[&username].status != UserStatusType::Unconfirmed {
             return Err(ApiError::not_authorized(
                 "User cannot be confirmed. Current status is CONFIRMED",
             ));
@@ -165,7 +166,7 @@ impl UserPools {
             .map(|a| format!("{a}_verified"))
             .collect();
         let user = pool.users.get_mut(&username).expect("resolved");
-        user.status = "CONFIRMED";
+        user.status = UserStatusType::Confirmed;
         for flag in verified {
             let attr = flag.trim_end_matches("_verified");
             if user.attributes.contains_key(attr) {
@@ -184,7 +185,7 @@ impl UserPools {
         let typed = str_member(input, "Username");
         let pool_id = self.client_for(input, typed)?;
         let user = self.pool(&pool_id)?.user(typed)?;
-        if user.status != "UNCONFIRMED" {
+        if user.status != UserStatusType::Unconfirmed {
             return Err(ApiError::invalid_parameter("User is already confirmed."));
         }
         let username = user.username.clone();
@@ -263,9 +264,11 @@ impl UserPools {
         user.verifier = verifier;
         if matches!(
             user.status,
-            "RESET_REQUIRED" | "FORCE_CHANGE_PASSWORD" | "UNCONFIRMED"
+            UserStatusType::ResetRequired
+                | UserStatusType::ForceChangePassword
+                | UserStatusType::Unconfirmed
         ) {
-            user.status = "CONFIRMED";
+            user.status = UserStatusType::Confirmed;
         }
         user.failed_sign_ins = 0;
         user.locked_until = 0;

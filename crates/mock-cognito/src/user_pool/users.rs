@@ -8,6 +8,7 @@ use super::pools::group_not_found;
 use super::{Context, Pool, User, UserPools, attribute_list, str_member, user_not_found};
 use crate::error::{ApiError, ApiResult};
 use crate::paging::paginate;
+use crate::shapes::cognito_idp::UserStatusType;
 
 /// Attributes whose value is a sign-in name must be unique in a pool.
 const UNIQUE_ALIAS_ATTRIBUTES: [&str; 3] = ["email", "phone_number", "preferred_username"];
@@ -43,7 +44,7 @@ impl User {
             "UserCreateDate": self.created,
             "UserLastModifiedDate": self.modified,
             "Enabled": self.enabled,
-            "UserStatus": self.status,
+            "UserStatus": self.status.as_str(),
         })
     }
 
@@ -55,7 +56,7 @@ impl User {
             return Some(&self.username);
         }
         if name == "cognito:user_status" {
-            return Some(self.status);
+            return Some(self.status.as_str());
         }
         if name == "status" {
             return Some(if self.enabled { "Enabled" } else { "Disabled" });
@@ -73,7 +74,7 @@ impl Pool {
         typed_name: &str,
         password: &str,
         attributes: Vec<(String, String)>,
-        status: &'static str,
+        status: UserStatusType,
         now: i64,
         ctx: &Context<'_>,
     ) -> ApiResult<User> {
@@ -197,7 +198,7 @@ impl UserPools {
         let resend = input["MessageAction"].as_str() == Some("RESEND");
         if resend {
             let user = pool.user(typed)?;
-            if user.status != "FORCE_CHANGE_PASSWORD" {
+            if user.status != UserStatusType::ForceChangePassword {
                 return Err(ApiError::new(
                     "UnsupportedUserStateException",
                     "Resend not possible. User is not in FORCE_CHANGE_PASSWORD state.",
@@ -215,7 +216,7 @@ impl UserPools {
             typed,
             &temporary,
             attribute_list(&input["UserAttributes"])?,
-            "FORCE_CHANGE_PASSWORD",
+            UserStatusType::ForceChangePassword,
             now,
             ctx,
         )?;
@@ -254,9 +255,9 @@ impl UserPools {
         let user = pool.users.get_mut(&username).expect("resolved");
         user.verifier = verifier;
         user.status = if input["Permanent"].as_bool().unwrap_or(false) {
-            "CONFIRMED"
+            UserStatusType::Confirmed
         } else {
-            "FORCE_CHANGE_PASSWORD"
+            UserStatusType::ForceChangePassword
         };
         user.failed_sign_ins = 0;
         user.locked_until = 0;
@@ -274,7 +275,7 @@ impl UserPools {
             "UserCreateDate": user.created,
             "UserLastModifiedDate": user.modified,
             "Enabled": user.enabled,
-            "UserStatus": user.status,
+            "UserStatus": user.status.as_str(),
         }))
     }
 
@@ -341,13 +342,13 @@ impl UserPools {
     ) -> ApiResult<Value> {
         let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
         let user = pool.user_mut(str_member(input, "Username"))?;
-        if user.status != "UNCONFIRMED" {
+        if user.status != UserStatusType::Unconfirmed {
             return Err(ApiError::not_authorized(format!(
                 "User cannot be confirmed. Current status is {}",
                 user.status
             )));
         }
-        user.status = "CONFIRMED";
+        user.status = UserStatusType::Confirmed;
         user.code = None;
         user.modified = ctx.clock.unix();
         Ok(json!({}))
@@ -433,7 +434,7 @@ impl UserPools {
     /// For seed files: a user who signed up but has not confirmed.
     pub(crate) fn seed_unconfirmed(&mut self, pool_id: &str, username: &str) -> ApiResult<()> {
         let user = self.pool_mut(pool_id)?.user_mut(username)?;
-        user.status = "UNCONFIRMED";
+        user.status = UserStatusType::Unconfirmed;
         Ok(())
     }
 
@@ -554,7 +555,7 @@ impl UserPools {
                 username.clone(),
                 verifier,
                 BTreeMap::new(),
-                "CONFIRMED",
+                UserStatusType::Confirmed,
                 now,
                 rng,
             );
