@@ -51,6 +51,10 @@ pub(crate) fn run(
 /// with none held.
 fn work_ahead(shared: &Shared, op: &str, body: &Value, ctx: &Context<'_>) -> WorkAhead {
     let mut ahead = UserPools::draw_ahead(op, body, ctx);
+    if !UserPools::may_plan_ahead(op, body) {
+        // Most calls (InitiateAuth, the control plane, …): no extra read lock.
+        return ahead;
+    }
     let plan = shared.user_pools().plan_ahead(op, body, &ahead, ctx);
     ahead.run(plan, ctx.rng);
     ahead

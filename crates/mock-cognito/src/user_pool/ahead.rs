@@ -17,6 +17,21 @@ use crate::ahead::{Ahead, WorkAhead};
 use crate::jwt::SigningKey;
 
 impl UserPools {
+    /// Whether [`UserPools::plan_ahead`] can find anything for this call:
+    /// it carries an access token or sets or proves a password.
+    pub fn may_plan_ahead(op: &str, input: &Value) -> bool {
+        input["AccessToken"].is_string()
+            || matches!(
+                op,
+                "AdminSetUserPassword"
+                    | "AdminCreateUser"
+                    | "SignUp"
+                    | "ConfirmForgotPassword"
+                    | "RespondToAuthChallenge"
+                    | "AdminRespondToAuthChallenge"
+            )
+    }
+
     /// The expensive work operation `op` with `input` will need, given
     /// the values already drawn for it (`drawn`: a new user's sub, a
     /// made-up temporary password).
