@@ -1000,7 +1000,7 @@ async fn classic_flow_through_sts() {
     let e = sts
         .assume_role_with_web_identity()
         .role_arn("arn:aws:iam::123456789012:role/Other")
-        .role_session_name("x")
+        .role_session_name("other")
         .web_identity_token(web_token)
         .send()
         .await
@@ -1009,12 +1009,30 @@ async fn classic_flow_through_sts() {
     let e = sts
         .assume_role_with_web_identity()
         .role_arn(AUTH_ROLE)
-        .role_session_name("x")
+        .role_session_name("other")
         .web_identity_token(format!("{web_token}x"))
         .send()
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some("InvalidIdentityToken"));
+    // Requests are validated against the STS model, as STS does: a session
+    // name must be 2 to 64 characters, a duration 900 to 43200 seconds.
+    for (session_name, duration) in [("x", 3600), ("classic", 60)] {
+        let e = sts
+            .assume_role_with_web_identity()
+            .role_arn(AUTH_ROLE)
+            .role_session_name(session_name)
+            .duration_seconds(duration)
+            .web_identity_token(web_token)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.code(),
+            Some("ValidationError"),
+            "{session_name} {duration}"
+        );
+    }
     // With the classic flow off, the same token is refused.
     let d =
         w.ci.describe_identity_pool()
@@ -1036,7 +1054,7 @@ async fn classic_flow_through_sts() {
     let e = sts
         .assume_role_with_web_identity()
         .role_arn(AUTH_ROLE)
-        .role_session_name("x")
+        .role_session_name("other")
         .web_identity_token(web_token)
         .send()
         .await

@@ -13,12 +13,12 @@ pub async fn handle(State(shared): State<Shared>, req: Request) -> Response {
         Ok(b) => b,
         Err(rejection) => return rejection.into_response(),
     };
-    crate::sts::handle(
-        &shared,
-        parts.method.as_str(),
-        parts.uri.path(),
-        parts.uri.query().unwrap_or(""),
-        &parts.headers,
-        &body,
-    )
+    let parts = crate::sts::SignedParts {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or(""),
+        headers: &parts.headers,
+        body: &body,
+    };
+    crate::sts::handle(&shared, &parts)
 }

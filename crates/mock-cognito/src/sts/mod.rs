@@ -8,125 +8,97 @@
 //! - GetCallerIdentity verifies the request's SigV4 signature against
 //!   credentials the mock issued and names the assumed role.
 
+mod query;
 pub mod sigv4;
-
-use std::collections::HashMap;
+mod xml;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use cognito_wire::encoding::form_decode;
-
 use crate::engine::Shared;
+use crate::shapes::Timestamp;
+use crate::shapes::sts::{
+    AssumeRoleWithWebIdentityRequest, AssumeRoleWithWebIdentityResponse, AssumedRoleUser,
+    Credentials, GetCallerIdentityResponse, StsRequest,
+};
 
-const XMLNS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
-
-/// An STS error: (status, code, message).
-struct StsError(StatusCode, &'static str, String);
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
+/// An STS error: its HTTP status, `Code` and `Message`.
+#[derive(Debug)]
+pub(crate) struct StsError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
 }
 
-fn xml_response(status: StatusCode, request_id: &str, body: String) -> Response {
+impl StsError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        StsError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, message)
+    }
+}
+
+/// The parts of the HTTP request a SigV4 check covers.
+#[derive(Debug)]
+pub struct SignedParts<'a> {
+    /// The method.
+    pub method: &'a str,
+    /// The path.
+    pub path: &'a str,
+    /// The raw query string.
+    pub query: &'a str,
+    /// The headers.
+    pub headers: &'a HeaderMap,
+    /// The raw body.
+    pub body: &'a [u8],
+}
+
+/// Handles one STS request: the form read into a typed request, the
+/// operation run, the typed answer written as XML.
+pub fn handle(shared: &Shared, http: &SignedParts<'_>) -> Response {
+    let request_id = shared.rng.uuid();
+    let params = query::parameters(http.query, http.body);
+    let document = query::parse(&params).and_then(|request| match request {
+        StsRequest::AssumeRoleWithWebIdentity(r) => assume_role_with_web_identity(shared, &r)
+            .map(|answer| xml::document(&answer, &request_id)),
+        StsRequest::GetCallerIdentity(_) => {
+            get_caller_identity(shared, http).map(|answer| xml::document(&answer, &request_id))
+        }
+    });
+    let (status, body) = match document {
+        Ok(body) => (StatusCode::OK, body),
+        Err(e) => (e.status, xml::error_document(&e, &request_id)),
+    };
     let mut response = (status, body).into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
-    if let Ok(v) = HeaderValue::from_str(request_id) {
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
         h.insert("x-amzn-RequestId", v);
     }
     response
 }
 
-fn iso8601(epoch: i64) -> String {
-    cognito_wire::time::iso8601_unix(epoch).unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
-}
-
-/// Form parameters from the query string and the body (the body wins).
-fn parameters(query: &str, body: &[u8]) -> HashMap<String, String> {
-    [query, std::str::from_utf8(body).unwrap_or("")]
-        .into_iter()
-        .flat_map(form_decode)
-        .collect()
-}
-
-/// Handles one STS request.
-pub fn handle(
-    shared: &Shared,
-    method: &str,
-    path: &str,
-    query: &str,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Response {
-    let params = parameters(query, body);
-    let request_id = shared.rng.uuid();
-    let result = match params.get("Action").map(String::as_str) {
-        Some("AssumeRoleWithWebIdentity") => assume_role_with_web_identity(shared, &params),
-        Some("GetCallerIdentity") => {
-            get_caller_identity(shared, method, path, query, headers, body)
-        }
-        Some(other) => Err(StsError(
-            StatusCode::BAD_REQUEST,
-            "InvalidAction",
-            format!("Could not find operation {other} for version 2011-06-15"),
-        )),
-        None => Err(StsError(
-            StatusCode::BAD_REQUEST,
-            "MissingAction",
-            "Missing Action".to_owned(),
-        )),
-    };
-    match result {
-        Ok((action, inner)) => xml_response(
-            StatusCode::OK,
-            &request_id,
-            format!(
-                "<{action}Response xmlns=\"{XMLNS}\"><{action}Result>{inner}</{action}Result><ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{action}Response>"
-            ),
-        ),
-        Err(StsError(status, code, message)) => xml_response(
-            status,
-            &request_id,
-            format!(
-                "<ErrorResponse xmlns=\"{XMLNS}\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>",
-                xml_escape(&message)
-            ),
-        ),
-    }
-}
-
-fn required<'a>(params: &'a HashMap<String, String>, name: &str) -> Result<&'a str, StsError> {
-    params.get(name).map(String::as_str).filter(|v| !v.is_empty()).ok_or_else(|| {
-        StsError(StatusCode::BAD_REQUEST, "ValidationError", format!("1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null"))
-    })
-}
-
+/// AssumeRoleWithWebIdentity with an OpenID token of the mock's identity
+/// pools (the classic flow).
 fn assume_role_with_web_identity(
     shared: &Shared,
-    params: &HashMap<String, String>,
-) -> Result<(&'static str, String), StsError> {
-    let role_arn = required(params, "RoleArn")?;
-    let session_name = required(params, "RoleSessionName")?;
-    let token = required(params, "WebIdentityToken")?;
-    let duration: i64 = match params.get("DurationSeconds") {
-        None => 3600,
-        Some(d) => d
-            .parse()
-            .ok()
-            .filter(|d| (900..=43_200).contains(d))
-            .ok_or_else(|| {
-                StsError(
-                    StatusCode::BAD_REQUEST,
-                    "ValidationError",
-                    "DurationSeconds must be between 900 and 43200".to_owned(),
-                )
-            })?,
-    };
+    request: &AssumeRoleWithWebIdentityRequest,
+) -> Result<AssumeRoleWithWebIdentityResponse, StsError> {
+    let role_arn = request.role_arn.as_str();
+    let session_name = request.role_session_name.as_str();
+    let token = request.web_identity_token.as_str();
+    // The model bounds it to 900..=43200 seconds.
+    let duration = request.duration_seconds.map_or(3600, i64::from);
     let now = shared.clock.unix();
     // The RSA check first, with no lock held.
     let mut signatures = crate::ahead::VerifiedSignatures::default();
@@ -136,23 +108,20 @@ fn assume_role_with_web_identity(
     let claims = identity_pools
         .verify_openid_token(token, now, &signatures)
         .map_err(|why| {
-            StsError(
-                StatusCode::BAD_REQUEST,
+            StsError::bad_request(
                 "InvalidIdentityToken",
                 format!("The web identity token is invalid: {why}"),
             )
         })?;
     let pool_id = claims["aud"].as_str().unwrap_or_default().to_owned();
     let (classic, roles) = identity_pools.classic_flow_roles(&pool_id).ok_or_else(|| {
-        StsError(
-            StatusCode::BAD_REQUEST,
+        StsError::bad_request(
             "InvalidIdentityToken",
-            "The token's identity pool no longer exists".to_owned(),
+            "The token's identity pool no longer exists",
         )
     })?;
     if !classic {
-        return Err(StsError(
-            StatusCode::FORBIDDEN,
+        return Err(StsError::forbidden(
             "AccessDenied",
             format!(
                 "Identity pool {pool_id} does not allow the basic (classic) flow (AllowClassicFlow is false)"
@@ -172,30 +141,31 @@ fn assume_role_with_web_identity(
         }
     };
     if !allowed {
-        return Err(StsError(
-            StatusCode::FORBIDDEN,
+        return Err(StsError::forbidden(
             "AccessDenied",
-            "Not authorized to perform sts:AssumeRoleWithWebIdentity".to_owned(),
+            "Not authorized to perform sts:AssumeRoleWithWebIdentity",
         ));
     }
     let subject = claims["sub"].as_str().unwrap_or_default().to_owned();
     let creds = shared
         .credentials()
         .issue(role_arn, session_name, now, duration);
-    let arn = creds.assumed_role_arn();
-    let inner = format!(
-        "<SubjectFromWebIdentityToken>{}</SubjectFromWebIdentityToken><Audience>{}</Audience><AssumedRoleUser><Arn>{}</Arn><AssumedRoleId>AROA{}:{}</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>{}</AccessKeyId><SecretAccessKey>{}</SecretAccessKey><SessionToken>{}</SessionToken><Expiration>{}</Expiration></Credentials><Provider>cognito-identity.amazonaws.com</Provider>",
-        xml_escape(&subject),
-        xml_escape(&pool_id),
-        xml_escape(&arn),
-        role_id(role_arn),
-        xml_escape(session_name),
-        creds.access_key_id,
-        xml_escape(&creds.secret_access_key),
-        xml_escape(&creds.session_token),
-        iso8601(creds.expiration)
-    );
-    Ok(("AssumeRoleWithWebIdentity", inner))
+    Ok(AssumeRoleWithWebIdentityResponse {
+        subject_from_web_identity_token: Some(subject),
+        audience: Some(pool_id),
+        assumed_role_user: Some(AssumedRoleUser {
+            arn: creds.assumed_role_arn(),
+            assumed_role_id: format!("AROA{}:{session_name}", role_id(role_arn)),
+        }),
+        credentials: Some(Credentials {
+            access_key_id: creds.access_key_id.clone(),
+            secret_access_key: creds.secret_access_key.clone(),
+            session_token: creds.session_token.clone(),
+            expiration: Timestamp::from_secs(creds.expiration),
+        }),
+        provider: Some("cognito-identity.amazonaws.com".to_owned()),
+        ..AssumeRoleWithWebIdentityResponse::default()
+    })
 }
 
 /// A stable role id for a role ARN (`AROA` + 17 upper-case characters).
@@ -210,36 +180,32 @@ fn role_id(role_arn: &str) -> String {
         .collect()
 }
 
+/// GetCallerIdentity: the request's SigV4 signature checked against
+/// credentials the mock issued.
 fn get_caller_identity(
     shared: &Shared,
-    method: &str,
-    path: &str,
-    query: &str,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<(&'static str, String), StsError> {
+    http: &SignedParts<'_>,
+) -> Result<GetCallerIdentityResponse, StsError> {
+    let headers = http.headers;
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| {
-            StsError(
-                StatusCode::FORBIDDEN,
+            StsError::forbidden(
                 "MissingAuthenticationToken",
-                "Request is missing Authentication Token".to_owned(),
+                "Request is missing Authentication Token",
             )
         })?;
     let auth = sigv4::parse_authorization(authorization).ok_or_else(|| {
-        StsError(
-            StatusCode::BAD_REQUEST,
+        StsError::bad_request(
             "IncompleteSignature",
-            "The request signature does not conform to AWS standards.".to_owned(),
+            "The request signature does not conform to AWS standards.",
         )
     })?;
     let invalid_token = || {
-        StsError(
-            StatusCode::FORBIDDEN,
+        StsError::forbidden(
             "InvalidClientTokenId",
-            "The security token included in the request is invalid.".to_owned(),
+            "The security token included in the request is invalid.",
         )
     };
     let creds = shared
@@ -254,61 +220,41 @@ fn get_caller_identity(
         return Err(invalid_token());
     }
     let request = sigv4::SignedRequest {
-        method,
-        path,
-        query,
+        method: http.method,
+        path: http.path,
+        query: http.query,
         headers: headers
             .iter()
             .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
             .collect(),
-        body,
+        body: http.body,
     };
     let expected = sigv4::expected_signature(&auth, &request, &creds.secret_access_key)
         .ok_or_else(|| {
-            StsError(
-                StatusCode::BAD_REQUEST,
+            StsError::bad_request(
                 "IncompleteSignature",
-                "The request signature is missing signed headers.".to_owned(),
+                "The request signature is missing signed headers.",
             )
         })?;
     if !sigv4::signature_matches(&expected, &auth.signature) {
-        return Err(StsError(
-            StatusCode::FORBIDDEN,
+        return Err(StsError::forbidden(
             "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.".to_owned(),
+            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.",
         ));
     }
     if creds.expiration <= shared.clock.unix() {
-        return Err(StsError(
-            StatusCode::BAD_REQUEST,
+        return Err(StsError::bad_request(
             "ExpiredToken",
-            "The security token included in the request is expired".to_owned(),
+            "The security token included in the request is expired",
         ));
     }
-    let inner = format!(
-        "<Arn>{}</Arn><UserId>AROA{}:{}</UserId><Account>{}</Account>",
-        xml_escape(&creds.assumed_role_arn()),
-        role_id(&creds.role_arn),
-        xml_escape(&creds.session_name),
-        creds.account()
-    );
-    Ok(("GetCallerIdentity", inner))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_and_forms() {
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso8601(1_709_629_623), "2024-03-05T09:07:03Z");
-        let p = parameters(
-            "Action=GetCallerIdentity",
-            b"Version=2011-06-15&RoleSessionName=a+b%21",
-        );
-        assert_eq!(p["Action"], "GetCallerIdentity");
-        assert_eq!(p["RoleSessionName"], "a b!");
-        assert_eq!(xml_escape("<a&b>"), "&lt;a&amp;b&gt;");
-    }
+    Ok(GetCallerIdentityResponse {
+        arn: Some(creds.assumed_role_arn()),
+        user_id: Some(format!(
+            "AROA{}:{}",
+            role_id(&creds.role_arn),
+            creds.session_name
+        )),
+        account: Some(creds.account().to_owned()),
+    })
 }
