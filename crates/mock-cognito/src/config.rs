@@ -440,10 +440,10 @@ fn apply_pool(p: &SeedUserPool, state: &mut State<'_>, ctx: &Context<'_>) -> Res
         if !idp.idp_identifiers.is_empty() {
             input["IdpIdentifiers"] = json!(idp.idp_identifiers);
         }
-        let created = run(pools, "CreateIdentityProvider", input, ctx)?;
-        state
-            .providers
-            .register_from_identity_provider(&created["IdentityProvider"]);
+        run(pools, "CreateIdentityProvider", input, ctx)?;
+        if let Some(app) = pools.provider_app(&pool_id, &idp.name) {
+            state.providers.register_provider_app(&app);
+        }
     }
     let pools = &mut state.user_pools;
     for rs in &p.resource_servers {

@@ -127,19 +127,8 @@ impl ExternalProviders {
 
     /// Registers the app a user-pool identity provider names (its
     /// `client_id` and `client_secret`) with the fake provider behind it.
-    pub fn register_from_identity_provider(&mut self, provider: &Value) {
-        let details = provider["ProviderDetails"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-        let slug = crate::user_pool::fake_provider_slug(
-            provider["ProviderType"].as_str().unwrap_or_default(),
-            &details,
-        );
-        let field = |k: &str| details.get(k).and_then(Value::as_str);
-        if let Some(client_id) = field("client_id") {
-            self.register_app(&slug, client_id, field("client_secret"));
-        }
+    pub(crate) fn register_provider_app(&mut self, app: &crate::user_pool::ProviderApp) {
+        self.register_app(&app.slug, &app.client_id, app.client_secret.as_deref());
     }
 
     /// Registers the app ids an identity pool trusts

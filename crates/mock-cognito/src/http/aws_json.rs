@@ -190,9 +190,7 @@ fn dispatch(shared: &Shared, request: AwsJsonRequest) -> Result<Value, ApiError>
     let ctx = shared.context_in(request.region.as_deref());
     check_region_scope(shared, &request.body, ctx.request_region)?;
     match request.request {
-        ServiceRequest::UserPool(typed) => {
-            crate::ops::user_pool::run(shared, *typed, &request.body, &ctx)
-        }
+        ServiceRequest::UserPool(typed) => crate::ops::user_pool::run(shared, *typed, &ctx),
         ServiceRequest::IdentityPool(typed) => crate::ops::identity_pool::run(shared, *typed, &ctx),
     }
 }

@@ -12,77 +12,115 @@
 //! `UserPools::plan_ahead`) with no lock held, then runs under the write
 //! lock, where that work is a look-up.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::ahead::WorkAhead;
 use crate::engine::Shared;
 use crate::error::{ApiError, ApiResult};
-use crate::shapes::cognito_idp::UserPoolRequest;
+use crate::shapes::cognito_idp::{GetTokensFromRefreshTokenResponse, UserPoolRequest};
 use crate::user_pool::{AuthReply, AuthStep, Context, UserPools};
 
 /// Runs one user-pool operation.
 pub(crate) fn run(
     shared: &Shared,
     request: UserPoolRequest,
-    body: &Value,
     ctx: &Context<'_>,
 ) -> ApiResult<Value> {
-    let op = request.operation().name();
-    let ahead = work_ahead(shared, op, body, ctx);
+    let ahead = work_ahead(shared, &request, ctx);
     let ctx = &Context {
         ahead: Some(&ahead),
         ..*ctx
     };
-    if let Some(out) = sign_in(shared, op, body, ctx) {
-        return out;
+    if let Some(answer) = sign_in(shared, &request, ctx) {
+        return answer;
     }
+    // Configuring Cognito with an app id and secret stands for registering
+    // that app with the (fake) provider.
+    let provider = match &request {
+        UserPoolRequest::CreateIdentityProvider(i) => {
+            Some((i.user_pool_id.clone(), i.provider_name.clone()))
+        }
+        UserPoolRequest::UpdateIdentityProvider(i) => {
+            Some((i.user_pool_id.clone(), i.provider_name.clone()))
+        }
+        _ => None,
+    };
     let out = shared.user_pools_mut().handle(request, ctx)?;
-    if matches!(op, "CreateIdentityProvider" | "UpdateIdentityProvider") {
-        // Configuring Cognito with an app id and secret stands for
-        // registering that app with the (fake) provider.
-        shared
-            .providers_mut()
-            .register_from_identity_provider(&out["IdentityProvider"]);
+    if let Some((pool_id, name)) = provider {
+        let app = shared.user_pools().provider_app(&pool_id, &name);
+        if let Some(app) = app {
+            shared.providers_mut().register_provider_app(&app);
+        }
     }
     Ok(out)
 }
 
 /// Plans the operation's expensive work under a read lock, then does it
 /// with none held.
-fn work_ahead(shared: &Shared, op: &str, body: &Value, ctx: &Context<'_>) -> WorkAhead {
-    let mut ahead = UserPools::draw_ahead(op, body, ctx);
-    if !UserPools::may_plan_ahead(op, body) {
+fn work_ahead(shared: &Shared, request: &UserPoolRequest, ctx: &Context<'_>) -> WorkAhead {
+    let mut ahead = UserPools::draw_ahead(request, ctx);
+    if !UserPools::may_plan_ahead(request) {
         // Most calls (InitiateAuth, the control plane, …): no extra read lock.
         return ahead;
     }
-    let plan = shared.user_pools().plan_ahead(op, body, &ahead, ctx);
+    let plan = shared.user_pools().plan_ahead(request, &ahead, ctx);
     ahead.run(plan, ctx.rng);
     ahead
+}
+
+/// The output as AWS JSON.
+fn to_json<T: serde::Serialize>(output: T) -> ApiResult<Value> {
+    serde_json::to_value(output).map_err(|e| ApiError::new("InternalErrorException", e.to_string()))
 }
 
 /// The sign-in operations, phase by phase. None for other operations.
 fn sign_in(
     shared: &Shared,
-    op: &str,
-    input: &Value,
+    request: &UserPoolRequest,
     ctx: &Context<'_>,
-) -> Option<Result<Value, ApiError>> {
-    let step = match op {
-        "InitiateAuth" | "AdminInitiateAuth" => {
-            let admin = op == "AdminInitiateAuth";
-            shared.user_pools_mut().initiate_auth(input, admin, ctx)
-        }
-        "RespondToAuthChallenge" | "AdminRespondToAuthChallenge" => {
-            let admin = op == "AdminRespondToAuthChallenge";
-            shared
-                .user_pools_mut()
-                .respond_to_auth_challenge(input, admin, ctx)
-        }
-        "GetTokensFromRefreshToken" => {
+) -> Option<ApiResult<Value>> {
+    use UserPoolRequest as R;
+    let no_parameters = Default::default();
+    let step = match request {
+        R::InitiateAuth(i) => shared.user_pools_mut().initiate_auth(
+            &i.client_id,
+            None,
+            i.auth_flow,
+            i.auth_parameters.as_ref().unwrap_or(&no_parameters),
+            ctx,
+        ),
+        R::AdminInitiateAuth(i) => shared.user_pools_mut().initiate_auth(
+            &i.client_id,
+            Some(&i.user_pool_id),
+            i.auth_flow,
+            i.auth_parameters.as_ref().unwrap_or(&no_parameters),
+            ctx,
+        ),
+        R::RespondToAuthChallenge(i) => shared.user_pools_mut().respond_to_auth_challenge(
+            &i.client_id,
+            None,
+            i.challenge_name,
+            i.session.as_deref(),
+            i.challenge_responses.as_ref().unwrap_or(&no_parameters),
+            ctx,
+        ),
+        R::AdminRespondToAuthChallenge(i) => shared.user_pools_mut().respond_to_auth_challenge(
+            &i.client_id,
+            Some(&i.user_pool_id),
+            i.challenge_name,
+            i.session.as_deref(),
+            i.challenge_responses.as_ref().unwrap_or(&no_parameters),
+            ctx,
+        ),
+        R::GetTokensFromRefreshToken(i) => {
             let tokens = shared
                 .user_pools_mut()
-                .get_tokens_from_refresh_token(input, ctx);
-            return Some(tokens.map(|t| json!({"AuthenticationResult": t.sign()})));
+                .get_tokens_from_refresh_token(i, ctx);
+            return Some(tokens.and_then(|t| {
+                to_json(GetTokensFromRefreshTokenResponse {
+                    authentication_result: Some(t.sign()),
+                })
+            }));
         }
         _ => return None,
     };
@@ -104,5 +142,5 @@ fn sign_in(
             shared.user_pools_mut().password_checked(*check, good, ctx)
         }
     });
-    Some(reply.map(AuthReply::finish))
+    Some(reply.and_then(|r| to_json(r.finish())))
 }

@@ -9,52 +9,59 @@
 
 use std::sync::Arc;
 
-use cognito_srp::Password;
-use serde_json::Value;
-
 use super::{Context, Pool, UserPools};
 use crate::ahead::{Ahead, WorkAhead};
 use crate::jwt::SigningKey;
+use crate::shapes::cognito_idp::{ChallengeNameType, UserPoolRequest};
+use cognito_srp::Password;
+
+/// The access token a self-service call carries.
+fn access_token_of(request: &UserPoolRequest) -> Option<&str> {
+    use UserPoolRequest as R;
+    Some(match request {
+        R::ChangePassword(i) => &i.access_token,
+        R::GetUser(i) => &i.access_token,
+        R::UpdateUserAttributes(i) => &i.access_token,
+        R::DeleteUser(i) => &i.access_token,
+        R::GlobalSignOut(i) => &i.access_token,
+        _ => return None,
+    })
+}
 
 impl UserPools {
     /// Whether [`UserPools::plan_ahead`] can find anything for this call:
     /// it carries an access token or sets or proves a password.
-    pub fn may_plan_ahead(op: &str, input: &Value) -> bool {
-        input["AccessToken"].is_string()
+    pub fn may_plan_ahead(request: &UserPoolRequest) -> bool {
+        use UserPoolRequest as R;
+        access_token_of(request).is_some()
             || matches!(
-                op,
-                "AdminSetUserPassword"
-                    | "AdminCreateUser"
-                    | "SignUp"
-                    | "ConfirmForgotPassword"
-                    | "RespondToAuthChallenge"
-                    | "AdminRespondToAuthChallenge"
+                request,
+                R::AdminSetUserPassword(_)
+                    | R::AdminCreateUser(_)
+                    | R::SignUp(_)
+                    | R::ConfirmForgotPassword(_)
+                    | R::RespondToAuthChallenge(_)
+                    | R::AdminRespondToAuthChallenge(_)
             )
     }
 
-    /// The expensive work operation `op` with `input` will need, given
-    /// the values already drawn for it (`drawn`: a new user's sub, a
-    /// made-up temporary password).
+    /// The expensive work `request` will need, given the values already
+    /// drawn for it (`drawn`: a new user's sub, a made-up temporary
+    /// password).
     pub fn plan_ahead(
         &self,
-        op: &str,
-        input: &Value,
+        request: &UserPoolRequest,
         drawn: &WorkAhead,
         ctx: &Context<'_>,
     ) -> Vec<Ahead> {
-        let text = |member: &str| input[member].as_str().unwrap_or_default();
+        use UserPoolRequest as R;
         let mut work = Vec::new();
-        let access_token = text("AccessToken");
+        let access_token = access_token_of(request).unwrap_or_default();
         if !access_token.is_empty()
             && let Some(key) = self.access_key_of(access_token)
         {
             work.push(Ahead::Signature(key, access_token.to_owned()));
         }
-        // (pool, internal username) of the user the operation is about.
-        let by_client = || {
-            let (pool, _) = self.client(text("ClientId")).ok()?;
-            Some((pool, pool.resolve(text("Username"))?.to_owned()))
-        };
         let new_password = |pool: &Pool, username: String, password: &str| {
             (!password.is_empty()).then(|| Ahead::Verifier {
                 pool: pool.pool_name(),
@@ -62,64 +69,87 @@ impl UserPools {
                 password: Password::new(password),
             })
         };
-        match op {
-            "AdminSetUserPassword" => {
-                if let Ok(pool) = self.pool(text("UserPoolId"))
-                    && let Some(username) = pool.resolve(text("Username"))
+        match request {
+            R::AdminSetUserPassword(i) => {
+                if let Ok(pool) = self.pool(&i.user_pool_id)
+                    && let Some(username) = pool.resolve(&i.username)
                 {
-                    work.extend(new_password(pool, username.to_owned(), text("Password")));
+                    work.extend(new_password(pool, username.to_owned(), &i.password));
                 }
             }
-            "AdminCreateUser" => {
-                if let Ok(pool) = self.pool(text("UserPoolId")) {
-                    let password = match &drawn.generated_password {
-                        Some(made_up) if input["TemporaryPassword"].is_null() => {
-                            made_up.expose_secret()
-                        }
-                        _ => text("TemporaryPassword"),
+            R::AdminCreateUser(i) => {
+                if let Ok(pool) = self.pool(&i.user_pool_id) {
+                    let password = match (&i.temporary_password, &drawn.generated_password) {
+                        (Some(given), _) => given.as_str(),
+                        (None, Some(made_up)) => made_up.expose_secret(),
+                        (None, None) => "",
                     };
                     work.extend(
-                        new_user_name(pool, text("Username"), drawn)
+                        new_user_name(pool, &i.username, drawn)
                             .and_then(|username| new_password(pool, username, password)),
                     );
                 }
             }
-            "SignUp" => {
-                if let Ok((pool, _)) = self.client(text("ClientId")) {
+            R::SignUp(i) => {
+                if let Ok((pool, _)) = self.client(&i.client_id) {
+                    let password = i.password.as_deref().unwrap_or_default();
                     work.extend(
-                        new_user_name(pool, text("Username"), drawn)
-                            .and_then(|username| new_password(pool, username, text("Password"))),
+                        new_user_name(pool, &i.username, drawn)
+                            .and_then(|username| new_password(pool, username, password)),
                     );
                 }
             }
-            "ConfirmForgotPassword" => {
-                if let Some((pool, username)) = by_client() {
-                    work.extend(new_password(pool, username, text("Password")));
+            R::ConfirmForgotPassword(i) => {
+                if let Ok((pool, _)) = self.client(&i.client_id)
+                    && let Some(username) = pool.resolve(&i.username)
+                {
+                    work.extend(new_password(pool, username.to_owned(), &i.password));
                 }
             }
-            "ChangePassword" => {
+            R::ChangePassword(i) => {
                 if let Some((pool, username)) = self.user_of_access_token(access_token) {
                     let user = &pool.users[&username];
                     work.push(Ahead::Password {
                         pool: pool.pool_name(),
                         username: username.clone(),
                         verifier: Box::new(user.verifier.clone()),
-                        password: Password::new(text("PreviousPassword")),
+                        password: Password::new(i.previous_password.as_deref().unwrap_or_default()),
                     });
-                    work.extend(new_password(pool, username, text("ProposedPassword")));
+                    work.extend(new_password(pool, username, &i.proposed_password));
                 }
             }
-            "RespondToAuthChallenge" | "AdminRespondToAuthChallenge"
-                if text("ChallengeName") == "NEW_PASSWORD_REQUIRED" =>
+            R::RespondToAuthChallenge(i)
+                if i.challenge_name == ChallengeNameType::NewPasswordRequired =>
             {
-                let password = input["ChallengeResponses"]["NEW_PASSWORD"]
-                    .as_str()
-                    .unwrap_or_default();
-                work.extend(self.plan_new_password(text("Session"), password, ctx));
+                work.extend(self.plan_answer(
+                    i.session.as_deref(),
+                    i.challenge_responses.as_ref(),
+                    ctx,
+                ));
+            }
+            R::AdminRespondToAuthChallenge(i)
+                if i.challenge_name == ChallengeNameType::NewPasswordRequired =>
+            {
+                work.extend(self.plan_answer(
+                    i.session.as_deref(),
+                    i.challenge_responses.as_ref(),
+                    ctx,
+                ));
             }
             _ => {}
         }
         work
+    }
+
+    /// The verifier a NEW_PASSWORD_REQUIRED answer by API will need.
+    fn plan_answer(
+        &self,
+        session: Option<&str>,
+        responses: Option<&std::collections::BTreeMap<String, String>>,
+        ctx: &Context<'_>,
+    ) -> Option<Ahead> {
+        let password = responses.and_then(|r| r.get("NEW_PASSWORD"))?;
+        self.plan_new_password(session.unwrap_or_default(), password, ctx)
     }
 
     /// The verifier a NEW_PASSWORD_REQUIRED answer (by API or on the
@@ -142,12 +172,15 @@ impl UserPools {
     /// Draws what a request that may create a user needs before its
     /// verifier can be made: the new user's sub and, for AdminCreateUser
     /// without one, a temporary password.
-    pub fn draw_ahead(op: &str, input: &Value, ctx: &Context<'_>) -> WorkAhead {
+    pub fn draw_ahead(request: &UserPoolRequest, ctx: &Context<'_>) -> WorkAhead {
+        use UserPoolRequest as R;
         let mut drawn = WorkAhead::default();
-        if matches!(op, "AdminCreateUser" | "SignUp") {
+        if matches!(request, R::AdminCreateUser(_) | R::SignUp(_)) {
             drawn.new_user_sub = Some(ctx.rng.uuid());
         }
-        if op == "AdminCreateUser" && input["TemporaryPassword"].is_null() {
+        if let R::AdminCreateUser(i) = request
+            && i.temporary_password.is_none()
+        {
             drawn.generated_password =
                 Some(Password::new(super::users::generated_password(ctx.rng)));
         }

@@ -1,20 +1,20 @@
 //! InitiateAuth, RespondToAuthChallenge and their Admin variants.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
+use super::tokens::UnsignedTokens;
+use super::{AppClient, Context, Pool, UserPools, user_not_found};
+use crate::error::{ApiError, ApiResult};
+use crate::shapes::cognito_idp::{
+    AuthFlowType, ChallengeNameType, InitiateAuthResponse, UserStatusType,
+};
+use crate::work::expensive;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use cognito_srp::{
     DEFAULT_TIMESTAMP_SKEW, Password, PoolName, ReceivedClaim, ServerSession, Verifier,
     verify_secret_hash,
 };
-use serde_json::{Value, json};
-
-use super::tokens::UnsignedTokens;
-use super::{AppClient, Context, Pool, UserPools, str_member, user_not_found};
-use crate::error::{ApiError, ApiResult};
-use crate::shapes::cognito_idp::UserStatusType;
-use crate::work::expensive;
 
 /// How long a PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED challenge stays
 /// answerable (Cognito's default AuthSessionValidity is 3 minutes).
@@ -63,20 +63,24 @@ pub enum AuthStep {
 /// A sign-in answer.
 #[derive(Debug)]
 pub enum AuthReply {
-    /// A challenge (or any finished JSON answer).
-    Challenge(Value),
+    /// A challenge.
+    Challenge(Box<InitiateAuthResponse>),
     /// An `AuthenticationResult` whose tokens are still to be signed.
     Tokens(UnsignedTokens),
 }
 
 impl AuthReply {
-    /// The JSON answer (signs the tokens, if any).
-    pub fn finish(self) -> Value {
+    /// The answer (signs the tokens, if any). InitiateAuth,
+    /// RespondToAuthChallenge and their Admin variants answer alike, so
+    /// one shape serves the four.
+    pub fn finish(self) -> InitiateAuthResponse {
         match self {
-            AuthReply::Challenge(v) => v,
-            AuthReply::Tokens(t) => {
-                json!({"ChallengeParameters": {}, "AuthenticationResult": t.sign()})
-            }
+            AuthReply::Challenge(v) => *v,
+            AuthReply::Tokens(t) => InitiateAuthResponse {
+                challenge_parameters: Some(BTreeMap::new()),
+                authentication_result: Some(t.sign()),
+                ..InitiateAuthResponse::default()
+            },
         }
     }
 }
@@ -178,18 +182,10 @@ impl PasswordCheck {
     }
 }
 
-fn params(input: &Value, member: &str) -> HashMap<String, String> {
-    input[member]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
+/// AuthParameters or ChallengeResponses.
+type Parameters = BTreeMap<String, String>;
 
-fn require<'a>(p: &'a HashMap<String, String>, name: &str) -> ApiResult<&'a str> {
+fn require<'a>(p: &'a Parameters, name: &str) -> ApiResult<&'a str> {
     p.get(name)
         .map(String::as_str)
         .filter(|v| !v.is_empty())
@@ -250,41 +246,39 @@ pub(super) fn check_can_sign_in(pool: &Pool, username: &str, now: i64) -> ApiRes
 }
 
 impl UserPools {
-    /// InitiateAuth / AdminInitiateAuth, up to the work done outside the lock.
+    /// InitiateAuth / AdminInitiateAuth (`admin_pool`: AdminInitiateAuth's
+    /// UserPoolId), up to the work done outside the lock.
     pub fn initiate_auth(
         &mut self,
-        input: &Value,
-        admin: bool,
+        client_id: &str,
+        admin_pool: Option<&str>,
+        flow: AuthFlowType,
+        p: &Parameters,
         ctx: &Context<'_>,
     ) -> ApiResult<AuthStep> {
-        let client_id = str_member(input, "ClientId");
-        let flow = str_member(input, "AuthFlow");
-        let p = params(input, "AuthParameters");
+        use AuthFlowType as F;
         let (pool, client) = self.client(client_id)?;
-        if admin && pool.id != str_member(input, "UserPoolId") {
+        if admin_pool.is_some_and(|id| id != pool.id) {
             return Err(super::client_not_found(client_id));
         }
-        let (allowed_as, known) = match (admin, flow) {
-            (_, "USER_SRP_AUTH") => ("USER_SRP_AUTH", true),
-            (_, "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN") => ("REFRESH_TOKEN_AUTH", true),
-            (false, "USER_PASSWORD_AUTH") => ("USER_PASSWORD_AUTH", true),
-            (true, "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH") => {
-                ("ADMIN_USER_PASSWORD_AUTH", true)
-            }
-            (false, "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH")
-            | (true, "USER_PASSWORD_AUTH") => {
+        let admin = admin_pool.is_some();
+        let allowed_as = match (admin, flow) {
+            (_, F::UserSrpAuth) => "USER_SRP_AUTH",
+            (_, F::RefreshTokenAuth | F::RefreshToken) => "REFRESH_TOKEN_AUTH",
+            (false, F::UserPasswordAuth) => "USER_PASSWORD_AUTH",
+            (true, F::AdminUserPasswordAuth | F::AdminNoSrpAuth) => "ADMIN_USER_PASSWORD_AUTH",
+            (false, F::AdminUserPasswordAuth | F::AdminNoSrpAuth) | (true, F::UserPasswordAuth) => {
                 return Err(ApiError::invalid_parameter(format!(
                     "Initiate Auth method not supported: {flow}"
                 )));
             }
-            _ => ("", false),
+            (_, F::CustomAuth | F::UserAuth) => {
+                return Err(ApiError::new(
+                    "UnsupportedOperationException",
+                    format!("AuthFlow {flow} is not implemented by this mock yet"),
+                ));
+            }
         };
-        if !known {
-            return Err(ApiError::new(
-                "UnsupportedOperationException",
-                format!("AuthFlow {flow} is not implemented by this mock yet"),
-            ));
-        }
         let legacy_admin =
             allowed_as == "ADMIN_USER_PASSWORD_AUTH" && client.allows("ADMIN_NO_SRP_AUTH");
         if !client.allows(allowed_as) && !legacy_admin {
@@ -299,7 +293,7 @@ impl UserPools {
                     "REFRESH_TOKEN_AUTH flow not enabled for this client: refresh token rotation is on, use GetTokensFromRefreshToken",
                 ));
             }
-            let token = require(&p, "REFRESH_TOKEN")?;
+            let token = require(p, "REFRESH_TOKEN")?;
             let username = self
                 .refresh_token_username(token, ctx.clock.unix())
                 .unwrap_or_default()
@@ -309,7 +303,7 @@ impl UserPools {
             return Ok(AuthStep::Reply(AuthReply::Tokens(result)));
         }
 
-        let typed = require(&p, "USERNAME")?;
+        let typed = require(p, "USERNAME")?;
         check_secret_hash(client, typed, p.get("SECRET_HASH").map(String::as_str))?;
         let now = ctx.clock.unix();
         let pool_id = pool.id.clone();
@@ -324,7 +318,7 @@ impl UserPools {
         }
 
         if allowed_as != "USER_SRP_AUTH" {
-            let password = require(&p, "PASSWORD")?;
+            let password = require(p, "PASSWORD")?;
             let Some(username) = username else {
                 return Err(ApiError::incorrect_credentials());
             };
@@ -333,7 +327,7 @@ impl UserPools {
             ))));
         }
 
-        let srp_a = require(&p, "SRP_A")?.to_owned();
+        let srp_a = require(p, "SRP_A")?.to_owned();
         let a = cognito_srp::decode_hex(&srp_a)
             .map_err(|e| ApiError::invalid_parameter(format!("SRP_A: {e}")))?;
         if a.len() > 384
@@ -364,18 +358,25 @@ impl UserPools {
         start: SrpStart,
         (session, user_id): (ServerSession, String),
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
+    ) -> ApiResult<Box<InitiateAuthResponse>> {
         let now = ctx.clock.unix();
         let secret_block = STANDARD.encode(ctx.rng.bytes(64));
-        let out = json!({
-            "ChallengeName": "PASSWORD_VERIFIER",
-            "ChallengeParameters": {
-                "SALT": session.salt(),
-                "SRP_B": session.srp_b(),
-                "SECRET_BLOCK": secret_block,
-                "USERNAME": user_id,
-                "USER_ID_FOR_SRP": user_id,
-            }
+        let parameters = [
+            ("SALT", session.salt()),
+            ("SRP_B", session.srp_b()),
+            ("SECRET_BLOCK", secret_block.clone()),
+            ("USERNAME", user_id.clone()),
+            ("USER_ID_FOR_SRP", user_id),
+        ];
+        let out = Box::new(InitiateAuthResponse {
+            challenge_name: Some(ChallengeNameType::PasswordVerifier),
+            challenge_parameters: Some(
+                parameters
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect(),
+            ),
+            ..InitiateAuthResponse::default()
         });
         self.pending_srp.insert(
             secret_block,
@@ -392,26 +393,27 @@ impl UserPools {
         Ok(out)
     }
 
-    /// RespondToAuthChallenge and its Admin variant, up to the work done
-    /// outside the lock.
+    /// RespondToAuthChallenge and its Admin variant (`admin_pool`: its
+    /// UserPoolId), up to the work done outside the lock.
     pub fn respond_to_auth_challenge(
         &mut self,
-        input: &Value,
-        admin: bool,
+        client_id: &str,
+        admin_pool: Option<&str>,
+        challenge: ChallengeNameType,
+        session: Option<&str>,
+        r: &Parameters,
         ctx: &Context<'_>,
     ) -> ApiResult<AuthStep> {
-        let client_id = str_member(input, "ClientId");
-        let r = params(input, "ChallengeResponses");
         let (pool, client) = self.client(client_id)?;
-        if admin && pool.id != str_member(input, "UserPoolId") {
+        if admin_pool.is_some_and(|id| id != pool.id) {
             return Err(super::client_not_found(client_id));
         }
-        let username = require(&r, "USERNAME")?;
+        let username = require(r, "USERNAME")?;
         check_secret_hash(client, username, r.get("SECRET_HASH").map(String::as_str))?;
-        match str_member(input, "ChallengeName") {
-            "PASSWORD_VERIFIER" => self.password_verifier(client_id, &r, ctx),
-            "NEW_PASSWORD_REQUIRED" => self
-                .new_password_required(client_id, input["Session"].as_str(), &r, ctx)
+        match challenge {
+            ChallengeNameType::PasswordVerifier => self.password_verifier(client_id, r, ctx),
+            ChallengeNameType::NewPasswordRequired => self
+                .new_password_required(client_id, session, r, ctx)
                 .map(AuthStep::Reply),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
@@ -423,7 +425,7 @@ impl UserPools {
     fn password_verifier(
         &mut self,
         client_id: &str,
-        r: &HashMap<String, String>,
+        r: &Parameters,
         ctx: &Context<'_>,
     ) -> ApiResult<AuthStep> {
         let block = require(r, "PASSWORD_CLAIM_SECRET_BLOCK")?;
@@ -544,23 +546,32 @@ impl UserPools {
         let pool = self.pool(pool_id)?;
         let user = pool.users.get(username).ok_or_else(user_not_found)?;
         if user.status == UserStatusType::ForceChangePassword {
-            let attributes: serde_json::Map<String, Value> = user
+            // The challenge carries the attributes as a JSON document in a string.
+            let attributes: BTreeMap<&str, &str> = user
                 .attributes
                 .iter()
                 .filter(|(k, _)| !k.ends_with("_verified"))
-                .map(|(k, v)| (k.clone(), json!(v)))
+                .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
+            let attributes = serde_json::to_string(&attributes)
+                .map_err(|e| ApiError::new("InternalErrorException", e.to_string()))?;
             let session = self.start_new_password_challenge(pool_id, client_id, username, ctx);
-            let out = json!({
-                "ChallengeName": "NEW_PASSWORD_REQUIRED",
-                "Session": session,
-                "ChallengeParameters": {
-                    "USER_ID_FOR_SRP": username,
-                    "requiredAttributes": "[]",
-                    "userAttributes": Value::Object(attributes).to_string(),
-                }
-            });
-            return Ok(AuthReply::Challenge(out));
+            let parameters = [
+                ("USER_ID_FOR_SRP", username.to_owned()),
+                ("requiredAttributes", "[]".to_owned()),
+                ("userAttributes", attributes),
+            ];
+            return Ok(AuthReply::Challenge(Box::new(InitiateAuthResponse {
+                challenge_name: Some(ChallengeNameType::NewPasswordRequired),
+                session: Some(session),
+                challenge_parameters: Some(
+                    parameters
+                        .into_iter()
+                        .map(|(k, v)| (k.to_owned(), v))
+                        .collect(),
+                ),
+                ..InitiateAuthResponse::default()
+            })));
         }
         let result = self.issue_unsigned(pool_id, client_id, username, None, ctx)?;
         Ok(AuthReply::Tokens(result))
@@ -593,7 +604,7 @@ impl UserPools {
         &mut self,
         client_id: &str,
         session: Option<&str>,
-        r: &HashMap<String, String>,
+        r: &Parameters,
         ctx: &Context<'_>,
     ) -> ApiResult<AuthReply> {
         let new_password = require(r, "NEW_PASSWORD")?;

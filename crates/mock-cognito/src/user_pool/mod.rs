@@ -12,6 +12,7 @@ mod oauth;
 mod pools;
 mod providers;
 mod self_service;
+mod sign_in_names;
 mod tokens;
 mod users;
 
@@ -25,8 +26,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::expiring::ExpiringMap;
 use crate::jwt::SigningKey;
 use crate::shapes::cognito_idp::{
-    ExplicitAuthFlowsType, FeatureType, OAuthFlowType, PreventUserExistenceErrorTypes,
-    TimeUnitsType, UserPoolClientType, UserPoolRequest, UserPoolType, UserStatusType,
+    AttributeType, ExplicitAuthFlowsType, FeatureType, OAuthFlowType,
+    PreventUserExistenceErrorTypes, TimeUnitsType, UserPoolClientType, UserPoolRequest,
+    UserPoolType, UserStatusType,
 };
 
 pub use auth::{AuthReply, AuthStep};
@@ -35,7 +37,7 @@ pub use oauth::{
     ProviderIdentity, TokenGrant, ValidAuthorize, constant_time_eq,
 };
 pub use pools::PasswordPolicy;
-pub(crate) use providers::fake_provider_slug;
+pub(crate) use providers::ProviderApp;
 pub use tokens::verify_id_token;
 
 /// How `iss` is formed in user-pool tokens.
@@ -129,8 +131,12 @@ struct Pool {
     settings: UserPoolType,
     domain: Option<String>,
     clients: BTreeMap<String, AppClient>,
-    /// Keyed by internal username.
+    /// Keyed by internal username. Added and removed only through
+    /// `add_user`/`remove_user`, and attributes changed only through
+    /// `set_attributes`, which keep `sign_in_names` in step.
     users: BTreeMap<String, User>,
+    /// Usernames and sign-in attribute values → users.
+    sign_in_names: sign_in_names::SignInNames,
     groups: BTreeMap<String, Group>,
     /// origin_jti → sign-in session, until its last token expires.
     sessions: ExpiringMap<String, tokens::SignInSession>,
@@ -224,9 +230,7 @@ impl Context<'_> {
 impl UserPools {
     /// Runs one operation other than sign-in, which runs in phases around
     /// the lock (`crate::ops::user_pool`): the typed request in, its typed
-    /// output as JSON out. The control plane (pools, app clients, domains,
-    /// groups) is typed through; the other handlers still read the request
-    /// as JSON, re-serialised from the typed request.
+    /// output as JSON out (the one place the output becomes JSON).
     pub fn handle(&mut self, request: UserPoolRequest, ctx: &Context<'_>) -> ApiResult<Value> {
         use UserPoolRequest as R;
         fn out<T: serde::Serialize>(r: ApiResult<T>) -> ApiResult<Value> {
@@ -234,10 +238,6 @@ impl UserPools {
                 serde_json::to_value(v)
                     .map_err(|e| ApiError::new("InternalErrorException", e.to_string()))
             })
-        }
-        // Not yet typed: the request as JSON to the older handlers.
-        fn json<T: serde::Serialize>(input: &T) -> Value {
-            serde_json::to_value(input).unwrap_or(Value::Null)
         }
         match request {
             R::CreateUserPool(i) => out(self.create_user_pool(i, None, ctx)),
@@ -258,45 +258,49 @@ impl UserPools {
             R::ListGroups(i) => out(self.list_groups(i)),
             R::UpdateGroup(i) => out(self.update_group(i, ctx)),
             R::DeleteGroup(i) => out(self.delete_group(i)),
-            R::CreateIdentityProvider(i) => self.create_identity_provider(&json(&i), ctx),
-            R::DescribeIdentityProvider(i) => self.describe_identity_provider(&json(&i)),
+            R::CreateIdentityProvider(i) => out(self.create_identity_provider(i, ctx)),
+            R::DescribeIdentityProvider(i) => out(self.describe_identity_provider(i)),
             R::GetIdentityProviderByIdentifier(i) => {
-                self.get_identity_provider_by_identifier(&json(&i))
+                out(self.get_identity_provider_by_identifier(i))
             }
-            R::ListIdentityProviders(i) => self.list_identity_providers(&json(&i)),
-            R::UpdateIdentityProvider(i) => self.update_identity_provider(&json(&i), ctx),
-            R::DeleteIdentityProvider(i) => self.delete_identity_provider(&json(&i)),
-            R::CreateResourceServer(i) => self.create_resource_server(&json(&i)),
-            R::DescribeResourceServer(i) => self.describe_resource_server(&json(&i)),
-            R::ListResourceServers(i) => self.list_resource_servers(&json(&i)),
-            R::UpdateResourceServer(i) => self.update_resource_server(&json(&i)),
-            R::DeleteResourceServer(i) => self.delete_resource_server(&json(&i)),
-            R::AdminCreateUser(i) => self.admin_create_user(&json(&i), ctx),
-            R::AdminSetUserPassword(i) => self.admin_set_user_password(&json(&i), ctx),
-            R::AdminGetUser(i) => self.admin_get_user(&json(&i)),
-            R::AdminDeleteUser(i) => self.admin_delete_user(&json(&i)),
-            R::AdminDisableUser(i) => self.admin_set_enabled(&json(&i), false, ctx),
-            R::AdminEnableUser(i) => self.admin_set_enabled(&json(&i), true, ctx),
-            R::AdminUpdateUserAttributes(i) => self.admin_update_user_attributes(&json(&i), ctx),
-            R::AdminDeleteUserAttributes(i) => self.admin_delete_user_attributes(&json(&i), ctx),
-            R::AdminConfirmSignUp(i) => self.admin_confirm_sign_up(&json(&i), ctx),
-            R::AdminAddUserToGroup(i) => self.admin_add_user_to_group(&json(&i)),
-            R::AdminRemoveUserFromGroup(i) => self.admin_remove_user_from_group(&json(&i)),
-            R::AdminListGroupsForUser(i) => self.admin_list_groups_for_user(&json(&i)),
-            R::ListUsersInGroup(i) => self.list_users_in_group(&json(&i)),
-            R::ListUsers(i) => self.list_users(&json(&i)),
-            R::AdminUserGlobalSignOut(i) => self.admin_user_global_sign_out(&json(&i)),
-            R::SignUp(i) => self.sign_up(&json(&i), ctx),
-            R::ConfirmSignUp(i) => self.confirm_sign_up(&json(&i), ctx),
-            R::ResendConfirmationCode(i) => self.resend_confirmation_code(&json(&i), ctx),
-            R::ForgotPassword(i) => self.forgot_password(&json(&i), ctx),
-            R::ConfirmForgotPassword(i) => self.confirm_forgot_password(&json(&i), ctx),
-            R::ChangePassword(i) => self.change_password(&json(&i), ctx),
-            R::GetUser(i) => self.get_user(&json(&i), ctx),
-            R::UpdateUserAttributes(i) => self.update_user_attributes(&json(&i), ctx),
-            R::DeleteUser(i) => self.delete_user(&json(&i), ctx),
-            R::GlobalSignOut(i) => self.global_sign_out(&json(&i), ctx),
-            R::RevokeToken(i) => self.revoke_token(&json(&i), ctx),
+            R::ListIdentityProviders(i) => out(self.list_identity_providers(i)),
+            R::UpdateIdentityProvider(i) => out(self.update_identity_provider(i, ctx)),
+            R::DeleteIdentityProvider(i) => out(self.delete_identity_provider(i)),
+            R::CreateResourceServer(i) => out(self.create_resource_server(i)),
+            R::DescribeResourceServer(i) => out(self.describe_resource_server(i)),
+            R::ListResourceServers(i) => out(self.list_resource_servers(i)),
+            R::UpdateResourceServer(i) => out(self.update_resource_server(i)),
+            R::DeleteResourceServer(i) => out(self.delete_resource_server(i)),
+            R::AdminCreateUser(i) => out(self.admin_create_user(i, ctx)),
+            R::AdminSetUserPassword(i) => out(self.admin_set_user_password(i, ctx)),
+            R::AdminGetUser(i) => out(self.admin_get_user(i)),
+            R::AdminDeleteUser(i) => out(self.admin_delete_user(i)),
+            R::AdminDisableUser(i) => {
+                out(self.admin_set_enabled(&i.user_pool_id, &i.username, false, ctx))
+            }
+            R::AdminEnableUser(i) => {
+                out(self.admin_set_enabled(&i.user_pool_id, &i.username, true, ctx))
+            }
+            R::AdminUpdateUserAttributes(i) => out(self.admin_update_user_attributes(i, ctx)),
+            R::AdminDeleteUserAttributes(i) => out(self.admin_delete_user_attributes(i, ctx)),
+            R::AdminConfirmSignUp(i) => out(self.admin_confirm_sign_up(i, ctx)),
+            R::AdminAddUserToGroup(i) => out(self.admin_add_user_to_group(i)),
+            R::AdminRemoveUserFromGroup(i) => out(self.admin_remove_user_from_group(i)),
+            R::AdminListGroupsForUser(i) => out(self.admin_list_groups_for_user(i)),
+            R::ListUsersInGroup(i) => out(self.list_users_in_group(i)),
+            R::ListUsers(i) => out(self.list_users(i)),
+            R::AdminUserGlobalSignOut(i) => out(self.admin_user_global_sign_out(i)),
+            R::SignUp(i) => out(self.sign_up(i, ctx)),
+            R::ConfirmSignUp(i) => out(self.confirm_sign_up(i, ctx)),
+            R::ResendConfirmationCode(i) => out(self.resend_confirmation_code(i, ctx)),
+            R::ForgotPassword(i) => out(self.forgot_password(i, ctx)),
+            R::ConfirmForgotPassword(i) => out(self.confirm_forgot_password(i, ctx)),
+            R::ChangePassword(i) => out(self.change_password(i, ctx)),
+            R::GetUser(i) => out(self.get_user(i, ctx)),
+            R::UpdateUserAttributes(i) => out(self.update_user_attributes(i, ctx)),
+            R::DeleteUser(i) => out(self.delete_user(i, ctx)),
+            R::GlobalSignOut(i) => out(self.global_sign_out(i, ctx)),
+            R::RevokeToken(i) => out(self.revoke_token(i, ctx)),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!(
@@ -495,13 +499,6 @@ impl Pool {
             .collect()
     }
 
-    fn case_sensitive(&self) -> bool {
-        self.settings
-            .username_configuration
-            .as_ref()
-            .is_none_or(|c| c.case_sensitive)
-    }
-
     fn auto_verified(&self) -> Vec<&'static str> {
         self.settings
             .auto_verified_attributes
@@ -522,50 +519,35 @@ impl Pool {
     }
 
     /// Resolves what a user typed (username, or an email / phone number the
-    /// pool accepts as username or verified alias) to the internal username.
+    /// pool accepts as username or verified alias) to the internal username,
+    /// in O(log n) through the sign-in name index.
     fn resolve(&self, name: &str) -> Option<&str> {
-        let same = |a: &str, b: &str| {
-            if self.case_sensitive() {
-                a == b
-            } else {
-                a.eq_ignore_ascii_case(b)
-            }
-        };
-        // The common case in O(log n), so sign-in stays flat as pools grow.
         if let Some((username, _)) = self.users.get_key_value(name) {
             return Some(username);
         }
-        if !self.case_sensitive()
-            && let Some(u) = self.users.values().find(|u| same(&u.username, name))
-        {
-            return Some(&u.username);
+        // Folded per the pool's case sensitivity: a case-insensitive pool
+        // finds "Bob" as "bob" here.
+        if let Some(username) = self.sign_in_names.find("username", name).next() {
+            return Some(username);
         }
-        let by_username_attr = self.username_attributes();
-        let aliases = self.alias_attributes();
-        if by_username_attr.is_empty() && aliases.is_empty() {
-            return None;
+        for attribute in self.username_attributes() {
+            if let Some(username) = self.sign_in_names.find(attribute, name).next() {
+                return Some(username);
+            }
         }
-        self.users
-            .values()
-            .find(|u| {
-                by_username_attr
-                    .iter()
-                    .any(|a| u.attributes.get(*a).is_some_and(|v| same(v, name)))
-                    || aliases.iter().any(|a| {
-                        let attr = if *a == "preferred_username" {
-                            "preferred_username"
-                        } else {
-                            a
-                        };
-                        let verified = attr == "preferred_username"
-                            || u.attributes
-                                .get(&format!("{attr}_verified"))
-                                .map(String::as_str)
-                                == Some("true");
-                        verified && u.attributes.get(attr).is_some_and(|v| same(v, name))
-                    })
-            })
-            .map(|u| u.username.as_str())
+        let verified = |username: &str, attribute: &str| {
+            attribute == "preferred_username"
+                || self.users.get(username).is_some_and(|u| {
+                    u.attributes
+                        .get(&format!("{attribute}_verified"))
+                        .is_some_and(|v| v == "true")
+                })
+        };
+        self.alias_attributes().into_iter().find_map(|attribute| {
+            self.sign_in_names
+                .find(attribute, name)
+                .find(|username| verified(username, attribute))
+        })
     }
 
     fn user(&self, name: &str) -> ApiResult<&User> {
@@ -767,25 +749,16 @@ fn user_not_found() -> ApiError {
     ApiError::new("UserNotFoundException", "User does not exist.")
 }
 
-/// A string member (presence of required ones is checked by the model).
-fn str_member<'a>(input: &'a Value, name: &str) -> &'a str {
-    input[name].as_str().unwrap_or_default()
-}
-
 /// `[{Name, Value}]` → pairs, refusing attempts to set `sub`.
-fn attribute_list(v: &Value) -> ApiResult<Vec<(String, String)>> {
+fn attribute_list(given: Option<Vec<AttributeType>>) -> ApiResult<Vec<(String, String)>> {
     let mut out = Vec::new();
-    for a in v.as_array().into_iter().flatten() {
-        let name = a["Name"].as_str().unwrap_or_default();
-        if name == "sub" {
+    for a in given.into_iter().flatten() {
+        if a.name == "sub" {
             return Err(ApiError::invalid_parameter(
                 "Cannot modify the non-mutable attribute sub",
             ));
         }
-        out.push((
-            name.to_owned(),
-            a["Value"].as_str().unwrap_or_default().to_owned(),
-        ));
+        out.push((a.name, a.value.unwrap_or_default()));
     }
     Ok(out)
 }

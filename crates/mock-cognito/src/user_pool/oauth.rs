@@ -18,7 +18,7 @@ use super::tokens::UnsignedTokens;
 use super::{AppClient, Context, Pool, User, UserPools, user_not_found};
 use crate::error::ApiResult;
 use crate::shapes::cognito_idp::UserStatusType;
-use crate::shapes::cognito_idp::{OAuthFlowType, UserPoolClientType};
+use crate::shapes::cognito_idp::{AuthenticationResultType, OAuthFlowType, UserPoolClientType};
 
 /// Authorization codes live five minutes, as Cognito's do.
 pub(crate) const CODE_LIFETIME_SECS: i64 = 300;
@@ -598,26 +598,22 @@ impl UserPools {
             if attribute == "username" {
                 continue;
             }
-            let value = source
-                .as_str()
-                .and_then(|s| identity.profile.get(s))
-                .map(|v| match v {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                });
+            let value = identity.profile.get(source).map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            });
             if let Some(v) = value {
                 mapped.push((attribute.clone(), v));
             }
         }
         let pool = self.pool_mut(pool_id)?;
-        if let Some(user) = pool.users.get_mut(&username) {
+        if let Some(user) = pool.users.get(&username) {
             if !user.enabled {
                 return Err(crate::ApiError::not_authorized("User is disabled."));
             }
-            for (k, v) in mapped {
-                user.attributes.insert(k, v);
-            }
-            user.modified = now;
+            let mut attributes = user.attributes.clone();
+            attributes.extend(mapped);
+            pool.set_attributes(&username, attributes, now)?;
             return Ok(username);
         }
         let identities = json!([{
@@ -648,7 +644,7 @@ impl UserPools {
             now,
             rng,
         );
-        pool.users.insert(username.clone(), user);
+        pool.add_user(user);
         Ok(username)
     }
 
@@ -997,7 +993,7 @@ impl TokenGrant {
                 tokens,
                 scopes,
                 with_refresh,
-            } => oauth_tokens(&tokens.sign(), &scopes, with_refresh),
+            } => oauth_tokens(tokens.sign(), &scopes, with_refresh),
             TokenGrant::Client {
                 claims,
                 key,
@@ -1039,17 +1035,17 @@ impl AuthorizeRedirect {
             } => (tokens, redirect_uri, with_id_token, state),
         };
         let tokens = tokens.sign();
-        let expires_in = tokens["ExpiresIn"].to_string();
+        let expires_in = tokens.expires_in.unwrap_or_default().to_string();
         let mut pairs = vec![
             (
                 "access_token",
-                tokens["AccessToken"].as_str().unwrap_or_default(),
+                tokens.access_token.as_deref().unwrap_or_default(),
             ),
             ("token_type", "Bearer"),
             ("expires_in", expires_in.as_str()),
         ];
         if with_id_token {
-            pairs.push(("id_token", tokens["IdToken"].as_str().unwrap_or_default()));
+            pairs.push(("id_token", tokens.id_token.as_deref().unwrap_or_default()));
         }
         if let Some(s) = &state {
             pairs.push(("state", s));
@@ -1058,17 +1054,17 @@ impl AuthorizeRedirect {
     }
 }
 
-fn oauth_tokens(result: &Value, scopes: &[String], with_refresh: bool) -> Value {
+fn oauth_tokens(result: AuthenticationResultType, scopes: &[String], with_refresh: bool) -> Value {
     let mut out = json!({
-        "access_token": result["AccessToken"],
-        "expires_in": result["ExpiresIn"],
+        "access_token": result.access_token,
+        "expires_in": result.expires_in,
         "token_type": "Bearer",
     });
     if scopes.iter().any(|s| s == "openid") {
-        out["id_token"] = result["IdToken"].clone();
+        out["id_token"] = json!(result.id_token);
     }
     if with_refresh {
-        out["refresh_token"] = result["RefreshToken"].clone();
+        out["refresh_token"] = json!(result.refresh_token);
     }
     out
 }

@@ -19,6 +19,7 @@ use crate::shapes::cognito_idp::{
 };
 use crate::shapes::{Empty, Timestamp};
 
+use super::sign_in_names::SignInNames;
 use super::{AppClient, Context, Group, Pool, UserPools, client_not_found, pool_not_found};
 use crate::error::{ApiError, ApiResult};
 use crate::expiring::ExpiringMap;
@@ -327,15 +328,21 @@ impl UserPools {
                 "Only one of AliasAttributes or UsernameAttributes can be set in a User Pool",
             ));
         }
+        let settings = settings_of_create(input);
+        let case_sensitive = settings
+            .username_configuration
+            .as_ref()
+            .is_none_or(|c| c.case_sensitive);
         let pool = Pool {
             id: id.clone(),
             region,
             created: now,
             modified: now,
-            settings: settings_of_create(input),
+            settings,
             domain: None,
             clients: BTreeMap::new(),
             users: BTreeMap::new(),
+            sign_in_names: SignInNames::new(case_sensitive),
             groups: BTreeMap::new(),
             sessions: ExpiringMap::default(),
             identity_providers: BTreeMap::new(),

@@ -1,13 +1,19 @@
 //! Unsigned self-service calls: sign-up, confirmation, password reset, and
 //! the calls that act on the caller's own access token.
 
-use serde_json::{Value, json};
-
 use super::auth::check_secret_hash;
 use super::tokens::UnsignedTokens;
-use super::{Context, UserPools, attribute_list, mask, str_member, user_not_found};
+use super::{Context, UserPools, attribute_list, mask, user_not_found};
 use crate::error::{ApiError, ApiResult};
-use crate::shapes::cognito_idp::UserStatusType;
+use crate::shapes::Empty;
+use crate::shapes::cognito_idp::{
+    ChangePasswordRequest, CodeDeliveryDetailsType, ConfirmForgotPasswordRequest,
+    ConfirmSignUpRequest, ConfirmSignUpResponse, DeleteUserRequest, DeliveryMediumType,
+    ForgotPasswordRequest, ForgotPasswordResponse, GetTokensFromRefreshTokenRequest,
+    GetUserRequest, GetUserResponse, GlobalSignOutRequest, ResendConfirmationCodeRequest,
+    ResendConfirmationCodeResponse, RevokeTokenRequest, SignUpRequest, SignUpResponse,
+    UpdateUserAttributesRequest, UpdateUserAttributesResponse, UserStatusType,
+};
 
 /// Codes are valid for 24 hours (sign-up) and 1 hour (password reset), as in Cognito.
 const SIGN_UP_CODE_SECS: i64 = 86_400;
@@ -15,10 +21,14 @@ const RESET_CODE_SECS: i64 = 3600;
 
 impl UserPools {
     /// The app client of an unsigned call, with its SecretHash checked over `username`.
-    fn client_for(&self, input: &Value, username: &str) -> ApiResult<String> {
-        let client_id = str_member(input, "ClientId");
+    fn client_for(
+        &self,
+        client_id: &str,
+        secret_hash: Option<&str>,
+        username: &str,
+    ) -> ApiResult<String> {
         let (pool, client) = self.client(client_id)?;
-        check_secret_hash(client, username, input["SecretHash"].as_str())?;
+        check_secret_hash(client, username, secret_hash)?;
         Ok(pool.id.clone())
     }
 
@@ -34,7 +44,7 @@ impl UserPools {
         lifetime: i64,
         now: i64,
         rng: &crate::ids::Randomness,
-    ) -> ApiResult<Option<Value>> {
+    ) -> ApiResult<Option<CodeDeliveryDetailsType>> {
         let pool = self.pool_mut(pool_id)?;
         let mut channels: Vec<&str> = pool.auto_verified();
         if channels.is_empty() {
@@ -50,7 +60,11 @@ impl UserPools {
             return Ok(None);
         };
         let code = rng.code();
-        let medium = if attribute == "email" { "EMAIL" } else { "SMS" };
+        let medium = if attribute == "email" {
+            DeliveryMediumType::Email
+        } else {
+            DeliveryMediumType::Sms
+        };
         let user = pool.users.get_mut(username).ok_or_else(user_not_found)?;
         user.code = Some((code.clone(), purpose, now + lifetime));
 
@@ -62,9 +76,11 @@ impl UserPools {
             destination: destination.clone(),
         };
         self.deliver_code(record, now + lifetime, now);
-        Ok(Some(
-            json!({"Destination": mask(&destination), "DeliveryMedium": medium, "AttributeName": attribute}),
-        ))
+        Ok(Some(CodeDeliveryDetailsType {
+            destination: Some(mask(&destination)),
+            delivery_medium: Some(medium),
+            attribute_name: Some(attribute.to_owned()),
+        }))
     }
 
     /// Checks and spends a user's pending code.
@@ -100,10 +116,14 @@ impl UserPools {
         }
     }
 
-    pub(super) fn sign_up(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
-        let typed = str_member(input, "Username");
-        let pool_id = self.client_for(input, typed)?;
-        let Some(password) = input["Password"].as_str() else {
+    pub(super) fn sign_up(
+        &mut self,
+        input: SignUpRequest,
+        ctx: &Context<'_>,
+    ) -> ApiResult<SignUpResponse> {
+        let typed = &input.username;
+        let pool_id = self.client_for(&input.client_id, input.secret_hash.as_deref(), typed)?;
+        let Some(password) = input.password.as_deref() else {
             return Err(ApiError::invalid_parameter(
                 "A password is required: this mock does not offer passwordless sign-up",
             ));
@@ -113,38 +133,43 @@ impl UserPools {
         let user = pool.new_user(
             typed,
             password,
-            attribute_list(&input["UserAttributes"])?,
+            attribute_list(input.user_attributes)?,
             UserStatusType::Unconfirmed,
             now,
             ctx,
         )?;
         let (username, sub) = (user.username.clone(), user.sub.clone());
         let needs_code = !pool.auto_verified().is_empty();
-        self.pool_mut(&pool_id)?
-            .users
-            .insert(username.clone(), user);
-        let mut out = json!({"UserConfirmed": false, "UserSub": sub});
-        if needs_code {
-            if let Some(details) = self.send_code(
+        self.pool_mut(&pool_id)?.add_user(user);
+        // Without auto-verified attributes there is nothing to verify: the
+        // user stays UNCONFIRMED until an admin confirms them, as in Cognito.
+        let code_delivery_details = if needs_code {
+            self.send_code(
                 &pool_id,
                 &username,
                 "SIGN_UP",
                 SIGN_UP_CODE_SECS,
                 now,
                 ctx.rng,
-            )? {
-                out["CodeDeliveryDetails"] = details;
-            }
+            )?
         } else {
-            // Nothing to verify: a pool without auto-verified attributes
-            // leaves the user UNCONFIRMED until an admin confirms them, as Cognito does.
-        }
-        Ok(out)
+            None
+        };
+        Ok(SignUpResponse {
+            code_delivery_details,
+            session: None,
+            user_confirmed: false,
+            user_sub: sub,
+        })
     }
 
-    pub(super) fn confirm_sign_up(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
-        let typed = str_member(input, "Username");
-        let pool_id = self.client_for(input, typed)?;
+    pub(super) fn confirm_sign_up(
+        &mut self,
+        input: ConfirmSignUpRequest,
+        ctx: &Context<'_>,
+    ) -> ApiResult<ConfirmSignUpResponse> {
+        let typed = &input.username;
+        let pool_id = self.client_for(&input.client_id, input.secret_hash.as_deref(), typed)?;
         let now = ctx.clock.unix();
         let username = self.pool(&pool_id)?.user(typed)?.username.clone();
         if self.pool(&pool_id)?.users[&username].status != UserStatusType::Unconfirmed {
@@ -156,7 +181,7 @@ impl UserPools {
             &pool_id,
             &username,
             "SIGN_UP",
-            str_member(input, "ConfirmationCode"),
+            &input.confirmation_code,
             now,
         )?;
         let pool = self.pool_mut(&pool_id)?;
@@ -174,16 +199,16 @@ impl UserPools {
             }
         }
         user.modified = now;
-        Ok(json!({}))
+        Ok(ConfirmSignUpResponse { session: None })
     }
 
     pub(super) fn resend_confirmation_code(
         &mut self,
-        input: &Value,
+        input: ResendConfirmationCodeRequest,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        let typed = str_member(input, "Username");
-        let pool_id = self.client_for(input, typed)?;
+    ) -> ApiResult<ResendConfirmationCodeResponse> {
+        let typed = &input.username;
+        let pool_id = self.client_for(&input.client_id, input.secret_hash.as_deref(), typed)?;
         let user = self.pool(&pool_id)?.user(typed)?;
         if user.status != UserStatusType::Unconfirmed {
             return Err(ApiError::invalid_parameter("User is already confirmed."));
@@ -195,28 +220,39 @@ impl UserPools {
                 &username,
                 "SIGN_UP",
                 SIGN_UP_CODE_SECS,
-                ctx.clock.unix(), ctx.rng
+                ctx.clock.unix(),
+                ctx.rng,
             )?
             .ok_or_else(|| {
                 ApiError::invalid_parameter(
                     "Cannot send a confirmation code: the user has no email or phone_number to send it to",
                 )
             })?;
-        Ok(json!({"CodeDeliveryDetails": details}))
+        Ok(ResendConfirmationCodeResponse {
+            code_delivery_details: Some(details),
+        })
     }
 
-    pub(super) fn forgot_password(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
-        let typed = str_member(input, "Username");
-        let pool_id = self.client_for(input, typed)?;
-        let (_, client) = self.client(str_member(input, "ClientId"))?;
+    pub(super) fn forgot_password(
+        &mut self,
+        input: ForgotPasswordRequest,
+        ctx: &Context<'_>,
+    ) -> ApiResult<ForgotPasswordResponse> {
+        let typed = &input.username;
+        let pool_id = self.client_for(&input.client_id, input.secret_hash.as_deref(), typed)?;
+        let (_, client) = self.client(&input.client_id)?;
         let hide = client.prevents_user_existence_errors();
         let pool = self.pool(&pool_id)?;
         let Some(username) = pool.resolve(typed).map(str::to_owned) else {
             if hide {
                 // Same answer shape as for a real user, and nothing is sent.
-                return Ok(
-                    json!({"CodeDeliveryDetails": {"Destination": "u***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}}),
-                );
+                return Ok(ForgotPasswordResponse {
+                    code_delivery_details: Some(CodeDeliveryDetailsType {
+                        destination: Some("u***@e***".to_owned()),
+                        delivery_medium: Some(DeliveryMediumType::Email),
+                        attribute_name: Some("email".to_owned()),
+                    }),
+                });
             }
             return Err(user_not_found());
         };
@@ -230,33 +266,36 @@ impl UserPools {
                 &username,
                 "FORGOT_PASSWORD",
                 RESET_CODE_SECS,
-                ctx.clock.unix(), ctx.rng
+                ctx.clock.unix(),
+                ctx.rng,
             )?
             .ok_or_else(|| {
                 ApiError::invalid_parameter(
                     "Cannot reset password for the user as there is no registered/verified email or phone_number",
                 )
             })?;
-        Ok(json!({"CodeDeliveryDetails": details}))
+        Ok(ForgotPasswordResponse {
+            code_delivery_details: Some(details),
+        })
     }
 
     pub(super) fn confirm_forgot_password(
         &mut self,
-        input: &Value,
+        input: ConfirmForgotPasswordRequest,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        let typed = str_member(input, "Username");
-        let pool_id = self.client_for(input, typed)?;
+    ) -> ApiResult<Empty> {
+        let typed = &input.username;
+        let pool_id = self.client_for(&input.client_id, input.secret_hash.as_deref(), typed)?;
         let now = ctx.clock.unix();
         let username = self.pool(&pool_id)?.user(typed)?.username.clone();
-        let verifier =
-            self.pool(&pool_id)?
-                .make_verifier(ctx, &username, str_member(input, "Password"))?;
+        let verifier = self
+            .pool(&pool_id)?
+            .make_verifier(ctx, &username, &input.password)?;
         self.take_code(
             &pool_id,
             &username,
             "FORGOT_PASSWORD",
-            str_member(input, "ConfirmationCode"),
+            &input.confirmation_code,
             now,
         )?;
         let pool = self.pool_mut(&pool_id)?;
@@ -273,17 +312,21 @@ impl UserPools {
         user.failed_sign_ins = 0;
         user.locked_until = 0;
         user.modified = now;
-        Ok(json!({}))
+        Ok(Empty {})
     }
 
-    pub(super) fn change_password(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
-        let (pool_id, username) = self.check_access_token(str_member(input, "AccessToken"), ctx)?;
+    pub(super) fn change_password(
+        &mut self,
+        input: ChangePasswordRequest,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Empty> {
+        let (pool_id, username) = self.check_access_token(&input.access_token, ctx)?;
         let pool = self.pool(&pool_id)?;
-        let previous = input["PreviousPassword"].as_str().unwrap_or_default();
+        let previous = input.previous_password.as_deref().unwrap_or_default();
         if !pool.password_matches(&pool.users[&username], previous, ctx) {
             return Err(ApiError::incorrect_credentials());
         }
-        let verifier = pool.make_verifier(ctx, &username, str_member(input, "ProposedPassword"))?;
+        let verifier = pool.make_verifier(ctx, &username, &input.proposed_password)?;
         let user = self
             .pool_mut(&pool_id)?
             .users
@@ -291,22 +334,32 @@ impl UserPools {
             .expect("checked");
         user.verifier = verifier;
         user.modified = ctx.clock.unix();
-        Ok(json!({}))
+        Ok(Empty {})
     }
 
-    pub(super) fn get_user(&self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
-        let (pool_id, username) = self.check_access_token(str_member(input, "AccessToken"), ctx)?;
+    pub(super) fn get_user(
+        &self,
+        input: GetUserRequest,
+        ctx: &Context<'_>,
+    ) -> ApiResult<GetUserResponse> {
+        let (pool_id, username) = self.check_access_token(&input.access_token, ctx)?;
         let user = &self.pool(&pool_id)?.users[&username];
-        Ok(json!({"Username": user.username, "UserAttributes": user.attributes_json()}))
+        Ok(GetUserResponse {
+            username: user.username.clone(),
+            user_attributes: user.attribute_types(),
+            mfa_options: None,
+            preferred_mfa_setting: None,
+            user_mfa_setting_list: None,
+        })
     }
 
     pub(super) fn update_user_attributes(
         &mut self,
-        input: &Value,
+        input: UpdateUserAttributesRequest,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        let (pool_id, username) = self.check_access_token(str_member(input, "AccessToken"), ctx)?;
-        let updates = attribute_list(&input["UserAttributes"])?;
+    ) -> ApiResult<UpdateUserAttributesResponse> {
+        let (pool_id, username) = self.check_access_token(&input.access_token, ctx)?;
+        let updates = attribute_list(Some(input.user_attributes))?;
         if updates.iter().any(|(k, _)| k.ends_with("_verified")) {
             return Err(ApiError::not_authorized(
                 "A client cannot mark its own attributes verified",
@@ -314,21 +367,29 @@ impl UserPools {
         }
         self.pool_mut(&pool_id)?
             .update_attributes(&username, updates, ctx.clock.unix())?;
-        Ok(json!({"CodeDeliveryDetailsList": []}))
+        Ok(UpdateUserAttributesResponse {
+            code_delivery_details_list: Some(Vec::new()),
+        })
     }
 
-    pub(super) fn delete_user(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
-        let (pool_id, username) = self.check_access_token(str_member(input, "AccessToken"), ctx)?;
-        let pool = self.pool_mut(&pool_id)?;
-        pool.end_sessions(&username);
-        pool.users.remove(&username);
-        Ok(json!({}))
+    pub(super) fn delete_user(
+        &mut self,
+        input: DeleteUserRequest,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Empty> {
+        let (pool_id, username) = self.check_access_token(&input.access_token, ctx)?;
+        self.pool_mut(&pool_id)?.remove_user(&username);
+        Ok(Empty {})
     }
 
-    pub(super) fn global_sign_out(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
-        let (pool_id, username) = self.check_access_token(str_member(input, "AccessToken"), ctx)?;
+    pub(super) fn global_sign_out(
+        &mut self,
+        input: GlobalSignOutRequest,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Empty> {
+        let (pool_id, username) = self.check_access_token(&input.access_token, ctx)?;
         self.pool_mut(&pool_id)?.end_sessions(&username);
-        Ok(json!({}))
+        Ok(Empty {})
     }
 
     /// GetTokensFromRefreshToken: new ID and access tokens, and with the
@@ -336,21 +397,25 @@ impl UserPools {
     /// by the caller once the lock is released.
     pub fn get_tokens_from_refresh_token(
         &mut self,
-        input: &Value,
+        input: &GetTokensFromRefreshTokenRequest,
         ctx: &Context<'_>,
     ) -> ApiResult<UnsignedTokens> {
-        let client_id = str_member(input, "ClientId");
+        let client_id = &input.client_id;
         let (_, client) = self.client(client_id)?;
-        check_client_secret(client, input["ClientSecret"].as_str(), || {
+        check_client_secret(client, input.client_secret.as_deref(), || {
             ApiError::not_authorized(format!("Unable to verify secret for client {client_id}"))
         })?;
-        self.refresh_rotating(client_id, str_member(input, "RefreshToken"), ctx)
+        self.refresh_rotating(client_id, &input.refresh_token, ctx)
     }
 
-    pub(super) fn revoke_token(&mut self, input: &Value, ctx: &Context<'_>) -> ApiResult<Value> {
-        let client_id = str_member(input, "ClientId");
+    pub(super) fn revoke_token(
+        &mut self,
+        input: RevokeTokenRequest,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Empty> {
+        let client_id = &input.client_id;
         let (_, client) = self.client(client_id)?;
-        check_client_secret(client, input["ClientSecret"].as_str(), || {
+        check_client_secret(client, input.client_secret.as_deref(), || {
             ApiError::new("UnauthorizedException", "Invalid client secret")
         })?;
         if !client.token_revocation_enabled() {
@@ -359,7 +424,7 @@ impl UserPools {
                 "Token revocation is not enabled for this client",
             ));
         }
-        let token = str_member(input, "Token");
+        let token = &input.token;
         if crate::jwt::decode_unverified(token).is_some() {
             return Err(ApiError::new(
                 "UnsupportedTokenTypeException",
@@ -367,7 +432,7 @@ impl UserPools {
             ));
         }
         self.revoke_refresh_token(token, client_id, ctx.clock.unix())?;
-        Ok(json!({}))
+        Ok(Empty {})
     }
 }
 

@@ -9,6 +9,7 @@ use super::{AppClient, Context, IssuerMode, Pool, User, UserPools};
 use crate::ahead::VerifiedSignatures;
 use crate::error::{ApiError, ApiResult};
 use crate::jwt::SigningKey;
+use crate::shapes::cognito_idp::AuthenticationResultType;
 
 use std::sync::Arc;
 
@@ -63,23 +64,21 @@ impl UnsignedTokens {
     }
 
     /// Signs both tokens: the `AuthenticationResult`.
-    pub fn sign(mut self) -> Value {
+    pub fn sign(mut self) -> AuthenticationResultType {
         let access_token = self.access_key.sign(&self.access);
         if self.bind_access_token {
             let digest =
                 aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
             self.id["at_hash"] = json!(URL_SAFE_NO_PAD.encode(&digest.as_ref()[..16]));
         }
-        let mut result = json!({
-            "AccessToken": access_token,
-            "ExpiresIn": self.expires_in,
-            "TokenType": "Bearer",
-            "IdToken": self.id_key.sign(&self.id),
-        });
-        if let Some(r) = self.refresh_token {
-            result["RefreshToken"] = json!(r);
+        AuthenticationResultType {
+            access_token: Some(access_token),
+            expires_in: Some(i32::try_from(self.expires_in).unwrap_or(i32::MAX)),
+            token_type: Some("Bearer".to_owned()),
+            id_token: Some(self.id_key.sign(&self.id)),
+            refresh_token: self.refresh_token,
+            new_device_metadata: None,
         }
-        result
     }
 }
 

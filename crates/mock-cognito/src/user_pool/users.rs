@@ -2,50 +2,51 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Value, json};
-
-use super::pools::group_not_found;
-use super::{Context, Pool, User, UserPools, attribute_list, str_member, user_not_found};
+use super::pools::{group_not_found, page_size};
+use super::{Context, Pool, User, UserPools, attribute_list, user_not_found};
 use crate::error::{ApiError, ApiResult};
 use crate::paging::paginate;
-use crate::shapes::cognito_idp::UserStatusType;
+use crate::shapes::cognito_idp::{
+    AdminAddUserToGroupRequest, AdminConfirmSignUpRequest, AdminCreateUserRequest,
+    AdminCreateUserResponse, AdminDeleteUserAttributesRequest, AdminDeleteUserRequest,
+    AdminGetUserRequest, AdminGetUserResponse, AdminListGroupsForUserRequest,
+    AdminListGroupsForUserResponse, AdminRemoveUserFromGroupRequest, AdminSetUserPasswordRequest,
+    AdminUpdateUserAttributesRequest, AdminUserGlobalSignOutRequest, AttributeType,
+    ListUsersInGroupRequest, ListUsersInGroupResponse, ListUsersRequest, ListUsersResponse,
+    MessageActionType, UserStatusType, UserType,
+};
+use crate::shapes::{Empty, Timestamp};
 
 /// Attributes whose value is a sign-in name must be unique in a pool.
 const UNIQUE_ALIAS_ATTRIBUTES: [&str; 3] = ["email", "phone_number", "preferred_username"];
 
 impl User {
-    pub(super) fn attributes_json(&self) -> Value {
-        let mut attrs = vec![json!({"Name": "sub", "Value": self.sub})];
-        attrs.extend(
-            self.attributes
-                .iter()
-                .map(|(n, v)| json!({"Name": n, "Value": v})),
-        );
-        Value::Array(attrs)
+    /// The user's attributes as Cognito lists them: `sub` first.
+    pub(super) fn attribute_types(&self) -> Vec<AttributeType> {
+        let attribute = |name: &str, value: &str| AttributeType {
+            name: name.to_owned(),
+            value: Some(value.to_owned()),
+        };
+        std::iter::once(attribute("sub", &self.sub))
+            .chain(self.attributes.iter().map(|(n, v)| attribute(n, v)))
+            .collect()
     }
 
     /// The `UserType` of ListUsers and AdminCreateUser.
-    fn to_json(&self, attributes_to_get: Option<&[&str]>) -> Value {
-        let attrs = match attributes_to_get {
-            None => self.attributes_json(),
-            Some(names) => Value::Array(
-                self.attributes_json()
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter(|a| names.contains(&a["Name"].as_str().unwrap_or_default()))
-                    .cloned()
-                    .collect(),
-            ),
-        };
-        json!({
-            "Username": self.username,
-            "Attributes": attrs,
-            "UserCreateDate": self.created,
-            "UserLastModifiedDate": self.modified,
-            "Enabled": self.enabled,
-            "UserStatus": self.status.as_str(),
-        })
+    fn describe(&self, attributes_to_get: Option<&[String]>) -> UserType {
+        let mut attributes = self.attribute_types();
+        if let Some(names) = attributes_to_get {
+            attributes.retain(|a| names.contains(&a.name));
+        }
+        UserType {
+            username: Some(self.username.clone()),
+            attributes: Some(attributes),
+            user_create_date: Some(Timestamp::from_secs(self.created)),
+            user_last_modified_date: Some(Timestamp::from_secs(self.modified)),
+            enabled: Some(self.enabled),
+            user_status: Some(self.status),
+            mfa_options: None,
+        }
     }
 
     fn attribute(&self, name: &str) -> Option<&str> {
@@ -133,9 +134,10 @@ impl Pool {
             let Some(value) = attrs.get(*name) else {
                 continue;
             };
-            let taken = self.users.values().any(|u| {
-                Some(u.username.as_str()) != except && u.attributes.get(*name) == Some(value)
-            });
+            let taken = self
+                .sign_in_names
+                .find(name, value)
+                .any(|u| Some(u) != except);
             if taken {
                 return Err(ApiError::new(
                     "AliasExistsException",
@@ -143,6 +145,35 @@ impl Pool {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// Adds a user (its names to the sign-in index too).
+    pub(super) fn add_user(&mut self, user: User) {
+        self.sign_in_names.add(&user.username, &user.attributes);
+        self.users.insert(user.username.clone(), user);
+    }
+
+    /// Deletes a user: its sessions end, its names leave the index.
+    pub(super) fn remove_user(&mut self, username: &str) {
+        self.end_sessions(username);
+        if let Some(user) = self.users.remove(username) {
+            self.sign_in_names.remove(username, &user.attributes);
+        }
+    }
+
+    /// Replaces a user's attributes, re-indexing its sign-in names.
+    pub(super) fn set_attributes(
+        &mut self,
+        username: &str,
+        attributes: BTreeMap<String, String>,
+        now: i64,
+    ) -> ApiResult<()> {
+        let user = self.users.get_mut(username).ok_or_else(user_not_found)?;
+        self.sign_in_names.remove(username, &user.attributes);
+        self.sign_in_names.add(username, &attributes);
+        user.attributes = attributes;
+        user.modified = now;
         Ok(())
     }
 
@@ -162,10 +193,7 @@ impl Pool {
             attrs.insert(k, v);
         }
         self.check_unique_aliases(&attrs, Some(&username))?;
-        let user = self.users.get_mut(&username).expect("resolved");
-        user.attributes = attrs;
-        user.modified = now;
-        Ok(())
+        self.set_attributes(&username, attrs, now)
     }
 
     /// Ends every sign-in session of a user (global sign-out).
@@ -188,15 +216,14 @@ const INVITATION_VALIDITY_SECS: i64 = 7 * 86_400;
 impl UserPools {
     pub(crate) fn admin_create_user(
         &mut self,
-        input: &Value,
+        input: AdminCreateUserRequest,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        let pool_id = str_member(input, "UserPoolId").to_owned();
+    ) -> ApiResult<AdminCreateUserResponse> {
+        let pool_id = input.user_pool_id;
         let pool = self.pool(&pool_id)?;
-        let typed = str_member(input, "Username");
+        let typed = &input.username;
         let now = ctx.clock.unix();
-        let resend = input["MessageAction"].as_str() == Some("RESEND");
-        if resend {
+        if input.message_action == Some(MessageActionType::Resend) {
             let user = pool.user(typed)?;
             if user.status != UserStatusType::ForceChangePassword {
                 return Err(ApiError::new(
@@ -204,29 +231,33 @@ impl UserPools {
                     "Resend not possible. User is not in FORCE_CHANGE_PASSWORD state.",
                 ));
             }
-            return Ok(json!({"User": user.to_json(None)}));
+            return Ok(AdminCreateUserResponse {
+                user: Some(user.describe(None)),
+            });
         }
+        let invite = input.temporary_password.is_none()
+            && input.message_action != Some(MessageActionType::Suppress);
         let made_up = ctx.ahead.and_then(|a| a.generated_password.as_ref());
-        let temporary = match (input["TemporaryPassword"].as_str(), made_up) {
-            (Some(p), _) => p.to_owned(),
+        let temporary = match (input.temporary_password, made_up) {
+            (Some(p), _) => p,
             (None, Some(p)) => p.expose_secret().to_owned(),
             (None, None) => generated_password(ctx.rng),
         };
         let user = pool.new_user(
             typed,
             &temporary,
-            attribute_list(&input["UserAttributes"])?,
+            attribute_list(input.user_attributes)?,
             UserStatusType::ForceChangePassword,
             now,
             ctx,
         )?;
-        let invite = input["TemporaryPassword"].is_null()
-            && input["MessageAction"].as_str() != Some("SUPPRESS");
         let username = user.username.clone();
         let destination = user.attributes.get("email").cloned().unwrap_or_default();
-        let out = json!({"User": user.to_json(None)});
+        let out = AdminCreateUserResponse {
+            user: Some(user.describe(None)),
+        };
         let pool = self.pool_mut(&pool_id)?;
-        pool.users.insert(username.clone(), user);
+        pool.add_user(user);
         pool.modified = now;
         if invite {
             // The invitation a real pool would email: the temporary password
@@ -246,15 +277,15 @@ impl UserPools {
 
     pub(crate) fn admin_set_user_password(
         &mut self,
-        input: &Value,
+        input: AdminSetUserPasswordRequest,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
-        let username = pool.user(str_member(input, "Username"))?.username.clone();
-        let verifier = pool.make_verifier(ctx, &username, str_member(input, "Password"))?;
-        let user = pool.users.get_mut(&username).expect("resolved");
+    ) -> ApiResult<Empty> {
+        let pool = self.pool_mut(&input.user_pool_id)?;
+        let username = pool.user(&input.username)?.username.clone();
+        let verifier = pool.make_verifier(ctx, &username, &input.password)?;
+        let user = pool.users.get_mut(&username).ok_or_else(user_not_found)?;
         user.verifier = verifier;
-        user.status = if input["Permanent"].as_bool().unwrap_or(false) {
+        user.status = if input.permanent.unwrap_or(false) {
             UserStatusType::Confirmed
         } else {
             UserStatusType::ForceChangePassword
@@ -262,86 +293,87 @@ impl UserPools {
         user.failed_sign_ins = 0;
         user.locked_until = 0;
         user.modified = ctx.clock.unix();
-        Ok(json!({}))
+        Ok(Empty {})
     }
 
-    pub(super) fn admin_get_user(&self, input: &Value) -> ApiResult<Value> {
-        let user = self
-            .pool(str_member(input, "UserPoolId"))?
-            .user(str_member(input, "Username"))?;
-        Ok(json!({
-            "Username": user.username,
-            "UserAttributes": user.attributes_json(),
-            "UserCreateDate": user.created,
-            "UserLastModifiedDate": user.modified,
-            "Enabled": user.enabled,
-            "UserStatus": user.status.as_str(),
-        }))
+    pub(super) fn admin_get_user(
+        &self,
+        input: AdminGetUserRequest,
+    ) -> ApiResult<AdminGetUserResponse> {
+        let user = self.pool(&input.user_pool_id)?.user(&input.username)?;
+        Ok(AdminGetUserResponse {
+            username: user.username.clone(),
+            user_attributes: Some(user.attribute_types()),
+            user_create_date: Some(Timestamp::from_secs(user.created)),
+            user_last_modified_date: Some(Timestamp::from_secs(user.modified)),
+            enabled: Some(user.enabled),
+            user_status: Some(user.status),
+            mfa_options: None,
+            preferred_mfa_setting: None,
+            user_mfa_setting_list: None,
+        })
     }
 
-    pub(super) fn admin_delete_user(&mut self, input: &Value) -> ApiResult<Value> {
-        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
-        let username = pool.user(str_member(input, "Username"))?.username.clone();
-        pool.end_sessions(&username);
-        pool.users.remove(&username);
-        Ok(json!({}))
+    pub(super) fn admin_delete_user(&mut self, input: AdminDeleteUserRequest) -> ApiResult<Empty> {
+        let pool = self.pool_mut(&input.user_pool_id)?;
+        let username = pool.user(&input.username)?.username.clone();
+        pool.remove_user(&username);
+        Ok(Empty {})
     }
 
+    /// AdminEnableUser and AdminDisableUser.
     pub(super) fn admin_set_enabled(
         &mut self,
-        input: &Value,
+        pool_id: &str,
+        username: &str,
         enabled: bool,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
-        let user = pool.user_mut(str_member(input, "Username"))?;
+    ) -> ApiResult<Empty> {
+        let user = self.pool_mut(pool_id)?.user_mut(username)?;
         user.enabled = enabled;
         user.modified = ctx.clock.unix();
-        Ok(json!({}))
+        Ok(Empty {})
     }
 
     pub(super) fn admin_update_user_attributes(
         &mut self,
-        input: &Value,
+        input: AdminUpdateUserAttributesRequest,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        let updates = attribute_list(&input["UserAttributes"])?;
-        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
-        pool.update_attributes(str_member(input, "Username"), updates, ctx.clock.unix())?;
-        Ok(json!({}))
+    ) -> ApiResult<Empty> {
+        let updates = attribute_list(Some(input.user_attributes))?;
+        let pool = self.pool_mut(&input.user_pool_id)?;
+        pool.update_attributes(&input.username, updates, ctx.clock.unix())?;
+        Ok(Empty {})
     }
 
     pub(super) fn admin_delete_user_attributes(
         &mut self,
-        input: &Value,
+        input: AdminDeleteUserAttributesRequest,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
-        let user = pool.user_mut(str_member(input, "Username"))?;
-        for name in input["UserAttributeNames"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
-            if name == "sub" {
-                return Err(ApiError::invalid_parameter(
-                    "Cannot modify the non-mutable attribute sub",
-                ));
-            }
-            user.attributes.remove(name);
+    ) -> ApiResult<Empty> {
+        if input.user_attribute_names.iter().any(|n| n == "sub") {
+            return Err(ApiError::invalid_parameter(
+                "Cannot modify the non-mutable attribute sub",
+            ));
         }
-        user.modified = ctx.clock.unix();
-        Ok(json!({}))
+        let pool = self.pool_mut(&input.user_pool_id)?;
+        let user = pool.user(&input.username)?;
+        let username = user.username.clone();
+        let mut attributes = user.attributes.clone();
+        for name in &input.user_attribute_names {
+            attributes.remove(name);
+        }
+        pool.set_attributes(&username, attributes, ctx.clock.unix())?;
+        Ok(Empty {})
     }
 
     pub(super) fn admin_confirm_sign_up(
         &mut self,
-        input: &Value,
+        input: AdminConfirmSignUpRequest,
         ctx: &Context<'_>,
-    ) -> ApiResult<Value> {
-        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
-        let user = pool.user_mut(str_member(input, "Username"))?;
+    ) -> ApiResult<Empty> {
+        let pool = self.pool_mut(&input.user_pool_id)?;
+        let user = pool.user_mut(&input.username)?;
         if user.status != UserStatusType::Unconfirmed {
             return Err(ApiError::not_authorized(format!(
                 "User cannot be confirmed. Current status is {}",
@@ -351,84 +383,102 @@ impl UserPools {
         user.status = UserStatusType::Confirmed;
         user.code = None;
         user.modified = ctx.clock.unix();
-        Ok(json!({}))
+        Ok(Empty {})
     }
 
-    pub(crate) fn admin_add_user_to_group(&mut self, input: &Value) -> ApiResult<Value> {
-        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
-        let group = str_member(input, "GroupName").to_owned();
-        if !pool.groups.contains_key(&group) {
-            return Err(group_not_found(&group));
+    pub(crate) fn admin_add_user_to_group(
+        &mut self,
+        input: AdminAddUserToGroupRequest,
+    ) -> ApiResult<Empty> {
+        let pool = self.pool_mut(&input.user_pool_id)?;
+        if !pool.groups.contains_key(&input.group_name) {
+            return Err(group_not_found(&input.group_name));
         }
-        pool.user_mut(str_member(input, "Username"))?
+        pool.user_mut(&input.username)?
             .groups
-            .insert(group);
-        Ok(json!({}))
+            .insert(input.group_name);
+        Ok(Empty {})
     }
 
-    pub(super) fn admin_remove_user_from_group(&mut self, input: &Value) -> ApiResult<Value> {
-        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
-        let group = str_member(input, "GroupName");
-        if !pool.groups.contains_key(group) {
-            return Err(group_not_found(group));
+    pub(super) fn admin_remove_user_from_group(
+        &mut self,
+        input: AdminRemoveUserFromGroupRequest,
+    ) -> ApiResult<Empty> {
+        let pool = self.pool_mut(&input.user_pool_id)?;
+        if !pool.groups.contains_key(&input.group_name) {
+            return Err(group_not_found(&input.group_name));
         }
-        pool.user_mut(str_member(input, "Username"))?
+        pool.user_mut(&input.username)?
             .groups
-            .remove(group);
-        Ok(json!({}))
+            .remove(&input.group_name);
+        Ok(Empty {})
     }
 
-    pub(super) fn admin_list_groups_for_user(&self, input: &Value) -> ApiResult<Value> {
-        let pool = self.pool(str_member(input, "UserPoolId"))?;
-        let user = pool.user(str_member(input, "Username"))?;
-        let all: Vec<Value> = user
+    pub(super) fn admin_list_groups_for_user(
+        &self,
+        input: AdminListGroupsForUserRequest,
+    ) -> ApiResult<AdminListGroupsForUserResponse> {
+        let pool = self.pool(&input.user_pool_id)?;
+        let user = pool.user(&input.username)?;
+        let all: Vec<_> = user
             .groups
             .iter()
             .filter_map(|g| pool.groups.get(g))
-            .map(|g| serde_json::to_value(g.describe(&pool.id)).unwrap_or(Value::Null))
+            .map(|g| g.describe(&pool.id))
             .collect();
-        let limit = input["Limit"].as_u64().unwrap_or(60) as usize;
-        let (page, next) = paginate(all, limit, input["NextToken"].as_str())?;
-        Ok(json!({"Groups": page, "NextToken": next}))
+        let (page, next) = paginate(all, page_size(input.limit), input.next_token.as_deref())?;
+        Ok(AdminListGroupsForUserResponse {
+            groups: Some(page),
+            next_token: next,
+        })
     }
 
-    pub(super) fn list_users_in_group(&self, input: &Value) -> ApiResult<Value> {
-        let pool = self.pool(str_member(input, "UserPoolId"))?;
-        let group = str_member(input, "GroupName");
+    pub(super) fn list_users_in_group(
+        &self,
+        input: ListUsersInGroupRequest,
+    ) -> ApiResult<ListUsersInGroupResponse> {
+        let pool = self.pool(&input.user_pool_id)?;
+        let group = &input.group_name;
         if !pool.groups.contains_key(group) {
             return Err(group_not_found(group));
         }
-        let all: Vec<Value> = pool
+        let all: Vec<UserType> = pool
             .users
             .values()
             .filter(|u| u.groups.contains(group))
-            .map(|u| u.to_json(None))
+            .map(|u| u.describe(None))
             .collect();
-        let limit = input["Limit"].as_u64().unwrap_or(60) as usize;
-        let (page, next) = paginate(all, limit, input["NextToken"].as_str())?;
-        Ok(json!({"Users": page, "NextToken": next}))
+        let (page, next) = paginate(all, page_size(input.limit), input.next_token.as_deref())?;
+        Ok(ListUsersInGroupResponse {
+            users: Some(page),
+            next_token: next,
+        })
     }
 
     /// ListUsers with Cognito's filter syntax: `attr = "v"` or `attr ^= "prefix"`.
-    pub(super) fn list_users(&self, input: &Value) -> ApiResult<Value> {
-        let pool = self.pool(str_member(input, "UserPoolId"))?;
-        let filter = input["Filter"]
-            .as_str()
+    pub(super) fn list_users(&self, input: ListUsersRequest) -> ApiResult<ListUsersResponse> {
+        let pool = self.pool(&input.user_pool_id)?;
+        let filter = input
+            .filter
+            .as_deref()
             .filter(|f| !f.trim().is_empty())
             .map(parse_filter)
             .transpose()?;
-        let wanted: Option<Vec<&str>> = input["AttributesToGet"]
-            .as_array()
-            .map(|a| a.iter().filter_map(Value::as_str).collect());
-        let all: Vec<Value> = pool
+        let all: Vec<UserType> = pool
             .users
             .values()
             .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
-            .map(|u| u.to_json(wanted.as_deref()))
+            .map(|u| u.describe(input.attributes_to_get.as_deref()))
             .collect();
-        let limit = input["Limit"].as_u64().unwrap_or(60) as usize;
-        let (page, next) = paginate(all, limit, input["PaginationToken"].as_str())?;
-        Ok(json!({"Users": page, "PaginationToken": next}))
+        let (page, next) = paginate(
+            all,
+            page_size(input.limit),
+            input.pagination_token.as_deref(),
+        )?;
+        Ok(ListUsersResponse {
+            users: Some(page),
+            pagination_token: next,
+        })
     }
 
     /// For seed files: a user who signed up but has not confirmed.
@@ -438,11 +488,14 @@ impl UserPools {
         Ok(())
     }
 
-    pub(super) fn admin_user_global_sign_out(&mut self, input: &Value) -> ApiResult<Value> {
-        let pool = self.pool_mut(str_member(input, "UserPoolId"))?;
-        let username = pool.user(str_member(input, "Username"))?.username.clone();
+    pub(super) fn admin_user_global_sign_out(
+        &mut self,
+        input: AdminUserGlobalSignOutRequest,
+    ) -> ApiResult<Empty> {
+        let pool = self.pool_mut(&input.user_pool_id)?;
+        let username = pool.user(&input.username)?.username.clone();
         pool.end_sessions(&username);
-        Ok(json!({}))
+        Ok(Empty {})
     }
 }
 
@@ -506,7 +559,6 @@ fn parse_filter(f: &str) -> ApiResult<Filter> {
     })
 }
 
-/// A temporary password that satisfies the default policy.
 /// A temporary password that meets the default policy.
 pub(crate) fn generated_password(rng: &crate::ids::Randomness) -> String {
     let body: String = rng.bytes(9).iter().map(|b| format!("{:02x}", b)).collect();
@@ -559,7 +611,7 @@ impl UserPools {
                 now,
                 rng,
             );
-            pool.users.insert(username, user);
+            pool.add_user(user);
         }
         Ok(())
     }
