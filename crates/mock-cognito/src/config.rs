@@ -625,9 +625,9 @@ fn apply_identity_pool(
         .create_identity_pool(&create, p.id.as_deref(), ctx)
         .map_err(|e| e.to_string())?;
     let pool_id = created.identity_pool_id.clone();
-    state
-        .providers
-        .register_login_providers(&serde_json::to_value(created).unwrap_or_default());
+    if let Some(trusted) = &created.supported_login_providers {
+        state.providers.register_login_providers(trusted);
+    }
     if !p.roles.is_empty() || !p.role_mappings.is_empty() {
         let mappings: serde_json::Map<String, Value> = p
             .role_mappings

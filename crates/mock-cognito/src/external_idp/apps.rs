@@ -134,17 +134,14 @@ impl ExternalProviders {
     /// Registers the app ids an identity pool trusts
     /// (`SupportedLoginProviders`), so the providers' pages accept them.
     /// Apps already registered keep their secrets.
-    pub fn register_login_providers(&mut self, identity_pool: &Value) {
-        for (key, app_id) in identity_pool["SupportedLoginProviders"]
-            .as_object()
-            .into_iter()
-            .flatten()
-        {
-            if let Some(app_id) = app_id.as_str() {
-                self.apps
-                    .entry((slug_of(key).to_owned(), app_id.to_owned()))
-                    .or_insert(None);
-            }
+    pub fn register_login_providers(
+        &mut self,
+        supported_login_providers: &std::collections::BTreeMap<String, String>,
+    ) {
+        for (key, app_id) in supported_login_providers {
+            self.apps
+                .entry((slug_of(key).to_owned(), app_id.to_owned()))
+                .or_insert(None);
         }
     }
 

@@ -51,11 +51,13 @@ pub(crate) fn run(
         Answer::Ready(out) => out,
         Answer::Unsigned(token) => token.sign(),
     };
-    if matches!(
-        request,
-        IdentityPoolRequest::CreateIdentityPool(_) | IdentityPoolRequest::UpdateIdentityPool(_)
-    ) {
-        shared.providers_mut().register_login_providers(&out);
+    let trusted = match &request {
+        IdentityPoolRequest::CreateIdentityPool(i) => i.supported_login_providers.as_ref(),
+        IdentityPoolRequest::UpdateIdentityPool(i) => i.supported_login_providers.as_ref(),
+        _ => None,
+    };
+    if let Some(trusted) = trusted {
+        shared.providers_mut().register_login_providers(trusted);
     }
     Ok(out)
 }
