@@ -121,5 +121,5 @@ pub use http::aws_json::MAX_BODY_BYTES;
 pub use ids::Randomness;
 pub use jwt::KeyFactory;
 pub use server::{MockCognito, MockCognitoBuilder};
-pub use user_pool::{ClientSummary, CodeRecord, IssuerMode, PoolSummary};
+pub use user_pool::{ClientSummary, CodePurpose, CodeRecord, IssuerMode, PoolSummary};
 pub use work::expensive_work_counters;

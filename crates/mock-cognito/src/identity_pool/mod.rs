@@ -17,7 +17,6 @@ pub use identities::UnsignedOpenIdToken;
 use std::collections::{BTreeMap, HashMap};
 
 use cognito_wire::issuer;
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::shapes::Empty;
@@ -39,6 +38,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::external_idp::ExternalProviders;
 use crate::jwt::{Alg, SigningKey};
 use crate::paging::paginate;
+use crate::shapes::output_json as json;
 use crate::user_pool::{Context, UserPools};
 
 /// Issuer of identity-pool OpenID tokens.
@@ -436,11 +436,6 @@ impl IdentityPools {
             unprocessed_identity_ids: Some(Vec::new()),
         }
     }
-}
-
-/// An operation's typed answer as the JSON the HTTP adapter sends.
-fn json(output: impl Serialize) -> ApiResult<Value> {
-    serde_json::to_value(output).map_err(|e| ApiError::new("InternalErrorException", e.to_string()))
 }
 
 /// A MaxResults as a page size (the model bounds it to 1..=60).

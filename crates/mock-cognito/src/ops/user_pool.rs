@@ -18,6 +18,7 @@ use crate::ahead::WorkAhead;
 use crate::engine::Shared;
 use crate::error::{ApiError, ApiResult};
 use crate::shapes::cognito_idp::{GetTokensFromRefreshTokenResponse, UserPoolRequest};
+use crate::shapes::output_json as to_json;
 use crate::user_pool::{AuthReply, AuthStep, Context, UserPools};
 
 /// Runs one user-pool operation.
@@ -66,11 +67,6 @@ fn work_ahead(shared: &Shared, request: &UserPoolRequest, ctx: &Context<'_>) -> 
     let plan = shared.user_pools().plan_ahead(request, &ahead, ctx);
     ahead.run(plan, ctx.rng);
     ahead
-}
-
-/// The output as AWS JSON.
-fn to_json<T: serde::Serialize>(output: T) -> ApiResult<Value> {
-    serde_json::to_value(output).map_err(|e| ApiError::new("InternalErrorException", e.to_string()))
 }
 
 /// The sign-in operations, phase by phase. None for other operations.

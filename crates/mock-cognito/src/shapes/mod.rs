@@ -189,6 +189,12 @@ impl fmt::Debug for Redacted {
 }
 
 /// The refusal of an operation the service does not define.
+/// An operation's typed output as the JSON the HTTP adapter sends: the one
+/// place the engine's answers become JSON.
+pub(crate) fn output_json(output: impl Serialize) -> Result<Value, ApiError> {
+    serde_json::to_value(output).map_err(|e| ApiError::new("InternalErrorException", e.to_string()))
+}
+
 pub(crate) fn unknown_operation(operation: &str) -> ApiError {
     ApiError::new(
         "UnknownOperationException",

@@ -86,13 +86,42 @@ pub struct CodeRecord {
     pub user_pool_id: String,
     /// The internal username.
     pub username: String,
-    /// `SIGN_UP`, `FORGOT_PASSWORD`, or `INVITATION` (a generated temporary
-    /// password, which is never printed).
-    pub purpose: &'static str,
+    /// What the code is for.
+    pub purpose: CodePurpose,
     /// The code.
     pub code: String,
     /// Where a real pool would have sent it.
     pub destination: String,
+}
+
+/// What a code the mock "sent" is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CodePurpose {
+    /// Confirming a sign-up (ConfirmSignUp).
+    SignUp,
+    /// Resetting a password (ConfirmForgotPassword).
+    ForgotPassword,
+    /// AdminCreateUser's invitation: a generated temporary password, which
+    /// is never printed.
+    Invitation,
+}
+
+impl CodePurpose {
+    /// The name the codes route and the log use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodePurpose::SignUp => "SIGN_UP",
+            CodePurpose::ForgotPassword => "FORGOT_PASSWORD",
+            CodePurpose::Invitation => "INVITATION",
+        }
+    }
+}
+
+impl PartialEq<&str> for CodePurpose {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// A user pool as `cogkit mock serve` lists it.
@@ -183,8 +212,9 @@ struct User {
     groups: BTreeSet<String>,
     failed_sign_ins: u32,
     locked_until: i64,
-    /// A pending confirmation code (sign-up or password reset) and its expiry.
-    code: Option<(String, &'static str, i64)>,
+    /// A pending confirmation code (sign-up or password reset), what it
+    /// is for and its expiry.
+    code: Option<(String, CodePurpose, i64)>,
     created: i64,
     modified: i64,
 }
@@ -234,10 +264,7 @@ impl UserPools {
     pub fn handle(&mut self, request: UserPoolRequest, ctx: &Context<'_>) -> ApiResult<Value> {
         use UserPoolRequest as R;
         fn out<T: serde::Serialize>(r: ApiResult<T>) -> ApiResult<Value> {
-            r.and_then(|v| {
-                serde_json::to_value(v)
-                    .map_err(|e| ApiError::new("InternalErrorException", e.to_string()))
-            })
+            r.and_then(crate::shapes::output_json)
         }
         match request {
             R::CreateUserPool(i) => out(self.create_user_pool(i, None, ctx)),
@@ -430,7 +457,10 @@ impl UserPools {
     fn deliver_code(&mut self, record: CodeRecord, expires: i64, now: i64) {
         eprintln!(
             "mock-cognito: {} code for {} in {}: {}",
-            record.purpose, record.username, record.user_pool_id, record.code
+            record.purpose.as_str(),
+            record.username,
+            record.user_pool_id,
+            record.code
         );
         self.record_secret(record, expires, now);
     }

@@ -3,7 +3,7 @@
 
 use super::auth::check_secret_hash;
 use super::tokens::UnsignedTokens;
-use super::{Context, UserPools, attribute_list, mask, user_not_found};
+use super::{CodePurpose, Context, UserPools, attribute_list, mask, user_not_found};
 use crate::error::{ApiError, ApiResult};
 use crate::shapes::Empty;
 use crate::shapes::cognito_idp::{
@@ -40,7 +40,7 @@ impl UserPools {
         &mut self,
         pool_id: &str,
         username: &str,
-        purpose: &'static str,
+        purpose: CodePurpose,
         lifetime: i64,
         now: i64,
         rng: &crate::ids::Randomness,
@@ -88,7 +88,7 @@ impl UserPools {
         &mut self,
         pool_id: &str,
         username: &str,
-        purpose: &str,
+        purpose: CodePurpose,
         given: &str,
         now: i64,
     ) -> ApiResult<()> {
@@ -147,7 +147,7 @@ impl UserPools {
             self.send_code(
                 &pool_id,
                 &username,
-                "SIGN_UP",
+                CodePurpose::SignUp,
                 SIGN_UP_CODE_SECS,
                 now,
                 ctx.rng,
@@ -180,7 +180,7 @@ impl UserPools {
         self.take_code(
             &pool_id,
             &username,
-            "SIGN_UP",
+            CodePurpose::SignUp,
             &input.confirmation_code,
             now,
         )?;
@@ -218,7 +218,7 @@ impl UserPools {
             .send_code(
                 &pool_id,
                 &username,
-                "SIGN_UP",
+                CodePurpose::SignUp,
                 SIGN_UP_CODE_SECS,
                 ctx.clock.unix(),
                 ctx.rng,
@@ -264,7 +264,7 @@ impl UserPools {
             .send_code(
                 &pool_id,
                 &username,
-                "FORGOT_PASSWORD",
+                CodePurpose::ForgotPassword,
                 RESET_CODE_SECS,
                 ctx.clock.unix(),
                 ctx.rng,
@@ -294,7 +294,7 @@ impl UserPools {
         self.take_code(
             &pool_id,
             &username,
-            "FORGOT_PASSWORD",
+            CodePurpose::ForgotPassword,
             &input.confirmation_code,
             now,
         )?;

@@ -266,7 +266,7 @@ impl UserPools {
             let record = super::CodeRecord {
                 user_pool_id: pool_id.clone(),
                 username: username.clone(),
-                purpose: "INVITATION",
+                purpose: super::CodePurpose::Invitation,
                 code: temporary,
                 destination,
             };
