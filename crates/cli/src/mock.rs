@@ -2,7 +2,7 @@
 //! arguments as the lean `cogkit-mock` binary, `mock_cognito::serve`).
 
 use clap::Subcommand;
-use mock_cognito::serve::{ServeArgs, ServeError, serve};
+use mock_cognito::serve::{BackupArgs, ServeArgs, ServeError, backup, serve};
 
 use crate::error::CliError;
 
@@ -10,11 +10,18 @@ use crate::error::CliError;
 pub enum MockCommand {
     /// Serve the mock until Ctrl-C. Prints the endpoint and the seeded ids.
     Serve(ServeArgs),
+    /// Copy a data dir consistently while its server runs (SQLite's online
+    /// backup, then the signing keys) into a new directory that
+    /// `--data-dir` accepts.
+    Backup(BackupArgs),
 }
 
 pub async fn run(command: MockCommand) -> Result<(), CliError> {
-    let MockCommand::Serve(args) = command;
-    serve(args).await.map_err(|e| match e {
+    let result = match command {
+        MockCommand::Serve(args) => serve(args).await,
+        MockCommand::Backup(args) => backup(&args),
+    };
+    result.map_err(|e| match e {
         ServeError::Input(m) => CliError::Input(m),
         ServeError::Terminal(m) => CliError::Terminal(m),
     })

@@ -70,6 +70,17 @@ impl Clock {
             .min(LATEST_UNIX)
     }
 
+    /// How far the clock has been moved forward, in seconds (kept in a
+    /// data dir, so time moved forward stays moved after a restart).
+    pub(crate) fn offset(&self) -> i64 {
+        self.offset_secs.load(Ordering::Relaxed)
+    }
+
+    /// Restores an offset read from a data dir.
+    pub(crate) fn set_offset(&self, secs: i64) {
+        self.offset_secs.store(secs, Ordering::Relaxed);
+    }
+
     /// Moves the clock forward (tests use this to expire tokens and codes).
     ///
     /// # Panics

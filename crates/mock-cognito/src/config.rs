@@ -325,13 +325,15 @@ impl SeedConfig {
         self.apply_to(&mut state, &ctx)
     }
 
-    fn apply_to(&self, state: &mut State<'_>, ctx: &Context<'_>) -> Result<(), String> {
+    /// The fake providers' apps and users only: the outside world, which a
+    /// data dir does not keep (its Cognito state is not seeded again).
+    pub(crate) fn apply_providers(&self, engine: &Engine) {
+        self.apply_providers_to(&mut engine.providers_mut());
+    }
+
+    fn apply_providers_to(&self, providers: &mut crate::external_idp::ExternalProviders) {
         for app in &self.provider_apps {
-            state.providers.register_app(
-                &app.provider,
-                &app.client_id,
-                app.client_secret.as_deref(),
-            );
+            providers.register_app(&app.provider, &app.client_id, app.client_secret.as_deref());
         }
         for u in &self.provider_users {
             let profile: serde_json::Map<String, Value> = u
@@ -339,10 +341,12 @@ impl SeedConfig {
                 .iter()
                 .map(|(k, v)| (k.clone(), json!(v)))
                 .collect();
-            state
-                .providers
-                .add_user(&u.provider, &u.id, &u.password, Value::Object(profile));
+            providers.add_user(&u.provider, &u.id, &u.password, Value::Object(profile));
         }
+    }
+
+    fn apply_to(&self, state: &mut State<'_>, ctx: &Context<'_>) -> Result<(), String> {
+        self.apply_providers_to(state.providers);
         for p in &self.user_pools {
             apply_pool(p, state, ctx)
                 .map_err(|e| format!("seed file, user pool {:?}: {e}", p.name))?;

@@ -10,7 +10,7 @@ use crate::expiring::ExpiringMap;
 pub const CREDENTIALS_LIFETIME_SECS: i64 = 3600;
 
 /// One set of temporary credentials.
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct IssuedCredentials {
     /// `ASIA` and 16 upper-case alphanumerics.
     pub access_key_id: String,
@@ -124,6 +124,55 @@ impl CredentialStore {
     /// How many credentials have been issued, expired ones included.
     pub fn issued(&self) -> u64 {
         self.issued
+    }
+}
+
+/// Issued credentials in the data dir, until they are forgotten: STS
+/// still verifies requests signed with credentials issued before a restart.
+mod durable {
+    use super::{CredentialStore, IssuedCredentials, REMEMBERED_PAST_EXPIRY_SECS};
+    use crate::expiring::ExpiringMap;
+    use crate::store::{Change, DataDir, StoreError};
+
+    const KIND: &str = "credentials";
+
+    impl CredentialStore {
+        /// Whether anything changed since the last take.
+        pub(crate) fn has_changes(&self) -> bool {
+            self.by_access_key.has_changes()
+        }
+
+        /// What changed since the last call, as rows.
+        pub(crate) fn take_changes(&mut self) -> Vec<Change> {
+            let changed = self.by_access_key.take_changed();
+            changed
+                .into_iter()
+                .map(|key| match self.by_access_key.entry_of(&key) {
+                    Some((creds, _)) => Change::Put {
+                        kind: KIND,
+                        value: serde_json::to_string(creds).unwrap_or_default(),
+                        key,
+                    },
+                    None => Change::Delete { kind: KIND, key },
+                })
+                .collect()
+        }
+
+        /// Puts back what is stored and still remembered at `now`, and
+        /// tracks changes from here on.
+        pub(crate) fn load(&mut self, store: &DataDir, now: i64) -> Result<(), StoreError> {
+            self.by_access_key = ExpiringMap::new_tracking(true);
+            for (key, json) in store.load(KIND)? {
+                let creds: IssuedCredentials = serde_json::from_str(&json).map_err(|e| {
+                    StoreError::damaged(format!("credentials {key:?} cannot be read: {e}"))
+                })?;
+                let forget_at = creds.expiration.saturating_add(REMEMBERED_PAST_EXPIRY_SECS);
+                if forget_at > now {
+                    self.by_access_key.load(key, creds, forget_at);
+                }
+            }
+            Ok(())
+        }
     }
 }
 

@@ -18,6 +18,7 @@
 //! Locks are always taken in that order (user pools, providers, identity
 //! pools, credentials), so two calls never wait on each other in a cycle.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::clock::Clock;
@@ -26,6 +27,7 @@ use crate::external_idp::ExternalProviders;
 use crate::identity_pool::IdentityPools;
 use crate::ids::Randomness;
 use crate::jwt::KeyFactory;
+use crate::store::{Change, DataDir, StoreError};
 use crate::user_pool::{Context, IssuerMode, UserPools};
 use crate::work::Held;
 
@@ -56,7 +58,20 @@ pub(crate) struct Engine {
     providers: RwLock<ExternalProviders>,
     identity_pools: Mutex<IdentityPools>,
     credentials: Mutex<CredentialStore>,
+    /// With `--data-dir`: where every change is stored before its request
+    /// is answered ([`Engine::persist`]). None once closed (the server
+    /// stopped): a late change then fails rather than go unstored.
+    store: Mutex<Option<DataDir>>,
+    /// Whether the state is kept in a data dir (also after it is closed).
+    durable: bool,
+    /// The data dir's path, for the announcement.
+    data_dir: Option<std::path::PathBuf>,
+    /// The clock offset last stored.
+    stored_clock_offset: AtomicI64,
 }
+
+/// The data dir's row of the clock's offset.
+const CLOCK: (&str, &str) = ("clock", "offset");
 
 impl Engine {
     /// An empty mock.
@@ -71,6 +86,167 @@ impl Engine {
             credentials: Mutex::new(CredentialStore::new(rng.clone())),
             rng,
             keys,
+            store: Mutex::new(None),
+            durable: false,
+            data_dir: None,
+            stored_clock_offset: AtomicI64::new(0),
+        }
+    }
+
+    /// Keeps the state in `store` from now on: what it holds is loaded
+    /// (replacing nothing: the engine is new), and every later change is
+    /// tracked. Returns whether the store was new (empty).
+    pub(crate) fn attach_store(&mut self, store: DataDir) -> Result<bool, StoreError> {
+        let fresh = store.is_empty()?;
+        self.load_from(&store)?;
+        // The fake providers are the outside world, not Cognito's state:
+        // the apps Cognito registered with them come back from the pools.
+        let apps = self.user_pools().provider_apps();
+        let trusted = self.identity_pools().supported_login_providers();
+        let mut providers = self.providers_mut();
+        for app in &apps {
+            providers.register_provider_app(app);
+        }
+        for trusted in &trusted {
+            providers.register_login_providers(trusted);
+        }
+        drop(providers);
+        self.durable = true;
+        self.data_dir = Some(store.path().to_owned());
+        self.store = Mutex::new(Some(store));
+        Ok(fresh)
+    }
+
+    /// Caps the database's size (tests of a full disk).
+    pub(crate) fn limit_store_for_tests(&self, pages: u64) {
+        if let Some(store) = self
+            .store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            store.limit_pages(pages);
+        }
+    }
+
+    /// Closes the data dir (releasing it for another server). Later
+    /// changes fail with an error instead of being stored.
+    pub(crate) fn close_store(&self) {
+        let closed = self.store.lock().unwrap_or_else(|p| p.into_inner()).take();
+        drop(closed);
+    }
+
+    /// Replaces the durable state with what `store` holds (the pending,
+    /// short-lived state stays).
+    fn load_from(&self, store: &DataDir) -> Result<(), StoreError> {
+        let mut user_pools = self.user_pools_mut();
+        let mut identity_pools = self.identity_pools();
+        let mut credentials = self.credentials();
+        self.reload(
+            store,
+            &mut user_pools,
+            &mut identity_pools,
+            &mut credentials,
+        )?;
+        if let Some((_, offset)) = store
+            .load(CLOCK.0)?
+            .into_iter()
+            .find(|(key, _)| key == CLOCK.1)
+        {
+            let offset: i64 = offset
+                .parse()
+                .map_err(|_| StoreError::damaged("the stored clock offset is not a number"))?;
+            self.clock.set_offset(offset);
+            self.stored_clock_offset.store(offset, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Replaces the services' durable state with what `store` holds.
+    fn reload(
+        &self,
+        store: &DataDir,
+        user_pools: &mut UserPools,
+        identity_pools: &mut IdentityPools,
+        credentials: &mut CredentialStore,
+    ) -> Result<(), StoreError> {
+        let now = self.clock.unix();
+        user_pools.replace_durable(UserPools::load(store, &self.keys, now)?);
+        identity_pools.load(store)?;
+        credentials.load(store, now)
+    }
+
+    /// Whether changes are stored (`--data-dir`).
+    pub(crate) fn is_durable(&self) -> bool {
+        self.durable
+    }
+
+    /// The data dir, if the state is kept in one.
+    pub(crate) fn data_dir(&self) -> Option<&std::path::Path> {
+        self.data_dir.as_deref()
+    }
+
+    /// Stores what requests changed since the last call, in one
+    /// transaction, before the request that calls it is answered. If the
+    /// data dir refuses the write, the memory goes back to what is stored
+    /// (the change is undone) and the error says why. Without a data dir,
+    /// nothing to do.
+    pub(crate) fn persist(&self) -> Result<(), StoreError> {
+        if !self.durable {
+            return Ok(());
+        }
+        let offset = self.clock.offset();
+        let clock_moved = offset != self.stored_clock_offset.load(Ordering::Relaxed);
+        // Most requests change nothing durable: look before taking the
+        // write locks.
+        let changed = clock_moved
+            || self.user_pools().has_changes()
+            || self.identity_pools().has_changes()
+            || self.credentials().has_changes();
+        if !changed {
+            return Ok(());
+        }
+        // The engine's lock order; held until stored, so no request sees a
+        // change that is then undone.
+        let mut user_pools = self.user_pools_mut();
+        let mut identity_pools = self.identity_pools();
+        let mut credentials = self.credentials();
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(store) = store.as_ref() else {
+            return Err(StoreError::damaged(
+                "the data dir is closed: the server is stopping",
+            ));
+        };
+        let mut changes: Vec<Change> = user_pools.take_changes();
+        changes.extend(identity_pools.take_changes());
+        changes.extend(credentials.take_changes());
+        if clock_moved {
+            changes.push(Change::Put {
+                kind: CLOCK.0,
+                key: CLOCK.1.to_owned(),
+                value: offset.to_string(),
+            });
+        }
+        match store.commit(&changes) {
+            Ok(()) => {
+                self.stored_clock_offset.store(offset, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(e) => {
+                // Still under the locks: nobody sees the undone change.
+                let reloaded = self.reload(
+                    store,
+                    &mut user_pools,
+                    &mut identity_pools,
+                    &mut credentials,
+                );
+                if let Err(reload) = reloaded {
+                    tracing::error!(error = %reload, "cannot read the data dir back after a failed write");
+                }
+                self.clock
+                    .set_offset(self.stored_clock_offset.load(Ordering::Relaxed));
+                Err(e)
+            }
         }
     }
 

@@ -10,7 +10,7 @@
 
 use std::borrow::Borrow;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
 use std::hash::Hash;
 
 /// A map from `K` to `V` where each entry has an expiry (seconds since the
@@ -21,6 +21,10 @@ pub struct ExpiringMap<K, V> {
     /// (expiry, key): the next entry to expire on top. An entry replaced or
     /// removed early leaves a stale heap item, skipped when it surfaces.
     by_expiry: BinaryHeap<Reverse<(i64, K)>>,
+    /// With a data dir: the keys changed (inserted, changed, removed,
+    /// expired) since the last [`ExpiringMap::take_changed`].
+    changed: BTreeSet<K>,
+    tracking: bool,
 }
 
 impl<K, V> Default for ExpiringMap<K, V>
@@ -31,6 +35,8 @@ where
         ExpiringMap {
             entries: HashMap::new(),
             by_expiry: BinaryHeap::new(),
+            changed: BTreeSet::new(),
+            tracking: false,
         }
     }
 }
@@ -39,10 +45,46 @@ impl<K, V> ExpiringMap<K, V>
 where
     K: Hash + Eq + Ord + Clone,
 {
-    /// Adds (or replaces) an entry valid until `expires`, after dropping
+    /// An empty map that remembers which keys change if `tracking` (with
+    /// a data dir).
+    pub fn new_tracking(tracking: bool) -> Self {
+        ExpiringMap {
+            tracking,
+            ..Self::default()
+        }
+    }
+
+    fn mark(&mut self, key: &K) {
+        if self.tracking && !self.changed.contains(key) {
+            self.changed.insert(key.clone());
+        }
+    }
+
+    /// The keys changed since the last call: each now holds its current
+    /// entry, or none (removed or expired).
+    pub fn take_changed(&mut self) -> BTreeSet<K> {
+        std::mem::take(&mut self.changed)
+    }
+
+    /// Whether any key changed since the last [`ExpiringMap::take_changed`].
+    pub fn has_changes(&self) -> bool {
+        !self.changed.is_empty()
+    }
+
+    /// The entry of a key and its expiry, expired or not (to store it).
+    pub fn entry_of<Q>(&self, key: &Q) -> Option<(&V, i64)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.entries.get(key).map(|(v, e)| (v, *e))
+    }
+
+    /// Adds or replaces an entry valid until `expires`, after dropping
     /// whatever has expired by `now`.
     pub fn insert(&mut self, key: K, value: V, expires: i64, now: i64) {
         self.purge(now);
+        self.mark(&key);
         if expires <= now {
             self.entries.remove(&key);
             return;
@@ -72,6 +114,7 @@ where
             // Only if the entry is still the one this heap item was for.
             if self.entries.get(&key).is_some_and(|(_, e)| *e == expires) {
                 self.entries.remove(&key);
+                self.mark(&key);
             }
         }
     }
@@ -94,10 +137,13 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.entries
-            .get_mut(key)
-            .filter(|(_, e)| *e > now)
-            .map(|(v, _)| v)
+        let (k, (_, expires)) = self.entries.get_key_value(key)?;
+        if *expires <= now {
+            return None;
+        }
+        let k = k.clone();
+        self.mark(&k);
+        self.entries.get_mut(key).map(|(v, _)| v)
     }
 
     /// Takes the entry out, if it has not expired by `now`.
@@ -106,7 +152,8 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (value, expires) = self.entries.remove(key)?;
+        let (k, (value, expires)) = self.entries.remove_entry(key)?;
+        self.mark(&k);
         (expires > now).then_some(value)
     }
 
@@ -133,6 +180,10 @@ where
 
     /// The entries valid at `now`, for changing.
     pub fn iter_mut(&mut self, now: i64) -> impl Iterator<Item = (&K, &mut V)> {
+        if self.tracking {
+            let live = self.entries.iter().filter(|(_, (_, e))| *e > now);
+            self.changed.extend(live.map(|(k, _)| k.clone()));
+        }
         self.entries
             .iter_mut()
             .filter(move |(_, (_, e))| *e > now)
@@ -141,7 +192,21 @@ where
 
     /// Keeps only the entries for which `keep` is true.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        self.entries.retain(|k, (v, _)| keep(k, v));
+        let tracking = self.tracking;
+        let changed = &mut self.changed;
+        self.entries.retain(|k, (v, _)| {
+            // Whatever `keep` sees it may change: kept or not, mark it.
+            if tracking {
+                changed.insert(k.clone());
+            }
+            keep(k, v)
+        });
+    }
+
+    /// Puts back an entry read from the data dir, unmarked.
+    pub fn load(&mut self, key: K, value: V, expires: i64) {
+        self.by_expiry.push(Reverse((expires, key.clone())));
+        self.entries.insert(key, (value, expires));
     }
 }
 

@@ -104,6 +104,7 @@ pub mod serve;
 mod server;
 pub mod shapes;
 
+mod store;
 mod sts;
 mod url_rules;
 mod user_pool;

@@ -29,6 +29,28 @@ pub struct ServeArgs {
     /// RUST_LOG, else `warn`. Never logs a password, token or key.
     #[arg(long, value_name = "LEVEL")]
     pub log_level: Option<String>,
+    /// Keep the state in this directory (SQLite and the signing keys), so
+    /// it survives restarts and crashes; each change is stored before it is
+    /// answered. Without it the state is in memory only.
+    #[arg(long, env = "COGKIT_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// `cogkit mock backup`: a consistent copy of a data dir, taken while its
+/// server runs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BackupArgs {
+    /// The data dir to copy.
+    #[arg(long, env = "COGKIT_DATA_DIR", value_name = "DIR")]
+    pub data_dir: PathBuf,
+    /// A new directory for the copy; `--data-dir` accepts it.
+    #[arg(value_name = "TO")]
+    pub to: PathBuf,
+}
+
+/// Copies a data dir (see [`BackupArgs`]).
+pub fn backup(args: &BackupArgs) -> Result<(), ServeError> {
+    crate::store::backup(&args.data_dir, &args.to).map_err(|e| ServeError::Input(e.to_string()))
 }
 
 /// `--issuer-mode`.
@@ -69,6 +91,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         issuer_mode,
         region,
         log_level,
+        data_dir,
     } = args;
     crate::logging::init(log_level.as_deref()).map_err(ServeError::Input)?;
     if !addr.ip().to_canonical().is_loopback() {
@@ -90,6 +113,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     }
     if let Some(region) = region {
         builder = builder.region(region);
+    }
+    if let Some(dir) = data_dir {
+        builder = builder.data_dir(dir);
     }
     let mock = builder.start().await.map_err(|e| {
         ServeError::Input(match e.kind() {

@@ -21,6 +21,7 @@ use crate::shapes::cognito_idp::ops::AdminCreateUser;
 use crate::user_pool::{CodeRecord, IssuerMode, PoolSummary};
 
 /// Makes a mock's engine, serving at `addr`.
+#[cfg(feature = "fuzzing")]
 pub(crate) fn new_engine(
     clock: Clock,
     rng: Randomness,
@@ -29,7 +30,18 @@ pub(crate) fn new_engine(
     issuer_mode: IssuerMode,
     addr: SocketAddr,
 ) -> Shared {
-    Arc::new(Engine::new(
+    Arc::new(engine_at(clock, rng, keys, region, issuer_mode, addr))
+}
+
+fn engine_at(
+    clock: Clock,
+    rng: Randomness,
+    keys: KeyFactory,
+    region: String,
+    issuer_mode: IssuerMode,
+    addr: SocketAddr,
+) -> Engine {
+    Engine::new(
         clock,
         rng,
         keys,
@@ -39,7 +51,7 @@ pub(crate) fn new_engine(
             endpoint: endpoint_of(addr),
             port: addr.port(),
         },
-    ))
+    )
 }
 
 /// Configures a mock before it starts.
@@ -54,6 +66,7 @@ pub struct MockCognitoBuilder {
     seed: Option<SeedConfig>,
     seed_path: Option<PathBuf>,
     limits: ConnectionLimits,
+    data_dir: Option<PathBuf>,
 }
 
 impl Default for MockCognitoBuilder {
@@ -68,6 +81,7 @@ impl Default for MockCognitoBuilder {
             seed: None,
             seed_path: None,
             limits: ConnectionLimits::default(),
+            data_dir: None,
         }
     }
 }
@@ -126,6 +140,17 @@ impl MockCognitoBuilder {
         self
     }
 
+    /// Keeps the state in a data directory (SQLite, see `docs/mock-config.md`)
+    /// instead of memory only: it survives restarts, and each change is
+    /// stored before its request is answered. The signing keys are kept
+    /// there too (this replaces [`MockCognitoBuilder::signing_keys`]). A seed
+    /// is applied to a new data dir only; one that already holds state keeps
+    /// it (the seed's fake-provider users and apps are loaded every time).
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
     /// Seeds from a TOML file (read when the mock starts).
     pub fn seed_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.seed_path = Some(path.into());
@@ -153,15 +178,40 @@ impl MockCognitoBuilder {
             .issuer_mode
             .or(seed.issuer_mode().map_err(invalid)?)
             .unwrap_or_default();
-        let shared = new_engine(
+        let store = match &self.data_dir {
+            Some(dir) => Some(
+                crate::store::DataDir::open(dir)
+                    .map_err(|e| std::io::Error::other(e.to_string()))?,
+            ),
+            None => None,
+        };
+        let keys = match &self.data_dir {
+            Some(dir) => crate::store::keys::factory(dir),
+            None => self.keys.clone(),
+        };
+        let mut engine = engine_at(
             self.clock.clone(),
             self.rng.clone(),
-            self.keys.clone(),
+            keys,
             region,
             issuer_mode,
             addr,
         );
-        seed.apply(&shared).map_err(invalid)?;
+        let fresh = match store {
+            Some(store) => engine
+                .attach_store(store)
+                .map_err(|e| std::io::Error::other(e.to_string()))?,
+            None => true,
+        };
+        let shared = Arc::new(engine);
+        if fresh {
+            seed.apply(&shared).map_err(invalid)?;
+        } else {
+            seed.apply_providers(&shared);
+        }
+        shared
+            .persist()
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
         let mut keys = shared.user_pools().signing_keys();
         keys.push(shared.identity_pools().signing_key());
         // RSA keys are made on first use; make the seeded ones now, off the
@@ -361,6 +411,9 @@ impl MockCognito {
     pub fn describe(&self) -> Vec<String> {
         let endpoint = self.endpoint();
         let mut lines = vec![format!("mock-cognito listening on {endpoint}")];
+        if let Some(dir) = self.shared.data_dir() {
+            lines.push(format!("state kept in {}", dir.display()));
+        }
         for pool in self.user_pool_summary() {
             lines.push(format!("user pool {} ({})", pool.id, pool.name));
             if let Some(d) = &pool.domain {
@@ -398,7 +451,15 @@ impl MockCognito {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        self.shared.close_store();
         Ok(())
+    }
+
+    /// For tests of a full disk: caps the data dir's database at `pages`
+    /// pages, so writes past it fail as on a full disk (SQLITE_FULL).
+    #[doc(hidden)]
+    pub fn limit_data_dir_for_tests(&self, pages: u64) {
+        self.shared.limit_store_for_tests(pages);
     }
 }
 
@@ -410,5 +471,8 @@ impl Drop for MockCognito {
         if let Some(task) = self.task.take() {
             task.abort();
         }
+        // Release the data dir now: another server (a restart in the same
+        // test) may open it at once.
+        self.shared.close_store();
     }
 }

@@ -215,7 +215,13 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         tracing::Span::current().record("error", self.code);
         let body = json!({"__type": self.code, "message": self.message});
-        let mut response = (StatusCode::BAD_REQUEST, body.to_string()).into_response();
+        // The service's fault, not the caller's: 500, as the models say.
+        let status = if self.code == "InternalErrorException" {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        let mut response = (status, body.to_string()).into_response();
         let h = response.headers_mut();
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_11));
         if let Ok(v) = HeaderValue::from_str(&format!("{}:", self.code)) {

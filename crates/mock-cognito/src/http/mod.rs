@@ -24,9 +24,9 @@ mod well_known;
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tracing::Instrument;
 use tracing::field::Empty;
@@ -52,6 +52,10 @@ pub(crate) fn router(shared: Shared) -> Router {
         .route("/_mock/idp/token", post(local::mint_provider_token_route))
         .merge(hosted_ui::routes())
         .merge(external_idp::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            store_changes,
+        ))
         // Bodies up to twice the limit reach the handler, which answers in the
         // AWS error shape; beyond that the connection is refused outright.
         .layer(DefaultBodyLimit::max(2 * aws_json::MAX_BODY_BYTES))
@@ -61,6 +65,42 @@ pub(crate) fn router(shared: Shared) -> Router {
         ))
         .layer(axum::middleware::from_fn(trace_request))
         .with_state(shared)
+}
+
+/// With a data dir: stores what the request changed before it is
+/// answered, so an answer means the change is on disk. A write the data
+/// dir refuses undoes the change and turns the answer into
+/// InternalErrorException (an OAuth2 `server_error` on `/oauth2/*`).
+async fn store_changes(State(shared): State<Shared>, req: Request, next: Next) -> Response {
+    let oauth = req.uri().path().starts_with("/oauth2/");
+    let response = next.run(req).await;
+    if !shared.is_durable() {
+        return response;
+    }
+    let engine = shared.clone();
+    let stored = tokio::task::spawn_blocking(move || engine.persist())
+        .await
+        .unwrap_or_else(|e| {
+            Err(crate::store::StoreError::damaged(format!(
+                "storing the change failed: {e}"
+            )))
+        });
+    let Err(e) = stored else {
+        return response;
+    };
+    tracing::error!(error = %e, "a change could not be stored; it was undone");
+    let message = format!("The change was not made: {e}");
+    if oauth {
+        let body = serde_json::json!({"error": "server_error", "error_description": message});
+        (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response()
+    } else {
+        crate::error::ApiError::new("InternalErrorException", message).into_response()
+    }
 }
 
 /// One span per request: method and path (never the query, which may hold

@@ -8,6 +8,7 @@
 //! - `developer`: developer-authenticated identities.
 
 mod developer;
+mod durable;
 mod identities;
 mod logins;
 mod roles;
@@ -39,6 +40,7 @@ use crate::external_idp::ExternalProviders;
 use crate::jwt::{Alg, SigningKey};
 use crate::paging::paginate;
 use crate::shapes::output_json as json;
+use crate::store::Tracked;
 use crate::user_pool::{Context, UserPools};
 
 /// Issuer of identity-pool OpenID tokens.
@@ -67,15 +69,16 @@ pub struct Deps<'a> {
 /// All identity pools of one mock.
 #[derive(Debug)]
 pub struct IdentityPools {
-    pools: BTreeMap<String, IdentityPool>,
-    identities: HashMap<String, Identity>,
+    /// With a data dir, both maps track their changes (`durable`).
+    pools: Tracked<String, IdentityPool>,
+    identities: Tracked<String, Identity>,
     /// Signs the OpenID tokens of GetOpenIdToken*, RS512 as AWS does.
     openid_key: std::sync::Arc<SigningKey>,
     /// The mock's randomness, for identity ids.
     rng: crate::ids::Randomness,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct IdentityPool {
     id: String,
     region: String,
@@ -116,8 +119,8 @@ impl IdentityPools {
     /// Empty, with an OpenID signing key made by `keys` on first use.
     pub fn new(rng: &crate::ids::Randomness, keys: &crate::jwt::KeyFactory) -> Self {
         IdentityPools {
-            pools: BTreeMap::new(),
-            identities: HashMap::new(),
+            pools: Tracked::default(),
+            identities: Tracked::default(),
             openid_key: std::sync::Arc::new(SigningKey::generate_with(
                 "cognito-identity-1".to_owned(),
                 Alg::Rs512,

@@ -8,6 +8,7 @@
 
 mod ahead;
 mod auth;
+mod durable;
 mod oauth;
 mod pools;
 mod providers;
@@ -30,6 +31,7 @@ use crate::shapes::cognito_idp::{
     PreventUserExistenceErrorTypes, TimeUnitsType, UserPoolClientType, UserPoolRequest,
     UserPoolType, UserStatusType,
 };
+use crate::store::Tracked;
 
 pub use auth::{AuthReply, AuthStep};
 pub use oauth::{
@@ -55,7 +57,9 @@ pub enum IssuerMode {
 /// All user pools of one mock.
 #[derive(Debug, Default)]
 pub struct UserPools {
-    pools: BTreeMap<String, Pool>,
+    /// With a data dir, this map and every map of each pool track their
+    /// changes for `durable::take_changes`.
+    pools: Tracked<String, Pool>,
     /// App client id → pool id (client ids are global, as in Cognito).
     client_index: HashMap<String, String>,
     /// Domain prefix → pool id.
@@ -95,7 +99,7 @@ pub struct CodeRecord {
 }
 
 /// What a code the mock "sent" is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CodePurpose {
     /// Confirming a sign-up (ConfirmSignUp).
@@ -159,20 +163,20 @@ struct Pool {
     /// filled in when it is shown).
     settings: UserPoolType,
     domain: Option<String>,
-    clients: BTreeMap<String, AppClient>,
+    clients: Tracked<String, AppClient>,
     /// Keyed by internal username. Added and removed only through
     /// `add_user`/`remove_user`, and attributes changed only through
     /// `set_attributes`, which keep `sign_in_names` in step.
-    users: BTreeMap<String, User>,
+    users: Tracked<String, User>,
     /// Usernames and sign-in attribute values → users.
     sign_in_names: sign_in_names::SignInNames,
-    groups: BTreeMap<String, Group>,
+    groups: Tracked<String, Group>,
     /// origin_jti → sign-in session, until its last token expires.
     sessions: ExpiringMap<String, tokens::SignInSession>,
     /// Federated identity providers by ProviderName.
-    identity_providers: BTreeMap<String, providers::IdentityProvider>,
+    identity_providers: Tracked<String, providers::IdentityProvider>,
     /// Resource servers by Identifier.
-    resource_servers: BTreeMap<String, providers::ResourceServer>,
+    resource_servers: Tracked<String, providers::ResourceServer>,
     /// ID tokens and access tokens are signed with different keys, as Cognito does.
     id_key: std::sync::Arc<SigningKey>,
     access_key: std::sync::Arc<SigningKey>,

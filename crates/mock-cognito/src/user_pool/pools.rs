@@ -1,7 +1,5 @@
 //! The control plane: pools, app clients, domains and groups.
 
-use std::collections::BTreeMap;
-
 use crate::shapes::cognito_idp::{
     CreateGroupRequest, CreateGroupResponse, CreateUserPoolClientRequest,
     CreateUserPoolClientResponse, CreateUserPoolDomainRequest, CreateUserPoolDomainResponse,
@@ -25,6 +23,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::expiring::ExpiringMap;
 use crate::jwt::SigningKey;
 use crate::paging::paginate;
+use crate::store::Tracked;
 
 /// The flows an app client allows when ExplicitAuthFlows is not given.
 pub(super) const DEFAULT_AUTH_FLOWS: [ExplicitAuthFlowsType; 3] = [
@@ -126,7 +125,7 @@ impl Pool {
 }
 
 /// The settings of CreateUserPool, as DescribeUserPool shows them.
-fn settings_of_create(r: CreateUserPoolRequest) -> UserPoolType {
+pub(super) fn settings_of_create(r: CreateUserPoolRequest) -> UserPoolType {
     UserPoolType {
         account_recovery_setting: r.account_recovery_setting,
         acr_configuration: r.acr_configuration,
@@ -268,7 +267,7 @@ fn client_settings_of_create(r: CreateUserPoolClientRequest) -> UserPoolClientTy
 }
 
 /// The settings of UpdateUserPoolClient.
-fn client_settings_of_update(r: UpdateUserPoolClientRequest) -> UserPoolClientType {
+pub(super) fn client_settings_of_update(r: UpdateUserPoolClientRequest) -> UserPoolClientType {
     client_settings!(r, r.client_name)
 }
 
@@ -329,6 +328,7 @@ impl UserPools {
             ));
         }
         let settings = settings_of_create(input);
+        let durable = self.pools.is_tracking();
         let case_sensitive = settings
             .username_configuration
             .as_ref()
@@ -340,13 +340,13 @@ impl UserPools {
             modified: now,
             settings,
             domain: None,
-            clients: BTreeMap::new(),
-            users: BTreeMap::new(),
+            clients: Tracked::new(durable),
+            users: Tracked::new(durable),
             sign_in_names: SignInNames::new(case_sensitive),
-            groups: BTreeMap::new(),
-            sessions: ExpiringMap::default(),
-            identity_providers: BTreeMap::new(),
-            resource_servers: BTreeMap::new(),
+            groups: Tracked::new(durable),
+            sessions: ExpiringMap::new_tracking(durable),
+            identity_providers: Tracked::new(durable),
+            resource_servers: Tracked::new(durable),
             id_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
             access_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
         };

@@ -33,16 +33,16 @@ pub(crate) struct IdentityProvider {
     /// User-pool attribute → the provider's attribute.
     pub(crate) attribute_mapping: BTreeMap<String, String>,
     pub(crate) idp_identifiers: Vec<String>,
-    created: i64,
-    modified: i64,
+    pub(super) created: i64,
+    pub(super) modified: i64,
 }
 
 /// A resource server: an identifier and the scopes it defines.
 #[derive(Debug, Clone)]
 pub(super) struct ResourceServer {
-    identifier: String,
-    name: String,
-    scopes: Vec<ResourceServerScopeType>,
+    pub(super) identifier: String,
+    pub(super) name: String,
+    pub(super) scopes: Vec<ResourceServerScopeType>,
 }
 
 /// The `ProviderDetails` keys each provider type requires, as Cognito checks them.

@@ -1,0 +1,501 @@
+//! Durable state: a data directory holding the mock's state in SQLite
+//! (`state.sqlite3`, WAL mode) and its signing keys (`keys/`, mode 0600).
+//!
+//! The state stays in memory and is served from there; the database is
+//! its copy on disk. Each entity (a pool, a user, an identity, a refresh
+//! token, …) is one row of `entity(kind, key, value)`, its value JSON.
+//! Changes reach the database through [`DataDir::commit`], one transaction
+//! per request, before the request is answered: what was acknowledged is
+//! stored, and a multi-row change (an identity merge, a user deleted with
+//! its sessions) is stored whole or not at all.
+//!
+//! With `synchronous = NORMAL`, WAL mode makes a committed transaction
+//! survive the process being killed (the case the crash test covers); a
+//! power cut may lose the last transactions, never corrupt the file.
+//!
+//! One owner: the directory's `lock` file is locked for as long as the
+//! server runs, so a second server on the same directory refuses to start.
+
+pub(crate) mod keys;
+pub(crate) mod tracked;
+
+use std::fmt;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OpenFlags, params};
+
+pub use tracked::Tracked;
+
+/// The schema this build writes. An older data dir is migrated on open, a
+/// newer one refused.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const DATABASE: &str = "state.sqlite3";
+const LOCK: &str = "lock";
+
+/// Why a data dir could not be opened or written.
+#[derive(Debug)]
+pub struct StoreError(String);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl StoreError {
+    fn new(message: impl Into<String>) -> Self {
+        StoreError(message.into())
+    }
+
+    /// Stored data this build cannot read back.
+    pub(crate) fn damaged(message: impl Into<String>) -> Self {
+        StoreError(message.into())
+    }
+}
+
+/// One change to the stored state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// The entity `(kind, key)` is now `value`.
+    Put {
+        /// Its kind (`user`, `identity`, …).
+        kind: &'static str,
+        /// Its key within the kind.
+        key: String,
+        /// Its JSON.
+        value: String,
+    },
+    /// The entity `(kind, key)` is gone.
+    Delete {
+        /// Its kind.
+        kind: &'static str,
+        /// Its key.
+        key: String,
+    },
+    /// Every entity of `kind` whose key starts with `prefix` is gone (a
+    /// deleted pool's users, clients, …).
+    DeletePrefix {
+        /// Their kind.
+        kind: &'static str,
+        /// The key prefix.
+        prefix: String,
+    },
+}
+
+/// The key of an entity that belongs to another: `parent` and `child`
+/// joined by a separator no id or name contains, so a parent's children
+/// are one key range.
+pub fn child_key(parent: &str, child: &str) -> String {
+    format!("{parent}\u{1f}{child}")
+}
+
+/// The prefix every child key of `parent` starts with.
+pub fn children_of(parent: &str) -> String {
+    format!("{parent}\u{1f}")
+}
+
+/// An open data directory, owned by this process until dropped.
+pub struct DataDir {
+    path: PathBuf,
+    database: Mutex<Connection>,
+    /// Held locked for the data dir's lifetime.
+    _owner: File,
+}
+
+impl fmt::Debug for DataDir {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DataDir")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DataDir {
+    /// Opens (or creates) the data dir at `path`: takes ownership of it,
+    /// checks the database is whole and of a schema this build knows, and
+    /// migrates an older one.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(path)
+            .map_err(|e| StoreError::new(format!("cannot create {}: {e}", path.display())))?;
+        let owner = take_ownership(path)?;
+        let file = path.join(DATABASE);
+        let existed = file.exists();
+        let connection = Connection::open_with_flags(
+            &file,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )
+        .map_err(|e| corrupt(&file, e))?;
+        let store = DataDir {
+            path: path.to_owned(),
+            database: Mutex::new(connection),
+            _owner: owner,
+        };
+        store.prepare(&file, existed)?;
+        Ok(store)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.database.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn prepare(&self, file: &Path, existed: bool) -> Result<(), StoreError> {
+        let db = self.connection();
+        // A file that is not SQLite (or truncated) fails here, not later.
+        let check: String = db
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(|e| corrupt(file, e))?;
+        if check != "ok" {
+            return Err(StoreError::new(format!(
+                "{} is damaged ({check}); restore it from a backup (cogkit mock backup) or move it away",
+                file.display()
+            )));
+        }
+        db.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| corrupt(file, e))?;
+        db.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| corrupt(file, e))?;
+        let version: i64 = db
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| corrupt(file, e))?;
+        let tables: i64 = db
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(|e| corrupt(file, e))?;
+        match version {
+            0 if tables == 0 => create_schema(&db).map_err(|e| corrupt(file, e)),
+            0 => Err(StoreError::new(format!(
+                "{} is a SQLite database but not a cogkit data dir (no schema version)",
+                file.display()
+            ))),
+            v if v > SCHEMA_VERSION => Err(StoreError::new(format!(
+                "{} has schema version {v}, newer than this cogkit's {SCHEMA_VERSION}: use a newer cogkit",
+                file.display()
+            ))),
+            v => migrate(&db, v).map_err(|e| corrupt(file, e)),
+        }?;
+        let _ = existed;
+        Ok(())
+    }
+
+    /// Applies `changes` in one transaction: all of them, or (on any
+    /// failure, a full disk say) none.
+    pub fn commit(&self, changes: &[Change]) -> Result<(), StoreError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut db = self.connection();
+        let failed =
+            |e: rusqlite::Error| StoreError::new(format!("the data dir refused a write: {e}"));
+        let tx = db.transaction().map_err(failed)?;
+        for change in changes {
+            match change {
+                Change::Put { kind, key, value } => tx.execute(
+                    "INSERT INTO entity (kind, key, value) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value",
+                    params![kind, key, value],
+                ),
+                Change::Delete { kind, key } => tx.execute(
+                    "DELETE FROM entity WHERE kind = ?1 AND key = ?2",
+                    params![kind, key],
+                ),
+                Change::DeletePrefix { kind, prefix } => tx.execute(
+                    "DELETE FROM entity WHERE kind = ?1 AND substr(key, 1, ?3) = ?2",
+                    params![kind, prefix, prefix.chars().count() as i64],
+                ),
+            }
+            .map_err(failed)?;
+        }
+        tx.commit().map_err(failed)
+    }
+
+    /// Every stored entity of `kind`, as (key, JSON), in key order.
+    pub fn load(&self, kind: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let db = self.connection();
+        let read = |e: rusqlite::Error| StoreError::new(format!("cannot read the data dir: {e}"));
+        let mut statement = db
+            .prepare("SELECT key, value FROM entity WHERE kind = ?1 ORDER BY key")
+            .map_err(read)?;
+        let rows = statement
+            .query_map(params![kind], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(read)?;
+        rows.collect::<Result<_, _>>().map_err(read)
+    }
+
+    /// Caps the database at `pages` pages (at least its current size):
+    /// writes past it fail as on a full disk. For tests.
+    pub fn limit_pages(&self, pages: u64) {
+        let _ = self
+            .connection()
+            .pragma_update(None, "max_page_count", pages as i64);
+    }
+
+    /// Whether nothing is stored yet (a new data dir).
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        let db = self.connection();
+        let count: i64 = db
+            .query_row("SELECT count(*) FROM entity", [], |r| r.get(0))
+            .map_err(|e| StoreError::new(format!("cannot read the data dir: {e}")))?;
+        Ok(count == 0)
+    }
+}
+
+/// Copies the data dir `from` to the new directory `to` while its server
+/// runs: the database through SQLite's online backup (a consistent
+/// snapshot, taken without stopping writers), then the signing keys.
+/// `--data-dir to` starts from the copy.
+pub fn backup(from: &Path, to: &Path) -> Result<(), StoreError> {
+    let source_file = from.join(DATABASE);
+    if !source_file.exists() {
+        return Err(StoreError::new(format!(
+            "{} is not a data dir (no {DATABASE})",
+            from.display()
+        )));
+    }
+    if to.join(DATABASE).exists() {
+        return Err(StoreError::new(format!(
+            "{} already holds a data dir; back up to a new directory",
+            to.display()
+        )));
+    }
+    std::fs::create_dir_all(to)
+        .map_err(|e| StoreError::new(format!("cannot create {}: {e}", to.display())))?;
+    // Read-only and without the owner lock: the running server keeps it.
+    let source = Connection::open_with_flags(&source_file, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| corrupt(&source_file, e))?;
+    let target_file = to.join(DATABASE);
+    let mut target = Connection::open(&target_file)
+        .map_err(|e| StoreError::new(format!("cannot create {}: {e}", target_file.display())))?;
+    rusqlite::backup::Backup::new(&source, &mut target)
+        .and_then(|b| b.run_to_completion(256, std::time::Duration::from_millis(5), None))
+        .map_err(|e| StoreError::new(format!("backup of {}: {e}", source_file.display())))?;
+    drop(target);
+    keys::copy(from, to).map_err(|e| StoreError::new(format!("copying the signing keys: {e}")))
+}
+
+fn corrupt(file: &Path, e: rusqlite::Error) -> StoreError {
+    StoreError::new(format!(
+        "{} cannot be used as a cogkit data dir database: {e}",
+        file.display()
+    ))
+}
+
+/// Locks `DIR/lock` for this process, or says who has it.
+fn take_ownership(dir: &Path) -> Result<File, StoreError> {
+    let path = dir.join(LOCK);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| StoreError::new(format!("cannot open {}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::new(format!(
+            "{} is in use by another cogkit mock server; stop it first, or use another --data-dir",
+            dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(StoreError::new(format!(
+            "cannot lock {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+fn create_schema(db: &Connection) -> rusqlite::Result<()> {
+    db.execute_batch(&format!(
+        "BEGIN;
+         CREATE TABLE entity (
+             kind TEXT NOT NULL,
+             key TEXT NOT NULL,
+             value TEXT NOT NULL,
+             PRIMARY KEY (kind, key)
+         ) WITHOUT ROWID;
+         PRAGMA user_version = {SCHEMA_VERSION};
+         COMMIT;"
+    ))
+}
+
+/// Brings a data dir of schema `from` up to [`SCHEMA_VERSION`].
+fn migrate(db: &Connection, from: i64) -> rusqlite::Result<()> {
+    // Version 1 is the first; later versions add their steps here, each in
+    // its own transaction with the version bump.
+    debug_assert!(from >= 1);
+    let _ = db;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn put(kind: &'static str, key: &str, value: &str) -> Change {
+        Change::Put {
+            kind,
+            key: key.to_owned(),
+            value: value.to_owned(),
+        }
+    }
+
+    #[test]
+    fn what_is_committed_is_there_after_reopening() {
+        let dir = tempdir("reopen");
+        {
+            let store = DataDir::open(&dir).unwrap();
+            assert!(store.is_empty().unwrap());
+            store
+                .commit(&[put("user", "p\u{1f}a", "1"), put("user", "p\u{1f}b", "2")])
+                .unwrap();
+            store.commit(&[put("user", "p\u{1f}a", "3")]).unwrap();
+        }
+        let store = DataDir::open(&dir).unwrap();
+        assert_eq!(
+            store.load("user").unwrap(),
+            [
+                ("p\u{1f}a".to_owned(), "3".to_owned()),
+                ("p\u{1f}b".to_owned(), "2".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_prefix_deletes_one_parents_children_only() {
+        let dir = tempdir("prefix");
+        let store = DataDir::open(&dir).unwrap();
+        store
+            .commit(&[
+                put("user", &child_key("eu-west-1_a", "x"), "1"),
+                put("user", &child_key("eu-west-1_ab", "y"), "2"),
+                put("client", &child_key("eu-west-1_a", "c"), "3"),
+            ])
+            .unwrap();
+        store
+            .commit(&[Change::DeletePrefix {
+                kind: "user",
+                prefix: children_of("eu-west-1_a"),
+            }])
+            .unwrap();
+        assert_eq!(store.load("user").unwrap().len(), 1);
+        assert_eq!(store.load("client").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_second_owner_is_refused() {
+        let dir = tempdir("owner");
+        let _first = DataDir::open(&dir).unwrap();
+        let second = DataDir::open(&dir).unwrap_err().to_string();
+        assert!(second.contains("in use by another"), "{second}");
+    }
+
+    #[test]
+    fn a_newer_schema_and_a_foreign_or_damaged_file_are_refused() {
+        let dir = tempdir("newer");
+        drop(DataDir::open(&dir).unwrap());
+        Connection::open(dir.join(DATABASE))
+            .unwrap()
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        let e = DataDir::open(&dir).unwrap_err().to_string();
+        assert!(e.contains("newer than this cogkit"), "{e}");
+
+        let dir = tempdir("foreign");
+        Connection::open(dir.join(DATABASE))
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x)")
+            .unwrap();
+        let e = DataDir::open(&dir).unwrap_err().to_string();
+        assert!(e.contains("not a cogkit data dir"), "{e}");
+
+        let dir = tempdir("garbage");
+        std::fs::write(dir.join(DATABASE), vec![0x5a; 8192]).unwrap();
+        let e = DataDir::open(&dir).unwrap_err().to_string();
+        assert!(e.contains("cannot be used"), "{e}");
+
+        // A database cut short: the header promises pages that are gone.
+        let dir = tempdir("truncated");
+        {
+            let store = DataDir::open(&dir).unwrap();
+            let rows: Vec<Change> = (0..500)
+                .map(|i| put("user", &format!("k{i}"), &"v".repeat(200)))
+                .collect();
+            store.commit(&rows).unwrap();
+            let db = store.connection();
+            db.pragma_update(None, "wal_checkpoint", "TRUNCATE")
+                .unwrap();
+        }
+        let file = dir.join(DATABASE);
+        let bytes = std::fs::read(&file).unwrap();
+        std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+        assert!(DataDir::open(&dir).is_err());
+    }
+
+    #[test]
+    fn a_failed_transaction_leaves_nothing() {
+        let dir = tempdir("atomic");
+        let store = DataDir::open(&dir).unwrap();
+        store.commit(&[put("user", "a", "1")]).unwrap();
+        // A write the database refuses (the connection made read-only)
+        // halfway through: the first change is rolled back too.
+        store
+            .connection()
+            .pragma_update(None, "query_only", true)
+            .unwrap();
+        assert!(
+            store
+                .commit(&[put("user", "a", "2"), put("user", "b", "3")])
+                .is_err()
+        );
+        store
+            .connection()
+            .pragma_update(None, "query_only", false)
+            .unwrap();
+        assert_eq!(
+            store.load("user").unwrap(),
+            [("a".to_owned(), "1".to_owned())]
+        );
+    }
+
+    #[test]
+    fn a_backup_taken_while_the_owner_runs_opens_as_a_data_dir() {
+        let dir = tempdir("backup-from");
+        let store = DataDir::open(&dir).unwrap();
+        store.commit(&[put("user", "a", "1")]).unwrap();
+        std::fs::create_dir_all(dir.join("keys")).unwrap();
+        std::fs::write(dir.join("keys").join("k.pk8"), b"key").unwrap();
+        let copy = tempdir("backup-to").join("copy");
+        backup(&dir, &copy).unwrap();
+        // The owner still holds `dir`; the copy is a data dir of its own.
+        let restored = DataDir::open(&copy).unwrap();
+        assert_eq!(restored.load("user").unwrap().len(), 1);
+        assert_eq!(
+            std::fs::read(copy.join("keys").join("k.pk8")).unwrap(),
+            b"key"
+        );
+        drop(restored);
+        assert!(
+            backup(&dir, &copy)
+                .unwrap_err()
+                .to_string()
+                .contains("already holds")
+        );
+        drop(store);
+    }
+
+    pub(crate) fn tempdir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "cogkit-store-{name}-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+}

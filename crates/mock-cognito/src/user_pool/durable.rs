@@ -1,0 +1,571 @@
+//! User pools in the data dir ([`crate::store`]): what a request changed,
+//! as rows, and the state read back from them at start.
+//!
+//! Durable: pools (settings, domain, the `kid`s of their keys), app
+//! clients, users (with their SRP verifier, never a password), groups,
+//! identity providers, resource servers, sign-in sessions (so a global
+//! sign-out or a revocation holds) and refresh tokens. Not durable, by
+//! design: pending SRP and NEW_PASSWORD_REQUIRED challenges, unused
+//! authorization codes, hosted-UI browser sessions and the codes shown at
+//! `/_mock/codes`; a restart ends them as a timeout would.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use cognito_srp::Verifier;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::providers::{IdentityProvider, ResourceServer};
+use super::sign_in_names::SignInNames;
+use super::tokens::{RefreshGrant, SignInSession};
+use super::{AppClient, CodePurpose, Group, Pool, User, UserPools};
+use crate::expiring::ExpiringMap;
+use crate::jwt::{Alg, KeyFactory, SigningKey};
+use crate::shapes::Operation;
+use crate::shapes::cognito_idp::ops::{CreateUserPool, UpdateUserPoolClient};
+use crate::shapes::cognito_idp::{
+    IdentityProviderTypeType, ResourceServerScopeType, UserPoolClientType, UserPoolType,
+    UserStatusType,
+};
+use crate::store::{Change, DataDir, StoreError, Tracked, child_key, children_of};
+
+const POOL: &str = "user_pool";
+const CLIENT: &str = "app_client";
+const USER: &str = "user";
+const GROUP: &str = "group";
+const PROVIDER: &str = "identity_provider";
+const RESOURCE_SERVER: &str = "resource_server";
+const SESSION: &str = "sign_in_session";
+const REFRESH_TOKEN: &str = "refresh_token";
+
+/// The kinds of a pool's children, deleted with it.
+const CHILD_KINDS: [&str; 6] = [CLIENT, USER, GROUP, PROVIDER, RESOURCE_SERVER, SESSION];
+
+#[derive(Serialize, Deserialize)]
+struct PoolRow {
+    id: String,
+    region: String,
+    created: i64,
+    modified: i64,
+    settings: Value,
+    domain: Option<String>,
+    id_kid: String,
+    access_kid: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ClientRow {
+    id: String,
+    secret: Option<String>,
+    created: i64,
+    modified: i64,
+    settings: Value,
+}
+
+#[derive(Serialize, Deserialize)]
+struct UserRow {
+    username: String,
+    sub: String,
+    attributes: BTreeMap<String, String>,
+    status: String,
+    enabled: bool,
+    salt: String,
+    verifier: String,
+    groups: BTreeSet<String>,
+    failed_sign_ins: u32,
+    locked_until: i64,
+    /// (code, purpose, expiry).
+    code: Option<(String, CodePurpose, i64)>,
+    created: i64,
+    modified: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct GroupRow {
+    name: String,
+    description: Option<String>,
+    role_arn: Option<String>,
+    precedence: Option<i32>,
+    created: i64,
+    modified: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ProviderRow {
+    name: String,
+    provider_type: String,
+    details: BTreeMap<String, String>,
+    attribute_mapping: BTreeMap<String, String>,
+    idp_identifiers: Vec<String>,
+    created: i64,
+    modified: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ResourceServerRow {
+    identifier: String,
+    name: String,
+    /// (name, description).
+    scopes: Vec<(String, String)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SessionRow {
+    username: String,
+    client_id: String,
+    auth_time: i64,
+    revoked: bool,
+    scopes: Option<Vec<String>>,
+    nonce: Option<String>,
+    expires: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RefreshRow {
+    pool_id: String,
+    client_id: String,
+    origin_jti: String,
+    rotated_out_at: Option<i64>,
+    expires: i64,
+}
+
+fn to_json(row: &impl Serialize) -> String {
+    // Rows are plain data: serialising them cannot fail.
+    serde_json::to_string(row).unwrap_or_default()
+}
+
+fn bad_row(kind: &str, key: &str, why: impl std::fmt::Display) -> StoreError {
+    StoreError::damaged(format!(
+        "{kind} {key:?} in the data dir cannot be read: {why}"
+    ))
+}
+
+fn from_json<T: for<'de> Deserialize<'de>>(
+    kind: &str,
+    key: &str,
+    json: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(json).map_err(|e| bad_row(kind, key, e))
+}
+
+/// Puts or deletes the rows of a tracked map's changed keys.
+fn drain<V>(
+    kind: &'static str,
+    parent: &str,
+    map: &mut Tracked<String, V>,
+    row: impl Fn(&V) -> String,
+    out: &mut Vec<Change>,
+) {
+    for key in map.take_changed() {
+        let stored_key = child_key(parent, &key);
+        out.push(match map.get(&key) {
+            Some(v) => Change::Put {
+                kind,
+                key: stored_key,
+                value: row(v),
+            },
+            None => Change::Delete {
+                kind,
+                key: stored_key,
+            },
+        });
+    }
+}
+
+impl UserPools {
+    /// Empty user pools whose changes are tracked for a data dir.
+    pub(crate) fn durable() -> Self {
+        UserPools {
+            pools: Tracked::new(true),
+            refresh_tokens: ExpiringMap::new_tracking(true),
+            ..UserPools::default()
+        }
+    }
+
+    /// Whether anything changed since the last [`UserPools::take_changes`].
+    pub(crate) fn has_changes(&self) -> bool {
+        self.pools.has_changes() || self.refresh_tokens.has_changes()
+    }
+
+    /// What changed since the last call, as rows.
+    pub(crate) fn take_changes(&mut self) -> Vec<Change> {
+        let mut out = Vec::new();
+        for pool_id in self.pools.take_changed() {
+            // Only this module reads the pool here; taking it mutably
+            // through the map would mark it changed again.
+            let Some(pool) = self.pools.get(&pool_id) else {
+                out.push(Change::Delete {
+                    kind: POOL,
+                    key: pool_id.clone(),
+                });
+                for kind in CHILD_KINDS {
+                    out.push(Change::DeletePrefix {
+                        kind,
+                        prefix: children_of(&pool_id),
+                    });
+                }
+                continue;
+            };
+            out.push(Change::Put {
+                kind: POOL,
+                key: pool_id.clone(),
+                value: to_json(&pool_row(pool)),
+            });
+            let pool = self.pools.get_unmarked(&pool_id).expect("present");
+            drain(CLIENT, &pool_id, &mut pool.clients, client_row, &mut out);
+            drain(USER, &pool_id, &mut pool.users, user_row, &mut out);
+            drain(GROUP, &pool_id, &mut pool.groups, group_row, &mut out);
+            drain(
+                PROVIDER,
+                &pool_id,
+                &mut pool.identity_providers,
+                provider_row,
+                &mut out,
+            );
+            drain(
+                RESOURCE_SERVER,
+                &pool_id,
+                &mut pool.resource_servers,
+                resource_server_row,
+                &mut out,
+            );
+            for jti in pool.sessions.take_changed() {
+                let key = child_key(&pool_id, &jti);
+                out.push(match pool.sessions.entry_of(&jti) {
+                    Some((s, expires)) => Change::Put {
+                        kind: SESSION,
+                        key,
+                        value: to_json(&SessionRow {
+                            username: s.username.clone(),
+                            client_id: s.client_id.clone(),
+                            auth_time: s.auth_time,
+                            revoked: s.revoked,
+                            scopes: s.scopes.clone(),
+                            nonce: s.nonce.clone(),
+                            expires,
+                        }),
+                    },
+                    None => Change::Delete { kind: SESSION, key },
+                });
+            }
+        }
+        for token in self.refresh_tokens.take_changed() {
+            out.push(match self.refresh_tokens.entry_of(&token) {
+                Some((g, expires)) => Change::Put {
+                    kind: REFRESH_TOKEN,
+                    key: token.clone(),
+                    value: to_json(&RefreshRow {
+                        pool_id: g.pool_id.clone(),
+                        client_id: g.client_id.clone(),
+                        origin_jti: g.origin_jti.clone(),
+                        rotated_out_at: g.rotated_out_at,
+                        expires,
+                    }),
+                },
+                None => Change::Delete {
+                    kind: REFRESH_TOKEN,
+                    key: token,
+                },
+            });
+        }
+        out
+    }
+
+    /// The user pools stored in `store` (tracked from here on), with their
+    /// keys from `keys`. Entries that expired while the server was down
+    /// are left out.
+    pub(crate) fn load(store: &DataDir, keys: &KeyFactory, now: i64) -> Result<Self, StoreError> {
+        let mut pools = UserPools::durable();
+        for (key, json) in store.load(POOL)? {
+            let row: PoolRow = from_json(POOL, &key, &json)?;
+            let settings = pool_settings(row.settings).map_err(|e| bad_row(POOL, &key, e))?;
+            let case_sensitive = settings
+                .username_configuration
+                .as_ref()
+                .is_none_or(|c| c.case_sensitive);
+            let pool = Pool {
+                id: row.id.clone(),
+                region: row.region,
+                created: row.created,
+                modified: row.modified,
+                settings,
+                domain: row.domain.clone(),
+                clients: Tracked::new(true),
+                users: Tracked::new(true),
+                sign_in_names: SignInNames::new(case_sensitive),
+                groups: Tracked::new(true),
+                sessions: ExpiringMap::new_tracking(true),
+                identity_providers: Tracked::new(true),
+                resource_servers: Tracked::new(true),
+                id_key: Arc::new(SigningKey::generate_with(row.id_kid, Alg::Rs256, keys)),
+                access_key: Arc::new(SigningKey::generate_with(row.access_kid, Alg::Rs256, keys)),
+            };
+            if let Some(domain) = row.domain {
+                pools.domains.insert(domain, row.id.clone());
+            }
+            pools.pools.load(row.id, pool);
+        }
+        let children = |kind: &'static str| -> Result<Vec<(String, String, String)>, StoreError> {
+            store
+                .load(kind)?
+                .into_iter()
+                .map(|(key, json)| {
+                    let (pool, child) = key
+                        .split_once('\u{1f}')
+                        .ok_or_else(|| bad_row(kind, &key, "no pool in its key"))?;
+                    Ok((pool.to_owned(), child.to_owned(), json))
+                })
+                .collect()
+        };
+        for (pool_id, id, json) in children(CLIENT)? {
+            let row: ClientRow = from_json(CLIENT, &id, &json)?;
+            let settings = client_settings(row.settings, &pool_id, &id)
+                .map_err(|e| bad_row(CLIENT, &id, e))?;
+            let client = AppClient {
+                id: row.id,
+                secret: row.secret,
+                created: row.created,
+                modified: row.modified,
+                settings,
+            };
+            pools.client_index.insert(id.clone(), pool_id.clone());
+            pools.pool_for_load(&pool_id)?.clients.load(id, client);
+        }
+        for (pool_id, name, json) in children(USER)? {
+            let row: UserRow = from_json(USER, &name, &json)?;
+            let user = User {
+                status: UserStatusType::parse(&row.status)
+                    .ok_or_else(|| bad_row(USER, &name, "unknown status"))?,
+                verifier: Verifier::from_hex(&row.salt, &row.verifier)
+                    .map_err(|e| bad_row(USER, &name, e))?,
+                username: row.username,
+                sub: row.sub,
+                attributes: row.attributes,
+                enabled: row.enabled,
+                groups: row.groups,
+                failed_sign_ins: row.failed_sign_ins,
+                locked_until: row.locked_until,
+                code: row.code,
+                created: row.created,
+                modified: row.modified,
+            };
+            let pool = pools.pool_for_load(&pool_id)?;
+            pool.sign_in_names.add(&user.username, &user.attributes);
+            pool.users.load(name, user);
+        }
+        for (pool_id, name, json) in children(GROUP)? {
+            let row: GroupRow = from_json(GROUP, &name, &json)?;
+            let group = Group {
+                name: row.name,
+                description: row.description,
+                role_arn: row.role_arn,
+                precedence: row.precedence,
+                created: row.created,
+                modified: row.modified,
+            };
+            pools.pool_for_load(&pool_id)?.groups.load(name, group);
+        }
+        for (pool_id, name, json) in children(PROVIDER)? {
+            let row: ProviderRow = from_json(PROVIDER, &name, &json)?;
+            let provider = IdentityProvider {
+                provider_type: IdentityProviderTypeType::parse(&row.provider_type)
+                    .ok_or_else(|| bad_row(PROVIDER, &name, "unknown provider type"))?,
+                name: row.name,
+                details: row.details,
+                attribute_mapping: row.attribute_mapping,
+                idp_identifiers: row.idp_identifiers,
+                created: row.created,
+                modified: row.modified,
+            };
+            pools
+                .pool_for_load(&pool_id)?
+                .identity_providers
+                .load(name, provider);
+        }
+        for (pool_id, identifier, json) in children(RESOURCE_SERVER)? {
+            let row: ResourceServerRow = from_json(RESOURCE_SERVER, &identifier, &json)?;
+            let server = ResourceServer {
+                identifier: row.identifier,
+                name: row.name,
+                scopes: row
+                    .scopes
+                    .into_iter()
+                    .map(|(scope_name, scope_description)| ResourceServerScopeType {
+                        scope_name,
+                        scope_description,
+                    })
+                    .collect(),
+            };
+            pools
+                .pool_for_load(&pool_id)?
+                .resource_servers
+                .load(identifier, server);
+        }
+        for (pool_id, jti, json) in children(SESSION)? {
+            let row: SessionRow = from_json(SESSION, &jti, &json)?;
+            if row.expires <= now {
+                continue;
+            }
+            let session = SignInSession {
+                username: row.username,
+                client_id: row.client_id,
+                auth_time: row.auth_time,
+                revoked: row.revoked,
+                scopes: row.scopes,
+                nonce: row.nonce,
+            };
+            pools
+                .pool_for_load(&pool_id)?
+                .sessions
+                .load(jti, session, row.expires);
+        }
+        for (token, json) in store.load(REFRESH_TOKEN)? {
+            let row: RefreshRow = from_json(REFRESH_TOKEN, "(a refresh token)", &json)?;
+            if row.expires <= now {
+                continue;
+            }
+            let grant = RefreshGrant {
+                pool_id: row.pool_id,
+                client_id: row.client_id,
+                origin_jti: row.origin_jti,
+                rotated_out_at: row.rotated_out_at,
+            };
+            pools.refresh_tokens.load(token, grant, row.expires);
+        }
+        Ok(pools)
+    }
+
+    /// Takes `loaded`'s durable state, keeping this one's pending, short-lived
+    /// state (challenges, codes, browser sessions).
+    pub(crate) fn replace_durable(&mut self, loaded: UserPools) {
+        self.pools = loaded.pools;
+        self.client_index = loaded.client_index;
+        self.domains = loaded.domains;
+        self.refresh_tokens = loaded.refresh_tokens;
+    }
+
+    /// The apps every pool's identity providers name, to register with the
+    /// fake providers after a load.
+    pub(crate) fn provider_apps(&self) -> Vec<super::ProviderApp> {
+        self.pools
+            .values()
+            .flat_map(|pool| {
+                pool.identity_providers
+                    .keys()
+                    .filter_map(|name| self.provider_app(&pool.id, name))
+            })
+            .collect()
+    }
+
+    /// A loaded pool, to add its children to (unmarked).
+    fn pool_for_load(&mut self, pool_id: &str) -> Result<&mut Pool, StoreError> {
+        self.pools
+            .get_unmarked(pool_id)
+            .ok_or_else(|| bad_row(POOL, pool_id, "a child names a pool that is not stored"))
+    }
+}
+
+/// A pool's settings read back as CreateUserPool would read them (the
+/// output shapes have no reader of their own): the model checks them again.
+fn pool_settings(mut stored: Value) -> Result<UserPoolType, crate::ApiError> {
+    if let Some(object) = stored.as_object_mut() {
+        for (as_described, as_created) in [("Name", "PoolName"), ("SchemaAttributes", "Schema")] {
+            if let Some(v) = object.remove(as_described) {
+                object.insert(as_created.to_owned(), v);
+            }
+        }
+    }
+    let request = <CreateUserPool as Operation>::parse_input(&stored)?;
+    Ok(super::pools::settings_of_create(request))
+}
+
+/// An app client's settings read back as UpdateUserPoolClient would read them.
+fn client_settings(
+    mut stored: Value,
+    pool_id: &str,
+    client_id: &str,
+) -> Result<UserPoolClientType, crate::ApiError> {
+    if let Some(object) = stored.as_object_mut() {
+        object.insert("UserPoolId".to_owned(), Value::from(pool_id));
+        object.insert("ClientId".to_owned(), Value::from(client_id));
+    }
+    let request = <UpdateUserPoolClient as Operation>::parse_input(&stored)?;
+    Ok(super::pools::client_settings_of_update(request))
+}
+
+fn pool_row(pool: &Pool) -> PoolRow {
+    PoolRow {
+        id: pool.id.clone(),
+        region: pool.region.clone(),
+        created: pool.created,
+        modified: pool.modified,
+        settings: serde_json::to_value(&pool.settings).unwrap_or(Value::Null),
+        domain: pool.domain.clone(),
+        id_kid: pool.id_key.kid().to_owned(),
+        access_kid: pool.access_key.kid().to_owned(),
+    }
+}
+
+fn client_row(c: &AppClient) -> String {
+    to_json(&ClientRow {
+        id: c.id.clone(),
+        secret: c.secret.clone(),
+        created: c.created,
+        modified: c.modified,
+        settings: serde_json::to_value(&c.settings).unwrap_or(Value::Null),
+    })
+}
+
+fn user_row(u: &User) -> String {
+    to_json(&UserRow {
+        username: u.username.clone(),
+        sub: u.sub.clone(),
+        attributes: u.attributes.clone(),
+        status: u.status.as_str().to_owned(),
+        enabled: u.enabled,
+        salt: u.verifier.salt_hex(),
+        verifier: u.verifier.verifier_hex(),
+        groups: u.groups.clone(),
+        failed_sign_ins: u.failed_sign_ins,
+        locked_until: u.locked_until,
+        code: u.code.clone(),
+        created: u.created,
+        modified: u.modified,
+    })
+}
+
+fn group_row(g: &Group) -> String {
+    to_json(&GroupRow {
+        name: g.name.clone(),
+        description: g.description.clone(),
+        role_arn: g.role_arn.clone(),
+        precedence: g.precedence,
+        created: g.created,
+        modified: g.modified,
+    })
+}
+
+fn provider_row(p: &IdentityProvider) -> String {
+    to_json(&ProviderRow {
+        name: p.name.clone(),
+        provider_type: p.provider_type.as_str().to_owned(),
+        details: p.details.clone(),
+        attribute_mapping: p.attribute_mapping.clone(),
+        idp_identifiers: p.idp_identifiers.clone(),
+        created: p.created,
+        modified: p.modified,
+    })
+}
+
+fn resource_server_row(s: &ResourceServer) -> String {
+    to_json(&ResourceServerRow {
+        identifier: s.identifier.clone(),
+        name: s.name.clone(),
+        scopes: s
+            .scopes
+            .iter()
+            .map(|s| (s.scope_name.clone(), s.scope_description.clone()))
+            .collect(),
+    })
+}
