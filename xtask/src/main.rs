@@ -17,6 +17,9 @@
 //! - `soak [--count N] [--concurrency N]`: memory stays bounded once what
 //!   operations leave behind expires (RSS before, after N, after N more
 //!   past the lifetimes).
+//! - `crash [--rounds N] [--writers N] [--debug]`: the durable mock
+//!   (`--data-dir`) killed with SIGKILL under concurrent writes, restarted,
+//!   and every acknowledged write checked whole.
 //! - `fuzz [--seconds N] [target…]`: the `cargo fuzz` targets in `fuzz/`
 //!   for a fixed budget each (default 20 s); fails on any crash.
 //! - `codegen [--check]`: the mock's typed shapes from the bundled service
@@ -31,6 +34,7 @@ mod bench_srp;
 mod browser;
 mod codegen;
 mod compat;
+mod crash;
 mod e2e;
 mod fuzz;
 mod mock_server;
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
         ["browser"] => browser::run(),
         ["compat"] => compat::run(),
         ["soak", rest @ ..] => soak::run(rest),
+        ["crash", rest @ ..] => crash::run(rest),
         ["fuzz", rest @ ..] => fuzz::run(rest),
         ["codegen", rest @ ..] => codegen::run(rest),
         _ => Err(usage()),
@@ -72,7 +77,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask e2e | compat | browser | soak [--count N] [--concurrency N] | fuzz [--seconds N] [target…] | codegen [--check] | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] [--server-bin PATH] | bench scale [--users N] [--sign-ins N]"
+    "usage: cargo xtask e2e | compat | browser | soak [--count N] [--concurrency N] | crash [--rounds N] [--writers N] [--debug] | fuzz [--seconds N] [target…] | codegen [--check] | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] [--server-bin PATH] | bench scale [--users N] [--sign-ins N]"
         .to_owned()
 }
 

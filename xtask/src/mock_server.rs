@@ -70,7 +70,15 @@ impl MockServer {
         Self::start_with(bin, &[])
     }
 
-    fn start_with(bin: &Path, args: &[&std::ffi::OsStr]) -> Result<MockServer, String> {
+    /// Kills the server with SIGKILL, as a crash would: no shutdown path
+    /// runs.
+    pub(crate) fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts `bin mock serve` on a free port with `args`.
+    pub(crate) fn start_with(bin: &Path, args: &[&std::ffi::OsStr]) -> Result<MockServer, String> {
         let mut child = Command::new(bin)
             .args(["mock", "serve", "--addr", "127.0.0.1:0"])
             .args(args)
@@ -112,6 +120,9 @@ impl Drop for MockServer {
 /// Stops a server as Ctrl-C would (SIGINT, its clean-shutdown path),
 /// killing it if it has not exited within five seconds.
 pub(crate) fn stop(child: &mut Child) {
+    if let Ok(Some(_)) = child.try_wait() {
+        return; // gone already (killed)
+    }
     let _ = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status();

@@ -122,5 +122,13 @@ pub use http::aws_json::MAX_BODY_BYTES;
 pub use ids::Randomness;
 pub use jwt::KeyFactory;
 pub use server::{MockCognito, MockCognitoBuilder};
+/// Copies the data dir `from` (of `--data-dir` / [`MockCognitoBuilder::data_dir`])
+/// into the new directory `to`, consistently, while its server runs:
+/// SQLite's online backup of the state, then the signing keys. A server
+/// started on `to` continues from the copy.
+pub fn backup_data_dir(from: &std::path::Path, to: &std::path::Path) -> Result<(), String> {
+    store::backup(from, to).map_err(|e| e.to_string())
+}
+
 pub use user_pool::{ClientSummary, CodePurpose, CodeRecord, IssuerMode, PoolSummary};
 pub use work::expensive_work_counters;

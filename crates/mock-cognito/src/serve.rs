@@ -50,7 +50,7 @@ pub struct BackupArgs {
 
 /// Copies a data dir (see [`BackupArgs`]).
 pub fn backup(args: &BackupArgs) -> Result<(), ServeError> {
-    crate::store::backup(&args.data_dir, &args.to).map_err(|e| ServeError::Input(e.to_string()))
+    crate::backup_data_dir(&args.data_dir, &args.to).map_err(ServeError::Input)
 }
 
 /// `--issuer-mode`.
