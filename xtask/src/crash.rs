@@ -18,7 +18,7 @@
 //! Prints `rounds, acknowledged writes, lost, half-applied`; fails if any
 //! was lost or half-applied.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -118,7 +118,7 @@ fn start(bin: &Path, dir: &Path) -> Result<MockServer, String> {
     MockServer::start_with(bin, &["--data-dir".as_ref(), dir.as_os_str()])
 }
 
-async fn rounds(bin: &Path, dir: &PathBuf, o: &Options) -> Result<(), String> {
+async fn rounds(bin: &Path, dir: &Path, o: &Options) -> Result<(), String> {
     let server = start(bin, dir)?;
     let fixture = make_fixture(&JsonClient::new(&server.endpoint)).await?;
     let mut server = Some(server);
