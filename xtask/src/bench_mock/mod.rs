@@ -1,5 +1,5 @@
 //! `cargo xtask bench mock [--concurrency N] [--requests N] [--duration S]
-//! [--users N] [--starts N] [--against-moto] [--server-bin PATH]`: the mock
+//! [--users N] [--starts N] [--against-moto] [--server-bin PATH] [--data-dir]`: the mock
 //! under load.
 //!
 //! Starts `cogkit mock serve` (release) with the example seed, makes a
@@ -36,6 +36,8 @@ struct Options {
     /// A prebuilt `cogkit` to measure instead of building this tree's (for
     /// before/after runs in close succession).
     server_bin: Option<std::path::PathBuf>,
+    /// Also measure the server with `--data-dir`, side by side.
+    data_dir: bool,
 }
 
 struct Row {
@@ -60,6 +62,7 @@ fn parse(args: &[&str]) -> Result<Options, String> {
         starts: 5,
         against_moto: false,
         server_bin: None,
+        data_dir: false,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -76,6 +79,7 @@ fn parse(args: &[&str]) -> Result<Options, String> {
             "--users" => o.users = number("--users")?,
             "--starts" => o.starts = number("--starts")?,
             "--against-moto" => o.against_moto = true,
+            "--data-dir" => o.data_dir = true,
             "--server-bin" => {
                 o.server_bin = Some(it.next().ok_or("--server-bin takes a path")?.into())
             }
@@ -92,10 +96,11 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
         return result;
     }
     let options = parse(args)?;
-    let ours = Kind::Ours(match &options.server_bin {
+    let bin = match &options.server_bin {
         Some(bin) => bin.clone(),
         None => process::release_cogkit()?,
-    });
+    };
+    let ours = Kind::Ours(bin.clone());
     let moto = if options.against_moto {
         println!("bench: {MOTO} into target/bench-venv-moto");
         Some(Kind::Moto(crate::python::venv("bench-venv-moto", &[MOTO])?))
@@ -125,6 +130,18 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
         println!("  (sign-in floor not measured: {e})");
     }
     print_rs256(rs256::measure());
+    if options.data_dir {
+        let base = std::env::temp_dir().join(format!("cogkit-bench-{}", std::process::id()));
+        let durable = runtime.block_on(measure(&Kind::OursDurable(bin, base.clone()), &options));
+        let _ = std::fs::remove_dir_all(&base);
+        let durable = durable?;
+        print_report(
+            "mock-cognito --data-dir (durable, release)",
+            &durable,
+            false,
+        );
+        print_durable_ratios(&ours_report, &durable);
+    }
     if let Some(moto) = moto {
         let moto_report = runtime.block_on(measure(&moto, &options))?;
         print_report("moto_server 5.2.5", &moto_report, true);
@@ -315,6 +332,33 @@ fn print_rs256(measured: Result<rs256::Rs256, String>) {
         ),
         Err(e) => println!("\nRS256 comparison failed: {e}"),
     }
+}
+
+/// Durable ÷ in memory, the target being ≥ 0.5× on each.
+fn print_durable_ratios(memory: &Report, durable: &Report) {
+    println!("\n--data-dir vs in memory (throughput: durable ÷ in memory; target ≥ 0.50)");
+    for m in &memory.rows {
+        let Some(d) = row(durable, m.scenario) else {
+            continue;
+        };
+        let ratio = d.measured.ops_per_sec() / m.measured.ops_per_sec().max(1e-9);
+        println!(
+            "  {:<40} {:>6.2}×  {}  (server CPU/op {} vs {})",
+            m.scenario.name(),
+            ratio,
+            if ratio >= 0.5 { "met" } else { "MISSED" },
+            ms(d.cpu_per_op),
+            ms(m.cpu_per_op)
+        );
+    }
+    println!(
+        "  {:<40} {} vs {}   idle RSS {} vs {}",
+        "cold start",
+        ms(durable.cold_start),
+        ms(memory.cold_start),
+        mib(durable.rss_idle),
+        mib(memory.rss_idle)
+    );
 }
 
 fn print_ratios(ours: &Report, moto: &Report) {

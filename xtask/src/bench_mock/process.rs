@@ -31,6 +31,9 @@ fn free_port() -> Result<u16, String> {
 pub(crate) enum Kind {
     /// `cogkit mock serve` (release) with the example seed.
     Ours(std::path::PathBuf),
+    /// The same with `--data-dir`: a fresh directory under the given one
+    /// for each start.
+    OursDurable(std::path::PathBuf, std::path::PathBuf),
     /// `moto_server` from a venv's python.
     Moto(std::path::PathBuf),
 }
@@ -39,6 +42,7 @@ impl Kind {
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Kind::Ours(_) => "mock-cognito",
+            Kind::OursDurable(..) => "mock-cognito --data-dir",
             Kind::Moto(_) => "moto",
         }
     }
@@ -53,6 +57,16 @@ impl Server {
                 let mut c = Command::new(bin);
                 c.args(["mock", "serve", "--addr", &addr, "--config"])
                     .arg(crate::workspace_root().join("examples/mock-config.toml"));
+                c
+            }
+            Kind::OursDurable(bin, base) => {
+                let dir = base.join(format!("start-{port}"));
+                let _ = std::fs::remove_dir_all(&dir);
+                let mut c = Command::new(bin);
+                c.args(["mock", "serve", "--addr", &addr, "--config"])
+                    .arg(crate::workspace_root().join("examples/mock-config.toml"))
+                    .arg("--data-dir")
+                    .arg(dir);
                 c
             }
             Kind::Moto(python) => {

@@ -110,15 +110,17 @@ pub(crate) enum Scenario {
     PasswordAuth,
     SrpSignIn,
     SeedFlow2,
+    SignUp,
 }
 
 impl Scenario {
-    pub(crate) const ALL: [Scenario; 5] = [
+    pub(crate) const ALL: [Scenario; 6] = [
         Scenario::GetId,
         Scenario::GetCredentials,
         Scenario::PasswordAuth,
         Scenario::SrpSignIn,
         Scenario::SeedFlow2,
+        Scenario::SignUp,
     ];
 
     /// What moto does not check in this scenario, printed beside its row.
@@ -127,6 +129,7 @@ impl Scenario {
             Scenario::SrpSignIn | Scenario::SeedFlow2 => Some("moto verifies nothing"),
             Scenario::PasswordAuth => Some("moto compares the password in plain text"),
             Scenario::GetId | Scenario::GetCredentials => None,
+            Scenario::SignUp => Some("moto keeps the password in plain text"),
         }
     }
 
@@ -137,6 +140,7 @@ impl Scenario {
             Scenario::PasswordAuth => "InitiateAuth USER_PASSWORD_AUTH",
             Scenario::SrpSignIn => "SRP sign-in (2 calls)",
             Scenario::SeedFlow2 => "flow 2: SRP + GetId + GetCredentials",
+            Scenario::SignUp => "SignUp (a new user each)",
         }
     }
 }
@@ -225,6 +229,15 @@ async fn run_once(
         }
         Scenario::SrpSignIn => {
             srp_sign_in(c, &fx.pool_id, &fx.client_id, user, rng).await?;
+        }
+        Scenario::SignUp => {
+            let name = format!("signup{i}");
+            c.idp(
+                "SignUp",
+                json!({"ClientId": fx.client_id, "Username": name, "Password": PASSWORD,
+                       "UserAttributes": [{"Name": "email", "Value": format!("{name}@example.com")}]}),
+            )
+            .await?;
         }
         Scenario::SeedFlow2 => {
             let id_token = srp_sign_in(c, &fx.pool_id, &fx.client_id, user, rng).await?;

@@ -41,7 +41,11 @@ impl IdentityPools {
     ) -> String {
         let region = pool_id.split(':').next().unwrap_or("us-east-1");
         let id = format!("{region}:{}", self.rng.uuid());
-        if let Some(pool) = self.pools.get_mut(pool_id) {
+        // Only a login changes the pool (its index): a guest identity must
+        // not rewrite the pool's row in a data dir.
+        if !logins.is_empty()
+            && let Some(pool) = self.pools.get_mut(pool_id)
+        {
             for (provider, subject) in &logins {
                 pool.login_index
                     .insert((provider.clone(), subject.clone()), id.clone());
