@@ -15,6 +15,10 @@
 //!   never answered is the old one or the new one.
 //!
 //! At the end every round's acknowledged writes are checked once more.
+//! With `--full-disk`, a real full disk too: the data dir on a small tmpfs
+//! (mounting needs root or password-less sudo), filled until a write is
+//! refused; the refusal must be InternalErrorException, the reads go on,
+//! and after a restart the stored state is what memory held.
 //! Prints `rounds, acknowledged writes, lost, half-applied`; fails if any
 //! was lost or half-applied.
 
@@ -35,6 +39,7 @@ struct Options {
     rounds: usize,
     writers: usize,
     debug: bool,
+    full_disk: bool,
 }
 
 fn parse(args: &[&str]) -> Result<Options, String> {
@@ -42,6 +47,7 @@ fn parse(args: &[&str]) -> Result<Options, String> {
         rounds: 50,
         writers: 4,
         debug: false,
+        full_disk: false,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -55,6 +61,7 @@ fn parse(args: &[&str]) -> Result<Options, String> {
             "--rounds" => o.rounds = number("--rounds")?,
             "--writers" => o.writers = number("--writers")?,
             "--debug" => o.debug = true,
+            "--full-disk" => o.full_disk = true,
             other => return Err(format!("unknown option {other}\n{}", crate::usage())),
         }
     }
@@ -111,7 +118,142 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let result = runtime.block_on(rounds(&bin, &dir, &o));
     let _ = std::fs::remove_dir_all(&dir);
-    result
+    result?;
+    if o.full_disk {
+        runtime.block_on(full_disk(&bin))?;
+    }
+    Ok(())
+}
+
+/// A tmpfs of a few MiB, mounted for the full-disk check and unmounted
+/// when dropped.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount() -> Result<SmallDisk, String> {
+        let dir = std::env::temp_dir().join(format!("cogkit-full-disk-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let target = dir.to_string_lossy().into_owned();
+        let args = ["-t", "tmpfs", "-o", "size=6m", "tmpfs", target.as_str()];
+        let mounted = |program: &str, prefix: &[&str]| {
+            std::process::Command::new(program)
+                .args(prefix)
+                .args(args)
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if mounted("mount", &[]) || mounted("sudo", &["-n", "mount"]) {
+            Ok(SmallDisk(dir))
+        } else {
+            Err("--full-disk needs to mount a tmpfs (root, or sudo without a password)".into())
+        }
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let target = self.0.to_string_lossy().into_owned();
+        let unmounted = std::process::Command::new("umount")
+            .arg(&target)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !unmounted {
+            let _ = std::process::Command::new("sudo")
+                .args(["-n", "umount", &target])
+                .status();
+        }
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+/// A real full disk: the data dir on a 6 MiB tmpfs filled up. Writes fail
+/// with InternalErrorException, reads go on, and after a restart the
+/// stored state is what memory held.
+async fn full_disk(bin: &Path) -> Result<(), String> {
+    let disk = SmallDisk::mount()?;
+    let data = disk.0.join("data");
+    let server = start(bin, &data)?;
+    let client = JsonClient::new(&server.endpoint);
+    let fixture = make_fixture(&client).await?;
+    // Fill what is left.
+    {
+        use std::io::Write as _;
+        let mut filler = std::fs::File::create(disk.0.join("filler")).map_err(|e| e.to_string())?;
+        let chunk = vec![0u8; 16 * 1024];
+        while filler.write_all(&chunk).is_ok() {}
+        // Then leave room for a few hundred users, so writes succeed
+        // until the disk fills up under them.
+        let full = filler.metadata().map_err(|e| e.to_string())?.len();
+        filler
+            .set_len(full.saturating_sub(512 * 1024))
+            .map_err(|e| e.to_string())?;
+        let _ = filler.sync_all();
+    }
+    let mut stored = Vec::new();
+    let refused = loop {
+        let username = format!("full{}", stored.len());
+        let body = json!({"UserPoolId": fixture.pool_id, "Username": username, "MessageAction": "SUPPRESS",
+                          "UserAttributes": [{"Name": "name", "Value": "x".repeat(2048)}]});
+        match client.idp("AdminCreateUser", body).await {
+            Ok(_) => stored.push(username),
+            Err(e) => break e,
+        }
+        if stored.len() > 10_000 {
+            return Err("the full disk never refused a write".into());
+        }
+    };
+    if !refused.contains("500") || !refused.contains("InternalErrorException") {
+        return Err(format!("a write on a full disk: {refused}"));
+    }
+    let not_made = format!("full{}", stored.len());
+    let gone = client
+        .idp(
+            "AdminGetUser",
+            json!({"UserPoolId": fixture.pool_id, "Username": not_made}),
+        )
+        .await;
+    if !gone
+        .as_ref()
+        .is_err_and(|e| e.contains("UserNotFoundException"))
+    {
+        return Err(format!("the refused user is in memory: {gone:?}"));
+    }
+    for username in &stored {
+        client
+            .idp(
+                "AdminGetUser",
+                json!({"UserPoolId": fixture.pool_id, "Username": username}),
+            )
+            .await?;
+    }
+    drop(server);
+    std::fs::remove_file(disk.0.join("filler")).map_err(|e| e.to_string())?;
+    let server = start(bin, &data)?;
+    let client = JsonClient::new(&server.endpoint);
+    for username in &stored {
+        client
+            .idp(
+                "AdminGetUser",
+                json!({"UserPoolId": fixture.pool_id, "Username": username}),
+            )
+            .await?;
+    }
+    let after = client
+        .idp(
+            "AdminGetUser",
+            json!({"UserPoolId": fixture.pool_id, "Username": not_made}),
+        )
+        .await;
+    if after.is_ok() {
+        return Err("the refused user came back after a restart".into());
+    }
+    println!(
+        "full disk (6 MiB tmpfs, filled): {} users stored, the next write refused with InternalErrorException, reads served; after a restart the same {} and not the refused one",
+        stored.len(),
+        stored.len()
+    );
+    Ok(())
 }
 
 fn start(bin: &Path, dir: &Path) -> Result<MockServer, String> {

@@ -77,7 +77,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask e2e | compat | browser | soak [--count N] [--concurrency N] | crash [--rounds N] [--writers N] [--debug] | fuzz [--seconds N] [target…] | codegen [--check] | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] [--server-bin PATH] [--data-dir] | bench scale [--users N] [--sign-ins N]"
+    "usage: cargo xtask e2e | compat | browser | soak [--count N] [--concurrency N] | crash [--rounds N] [--writers N] [--debug] [--full-disk] | fuzz [--seconds N] [target…] | codegen [--check] | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] [--server-bin PATH] [--data-dir] | bench scale [--users N] [--sign-ins N]"
         .to_owned()
 }
 
