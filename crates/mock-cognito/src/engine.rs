@@ -198,28 +198,36 @@ impl Engine {
         let offset = self.clock.offset();
         let clock_moved = offset != self.stored_clock_offset.load(Ordering::Relaxed);
         // Most requests change nothing durable: look before taking the
-        // write locks.
-        let changed = clock_moved
-            || self.user_pools().has_changes()
-            || self.identity_pools().has_changes()
-            || self.credentials().has_changes();
-        if !changed {
+        // write locks, and take only those of the services that changed
+        // (a guest GetId must not stop sign-ins reading the user pools).
+        // A change made after this look is its own request's to store.
+        let user_pools_changed = self.user_pools().has_changes();
+        let identity_pools_changed = self.identity_pools().has_changes();
+        let credentials_changed = self.credentials().has_changes();
+        if !(clock_moved || user_pools_changed || identity_pools_changed || credentials_changed) {
             return Ok(());
         }
         // The engine's lock order; held until stored, so no request sees a
         // change that is then undone.
-        let mut user_pools = self.user_pools_mut();
-        let mut identity_pools = self.identity_pools();
-        let mut credentials = self.credentials();
+        let mut user_pools = user_pools_changed.then(|| self.user_pools_mut());
+        let mut identity_pools = identity_pools_changed.then(|| self.identity_pools());
+        let mut credentials = credentials_changed.then(|| self.credentials());
         let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         let Some(store) = store.as_ref() else {
             return Err(StoreError::damaged(
                 "the data dir is closed: the server is stopping",
             ));
         };
-        let mut changes: Vec<Change> = user_pools.take_changes();
-        changes.extend(identity_pools.take_changes());
-        changes.extend(credentials.take_changes());
+        let mut changes: Vec<Change> = Vec::new();
+        if let Some(u) = user_pools.as_mut() {
+            changes.extend(u.take_changes());
+        }
+        if let Some(i) = identity_pools.as_mut() {
+            changes.extend(i.take_changes());
+        }
+        if let Some(c) = credentials.as_mut() {
+            changes.extend(c.take_changes());
+        }
         if clock_moved {
             changes.push(Change::Put {
                 kind: CLOCK.0,
@@ -227,27 +235,30 @@ impl Engine {
                 value: offset.to_string(),
             });
         }
-        match store.commit(&changes) {
-            Ok(()) => {
-                self.stored_clock_offset.store(offset, Ordering::Relaxed);
-                Ok(())
+        let Err(e) = store.commit(&changes) else {
+            self.stored_clock_offset.store(offset, Ordering::Relaxed);
+            return Ok(());
+        };
+        // Still under the locks: nobody sees the undone change.
+        let now = self.clock.unix();
+        let reloaded = (|| {
+            if let Some(u) = user_pools.as_mut() {
+                u.replace_durable(UserPools::load(store, &self.keys, now)?);
             }
-            Err(e) => {
-                // Still under the locks: nobody sees the undone change.
-                let reloaded = self.reload(
-                    store,
-                    &mut user_pools,
-                    &mut identity_pools,
-                    &mut credentials,
-                );
-                if let Err(reload) = reloaded {
-                    tracing::error!(error = %reload, "cannot read the data dir back after a failed write");
-                }
-                self.clock
-                    .set_offset(self.stored_clock_offset.load(Ordering::Relaxed));
-                Err(e)
+            if let Some(i) = identity_pools.as_mut() {
+                i.load(store)?;
             }
+            if let Some(c) = credentials.as_mut() {
+                c.load(store, now)?;
+            }
+            Ok::<(), StoreError>(())
+        })();
+        if let Err(reload) = reloaded {
+            tracing::error!(error = %reload, "cannot read the data dir back after a failed write");
         }
+        self.clock
+            .set_offset(self.stored_clock_offset.load(Ordering::Relaxed));
+        Err(e)
     }
 
     /// The context of a request with no region of its own.

@@ -196,23 +196,29 @@ impl DataDir {
         let failed =
             |e: rusqlite::Error| StoreError::new(format!("the data dir refused a write: {e}"));
         let tx = db.transaction().map_err(failed)?;
-        for change in changes {
-            match change {
-                Change::Put { kind, key, value } => tx.execute(
+        {
+            // Cached: each statement is parsed once per connection, not
+            // once per request.
+            let mut put = tx
+                .prepare_cached(
                     "INSERT INTO entity (kind, key, value) VALUES (?1, ?2, ?3)
                      ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value",
-                    params![kind, key, value],
-                ),
-                Change::Delete { kind, key } => tx.execute(
-                    "DELETE FROM entity WHERE kind = ?1 AND key = ?2",
-                    params![kind, key],
-                ),
-                Change::DeletePrefix { kind, prefix } => tx.execute(
-                    "DELETE FROM entity WHERE kind = ?1 AND substr(key, 1, ?3) = ?2",
-                    params![kind, prefix, prefix.chars().count() as i64],
-                ),
+                )
+                .map_err(failed)?;
+            let mut delete = tx
+                .prepare_cached("DELETE FROM entity WHERE kind = ?1 AND key = ?2")
+                .map_err(failed)?;
+            for change in changes {
+                match change {
+                    Change::Put { kind, key, value } => put.execute(params![kind, key, value]),
+                    Change::Delete { kind, key } => delete.execute(params![kind, key]),
+                    Change::DeletePrefix { kind, prefix } => tx.execute(
+                        "DELETE FROM entity WHERE kind = ?1 AND substr(key, 1, ?3) = ?2",
+                        params![kind, prefix, prefix.chars().count() as i64],
+                    ),
+                }
+                .map_err(failed)?;
             }
-            .map_err(failed)?;
         }
         tx.commit().map_err(failed)
     }
