@@ -325,12 +325,6 @@ impl SeedConfig {
         self.apply_to(&mut state, &ctx)
     }
 
-    /// The fake providers' apps and users only: the outside world, which a
-    /// data dir does not keep (its Cognito state is not seeded again).
-    pub(crate) fn apply_providers(&self, engine: &Engine) {
-        self.apply_providers_to(&mut engine.providers_mut());
-    }
-
     fn apply_providers_to(&self, providers: &mut crate::external_idp::ExternalProviders) {
         for app in &self.provider_apps {
             providers.register_app(&app.provider, &app.client_id, app.client_secret.as_deref());
@@ -347,11 +341,31 @@ impl SeedConfig {
 
     fn apply_to(&self, state: &mut State<'_>, ctx: &Context<'_>) -> Result<(), String> {
         self.apply_providers_to(state.providers);
+        // With a data dir that already holds state, the seed adds only what
+        // is not there yet: a pool is there if its fixed id is, or (without
+        // one) a pool of its name. What is there is left as it is.
+        let user_pools_there: Vec<(String, String)> = state
+            .user_pools
+            .summary()
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+        let identity_pools_there = state.identity_pools.summary();
+        let there = |existing: &[(String, String)], id: &Option<String>, name: &str| match id {
+            Some(id) => existing.iter().any(|(i, _)| i == id),
+            None => existing.iter().any(|(_, n)| n == name),
+        };
         for p in &self.user_pools {
+            if there(&user_pools_there, &p.id, &p.name) {
+                continue;
+            }
             apply_pool(p, state, ctx)
                 .map_err(|e| format!("seed file, user pool {:?}: {e}", p.name))?;
         }
         for p in &self.identity_pools {
+            if there(&identity_pools_there, &p.id, &p.name) {
+                continue;
+            }
             apply_identity_pool(p, state, ctx)
                 .map_err(|e| format!("seed file, identity pool {:?}: {e}", p.name))?;
         }

@@ -95,9 +95,8 @@ impl Engine {
 
     /// Keeps the state in `store` from now on: what it holds is loaded
     /// (replacing nothing: the engine is new), and every later change is
-    /// tracked. Returns whether the store was new (empty).
-    pub(crate) fn attach_store(&mut self, store: DataDir) -> Result<bool, StoreError> {
-        let fresh = store.is_empty()?;
+    /// tracked.
+    pub(crate) fn attach_store(&mut self, store: DataDir) -> Result<(), StoreError> {
         self.load_from(&store)?;
         // The fake providers are the outside world, not Cognito's state:
         // the apps Cognito registered with them come back from the pools.
@@ -114,7 +113,7 @@ impl Engine {
         self.durable = true;
         self.data_dir = Some(store.path().to_owned());
         self.store = Mutex::new(Some(store));
-        Ok(fresh)
+        Ok(())
     }
 
     /// Caps the database's size (tests of a full disk).

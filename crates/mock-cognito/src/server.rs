@@ -144,8 +144,8 @@ impl MockCognitoBuilder {
     /// instead of memory only: it survives restarts, and each change is
     /// stored before its request is answered. The signing keys are kept
     /// there too (this replaces [`MockCognitoBuilder::signing_keys`]). A seed
-    /// is applied to a new data dir only; one that already holds state keeps
-    /// it (the seed's fake-provider users and apps are loaded every time).
+    /// adds to a data dir only the pools that are not there yet (by fixed
+    /// id, or by name), and never changes what is.
     pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.data_dir = Some(dir.into());
         self
@@ -197,18 +197,14 @@ impl MockCognitoBuilder {
             issuer_mode,
             addr,
         );
-        let fresh = match store {
-            Some(store) => engine
+        if let Some(store) = store {
+            engine
                 .attach_store(store)
-                .map_err(|e| std::io::Error::other(e.to_string()))?,
-            None => true,
-        };
-        let shared = Arc::new(engine);
-        if fresh {
-            seed.apply(&shared).map_err(invalid)?;
-        } else {
-            seed.apply_providers(&shared);
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
         }
+        let shared = Arc::new(engine);
+        // Into a data dir that holds state, only what is not there yet.
+        seed.apply(&shared).map_err(invalid)?;
         shared
             .persist()
             .map_err(|e| std::io::Error::other(e.to_string()))?;

@@ -303,3 +303,72 @@ async fn a_full_disk_refuses_the_write_changes_nothing_and_reads_go_on() {
     assert_eq!(listed["Users"].as_array().unwrap().len(), in_memory);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_seed_adds_to_a_data_dir_only_what_is_not_there() {
+    use mock_cognito::SeedConfig;
+    let first = r#"
+        [[user_pools]]
+        name = "seeded"
+          [[user_pools.users]]
+          username = "sam"
+          password = "Seeded-Passw0rd!"
+    "#;
+    let dir = data_dir("seed");
+    let mock = MockCognito::builder()
+        .data_dir(&dir)
+        .seed(SeedConfig::from_toml(first).unwrap())
+        .start()
+        .await
+        .unwrap();
+    let pools = mock.user_pool_summary();
+    assert_eq!(pools.len(), 1);
+    let pool_id = pools[0].id.clone();
+    // A change made through the API, which a later start must keep.
+    ok(
+        mock.addr(),
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "api-user", "MessageAction": "SUPPRESS"}),
+    )
+    .await;
+    ok(
+        mock.addr(),
+        "AdminDeleteUser",
+        json!({"UserPoolId": pool_id, "Username": "sam"}),
+    )
+    .await;
+    drop(mock);
+
+    let second = format!("{first}\n[[user_pools]]\nname = \"later\"\n");
+    let mock = MockCognito::builder()
+        .data_dir(&dir)
+        .seed(SeedConfig::from_toml(&second).unwrap())
+        .start()
+        .await
+        .unwrap();
+    let mut names: Vec<String> = mock
+        .user_pool_summary()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["later", "seeded"],
+        "the new pool added, the old one not again"
+    );
+    let users = ok(mock.addr(), "ListUsers", json!({"UserPoolId": pool_id})).await;
+    let usernames: Vec<&str> = users["Users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["Username"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        usernames,
+        ["api-user"],
+        "the API's changes kept, the seed's user not restored"
+    );
+    drop(mock);
+    let _ = std::fs::remove_dir_all(&dir);
+}

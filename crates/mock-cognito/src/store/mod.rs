@@ -245,6 +245,7 @@ impl DataDir {
     }
 
     /// Whether nothing is stored yet (a new data dir).
+    #[cfg(test)]
     pub fn is_empty(&self) -> Result<bool, StoreError> {
         let db = self.connection();
         let count: i64 = db
