@@ -51,12 +51,7 @@ fn parse(args: &[&str]) -> Result<Options, String> {
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let mut number = |name: &str| -> Result<usize, String> {
-            it.next()
-                .and_then(|v| v.parse().ok())
-                .filter(|&n: &usize| n > 0)
-                .ok_or(format!("{name} takes a positive number"))
-        };
+        let mut number = |name: &str| crate::positive_number(&mut it, name);
         match *arg {
             "--rounds" => o.rounds = number("--rounds")?,
             "--writers" => o.writers = number("--writers")?,
@@ -219,26 +214,12 @@ async fn full_disk(bin: &Path) -> Result<(), String> {
     {
         return Err(format!("the refused user is in memory: {gone:?}"));
     }
-    for username in &stored {
-        client
-            .idp(
-                "AdminGetUser",
-                json!({"UserPoolId": fixture.pool_id, "Username": username}),
-            )
-            .await?;
-    }
+    all_there(&client, &fixture, &stored).await?;
     drop(server);
     std::fs::remove_file(disk.0.join("filler")).map_err(|e| e.to_string())?;
     let server = start(bin, &data)?;
     let client = JsonClient::new(&server.endpoint);
-    for username in &stored {
-        client
-            .idp(
-                "AdminGetUser",
-                json!({"UserPoolId": fixture.pool_id, "Username": username}),
-            )
-            .await?;
-    }
+    all_there(&client, &fixture, &stored).await?;
     let after = client
         .idp(
             "AdminGetUser",
@@ -358,6 +339,19 @@ async fn make_fixture(client: &JsonClient) -> Result<Fixture, String> {
         identity_pool_id: text(&identity_pool["IdentityPoolId"])?,
         pool_id,
     })
+}
+
+/// Fails unless every one of `users` is in the fixture's pool.
+async fn all_there(client: &JsonClient, f: &Fixture, users: &[String]) -> Result<(), String> {
+    for username in users {
+        client
+            .idp(
+                "AdminGetUser",
+                json!({"UserPoolId": f.pool_id, "Username": username}),
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 fn text(v: &Value) -> Result<String, String> {

@@ -76,6 +76,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// The value after an option that takes a positive number.
+fn positive_number<'a>(
+    args: &mut impl Iterator<Item = &'a &'a str>,
+    option: &str,
+) -> Result<usize, String> {
+    args.next()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .ok_or(format!("{option} takes a positive number"))
+}
+
 fn usage() -> String {
     "usage: cargo xtask e2e | compat | browser | soak [--count N] [--concurrency N] | crash [--rounds N] [--writers N] [--debug] [--full-disk] | fuzz [--seconds N] [target…] | codegen [--check] | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] [--server-bin PATH] [--data-dir] | bench scale [--users N] [--sign-ins N]"
         .to_owned()

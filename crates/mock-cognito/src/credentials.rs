@@ -132,7 +132,7 @@ impl CredentialStore {
 mod durable {
     use super::{CredentialStore, IssuedCredentials, REMEMBERED_PAST_EXPIRY_SECS};
     use crate::expiring::ExpiringMap;
-    use crate::store::{Change, DataDir, StoreError};
+    use crate::store::{Change, DataDir, StoreError, changes};
 
     const KIND: &str = "credentials";
 
@@ -145,17 +145,12 @@ mod durable {
         /// What changed since the last call, as rows.
         pub(crate) fn take_changes(&mut self) -> Vec<Change> {
             let changed = self.by_access_key.take_changed();
-            changed
-                .into_iter()
-                .map(|key| match self.by_access_key.entry_of(&key) {
-                    Some((creds, _)) => Change::Put {
-                        kind: KIND,
-                        value: serde_json::to_string(creds).unwrap_or_default(),
-                        key,
-                    },
-                    None => Change::Delete { kind: KIND, key },
-                })
-                .collect()
+            let issued = &self.by_access_key;
+            changes(KIND, changed, str::to_owned, |k| {
+                let (creds, _) = issued.entry_of(k)?;
+                serde_json::to_string(creds).ok()
+            })
+            .collect()
         }
 
         /// Puts back what is stored and still remembered at `now`, and

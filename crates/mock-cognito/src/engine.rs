@@ -143,9 +143,9 @@ impl Engine {
         let mut credentials = self.credentials();
         self.reload(
             store,
-            &mut user_pools,
-            &mut identity_pools,
-            &mut credentials,
+            Some(&mut user_pools),
+            Some(&mut identity_pools),
+            Some(&mut credentials),
         )?;
         if let Some((_, offset)) = store
             .load(CLOCK.0)?
@@ -161,18 +161,25 @@ impl Engine {
         Ok(())
     }
 
-    /// Replaces the services' durable state with what `store` holds.
+    /// Replaces the given services' durable state with what `store` holds.
     fn reload(
         &self,
         store: &DataDir,
-        user_pools: &mut UserPools,
-        identity_pools: &mut IdentityPools,
-        credentials: &mut CredentialStore,
+        user_pools: Option<&mut UserPools>,
+        identity_pools: Option<&mut IdentityPools>,
+        credentials: Option<&mut CredentialStore>,
     ) -> Result<(), StoreError> {
         let now = self.clock.unix();
-        user_pools.replace_durable(UserPools::load(store, &self.keys, now)?);
-        identity_pools.load(store)?;
-        credentials.load(store, now)
+        if let Some(u) = user_pools {
+            u.replace_durable(UserPools::load(store, &self.keys, now)?);
+        }
+        if let Some(i) = identity_pools {
+            i.load(store)?;
+        }
+        match credentials {
+            Some(c) => c.load(store, now),
+            None => Ok(()),
+        }
     }
 
     /// Whether changes are stored (`--data-dir`).
@@ -239,19 +246,12 @@ impl Engine {
             return Ok(());
         };
         // Still under the locks: nobody sees the undone change.
-        let now = self.clock.unix();
-        let reloaded = (|| {
-            if let Some(u) = user_pools.as_mut() {
-                u.replace_durable(UserPools::load(store, &self.keys, now)?);
-            }
-            if let Some(i) = identity_pools.as_mut() {
-                i.load(store)?;
-            }
-            if let Some(c) = credentials.as_mut() {
-                c.load(store, now)?;
-            }
-            Ok::<(), StoreError>(())
-        })();
+        let reloaded = self.reload(
+            store,
+            user_pools.as_deref_mut(),
+            identity_pools.as_deref_mut(),
+            credentials.as_deref_mut(),
+        );
         if let Err(reload) = reloaded {
             tracing::error!(error = %reload, "cannot read the data dir back after a failed write");
         }

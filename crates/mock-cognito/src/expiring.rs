@@ -11,6 +11,8 @@
 use std::borrow::Borrow;
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
+
+use crate::store::ChangedKeys;
 use std::hash::Hash;
 
 /// A map from `K` to `V` where each entry has an expiry (seconds since the
@@ -23,8 +25,7 @@ pub struct ExpiringMap<K, V> {
     by_expiry: BinaryHeap<Reverse<(i64, K)>>,
     /// With a data dir: the keys changed (inserted, changed, removed,
     /// expired) since the last [`ExpiringMap::take_changed`].
-    changed: BTreeSet<K>,
-    tracking: bool,
+    changed: ChangedKeys<K>,
 }
 
 impl<K, V> Default for ExpiringMap<K, V>
@@ -35,8 +36,7 @@ where
         ExpiringMap {
             entries: HashMap::new(),
             by_expiry: BinaryHeap::new(),
-            changed: BTreeSet::new(),
-            tracking: false,
+            changed: ChangedKeys::default(),
         }
     }
 }
@@ -49,26 +49,24 @@ where
     /// a data dir).
     pub fn new_tracking(tracking: bool) -> Self {
         ExpiringMap {
-            tracking,
+            changed: ChangedKeys::new(tracking),
             ..Self::default()
         }
     }
 
     fn mark(&mut self, key: &K) {
-        if self.tracking && !self.changed.contains(key) {
-            self.changed.insert(key.clone());
-        }
+        self.changed.mark(key);
     }
 
     /// The keys changed since the last call: each now holds its current
     /// entry, or none (removed or expired).
     pub fn take_changed(&mut self) -> BTreeSet<K> {
-        std::mem::take(&mut self.changed)
+        self.changed.take()
     }
 
     /// Whether any key changed since the last [`ExpiringMap::take_changed`].
     pub fn has_changes(&self) -> bool {
-        !self.changed.is_empty()
+        self.changed.any()
     }
 
     /// The entry of a key and its expiry, expired or not (to store it).
@@ -180,10 +178,8 @@ where
 
     /// The entries valid at `now`, for changing.
     pub fn iter_mut(&mut self, now: i64) -> impl Iterator<Item = (&K, &mut V)> {
-        if self.tracking {
-            let live = self.entries.iter().filter(|(_, (_, e))| *e > now);
-            self.changed.extend(live.map(|(k, _)| k.clone()));
-        }
+        let live = self.entries.iter().filter(|(_, (_, e))| *e > now);
+        self.changed.mark_all(live.map(|(k, _)| k));
         self.entries
             .iter_mut()
             .filter(move |(_, (_, e))| *e > now)
@@ -192,13 +188,10 @@ where
 
     /// Keeps only the entries for which `keep` is true.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        let tracking = self.tracking;
         let changed = &mut self.changed;
         self.entries.retain(|k, (v, _)| {
             // Whatever `keep` sees it may change: kept or not, mark it.
-            if tracking {
-                changed.insert(k.clone());
-            }
+            changed.mark(k);
             keep(k, v)
         });
     }

@@ -79,14 +79,14 @@ impl InProcessMock {
             .trim_start_matches("http://")
             .parse()
             .map_err(|e| format!("{FUZZ_ENDPOINT}: {e}"))?;
-        let shared = crate::server::new_engine(
+        let shared = std::sync::Arc::new(crate::server::engine_at(
             Clock::default(),
             crate::ids::Randomness::os(),
             crate::jwt::KeyFactory::default(),
             region,
             seed.issuer_mode()?.unwrap_or_default(),
             addr,
-        );
+        ));
         seed.apply(&shared)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

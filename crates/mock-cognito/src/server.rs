@@ -21,19 +21,7 @@ use crate::shapes::cognito_idp::ops::AdminCreateUser;
 use crate::user_pool::{CodeRecord, IssuerMode, PoolSummary};
 
 /// Makes a mock's engine, serving at `addr`.
-#[cfg(feature = "fuzzing")]
-pub(crate) fn new_engine(
-    clock: Clock,
-    rng: Randomness,
-    keys: KeyFactory,
-    region: String,
-    issuer_mode: IssuerMode,
-    addr: SocketAddr,
-) -> Shared {
-    Arc::new(engine_at(clock, rng, keys, region, issuer_mode, addr))
-}
-
-fn engine_at(
+pub(crate) fn engine_at(
     clock: Clock,
     rng: Randomness,
     keys: KeyFactory,

@@ -66,12 +66,7 @@ fn parse(args: &[&str]) -> Result<Options, String> {
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let mut number = |name: &str| -> Result<usize, String> {
-            it.next()
-                .and_then(|v| v.parse().ok())
-                .filter(|&n: &usize| n > 0)
-                .ok_or(format!("{name} takes a positive number"))
-        };
+        let mut number = |name: &str| crate::positive_number(&mut it, name);
         match *arg {
             "--concurrency" => o.concurrency = number("--concurrency")?,
             "--requests" => o.requests = number("--requests")?,

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::{Identity, IdentityPool, IdentityPools, PrincipalTags};
 use crate::shapes::Operation;
 use crate::shapes::cognito_identity::ops::{SetIdentityPoolRoles, UpdateIdentityPool};
-use crate::store::{Change, DataDir, StoreError, Tracked};
+use crate::store::{Change, DataDir, StoreError, Tracked, changes};
 
 const POOL: &str = "identity_pool";
 const IDENTITY: &str = "identity";
@@ -55,33 +55,15 @@ impl IdentityPools {
 
     /// What changed since the last call, as rows.
     pub(crate) fn take_changes(&mut self) -> Vec<Change> {
-        let mut out = Vec::new();
-        for id in self.pools.take_changed() {
-            out.push(match self.pools.get(&id) {
-                Some(pool) => Change::Put {
-                    kind: POOL,
-                    key: id,
-                    value: pool_row(pool),
-                },
-                None => Change::Delete {
-                    kind: POOL,
-                    key: id,
-                },
-            });
-        }
-        for id in self.identities.take_changed() {
-            out.push(match self.identities.get(&id) {
-                Some(identity) => Change::Put {
-                    kind: IDENTITY,
-                    key: id,
-                    value: identity_row(identity),
-                },
-                None => Change::Delete {
-                    kind: IDENTITY,
-                    key: id,
-                },
-            });
-        }
+        let changed = self.pools.take_changed();
+        let pools = &self.pools;
+        let mut out: Vec<Change> =
+            changes(POOL, changed, str::to_owned, |k| pools.get(k).map(pool_row)).collect();
+        let changed = self.identities.take_changed();
+        let identities = &self.identities;
+        out.extend(changes(IDENTITY, changed, str::to_owned, |k| {
+            identities.get(k).map(identity_row)
+        }));
         out
     }
 

@@ -19,6 +19,8 @@
 pub(crate) mod keys;
 pub(crate) mod tracked;
 
+use std::collections::BTreeSet;
+
 use std::fmt;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -99,6 +101,88 @@ pub fn children_of(parent: &str) -> String {
     format!("{parent}\u{1f}")
 }
 
+/// The keys changed since the last take, remembered only when tracking
+/// (with a data dir): in memory-only mode nothing accumulates. Shared by
+/// [`Tracked`] and [`crate::expiring::ExpiringMap`].
+#[derive(Debug, Clone)]
+pub struct ChangedKeys<K> {
+    keys: BTreeSet<K>,
+    tracking: bool,
+}
+
+impl<K> Default for ChangedKeys<K> {
+    fn default() -> Self {
+        ChangedKeys {
+            keys: BTreeSet::new(),
+            tracking: false,
+        }
+    }
+}
+
+impl<K: Ord + Clone> ChangedKeys<K> {
+    /// Remembering changes if `tracking`.
+    pub fn new(tracking: bool) -> Self {
+        ChangedKeys {
+            keys: BTreeSet::new(),
+            tracking,
+        }
+    }
+
+    /// Whether changes are remembered.
+    pub fn is_tracking(&self) -> bool {
+        self.tracking
+    }
+
+    /// Remembers that `key` changed.
+    pub fn mark(&mut self, key: &K) {
+        if self.tracking && !self.keys.contains(key) {
+            self.keys.insert(key.clone());
+        }
+    }
+
+    /// Remembers that each of `keys` changed.
+    pub fn mark_all<'a>(&mut self, keys: impl Iterator<Item = &'a K>)
+    where
+        K: 'a,
+    {
+        if self.tracking {
+            self.keys.extend(keys.cloned());
+        }
+    }
+
+    /// The keys changed since the last call.
+    pub fn take(&mut self) -> BTreeSet<K> {
+        std::mem::take(&mut self.keys)
+    }
+
+    /// Whether any key changed since the last [`ChangedKeys::take`].
+    pub fn any(&self) -> bool {
+        !self.keys.is_empty()
+    }
+}
+
+/// The rows of changed entities: each key of `changed` stored as
+/// `stored_key(key)` with the row `row(key)` returns, or deleted if the
+/// entity is gone.
+pub fn changes<'a>(
+    kind: &'static str,
+    changed: BTreeSet<String>,
+    stored_key: impl Fn(&str) -> String + 'a,
+    row: impl Fn(&str) -> Option<String> + 'a,
+) -> impl Iterator<Item = Change> + 'a {
+    changed.into_iter().map(move |key| {
+        let stored = stored_key(&key);
+        match row(&key) {
+            Some(value) => Change::Put {
+                kind,
+                key: stored,
+                value,
+            },
+            None => Change::Delete { kind, key: stored },
+        }
+    })
+}
+
 /// An open data directory, owned by this process until dropped.
 pub struct DataDir {
     path: PathBuf,
@@ -124,7 +208,6 @@ impl DataDir {
             .map_err(|e| StoreError::new(format!("cannot create {}: {e}", path.display())))?;
         let owner = take_ownership(path)?;
         let file = path.join(DATABASE);
-        let existed = file.exists();
         let connection = Connection::open_with_flags(
             &file,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
@@ -135,7 +218,7 @@ impl DataDir {
             database: Mutex::new(connection),
             _owner: owner,
         };
-        store.prepare(&file, existed)?;
+        store.prepare(&file)?;
         Ok(store)
     }
 
@@ -148,7 +231,7 @@ impl DataDir {
         self.database.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn prepare(&self, file: &Path, existed: bool) -> Result<(), StoreError> {
+    fn prepare(&self, file: &Path) -> Result<(), StoreError> {
         let db = self.connection();
         // A file that is not SQLite (or truncated) fails here, not later.
         let check: String = db
@@ -182,7 +265,6 @@ impl DataDir {
             ))),
             v => migrate(&db, v).map_err(|e| corrupt(file, e)),
         }?;
-        let _ = existed;
         Ok(())
     }
 

@@ -9,21 +9,21 @@
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::ChangedKeys;
+
 /// A `BTreeMap` with a set of the keys changed since the last
 /// [`Tracked::take_changed`].
 #[derive(Debug, Clone)]
 pub struct Tracked<K: Ord, V> {
     map: BTreeMap<K, V>,
-    changed: BTreeSet<K>,
-    tracking: bool,
+    changed: ChangedKeys<K>,
 }
 
 impl<K: Ord, V> Default for Tracked<K, V> {
     fn default() -> Self {
         Tracked {
             map: BTreeMap::new(),
-            changed: BTreeSet::new(),
-            tracking: false,
+            changed: ChangedKeys::default(),
         }
     }
 }
@@ -33,30 +33,27 @@ impl<K: Ord + Clone, V> Tracked<K, V> {
     pub fn new(tracking: bool) -> Self {
         Tracked {
             map: BTreeMap::new(),
-            changed: BTreeSet::new(),
-            tracking,
+            changed: ChangedKeys::new(tracking),
         }
     }
 
     /// Whether changes are remembered.
     pub fn is_tracking(&self) -> bool {
-        self.tracking
+        self.changed.is_tracking()
     }
 
     fn mark(&mut self, key: &K) {
-        if self.tracking && !self.changed.contains(key) {
-            self.changed.insert(key.clone());
-        }
+        self.changed.mark(key);
     }
 
     /// The keys changed since the last call (present or removed since).
     pub fn take_changed(&mut self) -> BTreeSet<K> {
-        std::mem::take(&mut self.changed)
+        self.changed.take()
     }
 
     /// Whether any key changed since the last [`Tracked::take_changed`].
     pub fn has_changes(&self) -> bool {
-        !self.changed.is_empty()
+        self.changed.any()
     }
 
     /// Inserts without marking: for loading what is already stored.
@@ -111,20 +108,17 @@ impl<K: Ord + Clone, V> Tracked<K, V> {
 
     /// Every entry, to change (marks every key).
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (&K, &mut V)> {
-        if self.tracking {
-            self.changed.extend(self.map.keys().cloned());
-        }
+        self.changed.mark_all(self.map.keys());
         self.map.iter_mut()
     }
 
     /// Keeps the entries `keep` accepts (marks those it drops).
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        let tracking = self.tracking;
         let changed = &mut self.changed;
         self.map.retain(|k, v| {
             let kept = keep(k, v);
-            if !kept && tracking {
-                changed.insert(k.clone());
+            if !kept {
+                changed.mark(k);
             }
             kept
         });

@@ -182,6 +182,25 @@ impl PasswordCheck {
     }
 }
 
+/// A challenge answer: its name, Session and ChallengeParameters.
+fn challenge<const N: usize>(
+    name: ChallengeNameType,
+    session: Option<String>,
+    parameters: [(&str, String); N],
+) -> Box<InitiateAuthResponse> {
+    Box::new(InitiateAuthResponse {
+        challenge_name: Some(name),
+        session,
+        challenge_parameters: Some(
+            parameters
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        ),
+        ..InitiateAuthResponse::default()
+    })
+}
+
 /// AuthParameters or ChallengeResponses.
 type Parameters = BTreeMap<String, String>;
 
@@ -368,16 +387,7 @@ impl UserPools {
             ("USERNAME", user_id.clone()),
             ("USER_ID_FOR_SRP", user_id),
         ];
-        let out = Box::new(InitiateAuthResponse {
-            challenge_name: Some(ChallengeNameType::PasswordVerifier),
-            challenge_parameters: Some(
-                parameters
-                    .into_iter()
-                    .map(|(k, v)| (k.to_owned(), v))
-                    .collect(),
-            ),
-            ..InitiateAuthResponse::default()
-        });
+        let out = challenge(ChallengeNameType::PasswordVerifier, None, parameters);
         self.pending_srp.insert(
             secret_block,
             PendingSrp {
@@ -561,17 +571,11 @@ impl UserPools {
                 ("requiredAttributes", "[]".to_owned()),
                 ("userAttributes", attributes),
             ];
-            return Ok(AuthReply::Challenge(Box::new(InitiateAuthResponse {
-                challenge_name: Some(ChallengeNameType::NewPasswordRequired),
-                session: Some(session),
-                challenge_parameters: Some(
-                    parameters
-                        .into_iter()
-                        .map(|(k, v)| (k.to_owned(), v))
-                        .collect(),
-                ),
-                ..InitiateAuthResponse::default()
-            })));
+            return Ok(AuthReply::Challenge(challenge(
+                ChallengeNameType::NewPasswordRequired,
+                Some(session),
+                parameters,
+            )));
         }
         let result = self.issue_unsigned(pool_id, client_id, username, None, ctx)?;
         Ok(AuthReply::Tokens(result))

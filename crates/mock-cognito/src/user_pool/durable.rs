@@ -28,7 +28,7 @@ use crate::shapes::cognito_idp::{
     IdentityProviderTypeType, ResourceServerScopeType, UserPoolClientType, UserPoolType,
     UserStatusType,
 };
-use crate::store::{Change, DataDir, StoreError, Tracked, child_key, children_of};
+use crate::store::{Change, DataDir, StoreError, Tracked, changes, child_key, children_of};
 
 const POOL: &str = "user_pool";
 const CLIENT: &str = "app_client";
@@ -149,30 +149,6 @@ fn from_json<T: for<'de> Deserialize<'de>>(
     serde_json::from_str(json).map_err(|e| bad_row(kind, key, e))
 }
 
-/// Puts or deletes the rows of a tracked map's changed keys.
-fn drain<V>(
-    kind: &'static str,
-    parent: &str,
-    map: &mut Tracked<String, V>,
-    row: impl Fn(&V) -> String,
-    out: &mut Vec<Change>,
-) {
-    for key in map.take_changed() {
-        let stored_key = child_key(parent, &key);
-        out.push(match map.get(&key) {
-            Some(v) => Change::Put {
-                kind,
-                key: stored_key,
-                value: row(v),
-            },
-            None => Change::Delete {
-                kind,
-                key: stored_key,
-            },
-        });
-    }
-}
-
 impl UserPools {
     /// Empty user pools whose changes are tracked for a data dir.
     pub(crate) fn durable() -> Self {
@@ -213,62 +189,56 @@ impl UserPools {
                 value: to_json(&pool_row(pool)),
             });
             let pool = self.pools.get_unmarked(&pool_id).expect("present");
-            drain(CLIENT, &pool_id, &mut pool.clients, client_row, &mut out);
-            drain(USER, &pool_id, &mut pool.users, user_row, &mut out);
-            drain(GROUP, &pool_id, &mut pool.groups, group_row, &mut out);
-            drain(
-                PROVIDER,
-                &pool_id,
-                &mut pool.identity_providers,
-                provider_row,
-                &mut out,
-            );
-            drain(
-                RESOURCE_SERVER,
-                &pool_id,
-                &mut pool.resource_servers,
-                resource_server_row,
-                &mut out,
-            );
-            for jti in pool.sessions.take_changed() {
-                let key = child_key(&pool_id, &jti);
-                out.push(match pool.sessions.entry_of(&jti) {
-                    Some((s, expires)) => Change::Put {
-                        kind: SESSION,
-                        key,
-                        value: to_json(&SessionRow {
-                            username: s.username.clone(),
-                            client_id: s.client_id.clone(),
-                            auth_time: s.auth_time,
-                            revoked: s.revoked,
-                            scopes: s.scopes.clone(),
-                            nonce: s.nonce.clone(),
-                            expires,
-                        }),
-                    },
-                    None => Change::Delete { kind: SESSION, key },
-                });
-            }
+            let child = |key: &str| child_key(&pool_id, key);
+            let changed = pool.clients.take_changed();
+            out.extend(changes(CLIENT, changed, child, |k| {
+                pool.clients.get(k).map(client_row)
+            }));
+            let changed = pool.users.take_changed();
+            out.extend(changes(USER, changed, child, |k| {
+                pool.users.get(k).map(user_row)
+            }));
+            let changed = pool.groups.take_changed();
+            out.extend(changes(GROUP, changed, child, |k| {
+                pool.groups.get(k).map(group_row)
+            }));
+            let changed = pool.identity_providers.take_changed();
+            let providers = &pool.identity_providers;
+            out.extend(changes(PROVIDER, changed, child, |k| {
+                providers.get(k).map(provider_row)
+            }));
+            let changed = pool.resource_servers.take_changed();
+            let servers = &pool.resource_servers;
+            out.extend(changes(RESOURCE_SERVER, changed, child, |k| {
+                servers.get(k).map(resource_server_row)
+            }));
+            let changed = pool.sessions.take_changed();
+            let sessions = &pool.sessions;
+            out.extend(changes(SESSION, changed, child, |k| {
+                let (s, expires) = sessions.entry_of(k)?;
+                Some(to_json(&SessionRow {
+                    username: s.username.clone(),
+                    client_id: s.client_id.clone(),
+                    auth_time: s.auth_time,
+                    revoked: s.revoked,
+                    scopes: s.scopes.clone(),
+                    nonce: s.nonce.clone(),
+                    expires,
+                }))
+            }));
         }
-        for token in self.refresh_tokens.take_changed() {
-            out.push(match self.refresh_tokens.entry_of(&token) {
-                Some((g, expires)) => Change::Put {
-                    kind: REFRESH_TOKEN,
-                    key: token.clone(),
-                    value: to_json(&RefreshRow {
-                        pool_id: g.pool_id.clone(),
-                        client_id: g.client_id.clone(),
-                        origin_jti: g.origin_jti.clone(),
-                        rotated_out_at: g.rotated_out_at,
-                        expires,
-                    }),
-                },
-                None => Change::Delete {
-                    kind: REFRESH_TOKEN,
-                    key: token,
-                },
-            });
-        }
+        let changed = self.refresh_tokens.take_changed();
+        let tokens = &self.refresh_tokens;
+        out.extend(changes(REFRESH_TOKEN, changed, str::to_owned, |k| {
+            let (g, expires) = tokens.entry_of(k)?;
+            Some(to_json(&RefreshRow {
+                pool_id: g.pool_id.clone(),
+                client_id: g.client_id.clone(),
+                origin_jti: g.origin_jti.clone(),
+                rotated_out_at: g.rotated_out_at,
+                expires,
+            }))
+        }));
         out
     }
 
