@@ -18,7 +18,8 @@
 //! Locks are always taken in that order (user pools, providers, identity
 //! pools, credentials), so two calls never wait on each other in a cycle.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::clock::Clock;
@@ -27,6 +28,7 @@ use crate::external_idp::ExternalProviders;
 use crate::identity_pool::IdentityPools;
 use crate::ids::Randomness;
 use crate::jwt::KeyFactory;
+use crate::store::commits::{self, Outcomes, Tickets};
 use crate::store::{Change, DataDir, StoreError};
 use crate::user_pool::{Context, IssuerMode, UserPools};
 use crate::work::Held;
@@ -62,6 +64,10 @@ pub(crate) struct Engine {
     /// is answered ([`Engine::persist`]). None once closed (the server
     /// stopped): a late change then fails rather than go unstored.
     store: Mutex<Option<DataDir>>,
+    /// Drains begun (group commit: [`crate::store::commits`]).
+    epoch: AtomicU64,
+    /// What the drains decided; held by the request draining.
+    outcomes: tokio::sync::Mutex<Outcomes>,
     /// Whether the state is kept in a data dir (also after it is closed).
     durable: bool,
     /// The data dir's path, for the announcement.
@@ -87,6 +93,8 @@ impl Engine {
             rng,
             keys,
             store: Mutex::new(None),
+            epoch: AtomicU64::new(0),
+            outcomes: tokio::sync::Mutex::new(Outcomes::default()),
             durable: false,
             data_dir: None,
             stored_clock_offset: AtomicI64::new(0),
@@ -138,9 +146,9 @@ impl Engine {
     /// Replaces the durable state with what `store` holds (the pending,
     /// short-lived state stays).
     fn load_from(&self, store: &DataDir) -> Result<(), StoreError> {
-        let mut user_pools = self.user_pools_mut();
-        let mut identity_pools = self.identity_pools();
-        let mut credentials = self.credentials();
+        let mut user_pools = self.user_pools_unticketed();
+        let mut identity_pools = self.identity_pools_unticketed();
+        let mut credentials = self.credentials_unticketed();
         self.reload(
             store,
             Some(&mut user_pools),
@@ -192,72 +200,123 @@ impl Engine {
         self.data_dir.as_deref()
     }
 
-    /// Stores what requests changed since the last call, in one
-    /// transaction, before the request that calls it is answered. If the
-    /// data dir refuses the write, the memory goes back to what is stored
-    /// (the change is undone) and the error says why. Without a data dir,
-    /// nothing to do.
-    pub(crate) fn persist(&self) -> Result<(), StoreError> {
+    /// Answers once what a request changed is stored: `tickets` are the
+    /// ones it took while changing things ([`commits::with_tickets`]).
+    /// Whoever finds its changes not yet stored drains everything changed
+    /// so far, its own and other requests', in one transaction; the others
+    /// find theirs settled by it. A request that only read waits for
+    /// nothing, unless it moved the clock. Without a data dir, nothing to do.
+    pub(crate) async fn persist(&self, mut tickets: Tickets) -> Result<(), StoreError> {
         if !self.durable {
             return Ok(());
         }
-        let offset = self.clock.offset();
-        let clock_moved = offset != self.stored_clock_offset.load(Ordering::Relaxed);
-        // Most requests change nothing durable: look before taking the
-        // write locks, and take only those of the services that changed
-        // (a guest GetId must not stop sign-ins reading the user pools).
-        // A change made after this look is its own request's to store.
-        let user_pools_changed = self.user_pools().has_changes();
-        let identity_pools_changed = self.identity_pools().has_changes();
-        let credentials_changed = self.credentials().has_changes();
-        if !(clock_moved || user_pools_changed || identity_pools_changed || credentials_changed) {
+        if self.clock.offset() != self.stored_clock_offset.load(Ordering::Relaxed) {
+            tickets.add(self.epoch.load(Ordering::SeqCst));
+        }
+        if tickets.is_empty() {
             return Ok(());
         }
-        // The engine's lock order; held until stored, so no request sees a
-        // change that is then undone.
-        let mut user_pools = user_pools_changed.then(|| self.user_pools_mut());
-        let mut identity_pools = identity_pools_changed.then(|| self.identity_pools());
-        let mut credentials = credentials_changed.then(|| self.credentials());
-        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(store) = store.as_ref() else {
-            return Err(StoreError::damaged(
-                "the data dir is closed: the server is stopping",
-            ));
-        };
+        let mut outcomes = self.outcomes.lock().await;
+        if let Some(outcome) = outcomes.of_request(&tickets) {
+            return outcome;
+        }
+        // The drain begins after the last ticket was taken, so it settles
+        // every one of them.
+        self.drain(&mut outcomes);
+        outcomes.of_request(&tickets).unwrap_or_else(unsettled)
+    }
+
+    /// Stores whatever is changed and not yet stored (the seed, before the
+    /// server answers anything).
+    pub(crate) async fn persist_all(&self) -> Result<(), StoreError> {
+        if !self.durable {
+            return Ok(());
+        }
+        let mut outcomes = self.outcomes.lock().await;
+        let epoch = self.drain(&mut outcomes);
+        outcomes.of(epoch - 1).unwrap_or_else(unsettled)
+    }
+
+    /// One drain (the caller holds `outcomes`, so drains never overlap):
+    /// under every lock, begins epoch `k` and takes every change; then,
+    /// with no lock held, so that other requests go on changing memory
+    /// meanwhile, stores them in one transaction. If the data dir refuses,
+    /// the memory goes back to what is stored, under every lock again, and
+    /// every unsettled ticket fails. Returns `k`.
+    fn drain(&self, outcomes: &mut Outcomes) -> u64 {
+        // The engine's lock order. Each lock is held only to take the rows.
+        let mut user_pools = self.user_pools_unticketed();
+        let mut identity_pools = self.identity_pools_unticketed();
+        let mut credentials = self.credentials_unticketed();
+        let epoch = self.epoch.fetch_add(1, Ordering::SeqCst) + 1;
+        let offset = self.clock.offset();
         let mut changes: Vec<Change> = Vec::new();
-        if let Some(u) = user_pools.as_mut() {
-            changes.extend(u.take_changes());
+        if user_pools.has_changes() {
+            changes.extend(user_pools.take_changes());
         }
-        if let Some(i) = identity_pools.as_mut() {
-            changes.extend(i.take_changes());
+        if identity_pools.has_changes() {
+            changes.extend(identity_pools.take_changes());
         }
-        if let Some(c) = credentials.as_mut() {
-            changes.extend(c.take_changes());
+        if credentials.has_changes() {
+            changes.extend(credentials.take_changes());
         }
-        if clock_moved {
+        drop((user_pools, identity_pools, credentials));
+        if offset != self.stored_clock_offset.load(Ordering::Relaxed) {
             changes.push(Change::Put {
                 kind: CLOCK.0,
                 key: CLOCK.1.to_owned(),
                 value: offset.to_string(),
             });
         }
-        let Err(e) = store.commit(&changes) else {
-            self.stored_clock_offset.store(offset, Ordering::Relaxed);
-            return Ok(());
+        let stored = if changes.is_empty() {
+            Ok(())
+        } else {
+            let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            match store.as_ref() {
+                Some(store) => store.commit(&changes),
+                None => Err(StoreError::damaged(
+                    "the data dir is closed: the server is stopping",
+                )),
+            }
         };
-        // Still under the locks: nobody sees the undone change.
-        let reloaded = self.reload(
-            store,
-            user_pools.as_deref_mut(),
-            identity_pools.as_deref_mut(),
-            credentials.as_deref_mut(),
-        );
+        match stored {
+            Ok(()) => {
+                self.stored_clock_offset.store(offset, Ordering::Relaxed);
+                outcomes.stored(epoch);
+            }
+            Err(e) => {
+                let undone = self.undo_unstored();
+                outcomes.undone(undone, e);
+            }
+        }
+        epoch
+    }
+
+    /// After a failed write: reads every service back from the data dir,
+    /// under every lock, and begins a new epoch so that whoever changes
+    /// memory from here on is not counted among the undone. Returns it.
+    fn undo_unstored(&self) -> u64 {
+        let mut user_pools = self.user_pools_unticketed();
+        let mut identity_pools = self.identity_pools_unticketed();
+        let mut credentials = self.credentials_unticketed();
+        let epoch = self.epoch.fetch_add(1, Ordering::SeqCst) + 1;
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        let reloaded = match store.as_ref() {
+            Some(store) => self.reload(
+                store,
+                Some(&mut user_pools),
+                Some(&mut identity_pools),
+                Some(&mut credentials),
+            ),
+            // Stopping: nothing will be served or stored any more.
+            None => Ok(()),
+        };
         if let Err(reload) = reloaded {
             tracing::error!(error = %reload, "cannot read the data dir back after a failed write");
         }
         self.clock
             .set_offset(self.stored_clock_offset.load(Ordering::Relaxed));
-        Err(e)
+        epoch
     }
 
     /// The context of a request with no region of its own.
@@ -285,7 +344,12 @@ impl Engine {
     }
 
     /// The user pools, to change.
-    pub(crate) fn user_pools_mut(&self) -> Held<RwLockWriteGuard<'_, UserPools>> {
+    pub(crate) fn user_pools_mut(&self) -> Changing<'_, RwLockWriteGuard<'_, UserPools>> {
+        Changing::new(self.user_pools_unticketed(), &self.epoch)
+    }
+
+    /// The user pools, to change, without a ticket: for the drains.
+    fn user_pools_unticketed(&self) -> Held<RwLockWriteGuard<'_, UserPools>> {
         Held::new(self.user_pools.write().unwrap_or_else(|p| p.into_inner()))
     }
 
@@ -300,7 +364,11 @@ impl Engine {
     }
 
     /// The identity pools.
-    pub(crate) fn identity_pools(&self) -> Held<MutexGuard<'_, IdentityPools>> {
+    pub(crate) fn identity_pools(&self) -> Changing<'_, MutexGuard<'_, IdentityPools>> {
+        Changing::new(self.identity_pools_unticketed(), &self.epoch)
+    }
+
+    fn identity_pools_unticketed(&self) -> Held<MutexGuard<'_, IdentityPools>> {
         Held::new(
             self.identity_pools
                 .lock()
@@ -309,7 +377,59 @@ impl Engine {
     }
 
     /// The credentials issued so far.
-    pub(crate) fn credentials(&self) -> Held<MutexGuard<'_, CredentialStore>> {
+    pub(crate) fn credentials(&self) -> Changing<'_, MutexGuard<'_, CredentialStore>> {
+        Changing::new(self.credentials_unticketed(), &self.epoch)
+    }
+
+    fn credentials_unticketed(&self) -> Held<MutexGuard<'_, CredentialStore>> {
         Held::new(self.credentials.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// A drain that should have settled a request did not: a bug, reported as
+/// a failed write rather than a false "stored".
+fn unsettled() -> Result<(), StoreError> {
+    Err(StoreError::damaged("a change was left unsettled"))
+}
+
+/// A guard on durable state: if the code holding it changed anything,
+/// the request takes the current epoch as a ticket when it lets go, while
+/// the lock is still held ([`crate::store::commits`] says why then).
+#[derive(Debug)]
+pub(crate) struct Changing<'e, G> {
+    held: Held<G>,
+    epoch: &'e AtomicU64,
+    changes_before: u64,
+}
+
+impl<'e, G> Changing<'e, G> {
+    fn new(held: Held<G>, epoch: &'e AtomicU64) -> Self {
+        Changing {
+            held,
+            epoch,
+            changes_before: commits::changes_marked(),
+        }
+    }
+}
+
+impl<G> Drop for Changing<'_, G> {
+    fn drop(&mut self) {
+        // Runs before `held` lets go of the lock.
+        if commits::changes_marked() != self.changes_before {
+            commits::note_ticket(self.epoch.load(Ordering::SeqCst));
+        }
+    }
+}
+
+impl<G: Deref> Deref for Changing<'_, G> {
+    type Target = G::Target;
+    fn deref(&self) -> &G::Target {
+        &self.held
+    }
+}
+
+impl<G: DerefMut> DerefMut for Changing<'_, G> {
+    fn deref_mut(&mut self) -> &mut G::Target {
+        &mut self.held
     }
 }

@@ -194,7 +194,8 @@ impl MockCognitoBuilder {
         // Into a data dir that holds state, only what is not there yet.
         seed.apply(&shared).map_err(invalid)?;
         shared
-            .persist()
+            .persist_all()
+            .await
             .map_err(|e| std::io::Error::other(e.to_string()))?;
         let mut keys = shared.user_pools().signing_keys();
         keys.push(shared.identity_pools().signing_key());

@@ -304,6 +304,141 @@ async fn a_full_disk_refuses_the_write_changes_nothing_and_reads_go_on() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Group commit under a filling disk: requests stored together succeed or
+/// fail together, and whoever changed memory while a failed write was
+/// under way is refused too (the read-back undid it). Every answer is
+/// true: a user is there, before and after a restart, exactly when its
+/// creation was acknowledged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_on_a_full_disk_are_answered_truthfully() {
+    let dir = data_dir("full-concurrent");
+    let mock = start(&dir).await;
+    let w = make_world(&mock).await;
+    let addr = mock.addr();
+    // Small changes keep fitting in the full database while large ones
+    // fail, so stored and refused drains alternate.
+    const UPDATERS: usize = 8;
+    for u in 0..UPDATERS {
+        ok(
+            addr,
+            "AdminCreateUser",
+            json!({"UserPoolId": w.pool_id, "Username": format!("upd{u}"), "MessageAction": "SUPPRESS",
+                   "UserAttributes": [{"Name": "given_name", "Value": "0"}]}),
+        )
+        .await;
+    }
+    mock.limit_data_dir_for_tests(1);
+    let updaters = (0..UPDATERS).map(|u| {
+        let pool_id = w.pool_id.clone();
+        tokio::spawn(async move {
+            let mut last_acked = 0;
+            for i in 1..=40 {
+                let reply = call(
+                    addr,
+                    "AdminUpdateUserAttributes",
+                    &json!({"UserPoolId": pool_id, "Username": format!("upd{u}"),
+                            "UserAttributes": [{"Name": "given_name", "Value": i.to_string()}]}),
+                    true,
+                )
+                .await;
+                if reply.status == 200 {
+                    last_acked = i;
+                }
+            }
+            (format!("upd{u}"), last_acked)
+        })
+    });
+    let writers = (0..16).map(|writer| {
+        let pool_id = w.pool_id.clone();
+        tokio::spawn(async move {
+            let mut answers = Vec::new();
+            for i in 0..12 {
+                let username = format!("w{writer}-u{i}");
+                let reply = call(
+                    addr,
+                    "AdminCreateUser",
+                    &json!({"UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS",
+                            "UserAttributes": [{"Name": "name", "Value": "y".repeat(1500)}]}),
+                    true,
+                )
+                .await;
+                assert!(
+                    reply.status == 200 || reply.error_type() == "InternalErrorException",
+                    "{} {}",
+                    reply.status,
+                    reply.error_type()
+                );
+                answers.push((username, reply.status == 200));
+            }
+            answers
+        })
+    });
+    let writers: Vec<_> = writers.collect();
+    let mut last_updates = Vec::new();
+    for updater in updaters {
+        last_updates.push(updater.await.unwrap());
+    }
+    let mut answers = Vec::new();
+    for writer in writers {
+        answers.extend(writer.await.unwrap());
+    }
+    let refused = answers.iter().filter(|(_, acked)| !acked).count();
+    assert!(refused > 0, "the capped database fills up");
+    check_answers(&mock, &w.pool_id, &answers, &last_updates, "in memory").await;
+    drop(mock);
+    let mock = start(&dir).await;
+    check_answers(
+        &mock,
+        &w.pool_id,
+        &answers,
+        &last_updates,
+        "after a restart",
+    )
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Each user is there exactly when its creation was acknowledged, and
+/// holds the last update acknowledged.
+async fn check_answers(
+    mock: &MockCognito,
+    pool_id: &str,
+    created: &[(String, bool)],
+    updated: &[(String, i32)],
+    when: &str,
+) {
+    for (username, acked) in created {
+        let reply = call(
+            mock.addr(),
+            "AdminGetUser",
+            &json!({"UserPoolId": pool_id, "Username": username}),
+            true,
+        )
+        .await;
+        let there = match reply.status {
+            200 => true,
+            _ if reply.error_type() == "UserNotFoundException" => false,
+            status => panic!("AdminGetUser answered {status}"),
+        };
+        assert_eq!(there, *acked, "{username} {when}");
+    }
+    for (username, last_acked) in updated {
+        let user = ok(
+            mock.addr(),
+            "AdminGetUser",
+            json!({"UserPoolId": pool_id, "Username": username}),
+        )
+        .await;
+        let attributes = user["UserAttributes"].as_array().unwrap();
+        let name = attributes
+            .iter()
+            .find(|a| a["Name"] == "given_name")
+            .unwrap();
+        let stored: i32 = name["Value"].as_str().unwrap().parse().unwrap();
+        assert_eq!(stored, *last_acked, "{username} {when}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_seed_adds_to_a_data_dir_only_what_is_not_there() {
     use mock_cognito::SeedConfig;

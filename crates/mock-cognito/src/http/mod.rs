@@ -32,6 +32,7 @@ use tracing::Instrument;
 use tracing::field::Empty;
 
 use crate::engine::Shared;
+use crate::store::commits;
 
 pub(crate) fn router(shared: Shared) -> Router {
     Router::new()
@@ -73,14 +74,15 @@ pub(crate) fn router(shared: Shared) -> Router {
 /// InternalErrorException (an OAuth2 `server_error` on `/oauth2/*`).
 async fn store_changes(State(shared): State<Shared>, req: Request, next: Next) -> Response {
     let oauth = req.uri().path().starts_with("/oauth2/");
-    let response = next.run(req).await;
     if !shared.is_durable() {
-        return response;
+        return next.run(req).await;
     }
+    let (response, tickets) = commits::with_tickets(next.run(req)).await;
     // Inline, like the operations' own locks: a commit without fsync
-    // (WAL, synchronous = NORMAL) is tens of microseconds, less than a hand-off
-    // to the blocking pool.
-    let Err(e) = shared.persist() else {
+    // (WAL, synchronous = NORMAL) is tens of microseconds, less than a
+    // hand-off to the blocking pool. Requests that finish meanwhile are
+    // stored together by the next one to get here (group commit).
+    let Err(e) = shared.persist(tickets).await else {
         return response;
     };
     tracing::error!(error = %e, "a change could not be stored; it was undone");
