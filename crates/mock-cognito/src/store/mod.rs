@@ -17,6 +17,7 @@
 //! One owner: the directory's `lock` file is locked for as long as the
 //! server runs, so a second server on the same directory refuses to start.
 
+mod checkpoint;
 pub(crate) mod commits;
 pub(crate) mod keys;
 pub(crate) mod tracked;
@@ -37,8 +38,6 @@ pub use tracked::Tracked;
 pub const SCHEMA_VERSION: i64 = 1;
 
 const DATABASE: &str = "state.sqlite3";
-/// The database's page cache (SQLite's default is 2 MiB).
-const CACHE_KIB: i64 = 64 * 1024;
 const LOCK: &str = "lock";
 
 /// Why a data dir could not be opened or written.
@@ -194,6 +193,9 @@ pub fn changes<'a>(
 /// An open data directory, owned by this process until dropped.
 pub struct DataDir {
     path: PathBuf,
+    /// Stopped before `database` closes, so that the last connection to
+    /// close is the writer's (which then folds the log into the file).
+    _checkpointer: checkpoint::Checkpointer,
     database: Mutex<Connection>,
     /// Held locked for the data dir's lifetime.
     _owner: File,
@@ -216,18 +218,19 @@ impl DataDir {
             .map_err(|e| StoreError::new(format!("cannot create {}: {e}", path.display())))?;
         let owner = take_ownership(path)?;
         let file = path.join(DATABASE);
-        let connection = Connection::open_with_flags(
+        let mut connection = Connection::open_with_flags(
             &file,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
         )
         .map_err(|e| corrupt(&file, e))?;
-        let store = DataDir {
+        prepare(&connection, &file)?;
+        let checkpointer = checkpoint::Checkpointer::start(&file, &mut connection)?;
+        Ok(DataDir {
             path: path.to_owned(),
+            _checkpointer: checkpointer,
             database: Mutex::new(connection),
             _owner: owner,
-        };
-        store.prepare(&file)?;
-        Ok(store)
+        })
     }
 
     /// The directory.
@@ -238,48 +241,47 @@ impl DataDir {
     fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.database.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
 
-    fn prepare(&self, file: &Path) -> Result<(), StoreError> {
-        let db = self.connection();
-        // A file that is not SQLite (or truncated) fails here, not later.
-        let check: String = db
-            .query_row("PRAGMA quick_check", [], |r| r.get(0))
-            .map_err(|e| corrupt(file, e))?;
-        if check != "ok" {
-            return Err(StoreError::new(format!(
-                "{} is damaged ({check}); restore it from a backup (cogkit mock backup) or move it away",
-                file.display()
-            )));
-        }
-        db.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| corrupt(file, e))?;
-        db.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(|e| corrupt(file, e))?;
-        // Rows land at random keys (ids are random), so a small page cache
-        // rereads a leaf page on nearly every insert.
-        db.pragma_update(None, "cache_size", -CACHE_KIB)
-            .map_err(|e| corrupt(file, e))?;
-        let version: i64 = db
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| corrupt(file, e))?;
-        let tables: i64 = db
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .map_err(|e| corrupt(file, e))?;
-        match version {
-            0 if tables == 0 => create_schema(&db).map_err(|e| corrupt(file, e)),
-            0 => Err(StoreError::new(format!(
-                "{} is a SQLite database but not a cogkit data dir (no schema version)",
-                file.display()
-            ))),
-            v if v > SCHEMA_VERSION => Err(StoreError::new(format!(
-                "{} has schema version {v}, newer than this cogkit's {SCHEMA_VERSION}: use a newer cogkit",
-                file.display()
-            ))),
-            v => migrate(&db, v).map_err(|e| corrupt(file, e)),
-        }?;
-        Ok(())
+/// Checks the database is whole, sets it up and brings its schema up to
+/// date.
+fn prepare(db: &Connection, file: &Path) -> Result<(), StoreError> {
+    // A file that is not SQLite (or truncated) fails here, not later.
+    let check: String = db
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(|e| corrupt(file, e))?;
+    if check != "ok" {
+        return Err(StoreError::new(format!(
+            "{} is damaged ({check}); restore it from a backup (cogkit mock backup) or move it away",
+            file.display()
+        )));
     }
+    db.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| corrupt(file, e))?;
+    db.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(|e| corrupt(file, e))?;
+    let version: i64 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| corrupt(file, e))?;
+    let tables: i64 = db
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(|e| corrupt(file, e))?;
+    match version {
+        0 if tables == 0 => create_schema(db).map_err(|e| corrupt(file, e)),
+        0 => Err(StoreError::new(format!(
+            "{} is a SQLite database but not a cogkit data dir (no schema version)",
+            file.display()
+        ))),
+        v if v > SCHEMA_VERSION => Err(StoreError::new(format!(
+            "{} has schema version {v}, newer than this cogkit's {SCHEMA_VERSION}: use a newer cogkit",
+            file.display()
+        ))),
+        v => migrate(db, v).map_err(|e| corrupt(file, e)),
+    }?;
+    Ok(())
+}
 
+impl DataDir {
     /// Applies `changes` in one transaction: all of them, or (on any
     /// failure, a full disk say) none.
     pub fn commit(&self, changes: &[Change]) -> Result<(), StoreError> {
