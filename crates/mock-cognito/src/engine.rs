@@ -66,8 +66,13 @@ pub(crate) struct Engine {
     store: Mutex<Option<DataDir>>,
     /// Drains begun (group commit: [`crate::store::commits`]).
     epoch: AtomicU64,
-    /// What the drains decided; held by the request draining.
-    outcomes: tokio::sync::Mutex<Outcomes>,
+    /// What the drains decided.
+    outcomes: Mutex<Outcomes>,
+    /// Held by the request draining: one drain at a time.
+    draining: tokio::sync::Mutex<()>,
+    /// Rings after every drain, waking every request waiting on it at
+    /// once (rather than one after another through a queue).
+    drained: tokio::sync::Notify,
     /// Whether the state is kept in a data dir (also after it is closed).
     durable: bool,
     /// The data dir's path, for the announcement.
@@ -94,7 +99,9 @@ impl Engine {
             keys,
             store: Mutex::new(None),
             epoch: AtomicU64::new(0),
-            outcomes: tokio::sync::Mutex::new(Outcomes::default()),
+            outcomes: Mutex::new(Outcomes::default()),
+            draining: tokio::sync::Mutex::new(()),
+            drained: tokio::sync::Notify::new(),
             durable: false,
             data_dir: None,
             stored_clock_offset: AtomicI64::new(0),
@@ -216,14 +223,29 @@ impl Engine {
         if tickets.is_empty() {
             return Ok(());
         }
-        let mut outcomes = self.outcomes.lock().await;
-        if let Some(outcome) = outcomes.of_request(&tickets) {
-            return outcome;
+        loop {
+            // Registered before looking, so a drain that ends after the
+            // look is not missed.
+            let drained = self.drained.notified();
+            tokio::pin!(drained);
+            drained.as_mut().enable();
+            if let Some(outcome) = self.outcomes().of_request(&tickets) {
+                return outcome;
+            }
+            match self.draining.try_lock() {
+                // Nobody is draining: drain (it begins after the last
+                // ticket was taken, so it settles every one of them).
+                Ok(draining) => {
+                    self.drain();
+                    drop(draining);
+                    // Once free to drain again, so that a waiter this
+                    // drain did not settle can drain next.
+                    self.drained.notify_waiters();
+                }
+                // Someone is: its drain may settle this request too.
+                Err(_) => drained.await,
+            }
         }
-        // The drain begins after the last ticket was taken, so it settles
-        // every one of them.
-        self.drain(&mut outcomes);
-        outcomes.of_request(&tickets).unwrap_or_else(unsettled)
     }
 
     /// Stores whatever is changed and not yet stored (the seed, before the
@@ -232,18 +254,25 @@ impl Engine {
         if !self.durable {
             return Ok(());
         }
-        let mut outcomes = self.outcomes.lock().await;
-        let epoch = self.drain(&mut outcomes);
-        outcomes.of(epoch - 1).unwrap_or_else(unsettled)
+        let draining = self.draining.lock().await;
+        let epoch = self.drain();
+        drop(draining);
+        self.drained.notify_waiters();
+        self.outcomes().of(epoch - 1).unwrap_or_else(unsettled)
     }
 
-    /// One drain (the caller holds `outcomes`, so drains never overlap):
+    /// What the drains decided.
+    fn outcomes(&self) -> MutexGuard<'_, Outcomes> {
+        self.outcomes.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// One drain (the caller holds `draining`, so drains never overlap):
     /// under every lock, begins epoch `k` and takes every change; then,
     /// with no lock held, so that other requests go on changing memory
     /// meanwhile, stores them in one transaction. If the data dir refuses,
     /// the memory goes back to what is stored, under every lock again, and
     /// every unsettled ticket fails. Returns `k`.
-    fn drain(&self, outcomes: &mut Outcomes) -> u64 {
+    fn drain(&self) -> u64 {
         // The engine's lock order. Each lock is held only to take the rows.
         let mut user_pools = self.user_pools_unticketed();
         let mut identity_pools = self.identity_pools_unticketed();
@@ -282,11 +311,11 @@ impl Engine {
         match stored {
             Ok(()) => {
                 self.stored_clock_offset.store(offset, Ordering::Relaxed);
-                outcomes.stored(epoch);
+                self.outcomes().stored(epoch);
             }
             Err(e) => {
                 let undone = self.undo_unstored();
-                outcomes.undone(undone, e);
+                self.outcomes().undone(undone, e);
             }
         }
         epoch
