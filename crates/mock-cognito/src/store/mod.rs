@@ -3,7 +3,8 @@
 //!
 //! The state stays in memory and is served from there; the database is
 //! its copy on disk. Each entity (a pool, a user, an identity, a refresh
-//! token, …) is one row of `entity(kind, key, value)`, its value JSON.
+//! token, …) is one row of `state(id, kind, key, value)`, its value JSON;
+//! [`rows`] says why rows are found by an id rather than by their key.
 //! Changes reach the database through [`DataDir::commit`] before the
 //! request is answered: what was acknowledged is stored, and a multi-row
 //! change (an identity merge, a user deleted with its sessions) is stored
@@ -20,6 +21,7 @@
 mod checkpoint;
 pub(crate) mod commits;
 pub(crate) mod keys;
+mod rows;
 pub(crate) mod tracked;
 
 use std::collections::BTreeSet;
@@ -35,7 +37,7 @@ pub use tracked::Tracked;
 
 /// The schema this build writes. An older data dir is migrated on open, a
 /// newer one refused.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const DATABASE: &str = "state.sqlite3";
 const LOCK: &str = "lock";
@@ -196,7 +198,7 @@ pub struct DataDir {
     /// Stopped before `database` closes, so that the last connection to
     /// close is the writer's (which then folds the log into the file).
     _checkpointer: checkpoint::Checkpointer,
-    database: Mutex<Connection>,
+    database: Mutex<Database>,
     /// Held locked for the data dir's lifetime.
     _owner: File,
 }
@@ -224,11 +226,12 @@ impl DataDir {
         )
         .map_err(|e| corrupt(&file, e))?;
         prepare(&connection, &file)?;
+        let rows = row_ids(&connection).map_err(|e| corrupt(&file, e))?;
         let checkpointer = checkpoint::Checkpointer::start(&file, &mut connection)?;
         Ok(DataDir {
             path: path.to_owned(),
             _checkpointer: checkpointer,
-            database: Mutex::new(connection),
+            database: Mutex::new(Database { connection, rows }),
             _owner: owner,
         })
     }
@@ -238,7 +241,7 @@ impl DataDir {
         &self.path
     }
 
-    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
+    fn database(&self) -> std::sync::MutexGuard<'_, Database> {
         self.database.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -288,43 +291,63 @@ impl DataDir {
         if changes.is_empty() {
             return Ok(());
         }
-        let mut db = self.connection();
+        let mut database = self.database();
+        let Database { connection, rows } = &mut *database;
         let failed =
             |e: rusqlite::Error| StoreError::new(format!("the data dir refused a write: {e}"));
-        let tx = db.transaction().map_err(failed)?;
+        let tx = connection.transaction().map_err(failed)?;
+        let mut pending = rows::Pending::new(rows);
         {
             // Cached: each statement is parsed once per connection, not
-            // once per request.
-            let mut put = tx
-                .prepare_cached(
-                    "INSERT INTO entity (kind, key, value) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value",
-                )
+            // once per drain.
+            let mut insert = tx
+                .prepare_cached("INSERT INTO state (kind, key, value) VALUES (?1, ?2, ?3)")
+                .map_err(failed)?;
+            let mut update = tx
+                .prepare_cached("UPDATE state SET value = ?2 WHERE id = ?1")
                 .map_err(failed)?;
             let mut delete = tx
-                .prepare_cached("DELETE FROM entity WHERE kind = ?1 AND key = ?2")
+                .prepare_cached("DELETE FROM state WHERE id = ?1")
                 .map_err(failed)?;
             for change in changes {
                 match change {
-                    Change::Put { kind, key, value } => put.execute(params![kind, key, value]),
-                    Change::Delete { kind, key } => delete.execute(params![kind, key]),
-                    Change::DeletePrefix { kind, prefix } => tx.execute(
-                        "DELETE FROM entity WHERE kind = ?1 AND substr(key, 1, ?3) = ?2",
-                        params![kind, prefix, prefix.chars().count() as i64],
-                    ),
+                    Change::Put { kind, key, value } => match pending.get(kind, key) {
+                        Some(id) => {
+                            update.execute(params![id, value]).map_err(failed)?;
+                        }
+                        None => {
+                            insert.execute(params![kind, key, value]).map_err(failed)?;
+                            pending.set(kind, key, Some(tx.last_insert_rowid()));
+                        }
+                    },
+                    Change::Delete { kind, key } => {
+                        if let Some(id) = pending.get(kind, key) {
+                            delete.execute(params![id]).map_err(failed)?;
+                            pending.set(kind, key, None);
+                        }
+                    }
+                    Change::DeletePrefix { kind, prefix } => {
+                        for (key, id) in pending.with_prefix(kind, prefix) {
+                            delete.execute(params![id]).map_err(failed)?;
+                            pending.set(kind, &key, None);
+                        }
+                    }
                 }
-                .map_err(failed)?;
             }
         }
-        tx.commit().map_err(failed)
+        tx.commit().map_err(failed)?;
+        let edits = pending.into_edits();
+        rows.apply(edits);
+        Ok(())
     }
 
     /// Every stored entity of `kind`, as (key, JSON), in key order.
     pub fn load(&self, kind: &str) -> Result<Vec<(String, String)>, StoreError> {
-        let db = self.connection();
+        let database = self.database();
         let read = |e: rusqlite::Error| StoreError::new(format!("cannot read the data dir: {e}"));
-        let mut statement = db
-            .prepare("SELECT key, value FROM entity WHERE kind = ?1 ORDER BY key")
+        let mut statement = database
+            .connection
+            .prepare("SELECT key, value FROM state WHERE kind = ?1 ORDER BY key")
             .map_err(read)?;
         let rows = statement
             .query_map(params![kind], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -336,16 +359,18 @@ impl DataDir {
     /// writes past it fail as on a full disk. For tests.
     pub fn limit_pages(&self, pages: u64) {
         let _ = self
-            .connection()
+            .database()
+            .connection
             .pragma_update(None, "max_page_count", pages as i64);
     }
 
     /// Whether nothing is stored yet (a new data dir).
     #[cfg(test)]
     pub fn is_empty(&self) -> Result<bool, StoreError> {
-        let db = self.connection();
-        let count: i64 = db
-            .query_row("SELECT count(*) FROM entity", [], |r| r.get(0))
+        let count: i64 = self
+            .database()
+            .connection
+            .query_row("SELECT count(*) FROM state", [], |r| r.get(0))
             .map_err(|e| StoreError::new(format!("cannot read the data dir: {e}")))?;
         Ok(count == 0)
     }
@@ -413,27 +438,78 @@ fn take_ownership(dir: &Path) -> Result<File, StoreError> {
     }
 }
 
+/// The writer's connection and where each entity's row is.
+struct Database {
+    connection: Connection,
+    rows: rows::RowIds,
+}
+
+/// Version 2's table: rows keyed by an id that only grows ([`rows`]), and
+/// an index by kind for loading (kept in id order within a kind, so new
+/// rows append there too).
+const STATE_TABLE: &str = "CREATE TABLE state (
+         id INTEGER PRIMARY KEY,
+         kind TEXT NOT NULL,
+         key TEXT NOT NULL,
+         value TEXT NOT NULL
+     );
+     CREATE INDEX state_by_kind ON state (kind);";
+
 fn create_schema(db: &Connection) -> rusqlite::Result<()> {
     db.execute_batch(&format!(
         "BEGIN;
-         CREATE TABLE entity (
-             kind TEXT NOT NULL,
-             key TEXT NOT NULL,
-             value TEXT NOT NULL,
-             PRIMARY KEY (kind, key)
-         ) WITHOUT ROWID;
+         {STATE_TABLE}
          PRAGMA user_version = {SCHEMA_VERSION};
          COMMIT;"
     ))
 }
 
-/// Brings a data dir of schema `from` up to [`SCHEMA_VERSION`].
+/// Brings a data dir of schema `from` up to [`SCHEMA_VERSION`], each step
+/// in one transaction with its version bump (a failed step leaves the
+/// data dir as it was).
 fn migrate(db: &Connection, from: i64) -> rusqlite::Result<()> {
-    // Version 1 is the first; later versions add their steps here, each in
-    // its own transaction with the version bump.
     debug_assert!(from >= 1);
-    let _ = db;
+    if from < 2 {
+        // Version 1 kept each entity under the primary key (kind, key).
+        db.execute_batch(&format!(
+            "BEGIN;
+             {STATE_TABLE}
+             INSERT INTO state (kind, key, value)
+                 SELECT kind, key, value FROM entity ORDER BY kind, key;
+             DROP TABLE entity;
+             PRAGMA user_version = 2;
+             COMMIT;"
+        ))?;
+    }
     Ok(())
+}
+
+/// Reads where each entity's row is. Should a key have two rows (it cannot,
+/// as only [`DataDir::commit`] writes), the later one is the entity and
+/// the earlier ones are deleted.
+fn row_ids(db: &Connection) -> rusqlite::Result<rows::RowIds> {
+    let mut ids = rows::RowIds::default();
+    let mut stale = Vec::new();
+    {
+        let mut statement = db.prepare("SELECT id, kind, key FROM state ORDER BY id")?;
+        let mut found = statement.query([])?;
+        while let Some(row) = found.next()? {
+            let (id, kind, key): (i64, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+            stale.extend(ids.insert(&kind, &key, id));
+        }
+    }
+    if !stale.is_empty() {
+        tracing::warn!(
+            rows = stale.len(),
+            "the data dir held duplicate rows; the older ones are dropped"
+        );
+        let tx = db.unchecked_transaction()?;
+        for id in stale {
+            tx.execute("DELETE FROM state WHERE id = ?1", params![id])?;
+        }
+        tx.commit()?;
+    }
+    Ok(ids)
 }
 
 #[cfg(test)]
@@ -499,6 +575,55 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_data_dir_is_migrated_whole() {
+        let dir = tempdir("v1");
+        {
+            let db = Connection::open(dir.join(DATABASE)).unwrap();
+            db.execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 CREATE TABLE entity (
+                     kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+                     PRIMARY KEY (kind, key)
+                 ) WITHOUT ROWID;
+                 INSERT INTO entity VALUES ('user', 'p\x1falice', '{\"a\":1}');
+                 INSERT INTO entity VALUES ('user', 'p\x1fbob', '{\"b\":2}');
+                 INSERT INTO entity VALUES ('identity', 'us-east-1:x', '{}');
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+        let store = DataDir::open(&dir).unwrap();
+        let version: i64 = store
+            .database()
+            .connection
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        assert_eq!(
+            store.load("user").unwrap(),
+            vec![
+                ("p\x1falice".to_owned(), "{\"a\":1}".to_owned()),
+                ("p\x1fbob".to_owned(), "{\"b\":2}".to_owned())
+            ]
+        );
+        // The migrated rows are found to change and delete.
+        store
+            .commit(&[
+                put("user", "p\x1falice", "{\"a\":3}"),
+                Change::Delete {
+                    kind: "identity",
+                    key: "us-east-1:x".to_owned(),
+                },
+            ])
+            .unwrap();
+        drop(store);
+        let store = DataDir::open(&dir).unwrap();
+        assert_eq!(store.load("user").unwrap()[0].1, "{\"a\":3}");
+        assert_eq!(store.load("user").unwrap().len(), 2);
+        assert!(store.load("identity").unwrap().is_empty());
+    }
+
+    #[test]
     fn a_newer_schema_and_a_foreign_or_damaged_file_are_refused() {
         let dir = tempdir("newer");
         drop(DataDir::open(&dir).unwrap());
@@ -530,8 +655,10 @@ mod tests {
                 .map(|i| put("user", &format!("k{i}"), &"v".repeat(200)))
                 .collect();
             store.commit(&rows).unwrap();
-            let db = store.connection();
-            db.pragma_update(None, "wal_checkpoint", "TRUNCATE")
+            store
+                .database()
+                .connection
+                .pragma_update(None, "wal_checkpoint", "TRUNCATE")
                 .unwrap();
         }
         let file = dir.join(DATABASE);
@@ -548,7 +675,8 @@ mod tests {
         // A write the database refuses (the connection made read-only)
         // halfway through: the first change is rolled back too.
         store
-            .connection()
+            .database()
+            .connection
             .pragma_update(None, "query_only", true)
             .unwrap();
         assert!(
@@ -557,7 +685,8 @@ mod tests {
                 .is_err()
         );
         store
-            .connection()
+            .database()
+            .connection
             .pragma_update(None, "query_only", false)
             .unwrap();
         assert_eq!(
