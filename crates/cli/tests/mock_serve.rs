@@ -85,6 +85,52 @@ fn serves_the_seed_and_stops_on_sigint() {
     assert_eq!(status.code(), Some(0), "clean shutdown on Ctrl-C");
 }
 
+/// `docker stop`, systemd and Kubernetes send SIGTERM: the server stops as
+/// on Ctrl-C, and closes its data dir, folding the log into the database.
+#[test]
+fn stops_cleanly_on_sigterm_and_closes_the_data_dir() {
+    let dir = std::env::temp_dir().join(format!("cogkit-sigterm-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))
+        .args([
+            "mock",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--config",
+            &example(),
+        ])
+        .arg("--data-dir")
+        .arg(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for line in lines {
+        if line.unwrap().starts_with("press Ctrl-C") {
+            break;
+        }
+    }
+    assert!(
+        dir.join("state.sqlite3-wal").exists(),
+        "open: the log is in use"
+    );
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "clean shutdown on SIGTERM");
+    assert!(
+        !dir.join("state.sqlite3-wal").exists(),
+        "closed: the log is folded into the database"
+    );
+    assert!(dir.join("state.sqlite3").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn logs_each_request_without_its_secrets() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))

@@ -130,7 +130,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     for line in mock
         .describe()
         .into_iter()
-        .chain(["press Ctrl-C to stop".into()])
+        .chain(["press Ctrl-C to stop (SIGTERM stops it too)".into()])
     {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{line}").and_then(|()| out.flush());

@@ -427,9 +427,12 @@ impl MockCognito {
         lines
     }
 
-    /// Serves until Ctrl-C (SIGINT), then shuts down cleanly.
+    /// Serves until Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `docker
+    /// stop`, systemd and Kubernetes send), then shuts down cleanly:
+    /// requests in flight finish, and a data dir is closed with its log
+    /// folded back into the database.
     pub async fn serve_until_ctrl_c(mut self) -> std::io::Result<()> {
-        tokio::signal::ctrl_c().await?;
+        stop_signal().await?;
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(true);
         }
@@ -460,4 +463,21 @@ impl Drop for MockCognito {
         // test) may open it at once.
         self.shared.close_store();
     }
+}
+
+/// The first of SIGINT and SIGTERM.
+#[cfg(unix)]
+async fn stop_signal() -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    tokio::select! {
+        interrupted = tokio::signal::ctrl_c() => interrupted,
+        _ = terminate.recv() => Ok(()),
+    }
+}
+
+/// Ctrl-C.
+#[cfg(not(unix))]
+async fn stop_signal() -> std::io::Result<()> {
+    tokio::signal::ctrl_c().await
 }
