@@ -1,9 +1,10 @@
 //! `cogkit mock serve` as a separate process: endpoint, seeded ids, a real
 //! request, clean shutdown on SIGINT; and clear failures.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 fn example() -> String {
     concat!(
@@ -13,27 +14,57 @@ fn example() -> String {
     .to_owned()
 }
 
+/// `cogkit mock serve` on a free port with the example seed and `extra`
+/// arguments, its stdout piped.
+fn serve(extra: &[&OsStr], stderr: Stdio) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_cogkit"))
+        .args(["mock", "serve", "--addr", "127.0.0.1:0", "--config"])
+        .arg(example())
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap()
+}
+
+/// The `host:port` the first line announces.
+fn endpoint_of(first: &str) -> String {
+    first
+        .strip_prefix("mock-cognito listening on http://")
+        .expect(first)
+        .to_owned()
+}
+
+/// The seed's alice signs in (USER_PASSWORD_AUTH): the raw HTTP response.
+fn sign_in_alice(endpoint: &str) -> String {
+    let body = r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"1example23456789abcdefghij","AuthParameters":{"USERNAME":"alice","PASSWORD":"Passw0rd!"}}"#;
+    let mut stream = TcpStream::connect(endpoint).unwrap();
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nhost: {endpoint}\r\nconnection: close\r\ncontent-type: application/x-amz-json-1.1\r\nx-amz-target: AWSCognitoIdentityProviderService.InitiateAuth\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+/// Sends `signal` (`-INT`, `-TERM`) to the server.
+fn send(child: &Child, signal: &str) {
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
 #[test]
 fn serves_the_seed_and_stops_on_sigint() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))
-        .args([
-            "mock",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--config",
-            &example(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = serve(&[], Stdio::piped());
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
-    let endpoint = first
-        .strip_prefix("mock-cognito listening on http://")
-        .expect(&first)
-        .to_owned();
+    let endpoint = endpoint_of(&first);
     let mut printed = vec![first];
     for line in lines.by_ref() {
         let line = line.unwrap();
@@ -63,24 +94,11 @@ fn serves_the_seed_and_stops_on_sigint() {
     );
 
     // A real request against the running process.
-    let body = r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"1example23456789abcdefghij","AuthParameters":{"USERNAME":"alice","PASSWORD":"Passw0rd!"}}"#;
-    let mut stream = TcpStream::connect(&endpoint).unwrap();
-    write!(
-        stream,
-        "POST / HTTP/1.1\r\nhost: {endpoint}\r\nconnection: close\r\ncontent-type: application/x-amz-json-1.1\r\nx-amz-target: AWSCognitoIdentityProviderService.InitiateAuth\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
+    let response = sign_in_alice(&endpoint);
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("IdToken"));
 
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    send(&child, "-INT");
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "clean shutdown on Ctrl-C");
 }
@@ -91,21 +109,7 @@ fn serves_the_seed_and_stops_on_sigint() {
 fn stops_cleanly_on_sigterm_and_closes_the_data_dir() {
     let dir = std::env::temp_dir().join(format!("cogkit-sigterm-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))
-        .args([
-            "mock",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--config",
-            &example(),
-        ])
-        .arg("--data-dir")
-        .arg(&dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = serve(&["--data-dir".as_ref(), dir.as_os_str()], Stdio::null());
     let lines = BufReader::new(child.stdout.take().unwrap()).lines();
     for line in lines {
         if line.unwrap().starts_with("press Ctrl-C") {
@@ -116,11 +120,7 @@ fn stops_cleanly_on_sigterm_and_closes_the_data_dir() {
         dir.join("state.sqlite3-wal").exists(),
         "open: the log is in use"
     );
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    send(&child, "-TERM");
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "clean shutdown on SIGTERM");
     assert!(
@@ -133,43 +133,21 @@ fn stops_cleanly_on_sigterm_and_closes_the_data_dir() {
 
 #[test]
 fn logs_each_request_without_its_secrets() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))
-        .args(["mock", "serve", "--addr", "127.0.0.1:0", "--config"])
-        .arg(example())
-        .args(["--log-level", "info"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = serve(&["--log-level".as_ref(), "info".as_ref()], Stdio::piped());
     let first = BufReader::new(child.stdout.take().unwrap())
         .lines()
         .next()
         .unwrap()
         .unwrap();
-    let endpoint = first
-        .strip_prefix("mock-cognito listening on http://")
-        .expect(&first)
-        .to_owned();
-    let body = r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"1example23456789abcdefghij","AuthParameters":{"USERNAME":"alice","PASSWORD":"Passw0rd!"}}"#;
-    let mut stream = TcpStream::connect(&endpoint).unwrap();
-    write!(
-        stream,
-        "POST / HTTP/1.1\r\nhost: {endpoint}\r\nconnection: close\r\ncontent-type: application/x-amz-json-1.1\r\nx-amz-target: AWSCognitoIdentityProviderService.InitiateAuth\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
+    let endpoint = endpoint_of(&first);
+    let response = sign_in_alice(&endpoint);
     let id_token = response
         .split("\"IdToken\":\"")
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .expect(&response)
         .to_owned();
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
+    send(&child, "-INT");
     let mut log = String::new();
     child
         .stderr
@@ -264,29 +242,14 @@ fn a_bad_seed_file_is_a_readable_error() {
 
 #[test]
 fn a_closed_stdout_does_not_stop_the_server() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cogkit"))
-        .args([
-            "mock",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--config",
-            &example(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = serve(&[], Stdio::null());
     // Read the endpoint, then close the pipe before the rest is printed.
     let first = BufReader::new(child.stdout.take().unwrap())
         .lines()
         .next()
         .unwrap()
         .unwrap();
-    let endpoint = first
-        .strip_prefix("mock-cognito listening on http://")
-        .unwrap()
-        .to_owned();
+    let endpoint = endpoint_of(&first);
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert!(
         child.try_wait().unwrap().is_none(),
