@@ -249,16 +249,11 @@ impl Engine {
     }
 
     /// Stores whatever is changed and not yet stored (the seed, before the
-    /// server answers anything).
+    /// server answers anything): a request holding the current epoch.
     pub(crate) async fn persist_all(&self) -> Result<(), StoreError> {
-        if !self.durable {
-            return Ok(());
-        }
-        let draining = self.draining.lock().await;
-        let epoch = self.drain();
-        drop(draining);
-        self.drained.notify_waiters();
-        self.outcomes().of(epoch - 1).unwrap_or_else(unsettled)
+        let mut now = Tickets::default();
+        now.add(self.epoch.load(Ordering::SeqCst));
+        self.persist(now).await
     }
 
     /// What the drains decided.
@@ -271,8 +266,8 @@ impl Engine {
     /// with no lock held, so that other requests go on changing memory
     /// meanwhile, stores them in one transaction. If the data dir refuses,
     /// the memory goes back to what is stored, under every lock again, and
-    /// every unsettled ticket fails. Returns `k`.
-    fn drain(&self) -> u64 {
+    /// every unsettled ticket fails.
+    fn drain(&self) {
         // The engine's lock order. Each lock is held only to take the rows.
         let mut user_pools = self.user_pools_unticketed();
         let mut identity_pools = self.identity_pools_unticketed();
@@ -318,7 +313,6 @@ impl Engine {
                 self.outcomes().undone(undone, e);
             }
         }
-        epoch
     }
 
     /// After a failed write: reads every service back from the data dir,
@@ -413,12 +407,6 @@ impl Engine {
     fn credentials_unticketed(&self) -> Held<MutexGuard<'_, CredentialStore>> {
         Held::new(self.credentials.lock().unwrap_or_else(|p| p.into_inner()))
     }
-}
-
-/// A drain that should have settled a request did not: a bug, reported as
-/// a failed write rather than a false "stored".
-fn unsettled() -> Result<(), StoreError> {
-    Err(StoreError::damaged("a change was left unsettled"))
 }
 
 /// A guard on durable state: if the code holding it changed anything,

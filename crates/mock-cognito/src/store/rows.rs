@@ -47,24 +47,22 @@ impl RowIds {
 
     /// Applies what a committed transaction changed.
     pub fn apply(&mut self, edits: Edits) {
-        for ((kind, key), id) in edits.0 {
-            match id {
-                Some(id) => {
-                    self.insert(&kind, &key, id);
-                }
-                None => {
-                    if let Some(keys) = self.by_kind.get_mut(&kind) {
-                        keys.remove(&key);
-                    }
-                }
+        for (kind, keys) in edits.0 {
+            let stored = self.by_kind.entry(kind).or_default();
+            for (key, id) in keys {
+                match id {
+                    Some(id) => stored.insert(key, id),
+                    None => stored.remove(&key),
+                };
             }
         }
     }
 }
 
-/// The row ids one transaction changed (None: the row was deleted).
+/// The row ids one transaction changed, by kind and key (None: the row
+/// was deleted).
 #[derive(Debug, Default)]
-pub struct Edits(BTreeMap<(String, String), Option<i64>>);
+pub struct Edits(BTreeMap<String, BTreeMap<String, Option<i64>>>);
 
 /// The row ids as a transaction in progress sees them: the stored ones
 /// with its own changes on top, which reach [`RowIds`] only once it
@@ -86,7 +84,7 @@ impl<'a> Pending<'a> {
 
     /// The row of `(kind, key)`, if it is stored.
     pub fn get(&self, kind: &str, key: &str) -> Option<i64> {
-        match self.edits.0.get(&(kind.to_owned(), key.to_owned())) {
+        match self.edits.0.get(kind).and_then(|keys| keys.get(key)) {
             Some(edited) => *edited,
             None => self.stored.get(kind, key),
         }
@@ -94,7 +92,11 @@ impl<'a> Pending<'a> {
 
     /// `(kind, key)` is now row `id` (None: deleted).
     pub fn set(&mut self, kind: &str, key: &str, id: Option<i64>) {
-        self.edits.0.insert((kind.to_owned(), key.to_owned()), id);
+        self.edits
+            .0
+            .entry(kind.to_owned())
+            .or_default()
+            .insert(key.to_owned(), id);
     }
 
     /// The stored entities of `kind` whose key starts with `prefix`, as
@@ -105,13 +107,12 @@ impl<'a> Pending<'a> {
             .with_prefix(kind, prefix)
             .map(|(key, id)| (key.clone(), id))
             .collect();
-        for ((k, key), id) in &self.edits.0 {
-            if k == kind && key.starts_with(prefix) {
-                match id {
-                    Some(id) => found.insert(key.clone(), *id),
-                    None => found.remove(key),
-                };
-            }
+        let edited = self.edits.0.get(kind).into_iter().flatten();
+        for (key, id) in edited.filter(|(key, _)| key.starts_with(prefix)) {
+            match id {
+                Some(id) => found.insert(key.clone(), *id),
+                None => found.remove(key),
+            };
         }
         found.into_iter().collect()
     }
