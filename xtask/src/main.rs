@@ -7,7 +7,7 @@
 //! - `browser`: headless Chromium through the hosted UI and the fake
 //!   Facebook page (needs Debian's `chromium`; Node.js for playwright-core).
 //! - `bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S]
-//!   [--server-bin PATH] [--data-dir]`:
+//!   [--server-bin PATH] [--data-dir] [--only SCENARIO,...]`:
 //!   the mock under load (ops/s, latency, server CPU per op, cold start, RSS),
 //!   optionally against moto.
 //! - `bench scale [--users N] [--sign-ins N]`: a million users loaded through
@@ -88,7 +88,7 @@ fn positive_number<'a>(
 }
 
 fn usage() -> String {
-    "usage: cargo xtask e2e | compat | browser | soak [--count N] [--concurrency N] | crash [--rounds N] [--writers N] [--debug] [--full-disk] | fuzz [--seconds N] [target…] | codegen [--check] | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] [--server-bin PATH] [--data-dir] | bench scale [--users N] [--sign-ins N]"
+    "usage: cargo xtask e2e | compat | browser | soak [--count N] [--concurrency N] | crash [--rounds N] [--writers N] [--debug] [--full-disk] | fuzz [--seconds N] [target…] | codegen [--check] | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] [--server-bin PATH] [--data-dir] [--only SCENARIO,...] | bench scale [--users N] [--sign-ins N]"
         .to_owned()
 }
 

@@ -236,11 +236,20 @@ impl Engine {
                 // Nobody is draining: drain (it begins after the last
                 // ticket was taken, so it settles every one of them).
                 Ok(draining) => {
+                    let _turn = DrainTurn {
+                        draining: Some(draining),
+                        drained: &self.drained,
+                    };
+                    // Lets the requests already runnable on this worker
+                    // make their changes first, so that this drain stores
+                    // them too. Without it the first request to finish
+                    // drained alone, every drain paid the transaction's
+                    // fixed cost for one or two rows, and the durable mock
+                    // served GetId at 0.40× the in-memory rate (0.8× with).
+                    // The request may be dropped here (its client gone):
+                    // the turn still wakes the waiters, one of which drains.
+                    tokio::task::yield_now().await;
                     self.drain();
-                    drop(draining);
-                    // Once free to drain again, so that a waiter this
-                    // drain did not settle can drain next.
-                    self.drained.notify_waiters();
                 }
                 // Someone is: its drain may settle this request too.
                 Err(_) => drained.await,
@@ -409,6 +418,21 @@ impl Engine {
     }
 }
 
+/// One request's turn to drain. However it ends (drained, or dropped
+/// before it could), it lets go of `draining` and then wakes every waiter:
+/// in that order, so that a waiter the drain did not settle can drain next.
+struct DrainTurn<'e> {
+    draining: Option<tokio::sync::MutexGuard<'e, ()>>,
+    drained: &'e tokio::sync::Notify,
+}
+
+impl Drop for DrainTurn<'_> {
+    fn drop(&mut self) {
+        drop(self.draining.take());
+        self.drained.notify_waiters();
+    }
+}
+
 /// A guard on durable state: if the code holding it changed anything,
 /// the request takes the current epoch as a ticket when it lets go, while
 /// the lock is still held ([`crate::store::commits`] says why then).
@@ -448,5 +472,54 @@ impl<G: Deref> Deref for Changing<'_, G> {
 impl<G: DerefMut> DerefMut for Changing<'_, G> {
     fn deref_mut(&mut self) -> &mut G::Target {
         &mut self.held
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::tests::tempdir;
+
+    fn durable_engine(name: &str) -> std::sync::Arc<Engine> {
+        let mut engine = crate::server::engine_at(
+            Clock::default(),
+            Randomness::os(),
+            KeyFactory::default(),
+            "us-east-1".to_owned(),
+            IssuerMode::default(),
+            std::net::SocketAddr::from(([127, 0, 0, 1], 9)),
+        );
+        engine
+            .attach_store(DataDir::open(&tempdir(name)).unwrap())
+            .unwrap();
+        std::sync::Arc::new(engine)
+    }
+
+    /// A request whose client goes away while it waits for its turn to
+    /// drain must not leave the requests waiting on that drain asleep.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_drainer_dropped_before_draining_wakes_the_waiters() {
+        let engine = durable_engine("dropped-drainer");
+        let mut ticket = Tickets::default();
+        ticket.add(engine.epoch.load(Ordering::SeqCst));
+
+        let mut first = Box::pin(engine.persist(ticket.clone()));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        // Took the turn and yields before draining.
+        assert!(first.as_mut().poll(&mut cx).is_pending());
+        let waiter = tokio::spawn({
+            let engine = engine.clone();
+            async move { engine.persist(ticket).await }
+        });
+        for _ in 0..3 {
+            tokio::task::yield_now().await;
+        }
+        assert!(!waiter.is_finished(), "the turn is taken: it waits");
+        drop(first);
+        let settled = tokio::time::timeout(std::time::Duration::from_secs(10), waiter).await;
+        assert!(
+            matches!(settled, Ok(Ok(Ok(())))),
+            "the waiter drains once the dropped turn wakes it: {settled:?}"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! `cargo xtask bench mock [--concurrency N] [--requests N] [--duration S]
-//! [--users N] [--starts N] [--against-moto] [--server-bin PATH] [--data-dir]`: the mock
-//! under load.
+//! [--users N] [--starts N] [--against-moto] [--server-bin PATH] [--data-dir]
+//! [--only get-id,get-credentials,...]`: the mock under load.
 //!
 //! Starts `cogkit mock serve` (release) with the example seed, makes a
 //! fixture through the API, and drives each scenario with a load generator
@@ -38,6 +38,8 @@ struct Options {
     server_bin: Option<std::path::PathBuf>,
     /// Also measure the server with `--data-dir`, side by side.
     data_dir: bool,
+    /// The scenarios to run (`--only`): all of them unless narrowed.
+    scenarios: Vec<Scenario>,
 }
 
 struct Row {
@@ -63,6 +65,7 @@ fn parse(args: &[&str]) -> Result<Options, String> {
         against_moto: false,
         server_bin: None,
         data_dir: false,
+        scenarios: Scenario::ALL.to_vec(),
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -75,6 +78,21 @@ fn parse(args: &[&str]) -> Result<Options, String> {
             "--starts" => o.starts = number("--starts")?,
             "--against-moto" => o.against_moto = true,
             "--data-dir" => o.data_dir = true,
+            "--only" => {
+                let names = it.next().ok_or("--only takes scenario names")?;
+                o.scenarios = names
+                    .split(',')
+                    .map(|name| {
+                        Scenario::ALL
+                            .into_iter()
+                            .find(|s| s.key() == name)
+                            .ok_or_else(|| {
+                                let known: Vec<_> = Scenario::ALL.iter().map(|s| s.key()).collect();
+                                format!("no scenario {name:?}; known: {}", known.join(", "))
+                            })
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
             "--server-bin" => {
                 o.server_bin = Some(it.next().ok_or("--server-bin takes a path")?.into())
             }
@@ -162,7 +180,7 @@ async fn measure(kind: &Kind, o: &Options) -> Result<Report, String> {
     let fixture = Arc::new(scenarios::setup(&client, o.users).await?);
     process::wait_idle(pid, ticks, Duration::from_secs(30)).await?;
     let mut rows = Vec::new();
-    for scenario in Scenario::ALL {
+    for &scenario in &o.scenarios {
         let before = process::cpu_seconds(pid, ticks)?;
         let measured = scenarios::drive(
             scenario,

@@ -133,6 +133,18 @@ impl Scenario {
         }
     }
 
+    /// The scenario's name for `--only`.
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            Scenario::GetId => "get-id",
+            Scenario::GetCredentials => "get-credentials",
+            Scenario::PasswordAuth => "password-auth",
+            Scenario::SrpSignIn => "srp",
+            Scenario::SeedFlow2 => "flow2",
+            Scenario::SignUp => "sign-up",
+        }
+    }
+
     pub(crate) fn name(self) -> &'static str {
         match self {
             Scenario::GetId => "GetId (unauthenticated)",

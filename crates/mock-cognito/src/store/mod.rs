@@ -513,7 +513,7 @@ fn row_ids(db: &Connection) -> rusqlite::Result<rows::RowIds> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn put(kind: &'static str, key: &str, value: &str) -> Change {
