@@ -18,7 +18,7 @@ use cognito_srp::{
 
 /// How long a PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED challenge stays
 /// answerable (Cognito's default AuthSessionValidity is 3 minutes).
-const CHALLENGE_LIFETIME_SECS: i64 = 180;
+pub(super) const CHALLENGE_LIFETIME_SECS: i64 = 180;
 /// Consecutive failed sign-ins before a user is locked out.
 pub(super) const MAX_FAILED_SIGN_INS: u32 = 5;
 /// How long the lockout lasts, by the mock's clock.
@@ -37,12 +37,51 @@ pub(super) struct PendingSrp {
     session: ServerSession,
 }
 
-/// A NEW_PASSWORD_REQUIRED challenge, keyed by its Session.
-#[derive(Debug)]
+/// A challenge after the password (NEW_PASSWORD_REQUIRED or a second
+/// factor), keyed by its Session.
+#[derive(Debug, Clone)]
 pub(super) struct PendingChallenge {
-    pool_id: String,
-    client_id: String,
-    username: String,
+    pub(super) pool_id: String,
+    pub(super) client_id: String,
+    pub(super) username: String,
+    pub(super) awaiting: Awaiting,
+}
+
+/// What a pending challenge waits for.
+#[derive(Clone)]
+pub(super) enum Awaiting {
+    /// NEW_PASSWORD_REQUIRED's new password.
+    NewPassword,
+    /// A second factor's code: `code` is the one sent (SMS, email), None
+    /// for a software token's; `wrong` counts wrong answers so far.
+    Code {
+        factor: super::mfa::Factor,
+        code: Option<String>,
+        wrong: u32,
+    },
+    /// SELECT_MFA_TYPE's answer, one of these.
+    Selection(Vec<super::mfa::Factor>),
+    /// MFA_SETUP: a software token to associate and verify with this
+    /// session, then the answer.
+    Setup { verified: bool },
+}
+
+impl std::fmt::Debug for Awaiting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the code.
+        match self {
+            Awaiting::NewPassword => f.write_str("NewPassword"),
+            Awaiting::Code { factor, wrong, .. } => f
+                .debug_struct("Code")
+                .field("factor", factor)
+                .field("wrong", wrong)
+                .finish_non_exhaustive(),
+            Awaiting::Selection(factors) => f.debug_tuple("Selection").field(factors).finish(),
+            Awaiting::Setup { verified } => {
+                f.debug_struct("Setup").field("verified", verified).finish()
+            }
+        }
+    }
 }
 
 /// What a sign-in step leaves to do outside the state lock (the SRP maths
@@ -183,7 +222,7 @@ impl PasswordCheck {
 }
 
 /// A challenge answer: its name, Session and ChallengeParameters.
-fn challenge<const N: usize>(
+pub(super) fn challenge<const N: usize>(
     name: ChallengeNameType,
     session: Option<String>,
     parameters: [(&str, String); N],
@@ -202,9 +241,9 @@ fn challenge<const N: usize>(
 }
 
 /// AuthParameters or ChallengeResponses.
-type Parameters = BTreeMap<String, String>;
+pub(super) type Parameters = BTreeMap<String, String>;
 
-fn require<'a>(p: &'a Parameters, name: &str) -> ApiResult<&'a str> {
+pub(super) fn require<'a>(p: &'a Parameters, name: &str) -> ApiResult<&'a str> {
     p.get(name)
         .map(String::as_str)
         .filter(|v| !v.is_empty())
@@ -425,6 +464,13 @@ impl UserPools {
             ChallengeNameType::NewPasswordRequired => self
                 .new_password_required(client_id, session, r, ctx)
                 .map(AuthStep::Reply),
+            ChallengeNameType::SmsMfa
+            | ChallengeNameType::EmailOtp
+            | ChallengeNameType::SoftwareTokenMfa
+            | ChallengeNameType::SelectMfaType
+            | ChallengeNameType::MfaSetup => self
+                .answer_mfa_challenge(client_id, challenge, session, r, ctx)
+                .map(AuthStep::Reply),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!("ChallengeName {other} is not implemented by this mock yet"),
@@ -545,7 +591,8 @@ impl UserPools {
         Err(ApiError::incorrect_credentials())
     }
 
-    /// A proven password: tokens, or the NEW_PASSWORD_REQUIRED challenge.
+    /// A proven password: the NEW_PASSWORD_REQUIRED challenge, or what the
+    /// pool's MFA calls for (tokens, or a second factor).
     fn after_password(
         &mut self,
         pool_id: &str,
@@ -577,8 +624,7 @@ impl UserPools {
                 parameters,
             )));
         }
-        let result = self.issue_unsigned(pool_id, client_id, username, None, ctx)?;
-        Ok(AuthReply::Tokens(result))
+        self.second_factor(pool_id, client_id, username, ctx)
     }
 
     /// Opens a NEW_PASSWORD_REQUIRED challenge; returns its Session.
@@ -597,6 +643,7 @@ impl UserPools {
                 pool_id: pool_id.to_owned(),
                 client_id: client_id.to_owned(),
                 username: username.to_owned(),
+                awaiting: Awaiting::NewPassword,
             },
             now + CHALLENGE_LIFETIME_SECS,
             now,
@@ -626,6 +673,7 @@ impl UserPools {
     pub(super) fn new_password_challenge(&self, session: &str, now: i64) -> Option<(&str, &str)> {
         self.pending_challenges
             .get(session, now)
+            .filter(|p| matches!(p.awaiting, Awaiting::NewPassword))
             .map(|p| (p.pool_id.as_str(), p.username.as_str()))
     }
 
@@ -646,6 +694,7 @@ impl UserPools {
             || ApiError::not_authorized("Invalid session for the user, session is expired.");
         let pending = session
             .and_then(|s| self.pending_challenges.remove(s, now))
+            .filter(|p| matches!(p.awaiting, Awaiting::NewPassword))
             .ok_or_else(invalid_session)?;
         let pool = self.pool_mut(&pending.pool_id)?;
         let same_user = typed.is_none_or(|u| pool.resolve(u) == Some(pending.username.as_str()));

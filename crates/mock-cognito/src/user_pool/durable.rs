@@ -52,6 +52,9 @@ struct PoolRow {
     domain: Option<String>,
     id_kid: String,
     access_kid: String,
+    /// SetUserPoolMfaConfig's request, if it was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mfa: Option<Value>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -73,6 +76,8 @@ struct UserRow {
     salt: String,
     verifier: String,
     groups: BTreeSet<String>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    mfa: super::mfa::UserMfa,
     failed_sign_ins: u32,
     locked_until: i64,
     /// (code, purpose, expiry).
@@ -128,6 +133,10 @@ struct RefreshRow {
     origin_jti: String,
     rotated_out_at: Option<i64>,
     expires: i64,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 fn to_json(row: &impl Serialize) -> String {
@@ -268,6 +277,8 @@ impl UserPools {
                 sessions: ExpiringMap::new_tracking(true),
                 identity_providers: Tracked::new(true),
                 resource_servers: Tracked::new(true),
+                mfa: super::mfa::PoolMfa::from_stored(row.mfa, &row.id)
+                    .map_err(|e| bad_row(POOL, &key, e))?,
                 id_key: Arc::new(SigningKey::generate_with(row.id_kid, Alg::Rs256, keys)),
                 access_key: Arc::new(SigningKey::generate_with(row.access_kid, Alg::Rs256, keys)),
             };
@@ -314,6 +325,7 @@ impl UserPools {
                 attributes: row.attributes,
                 enabled: row.enabled,
                 groups: row.groups,
+                mfa: row.mfa,
                 failed_sign_ins: row.failed_sign_ins,
                 locked_until: row.locked_until,
                 code: row.code,
@@ -474,6 +486,7 @@ fn pool_row(pool: &Pool) -> PoolRow {
         domain: pool.domain.clone(),
         id_kid: pool.id_key.kid().to_owned(),
         access_kid: pool.access_key.kid().to_owned(),
+        mfa: pool.mfa.to_stored(),
     }
 }
 
@@ -497,6 +510,7 @@ fn user_row(u: &User) -> String {
         salt: u.verifier.salt_hex(),
         verifier: u.verifier.verifier_hex(),
         groups: u.groups.clone(),
+        mfa: u.mfa.clone(),
         failed_sign_ins: u.failed_sign_ins,
         locked_until: u.locked_until,
         code: u.code.clone(),

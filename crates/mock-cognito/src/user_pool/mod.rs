@@ -9,12 +9,14 @@
 mod ahead;
 mod auth;
 mod durable;
+mod mfa;
 mod oauth;
 mod pools;
 mod providers;
 mod self_service;
 mod sign_in_names;
 mod tokens;
+mod totp;
 mod users;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -109,6 +111,10 @@ pub enum CodePurpose {
     /// AdminCreateUser's invitation: a generated temporary password, which
     /// is never printed.
     Invitation,
+    /// A sign-in's SMS_MFA code.
+    SmsMfa,
+    /// A sign-in's EMAIL_OTP code.
+    EmailOtp,
 }
 
 impl CodePurpose {
@@ -118,6 +124,8 @@ impl CodePurpose {
             CodePurpose::SignUp => "SIGN_UP",
             CodePurpose::ForgotPassword => "FORGOT_PASSWORD",
             CodePurpose::Invitation => "INVITATION",
+            CodePurpose::SmsMfa => "SMS_MFA",
+            CodePurpose::EmailOtp => "EMAIL_OTP",
         }
     }
 }
@@ -177,6 +185,8 @@ struct Pool {
     identity_providers: Tracked<String, providers::IdentityProvider>,
     /// Resource servers by Identifier.
     resource_servers: Tracked<String, providers::ResourceServer>,
+    /// The second factors SetUserPoolMfaConfig set.
+    mfa: mfa::PoolMfa,
     /// ID tokens and access tokens are signed with different keys, as Cognito does.
     id_key: std::sync::Arc<SigningKey>,
     access_key: std::sync::Arc<SigningKey>,
@@ -214,6 +224,8 @@ struct User {
     /// SRP salt and verifier: the password itself is never stored.
     verifier: Verifier,
     groups: BTreeSet<String>,
+    /// Second factors and the preferred one.
+    mfa: mfa::UserMfa,
     failed_sign_ins: u32,
     locked_until: i64,
     /// A pending confirmation code (sign-up or password reset), what it
@@ -332,6 +344,15 @@ impl UserPools {
             R::DeleteUser(i) => out(self.delete_user(i, ctx)),
             R::GlobalSignOut(i) => out(self.global_sign_out(i, ctx)),
             R::RevokeToken(i) => out(self.revoke_token(i, ctx)),
+            R::GetUserPoolMfaConfig(i) => out(self.get_user_pool_mfa_config(i)),
+            R::SetUserPoolMfaConfig(i) => out(self.set_user_pool_mfa_config(i, ctx)),
+            R::AssociateSoftwareToken(i) => out(self.associate_software_token(i, ctx)),
+            R::VerifySoftwareToken(i) => out(self.verify_software_token(i, ctx)),
+            R::SetUserMFAPreference(i) => out(self.set_user_mfa_preference(i, ctx)),
+            R::AdminSetUserMFAPreference(i) => out(self.admin_set_user_mfa_preference(i, ctx)),
+            R::SetUserSettings(i) => out(self.set_user_settings(i, ctx)),
+            R::AdminSetUserSettings(i) => out(self.admin_set_user_settings(i, ctx)),
+            R::AdminDeleteSoftwareToken(i) => out(self.admin_delete_software_token(i, ctx)),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!(
@@ -497,6 +518,7 @@ impl User {
             enabled: true,
             verifier,
             groups: BTreeSet::new(),
+            mfa: mfa::UserMfa::default(),
             failed_sign_ins: 0,
             locked_until: 0,
             code: None,

@@ -347,6 +347,7 @@ impl UserPools {
             sessions: ExpiringMap::new_tracking(durable),
             identity_providers: Tracked::new(durable),
             resource_servers: Tracked::new(durable),
+            mfa: Default::default(),
             id_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
             access_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
         };

@@ -347,9 +347,9 @@ impl UserPools {
         Ok(GetUserResponse {
             username: user.username.clone(),
             user_attributes: user.attribute_types(),
-            mfa_options: None,
-            preferred_mfa_setting: None,
-            user_mfa_setting_list: None,
+            mfa_options: user.mfa.options(),
+            preferred_mfa_setting: user.mfa.preferred_setting(),
+            user_mfa_setting_list: user.mfa.setting_list(),
         })
     }
 

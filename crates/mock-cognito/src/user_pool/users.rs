@@ -45,7 +45,7 @@ impl User {
             user_last_modified_date: Some(Timestamp::from_secs(self.modified)),
             enabled: Some(self.enabled),
             user_status: Some(self.status),
-            mfa_options: None,
+            mfa_options: self.mfa.options(),
         }
     }
 
@@ -308,9 +308,9 @@ impl UserPools {
             user_last_modified_date: Some(Timestamp::from_secs(user.modified)),
             enabled: Some(user.enabled),
             user_status: Some(user.status),
-            mfa_options: None,
-            preferred_mfa_setting: None,
-            user_mfa_setting_list: None,
+            mfa_options: user.mfa.options(),
+            preferred_mfa_setting: user.mfa.preferred_setting(),
+            user_mfa_setting_list: user.mfa.setting_list(),
         })
     }
 
