@@ -196,6 +196,23 @@ async fn authorization_code_with_pkce_as_a_browser_does() {
     let access = claims(t["access_token"].as_str().unwrap());
     assert_eq!(access["scope"], "openid email profile");
     assert_eq!(access["client_id"], PUBLIC);
+    // Without aws.cognito.signin.user.admin, the self-service API refuses
+    // the token, as Cognito does (userInfo takes it: see below).
+    let refused = call(
+        mock.addr(),
+        "GetUser",
+        &json!({"AccessToken": t["access_token"]}),
+        false,
+    )
+    .await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(refused.error_type(), "NotAuthorizedException");
+    assert!(
+        refused.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("required scopes")
+    );
 
     // The ID token verifies against the pool's JWKS with an independent JWT library.
     let jwks: Value = get_json(format!("{}/{POOL}/.well-known/jwks.json", mock.endpoint())).await;

@@ -821,14 +821,11 @@ impl UserPools {
         ctx: &Context<'_>,
     ) -> ApiResult<Empty> {
         let (pool_id, username) = self.check_access_token(&input.access_token, ctx)?;
-        let settings = [
-            (Factor::Sms, input.sms_mfa_settings.map(sms_settings)),
-            (
-                Factor::SoftwareToken,
-                input.software_token_mfa_settings.map(token_settings),
-            ),
-            (Factor::Email, input.email_mfa_settings.map(email_settings)),
-        ];
+        let settings = preferences(
+            input.sms_mfa_settings,
+            input.software_token_mfa_settings,
+            input.email_mfa_settings,
+        );
         self.set_mfa_preference(&pool_id, &username, settings, ctx.clock.unix())
     }
 
@@ -839,14 +836,11 @@ impl UserPools {
     ) -> ApiResult<Empty> {
         let pool = self.pool(&input.user_pool_id)?;
         let username = pool.user(&input.username)?.username.clone();
-        let settings = [
-            (Factor::Sms, input.sms_mfa_settings.map(sms_settings)),
-            (
-                Factor::SoftwareToken,
-                input.software_token_mfa_settings.map(token_settings),
-            ),
-            (Factor::Email, input.email_mfa_settings.map(email_settings)),
-        ];
+        let settings = preferences(
+            input.sms_mfa_settings,
+            input.software_token_mfa_settings,
+            input.email_mfa_settings,
+        );
         self.set_mfa_preference(&input.user_pool_id, &username, settings, ctx.clock.unix())
     }
 
@@ -856,7 +850,7 @@ impl UserPools {
         &mut self,
         pool_id: &str,
         username: &str,
-        settings: [(Factor, Option<(Option<bool>, Option<bool>)>); 3],
+        settings: Preferences,
         now: i64,
     ) -> ApiResult<Empty> {
         let user = self.user_entry_mut(pool_id, username)?;
@@ -971,17 +965,25 @@ impl UserPools {
     }
 }
 
-/// (Enabled, PreferredMfa) of each factor's settings shape.
-fn sms_settings(s: SMSMfaSettingsType) -> (Option<bool>, Option<bool>) {
-    (s.enabled, s.preferred_mfa)
-}
+/// One factor's (Enabled, PreferredMfa), None where the call left it out.
+type Preference = Option<(Option<bool>, Option<bool>)>;
 
-fn token_settings(s: SoftwareTokenMfaSettingsType) -> (Option<bool>, Option<bool>) {
-    (s.enabled, s.preferred_mfa)
-}
+/// Every factor's preference in one (Admin)SetUserMFAPreference call.
+type Preferences = [(Factor, Preference); 3];
 
-fn email_settings(s: EmailMfaSettingsType) -> (Option<bool>, Option<bool>) {
-    (s.enabled, s.preferred_mfa)
+fn preferences(
+    sms: Option<SMSMfaSettingsType>,
+    token: Option<SoftwareTokenMfaSettingsType>,
+    email: Option<EmailMfaSettingsType>,
+) -> Preferences {
+    [
+        (Factor::Sms, sms.map(|s| (s.enabled, s.preferred_mfa))),
+        (
+            Factor::SoftwareToken,
+            token.map(|s| (s.enabled, s.preferred_mfa)),
+        ),
+        (Factor::Email, email.map(|s| (s.enabled, s.preferred_mfa))),
+    ]
 }
 
 /// Factor names as the JSON array in a string that challenges carry.

@@ -862,7 +862,7 @@ impl UserPools {
         ctx: &Context<'_>,
     ) -> Result<Value, OAuthError> {
         let (pool_id, username) = self
-            .check_access_token(access_token, ctx)
+            .check_access_token_any_scope(access_token, ctx)
             .map_err(|e| OAuthError::new("invalid_token", e.message))?;
         if pool_id != site_pool_id {
             return Err(OAuthError::new(

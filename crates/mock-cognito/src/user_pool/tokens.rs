@@ -404,6 +404,27 @@ impl UserPools {
         token: &str,
         ctx: &Context<'_>,
     ) -> ApiResult<(String, String)> {
+        let caller = self.check_access_token_any_scope(token, ctx)?;
+        // The scope InitiateAuth grants, and a hosted-UI sign-in only when
+        // the app asks for it: without it, Cognito refuses these calls.
+        let admin_scope = crate::jwt::decode_unverified(token)
+            .and_then(|c| c["scope"].as_str().map(str::to_owned))
+            .is_some_and(|s| s.split(' ').any(|s| s == "aws.cognito.signin.user.admin"));
+        if !admin_scope {
+            return Err(ApiError::not_authorized(
+                "Access Token does not have required scopes",
+            ));
+        }
+        Ok(caller)
+    }
+
+    /// [`UserPools::check_access_token`] without the scope check, for
+    /// `/oauth2/userInfo`, which takes `openid` too.
+    pub(super) fn check_access_token_any_scope(
+        &self,
+        token: &str,
+        ctx: &Context<'_>,
+    ) -> ApiResult<(String, String)> {
         let invalid = || ApiError::not_authorized("Invalid Access Token");
         let claims = crate::jwt::decode_unverified(token).ok_or_else(invalid)?;
         let iss = claims["iss"].as_str().ok_or_else(invalid)?;
