@@ -35,6 +35,12 @@
 //!   after 5 failures; PreventUserExistenceErrors; UsernameAttributes with
 //!   UUID internal usernames. Users keep an SRP salt and verifier, never the
 //!   password.
+//! - **MFA.** Set/GetUserPoolMfaConfig (OFF, ON, OPTIONAL; SMS, software
+//!   token, email), AssociateSoftwareToken / VerifySoftwareToken (RFC 6238,
+//!   one step of drift, each code accepted once), SetUserMFAPreference and
+//!   AdminSetUserMFAPreference, (Admin)SetUserSettings, AdminDeleteSoftwareToken;
+//!   the SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and
+//!   MFA_SETUP challenges, with SMS and email codes in the codes outbox.
 //! - **Self-service.** SignUp, ConfirmSignUp, ResendConfirmationCode,
 //!   ForgotPassword, ConfirmForgotPassword (codes are logged and kept for
 //!   [`MockCognito::verification_codes`]), ChangePassword, GetUser,

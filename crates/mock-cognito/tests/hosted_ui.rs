@@ -1230,3 +1230,26 @@ async fn a_browser_app_gets_a_provider_token_that_is_a_direct_login() {
             .is_err()
     );
 }
+
+/// The hosted UI does not ask for a second factor yet: a user who needs
+/// one is refused there with a message saying so, never signed in without it.
+#[tokio::test]
+async fn a_user_with_mfa_is_not_signed_in_on_the_page_without_it() {
+    let mock = mock().await;
+    ok(
+        mock.addr(),
+        "SetUserPoolMfaConfig",
+        json!({
+            "UserPoolId": POOL,
+            "MfaConfiguration": "ON",
+            "SoftwareTokenMfaConfiguration": {"Enabled": true},
+        }),
+    )
+    .await;
+    let url = authorize_url(&mock, PUBLIC, &[]);
+    let refused = Browser::new()
+        .sign_in(&url, CALLBACK, "alice", "Passw0rd!")
+        .await
+        .unwrap_err();
+    assert!(refused.0.contains("second factor"), "{refused}");
+}

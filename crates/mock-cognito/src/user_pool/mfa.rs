@@ -418,6 +418,24 @@ impl UserPools {
         Ok(pool.mfa_config())
     }
 
+    /// Refuses a sign-in that would need a second factor where none can be
+    /// asked for (the hosted UI's pages, for now), rather than skip it.
+    pub(super) fn refuse_if_second_factor(&self, pool_id: &str, username: &str) -> ApiResult<()> {
+        let pool = self.pool(pool_id)?;
+        let user = pool.users.get(username).ok_or_else(user_not_found)?;
+        let has = |f: Factor| {
+            f.address_attribute()
+                .and_then(|a| user.attributes.get(a))
+                .is_some_and(|v| !v.is_empty())
+        };
+        match next_step(pool.mfa_mode(), &pool.mfa_factors(), &user.mfa, has) {
+            MfaStep::Tokens => Ok(()),
+            _ => Err(ApiError::not_authorized(
+                "This sign-in needs a second factor (MFA), which this mock's hosted UI does not ask for yet: sign in through InitiateAuth",
+            )),
+        }
+    }
+
     /// A proven password (and any new password set): tokens, or the second
     /// factor the pool and the user call for.
     pub(super) fn second_factor(

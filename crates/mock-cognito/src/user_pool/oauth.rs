@@ -398,6 +398,7 @@ impl UserPools {
             );
             return Ok(PagePassword::NewPasswordRequired(session));
         }
+        self.refuse_if_second_factor(&check.pool_id, &check.username)?;
         Ok(PagePassword::SignedIn(check.username))
     }
 
@@ -409,7 +410,7 @@ impl UserPools {
         new_password: &str,
         ctx: &Context<'_>,
     ) -> ApiResult<String> {
-        let (_, username) = self.set_required_password(
+        let (pool_id, username) = self.set_required_password(
             &request.client_id,
             Some(session),
             None,
@@ -417,6 +418,7 @@ impl UserPools {
             Vec::new(),
             ctx,
         )?;
+        self.refuse_if_second_factor(&pool_id, &username)?;
         Ok(username)
     }
 
