@@ -75,6 +75,15 @@ async fn world(flows: &[&str], generate_secret: bool, prevent: Option<&str>) -> 
                 .build()
                 .unwrap(),
         )
+        // Verified, as an admin does for a known address: password resets
+        // go only to verified addresses.
+        .user_attributes(
+            AttributeType::builder()
+                .name("email_verified")
+                .value("true")
+                .build()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap();

@@ -78,6 +78,8 @@ struct UserRow {
     groups: BTreeSet<String>,
     #[serde(default, skip_serializing_if = "is_default")]
     mfa: super::mfa::UserMfa,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pending_attributes: BTreeMap<String, String>,
     failed_sign_ins: u32,
     locked_until: i64,
     /// (code, purpose, expiry).
@@ -326,6 +328,7 @@ impl UserPools {
                 enabled: row.enabled,
                 groups: row.groups,
                 mfa: row.mfa,
+                pending_attributes: row.pending_attributes,
                 failed_sign_ins: row.failed_sign_ins,
                 locked_until: row.locked_until,
                 code: row.code,
@@ -511,6 +514,7 @@ fn user_row(u: &User) -> String {
         verifier: u.verifier.verifier_hex(),
         groups: u.groups.clone(),
         mfa: u.mfa.clone(),
+        pending_attributes: u.pending_attributes.clone(),
         failed_sign_ins: u.failed_sign_ins,
         locked_until: u.locked_until,
         code: u.code.clone(),

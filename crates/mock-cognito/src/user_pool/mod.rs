@@ -18,6 +18,7 @@ mod sign_in_names;
 mod tokens;
 mod totp;
 mod users;
+mod verification;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -115,6 +116,10 @@ pub enum CodePurpose {
     SmsMfa,
     /// A sign-in's EMAIL_OTP code.
     EmailOtp,
+    /// Verifying an email address (VerifyUserAttribute).
+    VerifyEmail,
+    /// Verifying a phone number (VerifyUserAttribute).
+    VerifyPhoneNumber,
 }
 
 impl CodePurpose {
@@ -126,6 +131,8 @@ impl CodePurpose {
             CodePurpose::Invitation => "INVITATION",
             CodePurpose::SmsMfa => "SMS_MFA",
             CodePurpose::EmailOtp => "EMAIL_OTP",
+            CodePurpose::VerifyEmail => "VERIFY_EMAIL",
+            CodePurpose::VerifyPhoneNumber => "VERIFY_PHONE_NUMBER",
         }
     }
 }
@@ -226,6 +233,9 @@ struct User {
     groups: BTreeSet<String>,
     /// Second factors and the preferred one.
     mfa: mfa::UserMfa,
+    /// New email or phone number values kept aside until verified (the
+    /// pool's UserAttributeUpdateSettings).
+    pending_attributes: BTreeMap<String, String>,
     failed_sign_ins: u32,
     locked_until: i64,
     /// A pending confirmation code (sign-up or password reset), what it
@@ -353,6 +363,10 @@ impl UserPools {
             R::SetUserSettings(i) => out(self.set_user_settings(i, ctx)),
             R::AdminSetUserSettings(i) => out(self.admin_set_user_settings(i, ctx)),
             R::AdminDeleteSoftwareToken(i) => out(self.admin_delete_software_token(i, ctx)),
+            R::GetUserAttributeVerificationCode(i) => {
+                out(self.get_user_attribute_verification_code(i, ctx))
+            }
+            R::VerifyUserAttribute(i) => out(self.verify_user_attribute(i, ctx)),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!(
@@ -519,6 +533,7 @@ impl User {
             verifier,
             groups: BTreeSet::new(),
             mfa: mfa::UserMfa::default(),
+            pending_attributes: BTreeMap::new(),
             failed_sign_ins: 0,
             locked_until: 0,
             code: None,

@@ -16,7 +16,7 @@ use crate::shapes::cognito_idp::{
 };
 
 /// Codes are valid for 24 hours (sign-up) and 1 hour (password reset), as in Cognito.
-const SIGN_UP_CODE_SECS: i64 = 86_400;
+pub(super) const SIGN_UP_CODE_SECS: i64 = 86_400;
 const RESET_CODE_SECS: i64 = 3600;
 
 impl UserPools {
@@ -34,16 +34,17 @@ impl UserPools {
 
     /// Issues a code to a user and "delivers" it (log and inspection route)
     /// to the address the pool verifies (its AutoVerifiedAttributes, email
-    /// first). `None`, and no code, when the user has no such address: AWS
-    /// then answers without CodeDeliveryDetails.
+    /// first), only to a verified one if `verified_only`. `None`, and no
+    /// code, when the user has no such address: AWS then answers without
+    /// CodeDeliveryDetails.
     fn send_code(
         &mut self,
         pool_id: &str,
         username: &str,
         purpose: CodePurpose,
+        verified_only: bool,
         lifetime: i64,
-        now: i64,
-        rng: &crate::ids::Randomness,
+        ctx: &Context<'_>,
     ) -> ApiResult<Option<CodeDeliveryDetailsType>> {
         let pool = self.pool_mut(pool_id)?;
         let mut channels: Vec<&str> = pool.auto_verified();
@@ -51,15 +52,44 @@ impl UserPools {
             channels = vec!["email", "phone_number"];
         }
         let user = pool.users.get(username).ok_or_else(user_not_found)?;
+        let verified = |a: &str| {
+            user.attributes
+                .get(&format!("{a}_verified"))
+                .is_some_and(|v| v == "true")
+        };
         let Some((attribute, destination)) = ["email", "phone_number"]
             .into_iter()
-            .filter(|a| channels.contains(a))
+            .filter(|a| channels.contains(a) && (!verified_only || verified(a)))
             .find_map(|a| Some((a, user.attributes.get(a)?.clone())))
             .filter(|(_, d)| !d.is_empty())
         else {
             return Ok(None);
         };
-        let code = rng.code();
+        let delivered = self.send_code_to(
+            pool_id,
+            username,
+            purpose,
+            (attribute, destination),
+            lifetime,
+            ctx,
+        )?;
+        Ok(Some(delivered))
+    }
+
+    /// Issues a code to a user and "delivers" it to `destination`, the
+    /// value of `attribute` (`email` or `phone_number`).
+    pub(super) fn send_code_to(
+        &mut self,
+        pool_id: &str,
+        username: &str,
+        purpose: CodePurpose,
+        (attribute, destination): (&str, String),
+        lifetime: i64,
+        ctx: &Context<'_>,
+    ) -> ApiResult<CodeDeliveryDetailsType> {
+        let now = ctx.clock.unix();
+        let pool = self.pool_mut(pool_id)?;
+        let code = ctx.rng.code();
         let medium = if attribute == "email" {
             DeliveryMediumType::Email
         } else {
@@ -76,15 +106,15 @@ impl UserPools {
             destination: destination.clone(),
         };
         self.deliver_code(record, now + lifetime, now);
-        Ok(Some(CodeDeliveryDetailsType {
+        Ok(CodeDeliveryDetailsType {
             destination: Some(mask(&destination)),
             delivery_medium: Some(medium),
             attribute_name: Some(attribute.to_owned()),
-        }))
+        })
     }
 
     /// Checks and spends a user's pending code.
-    fn take_code(
+    pub(super) fn take_code(
         &mut self,
         pool_id: &str,
         username: &str,
@@ -148,9 +178,9 @@ impl UserPools {
                 &pool_id,
                 &username,
                 CodePurpose::SignUp,
+                false,
                 SIGN_UP_CODE_SECS,
-                now,
-                ctx.rng,
+                ctx,
             )?
         } else {
             None
@@ -219,9 +249,9 @@ impl UserPools {
                 &pool_id,
                 &username,
                 CodePurpose::SignUp,
+                false,
                 SIGN_UP_CODE_SECS,
-                ctx.clock.unix(),
-                ctx.rng,
+                ctx,
             )?
             .ok_or_else(|| {
                 ApiError::invalid_parameter(
@@ -265,9 +295,9 @@ impl UserPools {
                 &pool_id,
                 &username,
                 CodePurpose::ForgotPassword,
+                true,
                 RESET_CODE_SECS,
-                ctx.clock.unix(),
-                ctx.rng,
+                ctx,
             )?
             .ok_or_else(|| {
                 ApiError::invalid_parameter(
@@ -365,10 +395,12 @@ impl UserPools {
                 "A client cannot mark its own attributes verified",
             ));
         }
-        self.pool_mut(&pool_id)?
-            .update_attributes(&username, updates, ctx.clock.unix())?;
+        let awaiting =
+            self.pool_mut(&pool_id)?
+                .update_attributes(&username, updates, ctx.clock.unix())?;
+        let sent = self.send_verification_codes(&pool_id, &username, &awaiting, ctx)?;
         Ok(UpdateUserAttributesResponse {
-            code_delivery_details_list: Some(Vec::new()),
+            code_delivery_details_list: Some(sent),
         })
     }
 

@@ -117,7 +117,7 @@ impl Pool {
         Ok(user)
     }
 
-    fn check_unique_aliases(
+    pub(super) fn check_unique_aliases(
         &self,
         attrs: &BTreeMap<String, String>,
         except: Option<&str>,
@@ -177,23 +177,53 @@ impl Pool {
         Ok(())
     }
 
-    /// Sets attributes; a changed email or phone number loses its verified flag.
+    /// Sets attributes. A changed email or phone number is unverified
+    /// (`<attr>_verified: false`) unless the same update marks it verified;
+    /// where the pool's UserAttributeUpdateSettings keep a verified value
+    /// until its replacement is verified, the new value waits instead.
+    /// Returns the addresses now awaiting verification.
     pub(super) fn update_attributes(
         &mut self,
         name: &str,
         updates: Vec<(String, String)>,
         now: i64,
-    ) -> ApiResult<()> {
+    ) -> ApiResult<Vec<&'static str>> {
         let username = self.resolve(name).ok_or_else(user_not_found)?.to_owned();
-        let mut attrs = self.users[&username].attributes.clone();
-        for (k, v) in updates {
-            if matches!(k.as_str(), "email" | "phone_number") && attrs.get(&k) != Some(&v) {
-                attrs.remove(&format!("{k}_verified"));
+        let user = &self.users[&username];
+        let mut attrs = user.attributes.clone();
+        let mut waiting = user.pending_attributes.clone();
+        let marked_verified = |attr: &str| {
+            updates
+                .iter()
+                .any(|(k, v)| *k == format!("{attr}_verified") && v == "true")
+        };
+        let mut awaiting = Vec::new();
+        for (k, v) in &updates {
+            let address = ["email", "phone_number"].into_iter().find(|a| a == k);
+            let Some(address) = address.filter(|_| attrs.get(k) != Some(v)) else {
+                attrs.insert(k.clone(), v.clone());
+                continue;
+            };
+            waiting.remove(address);
+            let flag = format!("{address}_verified");
+            if marked_verified(address) {
+                attrs.insert(k.clone(), v.clone());
+            } else if self.keeps_until_verified(address)
+                && attrs.get(&flag).is_some_and(|f| f == "true")
+            {
+                waiting.insert(address.to_owned(), v.clone());
+                awaiting.push(address);
+            } else {
+                attrs.insert(k.clone(), v.clone());
+                attrs.insert(flag, "false".to_owned());
+                awaiting.push(address);
             }
-            attrs.insert(k, v);
         }
         self.check_unique_aliases(&attrs, Some(&username))?;
-        self.set_attributes(&username, attrs, now)
+        self.set_attributes(&username, attrs, now)?;
+        let user = self.users.get_mut(&username).ok_or_else(user_not_found)?;
+        user.pending_attributes = waiting;
+        Ok(awaiting)
     }
 
     /// Ends every sign-in session of a user (global sign-out).
@@ -342,7 +372,9 @@ impl UserPools {
     ) -> ApiResult<Empty> {
         let updates = attribute_list(Some(input.user_attributes))?;
         let pool = self.pool_mut(&input.user_pool_id)?;
-        pool.update_attributes(&input.username, updates, ctx.clock.unix())?;
+        let username = pool.user(&input.username)?.username.clone();
+        let awaiting = pool.update_attributes(&username, updates, ctx.clock.unix())?;
+        self.send_verification_codes(&input.user_pool_id, &username, &awaiting, ctx)?;
         Ok(Empty {})
     }
 
