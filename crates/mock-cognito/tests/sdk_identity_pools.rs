@@ -44,6 +44,14 @@ async fn world(allow_unauth: bool, server_side_check: bool) -> World {
     let pool = idp
         .create_user_pool()
         .pool_name("users")
+        .schema(
+            aws_sdk_cognitoidentityprovider::types::SchemaAttributeType::builder()
+                .name("tier")
+                .attribute_data_type(
+                    aws_sdk_cognitoidentityprovider::types::AttributeDataType::String,
+                )
+                .build(),
+        )
         .send()
         .await
         .unwrap();

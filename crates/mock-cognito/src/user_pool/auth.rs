@@ -612,10 +612,13 @@ impl UserPools {
                 .collect();
             let attributes = serde_json::to_string(&attributes)
                 .map_err(|e| ApiError::new("InternalErrorException", e.to_string()))?;
+            let required =
+                serde_json::to_string(&pool.missing_required_attributes(&user.attributes))
+                    .map_err(|e| ApiError::new("InternalErrorException", e.to_string()))?;
             let session = self.start_new_password_challenge(pool_id, client_id, username, ctx);
             let parameters = [
                 ("USER_ID_FOR_SRP", username.to_owned()),
-                ("requiredAttributes", "[]".to_owned()),
+                ("requiredAttributes", required),
                 ("userAttributes", attributes),
             ];
             return Ok(AuthReply::Challenge(challenge(
@@ -702,7 +705,7 @@ impl UserPools {
             return Err(invalid_session());
         }
         let verifier = pool.make_verifier(ctx, &pending.username, new_password)?;
-        pool.update_attributes(&pending.username, updates, now)?;
+        pool.update_attributes(&pending.username, updates, super::schema::Writer::User, now)?;
         let user = pool
             .users
             .get_mut(&pending.username)

@@ -460,9 +460,28 @@ fn pool_settings(mut stored: Value) -> Result<UserPoolType, crate::ApiError> {
                 object.insert(as_created.to_owned(), v);
             }
         }
+        if let Some(Value::Array(schema)) = object.get_mut("Schema") {
+            schema_as_created(schema);
+        }
     }
     let request = <CreateUserPool as Operation>::parse_input(&stored)?;
     Ok(super::pools::settings_of_create(request))
+}
+
+/// The whole schema as stored, in the form CreateUserPool takes (which
+/// `whole_schema` turns back into the same): custom attributes by their
+/// bare names, and no `phone_number_verified`, a name longer than a
+/// request may give (its settings cannot be changed anyway).
+fn schema_as_created(schema: &mut Vec<Value>) {
+    schema.retain(|a| a["Name"] != "phone_number_verified");
+    for attribute in schema {
+        let Some(name) = attribute["Name"].as_str() else {
+            continue;
+        };
+        if let Some((_, bare)) = name.split_once("custom:") {
+            attribute["Name"] = Value::from(bare.to_owned());
+        }
+    }
 }
 
 /// An app client's settings read back as UpdateUserPoolClient would read them.

@@ -13,6 +13,7 @@ mod mfa;
 mod oauth;
 mod pools;
 mod providers;
+mod schema;
 mod self_service;
 mod sign_in_names;
 mod tokens;
@@ -367,6 +368,7 @@ impl UserPools {
                 out(self.get_user_attribute_verification_code(i, ctx))
             }
             R::VerifyUserAttribute(i) => out(self.verify_user_attribute(i, ctx)),
+            R::AddCustomAttributes(i) => out(self.add_custom_attributes(i, ctx)),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!(

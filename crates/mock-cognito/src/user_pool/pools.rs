@@ -1,14 +1,15 @@
 //! The control plane: pools, app clients, domains and groups.
 
 use crate::shapes::cognito_idp::{
-    CreateGroupRequest, CreateGroupResponse, CreateUserPoolClientRequest,
-    CreateUserPoolClientResponse, CreateUserPoolDomainRequest, CreateUserPoolDomainResponse,
-    CreateUserPoolRequest, CreateUserPoolResponse, DeleteGroupRequest, DeleteUserPoolClientRequest,
-    DeleteUserPoolDomainRequest, DeleteUserPoolRequest, DescribeUserPoolClientRequest,
-    DescribeUserPoolClientResponse, DescribeUserPoolDomainRequest, DescribeUserPoolDomainResponse,
-    DescribeUserPoolRequest, DescribeUserPoolResponse, DomainDescriptionType, DomainStatusType,
-    ExplicitAuthFlowsType, FeatureType, GetGroupRequest, GetGroupResponse, GroupType,
-    ListGroupsRequest, ListGroupsResponse, ListUserPoolClientsRequest, ListUserPoolClientsResponse,
+    AddCustomAttributesRequest, CreateGroupRequest, CreateGroupResponse,
+    CreateUserPoolClientRequest, CreateUserPoolClientResponse, CreateUserPoolDomainRequest,
+    CreateUserPoolDomainResponse, CreateUserPoolRequest, CreateUserPoolResponse,
+    DeleteGroupRequest, DeleteUserPoolClientRequest, DeleteUserPoolDomainRequest,
+    DeleteUserPoolRequest, DescribeUserPoolClientRequest, DescribeUserPoolClientResponse,
+    DescribeUserPoolDomainRequest, DescribeUserPoolDomainResponse, DescribeUserPoolRequest,
+    DescribeUserPoolResponse, DomainDescriptionType, DomainStatusType, ExplicitAuthFlowsType,
+    FeatureType, GetGroupRequest, GetGroupResponse, GroupType, ListGroupsRequest,
+    ListGroupsResponse, ListUserPoolClientsRequest, ListUserPoolClientsResponse,
     ListUserPoolsRequest, ListUserPoolsResponse, PasswordPolicyType,
     PreventUserExistenceErrorTypes, UpdateGroupRequest, UpdateGroupResponse,
     UpdateUserPoolClientRequest, UpdateUserPoolClientResponse, UpdateUserPoolRequest,
@@ -144,7 +145,7 @@ pub(super) fn settings_of_create(r: CreateUserPoolRequest) -> UserPoolType {
         mfa_configuration: r.mfa_configuration,
         name: Some(r.pool_name),
         policies: r.policies,
-        schema_attributes: r.schema,
+        schema_attributes: Some(super::schema::whole_schema(r.schema.as_deref())),
         sms_authentication_message: r.sms_authentication_message,
         sms_configuration: r.sms_configuration,
         sms_verification_message: r.sms_verification_message,
@@ -314,6 +315,7 @@ impl UserPools {
             }
             None => (ctx.rng.user_pool_id(ctx.region()), ctx.region().to_owned()),
         };
+        super::schema::check_schema(input.schema.as_deref().unwrap_or_default(), &[])?;
         let both = input
             .username_attributes
             .as_ref()
@@ -438,6 +440,17 @@ impl UserPools {
         };
         pool.modified = ctx.clock.unix();
         Ok(UpdateUserPoolResponse {})
+    }
+
+    pub(super) fn add_custom_attributes(
+        &mut self,
+        input: AddCustomAttributesRequest,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Empty> {
+        let pool = self.pool_mut(&input.user_pool_id)?;
+        pool.add_custom_attributes(&input.custom_attributes)?;
+        pool.modified = ctx.clock.unix();
+        Ok(Empty {})
     }
 
     pub(super) fn delete_user_pool(&mut self, input: DeleteUserPoolRequest) -> ApiResult<Empty> {

@@ -2,6 +2,7 @@
 //! the calls that act on the caller's own access token.
 
 use super::auth::check_secret_hash;
+use super::schema::Writer;
 use super::tokens::UnsignedTokens;
 use super::{CodePurpose, Context, UserPools, attribute_list, mask, user_not_found};
 use crate::error::{ApiError, ApiResult};
@@ -158,14 +159,15 @@ impl UserPools {
                 "A password is required: this mock does not offer passwordless sign-up",
             ));
         };
-        let now = ctx.clock.unix();
+        let updates = attribute_list(input.user_attributes)?;
+        self.client(&input.client_id)?.1.check_writable(&updates)?;
         let pool = self.pool(&pool_id)?;
         let user = pool.new_user(
             typed,
             password,
-            attribute_list(input.user_attributes)?,
+            updates,
+            Writer::SignUp,
             UserStatusType::Unconfirmed,
-            now,
             ctx,
         )?;
         let (username, sub) = (user.username.clone(), user.sub.clone());
@@ -395,9 +397,18 @@ impl UserPools {
                 "A client cannot mark its own attributes verified",
             ));
         }
-        let awaiting =
-            self.pool_mut(&pool_id)?
-                .update_attributes(&username, updates, ctx.clock.unix())?;
+        let client_id = crate::jwt::decode_unverified(&input.access_token)
+            .and_then(|c| c["client_id"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        if let Some(client) = self.pool(&pool_id)?.clients.get(&client_id) {
+            client.check_writable(&updates)?;
+        }
+        let awaiting = self.pool_mut(&pool_id)?.update_attributes(
+            &username,
+            updates,
+            Writer::User,
+            ctx.clock.unix(),
+        )?;
         let sent = self.send_verification_codes(&pool_id, &username, &awaiting, ctx)?;
         Ok(UpdateUserAttributesResponse {
             code_delivery_details_list: Some(sent),

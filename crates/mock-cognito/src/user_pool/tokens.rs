@@ -221,12 +221,25 @@ impl UserPools {
             "origin_jti": origin_jti,
             "event_id": event_id,
         });
+        let readable = client
+            .settings
+            .read_attributes
+            .as_deref()
+            .filter(|r| !r.is_empty());
         for (name, value) in &user.attributes {
-            // Verification flags are booleans in real tokens; everything else,
+            // The client's ReadAttributes, when it has them, bound what its
+            // ID tokens carry (a federated user's `identities` always).
+            if readable.is_some_and(|r| !r.contains(name)) && name != "identities" {
+                continue;
+            }
+            // As Cognito emits them: verification flags are booleans,
+            // `updated_at` a number, `address` an object; everything else,
             // custom attributes included, is a string.
             id[name] = match (name.as_str(), value.as_str()) {
                 ("email_verified" | "phone_number_verified", "true") => json!(true),
                 ("email_verified" | "phone_number_verified", "false") => json!(false),
+                ("updated_at", v) if v.parse::<i64>().is_ok() => json!(v.parse::<i64>().ok()),
+                ("address", v) => json!({ "formatted": v }),
                 // Federated users: the linked identities, as a JSON array.
                 ("identities", v) => serde_json::from_str(v).unwrap_or_else(|_| json!(v)),
                 _ => json!(value),

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::pools::{group_not_found, page_size};
+use super::schema::Writer;
 use super::{Context, Pool, User, UserPools, attribute_list, user_not_found};
 use crate::error::{ApiError, ApiResult};
 use crate::paging::paginate;
@@ -75,11 +76,13 @@ impl Pool {
         typed_name: &str,
         password: &str,
         attributes: Vec<(String, String)>,
+        writer: Writer,
         status: UserStatusType,
-        now: i64,
         ctx: &Context<'_>,
     ) -> ApiResult<User> {
         let rng = ctx.rng;
+        let now = ctx.clock.unix();
+        self.check_attributes(&attributes, None, writer)?;
         if self.resolve(typed_name).is_some() {
             return Err(ApiError::new(
                 "UsernameExistsException",
@@ -186,10 +189,12 @@ impl Pool {
         &mut self,
         name: &str,
         updates: Vec<(String, String)>,
+        writer: Writer,
         now: i64,
     ) -> ApiResult<Vec<&'static str>> {
         let username = self.resolve(name).ok_or_else(user_not_found)?.to_owned();
         let user = &self.users[&username];
+        self.check_attributes(&updates, Some(&user.attributes), writer)?;
         let mut attrs = user.attributes.clone();
         let mut waiting = user.pending_attributes.clone();
         let marked_verified = |attr: &str| {
@@ -277,8 +282,8 @@ impl UserPools {
             typed,
             &temporary,
             attribute_list(input.user_attributes)?,
+            Writer::Admin,
             UserStatusType::ForceChangePassword,
-            now,
             ctx,
         )?;
         let username = user.username.clone();
@@ -373,7 +378,8 @@ impl UserPools {
         let updates = attribute_list(Some(input.user_attributes))?;
         let pool = self.pool_mut(&input.user_pool_id)?;
         let username = pool.user(&input.username)?.username.clone();
-        let awaiting = pool.update_attributes(&username, updates, ctx.clock.unix())?;
+        let awaiting =
+            pool.update_attributes(&username, updates, Writer::Admin, ctx.clock.unix())?;
         self.send_verification_codes(&input.user_pool_id, &username, &awaiting, ctx)?;
         Ok(Empty {})
     }
