@@ -13,6 +13,7 @@ import {
   CreateUserPoolCommand,
   GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
+  SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoIdentityClient, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -22,6 +23,7 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { Amplify } from 'aws-amplify';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { cognitoUserPoolsTokenProvider } from 'aws-amplify/auth/cognito';
+import { Secret, TOTP } from 'otpauth';
 
 const { AuthenticationDetails, CognitoUser, CognitoUserPool } = cognitoJs;
 
@@ -170,6 +172,82 @@ await step('aws-jwt-verify: CognitoJwtVerifier accepts the access token, refuses
     refused = true;
   }
   assert(refused, 'a tampered token is refused');
+});
+
+// A pool with TOTP MFA and a custom attribute, for the steps below.
+async function mfaPool() {
+  if (state.mfaPool) return state.mfaPool;
+  const pool = (await idp.send(new CreateUserPoolCommand({
+    PoolName: 'compat-node-mfa',
+    Schema: [{ Name: 'tenant', AttributeDataType: 'String', Mutable: true }],
+  }))).UserPool.Id;
+  await idp.send(new SetUserPoolMfaConfigCommand({
+    UserPoolId: pool, MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true },
+  }));
+  const app = (await idp.send(new CreateUserPoolClientCommand({
+    UserPoolId: pool, ClientName: 'mfa', ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  }))).UserPoolClient.ClientId;
+  await idp.send(new AdminCreateUserCommand({
+    UserPoolId: pool, Username: 'tom', MessageAction: 'SUPPRESS',
+    UserAttributes: [{ Name: 'custom:tenant', Value: 'acme' }],
+  }));
+  await idp.send(new AdminSetUserPasswordCommand({
+    UserPoolId: pool, Username: 'tom', Password: 'Tom-Passw0rd!', Permanent: true,
+  }));
+  state.mfaPool = { pool, app };
+  return state.mfaPool;
+}
+
+/** amazon-cognito-identity-js's authenticateUser as a promise: the session, or the TOTP challenge. */
+function jsSignIn(pool, app, username, password) {
+  const user = new CognitoUser({
+    Username: username, Pool: new CognitoUserPool({ UserPoolId: pool, ClientId: app, endpoint }),
+  });
+  return new Promise((resolve, reject) => {
+    user.authenticateUser(new AuthenticationDetails({ Username: username, Password: password }), {
+      onSuccess: (session) => resolve({ user, session }),
+      onFailure: reject,
+      totpRequired: (challengeName) => resolve({ user, challengeName }),
+    });
+  });
+}
+
+await step('aws-jwt-verify: a custom attribute in the ID token, verified against the JWKS', async () => {
+  const { pool, app } = await mfaPool();
+  const { session } = await jsSignIn(pool, app, 'tom', 'Tom-Passw0rd!');
+  const verifier = CognitoJwtVerifier.create({ userPoolId: pool, tokenUse: 'id', clientId: app });
+  verifier.cacheJwks(await (await fetch(`${endpoint}/${pool}/.well-known/jwks.json`)).json());
+  const payload = await verifier.verify(session.getIdToken().getJwtToken());
+  assert(payload['custom:tenant'] === 'acme', JSON.stringify(payload));
+  state.tomSignedIn = true;
+});
+
+await step('amazon-cognito-identity-js: TOTP MFA — associateSoftwareToken, verifySoftwareToken, sendMFACode', async () => {
+  const { pool, app } = await mfaPool();
+  const { user } = await jsSignIn(pool, app, 'tom', 'Tom-Passw0rd!');
+  const secret = await new Promise((resolve, reject) => user.associateSoftwareToken({
+    associateSecretCode: resolve, onFailure: reject,
+  }));
+  const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
+  const now = Date.now();
+  await new Promise((resolve, reject) => user.verifySoftwareToken(totp.generate({ timestamp: now }), 'compat', {
+    onSuccess: resolve, onFailure: reject,
+  }));
+  await new Promise((resolve, reject) => user.setUserMfaPreference(
+    null, { PreferredMfa: true, Enabled: true }, (err, r) => (err ? reject(err) : resolve(r)),
+  ));
+  const challenged = await jsSignIn(pool, app, 'tom', 'Tom-Passw0rd!');
+  assert(challenged.challengeName === 'SOFTWARE_TOKEN_MFA', `challenge: ${challenged.challengeName}`);
+  // The code that verified the token is spent; the next step's is taken.
+  const reused = await new Promise((resolve) => challenged.user.sendMFACode(
+    totp.generate({ timestamp: now }), { onSuccess: () => resolve('signed in'), onFailure: (e) => resolve(e.code ?? e.name) },
+    'SOFTWARE_TOKEN_MFA',
+  ));
+  assert(reused === 'ExpiredCodeException', `a reused code: ${reused}`);
+  const session = await new Promise((resolve, reject) => challenged.user.sendMFACode(
+    totp.generate({ timestamp: now + 30_000 }), { onSuccess: resolve, onFailure: reject }, 'SOFTWARE_TOKEN_MFA',
+  ));
+  assert(session.getIdToken().payload['cognito:username'] === 'tom', 'signed in as tom');
 });
 
 // Amplify v6 keeps its tokens in a key-value storage; this one lets the

@@ -2,7 +2,8 @@
 
 Run by `cargo xtask compat` with MOCK_ENDPOINT set to a `cogkit mock serve`
 seeded with examples/mock-config.toml. Uses boto3 (cognito-idp,
-cognito-identity, sts), pycognito's AWSSRP, the AWS CLI (awscli) and PyJWT.
+cognito-identity, sts), pycognito (AWSSRP, and Cognito for TOTP MFA), the
+AWS CLI (awscli), PyJWT and pyotp (TOTP codes computed apart from the mock).
 Prints PASS/FAIL per step and ends with `N passed, M failed`.
 """
 
@@ -12,13 +13,17 @@ import os
 import re
 import subprocess
 import sys
+import time
 import urllib.parse
 import urllib.request
 
 import boto3
 import botocore.exceptions
 import jwt
+import pyotp
+from pycognito import Cognito
 from pycognito.aws_srp import AWSSRP
+from pycognito.exceptions import SoftwareTokenMFAChallengeException
 
 ENDPOINT = os.environ["MOCK_ENDPOINT"]
 REGION = "ap-northeast-1"
@@ -174,6 +179,73 @@ def _():
     )["AuthenticationResult"]
     user = idp.get_user(AccessToken=r["AccessToken"])
     assert user["Username"] == "pat", user
+
+
+def outbox(pool_id, username, purpose):
+    """The last code of `purpose` the mock "sent" to `username`."""
+    query = urllib.parse.urlencode({"user_pool_id": pool_id, "username": username})
+    codes = json.load(urllib.request.urlopen(f"{ENDPOINT}/_mock/codes?{query}"))
+    return [c for c in codes["codes"] if c["purpose"] == purpose][-1]
+
+
+@step("boto3 change of email: UpdateUserAttributes, GetUserAttributeVerificationCode, VerifyUserAttribute")
+def _():
+    access = state["tokens"]["AccessToken"]
+    idp.update_user_attributes(AccessToken=access, UserAttributes=[{"Name": "email", "Value": "pat@new.example"}])
+    attrs = {a["Name"]: a["Value"] for a in idp.get_user(AccessToken=access)["UserAttributes"]}
+    assert attrs["email"] == "pat@new.example" and attrs["email_verified"] == "false", attrs
+    sent = idp.get_user_attribute_verification_code(AccessToken=access, AttributeName="email")
+    assert sent["CodeDeliveryDetails"]["AttributeName"] == "email", sent
+    code = outbox(state["pool"], "pat", "VERIFY_EMAIL")
+    assert code["destination"] == "pat@new.example", code
+    try:
+        idp.verify_user_attribute(AccessToken=access, AttributeName="email", Code="000000x")
+        raise AssertionError("a wrong code verified the email")
+    except botocore.exceptions.ClientError as e:
+        assert e.response["Error"]["Code"] == "CodeMismatchException", e.response
+    idp.verify_user_attribute(AccessToken=access, AttributeName="email", Code=code["code"])
+    attrs = {a["Name"]: a["Value"] for a in idp.get_user(AccessToken=access)["UserAttributes"]}
+    assert attrs["email_verified"] == "true", attrs
+
+
+@step("pycognito TOTP MFA: associate_software_token, verify_software_token, SRP sign-in answered with pyotp")
+def _():
+    pool, app = state["pool"], state["app"]
+    idp.set_user_pool_mfa_config(
+        UserPoolId=pool, MfaConfiguration="OPTIONAL", SoftwareTokenMfaConfiguration={"Enabled": True}
+    )
+    idp.admin_create_user(UserPoolId=pool, Username="tess", MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool, Username="tess", Password="Tess-Passw0rd!", Permanent=True)
+    # pycognito checks tokens against the AWS issuer with the keys it is
+    # given (COGNITO_JWKS); boto3 finds the mock through its
+    # service-specific endpoint variable. Both documented, nothing patched.
+    jwks = json.load(urllib.request.urlopen(f"{ENDPOINT}/{pool}/.well-known/jwks.json"))
+    os.environ["COGNITO_JWKS"] = json.dumps(jwks)
+    os.environ["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = ENDPOINT
+    try:
+        session = boto3.Session(region_name=REGION, **ADMIN)
+        user = Cognito(pool, app, user_pool_region=REGION, username="tess", session=session)
+        user.authenticate(password="Tess-Passw0rd!")
+        totp = pyotp.TOTP(user.associate_software_token())
+        now = time.time()
+        assert user.verify_software_token(totp.at(now), "compat-phone")
+        user.set_user_mfa_preference(False, True, "SOFTWARE_TOKEN")
+        try:
+            user.authenticate(password="Tess-Passw0rd!")
+            raise AssertionError("signed in without the software token")
+        except SoftwareTokenMFAChallengeException as challenge:
+            mfa_tokens = challenge.get_tokens()
+        assert mfa_tokens["ChallengeName"] == "SOFTWARE_TOKEN_MFA", mfa_tokens
+        try:
+            user.respond_to_software_token_mfa_challenge(totp.at(now), mfa_tokens)
+            raise AssertionError("the code that verified the token was taken again")
+        except botocore.exceptions.ClientError as e:
+            assert e.response["Error"]["Code"] == "ExpiredCodeException", e.response
+        user.respond_to_software_token_mfa_challenge(totp.at(now + 30), mfa_tokens)
+        assert user.id_claims["cognito:username"] == "tess", user.id_claims
+    finally:
+        os.environ.pop("COGNITO_JWKS", None)
+        os.environ.pop("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", None)
 
 
 def jwks_client(pool_id):
