@@ -16,6 +16,7 @@ mod providers;
 mod schema;
 mod self_service;
 mod sign_in_names;
+mod tags;
 mod tokens;
 mod totp;
 mod users;
@@ -369,6 +370,10 @@ impl UserPools {
             }
             R::VerifyUserAttribute(i) => out(self.verify_user_attribute(i, ctx)),
             R::AddCustomAttributes(i) => out(self.add_custom_attributes(i, ctx)),
+            R::TagResource(i) => out(self.tag_resource(i)),
+            R::UntagResource(i) => out(self.untag_resource(i)),
+            R::ListTagsForResource(i) => out(self.list_tags_for_resource(i)),
+            R::AdminResetUserPassword(i) => out(self.admin_reset_user_password(i, ctx)),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!(

@@ -94,10 +94,7 @@ impl Pool {
     fn describe(&self) -> UserPoolType {
         let mut v = self.settings.clone();
         v.id = Some(self.id.clone());
-        v.arn = Some(format!(
-            "arn:aws:cognito-idp:{}:000000000000:userpool/{}",
-            self.region, self.id
-        ));
+        v.arn = Some(self.arn());
         v.creation_date = Some(Timestamp::from_secs(self.created));
         v.last_modified_date = Some(Timestamp::from_secs(self.modified));
         // The password policy is shown whole, defaults included.

@@ -8,12 +8,13 @@ use super::{CodePurpose, Context, UserPools, attribute_list, mask, user_not_foun
 use crate::error::{ApiError, ApiResult};
 use crate::shapes::Empty;
 use crate::shapes::cognito_idp::{
-    ChangePasswordRequest, CodeDeliveryDetailsType, ConfirmForgotPasswordRequest,
-    ConfirmSignUpRequest, ConfirmSignUpResponse, DeleteUserRequest, DeliveryMediumType,
-    ForgotPasswordRequest, ForgotPasswordResponse, GetTokensFromRefreshTokenRequest,
-    GetUserRequest, GetUserResponse, GlobalSignOutRequest, ResendConfirmationCodeRequest,
-    ResendConfirmationCodeResponse, RevokeTokenRequest, SignUpRequest, SignUpResponse,
-    UpdateUserAttributesRequest, UpdateUserAttributesResponse, UserStatusType,
+    AdminResetUserPasswordRequest, ChangePasswordRequest, CodeDeliveryDetailsType,
+    ConfirmForgotPasswordRequest, ConfirmSignUpRequest, ConfirmSignUpResponse, DeleteUserRequest,
+    DeliveryMediumType, ForgotPasswordRequest, ForgotPasswordResponse,
+    GetTokensFromRefreshTokenRequest, GetUserRequest, GetUserResponse, GlobalSignOutRequest,
+    ResendConfirmationCodeRequest, ResendConfirmationCodeResponse, RevokeTokenRequest,
+    SignUpRequest, SignUpResponse, UpdateUserAttributesRequest, UpdateUserAttributesResponse,
+    UserStatusType,
 };
 
 /// Codes are valid for 24 hours (sign-up) and 1 hour (password reset), as in Cognito.
@@ -309,6 +310,36 @@ impl UserPools {
         Ok(ForgotPasswordResponse {
             code_delivery_details: Some(details),
         })
+    }
+
+    /// AdminResetUserPassword: the password stops working (sign-in answers
+    /// PasswordResetRequiredException) and a reset code goes to the user's
+    /// verified address, if they have one, for ConfirmForgotPassword.
+    pub(super) fn admin_reset_user_password(
+        &mut self,
+        input: AdminResetUserPasswordRequest,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Empty> {
+        let pool = self.pool(&input.user_pool_id)?;
+        let user = pool.user(&input.username)?;
+        let username = user.username.clone();
+        if user.status == UserStatusType::ExternalProvider {
+            return Err(ApiError::invalid_parameter(
+                "A federated user has no password to reset",
+            ));
+        }
+        self.send_code(
+            &input.user_pool_id,
+            &username,
+            CodePurpose::ForgotPassword,
+            true,
+            RESET_CODE_SECS,
+            ctx,
+        )?;
+        let user = self.user_entry_mut(&input.user_pool_id, &username)?;
+        user.status = UserStatusType::ResetRequired;
+        user.modified = ctx.clock.unix();
+        Ok(Empty {})
     }
 
     pub(super) fn confirm_forgot_password(
