@@ -137,3 +137,54 @@ async fn admin_reset_user_password_requires_a_reset_before_signing_in() {
     let signed_in: Value = ok(mock.addr(), "InitiateAuth", sign_in("New-Passw0rd!")).await;
     assert!(signed_in["AuthenticationResult"]["IdToken"].is_string());
 }
+
+#[tokio::test]
+async fn identity_pool_tags_are_set_listed_and_removed_by_arn() {
+    let mock = MockCognito::start().await.unwrap();
+    let target = |op: &str| format!("AWSCognitoIdentityService.{op}");
+    let created = ok(
+        mock.addr(),
+        &target("CreateIdentityPool"),
+        json!({"IdentityPoolName": "tagged", "AllowUnauthenticatedIdentities": true,
+               "IdentityPoolTags": {"team": "id"}}),
+    )
+    .await;
+    let id = created["IdentityPoolId"].as_str().unwrap().to_owned();
+    let (region, _) = id.split_once(':').unwrap();
+    let arn = format!("arn:aws:cognito-identity:{region}:123456789012:identitypool/{id}");
+    ok(
+        mock.addr(),
+        &target("TagResource"),
+        json!({"ResourceArn": arn, "Tags": {"env": "dev"}}),
+    )
+    .await;
+    ok(
+        mock.addr(),
+        &target("UntagResource"),
+        json!({"ResourceArn": arn, "TagKeys": ["team"]}),
+    )
+    .await;
+    let listed = ok(
+        mock.addr(),
+        &target("ListTagsForResource"),
+        json!({"ResourceArn": arn}),
+    )
+    .await;
+    assert_eq!(listed["Tags"], json!({"env": "dev"}));
+    let described = ok(
+        mock.addr(),
+        &target("DescribeIdentityPool"),
+        json!({"IdentityPoolId": id}),
+    )
+    .await;
+    assert_eq!(described["IdentityPoolTags"], json!({"env": "dev"}));
+    let gone = arn.replace(&id[id.len() - 4..], "0000");
+    let reply = call(
+        mock.addr(),
+        &target("ListTagsForResource"),
+        &json!({"ResourceArn": gone}),
+        true,
+    )
+    .await;
+    assert_eq!(reply.error_type(), "ResourceNotFoundException");
+}

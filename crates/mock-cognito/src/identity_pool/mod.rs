@@ -12,6 +12,7 @@ mod durable;
 mod identities;
 mod logins;
 mod roles;
+mod tags;
 
 pub use identities::UnsignedOpenIdToken;
 
@@ -204,6 +205,9 @@ impl IdentityPools {
             R::LookupDeveloperIdentity(i) => json(self.lookup_developer_identity(i)?),
             R::MergeDeveloperIdentities(i) => json(self.merge_developer_identities(i, deps.ctx)?),
             R::UnlinkDeveloperIdentity(i) => json(self.unlink_developer_identity(i, deps.ctx)?),
+            R::TagResource(i) => json(self.tag_resource(i)?),
+            R::UntagResource(i) => json(self.untag_resource(i)?),
+            R::ListTagsForResource(i) => json(self.list_tags_for_resource(i)?),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!(
