@@ -188,3 +188,256 @@ async fn identity_pool_tags_are_set_listed_and_removed_by_arn() {
     .await;
     assert_eq!(reply.error_type(), "ResourceNotFoundException");
 }
+
+/// A pool with a domain and an app client: (pool id, client id).
+async fn pool_with_domain(mock: &MockCognito) -> (String, String) {
+    let (pool_id, _) = pool(mock).await;
+    ok(
+        mock.addr(),
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": pool_id, "Domain": format!("d-{}", pool_id.to_lowercase().replace('_', "-"))}),
+    )
+    .await;
+    let client = ok(
+        mock.addr(),
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "web"}),
+    )
+    .await;
+    let client_id = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (pool_id, client_id)
+}
+
+#[tokio::test]
+async fn ui_customization_is_stored_per_client_echoed_and_its_logo_served() {
+    let mock = MockCognito::start().await.unwrap();
+    let (bare_pool, _) = pool(&mock).await;
+    let no_domain = call(
+        mock.addr(),
+        "SetUICustomization",
+        &json!({"UserPoolId": bare_pool, "CSS": ".banner-customizable {}"}),
+        true,
+    )
+    .await;
+    assert_eq!(no_domain.error_type(), "InvalidParameterException");
+
+    let (pool_id, client_id) = pool_with_domain(&mock).await;
+    use base64::Engine;
+    let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7u8; 32]].concat();
+    let set = ok(
+        mock.addr(),
+        "SetUICustomization",
+        json!({"UserPoolId": pool_id, "ClientId": "ALL", "CSS": ".logo-customizable {max-width: 60%;}",
+               "ImageFile": base64::engine::general_purpose::STANDARD.encode(&png)}),
+    )
+    .await;
+    let ui = &set["UICustomization"];
+    assert_eq!(ui["ClientId"], "ALL");
+    assert_eq!(ui["CSS"], ".logo-customizable {max-width: 60%;}");
+    let logo = ui["ImageUrl"].as_str().unwrap().to_owned();
+    let path = logo.strip_prefix(&mock.endpoint()).unwrap();
+    let served = common::raw(mock.addr(), "GET", path, &[], b"").await;
+    assert_eq!(served.status, 200);
+    assert_eq!(served.header("content-type"), Some("image/png"));
+    assert_eq!(served.body, png);
+
+    // A client without its own shows the pool's; with its own, its own.
+    let got = ok(
+        mock.addr(),
+        "GetUICustomization",
+        json!({"UserPoolId": pool_id, "ClientId": client_id}),
+    )
+    .await;
+    assert_eq!(got["UICustomization"]["ClientId"], "ALL");
+    ok(
+        mock.addr(),
+        "SetUICustomization",
+        json!({"UserPoolId": pool_id, "ClientId": client_id, "CSS": ".submitButton-customizable {}"}),
+    )
+    .await;
+    let got = ok(
+        mock.addr(),
+        "GetUICustomization",
+        json!({"UserPoolId": pool_id, "ClientId": client_id}),
+    )
+    .await;
+    assert_eq!(got["UICustomization"]["ClientId"], client_id.as_str());
+    assert_eq!(
+        got["UICustomization"]["CSS"],
+        ".submitButton-customizable {}"
+    );
+    assert!(got["UICustomization"].get("ImageUrl").is_none());
+    // Set with neither CSS nor image: removed.
+    ok(
+        mock.addr(),
+        "SetUICustomization",
+        json!({"UserPoolId": pool_id, "ClientId": "ALL"}),
+    )
+    .await;
+    let got = ok(
+        mock.addr(),
+        "GetUICustomization",
+        json!({"UserPoolId": pool_id}),
+    )
+    .await;
+    assert!(got["UICustomization"].get("CSS").is_none(), "{got}");
+    assert_eq!(
+        common::raw(mock.addr(), "GET", path, &[], b"").await.status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn risk_configuration_is_echoed_per_pool_and_per_client() {
+    let mock = MockCognito::start().await.unwrap();
+    let (pool_id, client_id) = pool_with_domain(&mock).await;
+    let takeover = json!({"Actions": {"HighAction": {"EventAction": "BLOCK", "Notify": false}}});
+    ok(
+        mock.addr(),
+        "SetRiskConfiguration",
+        json!({"UserPoolId": pool_id, "AccountTakeoverRiskConfiguration": takeover,
+               "RiskExceptionConfiguration": {"BlockedIPRangeList": ["10.0.0.0/8"]}}),
+    )
+    .await;
+    ok(
+        mock.addr(),
+        "SetRiskConfiguration",
+        json!({"UserPoolId": pool_id, "ClientId": client_id,
+               "RiskExceptionConfiguration": {"SkippedIPRangeList": ["192.168.0.0/16"]}}),
+    )
+    .await;
+    let pool_level = ok(
+        mock.addr(),
+        "DescribeRiskConfiguration",
+        json!({"UserPoolId": pool_id}),
+    )
+    .await;
+    let r = &pool_level["RiskConfiguration"];
+    assert_eq!(r["AccountTakeoverRiskConfiguration"], takeover);
+    assert_eq!(
+        r["RiskExceptionConfiguration"]["BlockedIPRangeList"],
+        json!(["10.0.0.0/8"])
+    );
+    let client_level = ok(
+        mock.addr(),
+        "DescribeRiskConfiguration",
+        json!({"UserPoolId": pool_id, "ClientId": client_id}),
+    )
+    .await;
+    let r = &client_level["RiskConfiguration"];
+    assert_eq!(r["ClientId"], client_id.as_str());
+    assert!(
+        r.get("AccountTakeoverRiskConfiguration").is_none(),
+        "only the client's own: {r}"
+    );
+    assert_eq!(
+        r["RiskExceptionConfiguration"]["SkippedIPRangeList"],
+        json!(["192.168.0.0/16"])
+    );
+    // Cleared by a Set with only the ids.
+    ok(
+        mock.addr(),
+        "SetRiskConfiguration",
+        json!({"UserPoolId": pool_id}),
+    )
+    .await;
+    let cleared = ok(
+        mock.addr(),
+        "DescribeRiskConfiguration",
+        json!({"UserPoolId": pool_id}),
+    )
+    .await;
+    assert!(
+        cleared["RiskConfiguration"]
+            .get("RiskExceptionConfiguration")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn updates_keep_what_they_do_not_name_where_cognito_does() {
+    let mock = MockCognito::start().await.unwrap();
+    let (pool_id, _) = pool_with_domain(&mock).await;
+    // Tags survive an UpdateUserPool that does not name them.
+    ok(
+        mock.addr(),
+        "UpdateUserPool",
+        json!({"UserPoolId": pool_id, "AutoVerifiedAttributes": ["email"]}),
+    )
+    .await;
+    let described = ok(
+        mock.addr(),
+        "DescribeUserPool",
+        json!({"UserPoolId": pool_id}),
+    )
+    .await;
+    assert_eq!(described["UserPool"]["UserPoolTags"], json!({"team": "id"}));
+    // MFA required with no factor cannot be set by UpdateUserPool either.
+    let on = call(
+        mock.addr(),
+        "UpdateUserPool",
+        &json!({"UserPoolId": pool_id, "MfaConfiguration": "ON"}),
+        true,
+    )
+    .await;
+    assert_eq!(on.error_type(), "InvalidParameterException");
+    let described = ok(
+        mock.addr(),
+        "DescribeUserPool",
+        json!({"UserPoolId": pool_id}),
+    )
+    .await;
+    assert_eq!(
+        described["UserPool"]["AutoVerifiedAttributes"],
+        json!(["email"]),
+        "unchanged"
+    );
+
+    // The domain's managed-login version.
+    let domain = described["UserPool"]["Domain"].as_str().unwrap().to_owned();
+    let updated = ok(
+        mock.addr(),
+        "UpdateUserPoolDomain",
+        json!({"UserPoolId": pool_id, "Domain": domain, "ManagedLoginVersion": 2}),
+    )
+    .await;
+    assert_eq!(updated["ManagedLoginVersion"], 2);
+    let d = ok(
+        mock.addr(),
+        "DescribeUserPoolDomain",
+        json!({"Domain": domain}),
+    )
+    .await;
+    assert_eq!(d["DomainDescription"]["ManagedLoginVersion"], 2);
+
+    // An identity pool update without DeveloperProviderName or tags keeps both.
+    let target = |op: &str| format!("AWSCognitoIdentityService.{op}");
+    let created = ok(
+        mock.addr(),
+        &target("CreateIdentityPool"),
+        json!({"IdentityPoolName": "dev", "AllowUnauthenticatedIdentities": false,
+               "DeveloperProviderName": "login.example", "IdentityPoolTags": {"a": "b"}}),
+    )
+    .await;
+    let id = created["IdentityPoolId"].as_str().unwrap();
+    let updated = ok(
+        mock.addr(),
+        &target("UpdateIdentityPool"),
+        json!({"IdentityPoolId": id, "IdentityPoolName": "renamed", "AllowUnauthenticatedIdentities": true}),
+    )
+    .await;
+    assert_eq!(updated["DeveloperProviderName"], "login.example");
+    assert_eq!(updated["IdentityPoolTags"], json!({"a": "b"}));
+    let changed = call(
+        mock.addr(),
+        &target("UpdateIdentityPool"),
+        &json!({"IdentityPoolId": id, "IdentityPoolName": "renamed", "AllowUnauthenticatedIdentities": true,
+                "DeveloperProviderName": "other.example"}),
+        true,
+    )
+    .await;
+    assert_eq!(changed.error_type(), "InvalidParameterException");
+}

@@ -49,6 +49,7 @@ pub(crate) fn router(shared: Shared) -> Router {
             get(local::clock_now).post(local::clock_advance),
         )
         .route("/.well-known/jwks_uri", get(well_known::identity_jwks))
+        .route("/{prefix}/ui/{client}/logo", get(well_known::ui_logo))
         .route("/_mock/codes", get(local::codes))
         .route("/_mock/idp/token", post(local::mint_provider_token_route))
         .merge(hosted_ui::routes())

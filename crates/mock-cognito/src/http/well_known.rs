@@ -39,6 +39,30 @@ pub(super) async fn openid_configuration(
     }
 }
 
+/// The logo of a UI customization, at the ImageUrl GetUICustomization
+/// gives (`client` is a client id or `ALL`).
+pub(super) async fn ui_logo(
+    State(shared): State<Shared>,
+    Path((pool_id, client)): Path<(String, String)>,
+) -> Response {
+    match shared.user_pools().ui_logo(&pool_id, &client) {
+        Some(image) => {
+            let kind = if image.starts_with(b"\x89PNG") {
+                "image/png"
+            } else if image.starts_with(&[0xff, 0xd8]) {
+                "image/jpeg"
+            } else {
+                "application/octet-stream"
+            };
+            ([(axum::http::header::CONTENT_TYPE, kind)], image).into_response()
+        }
+        None => json_response(
+            StatusCode::NOT_FOUND,
+            json!({"message": "No such UI customization image"}),
+        ),
+    }
+}
+
 /// The identity pools' OpenID-token keys (AWS serves them at
 /// `https://cognito-identity.amazonaws.com/.well-known/jwks_uri`).
 pub(super) async fn identity_jwks(State(shared): State<Shared>) -> Response {

@@ -290,13 +290,21 @@ impl IdentityPools {
     fn update_identity_pool(&mut self, input: &PoolSettings) -> ApiResult<PoolSettings> {
         validate_providers(input.cognito_identity_providers.as_deref())?;
         let pool = self.pool_mut(&input.identity_pool_id)?;
-        let current = pool.settings.developer_provider_name.as_deref();
-        if current.is_some() && current != input.developer_provider_name.as_deref() {
+        let current = pool.settings.developer_provider_name.clone();
+        let given = input.developer_provider_name.as_deref();
+        if current.is_some() && given.is_some() && current.as_deref() != given {
             return Err(ApiError::invalid_parameter(
                 "DeveloperProviderName cannot be changed once set",
             ));
         }
+        // Left out, the developer provider name and the tags stay (Terraform
+        // updates without them), as on Cognito.
+        let tags = pool.settings.identity_pool_tags.take();
         pool.settings = input.clone();
+        pool.settings.developer_provider_name = input.developer_provider_name.clone().or(current);
+        if pool.settings.identity_pool_tags.is_none() {
+            pool.settings.identity_pool_tags = tags;
+        }
         Ok(pool.settings.clone())
     }
 

@@ -55,6 +55,10 @@ struct PoolRow {
     /// SetUserPoolMfaConfig's request, if it was made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     mfa: Option<Value>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    customizations: super::customization::Customizations,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    managed_login_version: Option<i32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -281,6 +285,8 @@ impl UserPools {
                 resource_servers: Tracked::new(true),
                 mfa: super::mfa::PoolMfa::from_stored(row.mfa, &row.id)
                     .map_err(|e| bad_row(POOL, &key, e))?,
+                customizations: row.customizations,
+                managed_login_version: row.managed_login_version,
                 id_key: Arc::new(SigningKey::generate_with(row.id_kid, Alg::Rs256, keys)),
                 access_key: Arc::new(SigningKey::generate_with(row.access_kid, Alg::Rs256, keys)),
             };
@@ -509,6 +515,8 @@ fn pool_row(pool: &Pool) -> PoolRow {
         id_kid: pool.id_key.kid().to_owned(),
         access_kid: pool.access_key.kid().to_owned(),
         mfa: pool.mfa.to_stored(),
+        customizations: pool.customizations.clone(),
+        managed_login_version: pool.managed_login_version,
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod ahead;
 mod auth;
+mod customization;
 mod durable;
 mod mfa;
 mod oauth;
@@ -196,6 +197,10 @@ struct Pool {
     resource_servers: Tracked<String, providers::ResourceServer>,
     /// The second factors SetUserPoolMfaConfig set.
     mfa: mfa::PoolMfa,
+    /// UI customizations and risk configurations, by client.
+    customizations: customization::Customizations,
+    /// The domain's ManagedLoginVersion (1: the classic hosted UI).
+    managed_login_version: Option<i32>,
     /// ID tokens and access tokens are signed with different keys, as Cognito does.
     id_key: std::sync::Arc<SigningKey>,
     access_key: std::sync::Arc<SigningKey>,
@@ -374,6 +379,11 @@ impl UserPools {
             R::UntagResource(i) => out(self.untag_resource(i)),
             R::ListTagsForResource(i) => out(self.list_tags_for_resource(i)),
             R::AdminResetUserPassword(i) => out(self.admin_reset_user_password(i, ctx)),
+            R::SetUICustomization(i) => out(self.set_ui_customization(i, ctx)),
+            R::GetUICustomization(i) => out(self.get_ui_customization(i, ctx)),
+            R::SetRiskConfiguration(i) => out(self.set_risk_configuration(i, ctx)),
+            R::DescribeRiskConfiguration(i) => out(self.describe_risk_configuration(i)),
+            R::UpdateUserPoolDomain(i) => out(self.update_user_pool_domain(i)),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!(

@@ -12,9 +12,10 @@ use crate::shapes::cognito_idp::{
     ListGroupsResponse, ListUserPoolClientsRequest, ListUserPoolClientsResponse,
     ListUserPoolsRequest, ListUserPoolsResponse, PasswordPolicyType,
     PreventUserExistenceErrorTypes, UpdateGroupRequest, UpdateGroupResponse,
-    UpdateUserPoolClientRequest, UpdateUserPoolClientResponse, UpdateUserPoolRequest,
-    UpdateUserPoolResponse, UserPoolClientDescription, UserPoolClientType, UserPoolDescriptionType,
-    UserPoolMfaType, UserPoolType,
+    UpdateUserPoolClientRequest, UpdateUserPoolClientResponse, UpdateUserPoolDomainRequest,
+    UpdateUserPoolDomainResponse, UpdateUserPoolRequest, UpdateUserPoolResponse,
+    UserPoolClientDescription, UserPoolClientType, UserPoolDescriptionType, UserPoolMfaType,
+    UserPoolType,
 };
 use crate::shapes::{Empty, Timestamp};
 
@@ -347,6 +348,8 @@ impl UserPools {
             identity_providers: Tracked::new(durable),
             resource_servers: Tracked::new(durable),
             mfa: Default::default(),
+            customizations: Default::default(),
+            managed_login_version: None,
             id_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
             access_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
         };
@@ -401,8 +404,10 @@ impl UserPools {
         ctx: &Context<'_>,
     ) -> ApiResult<UpdateUserPoolResponse> {
         let pool = self.pool_mut(&input.user_pool_id)?;
+        let previous = pool.settings.clone();
         // UpdateUserPool resets what it does not name, as Cognito does; the
-        // name may change, the sign-in attributes and schema cannot.
+        // name may change, the sign-in attributes and schema cannot, and
+        // tags (which tools set with TagResource) stay unless given.
         let kept = &pool.settings;
         pool.settings = UserPoolType {
             name: input.pool_name.or_else(|| kept.name.clone()),
@@ -430,11 +435,17 @@ impl UserPools {
             sms_verification_message: input.sms_verification_message,
             user_attribute_update_settings: input.user_attribute_update_settings,
             user_pool_add_ons: input.user_pool_add_ons,
-            user_pool_tags: input.user_pool_tags,
+            user_pool_tags: input.user_pool_tags.or_else(|| kept.user_pool_tags.clone()),
             user_pool_tier: input.user_pool_tier,
             verification_message_template: input.verification_message_template,
             ..UserPoolType::default()
         };
+        if pool.mfa_mode() != UserPoolMfaType::Off && pool.mfa_factors().is_empty() {
+            pool.settings = previous;
+            return Err(ApiError::invalid_parameter(
+                "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration.",
+            ));
+        }
         pool.modified = ctx.clock.unix();
         Ok(UpdateUserPoolResponse {})
     }
@@ -603,9 +614,45 @@ impl UserPools {
                 "The user pool already has a domain configured.",
             ));
         }
+        let version = input.managed_login_version.unwrap_or(1);
+        if !(1..=2).contains(&version) {
+            return Err(ApiError::invalid_parameter(
+                "ManagedLoginVersion must be 1 (the classic hosted UI) or 2 (managed login)",
+            ));
+        }
         pool.domain = Some(domain.clone());
+        pool.managed_login_version = Some(version);
         self.domains.insert(domain, pool_id);
-        Ok(CreateUserPoolDomainResponse::default())
+        Ok(CreateUserPoolDomainResponse {
+            managed_login_version: Some(version),
+            ..CreateUserPoolDomainResponse::default()
+        })
+    }
+
+    /// UpdateUserPoolDomain: the managed-login version of the pool's domain.
+    pub(super) fn update_user_pool_domain(
+        &mut self,
+        input: UpdateUserPoolDomainRequest,
+    ) -> ApiResult<UpdateUserPoolDomainResponse> {
+        if self.domains.get(&input.domain) != Some(&input.user_pool_id) {
+            return Err(ApiError::invalid_parameter(format!(
+                "No such domain or user pool exists: {}",
+                input.domain
+            )));
+        }
+        let pool = self.pool_mut(&input.user_pool_id)?;
+        if let Some(version) = input.managed_login_version {
+            if !(1..=2).contains(&version) {
+                return Err(ApiError::invalid_parameter(
+                    "ManagedLoginVersion must be 1 (the classic hosted UI) or 2 (managed login)",
+                ));
+            }
+            pool.managed_login_version = Some(version);
+        }
+        Ok(UpdateUserPoolDomainResponse {
+            managed_login_version: pool.managed_login_version,
+            ..UpdateUserPoolDomainResponse::default()
+        })
     }
 
     pub(super) fn describe_user_pool_domain(
@@ -619,6 +666,7 @@ impl UserPools {
                 domain_description: Some(DomainDescriptionType::default()),
             });
         };
+        let version = self.pool(pool_id)?.managed_login_version.unwrap_or(1);
         Ok(DescribeUserPoolDomainResponse {
             domain_description: Some(DomainDescriptionType {
                 user_pool_id: Some(pool_id.clone()),
@@ -626,6 +674,7 @@ impl UserPools {
                 domain: Some(domain),
                 status: Some(DomainStatusType::Active),
                 version: Some("1".to_owned()),
+                managed_login_version: Some(version),
                 ..Default::default()
             }),
         })
