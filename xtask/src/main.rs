@@ -22,6 +22,10 @@
 //!   and every acknowledged write checked whole.
 //! - `fuzz [--seconds N] [target…]`: the `cargo fuzz` targets in `fuzz/`
 //!   for a fixed budget each (default 20 s); fails on any crash.
+//! - `terraform`: every Cognito resource type of the hashicorp/aws
+//!   provider applied to the mock; the plan after the apply must show no
+//!   changes, then all is destroyed (skipped without `terraform` or the
+//!   provider mirror).
 //! - `codegen [--check]`: the mock's typed shapes from the bundled service
 //!   models; `--check` fails if the checked-in code is not a fresh generation.
 
@@ -41,6 +45,7 @@ mod mock_server;
 mod node;
 mod python;
 mod soak;
+mod terraform;
 
 use std::process::ExitCode;
 
@@ -64,6 +69,7 @@ fn main() -> ExitCode {
         ["soak", rest @ ..] => soak::run(rest),
         ["crash", rest @ ..] => crash::run(rest),
         ["fuzz", rest @ ..] => fuzz::run(rest),
+        ["terraform", rest @ ..] => terraform::run(rest),
         ["codegen", rest @ ..] => codegen::run(rest),
         _ => Err(usage()),
     };
@@ -88,7 +94,7 @@ fn positive_number<'a>(
 }
 
 fn usage() -> String {
-    "usage: cargo xtask e2e | compat | browser | soak [--count N] [--concurrency N] | crash [--rounds N] [--writers N] [--debug] [--full-disk] | fuzz [--seconds N] [target…] | codegen [--check] | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] [--server-bin PATH] [--data-dir] [--only SCENARIO,...] | bench scale [--users N] [--sign-ins N]"
+    "usage: cargo xtask e2e | compat | browser | soak [--count N] [--concurrency N] | crash [--rounds N] [--writers N] [--debug] [--full-disk] | fuzz [--seconds N] [target…] | terraform | codegen [--check] | bench srp [--iterations N] [--no-python] | bench mock [--against-moto] [--concurrency N] [--requests N] [--duration S] [--users N] [--starts N] [--server-bin PATH] [--data-dir] [--only SCENARIO,...] | bench scale [--users N] [--sign-ins N]"
         .to_owned()
 }
 
