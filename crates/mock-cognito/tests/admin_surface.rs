@@ -441,3 +441,34 @@ async fn updates_keep_what_they_do_not_name_where_cognito_does() {
     .await;
     assert_eq!(changed.error_type(), "InvalidParameterException");
 }
+
+#[tokio::test]
+async fn deletion_protection_keeps_a_pool_until_it_is_turned_off() {
+    let mock = MockCognito::start().await.unwrap();
+    let created = ok(
+        mock.addr(),
+        "CreateUserPool",
+        json!({"PoolName": "kept", "DeletionProtection": "ACTIVE"}),
+    )
+    .await;
+    let id = created["UserPool"]["Id"].as_str().unwrap().to_owned();
+    let refused = call(
+        mock.addr(),
+        "DeleteUserPool",
+        &json!({"UserPoolId": id}),
+        true,
+    )
+    .await;
+    assert_eq!(refused.error_type(), "InvalidParameterException");
+    assert!(
+        ok(mock.addr(), "DescribeUserPool", json!({"UserPoolId": id})).await["UserPool"]
+            .is_object()
+    );
+    ok(
+        mock.addr(),
+        "UpdateUserPool",
+        json!({"UserPoolId": id, "DeletionProtection": "INACTIVE"}),
+    )
+    .await;
+    ok(mock.addr(), "DeleteUserPool", json!({"UserPoolId": id})).await;
+}

@@ -196,6 +196,10 @@ async fn authorization_code_with_pkce_as_a_browser_does() {
     let access = claims(t["access_token"].as_str().unwrap());
     assert_eq!(access["scope"], "openid email profile");
     assert_eq!(access["client_id"], PUBLIC);
+    assert_eq!(
+        access["version"], 2,
+        "hosted-UI access tokens say version 2"
+    );
     // Without aws.cognito.signin.user.admin, the self-service API refuses
     // the token, as Cognito does (userInfo takes it: see below).
     let refused = call(
@@ -797,6 +801,11 @@ async fn federation_through_fake_facebook_and_amazon() {
         assert_eq!(id["email"], "carol@example.com", "attribute mapping");
         assert_eq!(id["identities"][0]["providerName"], "Facebook");
         assert_eq!(id["identities"][0]["userId"], "10000000000000001");
+        assert_eq!(
+            id["cognito:groups"],
+            json!([format!("{POOL}_Facebook")]),
+            "the provider's own group"
+        );
         subs.push(id["sub"].clone());
 
         // Flow 3: the hosted UI's ID token under the user-pool Logins key.

@@ -708,6 +708,47 @@ async fn unknown_users_follow_prevent_user_existence_errors() {
         e.is_ok(),
         "ForgotPassword does not reveal unknown users when prevented"
     );
+    let resent = hidden
+        .cip
+        .resend_confirmation_code()
+        .client_id(&hidden.client_id)
+        .username("nobody")
+        .send()
+        .await;
+    assert!(resent.is_ok(), "nor ResendConfirmationCode");
+    // The confirmations answer as a wrong code would for a real user.
+    let e = hidden
+        .cip
+        .confirm_sign_up()
+        .client_id(&hidden.client_id)
+        .username("nobody")
+        .confirmation_code("123456")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err(e).0, "CodeMismatchException");
+    let e = hidden
+        .cip
+        .confirm_forgot_password()
+        .client_id(&hidden.client_id)
+        .username("nobody")
+        .confirmation_code("123456")
+        .password(PASSWORD)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err(e).0, "CodeMismatchException");
+    // Without prevention they say the user does not exist.
+    let e = legacy
+        .cip
+        .confirm_sign_up()
+        .client_id(&legacy.client_id)
+        .username("nobody")
+        .confirmation_code("123456")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err(e).0, "UserNotFoundException");
 }
 
 #[tokio::test]

@@ -463,6 +463,12 @@ impl UserPools {
 
     pub(super) fn delete_user_pool(&mut self, input: DeleteUserPoolRequest) -> ApiResult<Empty> {
         let id = &input.user_pool_id;
+        let protected = self.pool(id)?.settings.deletion_protection;
+        if protected == Some(crate::shapes::cognito_idp::DeletionProtectionType::Active) {
+            return Err(ApiError::invalid_parameter(
+                "The user pool cannot be deleted because deletion protection is activated.",
+            ));
+        }
         let pool = self.pools.remove(id).ok_or_else(|| pool_not_found(id))?;
         self.client_index.retain(|_, p| p != &pool.id);
         self.domains.retain(|_, p| p != &pool.id);

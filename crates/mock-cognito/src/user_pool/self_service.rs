@@ -17,6 +17,16 @@ use crate::shapes::cognito_idp::{
     UserStatusType,
 };
 
+/// What a code "sent" to an unknown user looks like where the client
+/// prevents user-existence errors: the shape of a real delivery.
+fn decoy_delivery() -> CodeDeliveryDetailsType {
+    CodeDeliveryDetailsType {
+        destination: Some("u***@e***".to_owned()),
+        delivery_medium: Some(DeliveryMediumType::Email),
+        attribute_name: Some("email".to_owned()),
+    }
+}
+
 /// Codes are valid for 24 hours (sign-up) and 1 hour (password reset), as in Cognito.
 pub(super) const SIGN_UP_CODE_SECS: i64 = 86_400;
 const RESET_CODE_SECS: i64 = 3600;
@@ -148,6 +158,21 @@ impl UserPools {
         }
     }
 
+    /// The user `typed` names, for a confirmation with a code: an unknown
+    /// one is UserNotFoundException, or, where the client prevents
+    /// user-existence errors, the wrong-code answer a real user would get.
+    fn existing_user(&self, client_id: &str, pool_id: &str, typed: &str) -> ApiResult<String> {
+        let hide = self.client(client_id)?.1.prevents_user_existence_errors();
+        match self.pool(pool_id)?.resolve(typed) {
+            Some(username) => Ok(username.to_owned()),
+            None if hide => Err(ApiError::new(
+                "CodeMismatchException",
+                "Invalid verification code provided, please try again.",
+            )),
+            None => Err(user_not_found()),
+        }
+    }
+
     pub(super) fn sign_up(
         &mut self,
         input: SignUpRequest,
@@ -204,7 +229,7 @@ impl UserPools {
         let typed = &input.username;
         let pool_id = self.client_for(&input.client_id, input.secret_hash.as_deref(), typed)?;
         let now = ctx.clock.unix();
-        let username = self.pool(&pool_id)?.user(typed)?.username.clone();
+        let username = self.existing_user(&input.client_id, &pool_id, typed)?;
         if self.pool(&pool_id)?.users[&username].status != UserStatusType::Unconfirmed {
             return Err(ApiError::not_authorized(
                 "User cannot be confirmed. Current status is CONFIRMED",
@@ -242,7 +267,20 @@ impl UserPools {
     ) -> ApiResult<ResendConfirmationCodeResponse> {
         let typed = &input.username;
         let pool_id = self.client_for(&input.client_id, input.secret_hash.as_deref(), typed)?;
-        let user = self.pool(&pool_id)?.user(typed)?;
+        let hide = self
+            .client(&input.client_id)?
+            .1
+            .prevents_user_existence_errors();
+        let user = match self.pool(&pool_id)?.user(typed) {
+            Ok(user) => user,
+            // The same answer as for a real user, and nothing is sent.
+            Err(_) if hide => {
+                return Ok(ResendConfirmationCodeResponse {
+                    code_delivery_details: Some(decoy_delivery()),
+                });
+            }
+            Err(e) => return Err(e),
+        };
         if user.status != UserStatusType::Unconfirmed {
             return Err(ApiError::invalid_parameter("User is already confirmed."));
         }
@@ -280,11 +318,7 @@ impl UserPools {
             if hide {
                 // Same answer shape as for a real user, and nothing is sent.
                 return Ok(ForgotPasswordResponse {
-                    code_delivery_details: Some(CodeDeliveryDetailsType {
-                        destination: Some("u***@e***".to_owned()),
-                        delivery_medium: Some(DeliveryMediumType::Email),
-                        attribute_name: Some("email".to_owned()),
-                    }),
+                    code_delivery_details: Some(decoy_delivery()),
                 });
             }
             return Err(user_not_found());
@@ -350,7 +384,7 @@ impl UserPools {
         let typed = &input.username;
         let pool_id = self.client_for(&input.client_id, input.secret_hash.as_deref(), typed)?;
         let now = ctx.clock.unix();
-        let username = self.pool(&pool_id)?.user(typed)?.username.clone();
+        let username = self.existing_user(&input.client_id, &pool_id, typed)?;
         let verifier = self
             .pool(&pool_id)?
             .make_verifier(ctx, &username, &input.password)?;

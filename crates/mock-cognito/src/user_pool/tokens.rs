@@ -280,6 +280,10 @@ impl UserPools {
         if !groups.is_empty() {
             access["cognito:groups"] = json!(groups);
         }
+        if session.scopes.is_some() {
+            // The hosted UI's access tokens say which token format they are.
+            access["version"] = json!(2);
+        }
         Ok(UnsignedTokens {
             id,
             access,
