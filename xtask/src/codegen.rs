@@ -53,7 +53,10 @@ const SERVICES: &[Service] = &[
         module: "cognito_identity",
         prefix: "IdentityPool",
         title: "Amazon Cognito identity pools",
-        validation_code: "InvalidParameterException",
+        // Unlike cognito-idp, whose front end answers its own
+        // InvalidParameterException, cognito-identity's answers AWS's
+        // generic ValidationException for a broken constraint.
+        validation_code: "ValidationException",
     },
     Service {
         model: "sts.json",

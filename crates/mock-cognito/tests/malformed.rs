@@ -121,9 +121,10 @@ async fn protocol_errors_have_the_aws_shape() {
         &raw(addr, "POST", "/", &[json11, target, auth], big.as_bytes()).await,
         "SerializationException",
     );
-    // Identity-pool targets are recognised and validated, then refused plainly.
+    // Identity-pool targets are recognised and validated, then refused
+    // plainly: cognito-identity's front end says ValidationException.
     let r = call(addr, "AWSCognitoIdentityService.GetId", &json!({}), false).await;
-    assert_aws_error(&r, "InvalidParameterException");
+    assert_aws_error(&r, "ValidationException");
 
     let preflight = raw(
         addr,

@@ -29,7 +29,7 @@ use super::{
 use crate::error::ApiError;
 
 /// The error code of a request that breaks the model's constraints.
-const VALIDATION: &str = "InvalidParameterException";
+const VALIDATION: &str = "ValidationException";
 
 /// The model's API version.
 pub const API_VERSION: &str = "2014-06-30";
@@ -3959,7 +3959,7 @@ impl IdentityPoolRequest {
     /// Validates a request body for the named operation and reads it:
     /// `UnknownOperationException` for a name the service does not have,
     /// `SerializationException` for a JSON type the model does not allow,
-    /// `InvalidParameterException` listing every broken constraint.
+    /// `ValidationException` listing every broken constraint.
     pub fn parse(operation: &str, body: &Value) -> Result<Self, ApiError> {
         IdentityPoolOperation::from_name(operation)
             .ok_or_else(|| unknown_operation(operation))?

@@ -501,7 +501,10 @@ fn every_generated_request_of_every_operation_gets_an_aws_answer() {
             );
             if e.code != "SerializationException" {
                 assert!(
-                    matches!(e.code, "InvalidParameterException" | "ValidationError")
+                    matches!(
+                        e.code,
+                        "InvalidParameterException" | "ValidationException" | "ValidationError"
+                    )
                         && validation.is_match(&e.message),
                     "{} {}: {e}",
                     case.op,
