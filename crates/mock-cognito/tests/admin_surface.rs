@@ -472,3 +472,110 @@ async fn deletion_protection_keeps_a_pool_until_it_is_turned_off() {
     .await;
     ok(mock.addr(), "DeleteUserPool", json!({"UserPoolId": id})).await;
 }
+
+#[tokio::test]
+async fn a_temporary_password_expires_after_the_pools_validity_days() {
+    let mock = MockCognito::start().await.unwrap();
+    let created = ok(
+        mock.addr(),
+        "CreateUserPool",
+        json!({"PoolName": "temp", "Policies": {"PasswordPolicy": {"TemporaryPasswordValidityDays": 1}}}),
+    )
+    .await;
+    let pool_id = created["UserPool"]["Id"].as_str().unwrap().to_owned();
+    let client = ok(
+        mock.addr(),
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "app", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )
+    .await;
+    let client_id = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(
+        mock.addr(),
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "hal", "TemporaryPassword": "Temp0rary!pw", "MessageAction": "SUPPRESS"}),
+    )
+    .await;
+    let sign_in = json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                         "AuthParameters": {"USERNAME": "hal", "PASSWORD": "Temp0rary!pw"}});
+    let fresh = ok(mock.addr(), "InitiateAuth", sign_in.clone()).await;
+    assert_eq!(fresh["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    mock.clock()
+        .advance(std::time::Duration::from_secs(2 * 86_400));
+    let expired = call(mock.addr(), "InitiateAuth", &sign_in, false).await;
+    assert_eq!(expired.error_type(), "NotAuthorizedException");
+    assert!(
+        expired.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("Temporary password has expired")
+    );
+    // An administrator sets a new temporary password: it works again.
+    ok(
+        mock.addr(),
+        "AdminSetUserPassword",
+        json!({"UserPoolId": pool_id, "Username": "hal", "Password": "Temp0rary!pw", "Permanent": false}),
+    )
+    .await;
+    let again = ok(mock.addr(), "InitiateAuth", sign_in).await;
+    assert_eq!(again["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+}
+
+#[tokio::test]
+async fn password_reset_codes_follow_the_account_recovery_setting() {
+    let mock = MockCognito::start().await.unwrap();
+    let pool_with = async |mechanisms: Value| {
+        let created = ok(
+            mock.addr(),
+            "CreateUserPool",
+            json!({"PoolName": "recovery", "AccountRecoverySetting": {"RecoveryMechanisms": mechanisms}}),
+        )
+        .await;
+        let pool_id = created["UserPool"]["Id"].as_str().unwrap().to_owned();
+        let client = ok(
+            mock.addr(),
+            "CreateUserPoolClient",
+            json!({"UserPoolId": pool_id, "ClientName": "app"}),
+        )
+        .await;
+        ok(
+            mock.addr(),
+            "AdminCreateUser",
+            json!({"UserPoolId": pool_id, "Username": "ivy", "MessageAction": "SUPPRESS",
+                   "UserAttributes": [
+                       {"Name": "email", "Value": "ivy@example.com"}, {"Name": "email_verified", "Value": "true"},
+                       {"Name": "phone_number", "Value": "+15555550199"}, {"Name": "phone_number_verified", "Value": "true"}]}),
+        )
+        .await;
+        let client_id = client["UserPoolClient"]["ClientId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        call(
+            mock.addr(),
+            "ForgotPassword",
+            &json!({"ClientId": client_id, "Username": "ivy"}),
+            false,
+        )
+        .await
+    };
+    let phone_first = pool_with(json!([{"Name": "verified_phone_number", "Priority": 1},
+                                       {"Name": "verified_email", "Priority": 2}]))
+    .await;
+    assert_eq!(
+        phone_first.json()["CodeDeliveryDetails"]["AttributeName"],
+        "phone_number"
+    );
+    let email_first = pool_with(json!([{"Name": "verified_email", "Priority": 1},
+                                       {"Name": "verified_phone_number", "Priority": 2}]))
+    .await;
+    assert_eq!(
+        email_first.json()["CodeDeliveryDetails"]["AttributeName"],
+        "email"
+    );
+    let admin_only = pool_with(json!([{"Name": "admin_only", "Priority": 1}])).await;
+    assert_eq!(admin_only.error_type(), "InvalidParameterException");
+}

@@ -504,8 +504,7 @@ fn every_generated_request_of_every_operation_gets_an_aws_answer() {
                     matches!(
                         e.code,
                         "InvalidParameterException" | "ValidationException" | "ValidationError"
-                    )
-                        && validation.is_match(&e.message),
+                    ) && validation.is_match(&e.message),
                     "{} {}: {e}",
                     case.op,
                     case.body

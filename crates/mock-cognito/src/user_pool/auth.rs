@@ -287,6 +287,13 @@ pub(super) fn check_can_sign_in(pool: &Pool, username: &str, now: i64) -> ApiRes
     if user.locked_until > now {
         return Err(ApiError::not_authorized("Password attempts exceeded"));
     }
+    if user.status == UserStatusType::ForceChangePassword
+        && now > user.password_set_at + pool.temporary_password_validity_secs()
+    {
+        return Err(ApiError::not_authorized(
+            "Temporary password has expired and must be reset by an administrator.",
+        ));
+    }
     match user.status {
         UserStatusType::Unconfirmed => Err(ApiError::new(
             "UserNotConfirmedException",

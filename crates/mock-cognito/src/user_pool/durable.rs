@@ -84,6 +84,9 @@ struct UserRow {
     mfa: super::mfa::UserMfa,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pending_attributes: BTreeMap<String, String>,
+    /// 0 in rows written before it was kept: the creation time then.
+    #[serde(default)]
+    password_set_at: i64,
     failed_sign_ins: u32,
     locked_until: i64,
     /// (code, purpose, expiry).
@@ -335,6 +338,11 @@ impl UserPools {
                 groups: row.groups,
                 mfa: row.mfa,
                 pending_attributes: row.pending_attributes,
+                password_set_at: if row.password_set_at == 0 {
+                    row.created
+                } else {
+                    row.password_set_at
+                },
                 failed_sign_ins: row.failed_sign_ins,
                 locked_until: row.locked_until,
                 code: row.code,
@@ -542,6 +550,7 @@ fn user_row(u: &User) -> String {
         groups: u.groups.clone(),
         mfa: u.mfa.clone(),
         pending_attributes: u.pending_attributes.clone(),
+        password_set_at: u.password_set_at,
         failed_sign_ins: u.failed_sign_ins,
         locked_until: u.locked_until,
         code: u.code.clone(),

@@ -243,6 +243,9 @@ struct User {
     /// New email or phone number values kept aside until verified (the
     /// pool's UserAttributeUpdateSettings).
     pending_attributes: BTreeMap<String, String>,
+    /// When an administrator last set the password (a temporary one
+    /// expires TemporaryPasswordValidityDays after).
+    password_set_at: i64,
     failed_sign_ins: u32,
     locked_until: i64,
     /// A pending confirmation code (sign-up or password reset), what it
@@ -551,6 +554,7 @@ impl User {
             groups: BTreeSet::new(),
             mfa: mfa::UserMfa::default(),
             pending_attributes: BTreeMap::new(),
+            password_set_at: now,
             failed_sign_ins: 0,
             locked_until: 0,
             code: None,
@@ -604,6 +608,19 @@ impl Pool {
                 .as_ref()
                 .and_then(|p| p.password_policy.as_ref()),
         )
+    }
+
+    /// How long a temporary password works: TemporaryPasswordValidityDays
+    /// (7 unless set).
+    fn temporary_password_validity_secs(&self) -> i64 {
+        let days = self
+            .settings
+            .policies
+            .as_ref()
+            .and_then(|p| p.password_policy.as_ref())
+            .and_then(|p| p.temporary_password_validity_days)
+            .unwrap_or(7);
+        i64::from(days) * 86_400
     }
 
     /// Resolves what a user typed (username, or an email / phone number the

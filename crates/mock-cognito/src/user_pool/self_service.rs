@@ -12,9 +12,9 @@ use crate::shapes::cognito_idp::{
     ConfirmForgotPasswordRequest, ConfirmSignUpRequest, ConfirmSignUpResponse, DeleteUserRequest,
     DeliveryMediumType, ForgotPasswordRequest, ForgotPasswordResponse,
     GetTokensFromRefreshTokenRequest, GetUserRequest, GetUserResponse, GlobalSignOutRequest,
-    ResendConfirmationCodeRequest, ResendConfirmationCodeResponse, RevokeTokenRequest,
-    SignUpRequest, SignUpResponse, UpdateUserAttributesRequest, UpdateUserAttributesResponse,
-    UserStatusType,
+    RecoveryOptionNameType, ResendConfirmationCodeRequest, ResendConfirmationCodeResponse,
+    RevokeTokenRequest, SignUpRequest, SignUpResponse, UpdateUserAttributesRequest,
+    UpdateUserAttributesResponse, UserStatusType,
 };
 
 /// What a code "sent" to an unknown user looks like where the client
@@ -59,9 +59,29 @@ impl UserPools {
         ctx: &Context<'_>,
     ) -> ApiResult<Option<CodeDeliveryDetailsType>> {
         let pool = self.pool_mut(pool_id)?;
-        let mut channels: Vec<&str> = pool.auto_verified();
-        if channels.is_empty() {
-            channels = vec!["email", "phone_number"];
+        let verifies = pool.auto_verified();
+        let mut channels: Vec<&str> = ["email", "phone_number"]
+            .into_iter()
+            .filter(|a| verifies.is_empty() || verifies.contains(a))
+            .collect();
+        // A password reset follows the pool's AccountRecoverySetting, in
+        // its priority order (admin_only: no channel at all).
+        let recovery = pool
+            .settings
+            .account_recovery_setting
+            .as_ref()
+            .and_then(|s| s.recovery_mechanisms.clone())
+            .filter(|_| verified_only);
+        if let Some(mut mechanisms) = recovery {
+            mechanisms.sort_by_key(|m| m.priority);
+            channels = mechanisms
+                .iter()
+                .filter_map(|m| match m.name {
+                    RecoveryOptionNameType::VerifiedEmail => Some("email"),
+                    RecoveryOptionNameType::VerifiedPhoneNumber => Some("phone_number"),
+                    RecoveryOptionNameType::AdminOnly => None,
+                })
+                .collect();
         }
         let user = pool.users.get(username).ok_or_else(user_not_found)?;
         let verified = |a: &str| {
@@ -69,9 +89,10 @@ impl UserPools {
                 .get(&format!("{a}_verified"))
                 .is_some_and(|v| v == "true")
         };
-        let Some((attribute, destination)) = ["email", "phone_number"]
-            .into_iter()
-            .filter(|a| channels.contains(a) && (!verified_only || verified(a)))
+        let Some((attribute, destination)) = channels
+            .iter()
+            .copied()
+            .filter(|a| !verified_only || verified(a))
             .find_map(|a| Some((a, user.attributes.get(a)?.clone())))
             .filter(|(_, d)| !d.is_empty())
         else {

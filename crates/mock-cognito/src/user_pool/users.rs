@@ -328,6 +328,7 @@ impl UserPools {
         user.failed_sign_ins = 0;
         user.locked_until = 0;
         user.modified = ctx.clock.unix();
+        user.password_set_at = user.modified;
         Ok(Empty {})
     }
 
