@@ -404,3 +404,58 @@ async fn the_schema_survives_a_restart_exactly() {
     drop(mock);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn delete_user_attributes_keeps_required_and_developer_only_ones() {
+    let w = world(json!({})).await;
+    w.admin_create(
+        "gina",
+        json!([{"Name": "email", "Value": "g@example.com"},
+               {"Name": "name", "Value": "Gina"},
+               {"Name": "dev:custom:score", "Value": "5"}]),
+    )
+    .await;
+    let access = w.tokens("gina").await["AccessToken"].clone();
+    let delete = |names: Value| json!({"AccessToken": access, "UserAttributeNames": names});
+    let required = call(
+        w.mock.addr(),
+        "DeleteUserAttributes",
+        &delete(json!(["email"])),
+        false,
+    )
+    .await;
+    refused(
+        &required,
+        "InvalidParameterException",
+        "email: The attribute email is required",
+    );
+    let developer = call(
+        w.mock.addr(),
+        "DeleteUserAttributes",
+        &delete(json!(["dev:custom:score"])),
+        false,
+    )
+    .await;
+    refused(
+        &developer,
+        "NotAuthorizedException",
+        "unauthorized attribute",
+    );
+    ok(
+        w.mock.addr(),
+        "DeleteUserAttributes",
+        delete(json!(["name"])),
+    )
+    .await;
+    let user = ok(w.mock.addr(), "GetUser", json!({"AccessToken": access})).await;
+    let names: Vec<&str> = user["UserAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["Name"].as_str().unwrap())
+        .collect();
+    assert!(
+        !names.contains(&"name") && names.contains(&"email"),
+        "{names:?}"
+    );
+}

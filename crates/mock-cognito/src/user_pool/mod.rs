@@ -362,6 +362,7 @@ impl UserPools {
             R::GetUser(i) => out(self.get_user(i, ctx)),
             R::UpdateUserAttributes(i) => out(self.update_user_attributes(i, ctx)),
             R::DeleteUser(i) => out(self.delete_user(i, ctx)),
+            R::DeleteUserAttributes(i) => out(self.delete_user_attributes(i, ctx)),
             R::GlobalSignOut(i) => out(self.global_sign_out(i, ctx)),
             R::RevokeToken(i) => out(self.revoke_token(i, ctx)),
             R::GetUserPoolMfaConfig(i) => out(self.get_user_pool_mfa_config(i)),

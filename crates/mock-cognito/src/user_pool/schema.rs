@@ -274,6 +274,12 @@ impl Pool {
         Ok(())
     }
 
+    /// Whether the schema requires `name`.
+    pub(super) fn is_required(&self, name: &str) -> bool {
+        self.schema_attribute(name)
+            .is_some_and(|a| a.required == Some(true))
+    }
+
     /// The pool's required attributes the user has no value for
     /// (NEW_PASSWORD_REQUIRED's `requiredAttributes`, as `userAttributes.<name>`).
     pub(super) fn missing_required_attributes(

@@ -9,12 +9,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::shapes::Empty;
 use crate::shapes::cognito_idp::{
     AdminResetUserPasswordRequest, ChangePasswordRequest, CodeDeliveryDetailsType,
-    ConfirmForgotPasswordRequest, ConfirmSignUpRequest, ConfirmSignUpResponse, DeleteUserRequest,
-    DeliveryMediumType, ForgotPasswordRequest, ForgotPasswordResponse,
-    GetTokensFromRefreshTokenRequest, GetUserRequest, GetUserResponse, GlobalSignOutRequest,
-    RecoveryOptionNameType, ResendConfirmationCodeRequest, ResendConfirmationCodeResponse,
-    RevokeTokenRequest, SignUpRequest, SignUpResponse, UpdateUserAttributesRequest,
-    UpdateUserAttributesResponse, UserStatusType,
+    ConfirmForgotPasswordRequest, ConfirmSignUpRequest, ConfirmSignUpResponse,
+    DeleteUserAttributesRequest, DeleteUserRequest, DeliveryMediumType, ForgotPasswordRequest,
+    ForgotPasswordResponse, GetTokensFromRefreshTokenRequest, GetUserRequest, GetUserResponse,
+    GlobalSignOutRequest, RecoveryOptionNameType, ResendConfirmationCodeRequest,
+    ResendConfirmationCodeResponse, RevokeTokenRequest, SignUpRequest, SignUpResponse,
+    UpdateUserAttributesRequest, UpdateUserAttributesResponse, UserStatusType,
 };
 
 /// What a code "sent" to an unknown user looks like where the client
@@ -483,10 +483,7 @@ impl UserPools {
                 "A client cannot mark its own attributes verified",
             ));
         }
-        let client_id = crate::jwt::decode_unverified(&input.access_token)
-            .and_then(|c| c["client_id"].as_str().map(str::to_owned))
-            .unwrap_or_default();
-        if let Some(client) = self.pool(&pool_id)?.clients.get(&client_id) {
+        if let Some(client) = self.token_client(&pool_id, &input.access_token) {
             client.check_writable(&updates)?;
         }
         let awaiting = self.pool_mut(&pool_id)?.update_attributes(
@@ -499,6 +496,38 @@ impl UserPools {
         Ok(UpdateUserAttributesResponse {
             code_delivery_details_list: Some(sent),
         })
+    }
+
+    /// The app client a (checked) access token of `pool_id` was issued to.
+    fn token_client(&self, pool_id: &str, token: &str) -> Option<&super::AppClient> {
+        let claims = crate::jwt::decode_unverified(token)?;
+        self.pools
+            .get(pool_id)?
+            .clients
+            .get(claims["client_id"].as_str()?)
+    }
+
+    pub(super) fn delete_user_attributes(
+        &mut self,
+        input: DeleteUserAttributesRequest,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Empty> {
+        let (pool_id, username) = self.check_access_token(&input.access_token, ctx)?;
+        if let Some(client) = self.token_client(&pool_id, &input.access_token) {
+            let cleared: Vec<(String, String)> = input
+                .user_attribute_names
+                .iter()
+                .map(|n| (n.clone(), String::new()))
+                .collect();
+            client.check_writable(&cleared)?;
+        }
+        self.pool_mut(&pool_id)?.delete_attributes(
+            &username,
+            &input.user_attribute_names,
+            Writer::User,
+            ctx.clock.unix(),
+        )?;
+        Ok(Empty {})
     }
 
     pub(super) fn delete_user(

@@ -231,6 +231,36 @@ impl Pool {
         Ok(awaiting)
     }
 
+    /// Deletes attributes, as `writer` may: never `sub`, a required one or
+    /// (for the user) a developer-only one.
+    pub(super) fn delete_attributes(
+        &mut self,
+        username: &str,
+        names: &[String],
+        writer: Writer,
+        now: i64,
+    ) -> ApiResult<()> {
+        if names.iter().any(|n| n == "sub") {
+            return Err(ApiError::invalid_parameter(
+                "Cannot modify the non-mutable attribute sub",
+            ));
+        }
+        let user = self.users.get(username).ok_or_else(user_not_found)?;
+        let cleared: Vec<(String, String)> =
+            names.iter().map(|n| (n.clone(), String::new())).collect();
+        self.check_attributes(&cleared, None, writer)?;
+        if let Some(name) = names.iter().find(|n| self.is_required(n)) {
+            return Err(ApiError::invalid_parameter(format!(
+                "Attributes did not conform to the schema: {name}: The attribute {name} is required"
+            )));
+        }
+        let mut attributes = user.attributes.clone();
+        for name in names {
+            attributes.remove(name);
+        }
+        self.set_attributes(username, attributes, now)
+    }
+
     /// Ends every sign-in session of a user (global sign-out).
     pub(super) fn end_sessions(&mut self, username: &str) {
         // Expired sessions are gone already: nothing of theirs still works.
@@ -390,19 +420,14 @@ impl UserPools {
         input: AdminDeleteUserAttributesRequest,
         ctx: &Context<'_>,
     ) -> ApiResult<Empty> {
-        if input.user_attribute_names.iter().any(|n| n == "sub") {
-            return Err(ApiError::invalid_parameter(
-                "Cannot modify the non-mutable attribute sub",
-            ));
-        }
         let pool = self.pool_mut(&input.user_pool_id)?;
-        let user = pool.user(&input.username)?;
-        let username = user.username.clone();
-        let mut attributes = user.attributes.clone();
-        for name in &input.user_attribute_names {
-            attributes.remove(name);
-        }
-        pool.set_attributes(&username, attributes, ctx.clock.unix())?;
+        let username = pool.user(&input.username)?.username.clone();
+        pool.delete_attributes(
+            &username,
+            &input.user_attribute_names,
+            Writer::Admin,
+            ctx.clock.unix(),
+        )?;
         Ok(Empty {})
     }
 
