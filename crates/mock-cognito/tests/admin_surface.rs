@@ -579,3 +579,61 @@ async fn password_reset_codes_follow_the_account_recovery_setting() {
     let admin_only = pool_with(json!([{"Name": "admin_only", "Priority": 1}])).await;
     assert_eq!(admin_only.error_type(), "InvalidParameterException");
 }
+
+#[tokio::test]
+async fn log_delivery_configuration_is_checked_stored_and_read_back() {
+    let mock = MockCognito::start().await.unwrap();
+    let (pool_id, _) = pool(&mock).await;
+    let empty = ok(
+        mock.addr(),
+        "GetLogDeliveryConfiguration",
+        json!({"UserPoolId": pool_id}),
+    )
+    .await;
+    assert_eq!(
+        empty["LogDeliveryConfiguration"]["LogConfigurations"],
+        json!([])
+    );
+    let configurations = json!([
+        {"LogLevel": "ERROR", "EventSource": "userNotification",
+         "CloudWatchLogsConfiguration": {"LogGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:cognito"}},
+        {"LogLevel": "INFO", "EventSource": "userAuthEvents",
+         "S3Configuration": {"BucketArn": "arn:aws:s3:::cognito-logs"}},
+    ]);
+    ok(
+        mock.addr(),
+        "SetLogDeliveryConfiguration",
+        json!({"UserPoolId": pool_id, "LogConfigurations": configurations}),
+    )
+    .await;
+    let got = ok(
+        mock.addr(),
+        "GetLogDeliveryConfiguration",
+        json!({"UserPoolId": pool_id}),
+    )
+    .await;
+    assert_eq!(
+        got["LogDeliveryConfiguration"]["LogConfigurations"],
+        configurations
+    );
+    let wrong_level = call(
+        mock.addr(),
+        "SetLogDeliveryConfiguration",
+        &json!({"UserPoolId": pool_id, "LogConfigurations": [
+            {"LogLevel": "INFO", "EventSource": "userNotification",
+             "S3Configuration": {"BucketArn": "arn:aws:s3:::cognito-logs"}}]}),
+        true,
+    )
+    .await;
+    assert_eq!(wrong_level.error_type(), "InvalidParameterException");
+    let still = ok(
+        mock.addr(),
+        "GetLogDeliveryConfiguration",
+        json!({"UserPoolId": pool_id}),
+    )
+    .await;
+    assert_eq!(
+        still["LogDeliveryConfiguration"]["LogConfigurations"], configurations,
+        "unchanged"
+    );
+}

@@ -1,7 +1,8 @@
-//! Per-pool and per-client settings the hosted UI and threat protection
-//! read: SetUICustomization / GetUICustomization (the CSS and logo, served
-//! back at the ImageUrl given out) and SetRiskConfiguration /
-//! DescribeRiskConfiguration, each stored as given and echoed.
+//! Per-pool and per-client settings the hosted UI, threat protection and
+//! logging read: SetUICustomization / GetUICustomization (the CSS and logo,
+//! served back at the ImageUrl given out), SetRiskConfiguration /
+//! DescribeRiskConfiguration and Set/GetLogDeliveryConfiguration, each
+//! checked as Cognito checks it, stored as given and echoed.
 
 use std::collections::BTreeMap;
 
@@ -10,12 +11,14 @@ use serde_json::Value;
 
 use super::{Context, Pool, UserPools};
 use crate::error::{ApiError, ApiResult};
-use crate::shapes::cognito_idp::ops::SetRiskConfiguration;
+use crate::shapes::cognito_idp::ops::{SetLogDeliveryConfiguration, SetRiskConfiguration};
 use crate::shapes::cognito_idp::{
-    DescribeRiskConfigurationRequest, DescribeRiskConfigurationResponse, GetUICustomizationRequest,
-    GetUICustomizationResponse, RiskConfigurationType, SetRiskConfigurationRequest,
-    SetRiskConfigurationResponse, SetUICustomizationRequest, SetUICustomizationResponse,
-    UICustomizationType,
+    DescribeRiskConfigurationRequest, DescribeRiskConfigurationResponse, EventSourceName,
+    GetLogDeliveryConfigurationRequest, GetLogDeliveryConfigurationResponse,
+    GetUICustomizationRequest, GetUICustomizationResponse, LogDeliveryConfigurationType, LogLevel,
+    RiskConfigurationType, SetLogDeliveryConfigurationRequest, SetLogDeliveryConfigurationResponse,
+    SetRiskConfigurationRequest, SetRiskConfigurationResponse, SetUICustomizationRequest,
+    SetUICustomizationResponse, UICustomizationType,
 };
 use crate::shapes::{Operation, Timestamp};
 
@@ -66,6 +69,9 @@ pub(super) struct Customizations {
     ui: BTreeMap<String, UiCustomization>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     risk: BTreeMap<String, (Value, i64)>,
+    /// SetLogDeliveryConfiguration's LogConfigurations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    log_delivery: Option<Value>,
 }
 
 impl Pool {
@@ -222,10 +228,87 @@ impl UserPools {
         })
     }
 
+    pub(super) fn set_log_delivery_configuration(
+        &mut self,
+        input: SetLogDeliveryConfigurationRequest,
+        ctx: &Context<'_>,
+    ) -> ApiResult<SetLogDeliveryConfigurationResponse> {
+        let pool = self.pool_mut(&input.user_pool_id)?;
+        let mut sources = Vec::new();
+        for c in &input.log_configurations {
+            // Each source logs at its one level, to one destination.
+            let level = match c.event_source {
+                EventSourceName::UserNotification => LogLevel::Error,
+                EventSourceName::UserAuthEvents => LogLevel::Info,
+            };
+            if c.log_level != level {
+                return Err(ApiError::invalid_parameter(format!(
+                    "LogLevel {} is not supported for EventSource {}: use {}",
+                    c.log_level.as_str(),
+                    c.event_source.as_str(),
+                    level.as_str()
+                )));
+            }
+            let destinations = [
+                c.cloud_watch_logs_configuration.is_some(),
+                c.s3_configuration.is_some(),
+                c.firehose_configuration.is_some(),
+            ];
+            if destinations.iter().filter(|d| **d).count() != 1 {
+                return Err(ApiError::invalid_parameter(
+                    "Each log configuration needs exactly one of CloudWatchLogsConfiguration, S3Configuration and FirehoseConfiguration",
+                ));
+            }
+            if sources.contains(&c.event_source) {
+                return Err(ApiError::invalid_parameter(format!(
+                    "EventSource {} is configured more than once",
+                    c.event_source.as_str()
+                )));
+            }
+            sources.push(c.event_source);
+        }
+        pool.customizations.log_delivery = Some(
+            serde_json::to_value(&input.log_configurations)
+                .map_err(|e| ApiError::new("InternalErrorException", e.to_string()))?,
+        );
+        pool.modified = ctx.clock.unix();
+        Ok(SetLogDeliveryConfigurationResponse {
+            log_delivery_configuration: Some(log_delivery_view(pool)?),
+        })
+    }
+
+    pub(super) fn get_log_delivery_configuration(
+        &self,
+        input: GetLogDeliveryConfigurationRequest,
+    ) -> ApiResult<GetLogDeliveryConfigurationResponse> {
+        let pool = self.pool(&input.user_pool_id)?;
+        Ok(GetLogDeliveryConfigurationResponse {
+            log_delivery_configuration: Some(log_delivery_view(pool)?),
+        })
+    }
+
     /// The logo at a UI customization's ImageUrl.
     pub fn ui_logo(&self, pool_id: &str, key: &str) -> Option<Vec<u8>> {
         self.pools.get(pool_id)?.ui_logo(key).map(<[u8]>::to_vec)
     }
+}
+
+/// The pool's log delivery configuration, read back as it was set.
+fn log_delivery_view(pool: &Pool) -> ApiResult<LogDeliveryConfigurationType> {
+    let log_configurations = match &pool.customizations.log_delivery {
+        Some(stored) => {
+            let request = serde_json::json!({
+                "UserPoolId": pool.id,
+                "LogConfigurations": stored,
+            });
+            <SetLogDeliveryConfiguration as Operation>::parse_input(&request)?.log_configurations
+        }
+        None => Vec::new(),
+    };
+    Ok(LogDeliveryConfigurationType {
+        user_pool_id: pool.id.clone(),
+        log_configurations,
+    })
 }
 
 /// A risk configuration as DescribeRiskConfiguration shows it: exactly

@@ -388,6 +388,8 @@ impl UserPools {
             R::SetRiskConfiguration(i) => out(self.set_risk_configuration(i, ctx)),
             R::DescribeRiskConfiguration(i) => out(self.describe_risk_configuration(i)),
             R::UpdateUserPoolDomain(i) => out(self.update_user_pool_domain(i)),
+            R::SetLogDeliveryConfiguration(i) => out(self.set_log_delivery_configuration(i, ctx)),
+            R::GetLogDeliveryConfiguration(i) => out(self.get_log_delivery_configuration(i)),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!(
