@@ -1262,3 +1262,74 @@ async fn a_user_with_mfa_is_not_signed_in_on_the_page_without_it() {
         .unwrap_err();
     assert!(refused.0.contains("second factor"), "{refused}");
 }
+
+/// Signs carol in through the fake Facebook; the ID token's claims.
+async fn facebook_sign_in(mock: &MockCognito) -> Value {
+    let (verifier, challenge) = pkce("link");
+    let url = authorize_url(
+        mock,
+        PUBLIC,
+        &[
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ],
+    );
+    let callback = Browser::new()
+        .sign_in_with_provider(
+            &url,
+            CALLBACK,
+            "Facebook",
+            "carol@example.com",
+            "facebook-pass",
+        )
+        .await
+        .unwrap();
+    let code = query_param(&callback, "code").unwrap();
+    let tokens = exchange(mock, &code, &verifier).await;
+    assert_eq!(tokens.status, 200, "{}", tokens.json);
+    claims(tokens.json["id_token"].as_str().unwrap())
+}
+
+#[tokio::test]
+async fn a_linked_facebook_identity_signs_in_as_the_existing_user_until_disabled() {
+    let mock = mock().await;
+    let facebook = json!({"ProviderName": "Facebook", "ProviderAttributeName": "Cognito_Subject",
+                          "ProviderAttributeValue": "10000000000000001"});
+    ok(
+        mock.addr(),
+        "AdminLinkProviderForUser",
+        json!({"UserPoolId": POOL,
+               "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "alice"},
+               "SourceUser": facebook}),
+    )
+    .await;
+    let id = facebook_sign_in(&mock).await;
+    assert_eq!(
+        id["cognito:username"], "alice",
+        "the link signs in the existing user"
+    );
+    assert_eq!(id["identities"][0]["providerName"], "Facebook");
+
+    ok(
+        mock.addr(),
+        "AdminDisableProviderForUser",
+        json!({"UserPoolId": POOL, "User": facebook}),
+    )
+    .await;
+    let id = facebook_sign_in(&mock).await;
+    assert_eq!(
+        id["cognito:username"], "Facebook_10000000000000001",
+        "a user of its own now"
+    );
+    // That federated user now exists: linking it is merging, which Cognito refuses.
+    let merge = call(
+        mock.addr(),
+        "AdminLinkProviderForUser",
+        &json!({"UserPoolId": POOL,
+                "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "alice"},
+                "SourceUser": facebook}),
+        true,
+    )
+    .await;
+    assert_eq!(merge.error_type(), "InvalidParameterException");
+}

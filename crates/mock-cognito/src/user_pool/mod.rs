@@ -10,6 +10,7 @@ mod ahead;
 mod auth;
 mod customization;
 mod durable;
+mod links;
 mod mfa;
 mod oauth;
 mod pools;
@@ -389,6 +390,12 @@ impl UserPools {
             R::DescribeRiskConfiguration(i) => out(self.describe_risk_configuration(i)),
             R::UpdateUserPoolDomain(i) => out(self.update_user_pool_domain(i)),
             R::SetLogDeliveryConfiguration(i) => out(self.set_log_delivery_configuration(i, ctx)),
+            R::AdminLinkProviderForUser(i) => {
+                out(self.admin_link_provider_for_user(i, ctx.clock.unix()))
+            }
+            R::AdminDisableProviderForUser(i) => {
+                out(self.admin_disable_provider_for_user(i, ctx.clock.unix()))
+            }
             R::GetLogDeliveryConfiguration(i) => out(self.get_log_delivery_configuration(i)),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",

@@ -618,6 +618,14 @@ impl UserPools {
             pool.set_attributes(&username, attributes, now)?;
             return Ok(username);
         }
+        // Linked to a user of the pool (AdminLinkProviderForUser): that
+        // user signs in.
+        if let Some(linked) = pool.linked_user(&provider.name, &identity.subject) {
+            if !pool.users.get(&linked).is_some_and(|u| u.enabled) {
+                return Err(crate::ApiError::not_authorized("User is disabled."));
+            }
+            return Ok(linked);
+        }
         let identities = json!([{
             "userId": identity.subject,
             "providerName": provider.name,
