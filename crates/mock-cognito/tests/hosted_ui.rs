@@ -1240,10 +1240,54 @@ async fn a_browser_app_gets_a_provider_token_that_is_a_direct_login() {
     );
 }
 
-/// The hosted UI does not ask for a second factor yet: a user who needs
-/// one is refused there with a message saying so, never signed in without it.
+/// A TOTP code for `secret` (base32) at the mock's clock, computed by
+/// `totp-rs`, not by the mock's own code.
+fn totp_code(mock: &MockCognito, secret: &str) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .unwrap();
+    let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes).unwrap();
+    totp.generate(mock.clock().unix() as u64)
+}
+
+/// Signs in on the page with a password; returns the page that follows.
+async fn password_page(browser: &Browser, url: &str) -> mock_cognito::browser::Page {
+    let Followed::Page(page) = browser
+        .follow(browser.get(url).await.unwrap(), CALLBACK)
+        .await
+        .unwrap()
+    else {
+        panic!("not signed in yet: a page first")
+    };
+    let form = page.form("signin").unwrap();
+    browser
+        .submit(&form, &[("username", "alice"), ("password", "Passw0rd!")])
+        .await
+        .unwrap()
+}
+
+/// The text between `<tag id="id">` and the next `<`.
+fn element_text(body: &str, tag: &str, id: &str) -> String {
+    let open = format!("<{tag} id=\"{id}\">");
+    let start = body
+        .find(&open)
+        .unwrap_or_else(|| panic!("no {open} in {body}"))
+        + open.len();
+    body[start..].split('<').next().unwrap().to_owned()
+}
+
+async fn app_code(browser: &Browser, page: mock_cognito::browser::Page) -> String {
+    match browser.follow(page, CALLBACK).await.unwrap() {
+        Followed::App(url) => query_param(&url, "code").unwrap(),
+        Followed::Page(p) => panic!("not signed in: {:?} {}", p.error_message(), p.body),
+    }
+}
+
+/// MFA required with an authenticator app: the page sets one up (the key
+/// shown, a wrong code refused, the right one signs in), and the next
+/// sign-in asks for its code.
 #[tokio::test]
-async fn a_user_with_mfa_is_not_signed_in_on_the_page_without_it() {
+async fn the_hosted_ui_sets_up_and_asks_for_an_authenticator_app() {
     let mock = mock().await;
     ok(
         mock.addr(),
@@ -1255,12 +1299,163 @@ async fn a_user_with_mfa_is_not_signed_in_on_the_page_without_it() {
         }),
     )
     .await;
-    let url = authorize_url(&mock, PUBLIC, &[]);
-    let refused = Browser::new()
-        .sign_in(&url, CALLBACK, "alice", "Passw0rd!")
+    let (verifier, challenge) = pkce("mfa");
+    let url = authorize_url(
+        &mock,
+        PUBLIC,
+        &[
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ],
+    );
+    let browser = Browser::new();
+    let setup = password_page(&browser, &url).await;
+    let secret = element_text(&setup.body, "code", "secret");
+    assert!(setup.body.contains("otpauth://totp/"), "{}", setup.body);
+    let form = setup.form("mfa").expect("the set-up form");
+    let wrong = browser.submit(&form, &[("code", "000000")]).await.unwrap();
+    assert_eq!(wrong.status, 200);
+    assert!(
+        wrong.error_message().unwrap().contains("Code mismatch"),
+        "{}",
+        wrong.body
+    );
+    assert_eq!(element_text(&wrong.body, "code", "secret"), secret);
+    let form = wrong.form("mfa").unwrap();
+    let signed_in = browser
+        .submit(&form, &[("code", &totp_code(&mock, &secret))])
         .await
-        .unwrap_err();
-    assert!(refused.0.contains("second factor"), "{refused}");
+        .unwrap();
+    let code = app_code(&browser, signed_in).await;
+    let tokens = exchange(&mock, &code, &verifier).await;
+    assert_eq!(tokens.status, 200, "{}", tokens.json);
+    assert_eq!(
+        claims(tokens.json["id_token"].as_str().unwrap())["cognito:username"],
+        "alice"
+    );
+
+    // A new browser: the code from the app now, at the next time step (a
+    // code is spent once).
+    mock.clock().advance(Duration::from_secs(30));
+    let browser = Browser::new();
+    let ask = password_page(&browser, &authorize_url(&mock, PUBLIC, &[])).await;
+    assert!(ask.body.contains("authenticator app"), "{}", ask.body);
+    let form = ask.form("mfa").unwrap();
+    let page = browser
+        .submit(&form, &[("code", &totp_code(&mock, &secret))])
+        .await
+        .unwrap();
+    app_code(&browser, page).await;
+}
+
+/// SMS and an authenticator app both on: the page offers the choice, the
+/// SMS code goes to the outbox, three wrong codes spend the sign-in.
+#[tokio::test]
+async fn the_hosted_ui_offers_a_choice_and_sends_an_sms_code() {
+    let mock = mock().await;
+    ok(
+        mock.addr(),
+        "SetUserPoolMfaConfig",
+        json!({
+            "UserPoolId": POOL,
+            "MfaConfiguration": "OPTIONAL",
+            "SmsMfaConfiguration": {"SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::123456789012:role/sns"}},
+            "SoftwareTokenMfaConfiguration": {"Enabled": true},
+        }),
+    )
+    .await;
+    ok(
+        mock.addr(),
+        "AdminUpdateUserAttributes",
+        json!({"UserPoolId": POOL, "Username": "alice",
+               "UserAttributes": [{"Name": "phone_number", "Value": "+815012345678"}]}),
+    )
+    .await;
+    // An authenticator app set up through the API, then both factors on.
+    let signed = ok(
+        mock.addr(),
+        "InitiateAuth",
+        json!({"ClientId": PUBLIC, "AuthFlow": "USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}}),
+    )
+    .await;
+    let access = signed["AuthenticationResult"]["AccessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let secret = ok(
+        mock.addr(),
+        "AssociateSoftwareToken",
+        json!({"AccessToken": access}),
+    )
+    .await["SecretCode"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(
+        mock.addr(),
+        "VerifySoftwareToken",
+        json!({"AccessToken": access, "UserCode": totp_code(&mock, &secret)}),
+    )
+    .await;
+    ok(
+        mock.addr(),
+        "AdminSetUserMFAPreference",
+        json!({"UserPoolId": POOL, "Username": "alice",
+               "SMSMfaSettings": {"Enabled": true},
+               "SoftwareTokenMfaSettings": {"Enabled": true}}),
+    )
+    .await;
+
+    let browser = Browser::new();
+    let choice = password_page(&browser, &authorize_url(&mock, PUBLIC, &[])).await;
+    assert!(choice.body.contains("value=\"SMS_MFA\""), "{}", choice.body);
+    assert!(
+        choice.body.contains("value=\"SOFTWARE_TOKEN_MFA\""),
+        "{}",
+        choice.body
+    );
+    let form = choice.form("mfa").unwrap();
+    let sms = browser
+        .submit(&form, &[("answer", "SMS_MFA")])
+        .await
+        .unwrap();
+    let destination = element_text(&sms.body, "span", "destination");
+    assert!(
+        destination.ends_with("5678") && !destination.contains("5012"),
+        "{destination}"
+    );
+    let sent = mock.verification_codes(Some(POOL), Some("alice"));
+    let code = sent
+        .last()
+        .expect("the SMS code in the outbox")
+        .code
+        .clone();
+    let form = sms.form("mfa").unwrap();
+    let page = browser.submit(&form, &[("code", &code)]).await.unwrap();
+    app_code(&browser, page).await;
+
+    // Three wrong codes: the sign-in is spent, back to the sign-in page.
+    let browser = Browser::new();
+    let choice = password_page(&browser, &authorize_url(&mock, PUBLIC, &[])).await;
+    let form = choice.form("mfa").unwrap();
+    let mut page = browser
+        .submit(&form, &[("answer", "SMS_MFA")])
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        let form = page.form("mfa").expect("the code form again");
+        page = browser.submit(&form, &[("code", "000000")]).await.unwrap();
+        assert!(page.error_message().is_some(), "{}", page.body);
+    }
+    let form = page.form("mfa").unwrap();
+    let spent = browser.submit(&form, &[("code", &code)]).await.unwrap();
+    assert!(spent.form("signin").is_some(), "{}", spent.body);
+    assert!(
+        spent.error_message().unwrap().contains("session"),
+        "{}",
+        spent.body
+    );
 }
 
 /// Signs carol in through the fake Facebook; the ID token's claims.

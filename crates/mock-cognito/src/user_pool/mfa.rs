@@ -25,9 +25,9 @@ use crate::shapes::cognito_idp::{
     AdminDeleteSoftwareTokenRequest, AdminSetUserMFAPreferenceRequest, AdminSetUserSettingsRequest,
     AssociateSoftwareTokenRequest, AssociateSoftwareTokenResponse, ChallengeNameType,
     DeliveryMediumType, EmailMfaConfigType, EmailMfaSettingsType, GetUserPoolMfaConfigRequest,
-    GetUserPoolMfaConfigResponse, MFAOptionType, SMSMfaSettingsType, SetUserMFAPreferenceRequest,
-    SetUserPoolMfaConfigRequest, SetUserSettingsRequest, SmsMfaConfigType,
-    SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType,
+    GetUserPoolMfaConfigResponse, InitiateAuthResponse, MFAOptionType, SMSMfaSettingsType,
+    SetUserMFAPreferenceRequest, SetUserPoolMfaConfigRequest, SetUserSettingsRequest,
+    SmsMfaConfigType, SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType,
     VerifySoftwareTokenRequest, VerifySoftwareTokenResponse, VerifySoftwareTokenResponseType,
     WebAuthnConfigurationType,
 };
@@ -74,8 +74,15 @@ impl Factor {
         }
     }
 
+    /// The factor a code challenge asks for.
+    pub(super) fn from_challenge(name: ChallengeNameType) -> Option<Self> {
+        [Factor::Sms, Factor::SoftwareToken, Factor::Email]
+            .into_iter()
+            .find(|f| f.challenge() == name)
+    }
+
     /// The ChallengeResponses member that carries the code.
-    fn code_member(self) -> &'static str {
+    pub(super) fn code_member(self) -> &'static str {
         match self {
             Factor::Sms => "SMS_MFA_CODE",
             Factor::SoftwareToken => "SOFTWARE_TOKEN_MFA_CODE",
@@ -356,6 +363,23 @@ fn totp_not_enabled() -> ApiError {
     )
 }
 
+/// A sign-in that passed every factor, not yet given tokens.
+#[derive(Debug)]
+pub(super) struct SignedIn {
+    pub(super) pool_id: String,
+    pub(super) client_id: String,
+    pub(super) username: String,
+}
+
+/// Where a sign-in stands after its password or a factor's answer.
+#[derive(Debug)]
+pub(super) enum MfaGate {
+    /// Every factor passed.
+    Passed(SignedIn),
+    /// The next challenge to answer.
+    Challenge(Box<InitiateAuthResponse>),
+}
+
 /// Who a software-token call is for: an access token's user, or the user
 /// of an MFA_SETUP challenge's session.
 enum TokenCaller {
@@ -418,24 +442,6 @@ impl UserPools {
         Ok(pool.mfa_config())
     }
 
-    /// Refuses a sign-in that would need a second factor where none can be
-    /// asked for (the hosted UI's pages, for now), rather than skip it.
-    pub(super) fn refuse_if_second_factor(&self, pool_id: &str, username: &str) -> ApiResult<()> {
-        let pool = self.pool(pool_id)?;
-        let user = pool.users.get(username).ok_or_else(user_not_found)?;
-        let has = |f: Factor| {
-            f.address_attribute()
-                .and_then(|a| user.attributes.get(a))
-                .is_some_and(|v| !v.is_empty())
-        };
-        match next_step(pool.mfa_mode(), &pool.mfa_factors(), &user.mfa, has) {
-            MfaStep::Tokens => Ok(()),
-            _ => Err(ApiError::not_authorized(
-                "This sign-in needs a second factor (MFA), which this mock's hosted UI does not ask for yet: sign in through InitiateAuth",
-            )),
-        }
-    }
-
     /// A proven password (and any new password set): tokens, or the second
     /// factor the pool and the user call for.
     pub(super) fn second_factor(
@@ -445,6 +451,31 @@ impl UserPools {
         username: &str,
         ctx: &Context<'_>,
     ) -> ApiResult<AuthReply> {
+        let gate = self.mfa_gate(pool_id, client_id, username, ctx)?;
+        self.reply_to(gate, ctx)
+    }
+
+    /// Tokens for a sign-in that passed every factor, or its next challenge.
+    fn reply_to(&mut self, gate: MfaGate, ctx: &Context<'_>) -> ApiResult<AuthReply> {
+        match gate {
+            MfaGate::Passed(p) => {
+                let result =
+                    self.issue_unsigned(&p.pool_id, &p.client_id, &p.username, None, ctx)?;
+                Ok(AuthReply::Tokens(result))
+            }
+            MfaGate::Challenge(c) => Ok(AuthReply::Challenge(c)),
+        }
+    }
+
+    /// What a proven password (and any new password set) leads to: passed,
+    /// or the second factor the pool and the user call for.
+    pub(super) fn mfa_gate(
+        &mut self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        ctx: &Context<'_>,
+    ) -> ApiResult<MfaGate> {
         let pool = self.pool(pool_id)?;
         let user = pool.users.get(username).ok_or_else(user_not_found)?;
         let has = |f: Factor| {
@@ -453,13 +484,14 @@ impl UserPools {
                 .is_some_and(|v| !v.is_empty())
         };
         match next_step(pool.mfa_mode(), &pool.mfa_factors(), &user.mfa, has) {
-            MfaStep::Tokens => {
-                let result = self.issue_unsigned(pool_id, client_id, username, None, ctx)?;
-                Ok(AuthReply::Tokens(result))
-            }
-            MfaStep::Challenge(factor) => {
-                self.start_code_challenge(pool_id, client_id, username, factor, ctx)
-            }
+            MfaStep::Tokens => Ok(MfaGate::Passed(SignedIn {
+                pool_id: pool_id.to_owned(),
+                client_id: client_id.to_owned(),
+                username: username.to_owned(),
+            })),
+            MfaStep::Challenge(factor) => self
+                .start_code_challenge(pool_id, client_id, username, factor, ctx)
+                .map(MfaGate::Challenge),
             MfaStep::Select(factors) => {
                 let choices = names_json(&factors);
                 let session = self.open_challenge(
@@ -469,7 +501,7 @@ impl UserPools {
                     Awaiting::Selection(factors),
                     ctx,
                 );
-                Ok(AuthReply::Challenge(challenge(
+                Ok(MfaGate::Challenge(challenge(
                     ChallengeNameType::SelectMfaType,
                     Some(session),
                     [
@@ -487,7 +519,7 @@ impl UserPools {
                     Awaiting::Setup { verified: false },
                     ctx,
                 );
-                Ok(AuthReply::Challenge(challenge(
+                Ok(MfaGate::Challenge(challenge(
                     ChallengeNameType::MfaSetup,
                     Some(session),
                     [
@@ -541,7 +573,7 @@ impl UserPools {
         username: &str,
         factor: Factor,
         ctx: &Context<'_>,
-    ) -> ApiResult<AuthReply> {
+    ) -> ApiResult<Box<InitiateAuthResponse>> {
         let now = ctx.clock.unix();
         let user = self
             .pool(pool_id)?
@@ -594,7 +626,7 @@ impl UserPools {
                 .map(|(k, v)| (k.to_owned(), v))
                 .collect(),
         );
-        Ok(AuthReply::Challenge(out))
+        Ok(out)
     }
 
     /// Answers SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE or
@@ -608,6 +640,20 @@ impl UserPools {
         r: &super::auth::Parameters,
         ctx: &Context<'_>,
     ) -> ApiResult<AuthReply> {
+        let gate = self.check_mfa_answer(client_id, name, session, r, ctx)?;
+        self.reply_to(gate, ctx)
+    }
+
+    /// [`UserPools::answer_mfa_challenge`]'s checks: passed, or the next
+    /// challenge (a code after SELECT_MFA_TYPE).
+    pub(super) fn check_mfa_answer(
+        &mut self,
+        client_id: &str,
+        name: ChallengeNameType,
+        session: Option<&str>,
+        r: &super::auth::Parameters,
+        ctx: &Context<'_>,
+    ) -> ApiResult<MfaGate> {
         let now = ctx.clock.unix();
         let session = session
             .filter(|s| !s.is_empty())
@@ -657,9 +703,11 @@ impl UserPools {
                     }
                     return Err(e);
                 }
-                let result =
-                    self.issue_unsigned(&pool_id, &pending.client_id, &username, None, ctx)?;
-                Ok(AuthReply::Tokens(result))
+                Ok(MfaGate::Passed(SignedIn {
+                    pool_id,
+                    client_id: pending.client_id,
+                    username,
+                }))
             }
             (ChallengeNameType::SelectMfaType, Awaiting::Selection(factors)) => {
                 let answer = require(r, "ANSWER")?;
@@ -672,11 +720,14 @@ impl UserPools {
                         ))
                     })?;
                 self.start_code_challenge(&pool_id, &pending.client_id, &username, factor, ctx)
+                    .map(MfaGate::Challenge)
             }
             (ChallengeNameType::MfaSetup, Awaiting::Setup { verified: true }) => {
-                let result =
-                    self.issue_unsigned(&pool_id, &pending.client_id, &username, None, ctx)?;
-                Ok(AuthReply::Tokens(result))
+                Ok(MfaGate::Passed(SignedIn {
+                    pool_id,
+                    client_id: pending.client_id,
+                    username,
+                }))
             }
             (ChallengeNameType::MfaSetup, Awaiting::Setup { verified: false }) => {
                 Err(ApiError::invalid_parameter(

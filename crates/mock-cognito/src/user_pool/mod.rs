@@ -13,6 +13,7 @@ mod durable;
 mod links;
 mod mfa;
 mod oauth;
+mod page_mfa;
 mod pools;
 mod providers;
 mod schema;
@@ -45,6 +46,7 @@ pub use oauth::{
     AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, OAuthError, PagePassword,
     ProviderIdentity, TokenGrant, ValidAuthorize, constant_time_eq,
 };
+pub use page_mfa::PageChallenge;
 pub use pools::PasswordPolicy;
 pub(crate) use providers::ProviderApp;
 pub use tokens::verify_id_token;

@@ -188,6 +188,8 @@ pub enum PagePassword {
     SignedIn(String),
     /// The user must choose a password first: the challenge session.
     NewPasswordRequired(String),
+    /// A second factor to answer on the next page.
+    SecondFactor(super::PageChallenge),
 }
 
 fn client_flows(client: &AppClient) -> Vec<&'static str> {
@@ -398,18 +400,18 @@ impl UserPools {
             );
             return Ok(PagePassword::NewPasswordRequired(session));
         }
-        self.refuse_if_second_factor(&check.pool_id, &check.username)?;
-        Ok(PagePassword::SignedIn(check.username))
+        let gate = self.mfa_gate(&check.pool_id, &check.client_id, &check.username, ctx)?;
+        self.page_outcome(gate, ctx)
     }
 
-    /// The sign-in page's new-password form. Returns the internal username.
+    /// The sign-in page's new-password form: signed in, or a second factor.
     pub fn page_new_password(
         &mut self,
         request: &ValidAuthorize,
         session: &str,
         new_password: &str,
         ctx: &Context<'_>,
-    ) -> ApiResult<String> {
+    ) -> ApiResult<PagePassword> {
         let (pool_id, username) = self.set_required_password(
             &request.client_id,
             Some(session),
@@ -418,8 +420,8 @@ impl UserPools {
             Vec::new(),
             ctx,
         )?;
-        self.refuse_if_second_factor(&pool_id, &username)?;
-        Ok(username)
+        let gate = self.mfa_gate(&pool_id, &request.client_id, &username, ctx)?;
+        self.page_outcome(gate, ctx)
     }
 
     /// Starts a browser session; returns the cookie value.

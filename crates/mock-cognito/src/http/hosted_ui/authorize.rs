@@ -12,8 +12,8 @@ use super::pages::{self, SignInPage};
 use super::{Site, cookie, parse_params, random_token, redirect, set_cookie};
 use crate::engine::Shared;
 use crate::user_pool::{
-    AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, PagePassword, ProviderIdentity,
-    ValidAuthorize, constant_time_eq,
+    AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, PageChallenge, PagePassword,
+    ProviderIdentity, ValidAuthorize, constant_time_eq,
 };
 
 const SESSION_COOKIE: &str = "cognito";
@@ -199,7 +199,60 @@ pub async fn login_page(
     render_sign_in(&shared, &site, &raw, &request, &headers, None, "")
 }
 
-/// `POST /login`: the password form, or the new-password form.
+/// What a sign-in form leads to: the app (signed in), the new-password
+/// form, a second factor's page, or the sign-in page again with the error.
+struct Answered<'a> {
+    shared: &'a Shared,
+    site: &'a Site,
+    raw: &'a str,
+    request: &'a ValidAuthorize,
+    headers: &'a HeaderMap,
+    csrf: &'a str,
+}
+
+impl Answered<'_> {
+    fn action(&self) -> String {
+        format!("{}/login?{}", self.site.base, self.raw)
+    }
+
+    fn show(&self, outcome: Result<PagePassword, crate::ApiError>, username: &str) -> Response {
+        match outcome {
+            Ok(PagePassword::SignedIn(user)) => {
+                finish(self.shared, self.request, &user, Some(&user), self.site)
+            }
+            Ok(PagePassword::NewPasswordRequired(session)) => {
+                pages::new_password(&self.action(), self.csrf, &session, None)
+            }
+            Ok(PagePassword::SecondFactor(challenge)) => self.second_factor(&challenge, None),
+            Err(e) => self.sign_in_again(&e.message, username),
+        }
+    }
+
+    fn second_factor(&self, challenge: &PageChallenge, error: Option<&str>) -> Response {
+        pages::second_factor(
+            &self.action(),
+            self.csrf,
+            &self.site.pool_id,
+            challenge,
+            error,
+        )
+    }
+
+    fn sign_in_again(&self, error: &str, username: &str) -> Response {
+        render_sign_in(
+            self.shared,
+            self.site,
+            self.raw,
+            self.request,
+            self.headers,
+            Some(error),
+            username,
+        )
+    }
+}
+
+/// `POST /login`: the password form, the new-password form or a second
+/// factor's form.
 pub async fn login_submit(
     State(shared): State<Shared>,
     site: Site,
@@ -225,6 +278,50 @@ pub async fn login_submit(
     }
     let ctx = shared.context();
     let action = format!("{}/login?{raw}", site.base);
+    let answered = Answered {
+        shared: &shared,
+        site: &site,
+        raw: &raw,
+        request: &request,
+        headers: &headers,
+        csrf: field("_csrf"),
+    };
+    if !field("mfa_session").is_empty() {
+        let shown = PageChallenge {
+            name: field("mfa_challenge").to_owned(),
+            session: field("mfa_session").to_owned(),
+            username: field("mfa_username").to_owned(),
+            destination: field("mfa_destination").to_owned(),
+            choices: field("mfa_choices")
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            secret: field("mfa_secret").to_owned(),
+        };
+        let answer = match field("answer") {
+            "" => field("code"),
+            choice => choice,
+        };
+        let outcome =
+            shared
+                .user_pools_mut()
+                .page_mfa_answer(&request, &shown, answer.trim(), &ctx);
+        return match outcome {
+            // A wrong code may be tried again on the same challenge.
+            Err(e)
+                if matches!(
+                    e.code,
+                    "CodeMismatchException"
+                        | "EnableSoftwareTokenMFAException"
+                        | "ExpiredCodeException"
+                ) =>
+            {
+                answered.second_factor(&shown, Some(&e.message))
+            }
+            other => answered.show(other, ""),
+        };
+    }
     if !field("session").is_empty() {
         if field("new_password") != field("confirm_password") {
             return pages::new_password(
@@ -252,21 +349,12 @@ pub async fn login_submit(
             &ctx,
         );
         return match outcome {
-            Ok(username) => finish(&shared, &request, &username, Some(&username), &site),
             // An expired session cannot be retried: start again.
-            Err(e) if e.code == "NotAuthorizedException" => render_sign_in(
-                &shared,
-                &site,
-                &raw,
-                &request,
-                &headers,
-                Some(&e.message),
-                "",
-            ),
-            Err(e) => {
+            Err(e) if e.code != "NotAuthorizedException" => {
                 // The session was spent; a policy failure needs a fresh one.
                 pages::new_password(&action, field("_csrf"), "", Some(&e.message))
             }
+            other => answered.show(other, ""),
         };
     }
     let check =
@@ -279,23 +367,7 @@ pub async fn login_submit(
             .user_pools_mut()
             .page_password_checked(check, good, &ctx)
     });
-    match outcome {
-        Ok(PagePassword::SignedIn(username)) => {
-            finish(&shared, &request, &username, Some(&username), &site)
-        }
-        Ok(PagePassword::NewPasswordRequired(session)) => {
-            pages::new_password(&action, field("_csrf"), &session, None)
-        }
-        Err(e) => render_sign_in(
-            &shared,
-            &site,
-            &raw,
-            &request,
-            &headers,
-            Some(&e.message),
-            field("username"),
-        ),
-    }
+    answered.show(outcome, field("username"))
 }
 
 /// `GET /logout`: ends the browser session, then goes to a registered

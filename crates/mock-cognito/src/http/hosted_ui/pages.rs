@@ -6,6 +6,8 @@ use std::fmt::Write as _;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::user_pool::PageChallenge;
+
 /// HTML-escapes text for element content and quoted attributes.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -149,6 +151,98 @@ pub fn new_password(action: &str, csrf: &str, session: &str, error: Option<&str>
         hidden(&[("_csrf", csrf), ("session", session)]),
     );
     page(StatusCode::OK, "Change password", &body)
+}
+
+/// The otpauth URI an authenticator app reads for a new software token.
+fn otpauth_uri(issuer: &str, username: &str, secret: &str) -> String {
+    let label = format!("{issuer}:{username}");
+    format!(
+        "otpauth://totp/{}?secret={}&issuer={}",
+        cognito_wire::encoding::percent_encode(&label),
+        cognito_wire::encoding::percent_encode(secret),
+        cognito_wire::encoding::percent_encode(issuer)
+    )
+}
+
+/// A second factor's page: a code (sent by SMS or email, or from an
+/// authenticator app), a choice of factor, or a new authenticator app to
+/// set up. The form carries the challenge, so a wrong answer shows it again.
+pub fn second_factor(
+    action: &str,
+    csrf: &str,
+    issuer: &str,
+    challenge: &PageChallenge,
+    error: Option<&str>,
+) -> Response {
+    let choices = challenge.choices.join(",");
+    let carried = hidden(&[
+        ("_csrf", csrf),
+        ("mfa_session", &challenge.session),
+        ("mfa_challenge", &challenge.name),
+        ("mfa_username", &challenge.username),
+        ("mfa_destination", &challenge.destination),
+        ("mfa_choices", &choices),
+        ("mfa_secret", &challenge.secret),
+    ]);
+    let code_input = "<label for=\"code\">Code</label>\
+         <input id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required>\
+         <button type=\"submit\" name=\"mfaSubmitButton\">Sign in</button>";
+    let (title, prompt, inputs) = match challenge.name.as_str() {
+        "SELECT_MFA_TYPE" => {
+            let mut buttons = String::new();
+            for choice in &challenge.choices {
+                let label = match choice.as_str() {
+                    "SMS_MFA" => "Text message (SMS)",
+                    "EMAIL_OTP" => "Email",
+                    "SOFTWARE_TOKEN_MFA" => "Authenticator app",
+                    other => other,
+                };
+                let _ = write!(
+                    buttons,
+                    "<button type=\"submit\" name=\"answer\" value=\"{}\">{}</button>",
+                    escape(choice),
+                    escape(label)
+                );
+            }
+            (
+                "Choose a second factor",
+                "How do you want to confirm it is you?".to_owned(),
+                buttons,
+            )
+        }
+        "MFA_SETUP" => (
+            "Set up an authenticator app",
+            format!(
+                "Add this account to your authenticator app with the key \
+                 <code id=\"secret\">{}</code> (or open <a id=\"otpauth\" href=\"{}\">this link</a> \
+                 on the device), then enter the code it shows.",
+                escape(&challenge.secret),
+                escape(&otpauth_uri(issuer, &challenge.username, &challenge.secret))
+            ),
+            code_input.to_owned(),
+        ),
+        "SOFTWARE_TOKEN_MFA" => (
+            "Enter your code",
+            "Enter the code from your authenticator app.".to_owned(),
+            code_input.to_owned(),
+        ),
+        _ => (
+            "Enter your code",
+            format!(
+                "We sent a code to <span id=\"destination\">{}</span>.",
+                escape(&challenge.destination)
+            ),
+            code_input.to_owned(),
+        ),
+    };
+    let body = format!(
+        "<h1>{}</h1><p>{prompt}</p>{}\
+         <form method=\"post\" action=\"{}\" id=\"mfa\">{carried}{inputs}</form>",
+        escape(title),
+        error_line(error),
+        escape(action),
+    );
+    page(StatusCode::OK, title, &body)
 }
 
 /// A fake provider's sign-in page.
