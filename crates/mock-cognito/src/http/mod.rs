@@ -19,6 +19,7 @@ pub(crate) mod external_idp;
 pub(crate) mod hosted_ui;
 mod local;
 mod sts;
+mod user_import;
 mod well_known;
 
 use std::time::Instant;
@@ -27,7 +28,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use tracing::Instrument;
 use tracing::field::Empty;
 
@@ -52,6 +53,12 @@ pub(crate) fn router(shared: Shared) -> Router {
         .route("/{prefix}/ui/{client}/logo", get(well_known::ui_logo))
         .route("/_mock/codes", get(local::codes))
         .route("/_mock/idp/token", post(local::mint_provider_token_route))
+        .route(
+            "/_mock/user-import/{job}",
+            put(user_import::upload).layer(DefaultBodyLimit::max(
+                crate::user_pool::MAX_IMPORT_CSV_BYTES,
+            )),
+        )
         .merge(hosted_ui::routes())
         .merge(external_idp::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -59,6 +59,8 @@ struct PoolRow {
     customizations: super::customization::Customizations,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     managed_login_version: Option<i32>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    import_jobs: BTreeMap<String, super::import::ImportJob>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -290,6 +292,7 @@ impl UserPools {
                     .map_err(|e| bad_row(POOL, &key, e))?,
                 customizations: row.customizations,
                 managed_login_version: row.managed_login_version,
+                import_jobs: row.import_jobs,
                 id_key: Arc::new(SigningKey::generate_with(row.id_kid, Alg::Rs256, keys)),
                 access_key: Arc::new(SigningKey::generate_with(row.access_kid, Alg::Rs256, keys)),
             };
@@ -525,6 +528,7 @@ fn pool_row(pool: &Pool) -> PoolRow {
         mfa: pool.mfa.to_stored(),
         customizations: pool.customizations.clone(),
         managed_login_version: pool.managed_login_version,
+        import_jobs: pool.import_jobs.clone(),
     }
 }
 

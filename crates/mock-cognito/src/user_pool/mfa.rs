@@ -252,7 +252,7 @@ impl UserMfa {
         self.enabled.contains(&factor)
     }
 
-    fn set_enabled(&mut self, factor: Factor, on: bool) {
+    pub(super) fn set_enabled(&mut self, factor: Factor, on: bool) {
         self.enabled.retain(|f| *f != factor);
         if on {
             self.enabled.push(factor);

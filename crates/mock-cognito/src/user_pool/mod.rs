@@ -10,6 +10,7 @@ mod ahead;
 mod auth;
 mod customization;
 mod durable;
+mod import;
 mod links;
 mod mfa;
 mod oauth;
@@ -42,6 +43,7 @@ use crate::shapes::cognito_idp::{
 use crate::store::Tracked;
 
 pub use auth::{AuthReply, AuthStep};
+pub use import::{MAX_IMPORT_CSV_BYTES, UploadRefusal};
 pub use oauth::{
     AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, OAuthError, PagePassword,
     ProviderIdentity, TokenGrant, ValidAuthorize, constant_time_eq,
@@ -204,6 +206,8 @@ struct Pool {
     customizations: customization::Customizations,
     /// The domain's ManagedLoginVersion (1: the classic hosted UI).
     managed_login_version: Option<i32>,
+    /// User import jobs by JobId.
+    import_jobs: BTreeMap<String, import::ImportJob>,
     /// ID tokens and access tokens are signed with different keys, as Cognito does.
     id_key: std::sync::Arc<SigningKey>,
     access_key: std::sync::Arc<SigningKey>,
@@ -399,6 +403,12 @@ impl UserPools {
                 out(self.admin_disable_provider_for_user(i, ctx.clock.unix()))
             }
             R::GetLogDeliveryConfiguration(i) => out(self.get_log_delivery_configuration(i)),
+            R::GetCSVHeader(i) => out(self.get_csv_header(i)),
+            R::CreateUserImportJob(i) => out(self.create_user_import_job(i, ctx)),
+            R::StartUserImportJob(i) => out(self.start_user_import_job(i, ctx)),
+            R::StopUserImportJob(i) => out(self.stop_user_import_job(i, ctx)),
+            R::DescribeUserImportJob(i) => out(self.describe_user_import_job(i, ctx)),
+            R::ListUserImportJobs(i) => out(self.list_user_import_jobs(i, ctx)),
             other => Err(ApiError::new(
                 "UnsupportedOperationException",
                 format!(

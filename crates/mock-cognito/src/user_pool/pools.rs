@@ -350,6 +350,7 @@ impl UserPools {
             mfa: Default::default(),
             customizations: Default::default(),
             managed_login_version: None,
+            import_jobs: Default::default(),
             id_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
             access_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
         };

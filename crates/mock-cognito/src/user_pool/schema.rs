@@ -215,7 +215,7 @@ pub(super) enum Writer {
 }
 
 impl Pool {
-    fn schema(&self) -> &[SchemaAttributeType] {
+    pub(super) fn schema(&self) -> &[SchemaAttributeType] {
         self.settings
             .schema_attributes
             .as_deref()
