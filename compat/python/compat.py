@@ -286,6 +286,56 @@ def _():
     assert claims["token_use"] == "access" and claims["client_id"] == state["app"], claims
 
 
+@step("cryptography verifies GetSigningCertificate: self-signed, the ID tokens' key")
+def _():
+    import base64
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    answer = idp.get_signing_certificate(UserPoolId=state["pool"])["Certificate"]
+    cert = x509.load_der_x509_certificate(base64.b64decode(answer))
+    cert.public_key().verify(
+        cert.signature, cert.tbs_certificate_bytes, padding.PKCS1v15(), cert.signature_hash_algorithm
+    )
+    assert cert.issuer == cert.subject, cert.subject
+    years = (cert.not_valid_after_utc - cert.not_valid_before_utc).days / 365.25
+    assert 9.9 < years < 10.1, years
+    key = jwks_client(state["pool"]).get_signing_key_from_jwt(state["tokens"]["IdToken"])
+    assert cert.public_key().public_numbers() == key.key.public_numbers()
+    assert idp.get_signing_certificate(UserPoolId=state["pool"])["Certificate"] == answer
+
+
+@step("boto3 user import: CSV header, upload to the pre-signed URL, RESET_REQUIRED users")
+def _():
+    import csv
+    import io
+
+    pool = idp.create_user_pool(PoolName="import", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+    header = idp.get_csv_header(UserPoolId=pool)["CSVHeader"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header)
+    writer.writeheader()
+    writer.writerow({"cognito:username": "imp", "cognito:mfa_enabled": "false",
+                     "email": "imp@example.com", "email_verified": "true",
+                     "address": "1 Main St, Springfield"})
+    job = idp.create_user_import_job(
+        UserPoolId=pool, JobName="py", CloudWatchLogsRoleArn="arn:aws:iam::123456789012:role/import"
+    )["UserImportJob"]
+    upload = urllib.request.Request(
+        job["PreSignedUrl"], data=out.getvalue().encode(), method="PUT",
+        headers={"Content-Type": "text/csv", "x-amz-server-side-encryption": "aws:kms"},
+    )
+    assert urllib.request.urlopen(upload).status == 200
+    idp.start_user_import_job(UserPoolId=pool, JobId=job["JobId"])
+    done = idp.describe_user_import_job(UserPoolId=pool, JobId=job["JobId"])["UserImportJob"]
+    assert (done["Status"], done["ImportedUsers"], done["FailedUsers"]) == ("Succeeded", 1, 0), done
+    user = idp.admin_get_user(UserPoolId=pool, Username="imp")
+    assert user["UserStatus"] == "RESET_REQUIRED", user
+    attrs = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert attrs["address"] == "1 Main St, Springfield", attrs
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         return None

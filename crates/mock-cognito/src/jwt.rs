@@ -192,6 +192,43 @@ impl SigningKey {
             .is_ok()
     }
 
+    /// A self-signed X.509 certificate (DER) for this key, valid for ten
+    /// years from `not_before` (Unix seconds), with `common_name` as its
+    /// subject: what GetSigningCertificate hands to SAML providers. The
+    /// same key and inputs give the same certificate (RSA PKCS#1 v1.5
+    /// signatures are deterministic; the serial comes from the `kid`).
+    pub fn self_signed_certificate(
+        &self,
+        common_name: &str,
+        not_before: i64,
+    ) -> Result<Vec<u8>, String> {
+        use aws_lc_rs::encoding::AsDer;
+        use rcgen::{CertificateParams, DistinguishedName, DnType, SerialNumber};
+        const TEN_YEARS_SECS: i64 = 3653 * 86_400;
+        let pkcs8 = self.pair().as_der().map_err(|e| e.to_string())?;
+        let key = rcgen::KeyPair::from_pkcs8_der_and_sign_algo(
+            &pkcs8.as_ref().into(),
+            &rcgen::PKCS_RSA_SHA256,
+        )
+        .map_err(|e| e.to_string())?;
+        let time =
+            |secs: i64| time::OffsetDateTime::from_unix_timestamp(secs).map_err(|e| e.to_string());
+        let mut name = DistinguishedName::new();
+        name.push(DnType::CommonName, common_name);
+        let mut params = CertificateParams::default();
+        params.distinguished_name = name;
+        params.not_before = time(not_before)?;
+        params.not_after = time(not_before + TEN_YEARS_SECS)?;
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, self.kid.as_bytes());
+        // Positive and 16 bytes long, as RFC 5280 asks.
+        let mut serial = digest.as_ref()[..16].to_vec();
+        serial[0] &= 0x7f;
+        params.serial_number = Some(SerialNumber::from_slice(&serial));
+        crate::work::note_expensive_work();
+        let certificate = params.self_signed(&key).map_err(|e| e.to_string())?;
+        Ok(certificate.der().to_vec())
+    }
+
     /// The public key as a JWK.
     pub fn jwk(&self) -> Jwk {
         let public = self.pair().public_key();

@@ -694,6 +694,82 @@ async fn a_confidential_client_authenticates_basic_or_post() {
     );
 }
 
+/// GetClientToken, signed for the client's region (the body names no pool).
+async fn client_token(mock: &MockCognito, body: Value) -> common::Reply {
+    let auth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/ap-northeast-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=00";
+    common::raw(
+        mock.addr(),
+        "POST",
+        "/",
+        &[
+            ("content-type", "application/x-amz-json-1.1"),
+            (
+                "x-amz-target",
+                "AWSCognitoIdentityProviderService.GetClientToken",
+            ),
+            ("authorization", auth),
+        ],
+        body.to_string().as_bytes(),
+    )
+    .await
+}
+
+/// GetClientToken: the client_credentials grant through the API, its
+/// token verified against the pool's JWKS with jsonwebtoken.
+#[tokio::test]
+async fn get_client_token_is_client_credentials_through_the_api() {
+    let mock = mock().await;
+    let got = client_token(
+        &mock,
+        json!({"ClientId": MACHINE, "Secret": MACHINE_SECRET}),
+    )
+    .await;
+    assert_eq!(got.status, 200, "{}", got.json());
+    let got = got.json();
+    let result = &got["ClientAuthenticationResult"];
+    assert_eq!(result["TokenType"], "Bearer");
+    assert_eq!(result["ExpiresIn"], 3600);
+    let token = result["AccessToken"].as_str().unwrap();
+    let jwks: jsonwebtoken::jwk::JwkSet = serde_json::from_value(
+        get_json(format!("{}/{POOL}/.well-known/jwks.json", mock.endpoint())).await,
+    )
+    .unwrap();
+    let kid = jsonwebtoken::decode_header(token).unwrap().kid.unwrap();
+    let key = jsonwebtoken::DecodingKey::from_jwk(jwks.find(&kid).unwrap()).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.validate_aud = false;
+    let access: Value = jsonwebtoken::decode(token, &key, &validation)
+        .unwrap()
+        .claims;
+    assert_eq!(access["client_id"], MACHINE);
+    assert_eq!(access["token_use"], "access");
+    assert_eq!(access["scope"], "https://api.example.com/read");
+
+    let wrong = client_token(
+        &mock,
+        json!({"ClientId": MACHINE, "Secret": MACHINE_SECRET.replace('p', "q")}),
+    )
+    .await;
+    assert_eq!(
+        wrong.error_type(),
+        "NotAuthorizedException",
+        "{}",
+        wrong.json()
+    );
+    let scope = client_token(
+        &mock,
+        json!({"ClientId": MACHINE, "Secret": MACHINE_SECRET,
+               "Scopes": ["https://api.example.com/write"]}),
+    )
+    .await;
+    assert_eq!(
+        scope.error_type(),
+        "InvalidParameterException",
+        "{}",
+        scope.json()
+    );
+}
+
 #[tokio::test]
 async fn client_credentials_with_resource_server_scopes() {
     let mock = mock().await;

@@ -17,7 +17,10 @@ use serde_json::Value;
 use crate::ahead::WorkAhead;
 use crate::engine::Shared;
 use crate::error::{ApiError, ApiResult};
-use crate::shapes::cognito_idp::{GetTokensFromRefreshTokenResponse, UserPoolRequest};
+use crate::shapes::cognito_idp::{
+    ClientAuthenticationResultType, GetClientTokenResponse, GetTokensFromRefreshTokenResponse,
+    UserPoolRequest,
+};
 use crate::shapes::output_json as to_json;
 use crate::user_pool::{AuthReply, AuthStep, Context, UserPools};
 
@@ -115,6 +118,19 @@ fn sign_in(
             return Some(tokens.and_then(|t| {
                 to_json(GetTokensFromRefreshTokenResponse {
                     authentication_result: Some(t.sign()),
+                })
+            }));
+        }
+        R::GetClientToken(i) => {
+            // Decided under a read lock; the token is signed with none held.
+            let grant = shared.user_pools().client_token(i, ctx);
+            return Some(grant.and_then(|(claims, key, expires_in)| {
+                to_json(GetClientTokenResponse {
+                    client_authentication_result: Some(ClientAuthenticationResultType {
+                        access_token: Some(key.sign(&claims)),
+                        expires_in: i32::try_from(expires_in).ok(),
+                        token_type: Some("Bearer".to_owned()),
+                    }),
                 })
             }));
         }

@@ -403,6 +403,7 @@ impl UserPools {
                 out(self.admin_disable_provider_for_user(i, ctx.clock.unix()))
             }
             R::GetLogDeliveryConfiguration(i) => out(self.get_log_delivery_configuration(i)),
+            R::GetSigningCertificate(i) => out(self.get_signing_certificate(i)),
             R::GetCSVHeader(i) => out(self.get_csv_header(i)),
             R::CreateUserImportJob(i) => out(self.create_user_import_job(i, ctx)),
             R::StartUserImportJob(i) => out(self.start_user_import_job(i, ctx)),

@@ -883,6 +883,45 @@ impl UserPools {
         })
     }
 
+    /// GetClientToken: `client_credentials` through the API, the client's
+    /// secret in the request. The claims and key to sign them with, and the
+    /// token's lifetime.
+    pub(crate) fn client_token(
+        &self,
+        input: &crate::shapes::cognito_idp::GetClientTokenRequest,
+        ctx: &Context<'_>,
+    ) -> crate::ApiResult<(Value, std::sync::Arc<crate::jwt::SigningKey>, i64)> {
+        let (_, client) = self.client(&input.client_id)?;
+        let secret_ok = client
+            .secret
+            .as_deref()
+            .is_some_and(|s| constant_time_eq(s, &input.secret));
+        if !secret_ok {
+            return Err(crate::ApiError::not_authorized(format!(
+                "Unable to verify secret for client {}",
+                input.client_id
+            )));
+        }
+        let scope = input.scopes.as_ref().map(|s| s.join(" "));
+        let grant = self
+            .client_credentials(&input.client_id, scope.as_deref(), ctx)
+            .map_err(|e| match e.error {
+                "invalid_scope" => crate::ApiError::new("InvalidParameterException", e.description),
+                _ => crate::ApiError::not_authorized(e.description),
+            })?;
+        match grant {
+            TokenGrant::Client {
+                claims,
+                key,
+                expires_in,
+            } => Ok((claims, key, expires_in)),
+            TokenGrant::User { .. } => Err(crate::ApiError::new(
+                "InternalErrorException",
+                "client_credentials answered with user tokens",
+            )),
+        }
+    }
+
     /// `/oauth2/userInfo`: the user's attributes, for an access token that
     /// carries `openid` (or `aws.cognito.signin.user.admin`).
     /// `/oauth2/userInfo` of the hosted UI of `site_pool_id`: answers only

@@ -8,14 +8,14 @@ use crate::shapes::cognito_idp::{
     DeleteUserPoolRequest, DescribeUserPoolClientRequest, DescribeUserPoolClientResponse,
     DescribeUserPoolDomainRequest, DescribeUserPoolDomainResponse, DescribeUserPoolRequest,
     DescribeUserPoolResponse, DomainDescriptionType, DomainStatusType, ExplicitAuthFlowsType,
-    FeatureType, GetGroupRequest, GetGroupResponse, GroupType, ListGroupsRequest,
-    ListGroupsResponse, ListUserPoolClientsRequest, ListUserPoolClientsResponse,
-    ListUserPoolsRequest, ListUserPoolsResponse, PasswordPolicyType,
-    PreventUserExistenceErrorTypes, UpdateGroupRequest, UpdateGroupResponse,
-    UpdateUserPoolClientRequest, UpdateUserPoolClientResponse, UpdateUserPoolDomainRequest,
-    UpdateUserPoolDomainResponse, UpdateUserPoolRequest, UpdateUserPoolResponse,
-    UserPoolClientDescription, UserPoolClientType, UserPoolDescriptionType, UserPoolMfaType,
-    UserPoolType,
+    FeatureType, GetGroupRequest, GetGroupResponse, GetSigningCertificateRequest,
+    GetSigningCertificateResponse, GroupType, ListGroupsRequest, ListGroupsResponse,
+    ListUserPoolClientsRequest, ListUserPoolClientsResponse, ListUserPoolsRequest,
+    ListUserPoolsResponse, PasswordPolicyType, PreventUserExistenceErrorTypes, UpdateGroupRequest,
+    UpdateGroupResponse, UpdateUserPoolClientRequest, UpdateUserPoolClientResponse,
+    UpdateUserPoolDomainRequest, UpdateUserPoolDomainResponse, UpdateUserPoolRequest,
+    UpdateUserPoolResponse, UserPoolClientDescription, UserPoolClientType, UserPoolDescriptionType,
+    UserPoolMfaType, UserPoolType,
 };
 use crate::shapes::{Empty, Timestamp};
 
@@ -740,6 +740,25 @@ impl UserPools {
         let (pool, group) = self.group(&input.user_pool_id, &input.group_name)?;
         Ok(GetGroupResponse {
             group: Some(group.describe(&pool.id)),
+        })
+    }
+
+    /// The pool's signing certificate for SAML providers: self-signed for
+    /// the key that signs its ID tokens, valid ten years from the pool's
+    /// creation, the same on every call (and, with a data dir, after a
+    /// restart).
+    pub(super) fn get_signing_certificate(
+        &self,
+        input: GetSigningCertificateRequest,
+    ) -> ApiResult<GetSigningCertificateResponse> {
+        use base64::Engine;
+        let pool = self.pool(&input.user_pool_id)?;
+        let der = pool
+            .id_key
+            .self_signed_certificate(&pool.id, pool.created)
+            .map_err(|e| ApiError::new("InternalErrorException", e))?;
+        Ok(GetSigningCertificateResponse {
+            certificate: Some(base64::engine::general_purpose::STANDARD.encode(der)),
         })
     }
 
