@@ -92,6 +92,8 @@ static FORM: OnceLock<Regex> = OnceLock::new();
 static HIDDEN: OnceLock<Regex> = OnceLock::new();
 static PROVIDER_LINK: OnceLock<Regex> = OnceLock::new();
 static ERROR: OnceLock<Regex> = OnceLock::new();
+static LINK: OnceLock<Regex> = OnceLock::new();
+static NOTICE: OnceLock<Regex> = OnceLock::new();
 
 /// The markup of the mock's own pages, compiled once.
 fn pattern(cell: &'static OnceLock<Regex>, source: &str) -> &'static Regex {
@@ -134,6 +136,22 @@ impl Page {
         re.captures_iter(&self.body)
             .find(|c| unescape(&c[1]) == provider)
             .map(|c| absolute(&self.url, &unescape(&c[2])))
+    }
+
+    /// The link with this `id` (the sign-in page's `sign-up` and
+    /// `forgot-password`), made absolute.
+    pub fn link(&self, id: &str) -> Option<String> {
+        let re = pattern(&LINK, r#"<a id="([^"]*)" href="([^"]*)">"#);
+        re.captures_iter(&self.body)
+            .find(|c| &c[1] == id)
+            .map(|c| absolute(&self.url, &unescape(&c[2])))
+    }
+
+    /// The note a page shows after a step (an account confirmed, a
+    /// password reset), if any.
+    pub fn notice(&self) -> Option<String> {
+        let re = pattern(&NOTICE, r#"<p class="note" id="notice">([^<]*)</p>"#);
+        re.captures(&self.body).map(|c| unescape(&c[1]))
     }
 
     /// The error message a page shows, if any.

@@ -1534,6 +1534,189 @@ async fn the_hosted_ui_offers_a_choice_and_sends_an_sms_code() {
     );
 }
 
+/// The newest code the outbox holds for a user.
+fn last_code(mock: &MockCognito, username: &str) -> String {
+    mock.verification_codes(Some(POOL), Some(username))
+        .last()
+        .expect("a code in the outbox")
+        .code
+        .clone()
+}
+
+/// The sign-in page of a fresh authorize request.
+async fn sign_in_page(browser: &Browser, mock: &MockCognito) -> mock_cognito::browser::Page {
+    let url = authorize_url(mock, PUBLIC, &[]);
+    match browser
+        .follow(browser.get(&url).await.unwrap(), CALLBACK)
+        .await
+        .unwrap()
+    {
+        Followed::Page(page) => page,
+        Followed::App(url) => panic!("already signed in: {url}"),
+    }
+}
+
+/// Signs up on the hosted UI, confirms with the emailed code, then signs in.
+#[tokio::test]
+async fn the_hosted_ui_signs_up_confirms_and_signs_in() {
+    let mock = mock().await;
+    let browser = Browser::new();
+    let page = sign_in_page(&browser, &mock).await;
+    let sign_up = browser.get(&page.link("sign-up").unwrap()).await.unwrap();
+    let form = sign_up.form("signup").expect("the sign-up form");
+    assert!(sign_up.body.contains("name=\"email\""), "{}", sign_up.body);
+    // The pool's password policy, as SignUp checks it.
+    let weak = browser
+        .submit(
+            &form,
+            &[
+                ("username", "dave"),
+                ("email", "dave@example.com"),
+                ("password", "short"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(
+        weak.error_message().unwrap().contains("Password"),
+        "{}",
+        weak.body
+    );
+    let form = weak.form("signup").unwrap();
+    let confirm = browser
+        .submit(
+            &form,
+            &[
+                ("username", "dave"),
+                ("email", "dave@example.com"),
+                ("password", "Dave-Passw0rd!"),
+            ],
+        )
+        .await
+        .unwrap();
+    let form = confirm.form("confirm").expect("the confirmation form");
+    let wrong = browser.submit(&form, &[("code", "000000")]).await.unwrap();
+    assert!(wrong.error_message().is_some(), "{}", wrong.body);
+    let form = wrong.form("confirm").unwrap();
+    let confirmed = browser
+        .submit(&form, &[("code", &last_code(&mock, "dave"))])
+        .await
+        .unwrap();
+    assert!(
+        confirmed.notice().unwrap().contains("confirmed"),
+        "{}",
+        confirmed.body
+    );
+    let form = confirmed.form("signin").unwrap();
+    let page = browser
+        .submit(
+            &form,
+            &[("username", "dave"), ("password", "Dave-Passw0rd!")],
+        )
+        .await
+        .unwrap();
+    app_code(&browser, page).await;
+    let dave = ok(
+        mock.addr(),
+        "AdminGetUser",
+        json!({"UserPoolId": POOL, "Username": "dave"}),
+    )
+    .await;
+    assert_eq!(dave["UserStatus"], "CONFIRMED");
+}
+
+/// Forgot password on the hosted UI: a code to the verified email, the new
+/// password set with it, then a sign-in with the new password.
+#[tokio::test]
+async fn the_hosted_ui_resets_a_forgotten_password() {
+    let mock = mock().await;
+    let browser = Browser::new();
+    let page = sign_in_page(&browser, &mock).await;
+    let forgot = browser
+        .get(&page.link("forgot-password").unwrap())
+        .await
+        .unwrap();
+    let form = forgot.form("forgotpassword").unwrap();
+    let reset = browser
+        .submit(&form, &[("username", "alice")])
+        .await
+        .unwrap();
+    let destination = element_text(&reset.body, "span", "destination");
+    assert!(
+        destination.starts_with("a***@") && !destination.contains("alice"),
+        "{destination}"
+    );
+    let form = reset.form("resetpassword").expect("the reset form");
+    let wrong = browser
+        .submit(
+            &form,
+            &[("code", "000000"), ("new_password", "N3w-Passw0rd!")],
+        )
+        .await
+        .unwrap();
+    assert!(wrong.error_message().is_some(), "{}", wrong.body);
+    let form = wrong.form("resetpassword").unwrap();
+    let done = browser
+        .submit(
+            &form,
+            &[
+                ("code", &last_code(&mock, "alice")),
+                ("new_password", "N3w-Passw0rd!"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(done.notice().unwrap().contains("reset"), "{}", done.body);
+    let old = Browser::new()
+        .sign_in(
+            &authorize_url(&mock, PUBLIC, &[]),
+            CALLBACK,
+            "alice",
+            "Passw0rd!",
+        )
+        .await;
+    assert!(old.is_err(), "the old password still works");
+    let form = done.form("signin").unwrap();
+    let page = browser
+        .submit(
+            &form,
+            &[("username", "alice"), ("password", "N3w-Passw0rd!")],
+        )
+        .await
+        .unwrap();
+    app_code(&browser, page).await;
+}
+
+/// A pool where only administrators create users: no sign-up link, no
+/// sign-up page, and SignUp itself refused.
+#[tokio::test]
+async fn no_sign_up_where_only_administrators_create_users() {
+    let mock = mock().await;
+    let described = ok(mock.addr(), "DescribeUserPool", json!({"UserPoolId": POOL})).await;
+    ok(
+        mock.addr(),
+        "UpdateUserPool",
+        json!({"UserPoolId": POOL,
+               "AutoVerifiedAttributes": described["UserPool"]["AutoVerifiedAttributes"],
+               "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": true}}),
+    )
+    .await;
+    let browser = Browser::new();
+    let page = sign_in_page(&browser, &mock).await;
+    assert!(page.link("sign-up").is_none(), "{}", page.body);
+    assert!(page.link("forgot-password").is_some());
+    let url = authorize_url(&mock, PUBLIC, &[]).replace("/oauth2/authorize?", "/signup?");
+    assert_eq!(browser.get(&url).await.unwrap().status, 400);
+    let refused = call(
+        mock.addr(),
+        "SignUp",
+        &json!({"ClientId": PUBLIC, "Username": "eve", "Password": "Eve-Passw0rd!"}),
+        false,
+    )
+    .await;
+    assert_eq!(refused.error_type(), "NotAuthorizedException");
+}
+
 /// Signs carol in through the fake Facebook; the ID token's claims.
 async fn facebook_sign_in(mock: &MockCognito) -> Value {
     let (verifier, challenge) = pkce("link");

@@ -46,7 +46,7 @@ pub use auth::{AuthReply, AuthStep};
 pub use import::{MAX_IMPORT_CSV_BYTES, UploadRefusal};
 pub use oauth::{
     AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, OAuthError, PagePassword,
-    ProviderIdentity, TokenGrant, ValidAuthorize, constant_time_eq,
+    ProviderIdentity, SelfServicePages, TokenGrant, ValidAuthorize, constant_time_eq,
 };
 pub use page_mfa::PageChallenge;
 pub use pools::PasswordPolicy;
@@ -612,6 +612,15 @@ impl Pool {
             .flatten()
             .map(|a| a.as_str())
             .collect()
+    }
+
+    /// AdminCreateUserConfig.AllowAdminCreateUserOnly: no SignUp.
+    fn admin_creates_users_only(&self) -> bool {
+        self.settings
+            .admin_create_user_config
+            .as_ref()
+            .and_then(|c| c.allow_admin_create_user_only)
+            .unwrap_or(false)
     }
 
     fn auto_verified(&self) -> Vec<&'static str> {

@@ -181,6 +181,33 @@ pub struct ProviderIdentity {
     pub profile: Value,
 }
 
+/// What the hosted UI's self-service pages offer for a client.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SelfServicePages {
+    /// The sign-up page (not when only administrators create users).
+    pub sign_up: bool,
+    /// The forgot-password pages (not when recovery is admin_only).
+    pub forgot_password: bool,
+    /// What the username field asks for (a username, or an email or phone
+    /// number where those sign in).
+    pub username_label: &'static str,
+    /// The attributes the sign-up page asks for: the required ones, and
+    /// the auto-verified ones a code goes to.
+    pub fields: Vec<String>,
+    /// The client's secret, for the SECRET_HASH the pages' calls carry.
+    pub client_secret: Option<String>,
+}
+
+impl std::fmt::Debug for SelfServicePages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SelfServicePages")
+            .field("sign_up", &self.sign_up)
+            .field("forgot_password", &self.forgot_password)
+            .field("fields", &self.fields)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The outcome of the sign-in page's password form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PagePassword {
@@ -330,6 +357,48 @@ impl UserPools {
             }
         }
         Ok(request)
+    }
+
+    /// What the hosted UI's self-service pages offer for a client.
+    pub fn page_self_service(&self, pool_id: &str, client_id: &str) -> SelfServicePages {
+        let Some((pool, client)) = self
+            .pools
+            .get(pool_id)
+            .and_then(|p| Some((p, p.clients.get(client_id)?)))
+        else {
+            return SelfServicePages::default();
+        };
+        let username_attributes = pool.username_attributes();
+        let mut fields: Vec<String> =
+            pool.missing_required_attributes(&std::collections::BTreeMap::new());
+        for verified in pool.auto_verified() {
+            if !fields.iter().any(|f| f == verified) {
+                fields.push(verified.to_owned());
+            }
+        }
+        fields.retain(|f| !username_attributes.contains(&f.as_str()));
+        let recovery_admin_only = pool
+            .settings
+            .account_recovery_setting
+            .as_ref()
+            .and_then(|s| s.recovery_mechanisms.as_ref())
+            .is_some_and(|m| {
+                m.iter().all(|m| {
+                    m.name == crate::shapes::cognito_idp::RecoveryOptionNameType::AdminOnly
+                })
+            });
+        SelfServicePages {
+            sign_up: !pool.admin_creates_users_only(),
+            forgot_password: !recovery_admin_only,
+            username_label: match username_attributes.as_slice() {
+                [] => "Username",
+                ["email"] => "Email",
+                ["phone_number"] => "Phone number",
+                _ => "Email or phone number",
+            },
+            fields,
+            client_secret: client.secret.clone(),
+        }
     }
 
     /// The external providers the sign-in page offers for a client.

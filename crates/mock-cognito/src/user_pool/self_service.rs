@@ -201,6 +201,11 @@ impl UserPools {
     ) -> ApiResult<SignUpResponse> {
         let typed = &input.username;
         let pool_id = self.client_for(&input.client_id, input.secret_hash.as_deref(), typed)?;
+        if self.pool(&pool_id)?.admin_creates_users_only() {
+            return Err(ApiError::not_authorized(
+                "SignUp is not permitted for this user pool",
+            ));
+        }
         let Some(password) = input.password.as_deref() else {
             return Err(ApiError::invalid_parameter(
                 "A password is required: this mock does not offer passwordless sign-up",

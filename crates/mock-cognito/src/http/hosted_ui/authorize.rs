@@ -2,6 +2,8 @@
 //! sign-in page, with CSRF protection and a session cookie), `/logout`, and
 //! `/oauth2/idpresponse` where external providers send the browser back.
 
+use std::collections::HashMap;
+
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -26,7 +28,11 @@ fn authorize_params(raw: &str) -> AuthorizeParams {
 /// Checks the authorize parameters, or answers as Cognito does: an error
 /// page when the client or redirect URI is wrong, else an error redirect.
 /// (The error is boxed: a `Response` is large and this is the rare path.)
-fn checked(shared: &Shared, site: &Site, raw: &str) -> Result<ValidAuthorize, Box<Response>> {
+pub(super) fn checked(
+    shared: &Shared,
+    site: &Site,
+    raw: &str,
+) -> Result<ValidAuthorize, Box<Response>> {
     let params = authorize_params(raw);
     shared
         .user_pools()
@@ -41,7 +47,7 @@ fn checked(shared: &Shared, site: &Site, raw: &str) -> Result<ValidAuthorize, Bo
 
 /// [`checked`], for the endpoints that show a page: a request that names an
 /// external provider goes straight to that provider instead.
-fn checked_for_page(
+pub(super) fn checked_for_page(
     shared: &Shared,
     site: &Site,
     raw: &str,
@@ -143,45 +149,78 @@ fn finish(
     response
 }
 
-/// The sign-in page for a checked request, with a CSRF token (reused from
-/// the browser's cookie when it has one).
-fn render_sign_in(
-    shared: &Shared,
-    site: &Site,
-    raw: &str,
-    request: &ValidAuthorize,
-    headers: &HeaderMap,
-    error: Option<&str>,
-    username: &str,
-) -> Response {
-    let csrf = cookie(headers, CSRF_COOKIE)
+/// The CSRF token for a page: the browser's cookie when it has one.
+pub(super) fn csrf_token(shared: &Shared, headers: &HeaderMap) -> String {
+    cookie(headers, CSRF_COOKIE)
         .filter(|c| c.len() >= 32)
-        .unwrap_or_else(|| random_token(&shared.rng));
-    let (cognito, external) = shared
-        .user_pools()
-        .page_providers(&site.pool_id, &request.client_id);
-    let params = authorize_params(raw);
-    let providers = external
-        .into_iter()
-        .map(|name| {
-            let mut p = params.clone();
-            p.identity_provider = Some(name.clone());
-            p.idp_identifier = None;
-            let q = serde_urlencoded::to_string(&p).unwrap_or_default();
-            (name, format!("{}/oauth2/authorize?{q}", site.base))
-        })
-        .collect();
-    let action = format!("{}/login?{raw}", site.base);
-    let mut response = pages::sign_in(&SignInPage {
-        action: &action,
-        csrf: &csrf,
-        cognito,
-        providers,
-        error,
-        username,
-    });
-    set_cookie(&mut response, CSRF_COOKIE, &csrf, &site.cookie_path, 3600);
+        .unwrap_or_else(|| random_token(&shared.rng))
+}
+
+/// Sets the CSRF cookie a page's form echoes.
+pub(super) fn with_csrf(mut response: Response, csrf: &str, site: &Site) -> Response {
+    set_cookie(&mut response, CSRF_COOKIE, csrf, &site.cookie_path, 3600);
     response
+}
+
+/// Double-submit CSRF check: the form must echo the cookie's token.
+pub(super) fn csrf_ok(headers: &HeaderMap, form: &HashMap<String, String>) -> bool {
+    let echoed = form.get("_csrf").map(String::as_str).unwrap_or_default();
+    cookie(headers, CSRF_COOKIE).is_some_and(|c| c.len() >= 32 && constant_time_eq(&c, echoed))
+}
+
+/// The sign-in page for a checked request.
+pub(super) struct SignInAgain<'a> {
+    pub(super) shared: &'a Shared,
+    pub(super) site: &'a Site,
+    pub(super) raw: &'a str,
+    pub(super) request: &'a ValidAuthorize,
+    pub(super) headers: &'a HeaderMap,
+}
+
+impl SignInAgain<'_> {
+    /// The page, with an error or a note from the last step, and the
+    /// links to the self-service pages the pool offers.
+    pub(super) fn render(
+        &self,
+        error: Option<&str>,
+        notice: Option<&str>,
+        username: &str,
+    ) -> Response {
+        let (shared, site, raw) = (self.shared, self.site, self.raw);
+        let csrf = csrf_token(shared, self.headers);
+        let (cognito, external) = shared
+            .user_pools()
+            .page_providers(&site.pool_id, &self.request.client_id);
+        let offer = shared
+            .user_pools()
+            .page_self_service(&site.pool_id, &self.request.client_id);
+        let params = authorize_params(raw);
+        let providers = external
+            .into_iter()
+            .map(|name| {
+                let mut p = params.clone();
+                p.identity_provider = Some(name.clone());
+                p.idp_identifier = None;
+                let q = serde_urlencoded::to_string(&p).unwrap_or_default();
+                (name, format!("{}/oauth2/authorize?{q}", site.base))
+            })
+            .collect();
+        let action = format!("{}/login?{raw}", site.base);
+        let page = pages::sign_in(&SignInPage {
+            action: &action,
+            csrf: &csrf,
+            cognito,
+            providers,
+            error,
+            username,
+            notice,
+            sign_up_url: offer.sign_up.then(|| format!("{}/signup?{raw}", site.base)),
+            forgot_password_url: offer
+                .forgot_password
+                .then(|| format!("{}/forgotPassword?{raw}", site.base)),
+        });
+        with_csrf(page, &csrf, site)
+    }
 }
 
 /// `GET /login`: the sign-in page.
@@ -196,7 +235,14 @@ pub async fn login_page(
         Ok(r) => r,
         Err(response) => return *response,
     };
-    render_sign_in(&shared, &site, &raw, &request, &headers, None, "")
+    SignInAgain {
+        shared: &shared,
+        site: &site,
+        raw: &raw,
+        request: &request,
+        headers: &headers,
+    }
+    .render(None, None, "")
 }
 
 /// What a sign-in form leads to: the app (signed in), the new-password
@@ -239,15 +285,14 @@ impl Answered<'_> {
     }
 
     fn sign_in_again(&self, error: &str, username: &str) -> Response {
-        render_sign_in(
-            self.shared,
-            self.site,
-            self.raw,
-            self.request,
-            self.headers,
-            Some(error),
-            username,
-        )
+        SignInAgain {
+            shared: self.shared,
+            site: self.site,
+            raw: self.raw,
+            request: self.request,
+            headers: self.headers,
+        }
+        .render(Some(error), None, username)
     }
 }
 
@@ -267,10 +312,7 @@ pub async fn login_submit(
     };
     let form = parse_params(&String::from_utf8_lossy(&body));
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
-    // Double-submit CSRF check: the form must echo the cookie's token.
-    let csrf_ok = cookie(&headers, CSRF_COOKIE)
-        .is_some_and(|c| c.len() >= 32 && constant_time_eq(&c, field("_csrf")));
-    if !csrf_ok {
+    if !csrf_ok(&headers, &form) {
         return pages::error_page(
             StatusCode::FORBIDDEN,
             "The form's CSRF token is missing or does not match: reload the sign-in page.",

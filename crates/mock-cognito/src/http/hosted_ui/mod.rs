@@ -18,6 +18,7 @@
 
 mod authorize;
 pub mod pages;
+mod self_service;
 mod token;
 
 pub use token::read_client_request;
@@ -51,6 +52,22 @@ pub fn routes() -> Router<Shared> {
             )
             .route(&format!("{prefix}/logout"), get(authorize::logout))
             .route(
+                &format!("{prefix}/signup"),
+                get(self_service::sign_up_page).post(self_service::sign_up_submit),
+            )
+            .route(
+                &format!("{prefix}/confirm"),
+                post(self_service::confirm_submit),
+            )
+            .route(
+                &format!("{prefix}/forgotPassword"),
+                get(self_service::forgot_password_page).post(self_service::forgot_password_submit),
+            )
+            .route(
+                &format!("{prefix}/confirmForgotPassword"),
+                post(self_service::confirm_forgot_password_submit),
+            )
+            .route(
                 &format!("{prefix}/oauth2/idpresponse"),
                 get(authorize::idp_response).post(authorize::idp_response_post),
             )
@@ -71,6 +88,17 @@ pub fn routes() -> Router<Shared> {
     }
     router
 }
+
+/// The hosted UI's pages outside `/oauth2/`, reached by `Host` without a
+/// domain prefix.
+const PAGES: [&str; 6] = [
+    "/login",
+    "/logout",
+    "/signup",
+    "/confirm",
+    "/forgotPassword",
+    "/confirmForgotPassword",
+];
 
 /// Which pool's hosted UI a request is for, and how to address it.
 #[derive(Debug, Clone)]
@@ -94,7 +122,7 @@ impl FromRequestParts<Shared> for Site {
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
             .unwrap_or_default();
-        let by_host = path.starts_with("/oauth2/") || path == "/login" || path == "/logout";
+        let by_host = path.starts_with("/oauth2/") || PAGES.contains(&path);
         let (domain, base, cookie_path) = if by_host {
             let domain = localhost_domain(host, shared)
                 .unwrap_or_default()

@@ -75,6 +75,133 @@ pub fn hidden(pairs: &[(&str, &str)]) -> String {
     out
 }
 
+fn notice_line(notice: Option<&str>) -> String {
+    notice
+        .map(|n| format!("<p class=\"note\" id=\"notice\">{}</p>", escape(n)))
+        .unwrap_or_default()
+}
+
+/// A readable label for an attribute's field.
+fn attribute_label(name: &str) -> String {
+    let bare = name.rsplit(':').next().unwrap_or(name).replace('_', " ");
+    let mut chars = bare.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn input_type(name: &str) -> &'static str {
+    match name {
+        "email" => "email",
+        "phone_number" => "tel",
+        "birthdate" => "date",
+        _ => "text",
+    }
+}
+
+/// The sign-up page: a username (or the email or phone number that signs
+/// in), a password, and the attributes the pool asks for.
+pub fn sign_up(
+    action: &str,
+    csrf: &str,
+    username_label: &str,
+    fields: &[(String, String)],
+    username: &str,
+    error: Option<&str>,
+) -> Response {
+    let mut inputs = String::new();
+    for (name, value) in fields {
+        let _ = write!(
+            inputs,
+            "<label for=\"{n}\">{label}</label>\
+             <input id=\"{n}\" name=\"{n}\" type=\"{t}\" value=\"{v}\" required>",
+            n = escape(name),
+            label = escape(&attribute_label(name)),
+            t = input_type(name),
+            v = escape(value),
+        );
+    }
+    let body = format!(
+        "<h1>Sign up</h1>{}\
+         <form method=\"post\" action=\"{}\" id=\"signup\">{}\
+         <label for=\"username\">{}</label>\
+         <input id=\"username\" name=\"username\" autocomplete=\"username\" value=\"{}\" required>\
+         {inputs}\
+         <label for=\"password\">Password</label>\
+         <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" required>\
+         <button type=\"submit\" name=\"signUpButton\">Sign up</button></form>",
+        error_line(error),
+        escape(action),
+        hidden(&[("_csrf", csrf)]),
+        escape(username_label),
+        escape(username),
+    );
+    page(StatusCode::OK, "Sign up", &body)
+}
+
+/// A code sent to `destination` for `username`: confirming a sign-up
+/// (`id` "confirm") or resetting a password (`id` "resetpassword", which
+/// also asks for the new password).
+pub fn code_form(
+    action: &str,
+    csrf: &str,
+    username: &str,
+    destination: &str,
+    new_password: bool,
+    error: Option<&str>,
+) -> Response {
+    let (title, id, extra, button) = if new_password {
+        (
+            "Reset your password",
+            "resetpassword",
+            "<label for=\"new_password\">New password</label>\
+             <input id=\"new_password\" name=\"new_password\" type=\"password\" autocomplete=\"new-password\" required>",
+            "Change password",
+        )
+    } else {
+        ("Confirm your account", "confirm", "", "Confirm account")
+    };
+    let body = format!(
+        "<h1>{title}</h1><p>We sent a code to <span id=\"destination\">{}</span>.</p>{}\
+         <form method=\"post\" action=\"{}\" id=\"{id}\">{}\
+         <label for=\"code\">Code</label>\
+         <input id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required>\
+         {extra}<button type=\"submit\">{button}</button></form>",
+        escape(destination),
+        error_line(error),
+        escape(action),
+        hidden(&[
+            ("_csrf", csrf),
+            ("username", username),
+            ("destination", destination)
+        ]),
+    );
+    page(StatusCode::OK, title, &body)
+}
+
+/// The forgot-password page: who to send a code to.
+pub fn forgot_password(
+    action: &str,
+    csrf: &str,
+    username_label: &str,
+    error: Option<&str>,
+) -> Response {
+    let body = format!(
+        "<h1>Forgot your password?</h1><p>Enter your {} and we will send you a code.</p>{}\
+         <form method=\"post\" action=\"{}\" id=\"forgotpassword\">{}\
+         <label for=\"username\">{}</label>\
+         <input id=\"username\" name=\"username\" autocomplete=\"username\" required>\
+         <button type=\"submit\">Reset my password</button></form>",
+        escape(&username_label.to_lowercase()),
+        error_line(error),
+        escape(action),
+        hidden(&[("_csrf", csrf)]),
+        escape(username_label),
+    );
+    page(StatusCode::OK, "Forgot your password?", &body)
+}
+
 fn error_line(error: Option<&str>) -> String {
     error
         .map(|e| format!("<p class=\"error\" id=\"error\">{}</p>", escape(e)))
@@ -96,11 +223,18 @@ pub struct SignInPage<'a> {
     pub error: Option<&'a str>,
     /// The username typed last time.
     pub username: &'a str,
+    /// A note from the last step (an account confirmed, a password reset).
+    pub notice: Option<&'a str>,
+    /// The sign-up page's URL, where the pool lets users sign up.
+    pub sign_up_url: Option<String>,
+    /// The forgot-password page's URL, where users may reset passwords.
+    pub forgot_password_url: Option<String>,
 }
 
 /// The hosted UI's sign-in page.
 pub fn sign_in(p: &SignInPage<'_>) -> Response {
     let mut body = String::from("<h1>Sign in</h1>");
+    body.push_str(&notice_line(p.notice));
     body.push_str(&error_line(p.error));
     for (name, url) in &p.providers {
         let label = match name.as_str() {
@@ -132,6 +266,20 @@ pub fn sign_in(p: &SignInPage<'_>) -> Response {
             hidden(&[("_csrf", p.csrf)]),
             escape(p.username)
         );
+        if let Some(url) = &p.forgot_password_url {
+            let _ = write!(
+                body,
+                "<p class=\"note\"><a id=\"forgot-password\" href=\"{}\">Forgot your password?</a></p>",
+                escape(url)
+            );
+        }
+        if let Some(url) = &p.sign_up_url {
+            let _ = write!(
+                body,
+                "<p class=\"note\">Need an account? <a id=\"sign-up\" href=\"{}\">Sign up</a></p>",
+                escape(url)
+            );
+        }
     }
     page(StatusCode::OK, "Sign in", &body)
 }
