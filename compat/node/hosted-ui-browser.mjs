@@ -1,6 +1,8 @@
 // A real browser (headless Chromium, driven by playwright-core) through the
-// mock's hosted UI: the password sign-in page, and federation through the
-// fake Facebook page, each ending with the code exchanged at /oauth2/token.
+// mock's hosted UI: the password sign-in page, federation through the fake
+// Facebook page, sign-up with its confirmation code, a forgotten password,
+// and an authenticator app set up on the MFA page (TOTP codes from
+// otpauth, not the mock), each ending back at the app.
 //
 // Run by `cargo xtask browser`, which starts `cogkit mock serve` with
 // examples/mock-config.toml and sets MOCK_ENDPOINT and SCREENSHOT_DIR.
@@ -8,6 +10,11 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import {
+  CognitoIdentityProviderClient,
+  SetUserPoolMfaConfigCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { Secret, TOTP } from 'otpauth';
 import { chromium } from 'playwright-core';
 
 const endpoint = process.env.MOCK_ENDPOINT;
@@ -60,6 +67,25 @@ async function exchange(code, verifier) {
     }),
   });
   return { status: res.status, body: await res.json() };
+}
+
+// The newest code the mock's outbox (a loopback-only route) holds for a user.
+async function lastCode(username) {
+  const q = new URLSearchParams({ user_pool_id: 'ap-northeast-1_Example01', username });
+  const { codes } = await (await fetch(`${endpoint}/_mock/codes?${q}`)).json();
+  return codes[codes.length - 1].code;
+}
+
+// The mock's clock (which tests may move), in milliseconds.
+async function mockNow() {
+  return (await (await fetch(`${endpoint}/_mock/clock`)).json()).now * 1000;
+}
+
+// Signs in on the hosted sign-in page the browser is on.
+async function signIn(page, username, password) {
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('button[name="signInSubmitButton"]');
 }
 
 const claims = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
@@ -141,6 +167,102 @@ try {
     check('federated sign-in gives a Facebook_<id> user', id['cognito:username'] === 'Facebook_10000000000000001', JSON.stringify(tokens.body));
     check('the Facebook email is mapped into the ID token', id.email === 'carol@example.com');
     await context.close();
+  }
+
+  // 3. Sign-up from the sign-in page, the emailed code, then sign-in.
+  {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const callback = captureCallback(page);
+    const { url, state } = authorizeUrl();
+    await page.goto(url);
+    await page.click('#sign-up');
+    check('the sign-in page links to the sign-up page', new URL(page.url()).pathname === '/example/signup', page.url());
+    await page.screenshot({ path: join(shots, 'hosted-ui-sign-up.png'), fullPage: true });
+    await page.fill('#username', 'frank');
+    await page.fill('#email', 'frank@example.com');
+    await page.fill('#password', 'Frank-Passw0rd!');
+    await page.click('button[name="signUpButton"]');
+    check('sign-up asks for the emailed code', await page.locator('form#confirm').count() === 1);
+    await page.screenshot({ path: join(shots, 'hosted-ui-confirm-sign-up.png'), fullPage: true });
+    await page.fill('#code', await lastCode('frank'));
+    await page.click('form#confirm button');
+    check('the confirmed account is asked to sign in', ((await page.locator('#notice').textContent()) || '').includes('confirmed'));
+    await signIn(page, 'frank', 'Frank-Passw0rd!');
+    const reached = new URL(await callback);
+    check('the new account signs in and reaches the app', reached.searchParams.get('state') === state && !!reached.searchParams.get('code'));
+    await context.close();
+  }
+
+  // 4. A forgotten password: the code to the verified email, a new password.
+  {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const callback = captureCallback(page);
+    const { url } = authorizeUrl();
+    await page.goto(url);
+    await page.click('#forgot-password');
+    await page.screenshot({ path: join(shots, 'hosted-ui-forgot-password.png'), fullPage: true });
+    await page.fill('#username', 'frank');
+    await page.click('form#forgotpassword button');
+    check('forgot password asks for the code and a new password', await page.locator('form#resetpassword').count() === 1);
+    await page.screenshot({ path: join(shots, 'hosted-ui-reset-password.png'), fullPage: true });
+    await page.fill('#code', await lastCode('frank'));
+    await page.fill('#new_password', 'Frank-N3w-Passw0rd!');
+    await page.click('form#resetpassword button');
+    check('the reset password is confirmed on the sign-in page', ((await page.locator('#notice').textContent()) || '').includes('reset'));
+    await signIn(page, 'frank', 'Frank-N3w-Passw0rd!');
+    check('the new password signs in', !!new URL(await callback).searchParams.get('code'));
+    await context.close();
+  }
+
+  // 5. MFA required with an authenticator app: set up on the page from its
+  // QR code's key, then asked for on the next sign-in.
+  {
+    const idp = new CognitoIdentityProviderClient({
+      region: 'ap-northeast-1',
+      endpoint,
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x'.repeat(40) },
+    });
+    await idp.send(new SetUserPoolMfaConfigCommand({
+      UserPoolId: 'ap-northeast-1_Example01',
+      MfaConfiguration: 'ON',
+      SoftwareTokenMfaConfiguration: { Enabled: true },
+    }));
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const callback = captureCallback(page);
+    const { url, verifier } = authorizeUrl();
+    await page.goto(url);
+    await signIn(page, 'frank', 'Frank-N3w-Passw0rd!');
+    check('MFA_SETUP shows a QR code', await page.locator('#qr svg').count() === 1);
+    await page.screenshot({ path: join(shots, 'hosted-ui-totp-setup.png'), fullPage: true });
+    const secret = (await page.locator('#secret').textContent()).trim();
+    const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
+    await page.fill('#code', '000000');
+    await page.click('button[name="mfaSubmitButton"]');
+    check('a wrong code is refused on the page', ((await page.locator('#error').textContent()) || '').length > 0);
+    await page.fill('#code', totp.generate({ timestamp: await mockNow() }));
+    await page.click('button[name="mfaSubmitButton"]');
+    const reached = new URL(await callback);
+    const tokens = await exchange(reached.searchParams.get('code'), verifier);
+    check('the authenticator app set up, frank is signed in', tokens.status === 200 && claims(tokens.body.id_token)['cognito:username'] === 'frank');
+    await context.close();
+
+    // Next sign-in: the code page, and the next time step's code (the mock's
+    // clock moved on: a spent code is refused within its step).
+    const second = await browser.newContext();
+    const page2 = await second.newPage();
+    const callback2 = captureCallback(page2);
+    await page2.goto(authorizeUrl().url);
+    await signIn(page2, 'frank', 'Frank-N3w-Passw0rd!');
+    check('the next sign-in asks for the app\'s code', await page2.locator('button[name="mfaSubmitButton"]').count() === 1);
+    await page2.screenshot({ path: join(shots, 'hosted-ui-totp-code.png'), fullPage: true });
+    await fetch(`${endpoint}/_mock/clock`, { method: 'POST', body: JSON.stringify({ advance_seconds: 30 }) });
+    await page2.fill('#code', totp.generate({ timestamp: await mockNow() }));
+    await page2.click('button[name="mfaSubmitButton"]');
+    check('the app\'s code signs in', !!new URL(await callback2).searchParams.get('code'));
+    await second.close();
   }
 } catch (e) {
   check('browser run', false, e.stack || String(e));

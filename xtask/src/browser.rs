@@ -1,7 +1,9 @@
 //! `cargo xtask browser`: headless Chromium (Debian's `chromium`) drives the
-//! hosted sign-in page and the fake Facebook page end to end against
-//! `cogkit mock serve`, through `compat/node/hosted-ui-browser.mjs`
-//! (playwright-core). Screenshots land in `target/screenshots/`.
+//! hosted UI end to end against `cogkit mock serve`, through
+//! `compat/node/hosted-ui-browser.mjs` (playwright-core): the sign-in page,
+//! the fake Facebook page, sign-up and its confirmation code, a forgotten
+//! password, and an authenticator app set up from the MFA page's QR code
+//! then asked for. A screenshot of each page lands in `target/screenshots/`.
 
 pub(crate) fn run() -> Result<(), String> {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());

@@ -1388,6 +1388,12 @@ async fn the_hosted_ui_sets_up_and_asks_for_an_authenticator_app() {
     let setup = password_page(&browser, &url).await;
     let secret = element_text(&setup.body, "code", "secret");
     assert!(setup.body.contains("otpauth://totp/"), "{}", setup.body);
+    assert!(
+        setup
+            .body
+            .contains("<span id=\"qr\" style=\"display:block;margin:.8rem 0\"><svg"),
+        "the QR code"
+    );
     let form = setup.form("mfa").expect("the set-up form");
     let wrong = browser.submit(&form, &[("code", "000000")]).await.unwrap();
     assert_eq!(wrong.status, 200);

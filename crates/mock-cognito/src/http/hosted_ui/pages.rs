@@ -312,6 +312,27 @@ fn otpauth_uri(issuer: &str, username: &str, secret: &str) -> String {
     )
 }
 
+/// `text` as an inline SVG QR code (empty if it cannot be encoded, when
+/// the key and link beside it still work).
+fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => format!(
+            "<span id=\"qr\" style=\"display:block;margin:.8rem 0\">{}</span>",
+            {
+                let svg = code
+                    .render::<qrcode::render::svg::Color<'_>>()
+                    .min_dimensions(180, 180)
+                    .build();
+                // Inline in HTML: the element, not the XML declaration.
+                svg.find("<svg")
+                    .map(|at| svg[at..].to_owned())
+                    .unwrap_or_default()
+            }
+        ),
+        Err(_) => String::from(", "),
+    }
+}
+
 /// A second factor's page: a code (sent by SMS or email, or from an
 /// authenticator app), a choice of factor, or a new authenticator app to
 /// set up. The form carries the challenge, so a wrong answer shows it again.
@@ -358,17 +379,21 @@ pub fn second_factor(
                 buttons,
             )
         }
-        "MFA_SETUP" => (
-            "Set up an authenticator app",
-            format!(
-                "Add this account to your authenticator app with the key \
-                 <code id=\"secret\">{}</code> (or open <a id=\"otpauth\" href=\"{}\">this link</a> \
-                 on the device), then enter the code it shows.",
-                escape(&challenge.secret),
-                escape(&otpauth_uri(issuer, &challenge.username, &challenge.secret))
-            ),
-            code_input.to_owned(),
-        ),
+        "MFA_SETUP" => {
+            let uri = otpauth_uri(issuer, &challenge.username, &challenge.secret);
+            (
+                "Set up an authenticator app",
+                format!(
+                    "Scan this code with your authenticator app{}or enter the key \
+                     <code id=\"secret\">{}</code> (or open <a id=\"otpauth\" href=\"{}\">this link</a> \
+                     on the device), then enter the code it shows.",
+                    qr_svg(&uri),
+                    escape(&challenge.secret),
+                    escape(&uri)
+                ),
+                code_input.to_owned(),
+            )
+        }
         "SOFTWARE_TOKEN_MFA" => (
             "Enter your code",
             "Enter the code from your authenticator app.".to_owned(),
