@@ -637,3 +637,51 @@ async fn log_delivery_configuration_is_checked_stored_and_read_back() {
         "unchanged"
     );
 }
+
+/// ForceAliasCreation moves an email alias to the new user; without it the
+/// second user is refused, and a refused user changes nobody.
+#[tokio::test]
+async fn force_alias_creation_moves_the_alias_to_the_new_user() {
+    let mock = MockCognito::start().await.unwrap();
+    let created = ok(
+        mock.addr(),
+        "CreateUserPool",
+        json!({"PoolName": "aliases", "AliasAttributes": ["email"]}),
+    )
+    .await;
+    let pool = created["UserPool"]["Id"].as_str().unwrap().to_owned();
+    let user = |name: &str, force: bool| {
+        json!({"UserPoolId": pool, "Username": name, "MessageAction": "SUPPRESS",
+               "ForceAliasCreation": force,
+               "UserAttributes": [{"Name": "email", "Value": "shared@example.com"},
+                                  {"Name": "email_verified", "Value": "true"}]})
+    };
+    ok(mock.addr(), "AdminCreateUser", user("first", false)).await;
+    let refused = call(mock.addr(), "AdminCreateUser", &user("second", false), true).await;
+    assert_eq!(refused.error_type(), "AliasExistsException");
+    ok(mock.addr(), "AdminCreateUser", user("second", true)).await;
+
+    let attributes = |reply: &Value| -> Vec<String> {
+        reply["UserAttributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["Name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first = ok(
+        mock.addr(),
+        "AdminGetUser",
+        json!({"UserPoolId": pool, "Username": "first"}),
+    )
+    .await;
+    assert!(!attributes(&first).contains(&"email".to_owned()), "{first}");
+    // The alias now names the second user.
+    let by_alias = ok(
+        mock.addr(),
+        "AdminGetUser",
+        json!({"UserPoolId": pool, "Username": "shared@example.com"}),
+    )
+    .await;
+    assert_eq!(by_alias["Username"], "second");
+}

@@ -151,6 +151,56 @@ impl Pool {
         Ok(())
     }
 
+    /// ForceAliasCreation: the email or phone number alias that `attrs`
+    /// would take is taken from the users who have it (the attribute and
+    /// its `_verified` flag removed), so they no longer sign in with it.
+    /// Returns those users' attributes as they were, for
+    /// [`Pool::restore_attributes`] if the new user then fails.
+    fn release_aliases(
+        &mut self,
+        attrs: &[(String, String)],
+        now: i64,
+    ) -> ApiResult<Vec<(String, BTreeMap<String, String>)>> {
+        let sign_in_attrs: Vec<&str> = self
+            .username_attributes()
+            .into_iter()
+            .chain(self.alias_attributes())
+            .collect();
+        let mut released = Vec::new();
+        for (name, value) in attrs {
+            let Some(alias) = UNIQUE_ALIAS_ATTRIBUTES
+                .iter()
+                .find(|a| **a == name.as_str() && sign_in_attrs.contains(a))
+            else {
+                continue;
+            };
+            let holders: Vec<String> = self
+                .sign_in_names
+                .find(alias, value)
+                .map(str::to_owned)
+                .collect();
+            for holder in holders {
+                let Some(user) = self.users.get(&holder) else {
+                    continue;
+                };
+                let before = user.attributes.clone();
+                let mut after = before.clone();
+                after.remove(*alias);
+                after.remove(&format!("{alias}_verified"));
+                self.set_attributes(&holder, after, now)?;
+                released.push((holder, before));
+            }
+        }
+        Ok(released)
+    }
+
+    /// Puts back what [`Pool::release_aliases`] took.
+    fn restore_attributes(&mut self, released: Vec<(String, BTreeMap<String, String>)>, now: i64) {
+        for (username, attributes) in released.into_iter().rev() {
+            let _ = self.set_attributes(&username, attributes, now);
+        }
+    }
+
     /// Adds a user (its names to the sign-in index too).
     pub(super) fn add_user(&mut self, user: User) {
         self.sign_in_names.add(&user.username, &user.attributes);
@@ -308,14 +358,39 @@ impl UserPools {
             (None, Some(p)) => p.expose_secret().to_owned(),
             (None, None) => generated_password(ctx.rng),
         };
-        let user = pool.new_user(
+        let attributes = attribute_list(input.user_attributes)?;
+        let made = pool.new_user(
             typed,
             &temporary,
-            attribute_list(input.user_attributes)?,
+            attributes.clone(),
             Writer::Admin,
             UserStatusType::ForceChangePassword,
             ctx,
-        )?;
+        );
+        let user = match made {
+            Err(e)
+                if e.code == "AliasExistsException" && input.force_alias_creation == Some(true) =>
+            {
+                let released = self.pool_mut(&pool_id)?.release_aliases(&attributes, now)?;
+                let pool = self.pool(&pool_id)?;
+                let retried = pool.new_user(
+                    typed,
+                    &temporary,
+                    attributes,
+                    Writer::Admin,
+                    UserStatusType::ForceChangePassword,
+                    ctx,
+                );
+                match retried {
+                    Ok(user) => user,
+                    Err(e) => {
+                        self.pool_mut(&pool_id)?.restore_attributes(released, now);
+                        return Err(e);
+                    }
+                }
+            }
+            other => other?,
+        };
         let username = user.username.clone();
         let destination = user.attributes.get("email").cloned().unwrap_or_default();
         let out = AdminCreateUserResponse {
