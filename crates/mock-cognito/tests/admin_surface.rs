@@ -685,3 +685,62 @@ async fn force_alias_creation_moves_the_alias_to_the_new_user() {
     .await;
     assert_eq!(by_alias["Username"], "second");
 }
+
+/// PasswordHistorySize 2: neither the current password nor the one before
+/// it may be set again; the one before those may.
+#[tokio::test]
+async fn password_history_refuses_the_last_passwords() {
+    let mock = MockCognito::start().await.unwrap();
+    let created = ok(
+        mock.addr(),
+        "CreateUserPool",
+        json!({"PoolName": "history",
+               "Policies": {"PasswordPolicy": {"MinimumLength": 8, "PasswordHistorySize": 2}}}),
+    )
+    .await;
+    let pool = created["UserPool"]["Id"].as_str().unwrap().to_owned();
+    let client = ok(
+        mock.addr(),
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientName": "app",
+               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(
+        mock.addr(),
+        "AdminCreateUser",
+        json!({"UserPoolId": pool, "Username": "hana", "MessageAction": "SUPPRESS"}),
+    )
+    .await;
+    let set = |password: &str| json!({"UserPoolId": pool, "Username": "hana", "Password": password, "Permanent": true});
+    ok(mock.addr(), "AdminSetUserPassword", set("First-Passw0rd!")).await;
+    ok(mock.addr(), "AdminSetUserPassword", set("Second-Passw0rd!")).await;
+    for reused in ["First-Passw0rd!", "Second-Passw0rd!"] {
+        let refused = call(mock.addr(), "AdminSetUserPassword", &set(reused), true).await;
+        assert_eq!(refused.error_type(), "InvalidPasswordException", "{reused}");
+    }
+    // ChangePassword keeps the same history.
+    let signed = ok(
+        mock.addr(),
+        "InitiateAuth",
+        json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "hana", "PASSWORD": "Second-Passw0rd!"}}),
+    )
+    .await;
+    let access = signed["AuthenticationResult"]["AccessToken"].clone();
+    let change = |to: &str| json!({"AccessToken": access, "PreviousPassword": "Second-Passw0rd!", "ProposedPassword": to});
+    let refused = call(
+        mock.addr(),
+        "ChangePassword",
+        &change("First-Passw0rd!"),
+        false,
+    )
+    .await;
+    assert_eq!(refused.error_type(), "InvalidPasswordException");
+    ok(mock.addr(), "ChangePassword", change("Third-Passw0rd!")).await;
+    // Two passwords back now: First is free again.
+    ok(mock.addr(), "AdminSetUserPassword", set("First-Passw0rd!")).await;
+}

@@ -712,12 +712,13 @@ impl UserPools {
             return Err(invalid_session());
         }
         let verifier = pool.make_verifier(ctx, &pending.username, new_password)?;
+        pool.check_password_reuse(&pending.username, new_password)?;
         pool.update_attributes(&pending.username, updates, super::schema::Writer::User, now)?;
+        pool.replace_verifier(&pending.username, verifier, now)?;
         let user = pool
             .users
             .get_mut(&pending.username)
             .ok_or_else(user_not_found)?;
-        user.verifier = verifier;
         user.status = UserStatusType::Confirmed;
         user.modified = now;
         Ok((pending.pool_id, pending.username))

@@ -89,6 +89,9 @@ struct UserRow {
     /// 0 in rows written before it was kept: the creation time then.
     #[serde(default)]
     password_set_at: i64,
+    /// Earlier passwords' (salt, verifier), newest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    password_history: Vec<(String, String)>,
     failed_sign_ins: u32,
     locked_until: i64,
     /// (code, purpose, expiry).
@@ -346,6 +349,12 @@ impl UserPools {
                 } else {
                     row.password_set_at
                 },
+                password_history: row
+                    .password_history
+                    .iter()
+                    .map(|(salt, verifier)| Verifier::from_hex(salt, verifier))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| bad_row(USER, &name, e))?,
                 failed_sign_ins: row.failed_sign_ins,
                 locked_until: row.locked_until,
                 code: row.code,
@@ -555,6 +564,11 @@ fn user_row(u: &User) -> String {
         mfa: u.mfa.clone(),
         pending_attributes: u.pending_attributes.clone(),
         password_set_at: u.password_set_at,
+        password_history: u
+            .password_history
+            .iter()
+            .map(|v| (v.salt_hex(), v.verifier_hex()))
+            .collect(),
         failed_sign_ins: u.failed_sign_ins,
         locked_until: u.locked_until,
         code: u.code.clone(),

@@ -253,6 +253,9 @@ struct User {
     /// When an administrator last set the password (a temporary one
     /// expires TemporaryPasswordValidityDays after).
     password_set_at: i64,
+    /// The verifiers of earlier passwords, newest first, as many as the
+    /// pool's PasswordHistorySize needs (the current one aside).
+    password_history: Vec<Verifier>,
     failed_sign_ins: u32,
     locked_until: i64,
     /// A pending confirmation code (sign-up or password reset), what it
@@ -578,6 +581,7 @@ impl User {
             mfa: mfa::UserMfa::default(),
             pending_attributes: BTreeMap::new(),
             password_set_at: now,
+            password_history: Vec::new(),
             failed_sign_ins: 0,
             locked_until: 0,
             code: None,
@@ -722,6 +726,53 @@ impl Pool {
             )
         })
         .map_err(|e| ApiError::invalid_parameter(e.to_string()))
+    }
+
+    /// PasswordHistorySize: refuses `password` if it is one of the user's
+    /// last that many (the current one included).
+    fn check_password_reuse(&self, username: &str, password: &str) -> ApiResult<()> {
+        let keep = self.password_history_size();
+        if keep == 0 {
+            return Ok(());
+        }
+        let user = self.users.get(username).ok_or_else(user_not_found)?;
+        let pool_name = self.pool_name();
+        let password = Password::new(password);
+        let reused = std::iter::once(&user.verifier)
+            .chain(&user.password_history)
+            .take(keep)
+            .any(|old| {
+                crate::work::expensive(|| old.matches_password(&pool_name, username, &password))
+            });
+        if reused {
+            return Err(ApiError::new(
+                "InvalidPasswordException",
+                "Password has previously been used",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Gives a user a new password's verifier, keeping the old one in the
+    /// history PasswordHistorySize asks for.
+    fn replace_verifier(&mut self, username: &str, verifier: Verifier, now: i64) -> ApiResult<()> {
+        let keep = self.password_history_size();
+        let user = self.users.get_mut(username).ok_or_else(user_not_found)?;
+        let old = std::mem::replace(&mut user.verifier, verifier);
+        user.password_history.insert(0, old);
+        user.password_history.truncate(keep.saturating_sub(1));
+        user.password_set_at = now;
+        user.modified = now;
+        Ok(())
+    }
+
+    fn password_history_size(&self) -> usize {
+        self.settings
+            .policies
+            .as_ref()
+            .and_then(|p| p.password_policy.as_ref())
+            .and_then(|p| p.password_history_size)
+            .map_or(0, |n| n.clamp(0, 24) as usize)
     }
 
     /// Whether `password` is `user`'s: as checked ahead of the lock if it

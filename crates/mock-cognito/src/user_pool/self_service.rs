@@ -411,9 +411,9 @@ impl UserPools {
         let pool_id = self.client_for(&input.client_id, input.secret_hash.as_deref(), typed)?;
         let now = ctx.clock.unix();
         let username = self.existing_user(&input.client_id, &pool_id, typed)?;
-        let verifier = self
-            .pool(&pool_id)?
-            .make_verifier(ctx, &username, &input.password)?;
+        let pool = self.pool(&pool_id)?;
+        let verifier = pool.make_verifier(ctx, &username, &input.password)?;
+        pool.check_password_reuse(&username, &input.password)?;
         self.take_code(
             &pool_id,
             &username,
@@ -422,8 +422,8 @@ impl UserPools {
             now,
         )?;
         let pool = self.pool_mut(&pool_id)?;
+        pool.replace_verifier(&username, verifier, now)?;
         let user = pool.users.get_mut(&username).expect("resolved");
-        user.verifier = verifier;
         if matches!(
             user.status,
             UserStatusType::ResetRequired
@@ -450,13 +450,9 @@ impl UserPools {
             return Err(ApiError::incorrect_credentials());
         }
         let verifier = pool.make_verifier(ctx, &username, &input.proposed_password)?;
-        let user = self
-            .pool_mut(&pool_id)?
-            .users
-            .get_mut(&username)
-            .expect("checked");
-        user.verifier = verifier;
-        user.modified = ctx.clock.unix();
+        pool.check_password_reuse(&username, &input.proposed_password)?;
+        self.pool_mut(&pool_id)?
+            .replace_verifier(&username, verifier, ctx.clock.unix())?;
         Ok(Empty {})
     }
 

@@ -423,8 +423,9 @@ impl UserPools {
         let pool = self.pool_mut(&input.user_pool_id)?;
         let username = pool.user(&input.username)?.username.clone();
         let verifier = pool.make_verifier(ctx, &username, &input.password)?;
+        pool.check_password_reuse(&username, &input.password)?;
+        pool.replace_verifier(&username, verifier, ctx.clock.unix())?;
         let user = pool.users.get_mut(&username).ok_or_else(user_not_found)?;
-        user.verifier = verifier;
         user.status = if input.permanent.unwrap_or(false) {
             UserStatusType::Confirmed
         } else {
@@ -432,8 +433,6 @@ impl UserPools {
         };
         user.failed_sign_ins = 0;
         user.locked_until = 0;
-        user.modified = ctx.clock.unix();
-        user.password_set_at = user.modified;
         Ok(Empty {})
     }
 
