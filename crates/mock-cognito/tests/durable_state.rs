@@ -507,3 +507,71 @@ async fn a_seed_adds_to_a_data_dir_only_what_is_not_there() {
     drop(mock);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// What this session's features keep: an import job's record, a user's
+/// password history and the pool's signing certificate survive a restart.
+#[tokio::test]
+async fn import_jobs_password_history_and_the_certificate_survive_a_restart() {
+    let dir = data_dir("features");
+    let mock = start(&dir).await;
+    let created = ok(
+        mock.addr(),
+        "CreateUserPool",
+        json!({"PoolName": "kept", "AutoVerifiedAttributes": ["email"],
+               "Policies": {"PasswordPolicy": {"MinimumLength": 8, "PasswordHistorySize": 3}}}),
+    )
+    .await;
+    let pool = created["UserPool"]["Id"].as_str().unwrap().to_owned();
+    let job = ok(
+        mock.addr(),
+        "CreateUserImportJob",
+        json!({"UserPoolId": pool, "JobName": "kept",
+               "CloudWatchLogsRoleArn": "arn:aws:iam::123456789012:role/import"}),
+    )
+    .await["UserImportJob"]["JobId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(
+        mock.addr(),
+        "AdminCreateUser",
+        json!({"UserPoolId": pool, "Username": "kim", "MessageAction": "SUPPRESS"}),
+    )
+    .await;
+    let set = |password: &str| json!({"UserPoolId": pool, "Username": "kim", "Password": password, "Permanent": true});
+    ok(mock.addr(), "AdminSetUserPassword", set("Old-Passw0rd!")).await;
+    ok(mock.addr(), "AdminSetUserPassword", set("New-Passw0rd!")).await;
+    let certificate = ok(
+        mock.addr(),
+        "GetSigningCertificate",
+        json!({"UserPoolId": pool}),
+    )
+    .await["Certificate"]
+        .clone();
+    drop(mock);
+
+    let mock = start(&dir).await;
+    let described = ok(
+        mock.addr(),
+        "DescribeUserImportJob",
+        json!({"UserPoolId": pool, "JobId": job}),
+    )
+    .await;
+    assert_eq!(described["UserImportJob"]["Status"], "Created");
+    assert_eq!(described["UserImportJob"]["JobName"], "kept");
+    let reused = call(
+        mock.addr(),
+        "AdminSetUserPassword",
+        &set("Old-Passw0rd!"),
+        true,
+    )
+    .await;
+    assert_eq!(reused.error_type(), "InvalidPasswordException");
+    let after = ok(
+        mock.addr(),
+        "GetSigningCertificate",
+        json!({"UserPoolId": pool}),
+    )
+    .await;
+    assert_eq!(after["Certificate"], certificate);
+}
