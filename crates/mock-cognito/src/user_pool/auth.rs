@@ -257,20 +257,25 @@ pub(super) fn check_secret_hash(
     username: &str,
     hash: Option<&str>,
 ) -> ApiResult<()> {
-    match (&client.secret, hash) {
-        (None, None) => Ok(()),
-        (None, Some(_)) => Err(ApiError::invalid_parameter(format!(
+    match (client.has_secret(), hash) {
+        (false, None) => Ok(()),
+        (false, Some(_)) => Err(ApiError::invalid_parameter(format!(
             "Client {} is not configured for secret but secret hash was received",
             client.id
         ))),
-        (Some(_), None) => Err(ApiError::not_authorized(format!(
+        (true, None) => Err(ApiError::not_authorized(format!(
             "Client {} is configured for secret but secret was not received",
             client.id
         ))),
-        (Some(secret), Some(hash)) if verify_secret_hash(hash, username, &client.id, secret) => {
+        // Any of the client's secrets (two while one is being rotated out).
+        (true, Some(hash))
+            if client
+                .secret_values()
+                .any(|secret| verify_secret_hash(hash, username, &client.id, secret)) =>
+        {
             Ok(())
         }
-        (Some(_), Some(_)) => Err(ApiError::not_authorized(format!(
+        (true, Some(_)) => Err(ApiError::not_authorized(format!(
             "Unable to verify secret hash for client {}",
             client.id
         ))),

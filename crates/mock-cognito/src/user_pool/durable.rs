@@ -16,6 +16,7 @@ use cognito_srp::Verifier;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::client_secrets::ClientSecret;
 use super::providers::{IdentityProvider, ResourceServer};
 use super::sign_in_names::SignInNames;
 use super::tokens::{RefreshGrant, SignInSession};
@@ -67,6 +68,9 @@ struct PoolRow {
 struct ClientRow {
     id: String,
     secret: Option<String>,
+    /// Every secret, with its id and date (rotation); empty in older rows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    secrets: Vec<ClientSecret>,
     created: i64,
     modified: i64,
     settings: Value,
@@ -320,9 +324,22 @@ impl UserPools {
             let row: ClientRow = from_json(CLIENT, &id, &json)?;
             let settings = client_settings(row.settings, &pool_id, &id)
                 .map_err(|e| bad_row(CLIENT, &id, e))?;
+            // Rows written before rotation hold the one secret alone.
+            let secrets = if row.secrets.is_empty() {
+                row.secret
+                    .map(|value| ClientSecret {
+                        id: format!("{}-secret-1", row.id),
+                        value,
+                        created: row.created,
+                    })
+                    .into_iter()
+                    .collect()
+            } else {
+                row.secrets
+            };
             let client = AppClient {
                 id: row.id,
-                secret: row.secret,
+                secrets,
                 created: row.created,
                 modified: row.modified,
                 settings,
@@ -544,7 +561,8 @@ fn pool_row(pool: &Pool) -> PoolRow {
 fn client_row(c: &AppClient) -> String {
     to_json(&ClientRow {
         id: c.id.clone(),
-        secret: c.secret.clone(),
+        secret: c.first_secret().map(str::to_owned),
+        secrets: c.secrets.clone(),
         created: c.created,
         modified: c.modified,
         settings: serde_json::to_value(&c.settings).unwrap_or(Value::Null),

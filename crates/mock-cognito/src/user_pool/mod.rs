@@ -8,6 +8,7 @@
 
 mod ahead;
 mod auth;
+mod client_secrets;
 mod customization;
 mod durable;
 mod import;
@@ -216,7 +217,8 @@ struct Pool {
 #[derive(Debug)]
 struct AppClient {
     id: String,
-    secret: Option<String>,
+    /// Its secrets (none for a public client), oldest first.
+    secrets: Vec<client_secrets::ClientSecret>,
     created: i64,
     modified: i64,
     /// What Create/UpdateUserPoolClient set, as DescribeUserPoolClient
@@ -407,6 +409,9 @@ impl UserPools {
             }
             R::GetLogDeliveryConfiguration(i) => out(self.get_log_delivery_configuration(i)),
             R::GetSigningCertificate(i) => out(self.get_signing_certificate(i)),
+            R::AddUserPoolClientSecret(i) => out(self.add_user_pool_client_secret(i, ctx)),
+            R::ListUserPoolClientSecrets(i) => out(self.list_user_pool_client_secrets(i)),
+            R::DeleteUserPoolClientSecret(i) => out(self.delete_user_pool_client_secret(i, ctx)),
             R::GetCSVHeader(i) => out(self.get_csv_header(i)),
             R::CreateUserImportJob(i) => out(self.create_user_import_job(i, ctx)),
             R::StartUserImportJob(i) => out(self.start_user_import_job(i, ctx)),
@@ -500,7 +505,7 @@ impl UserPools {
                     .map(|c| ClientSummary {
                         id: c.id.clone(),
                         name: c.settings.client_name.clone().unwrap_or_default(),
-                        has_secret: c.secret.is_some(),
+                        has_secret: c.has_secret(),
                     })
                     .collect(),
             })

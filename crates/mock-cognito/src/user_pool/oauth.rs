@@ -397,7 +397,7 @@ impl UserPools {
                 _ => "Email or phone number",
             },
             fields,
-            client_secret: client.secret.clone(),
+            client_secret: client.first_secret().map(str::to_owned),
         }
     }
 
@@ -763,10 +763,10 @@ impl UserPools {
         let unknown = || OAuthError::new("invalid_client", "Client authentication failed");
         let pool = self.pools.get(pool_id).ok_or_else(unknown)?;
         let client = pool.clients.get(client_id).ok_or_else(unknown)?;
-        match (&client.secret, secret.filter(|s| !s.is_empty())) {
-            (None, None) => {}
-            (Some(expected), Some(given)) if constant_time_eq(expected, given) => {}
-            (Some(_), None) => {
+        match (client.has_secret(), secret.filter(|s| !s.is_empty())) {
+            (false, None) => {}
+            (true, Some(given)) if client.secret_matches(given) => {}
+            (true, None) => {
                 return Err(OAuthError::new(
                     "invalid_client",
                     "this client has a secret: authenticate with client_secret_basic or client_secret_post",
@@ -900,7 +900,7 @@ impl UserPools {
         let (pool, client) = self
             .client(client_id)
             .map_err(|e| OAuthError::new("invalid_client", e.message))?;
-        if !client_flows(client).contains(&"client_credentials") || client.secret.is_none() {
+        if !client_flows(client).contains(&"client_credentials") || !client.has_secret() {
             return Err(OAuthError::new(
                 "unauthorized_client",
                 "the app client is not allowed the client_credentials grant",
@@ -961,10 +961,7 @@ impl UserPools {
         ctx: &Context<'_>,
     ) -> crate::ApiResult<(Value, std::sync::Arc<crate::jwt::SigningKey>, i64)> {
         let (_, client) = self.client(&input.client_id)?;
-        let secret_ok = client
-            .secret
-            .as_deref()
-            .is_some_and(|s| constant_time_eq(s, &input.secret));
+        let secret_ok = client.secret_matches(&input.secret);
         if !secret_ok {
             return Err(crate::ApiError::not_authorized(format!(
                 "Unable to verify secret for client {}",

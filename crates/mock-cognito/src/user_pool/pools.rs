@@ -164,7 +164,7 @@ impl AppClient {
         let mut v = self.settings.clone();
         v.user_pool_id = Some(pool_id.to_owned());
         v.client_id = Some(self.id.clone());
-        v.client_secret = self.secret.clone();
+        v.client_secret = self.first_secret().map(str::to_owned);
         v.creation_date = Some(Timestamp::from_secs(self.created));
         v.last_modified_date = Some(Timestamp::from_secs(self.modified));
         v.explicit_auth_flows = Some(self.auth_flows());
@@ -507,7 +507,10 @@ impl UserPools {
         };
         let client = AppClient {
             id: id.clone(),
-            secret,
+            secrets: secret
+                .map(|s| super::client_secrets::ClientSecret::new(s, ctx))
+                .into_iter()
+                .collect(),
             created: now,
             modified: now,
             settings,

@@ -602,12 +602,12 @@ fn check_client_secret(
     given: Option<&str>,
     wrong: impl FnOnce() -> ApiError,
 ) -> ApiResult<()> {
-    match (&client.secret, given) {
-        (Some(secret), Some(given)) if super::constant_time_eq(secret, given) => Ok(()),
-        (Some(_), _) => Err(wrong()),
-        (None, Some(_)) => Err(ApiError::invalid_parameter(
+    match (client.has_secret(), given) {
+        (true, Some(given)) if client.secret_matches(given) => Ok(()),
+        (true, _) => Err(wrong()),
+        (false, Some(_)) => Err(ApiError::invalid_parameter(
             "Client is not configured with a secret",
         )),
-        (None, None) => Ok(()),
+        (false, None) => Ok(()),
     }
 }
