@@ -1793,3 +1793,101 @@ async fn a_linked_facebook_identity_signs_in_as_the_existing_user_until_disabled
     .await;
     assert_eq!(merge.error_type(), "InvalidParameterException");
 }
+
+/// Terms documents: kept per app client, unique by name, and linked from
+/// the sign-up page once both kinds exist.
+#[tokio::test]
+async fn terms_documents_are_kept_and_shown_on_the_sign_up_page() {
+    let mock = mock().await;
+    let terms = |name: &str, url: &str| {
+        json!({"UserPoolId": POOL, "ClientId": PUBLIC, "TermsName": name,
+               "TermsSource": "LINK", "Enforcement": "NONE",
+               "Links": {"cognito:default": url}})
+    };
+    let created = ok(
+        mock.addr(),
+        "CreateTerms",
+        terms("terms-of-use", "https://example.com/terms"),
+    )
+    .await;
+    let terms_id = created["Terms"]["TermsId"].as_str().unwrap().to_owned();
+    let again = call(
+        mock.addr(),
+        "CreateTerms",
+        &terms("terms-of-use", "https://example.com/other"),
+        true,
+    )
+    .await;
+    assert_eq!(again.error_type(), "TermsExistsException");
+    let bad_name = call(
+        mock.addr(),
+        "CreateTerms",
+        &terms("cookies", "https://example.com/cookies"),
+        true,
+    )
+    .await;
+    assert_eq!(bad_name.error_type(), "InvalidParameterException");
+
+    let sign_up_url = authorize_url(&mock, PUBLIC, &[]).replace("/oauth2/authorize?", "/signup?");
+    let browser = Browser::new();
+    let page = browser.get(&sign_up_url).await.unwrap();
+    assert!(
+        page.link("terms-of-use").is_none(),
+        "one document is not enough"
+    );
+
+    ok(
+        mock.addr(),
+        "CreateTerms",
+        terms("privacy-policy", "https://example.com/privacy"),
+    )
+    .await;
+    ok(
+        mock.addr(),
+        "UpdateTerms",
+        json!({"UserPoolId": POOL, "TermsId": terms_id,
+               "Links": {"cognito:default": "https://example.com/terms-v2"}}),
+    )
+    .await;
+    let page = browser.get(&sign_up_url).await.unwrap();
+    assert_eq!(
+        page.link("terms-of-use").as_deref(),
+        Some("https://example.com/terms-v2")
+    );
+    assert_eq!(
+        page.link("privacy-policy").as_deref(),
+        Some("https://example.com/privacy")
+    );
+
+    let by_client = ok(
+        mock.addr(),
+        "DescribeTermsByClient",
+        json!({"UserPoolId": POOL, "ClientId": PUBLIC, "TermsName": "terms-of-use"}),
+    )
+    .await;
+    assert_eq!(by_client["Terms"]["TermsId"], terms_id.as_str());
+    let listed = ok(mock.addr(), "ListTerms", json!({"UserPoolId": POOL})).await;
+    assert_eq!(listed["Terms"].as_array().unwrap().len(), 2);
+    ok(
+        mock.addr(),
+        "DeleteTerms",
+        json!({"UserPoolId": POOL, "TermsId": terms_id}),
+    )
+    .await;
+    let gone = call(
+        mock.addr(),
+        "DescribeTerms",
+        &json!({"UserPoolId": POOL, "TermsId": terms_id}),
+        true,
+    )
+    .await;
+    assert_eq!(gone.error_type(), "ResourceNotFoundException");
+    assert!(
+        browser
+            .get(&sign_up_url)
+            .await
+            .unwrap()
+            .link("terms-of-use")
+            .is_none()
+    );
+}

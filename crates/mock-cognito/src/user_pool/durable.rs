@@ -62,6 +62,8 @@ struct PoolRow {
     managed_login_version: Option<i32>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     import_jobs: BTreeMap<String, super::import::ImportJob>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    terms: BTreeMap<String, super::terms::Terms>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -300,6 +302,7 @@ impl UserPools {
                 customizations: row.customizations,
                 managed_login_version: row.managed_login_version,
                 import_jobs: row.import_jobs,
+                terms: row.terms,
                 id_key: Arc::new(SigningKey::generate_with(row.id_kid, Alg::Rs256, keys)),
                 access_key: Arc::new(SigningKey::generate_with(row.access_kid, Alg::Rs256, keys)),
             };
@@ -555,6 +558,7 @@ fn pool_row(pool: &Pool) -> PoolRow {
         customizations: pool.customizations.clone(),
         managed_login_version: pool.managed_login_version,
         import_jobs: pool.import_jobs.clone(),
+        terms: pool.terms.clone(),
     }
 }
 

@@ -22,6 +22,7 @@ mod schema;
 mod self_service;
 mod sign_in_names;
 mod tags;
+mod terms;
 mod tokens;
 mod totp;
 mod users;
@@ -209,6 +210,8 @@ struct Pool {
     managed_login_version: Option<i32>,
     /// User import jobs by JobId.
     import_jobs: BTreeMap<String, import::ImportJob>,
+    /// Terms documents by TermsId.
+    terms: BTreeMap<String, terms::Terms>,
     /// ID tokens and access tokens are signed with different keys, as Cognito does.
     id_key: std::sync::Arc<SigningKey>,
     access_key: std::sync::Arc<SigningKey>,
@@ -413,6 +416,12 @@ impl UserPools {
             R::ListUserPoolClientSecrets(i) => out(self.list_user_pool_client_secrets(i)),
             R::DeleteUserPoolClientSecret(i) => out(self.delete_user_pool_client_secret(i, ctx)),
             R::GetCSVHeader(i) => out(self.get_csv_header(i)),
+            R::CreateTerms(i) => out(self.create_terms(i, ctx)),
+            R::UpdateTerms(i) => out(self.update_terms(i, ctx)),
+            R::DescribeTerms(i) => out(self.describe_terms(i)),
+            R::DescribeTermsByClient(i) => out(self.describe_terms_by_client(i)),
+            R::ListTerms(i) => out(self.list_terms(i)),
+            R::DeleteTerms(i) => out(self.delete_terms(i, ctx)),
             R::CreateUserImportJob(i) => out(self.create_user_import_job(i, ctx)),
             R::StartUserImportJob(i) => out(self.start_user_import_job(i, ctx)),
             R::StopUserImportJob(i) => out(self.stop_user_import_job(i, ctx)),

@@ -196,6 +196,8 @@ pub struct SelfServicePages {
     pub fields: Vec<String>,
     /// The client's secret, for the SECRET_HASH the pages' calls carry.
     pub client_secret: Option<String>,
+    /// (terms of use, privacy policy) URLs, once the client has both.
+    pub terms: Option<(String, String)>,
 }
 
 impl std::fmt::Debug for SelfServicePages {
@@ -397,6 +399,7 @@ impl UserPools {
                 _ => "Email or phone number",
             },
             fields,
+            terms: self.page_terms(pool_id, client_id),
             client_secret: client.first_secret().map(str::to_owned),
         }
     }

@@ -351,6 +351,7 @@ impl UserPools {
             customizations: Default::default(),
             managed_login_version: None,
             import_jobs: Default::default(),
+            terms: Default::default(),
             id_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
             access_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
         };
@@ -599,9 +600,10 @@ impl UserPools {
     ) -> ApiResult<Empty> {
         self.pool_client(&input.user_pool_id, &input.client_id)?;
         let client_id = &input.client_id;
-        self.pool_mut(&input.user_pool_id)?
-            .clients
-            .remove(client_id);
+        let pool = self.pool_mut(&input.user_pool_id)?;
+        pool.clients.remove(client_id);
+        // Its terms documents go with it.
+        pool.terms.retain(|_, t| t.client_id() != client_id);
         self.client_index.remove(client_id);
         self.refresh_tokens.retain(|_, g| &g.client_id != client_id);
         Ok(Empty {})

@@ -108,6 +108,7 @@ pub fn sign_up(
     username_label: &str,
     fields: &[(String, String)],
     username: &str,
+    terms: Option<&(String, String)>,
     error: Option<&str>,
 ) -> Response {
     let mut inputs = String::new();
@@ -122,6 +123,17 @@ pub fn sign_up(
             v = escape(value),
         );
     }
+    let agreement = terms
+        .map(|(terms_of_use, privacy_policy)| {
+            format!(
+                "<p class=\"note\">By signing up, you agree to the \
+                 <a id=\"terms-of-use\" href=\"{}\">Terms of use</a> and the \
+                 <a id=\"privacy-policy\" href=\"{}\">Privacy policy</a>.</p>",
+                escape(terms_of_use),
+                escape(privacy_policy)
+            )
+        })
+        .unwrap_or_default();
     let body = format!(
         "<h1>Sign up</h1>{}\
          <form method=\"post\" action=\"{}\" id=\"signup\">{}\
@@ -130,7 +142,7 @@ pub fn sign_up(
          {inputs}\
          <label for=\"password\">Password</label>\
          <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" required>\
-         <button type=\"submit\" name=\"signUpButton\">Sign up</button></form>",
+         {agreement}<button type=\"submit\" name=\"signUpButton\">Sign up</button></form>",
         error_line(error),
         escape(action),
         hidden(&[("_csrf", csrf)]),

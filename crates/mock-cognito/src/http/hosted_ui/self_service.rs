@@ -149,6 +149,7 @@ pub async fn sign_up_page(
         offer.username_label,
         &fields,
         "",
+        offer.terms.as_ref(),
         None,
     );
     with_csrf(page, &csrf, &site)
@@ -213,6 +214,7 @@ pub async fn sign_up_submit(
                 posted.offer.username_label,
                 &fields,
                 &username,
+                posted.offer.terms.as_ref(),
                 Some(&e.message),
             )
         }
