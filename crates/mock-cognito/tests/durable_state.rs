@@ -508,10 +508,10 @@ async fn a_seed_adds_to_a_data_dir_only_what_is_not_there() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// What this session's features keep: an import job's record, a user's
-/// password history and the pool's signing certificate survive a restart.
+/// An import job's record, a user's password history, the pool's signing
+/// certificate, a client's two secrets and its terms survive a restart.
 #[tokio::test]
-async fn import_jobs_password_history_and_the_certificate_survive_a_restart() {
+async fn import_jobs_password_history_secrets_and_terms_survive_a_restart() {
     let dir = data_dir("features");
     let mock = start(&dir).await;
     let created = ok(
@@ -548,6 +548,31 @@ async fn import_jobs_password_history_and_the_certificate_survive_a_restart() {
     )
     .await["Certificate"]
         .clone();
+    let client = ok(
+        mock.addr(),
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientName": "server", "GenerateSecret": true}),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(
+        mock.addr(),
+        "AddUserPoolClientSecret",
+        json!({"UserPoolId": pool, "ClientId": client}),
+    )
+    .await;
+    let secrets = json!({"UserPoolId": pool, "ClientId": client});
+    let secrets_before = ok(mock.addr(), "ListUserPoolClientSecrets", secrets.clone()).await;
+    ok(
+        mock.addr(),
+        "CreateTerms",
+        json!({"UserPoolId": pool, "ClientId": client, "TermsName": "privacy-policy",
+               "TermsSource": "LINK", "Enforcement": "NONE",
+               "Links": {"cognito:default": "https://example.com/privacy"}}),
+    )
+    .await;
     drop(mock);
 
     let mock = start(&dir).await;
@@ -574,4 +599,17 @@ async fn import_jobs_password_history_and_the_certificate_survive_a_restart() {
     )
     .await;
     assert_eq!(after["Certificate"], certificate);
+    let secrets_after = ok(mock.addr(), "ListUserPoolClientSecrets", secrets).await;
+    assert_eq!(secrets_after, secrets_before);
+    assert_eq!(secrets_after["ClientSecrets"].as_array().unwrap().len(), 2);
+    let terms = ok(
+        mock.addr(),
+        "DescribeTermsByClient",
+        json!({"UserPoolId": pool, "ClientId": client, "TermsName": "privacy-policy"}),
+    )
+    .await;
+    assert_eq!(
+        terms["Terms"]["Links"]["cognito:default"],
+        "https://example.com/privacy"
+    );
 }
