@@ -64,6 +64,8 @@ struct PoolRow {
     import_jobs: BTreeMap<String, super::import::ImportJob>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     terms: BTreeMap<String, super::terms::Terms>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    branding: BTreeMap<String, super::branding::Branding>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -303,6 +305,7 @@ impl UserPools {
                 managed_login_version: row.managed_login_version,
                 import_jobs: row.import_jobs,
                 terms: row.terms,
+                branding: row.branding,
                 id_key: Arc::new(SigningKey::generate_with(row.id_kid, Alg::Rs256, keys)),
                 access_key: Arc::new(SigningKey::generate_with(row.access_kid, Alg::Rs256, keys)),
             };
@@ -559,6 +562,7 @@ fn pool_row(pool: &Pool) -> PoolRow {
         managed_login_version: pool.managed_login_version,
         import_jobs: pool.import_jobs.clone(),
         terms: pool.terms.clone(),
+        branding: pool.branding.clone(),
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod ahead;
 mod auth;
+mod branding;
 mod client_secrets;
 mod customization;
 mod durable;
@@ -212,6 +213,8 @@ struct Pool {
     import_jobs: BTreeMap<String, import::ImportJob>,
     /// Terms documents by TermsId.
     terms: BTreeMap<String, terms::Terms>,
+    /// Managed-login branding styles by ManagedLoginBrandingId.
+    branding: BTreeMap<String, branding::Branding>,
     /// ID tokens and access tokens are signed with different keys, as Cognito does.
     id_key: std::sync::Arc<SigningKey>,
     access_key: std::sync::Arc<SigningKey>,
@@ -416,6 +419,13 @@ impl UserPools {
             R::ListUserPoolClientSecrets(i) => out(self.list_user_pool_client_secrets(i)),
             R::DeleteUserPoolClientSecret(i) => out(self.delete_user_pool_client_secret(i, ctx)),
             R::GetCSVHeader(i) => out(self.get_csv_header(i)),
+            R::CreateManagedLoginBranding(i) => self.create_managed_login_branding(i, ctx),
+            R::UpdateManagedLoginBranding(i) => self.update_managed_login_branding(i, ctx),
+            R::DescribeManagedLoginBranding(i) => self.describe_managed_login_branding(i),
+            R::DescribeManagedLoginBrandingByClient(i) => {
+                self.describe_managed_login_branding_by_client(i)
+            }
+            R::DeleteManagedLoginBranding(i) => out(self.delete_managed_login_branding(i, ctx)),
             R::CreateTerms(i) => out(self.create_terms(i, ctx)),
             R::UpdateTerms(i) => out(self.update_terms(i, ctx)),
             R::DescribeTerms(i) => out(self.describe_terms(i)),

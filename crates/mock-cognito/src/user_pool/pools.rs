@@ -352,6 +352,7 @@ impl UserPools {
             managed_login_version: None,
             import_jobs: Default::default(),
             terms: Default::default(),
+            branding: Default::default(),
             id_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
             access_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
         };
@@ -604,6 +605,7 @@ impl UserPools {
         pool.clients.remove(client_id);
         // Its terms documents go with it.
         pool.terms.retain(|_, t| t.client_id() != client_id);
+        pool.branding.retain(|_, b| b.client_id() != client_id);
         self.client_index.remove(client_id);
         self.refresh_tokens.retain(|_, g| &g.client_id != client_id);
         Ok(Empty {})
