@@ -744,3 +744,110 @@ async fn password_history_refuses_the_last_passwords() {
     // Two passwords back now: First is free again.
     ok(mock.addr(), "AdminSetUserPassword", set("First-Passw0rd!")).await;
 }
+
+/// Threat protection's event history: sign-ins that passed and failed, a
+/// password change, newest first; feedback on one; and the add-on required.
+#[tokio::test]
+async fn auth_events_record_sign_ins_and_take_feedback() {
+    let mock = MockCognito::start().await.unwrap();
+    let created = ok(
+        mock.addr(),
+        "CreateUserPool",
+        json!({"PoolName": "watched", "UserPoolAddOns": {"AdvancedSecurityMode": "AUDIT"}}),
+    )
+    .await;
+    let pool = created["UserPool"]["Id"].as_str().unwrap().to_owned();
+    let client = ok(
+        mock.addr(),
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientName": "app",
+               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(
+        mock.addr(),
+        "AdminCreateUser",
+        json!({"UserPoolId": pool, "Username": "lee", "MessageAction": "SUPPRESS"}),
+    )
+    .await;
+    ok(
+        mock.addr(),
+        "AdminSetUserPassword",
+        json!({"UserPoolId": pool, "Username": "lee", "Password": "Lee-Passw0rd!", "Permanent": true}),
+    )
+    .await;
+    let sign_in = |password: &str| {
+        json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "lee", "PASSWORD": password}})
+    };
+    let wrong = call(
+        mock.addr(),
+        "InitiateAuth",
+        &sign_in("Not-The-Passw0rd!"),
+        false,
+    )
+    .await;
+    assert_eq!(wrong.error_type(), "NotAuthorizedException");
+    let signed = ok(mock.addr(), "InitiateAuth", sign_in("Lee-Passw0rd!")).await;
+    ok(
+        mock.addr(),
+        "ChangePassword",
+        json!({"AccessToken": signed["AuthenticationResult"]["AccessToken"],
+               "PreviousPassword": "Lee-Passw0rd!", "ProposedPassword": "Lee-N3w-Passw0rd!"}),
+    )
+    .await;
+
+    let list = json!({"UserPoolId": pool, "Username": "lee"});
+    let events = ok(mock.addr(), "AdminListUserAuthEvents", list.clone()).await;
+    let events = events["AuthEvents"].as_array().unwrap().clone();
+    let summary: Vec<(String, String)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["EventType"].as_str().unwrap().to_owned(),
+                e["EventResponse"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("PasswordChange", "Pass"),
+        ("SignIn", "Pass"),
+        ("SignIn", "Fail"),
+    ];
+    assert_eq!(
+        summary,
+        expected.map(|(t, r)| (t.to_owned(), r.to_owned())).to_vec()
+    );
+    assert_eq!(
+        events[2]["ChallengeResponses"],
+        json!([{"ChallengeName": "Password", "ChallengeResponse": "Failure"}])
+    );
+    assert_eq!(events[1]["EventRisk"]["RiskDecision"], "NoRisk");
+
+    ok(
+        mock.addr(),
+        "AdminUpdateAuthEventFeedback",
+        json!({"UserPoolId": pool, "Username": "lee",
+               "EventId": events[2]["EventId"], "FeedbackValue": "Invalid"}),
+    )
+    .await;
+    let again = ok(mock.addr(), "AdminListUserAuthEvents", list).await;
+    assert_eq!(
+        again["AuthEvents"][2]["EventFeedback"]["FeedbackValue"],
+        "Invalid"
+    );
+    assert_eq!(again["AuthEvents"][2]["EventFeedback"]["Provider"], "Admin");
+
+    let plain = ok(mock.addr(), "CreateUserPool", json!({"PoolName": "plain"})).await;
+    let refused = call(
+        mock.addr(),
+        "AdminListUserAuthEvents",
+        &json!({"UserPoolId": plain["UserPool"]["Id"], "Username": "lee"}),
+        true,
+    )
+    .await;
+    assert_eq!(refused.error_type(), "UserPoolAddOnNotEnabledException");
+}

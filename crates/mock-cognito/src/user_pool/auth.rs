@@ -547,7 +547,7 @@ impl UserPools {
             return Err(ApiError::incorrect_credentials());
         }
         check_can_sign_in(pool, &check.username, now)?;
-        self.record_attempt(&pool_id, &check.username, good, now)?;
+        self.record_attempt(&pool_id, &check.username, good, ctx)?;
         self.after_password(&pool_id, &check.pending.client_id, &check.username, ctx)
     }
 
@@ -559,7 +559,7 @@ impl UserPools {
         good: bool,
         ctx: &Context<'_>,
     ) -> ApiResult<AuthReply> {
-        self.record_checked_password(&check, good, ctx.clock.unix())?;
+        self.record_checked_password(&check, good, ctx)?;
         self.after_password(&check.pool_id, &check.client_id, &check.username, ctx)
     }
 
@@ -570,15 +570,16 @@ impl UserPools {
         &mut self,
         check: &PasswordCheck,
         good: bool,
-        now: i64,
+        ctx: &Context<'_>,
     ) -> ApiResult<()> {
+        let now = ctx.clock.unix();
         let pool = self.pool(&check.pool_id)?;
         let current = pool.users.get(&check.username);
         if current.is_none_or(|u| u.verifier != check.verifier) {
             return Err(ApiError::incorrect_credentials());
         }
         check_can_sign_in(pool, &check.username, now)?;
-        self.record_attempt(&check.pool_id, &check.username, good, now)
+        self.record_attempt(&check.pool_id, &check.username, good, ctx)
     }
 
     /// Counts a password attempt: success resets the count; the fifth
@@ -588,8 +589,17 @@ impl UserPools {
         pool_id: &str,
         username: &str,
         good: bool,
-        now: i64,
+        ctx: &Context<'_>,
     ) -> ApiResult<()> {
+        let now = ctx.clock.unix();
+        if !good {
+            let challenges = super::auth_events::Challenges {
+                password: Some(false),
+                mfa: None,
+            };
+            let kind = super::auth_events::EventKind::SignIn;
+            self.record_auth_event(pool_id, username, kind, Some(false), challenges, ctx);
+        }
         let user = self.user_entry_mut(pool_id, username)?;
         if good {
             user.failed_sign_ins = 0;

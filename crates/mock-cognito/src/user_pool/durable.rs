@@ -100,6 +100,8 @@ struct UserRow {
     /// Earlier passwords' (salt, verifier), newest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     password_history: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    auth_events: Vec<super::auth_events::AuthEvent>,
     failed_sign_ins: u32,
     locked_until: i64,
     /// (code, purpose, expiry).
@@ -378,6 +380,7 @@ impl UserPools {
                     .map(|(salt, verifier)| Verifier::from_hex(salt, verifier))
                     .collect::<Result<_, _>>()
                     .map_err(|e| bad_row(USER, &name, e))?,
+                auth_events: row.auth_events,
                 failed_sign_ins: row.failed_sign_ins,
                 locked_until: row.locked_until,
                 code: row.code,
@@ -595,6 +598,7 @@ fn user_row(u: &User) -> String {
             .iter()
             .map(|v| (v.salt_hex(), v.verifier_hex()))
             .collect(),
+        auth_events: u.auth_events.clone(),
         failed_sign_ins: u.failed_sign_ins,
         locked_until: u.locked_until,
         code: u.code.clone(),

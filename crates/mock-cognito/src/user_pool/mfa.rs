@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::auth::{Awaiting, CHALLENGE_LIFETIME_SECS, PendingChallenge, challenge, require};
+use super::auth_events::{Challenges, EventKind};
 use super::totp;
 use super::{AuthReply, CodePurpose, CodeRecord, Context, Pool, UserPools, mask, user_not_found};
 use crate::error::{ApiError, ApiResult};
@@ -369,6 +370,26 @@ pub(super) struct SignedIn {
     pub(super) pool_id: String,
     pub(super) client_id: String,
     pub(super) username: String,
+    /// Whether a second factor was answered.
+    pub(super) mfa: bool,
+}
+
+impl UserPools {
+    /// Records a passed sign-in in the user's event history.
+    pub(super) fn record_signed_in(&mut self, signed_in: &SignedIn, ctx: &Context<'_>) {
+        let challenges = Challenges {
+            password: Some(true),
+            mfa: signed_in.mfa.then_some(true),
+        };
+        self.record_auth_event(
+            &signed_in.pool_id,
+            &signed_in.username,
+            EventKind::SignIn,
+            Some(true),
+            challenges,
+            ctx,
+        );
+    }
 }
 
 /// Where a sign-in stands after its password or a factor's answer.
@@ -459,6 +480,7 @@ impl UserPools {
     fn reply_to(&mut self, gate: MfaGate, ctx: &Context<'_>) -> ApiResult<AuthReply> {
         match gate {
             MfaGate::Passed(p) => {
+                self.record_signed_in(&p, ctx);
                 let result =
                     self.issue_unsigned(&p.pool_id, &p.client_id, &p.username, None, ctx)?;
                 Ok(AuthReply::Tokens(result))
@@ -488,6 +510,7 @@ impl UserPools {
                 pool_id: pool_id.to_owned(),
                 client_id: client_id.to_owned(),
                 username: username.to_owned(),
+                mfa: false,
             })),
             MfaStep::Challenge(factor) => self
                 .start_code_challenge(pool_id, client_id, username, factor, ctx)
@@ -690,6 +713,18 @@ impl UserPools {
                     None => self.spend_totp_code(&pool_id, &username, given, now),
                 };
                 if let Err(e) = checked {
+                    let challenges = Challenges {
+                        password: Some(true),
+                        mfa: Some(false),
+                    };
+                    self.record_auth_event(
+                        &pool_id,
+                        &username,
+                        EventKind::SignIn,
+                        Some(false),
+                        challenges,
+                        ctx,
+                    );
                     if wrong + 1 < MAX_WRONG_CODES {
                         let mut retry = pending.clone();
                         retry.awaiting = Awaiting::Code {
@@ -707,6 +742,7 @@ impl UserPools {
                     pool_id,
                     client_id: pending.client_id,
                     username,
+                    mfa: true,
                 }))
             }
             (ChallengeNameType::SelectMfaType, Awaiting::Selection(factors)) => {
@@ -727,6 +763,7 @@ impl UserPools {
                     pool_id,
                     client_id: pending.client_id,
                     username,
+                    mfa: true,
                 }))
             }
             (ChallengeNameType::MfaSetup, Awaiting::Setup { verified: false }) => {

@@ -8,6 +8,7 @@
 
 mod ahead;
 mod auth;
+mod auth_events;
 mod branding;
 mod client_secrets;
 mod customization;
@@ -264,6 +265,8 @@ struct User {
     /// The verifiers of earlier passwords, newest first, as many as the
     /// pool's PasswordHistorySize needs (the current one aside).
     password_history: Vec<Verifier>,
+    /// Threat protection's event history, newest first.
+    auth_events: Vec<auth_events::AuthEvent>,
     failed_sign_ins: u32,
     locked_until: i64,
     /// A pending confirmation code (sign-up or password reset), what it
@@ -426,6 +429,10 @@ impl UserPools {
                 self.describe_managed_login_branding_by_client(i)
             }
             R::DeleteManagedLoginBranding(i) => out(self.delete_managed_login_branding(i, ctx)),
+            R::AdminListUserAuthEvents(i) => self.admin_list_user_auth_events(i),
+            R::AdminUpdateAuthEventFeedback(i) => {
+                out(self.admin_update_auth_event_feedback(i, ctx))
+            }
             R::CreateTerms(i) => out(self.create_terms(i, ctx)),
             R::UpdateTerms(i) => out(self.update_terms(i, ctx)),
             R::DescribeTerms(i) => out(self.describe_terms(i)),
@@ -606,6 +613,7 @@ impl User {
             pending_attributes: BTreeMap::new(),
             password_set_at: now,
             password_history: Vec::new(),
+            auth_events: Vec::new(),
             failed_sign_ins: 0,
             locked_until: 0,
             code: None,

@@ -461,7 +461,7 @@ impl UserPools {
         good: bool,
         ctx: &Context<'_>,
     ) -> ApiResult<PagePassword> {
-        self.record_checked_password(&check, good, ctx.clock.unix())?;
+        self.record_checked_password(&check, good, ctx)?;
         let user = &self.pool(&check.pool_id)?.users[&check.username];
         if user.status == UserStatusType::ForceChangePassword {
             let session = self.start_new_password_challenge(

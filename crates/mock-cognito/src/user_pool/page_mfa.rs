@@ -59,7 +59,10 @@ impl UserPools {
         ctx: &Context<'_>,
     ) -> ApiResult<PagePassword> {
         let challenge = match gate {
-            MfaGate::Passed(signed_in) => return Ok(PagePassword::SignedIn(signed_in.username)),
+            MfaGate::Passed(signed_in) => {
+                self.record_signed_in(&signed_in, ctx);
+                return Ok(PagePassword::SignedIn(signed_in.username));
+            }
             MfaGate::Challenge(c) => c,
         };
         let parameters = challenge.challenge_parameters.unwrap_or_default();

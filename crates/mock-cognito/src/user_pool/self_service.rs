@@ -2,6 +2,7 @@
 //! the calls that act on the caller's own access token.
 
 use super::auth::check_secret_hash;
+use super::auth_events::EventKind;
 use super::schema::Writer;
 use super::tokens::UnsignedTokens;
 use super::{CodePurpose, Context, UserPools, attribute_list, mask, user_not_found};
@@ -225,6 +226,7 @@ impl UserPools {
         let (username, sub) = (user.username.clone(), user.sub.clone());
         let needs_code = !pool.auto_verified().is_empty();
         self.pool_mut(&pool_id)?.add_user(user);
+        self.record_event(&pool_id, &username, EventKind::SignUp, ctx);
         // Without auto-verified attributes there is nothing to verify: the
         // user stays UNCONFIRMED until an admin confirms them, as in Cognito.
         let code_delivery_details = if needs_code {
@@ -367,6 +369,7 @@ impl UserPools {
                     "Cannot reset password for the user as there is no registered/verified email or phone_number",
                 )
             })?;
+        self.record_event(&pool_id, &username, EventKind::ForgotPassword, ctx);
         Ok(ForgotPasswordResponse {
             code_delivery_details: Some(details),
         })
@@ -453,6 +456,7 @@ impl UserPools {
         pool.check_password_reuse(&username, &input.proposed_password)?;
         self.pool_mut(&pool_id)?
             .replace_verifier(&username, verifier, ctx.clock.unix())?;
+        self.record_event(&pool_id, &username, EventKind::PasswordChange, ctx);
         Ok(Empty {})
     }
 
