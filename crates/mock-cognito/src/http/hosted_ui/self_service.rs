@@ -5,10 +5,13 @@
 //! ForgotPassword, ConfirmForgotPassword), read and run as an SDK's call
 //! is, so a page is never a way around the API's checks.
 
+use std::collections::HashMap;
+
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::authorize::{SignInAgain, checked, checked_for_page, csrf_ok, csrf_token, with_csrf};
@@ -26,12 +29,52 @@ fn call(shared: &Shared, operation: &str, body: &Value) -> Result<Value, ApiErro
     crate::ops::user_pool::run(shared, request, &shared.context())
 }
 
-/// A page's form, parsed, once its CSRF token is checked.
-struct Posted {
+/// A self-service page's POST, as a handler takes it: the authorize query
+/// checked, the CSRF token checked, the form parsed, and what the pool
+/// offers the client. A request that fails a check is answered by the
+/// rejection (the error page or redirect), never reaching the handler.
+pub(super) struct Posted {
+    shared: Shared,
+    site: Site,
+    headers: HeaderMap,
     request: ValidAuthorize,
     offer: SelfServicePages,
-    form: std::collections::HashMap<String, String>,
+    form: HashMap<String, String>,
     raw: String,
+}
+
+impl FromRequest<Shared> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, shared: &Shared) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let site = Site::from_request_parts(&mut parts, shared).await?;
+        let raw = parts.uri.query().unwrap_or_default().to_owned();
+        let headers = parts.headers.clone();
+        let body = Bytes::from_request(Request::from_parts(parts, body), shared)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let request = checked(shared, &site, &raw).map_err(|r| *r)?;
+        let form = parse_params(&String::from_utf8_lossy(&body));
+        if !csrf_ok(&headers, &form) {
+            return Err(pages::error_page(
+                StatusCode::FORBIDDEN,
+                "The form's CSRF token is missing or does not match: reload the page.",
+            ));
+        }
+        let offer = shared
+            .user_pools()
+            .page_self_service(&site.pool_id, &request.client_id);
+        Ok(Posted {
+            shared: shared.clone(),
+            site,
+            headers,
+            request,
+            offer,
+            form,
+            raw,
+        })
+    }
 }
 
 impl Posted {
@@ -43,9 +86,14 @@ impl Posted {
         self.field("_csrf")
     }
 
-    /// The request body for `operation` about the form's user, with the
-    /// SECRET_HASH a confidential client's calls need.
-    fn body(&self, username: &str, members: Value) -> Value {
+    /// A self-service page's URL, with the same authorize query.
+    fn url(&self, page: &str) -> String {
+        url(&self.site, page, &self.raw)
+    }
+
+    /// Runs `operation` about `username` from the page: its other
+    /// `members`, and the SECRET_HASH a confidential client's calls need.
+    fn call(&self, operation: &str, username: &str, members: Value) -> Result<Value, ApiError> {
         let mut body = json!({"ClientId": self.request.client_id, "Username": username});
         if let (Some(object), Value::Object(members)) = (body.as_object_mut(), members) {
             object.extend(members);
@@ -57,35 +105,21 @@ impl Posted {
                 secret,
             ));
         }
-        body
+        call(&self.shared, operation, &body)
     }
-}
 
-fn read_post(
-    shared: &Shared,
-    site: &Site,
-    query: Option<String>,
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<Posted, Box<Response>> {
-    let raw = query.unwrap_or_default();
-    let request = checked(shared, site, &raw)?;
-    let form = parse_params(&String::from_utf8_lossy(body));
-    if !csrf_ok(headers, &form) {
-        return Err(Box::new(pages::error_page(
-            StatusCode::FORBIDDEN,
-            "The form's CSRF token is missing or does not match: reload the page.",
-        )));
+    /// The sign-in page again, with a note (an account confirmed, a
+    /// password changed) and the username filled in.
+    fn sign_in_with_notice(&self, notice: &str, username: &str) -> Response {
+        SignInAgain {
+            shared: &self.shared,
+            site: &self.site,
+            raw: &self.raw,
+            request: &self.request,
+            headers: &self.headers,
+        }
+        .render(None, Some(notice), username)
     }
-    let offer = shared
-        .user_pools()
-        .page_self_service(&site.pool_id, &request.client_id);
-    Ok(Posted {
-        request,
-        offer,
-        form,
-        raw,
-    })
 }
 
 fn not_offered(what: &str) -> Response {
@@ -99,74 +133,67 @@ fn url(site: &Site, page: &str, raw: &str) -> String {
     format!("{}/{page}?{raw}", site.base)
 }
 
-/// The sign-in page again, with a note (an account confirmed, a password
-/// changed) and the username filled in.
-fn sign_in_with_notice(
-    shared: &Shared,
-    site: &Site,
-    posted: &Posted,
-    headers: &HeaderMap,
-    notice: &str,
-    username: &str,
-) -> Response {
-    SignInAgain {
-        shared,
-        site,
-        raw: &posted.raw,
-        request: &posted.request,
-        headers,
+/// A self-service page's GET: the authorize query checked (a request that
+/// names a provider goes there instead), what the pool offers the client,
+/// and the CSRF token its form will echo.
+pub(super) struct Shown {
+    site: Site,
+    raw: String,
+    offer: SelfServicePages,
+    csrf: String,
+}
+
+impl FromRequestParts<Shared> for Shown {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, Response> {
+        let site = Site::from_request_parts(parts, shared).await?;
+        let raw = parts.uri.query().unwrap_or_default().to_owned();
+        let request = checked_for_page(shared, &site, &raw).map_err(|r| *r)?;
+        let offer = shared
+            .user_pools()
+            .page_self_service(&site.pool_id, &request.client_id);
+        let csrf = csrf_token(shared, &parts.headers);
+        Ok(Shown {
+            site,
+            raw,
+            offer,
+            csrf,
+        })
     }
-    .render(None, Some(notice), username)
+}
+
+impl Shown {
+    /// The page, with the CSRF cookie its form echoes.
+    fn page(&self, page: Response) -> Response {
+        with_csrf(page, &self.csrf, &self.site)
+    }
 }
 
 /// `GET /signup`.
-pub async fn sign_up_page(
-    State(shared): State<Shared>,
-    site: Site,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let raw = query.unwrap_or_default();
-    let request = match checked_for_page(&shared, &site, &raw) {
-        Ok(r) => r,
-        Err(response) => return *response,
-    };
-    let offer = shared
-        .user_pools()
-        .page_self_service(&site.pool_id, &request.client_id);
-    if !offer.sign_up {
+pub async fn sign_up_page(shown: Shown) -> Response {
+    if !shown.offer.sign_up {
         return not_offered("Sign-up");
     }
-    let csrf = csrf_token(&shared, &headers);
-    let fields: Vec<(String, String)> = offer
+    let fields: Vec<(String, String)> = shown
+        .offer
         .fields
         .iter()
         .map(|f| (f.clone(), String::new()))
         .collect();
-    let page = pages::sign_up(
-        &url(&site, "signup", &raw),
-        &csrf,
-        offer.username_label,
+    shown.page(pages::sign_up(
+        &url(&shown.site, "signup", &shown.raw),
+        &shown.csrf,
+        shown.offer.username_label,
         &fields,
         "",
-        offer.terms.as_ref(),
+        shown.offer.terms.as_ref(),
         None,
-    );
-    with_csrf(page, &csrf, &site)
+    ))
 }
 
 /// `POST /signup`: SignUp, then the confirmation code's page.
-pub async fn sign_up_submit(
-    State(shared): State<Shared>,
-    site: Site,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let posted = match read_post(&shared, &site, query, &headers, &body) {
-        Ok(p) => p,
-        Err(response) => return *response,
-    };
+pub async fn sign_up_submit(posted: Posted) -> Response {
     if !posted.offer.sign_up {
         return not_offered("Sign-up");
     }
@@ -178,21 +205,17 @@ pub async fn sign_up_submit(
         .filter(|f| !posted.field(f).is_empty())
         .map(|f| json!({"Name": f, "Value": posted.field(f).trim()}))
         .collect();
-    let request = posted.body(
+    let signed_up = posted.call(
+        "SignUp",
         &username,
         json!({"Password": posted.field("password"), "UserAttributes": attributes}),
     );
-    match call(&shared, "SignUp", &request) {
-        Ok(out) if out["UserConfirmed"] == Value::Bool(true) => sign_in_with_notice(
-            &shared,
-            &site,
-            &posted,
-            &headers,
-            "Your account is ready: sign in.",
-            &username,
-        ),
+    match signed_up {
+        Ok(out) if out["UserConfirmed"] == Value::Bool(true) => {
+            posted.sign_in_with_notice("Your account is ready: sign in.", &username)
+        }
         Ok(out) => pages::code_form(
-            &url(&site, "confirm", &posted.raw),
+            &posted.url("confirm"),
             posted.csrf(),
             &username,
             out["CodeDeliveryDetails"]["Destination"]
@@ -209,7 +232,7 @@ pub async fn sign_up_submit(
                 .map(|f| (f.clone(), posted.field(f).to_owned()))
                 .collect();
             pages::sign_up(
-                &url(&site, "signup", &posted.raw),
+                &posted.url("signup"),
                 posted.csrf(),
                 posted.offer.username_label,
                 &fields,
@@ -222,33 +245,17 @@ pub async fn sign_up_submit(
 }
 
 /// `POST /confirm`: ConfirmSignUp with the code, then the sign-in page.
-pub async fn confirm_submit(
-    State(shared): State<Shared>,
-    site: Site,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let posted = match read_post(&shared, &site, query, &headers, &body) {
-        Ok(p) => p,
-        Err(response) => return *response,
-    };
+pub async fn confirm_submit(posted: Posted) -> Response {
     let username = posted.field("username");
-    let request = posted.body(
+    let confirmed = posted.call(
+        "ConfirmSignUp",
         username,
         json!({"ConfirmationCode": posted.field("code").trim()}),
     );
-    match call(&shared, "ConfirmSignUp", &request) {
-        Ok(_) => sign_in_with_notice(
-            &shared,
-            &site,
-            &posted,
-            &headers,
-            "Your account is confirmed: sign in.",
-            username,
-        ),
+    match confirmed {
+        Ok(_) => posted.sign_in_with_notice("Your account is confirmed: sign in.", username),
         Err(e) => pages::code_form(
-            &url(&site, "confirm", &posted.raw),
+            &posted.url("confirm"),
             posted.csrf(),
             username,
             posted.field("destination"),
@@ -259,52 +266,27 @@ pub async fn confirm_submit(
 }
 
 /// `GET /forgotPassword`.
-pub async fn forgot_password_page(
-    State(shared): State<Shared>,
-    site: Site,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let raw = query.unwrap_or_default();
-    let request = match checked_for_page(&shared, &site, &raw) {
-        Ok(r) => r,
-        Err(response) => return *response,
-    };
-    let offer = shared
-        .user_pools()
-        .page_self_service(&site.pool_id, &request.client_id);
-    if !offer.forgot_password {
+pub async fn forgot_password_page(shown: Shown) -> Response {
+    if !shown.offer.forgot_password {
         return not_offered("Password reset");
     }
-    let csrf = csrf_token(&shared, &headers);
-    let page = pages::forgot_password(
-        &url(&site, "forgotPassword", &raw),
-        &csrf,
-        offer.username_label,
+    shown.page(pages::forgot_password(
+        &url(&shown.site, "forgotPassword", &shown.raw),
+        &shown.csrf,
+        shown.offer.username_label,
         None,
-    );
-    with_csrf(page, &csrf, &site)
+    ))
 }
 
 /// `POST /forgotPassword`: ForgotPassword, then the code and new password.
-pub async fn forgot_password_submit(
-    State(shared): State<Shared>,
-    site: Site,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let posted = match read_post(&shared, &site, query, &headers, &body) {
-        Ok(p) => p,
-        Err(response) => return *response,
-    };
+pub async fn forgot_password_submit(posted: Posted) -> Response {
     if !posted.offer.forgot_password {
         return not_offered("Password reset");
     }
     let username = posted.field("username").trim();
-    match call(&shared, "ForgotPassword", &posted.body(username, json!({}))) {
+    match posted.call("ForgotPassword", username, json!({})) {
         Ok(out) => pages::code_form(
-            &url(&site, "confirmForgotPassword", &posted.raw),
+            &posted.url("confirmForgotPassword"),
             posted.csrf(),
             username,
             out["CodeDeliveryDetails"]["Destination"]
@@ -314,7 +296,7 @@ pub async fn forgot_password_submit(
             None,
         ),
         Err(e) => pages::forgot_password(
-            &url(&site, "forgotPassword", &posted.raw),
+            &posted.url("forgotPassword"),
             posted.csrf(),
             posted.offer.username_label,
             Some(&e.message),
@@ -323,36 +305,23 @@ pub async fn forgot_password_submit(
 }
 
 /// `POST /confirmForgotPassword`: ConfirmForgotPassword, then sign in.
-pub async fn confirm_forgot_password_submit(
-    State(shared): State<Shared>,
-    site: Site,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let posted = match read_post(&shared, &site, query, &headers, &body) {
-        Ok(p) => p,
-        Err(response) => return *response,
-    };
+pub async fn confirm_forgot_password_submit(posted: Posted) -> Response {
     let username = posted.field("username");
-    let request = posted.body(
+    let reset = posted.call(
+        "ConfirmForgotPassword",
         username,
         json!({
             "ConfirmationCode": posted.field("code").trim(),
             "Password": posted.field("new_password"),
         }),
     );
-    match call(&shared, "ConfirmForgotPassword", &request) {
-        Ok(_) => sign_in_with_notice(
-            &shared,
-            &site,
-            &posted,
-            &headers,
+    match reset {
+        Ok(_) => posted.sign_in_with_notice(
             "Your password has been reset: sign in with the new one.",
             username,
         ),
         Err(e) => pages::code_form(
-            &url(&site, "confirmForgotPassword", &posted.raw),
+            &posted.url("confirmForgotPassword"),
             posted.csrf(),
             username,
             posted.field("destination"),
