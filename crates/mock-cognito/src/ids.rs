@@ -64,6 +64,11 @@ impl Randomness {
         out
     }
 
+    /// `n` random bytes as lower-case hex (ids, URL signatures).
+    pub fn hex(&self, n: usize) -> String {
+        self.bytes(n).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// A random UUID (v4), as `sub`, `jti` and internal usernames use.
     pub fn uuid(&self) -> String {
         let mut b = [0u8; 16];

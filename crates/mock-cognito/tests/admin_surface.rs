@@ -686,18 +686,10 @@ async fn force_alias_creation_moves_the_alias_to_the_new_user() {
     assert_eq!(by_alias["Username"], "second");
 }
 
-/// PasswordHistorySize 2: neither the current password nor the one before
-/// it may be set again; the one before those may.
-#[tokio::test]
-async fn password_history_refuses_the_last_passwords() {
-    let mock = MockCognito::start().await.unwrap();
-    let created = ok(
-        mock.addr(),
-        "CreateUserPool",
-        json!({"PoolName": "history",
-               "Policies": {"PasswordPolicy": {"MinimumLength": 8, "PasswordHistorySize": 2}}}),
-    )
-    .await;
+/// A pool made from `pool`, an app client for USER_PASSWORD_AUTH, and a
+/// user with no password yet: (pool id, client id).
+async fn pool_client_and_user(mock: &MockCognito, pool: Value, username: &str) -> (String, String) {
+    let created = ok(mock.addr(), "CreateUserPool", pool).await;
     let pool = created["UserPool"]["Id"].as_str().unwrap().to_owned();
     let client = ok(
         mock.addr(),
@@ -712,7 +704,22 @@ async fn password_history_refuses_the_last_passwords() {
     ok(
         mock.addr(),
         "AdminCreateUser",
-        json!({"UserPoolId": pool, "Username": "hana", "MessageAction": "SUPPRESS"}),
+        json!({"UserPoolId": pool, "Username": username, "MessageAction": "SUPPRESS"}),
+    )
+    .await;
+    (pool, client)
+}
+
+/// PasswordHistorySize 2: neither the current password nor the one before
+/// it may be set again; the one before those may.
+#[tokio::test]
+async fn password_history_refuses_the_last_passwords() {
+    let mock = MockCognito::start().await.unwrap();
+    let (pool, client) = pool_client_and_user(
+        &mock,
+        json!({"PoolName": "history",
+               "Policies": {"PasswordPolicy": {"MinimumLength": 8, "PasswordHistorySize": 2}}}),
+        "hana",
     )
     .await;
     let set = |password: &str| json!({"UserPoolId": pool, "Username": "hana", "Password": password, "Permanent": true});
@@ -750,27 +757,10 @@ async fn password_history_refuses_the_last_passwords() {
 #[tokio::test]
 async fn auth_events_record_sign_ins_and_take_feedback() {
     let mock = MockCognito::start().await.unwrap();
-    let created = ok(
-        mock.addr(),
-        "CreateUserPool",
+    let (pool, client) = pool_client_and_user(
+        &mock,
         json!({"PoolName": "watched", "UserPoolAddOns": {"AdvancedSecurityMode": "AUDIT"}}),
-    )
-    .await;
-    let pool = created["UserPool"]["Id"].as_str().unwrap().to_owned();
-    let client = ok(
-        mock.addr(),
-        "CreateUserPoolClient",
-        json!({"UserPoolId": pool, "ClientName": "app",
-               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
-    )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    ok(
-        mock.addr(),
-        "AdminCreateUser",
-        json!({"UserPoolId": pool, "Username": "lee", "MessageAction": "SUPPRESS"}),
+        "lee",
     )
     .await;
     ok(

@@ -727,7 +727,7 @@ impl UserPools {
             return Err(invalid_session());
         }
         let verifier = pool.make_verifier(ctx, &pending.username, new_password)?;
-        pool.check_password_reuse(&pending.username, new_password)?;
+        pool.check_password_reuse(&pending.username, new_password, ctx)?;
         pool.update_attributes(&pending.username, updates, super::schema::Writer::User, now)?;
         pool.replace_verifier(&pending.username, verifier, now)?;
         let user = pool

@@ -79,6 +79,10 @@ fn check_choice(use_cognito: bool, settings: bool, assets: bool) -> ApiResult<()
 }
 
 impl Branding {
+    pub(super) fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
     fn describe(&self, pool_id: &str) -> Value {
         let mut out = json!({
             "ManagedLoginBrandingId": self.id,
@@ -213,11 +217,5 @@ impl UserPools {
         pool.branding.remove(id).ok_or_else(|| not_found(id))?;
         pool.modified = ctx.clock.unix();
         Ok(Empty {})
-    }
-}
-
-impl Branding {
-    pub(super) fn client_id(&self) -> &str {
-        &self.client_id
     }
 }

@@ -180,20 +180,9 @@ impl UserPools {
             ));
         }
         let now = ctx.clock.unix();
-        let token: String = ctx
-            .rng
-            .bytes(24)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let suffix: String = ctx
-            .rng
-            .bytes(6)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let token = ctx.rng.hex(24);
         let job = ImportJob {
-            id: format!("import-{suffix}"),
+            id: format!("import-{}", ctx.rng.hex(6)),
             name: input.job_name,
             role_arn: input.cloud_watch_logs_role_arn,
             status: status(UserImportJobStatusType::Created),

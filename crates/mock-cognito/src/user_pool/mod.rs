@@ -762,20 +762,21 @@ impl Pool {
 
     /// PasswordHistorySize: refuses `password` if it is one of the user's
     /// last that many (the current one included).
-    fn check_password_reuse(&self, username: &str, password: &str) -> ApiResult<()> {
+    fn check_password_reuse(
+        &self,
+        username: &str,
+        password: &str,
+        ctx: &Context<'_>,
+    ) -> ApiResult<()> {
         let keep = self.password_history_size();
         if keep == 0 {
             return Ok(());
         }
         let user = self.users.get(username).ok_or_else(user_not_found)?;
-        let pool_name = self.pool_name();
-        let password = Password::new(password);
         let reused = std::iter::once(&user.verifier)
             .chain(&user.password_history)
             .take(keep)
-            .any(|old| {
-                crate::work::expensive(|| old.matches_password(&pool_name, username, &password))
-            });
+            .any(|old| self.verifier_matches(old, username, password, ctx));
         if reused {
             return Err(ApiError::new(
                 "InvalidPasswordException",
@@ -810,19 +811,26 @@ impl Pool {
     /// Whether `password` is `user`'s: as checked ahead of the lock if it
     /// was, else checked now.
     fn password_matches(&self, user: &User, password: &str, ctx: &Context<'_>) -> bool {
+        self.verifier_matches(&user.verifier, &user.username, password, ctx)
+    }
+
+    /// Whether `password` is the one `verifier` was made from.
+    fn verifier_matches(
+        &self,
+        verifier: &Verifier,
+        username: &str,
+        password: &str,
+        ctx: &Context<'_>,
+    ) -> bool {
         let pool_name = self.pool_name();
         if let Some(checked) = ctx.ahead.and_then(|a| {
             a.verifiers
-                .checked(&pool_name, &user.username, &user.verifier, password)
+                .checked(&pool_name, username, verifier, password)
         }) {
             return checked;
         }
         crate::work::expensive(|| {
-            user.verifier.matches_password(
-                &self.pool_name(),
-                &user.username,
-                &Password::new(password),
-            )
+            verifier.matches_password(&pool_name, username, &Password::new(password))
         })
     }
 }

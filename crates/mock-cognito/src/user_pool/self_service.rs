@@ -416,7 +416,7 @@ impl UserPools {
         let username = self.existing_user(&input.client_id, &pool_id, typed)?;
         let pool = self.pool(&pool_id)?;
         let verifier = pool.make_verifier(ctx, &username, &input.password)?;
-        pool.check_password_reuse(&username, &input.password)?;
+        pool.check_password_reuse(&username, &input.password, ctx)?;
         self.take_code(
             &pool_id,
             &username,
@@ -453,7 +453,7 @@ impl UserPools {
             return Err(ApiError::incorrect_credentials());
         }
         let verifier = pool.make_verifier(ctx, &username, &input.proposed_password)?;
-        pool.check_password_reuse(&username, &input.proposed_password)?;
+        pool.check_password_reuse(&username, &input.proposed_password, ctx)?;
         self.pool_mut(&pool_id)?
             .replace_verifier(&username, verifier, ctx.clock.unix())?;
         self.record_event(&pool_id, &username, EventKind::PasswordChange, ctx);

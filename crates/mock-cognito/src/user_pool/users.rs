@@ -423,7 +423,7 @@ impl UserPools {
         let pool = self.pool_mut(&input.user_pool_id)?;
         let username = pool.user(&input.username)?.username.clone();
         let verifier = pool.make_verifier(ctx, &username, &input.password)?;
-        pool.check_password_reuse(&username, &input.password)?;
+        pool.check_password_reuse(&username, &input.password, ctx)?;
         pool.replace_verifier(&username, verifier, ctx.clock.unix())?;
         let user = pool.users.get_mut(&username).ok_or_else(user_not_found)?;
         user.status = if input.permanent.unwrap_or(false) {
@@ -699,8 +699,7 @@ fn parse_filter(f: &str) -> ApiResult<Filter> {
 
 /// A temporary password that meets the default policy.
 pub(crate) fn generated_password(rng: &crate::ids::Randomness) -> String {
-    let body: String = rng.bytes(9).iter().map(|b| format!("{:02x}", b)).collect();
-    format!("Tmp{body}!9")
+    format!("Tmp{}!9", rng.hex(9))
 }
 
 impl UserPools {

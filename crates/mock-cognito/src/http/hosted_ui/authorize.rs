@@ -248,23 +248,20 @@ pub async fn login_page(
 /// What a sign-in form leads to: the app (signed in), the new-password
 /// form, a second factor's page, or the sign-in page again with the error.
 struct Answered<'a> {
-    shared: &'a Shared,
-    site: &'a Site,
-    raw: &'a str,
-    request: &'a ValidAuthorize,
-    headers: &'a HeaderMap,
+    sign_in: SignInAgain<'a>,
     csrf: &'a str,
 }
 
 impl Answered<'_> {
     fn action(&self) -> String {
-        format!("{}/login?{}", self.site.base, self.raw)
+        format!("{}/login?{}", self.sign_in.site.base, self.sign_in.raw)
     }
 
     fn show(&self, outcome: Result<PagePassword, crate::ApiError>, username: &str) -> Response {
         match outcome {
             Ok(PagePassword::SignedIn(user)) => {
-                finish(self.shared, self.request, &user, Some(&user), self.site)
+                let page = &self.sign_in;
+                finish(page.shared, page.request, &user, Some(&user), page.site)
             }
             Ok(PagePassword::NewPasswordRequired(session)) => {
                 pages::new_password(&self.action(), self.csrf, &session, None)
@@ -278,21 +275,14 @@ impl Answered<'_> {
         pages::second_factor(
             &self.action(),
             self.csrf,
-            &self.site.pool_id,
+            &self.sign_in.site.pool_id,
             challenge,
             error,
         )
     }
 
     fn sign_in_again(&self, error: &str, username: &str) -> Response {
-        SignInAgain {
-            shared: self.shared,
-            site: self.site,
-            raw: self.raw,
-            request: self.request,
-            headers: self.headers,
-        }
-        .render(Some(error), None, username)
+        self.sign_in.render(Some(error), None, username)
     }
 }
 
@@ -319,15 +309,17 @@ pub async fn login_submit(
         );
     }
     let ctx = shared.context();
-    let action = format!("{}/login?{raw}", site.base);
     let answered = Answered {
-        shared: &shared,
-        site: &site,
-        raw: &raw,
-        request: &request,
-        headers: &headers,
+        sign_in: SignInAgain {
+            shared: &shared,
+            site: &site,
+            raw: &raw,
+            request: &request,
+            headers: &headers,
+        },
         csrf: field("_csrf"),
     };
+    let action = answered.action();
     if !field("mfa_session").is_empty() {
         let shown = PageChallenge {
             name: field("mfa_challenge").to_owned(),
