@@ -68,7 +68,7 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
         types.iter().copied().collect::<Vec<_>>().join(", ")
     );
 
-    let bin = crate::bench_mock::process::release_cogkit()?;
+    let bin = crate::mock_server::cogkit_binary()?;
     let work = crate::workspace_root().join("target/terraform-run");
     prepare(&work, &files)?;
     let server = MockServer::start_plain(&bin)?;
