@@ -8,7 +8,7 @@
 //! The configuration in `xtask/terraform/` declares every Cognito resource
 //! type of the provider; this command
 //!
-//! 1. builds the release `cogkit` and starts `cogkit mock serve` on a free
+//! 1. builds (or reuses) the debug `cogkit` the tests build and starts `cogkit mock serve` on a free
 //!    loopback port, in memory;
 //! 2. copies the `.tf` files into a fresh `target/terraform-run/` with its
 //!    own CLI configuration (the provider from the filesystem mirror at
