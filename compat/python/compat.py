@@ -286,6 +286,38 @@ def _():
     assert claims["token_use"] == "access" and claims["client_id"] == state["app"], claims
 
 
+@step("boto3 GetDerivedToken: an audience-bound token PyJWT verifies, that still works as the user's")
+def _():
+    service = idp.create_user_pool_client(
+        UserPoolId=state["pool"],
+        ClientName="exchanger",
+        ExplicitAuthFlows=["ALLOW_TOKEN_EXCHANGE_IMPERSONATION", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    subject = state["tokens"]["AccessToken"]
+    out = idp.get_derived_token(
+        ClientId=service, SubjectToken=subject, SubjectTokenType="ACCESS_TOKEN", Audiences=["reports"]
+    )
+    assert (out["IssuedTokenType"], out["TokenType"]) == ("ACCESS_TOKEN", "Bearer"), out
+    token = out["IssuedToken"]
+    key = jwks_client(state["pool"]).get_signing_key_from_jwt(token)
+    claims = jwt.decode(
+        token,
+        key.key,
+        algorithms=["RS256"],
+        audience="reports",
+        issuer=f"https://cognito-idp.{REGION}.amazonaws.com/{state['pool']}",
+    )
+    assert claims["client_id"] == service and claims["username"] == "pat", claims
+    assert idp.get_user(AccessToken=token)["Username"] == "pat"
+    try:
+        idp.get_derived_token(
+            ClientId=state["app"], SubjectToken=subject, SubjectTokenType="ACCESS_TOKEN"
+        )
+        raise AssertionError("a client without the token-exchange flow exchanged a token")
+    except botocore.exceptions.ClientError as e:
+        assert e.response["Error"]["Code"] == "InvalidParameterException", e.response
+
+
 @step("cryptography verifies GetSigningCertificate: self-signed, the ID tokens' key")
 def _():
     import base64

@@ -16,7 +16,6 @@ use aws_sdk_cognitoidentityprovider::types::{
 use cognito_srp::{
     CognitoTimestamp, Password, PasswordVerifierChallenge, PoolName, SrpClient, secret_hash,
 };
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use mock_cognito::MockCognito;
 use serde_json::Value;
 
@@ -185,39 +184,7 @@ impl World {
 
     /// Verifies a token with `jsonwebtoken` against the pool's JWKS.
     async fn verify(&self, token: &str, audience: Option<&str>) -> Result<Value, String> {
-        let jwks = common::raw(
-            self.mock.addr(),
-            "GET",
-            &format!("/{}/.well-known/jwks.json", self.pool_id),
-            &[],
-            b"",
-        )
-        .await
-        .json();
-        let header = jsonwebtoken::decode_header(token).map_err(|e| e.to_string())?;
-        let jwk = jwks["keys"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|k| Some(k["kid"].as_str().unwrap()) == header.kid.as_deref())
-            .ok_or("kid not in JWKS")?;
-        let key = DecodingKey::from_rsa_components(
-            jwk["n"].as_str().unwrap(),
-            jwk["e"].as_str().unwrap(),
-        )
-        .map_err(|e| e.to_string())?;
-        let mut validation = Validation::new(Algorithm::RS256);
-        validation.set_issuer(&[format!(
-            "https://cognito-idp.us-east-1.amazonaws.com/{}",
-            self.pool_id
-        )]);
-        match audience {
-            Some(aud) => validation.set_audience(&[aud]),
-            None => validation.validate_aud = false,
-        }
-        jsonwebtoken::decode::<Value>(token, &key, &validation)
-            .map(|d| d.claims)
-            .map_err(|e| e.to_string())
+        common::verify_jwt(self.mock.addr(), &self.pool_id, token, audience).await
     }
 }
 

@@ -188,7 +188,7 @@ fn dispatch(shared: &Shared, request: AwsJsonRequest) -> Result<Value, ApiError>
         span.record("client", client);
     }
     let ctx = shared.context_in(request.region.as_deref());
-    check_region_scope(shared, &request.body, ctx.request_region)?;
+    check_region_scope(shared, request.operation, &request.body, ctx.request_region)?;
     match request.request {
         ServiceRequest::UserPool(typed) => crate::ops::user_pool::run(shared, *typed, &ctx),
         ServiceRequest::IdentityPool(typed) => crate::ops::identity_pool::run(shared, *typed, &ctx),
@@ -236,6 +236,7 @@ impl IntoResponse for ApiError {
 /// is answered as not found, in the words of the operation's service.
 fn check_region_scope(
     shared: &Shared,
+    operation: &str,
     input: &Value,
     region: Option<&str>,
 ) -> Result<(), ApiError> {
@@ -247,10 +248,9 @@ fn check_region_scope(
             .as_str()
             .filter(|id| crate::region::of_id(id).is_some_and(|r| r != region))
     };
+    // A pool of another region is reachable through its replica here.
     if let Some(id) = elsewhere("UserPoolId") {
-        return Err(ApiError::resource_not_found(format!(
-            "User pool {id} does not exist."
-        )));
+        return shared.user_pools().served_by_replica(id, region, operation);
     }
     if let Some(id) = elsewhere("IdentityPoolId") {
         return Err(ApiError::resource_not_found(format!(
@@ -264,12 +264,18 @@ fn check_region_scope(
     }
     if input.get("UserPoolId").is_none()
         && let Some(client_id) = input["ClientId"].as_str()
-        && let Some(pool_region) = shared.user_pools().region_of_client(client_id)
+        && let Some((pool_id, pool_region)) = shared.user_pools().pool_of_client(client_id)
         && pool_region != region
     {
-        return Err(ApiError::resource_not_found(format!(
-            "User pool client {client_id} does not exist."
-        )));
+        return shared
+            .user_pools()
+            .served_by_replica(&pool_id, region, operation)
+            .map_err(|e| match e.code {
+                "ResourceNotFoundException" => ApiError::resource_not_found(format!(
+                    "User pool client {client_id} does not exist."
+                )),
+                _ => e,
+            });
     }
     Ok(())
 }

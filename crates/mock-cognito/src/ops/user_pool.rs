@@ -134,6 +134,11 @@ fn sign_in(
                 })
             }));
         }
+        R::GetDerivedToken(i) => {
+            // Decided under a read lock; the token is signed with none held.
+            let token = shared.user_pools().derived_token(i, ctx);
+            return Some(token.and_then(|t| to_json(t.sign())));
+        }
         _ => return None,
     };
     let reply: Result<AuthReply, ApiError> = step.and_then(|step| match step {

@@ -66,6 +66,8 @@ struct PoolRow {
     terms: BTreeMap<String, super::terms::Terms>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     branding: BTreeMap<String, super::branding::Branding>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    replicas: BTreeMap<String, super::replicas::Replica>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -308,6 +310,7 @@ impl UserPools {
                 import_jobs: row.import_jobs,
                 terms: row.terms,
                 branding: row.branding,
+                replicas: row.replicas,
                 id_key: Arc::new(SigningKey::generate_with(row.id_kid, Alg::Rs256, keys)),
                 access_key: Arc::new(SigningKey::generate_with(row.access_kid, Alg::Rs256, keys)),
             };
@@ -566,6 +569,7 @@ fn pool_row(pool: &Pool) -> PoolRow {
         import_jobs: pool.import_jobs.clone(),
         terms: pool.terms.clone(),
         branding: pool.branding.clone(),
+        replicas: pool.replicas.clone(),
     }
 }
 

@@ -20,11 +20,13 @@ mod oauth;
 mod page_mfa;
 mod pools;
 mod providers;
+mod replicas;
 mod schema;
 mod self_service;
 mod sign_in_names;
 mod tags;
 mod terms;
+mod token_exchange;
 mod tokens;
 mod totp;
 mod users;
@@ -55,6 +57,7 @@ pub use oauth::{
 pub use page_mfa::PageChallenge;
 pub use pools::PasswordPolicy;
 pub(crate) use providers::ProviderApp;
+pub use token_exchange::TOKEN_EXCHANGE_GRANT;
 pub use tokens::verify_id_token;
 
 /// How `iss` is formed in user-pool tokens.
@@ -216,6 +219,8 @@ struct Pool {
     terms: BTreeMap<String, terms::Terms>,
     /// Managed-login branding styles by ManagedLoginBrandingId.
     branding: BTreeMap<String, branding::Branding>,
+    /// Secondary replicas by region (Multi-Region replication).
+    replicas: BTreeMap<String, replicas::Replica>,
     /// ID tokens and access tokens are signed with different keys, as Cognito does.
     id_key: std::sync::Arc<SigningKey>,
     access_key: std::sync::Arc<SigningKey>,
@@ -433,6 +438,10 @@ impl UserPools {
             R::AdminUpdateAuthEventFeedback(i) => {
                 out(self.admin_update_auth_event_feedback(i, ctx))
             }
+            R::CreateUserPoolReplica(i) => out(self.create_user_pool_replica(i, ctx)),
+            R::UpdateUserPoolReplica(i) => out(self.update_user_pool_replica(i, ctx)),
+            R::DeleteUserPoolReplica(i) => out(self.delete_user_pool_replica(i, ctx)),
+            R::ListUserPoolReplicas(i) => out(self.list_user_pool_replicas(i)),
             R::CreateTerms(i) => out(self.create_terms(i, ctx)),
             R::UpdateTerms(i) => out(self.update_terms(i, ctx)),
             R::DescribeTerms(i) => out(self.describe_terms(i)),
@@ -454,10 +463,12 @@ impl UserPools {
         }
     }
 
-    /// The region of the pool an app client belongs to.
-    pub(crate) fn region_of_client(&self, client_id: &str) -> Option<String> {
+    /// The pool (id, region) of an app client.
+    pub(crate) fn pool_of_client(&self, client_id: &str) -> Option<(String, String)> {
         let pool_id = self.client_index.get(client_id)?;
-        self.pools.get(pool_id).map(|p| p.region.clone())
+        self.pools
+            .get(pool_id)
+            .map(|p| (p.id.clone(), p.region.clone()))
     }
 
     /// Every pool's signing keys (to make ahead of time).

@@ -984,7 +984,7 @@ impl UserPools {
                 key,
                 expires_in,
             } => Ok((claims, key, expires_in)),
-            TokenGrant::User { .. } => Err(crate::ApiError::new(
+            TokenGrant::User { .. } | TokenGrant::Derived(_) => Err(crate::ApiError::new(
                 "InternalErrorException",
                 "client_credentials answered with user tokens",
             )),
@@ -1117,6 +1117,8 @@ pub enum TokenGrant {
         scopes: Vec<String>,
         with_refresh: bool,
     },
+    /// A token exchange (RFC 8693).
+    Derived(super::token_exchange::DerivedToken),
     /// The client's own access token (`client_credentials`).
     Client {
         claims: Value,
@@ -1143,6 +1145,7 @@ impl TokenGrant {
                 "expires_in": expires_in,
                 "token_type": "Bearer",
             }),
+            TokenGrant::Derived(token) => token.sign_oauth(),
         }
     }
 }

@@ -353,6 +353,7 @@ impl UserPools {
             import_jobs: Default::default(),
             terms: Default::default(),
             branding: Default::default(),
+            replicas: Default::default(),
             id_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
             access_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
         };

@@ -601,7 +601,7 @@ impl UserPools {
 
 /// A `ClientSecret` member (RevokeToken, GetTokensFromRefreshToken):
 /// required and equal for a client with a secret, refused for one without.
-fn check_client_secret(
+pub(super) fn check_client_secret(
     client: &super::AppClient,
     given: Option<&str>,
     wrong: impl FnOnce() -> ApiError,

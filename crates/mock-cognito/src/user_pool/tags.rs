@@ -1,6 +1,8 @@
 //! Tags on user pools (TagResource, UntagResource, ListTagsForResource),
 //! addressed by the pool's ARN and kept as its `UserPoolTags`.
 
+use std::collections::BTreeMap;
+
 use super::{Pool, UserPools};
 use crate::error::{ApiError, ApiResult};
 use crate::shapes::Empty;
@@ -23,9 +25,10 @@ impl Pool {
 }
 
 impl UserPools {
-    /// The pool an ARN names. Any account is taken (the mock has one), the
-    /// region and id must match a pool.
-    fn pool_of_arn(&mut self, arn: &str) -> ApiResult<&mut Pool> {
+    /// The tags of the pool (or the pool's replica) an ARN names. Any
+    /// account is taken (the mock has one); the region and id must match a
+    /// pool or one of its replicas.
+    fn tags_of_arn(&mut self, arn: &str) -> ApiResult<&mut Option<BTreeMap<String, String>>> {
         let not_found = || {
             ApiError::new(
                 "ResourceNotFoundException",
@@ -40,28 +43,31 @@ impl UserPools {
         };
         let id = resource.strip_prefix("userpool/").ok_or_else(not_found)?;
         let pool = self.pools.get_mut(id).ok_or_else(not_found)?;
-        if pool.region != *region {
-            return Err(not_found());
+        if pool.region == *region {
+            return Ok(&mut pool.settings.user_pool_tags);
         }
-        Ok(pool)
+        // A replica's ARN names its own region; it keeps its own tags.
+        pool.replicas
+            .get_mut(*region)
+            .map(super::replicas::Replica::tags_mut)
+            .ok_or_else(not_found)
     }
 
     pub(super) fn tag_resource(&mut self, input: TagResourceRequest) -> ApiResult<Empty> {
-        let pool = self.pool_of_arn(&input.resource_arn)?;
-        let mut tags = pool.settings.user_pool_tags.clone().unwrap_or_default();
-        tags.extend(input.tags);
-        if tags.len() > MAX_TAGS {
+        let tags = self.tags_of_arn(&input.resource_arn)?;
+        let mut merged = tags.clone().unwrap_or_default();
+        merged.extend(input.tags);
+        if merged.len() > MAX_TAGS {
             return Err(ApiError::invalid_parameter(format!(
                 "A resource can have at most {MAX_TAGS} tags"
             )));
         }
-        pool.settings.user_pool_tags = Some(tags);
+        *tags = Some(merged);
         Ok(Empty {})
     }
 
     pub(super) fn untag_resource(&mut self, input: UntagResourceRequest) -> ApiResult<Empty> {
-        let pool = self.pool_of_arn(&input.resource_arn)?;
-        if let Some(tags) = pool.settings.user_pool_tags.as_mut() {
+        if let Some(tags) = self.tags_of_arn(&input.resource_arn)? {
             for key in &input.tag_keys {
                 tags.remove(key);
             }
@@ -73,9 +79,9 @@ impl UserPools {
         &mut self,
         input: ListTagsForResourceRequest,
     ) -> ApiResult<ListTagsForResourceResponse> {
-        let pool = self.pool_of_arn(&input.resource_arn)?;
+        let tags = self.tags_of_arn(&input.resource_arn)?;
         Ok(ListTagsForResourceResponse {
-            tags: Some(pool.settings.user_pool_tags.clone().unwrap_or_default()),
+            tags: Some(tags.clone().unwrap_or_default()),
         })
     }
 }

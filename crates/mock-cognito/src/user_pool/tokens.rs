@@ -122,6 +122,38 @@ fn group_claims(pool: &Pool, user: &User) -> (Vec<String>, Vec<String>, Option<S
     (names, roles, preferred)
 }
 
+/// A user's attributes as ID-token claims, bounded by the client's
+/// ReadAttributes when it has them.
+pub(super) fn attribute_claims(client: &AppClient, user: &User) -> serde_json::Map<String, Value> {
+    let mut claims = serde_json::Map::new();
+    let readable = client
+        .settings
+        .read_attributes
+        .as_deref()
+        .filter(|r| !r.is_empty());
+    for (name, value) in &user.attributes {
+        // The client's ReadAttributes, when it has them, bound what its
+        // ID tokens carry (a federated user's `identities` always).
+        if readable.is_some_and(|r| !r.contains(name)) && name != "identities" {
+            continue;
+        }
+        // As Cognito emits them: verification flags are booleans,
+        // `updated_at` a number, `address` an object; everything else,
+        // custom attributes included, is a string.
+        let value = match (name.as_str(), value.as_str()) {
+            ("email_verified" | "phone_number_verified", "true") => json!(true),
+            ("email_verified" | "phone_number_verified", "false") => json!(false),
+            ("updated_at", v) if v.parse::<i64>().is_ok() => json!(v.parse::<i64>().ok()),
+            ("address", v) => json!({ "formatted": v }),
+            // Federated users: the linked identities, as a JSON array.
+            ("identities", v) => serde_json::from_str(v).unwrap_or_else(|_| json!(v)),
+            _ => json!(value),
+        };
+        claims.insert(name.clone(), value);
+    }
+    claims
+}
+
 impl UserPools {
     /// Starts a session and issues the tokens of a sign-in, with the
     /// signatures left to make once the state lock is released
@@ -221,29 +253,8 @@ impl UserPools {
             "origin_jti": origin_jti,
             "event_id": event_id,
         });
-        let readable = client
-            .settings
-            .read_attributes
-            .as_deref()
-            .filter(|r| !r.is_empty());
-        for (name, value) in &user.attributes {
-            // The client's ReadAttributes, when it has them, bound what its
-            // ID tokens carry (a federated user's `identities` always).
-            if readable.is_some_and(|r| !r.contains(name)) && name != "identities" {
-                continue;
-            }
-            // As Cognito emits them: verification flags are booleans,
-            // `updated_at` a number, `address` an object; everything else,
-            // custom attributes included, is a string.
-            id[name] = match (name.as_str(), value.as_str()) {
-                ("email_verified" | "phone_number_verified", "true") => json!(true),
-                ("email_verified" | "phone_number_verified", "false") => json!(false),
-                ("updated_at", v) if v.parse::<i64>().is_ok() => json!(v.parse::<i64>().ok()),
-                ("address", v) => json!({ "formatted": v }),
-                // Federated users: the linked identities, as a JSON array.
-                ("identities", v) => serde_json::from_str(v).unwrap_or_else(|_| json!(v)),
-                _ => json!(value),
-            };
+        for (name, value) in attribute_claims(client, user) {
+            id[name] = value;
         }
         if !groups.is_empty() {
             id["cognito:groups"] = json!(groups);

@@ -96,20 +96,33 @@ pub fn region_of(body: &Value) -> String {
 /// One AWS JSON 1.1 call. `signed` adds a (dummy) SigV4 Authorization header
 /// for the region of the resource the body names.
 pub async fn call(addr: std::net::SocketAddr, target: &str, body: &Value, signed: bool) -> Reply {
+    let region = signed.then(|| region_of(body));
+    call_in(addr, target, body, region.as_deref()).await
+}
+
+/// One AWS JSON 1.1 call, signed (a dummy SigV4 header) for `region` if
+/// given, else unsigned.
+pub async fn call_in(
+    addr: std::net::SocketAddr,
+    target: &str,
+    body: &Value,
+    region: Option<&str>,
+) -> Reply {
     let target_header = if target.contains('.') {
         target.to_owned()
     } else {
         format!("AWSCognitoIdentityProviderService.{target}")
     };
-    let auth = format!(
-        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/{}/cognito-idp/aws4_request, SignedHeaders=host, Signature=00",
-        region_of(body)
-    );
+    let auth = region.map(|region| {
+        format!(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/{region}/cognito-idp/aws4_request, SignedHeaders=host, Signature=00"
+        )
+    });
     let mut headers = vec![
         ("content-type", "application/x-amz-json-1.1"),
         ("x-amz-target", target_header.as_str()),
     ];
-    if signed {
+    if let Some(auth) = &auth {
         headers.push(("authorization", auth.as_str()));
     }
     raw(addr, "POST", "/", &headers, body.to_string().as_bytes()).await
@@ -177,4 +190,48 @@ pub fn string_map(v: &Value) -> std::collections::HashMap<String, String> {
         .iter()
         .map(|(k, v)| (k.clone(), v.as_str().expect("a string").to_owned()))
         .collect()
+}
+
+/// Verifies a token with `jsonwebtoken` (RS256) against the JWKS the mock
+/// serves for `pool_id` (a us-east-1 pool): signature, issuer, expiry and,
+/// when given, audience. Returns the claims.
+pub async fn verify_jwt(
+    addr: std::net::SocketAddr,
+    pool_id: &str,
+    token: &str,
+    audience: Option<&str>,
+) -> Result<Value, String> {
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+    let jwks = raw(
+        addr,
+        "GET",
+        &format!("/{pool_id}/.well-known/jwks.json"),
+        &[],
+        b"",
+    )
+    .await
+    .json();
+    let header = jsonwebtoken::decode_header(token).map_err(|e| e.to_string())?;
+    let jwk = jwks["keys"]
+        .as_array()
+        .ok_or("no keys in the JWKS")?
+        .iter()
+        .find(|k| k["kid"].as_str() == header.kid.as_deref())
+        .ok_or("kid not in JWKS")?;
+    let key = DecodingKey::from_rsa_components(
+        jwk["n"].as_str().unwrap_or_default(),
+        jwk["e"].as_str().unwrap_or_default(),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.set_issuer(&[format!(
+        "https://cognito-idp.us-east-1.amazonaws.com/{pool_id}"
+    )]);
+    match audience {
+        Some(aud) => validation.set_audience(&[aud]),
+        None => validation.validate_aud = false,
+    }
+    jsonwebtoken::decode::<Value>(token, &key, &validation)
+        .map(|d| d.claims)
+        .map_err(|e| e.to_string())
 }

@@ -144,6 +144,12 @@ fn grant(
         ),
         "refresh_token" => pools.refresh_grant(&client_id, request.get("refresh_token"), &ctx),
         "client_credentials" => pools.client_credentials(&client_id, request.get("scope"), &ctx),
+        crate::user_pool::TOKEN_EXCHANGE_GRANT => pools.token_exchange_grant(
+            &client_id,
+            request.client_secret.as_deref(),
+            |name| request.get(name),
+            &ctx,
+        ),
         other => Err(OAuthError::new(
             "unsupported_grant_type",
             format!("grant_type {other} is not supported"),
