@@ -318,6 +318,33 @@ def _():
         assert e.response["Error"]["Code"] == "InvalidParameterException", e.response
 
 
+@step("boto3 CIMD policies and a user-pool replica: created, read back, removed")
+def _():
+    pool, app = state["pool"], state["app"]
+    policy = idp.create_cimd_policy(
+        UserPoolId=pool, ClientId=app, PolicyName="tools", URLPatterns=["https://tools.example.com/*.json"]
+    )["CIMDPolicy"]
+    assert policy["ClientId"] == app and policy["URLPatterns"] == ["https://tools.example.com/*.json"], policy
+    listed = idp.list_cimd_policies(UserPoolId=pool)["CIMDPolicies"]
+    assert [p["CIMDPolicyId"] for p in listed] == [policy["CIMDPolicyId"]], listed
+    urls = idp.list_client_metadata_urls(UserPoolId=pool, CIMDPolicyId=policy["CIMDPolicyId"])
+    assert urls["ClientMetadataURLs"] == [], urls
+    idp.delete_cimd_policy(UserPoolId=pool, CIMDPolicyId=policy["CIMDPolicyId"])
+
+    replica = idp.create_user_pool_replica(UserPoolId=pool, RegionName="eu-west-1")["UserPoolReplica"]
+    assert (replica["Status"], replica["Role"]) == ("INACTIVE", "SECONDARY"), replica
+    secondary = boto3.client("cognito-idp", endpoint_url=ENDPOINT, region_name="eu-west-1", **ADMIN)
+    assert secondary.describe_user_pool(UserPoolId=pool)["UserPool"]["Id"] == pool
+    try:
+        secondary.admin_create_user(UserPoolId=pool, Username="nobody", MessageAction="SUPPRESS")
+        raise AssertionError("a secondary replica created a user")
+    except botocore.exceptions.ClientError as e:
+        assert e.response["Error"]["Code"] == "OperationNotEnabledException", e.response
+    regions = [r["RegionName"] for r in idp.list_user_pool_replicas(UserPoolId=pool)["UserPoolReplicas"]]
+    assert regions == [REGION, "eu-west-1"], regions
+    assert idp.delete_user_pool_replica(UserPoolId=pool, RegionName="eu-west-1")["UserPoolReplica"]["Status"] == "DELETING"
+
+
 @step("cryptography verifies GetSigningCertificate: self-signed, the ID tokens' key")
 def _():
     import base64

@@ -48,6 +48,10 @@ pub struct SeedConfig {
     /// registered without being listed here.
     #[serde(default)]
     pub provider_apps: Vec<SeedProviderApp>,
+    /// Client ID metadata documents (CIMD) served from files rather than
+    /// fetched: URL to path (relative to the seed file).
+    #[serde(default)]
+    pub client_metadata_documents: BTreeMap<String, std::path::PathBuf>,
 }
 
 /// A test user of a fake provider, who signs in on its page.
@@ -296,7 +300,15 @@ impl SeedConfig {
         }
         let text = String::from_utf8(bytes)
             .map_err(|_| format!("{shown}: a seed file must be UTF-8 text"))?;
-        Self::from_toml(&text).map_err(|e| format!("{shown}: {e}"))
+        let mut seed = Self::from_toml(&text).map_err(|e| format!("{shown}: {e}"))?;
+        // Document paths are relative to the seed file.
+        let dir = path.parent().unwrap_or(std::path::Path::new("."));
+        for document in seed.client_metadata_documents.values_mut() {
+            if document.is_relative() {
+                *document = dir.join(&*document);
+            }
+        }
+        Ok(seed)
     }
 
     pub(crate) fn issuer_mode(&self) -> Result<Option<IssuerMode>, String> {

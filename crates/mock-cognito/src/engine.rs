@@ -44,6 +44,8 @@ pub(crate) struct Settings {
     pub(crate) endpoint: String,
     /// The port it listens on.
     pub(crate) port: u16,
+    /// Where client ID metadata documents come from.
+    pub(crate) metadata: std::sync::Arc<crate::client_metadata::MetadataFetcher>,
 }
 
 /// What every request of one mock shares.

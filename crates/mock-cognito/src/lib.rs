@@ -85,6 +85,7 @@
 mod ahead;
 #[cfg(feature = "browser")]
 pub mod browser;
+mod client_metadata;
 mod clock;
 mod config;
 mod connections;

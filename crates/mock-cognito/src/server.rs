@@ -1,5 +1,6 @@
 //! The embeddable server: `MockCognito::start().await`, dropped to stop.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -38,6 +39,7 @@ pub(crate) fn engine_at(
             issuer_mode,
             endpoint: endpoint_of(addr),
             port: addr.port(),
+            metadata: Default::default(),
         },
     )
 }
@@ -55,6 +57,8 @@ pub struct MockCognitoBuilder {
     seed_path: Option<PathBuf>,
     limits: ConnectionLimits,
     data_dir: Option<PathBuf>,
+    metadata_documents: BTreeMap<String, PathBuf>,
+    metadata_trust_roots: Vec<Vec<u8>>,
 }
 
 impl Default for MockCognitoBuilder {
@@ -70,11 +74,31 @@ impl Default for MockCognitoBuilder {
             seed_path: None,
             limits: ConnectionLimits::default(),
             data_dir: None,
+            metadata_documents: BTreeMap::new(),
+            metadata_trust_roots: Vec::new(),
         }
     }
 }
 
 impl MockCognitoBuilder {
+    /// Serves the client ID metadata document at `url` (CIMD) from the file
+    /// at `path` instead of fetching it, so a URL client works offline.
+    pub fn client_metadata_document(
+        mut self,
+        url: impl Into<String>,
+        path: impl Into<PathBuf>,
+    ) -> Self {
+        self.metadata_documents.insert(url.into(), path.into());
+        self
+    }
+
+    /// Trusts a certificate (PEM) when fetching client ID metadata
+    /// documents over HTTPS, besides the system's roots.
+    pub fn client_metadata_trust_root(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.metadata_trust_roots.push(pem.into());
+        self
+    }
+
     /// Where to listen (default `127.0.0.1:0`, a free port).
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
@@ -185,6 +209,12 @@ impl MockCognitoBuilder {
             issuer_mode,
             addr,
         );
+        let mut documents = seed.client_metadata_documents.clone();
+        documents.extend(self.metadata_documents.clone());
+        engine.settings.metadata = Arc::new(crate::client_metadata::MetadataFetcher::new(
+            documents,
+            self.metadata_trust_roots.clone(),
+        ));
         if let Some(store) = store {
             engine
                 .attach_store(store)

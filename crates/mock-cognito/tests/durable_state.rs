@@ -511,7 +511,7 @@ async fn a_seed_adds_to_a_data_dir_only_what_is_not_there() {
 /// An import job's record, a user's password history, the pool's signing
 /// certificate, a client's two secrets and its terms survive a restart.
 #[tokio::test]
-async fn import_jobs_password_history_secrets_and_terms_survive_a_restart() {
+async fn import_jobs_password_history_secrets_terms_cimd_policies_and_replicas_survive_a_restart() {
     let dir = data_dir("features");
     let mock = start(&dir).await;
     let created = ok(
@@ -573,6 +573,22 @@ async fn import_jobs_password_history_secrets_and_terms_survive_a_restart() {
                "Links": {"cognito:default": "https://example.com/privacy"}}),
     )
     .await;
+    let policy = ok(
+        mock.addr(),
+        "CreateCIMDPolicy",
+        json!({"UserPoolId": pool, "ClientId": client, "PolicyName": "tools",
+               "URLPatterns": ["https://tools.example.com/*"], "CacheDuration": 172800}),
+    )
+    .await["CIMDPolicy"]
+        .clone();
+    let replica = json!({"UserPoolId": pool, "RegionName": "eu-west-1"});
+    ok(mock.addr(), "CreateUserPoolReplica", replica.clone()).await;
+    let replicas_before = ok(
+        mock.addr(),
+        "ListUserPoolReplicas",
+        json!({"UserPoolId": pool}),
+    )
+    .await;
     drop(mock);
 
     let mock = start(&dir).await;
@@ -612,4 +628,18 @@ async fn import_jobs_password_history_secrets_and_terms_survive_a_restart() {
         terms["Terms"]["Links"]["cognito:default"],
         "https://example.com/privacy"
     );
+    let kept = ok(
+        mock.addr(),
+        "DescribeCIMDPolicy",
+        json!({"UserPoolId": pool, "CIMDPolicyId": policy["CIMDPolicyId"]}),
+    )
+    .await;
+    assert_eq!(kept["CIMDPolicy"], policy);
+    let replicas_after = ok(
+        mock.addr(),
+        "ListUserPoolReplicas",
+        json!({"UserPoolId": pool}),
+    )
+    .await;
+    assert_eq!(replicas_after, replicas_before);
 }

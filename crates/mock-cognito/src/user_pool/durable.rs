@@ -68,6 +68,8 @@ struct PoolRow {
     branding: BTreeMap<String, super::branding::Branding>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     replicas: BTreeMap<String, super::replicas::Replica>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    cimd: BTreeMap<String, super::cimd::CimdPolicy>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -311,6 +313,8 @@ impl UserPools {
                 terms: row.terms,
                 branding: row.branding,
                 replicas: row.replicas,
+                cimd: row.cimd,
+                cimd_clients: Default::default(),
                 id_key: Arc::new(SigningKey::generate_with(row.id_kid, Alg::Rs256, keys)),
                 access_key: Arc::new(SigningKey::generate_with(row.access_kid, Alg::Rs256, keys)),
             };
@@ -357,6 +361,9 @@ impl UserPools {
             };
             pools.client_index.insert(id.clone(), pool_id.clone());
             pools.pool_for_load(&pool_id)?.clients.load(id, client);
+        }
+        for pool in pools.pools.values_mut() {
+            pool.rebuild_cimd_clients();
         }
         for (pool_id, name, json) in children(USER)? {
             let row: UserRow = from_json(USER, &name, &json)?;
@@ -570,6 +577,7 @@ fn pool_row(pool: &Pool) -> PoolRow {
         terms: pool.terms.clone(),
         branding: pool.branding.clone(),
         replicas: pool.replicas.clone(),
+        cimd: pool.cimd.clone(),
     }
 }
 

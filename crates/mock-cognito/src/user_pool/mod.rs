@@ -10,6 +10,7 @@ mod ahead;
 mod auth;
 mod auth_events;
 mod branding;
+mod cimd;
 mod client_secrets;
 mod customization;
 mod durable;
@@ -49,6 +50,7 @@ use crate::shapes::cognito_idp::{
 use crate::store::Tracked;
 
 pub use auth::{AuthReply, AuthStep};
+pub use cimd::{CimdLookup, check_client_id_url, parse_document};
 pub use import::{MAX_IMPORT_CSV_BYTES, UploadRefusal};
 pub use oauth::{
     AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, OAuthError, PagePassword,
@@ -221,6 +223,11 @@ struct Pool {
     branding: BTreeMap<String, branding::Branding>,
     /// Secondary replicas by region (Multi-Region replication).
     replicas: BTreeMap<String, replicas::Replica>,
+    /// CIMD policies by CIMDPolicyId, with their cached documents.
+    cimd: BTreeMap<String, cimd::CimdPolicy>,
+    /// The clients cached CIMD documents stand for, by URL (derived from
+    /// `cimd` and `clients`; not stored).
+    cimd_clients: HashMap<String, AppClient>,
     /// ID tokens and access tokens are signed with different keys, as Cognito does.
     id_key: std::sync::Arc<SigningKey>,
     access_key: std::sync::Arc<SigningKey>,
@@ -438,6 +445,15 @@ impl UserPools {
             R::AdminUpdateAuthEventFeedback(i) => {
                 out(self.admin_update_auth_event_feedback(i, ctx))
             }
+            R::CreateCIMDPolicy(i) => out(self.create_cimd_policy(i, ctx)),
+            R::UpdateCIMDPolicy(i) => out(self.update_cimd_policy(i, ctx)),
+            R::DeleteCIMDPolicy(i) => out(self.delete_cimd_policy(i, ctx)),
+            R::DescribeCIMDPolicy(i) => out(self.describe_cimd_policy(i)),
+            R::ListCIMDPolicies(i) => out(self.list_cimd_policies(i)),
+            R::ListClientMetadataURLs(i) => out(self.list_client_metadata_urls(i)),
+            R::UpdateClientMetadataURLState(i) => {
+                out(self.update_client_metadata_url_state(i, ctx))
+            }
             R::CreateUserPoolReplica(i) => out(self.create_user_pool_replica(i, ctx)),
             R::UpdateUserPoolReplica(i) => out(self.update_user_pool_replica(i, ctx)),
             R::DeleteUserPoolReplica(i) => out(self.delete_user_pool_replica(i, ctx)),
@@ -567,6 +583,14 @@ impl UserPools {
 
     /// The pool and app client of a client id.
     fn client(&self, client_id: &str) -> ApiResult<(&Pool, &AppClient)> {
+        if client_id.starts_with("https://") {
+            // A CIMD client: the pool whose cache holds its document.
+            return self
+                .pools
+                .values()
+                .find_map(|p| Some((p, p.cimd_client(client_id)?)))
+                .ok_or_else(|| client_not_found(client_id));
+        }
         let pool_id = self
             .client_index
             .get(client_id)
@@ -843,6 +867,14 @@ impl Pool {
         crate::work::expensive(|| {
             verifier.matches_password(&pool_name, username, &Password::new(password))
         })
+    }
+}
+
+impl Pool {
+    /// An app client by id: one of the pool's, or the client a cached CIMD
+    /// document stands for (its id a URL).
+    fn app_client(&self, id: &str) -> Option<&AppClient> {
+        self.clients.get(id).or_else(|| self.cimd_client(id))
     }
 }
 

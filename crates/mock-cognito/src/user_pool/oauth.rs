@@ -244,8 +244,7 @@ impl UserPools {
             .get(pool_id)
             .ok_or_else(|| page("unknown domain"))?;
         let client = pool
-            .clients
-            .get(client_id)
+            .app_client(client_id)
             .ok_or_else(|| page("invalid client_id: no such app client in this user pool"))?;
         let redirect_uri = p.redirect_uri.as_deref().unwrap_or_default();
         if !client.callback_urls().iter().any(|u| u == redirect_uri) {
@@ -366,7 +365,7 @@ impl UserPools {
         let Some((pool, client)) = self
             .pools
             .get(pool_id)
-            .and_then(|p| Some((p, p.clients.get(client_id)?)))
+            .and_then(|p| Some((p, p.app_client(client_id)?)))
         else {
             return SelfServicePages::default();
         };
@@ -409,7 +408,7 @@ impl UserPools {
         let Some((pool, client)) = self
             .pools
             .get(pool_id)
-            .and_then(|p| Some((p, p.clients.get(client_id)?)))
+            .and_then(|p| Some((p, p.app_client(client_id)?)))
         else {
             return (false, Vec::new());
         };
@@ -765,7 +764,7 @@ impl UserPools {
             .ok_or_else(|| OAuthError::new("invalid_request", "client_id is required"))?;
         let unknown = || OAuthError::new("invalid_client", "Client authentication failed");
         let pool = self.pools.get(pool_id).ok_or_else(unknown)?;
-        let client = pool.clients.get(client_id).ok_or_else(unknown)?;
+        let client = pool.app_client(client_id).ok_or_else(unknown)?;
         match (client.has_secret(), secret.filter(|s| !s.is_empty())) {
             (false, None) => {}
             (true, Some(given)) if client.secret_matches(given) => {}
@@ -855,10 +854,13 @@ impl UserPools {
         if let Some(r) = self.auth_codes.get_mut(code, now) {
             r.redeemed_session = origin;
         }
+        // A URL client gets a refresh token only if its document lists
+        // the refresh_token grant.
+        let with_refresh = self.grant_allowed(&record.pool_id, client_id, "refresh_token");
         Ok(TokenGrant::User {
             tokens,
             scopes: record.scopes,
-            with_refresh: true,
+            with_refresh,
         })
     }
 

@@ -354,6 +354,8 @@ impl UserPools {
             terms: Default::default(),
             branding: Default::default(),
             replicas: Default::default(),
+            cimd: Default::default(),
+            cimd_clients: Default::default(),
             id_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
             access_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
         };
@@ -591,8 +593,11 @@ impl UserPools {
             .ok_or_else(|| client_not_found(&client_id))?;
         client.settings = settings;
         client.modified = ctx.clock.unix();
+        let out = client.describe(&pool_id);
+        // CIMD clients follow their app client's settings.
+        pool.rebuild_cimd_clients();
         Ok(UpdateUserPoolClientResponse {
-            user_pool_client: Some(client.describe(&pool_id)),
+            user_pool_client: Some(out),
         })
     }
 
@@ -607,6 +612,7 @@ impl UserPools {
         // Its terms documents go with it.
         pool.terms.retain(|_, t| t.client_id() != client_id);
         pool.branding.retain(|_, b| b.client_id() != client_id);
+        pool.rebuild_cimd_clients();
         self.client_index.remove(client_id);
         self.refresh_tokens.retain(|_, g| &g.client_id != client_id);
         Ok(Empty {})

@@ -174,8 +174,7 @@ impl UserPools {
         };
         let pool = self.pool_mut(pool_id)?;
         let client = pool
-            .clients
-            .get(client_id)
+            .app_client(client_id)
             .ok_or_else(|| super::client_not_found(client_id))?;
         let refresh_life = client.refresh_token_validity_secs();
         // The session lasts as long as anything issued from it.
@@ -227,8 +226,7 @@ impl UserPools {
             .get(origin_jti, now)
             .ok_or_else(invalid_refresh)?;
         let client = pool
-            .clients
-            .get(&session.client_id)
+            .app_client(&session.client_id)
             .ok_or_else(|| super::client_not_found(&session.client_id))?;
         let user = pool
             .users

@@ -14,8 +14,8 @@ use super::pages::{self, SignInPage};
 use super::{Site, cookie, parse_params, random_token, redirect, set_cookie};
 use crate::engine::Shared;
 use crate::user_pool::{
-    AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, PageChallenge, PagePassword,
-    ProviderIdentity, ValidAuthorize, constant_time_eq,
+    AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, CimdLookup, PageChallenge, PagePassword,
+    ProviderIdentity, ValidAuthorize, check_client_id_url, constant_time_eq, parse_document,
 };
 
 const SESSION_COOKIE: &str = "cognito";
@@ -67,6 +67,12 @@ pub async fn authorize(
     headers: HeaderMap,
 ) -> Response {
     let raw = query.unwrap_or_default();
+    let client_id = authorize_params(&raw).client_id;
+    if let Some(url) = client_id.as_deref().filter(|c| c.starts_with("https://"))
+        && let Err(page) = metadata_client(&shared, &site, url).await
+    {
+        return *page;
+    }
     let request = match checked_for_page(&shared, &site, &raw) {
         Ok(r) => r,
         Err(response) => return *response,
@@ -83,6 +89,33 @@ pub async fn authorize(
         Some(username) => finish(&shared, &request, &username, None, &site),
         None => redirect(&format!("{}/login?{raw}", site.base)),
     }
+}
+
+/// A client ID metadata document URL as `client_id` (CIMD): a policy of
+/// the pool must match it, and its document is fetched and cached unless a
+/// fresh copy is, so that the checks that follow find the client it
+/// stands for. An error page otherwise, as for an unknown client.
+async fn metadata_client(shared: &Shared, site: &Site, url: &str) -> Result<(), Box<Response>> {
+    let refuse = |why: &str| Box::new(pages::error_page(StatusCode::BAD_REQUEST, why));
+    check_client_id_url(url).map_err(|e| refuse(&format!("invalid client_id: {e}")))?;
+    let now = shared.clock.unix();
+    let lookup = shared.user_pools().cimd_lookup(&site.pool_id, url, now);
+    let policy_id = match lookup {
+        CimdLookup::Cached => return Ok(()),
+        CimdLookup::Fetch { policy_id } => policy_id,
+        CimdLookup::NoPolicy => {
+            return Err(refuse(
+                "invalid client_id: no CIMD policy of this user pool matches the URL",
+            ));
+        }
+    };
+    let invalid = |e: String| refuse(&format!("invalid_client_metadata: {e}"));
+    let fetched = shared.settings.metadata.fetch(url).await.map_err(invalid)?;
+    let document = parse_document(url, &fetched.body).map_err(invalid)?;
+    shared
+        .user_pools_mut()
+        .cimd_cache(&site.pool_id, &policy_id, document, fetched.max_age, now)
+        .map_err(|e| refuse(&e.message))
 }
 
 /// Sends the browser to the external provider's sign-in page.
@@ -231,6 +264,12 @@ pub async fn login_page(
     headers: HeaderMap,
 ) -> Response {
     let raw = query.unwrap_or_default();
+    let client_id = authorize_params(&raw).client_id;
+    if let Some(url) = client_id.as_deref().filter(|c| c.starts_with("https://"))
+        && let Err(page) = metadata_client(&shared, &site, url).await
+    {
+        return *page;
+    }
     let request = match checked_for_page(&shared, &site, &raw) {
         Ok(r) => r,
         Err(response) => return *response,

@@ -134,6 +134,12 @@ fn grant(
         request.client_id.as_deref(),
         request.client_secret.as_deref(),
     )?;
+    if !pools.grant_allowed(&site.pool_id, &client_id, &grant_type) {
+        return Err(OAuthError::new(
+            "unauthorized_client",
+            format!("the client's metadata document does not allow the {grant_type} grant"),
+        ));
+    }
     match grant_type.as_str() {
         "authorization_code" => pools.redeem_code(
             &client_id,
