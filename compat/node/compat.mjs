@@ -7,6 +7,7 @@
 
 import {
   AdminCreateUserCommand,
+  AdminListDevicesCommand,
   AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
@@ -248,6 +249,64 @@ await step('amazon-cognito-identity-js: TOTP MFA — associateSoftwareToken, ver
     totp.generate({ timestamp: now + 30_000 }), { onSuccess: resolve, onFailure: reject }, 'SOFTWARE_TOKEN_MFA',
   ));
   assert(session.getIdToken().payload['cognito:username'] === 'tom', 'signed in as tom');
+});
+
+// Remembered devices: amazon-cognito-identity-js confirms the device a
+// sign-in is issued, remembers it, and proves it (DEVICE_SRP_AUTH) on the
+// next sign-in, keeping the device key and secret in its storage.
+await step('amazon-cognito-identity-js: setDeviceStatusRemembered, then a sign-in that answers DEVICE_SRP_AUTH', async () => {
+  const pool = (await idp.send(new CreateUserPoolCommand({
+    PoolName: 'compat-node-devices',
+    DeviceConfiguration: { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true },
+  }))).UserPool.Id;
+  const app = (await idp.send(new CreateUserPoolClientCommand({
+    UserPoolId: pool, ClientName: 'devices', ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  }))).UserPoolClient.ClientId;
+  await idp.send(new AdminCreateUserCommand({ UserPoolId: pool, Username: 'devi', MessageAction: 'SUPPRESS' }));
+  await idp.send(new AdminSetUserPasswordCommand({
+    UserPoolId: pool, Username: 'devi', Password: 'Devi-Passw0rd!', Permanent: true,
+  }));
+  const storage = new Map();
+  const Storage = {
+    setItem: (k, v) => storage.set(k, v), getItem: (k) => storage.get(k) ?? null,
+    removeItem: (k) => storage.delete(k), clear: () => storage.clear(),
+  };
+  const userPool = new CognitoUserPool({ UserPoolId: pool, ClientId: app, endpoint, Storage });
+  const signIn = () => {
+    const user = new CognitoUser({ Username: 'devi', Pool: userPool, Storage });
+    return new Promise((resolve, reject) => {
+      user.authenticateUser(new AuthenticationDetails({ Username: 'devi', Password: 'Devi-Passw0rd!' }), {
+        onSuccess: (session, confirmationNecessary) => resolve({ user, session, confirmationNecessary }),
+        onFailure: reject,
+      });
+    });
+  };
+  const first = await signIn();
+  assert(first.confirmationNecessary === true, 'DeviceOnlyRememberedOnUserPrompt asks the user');
+  const deviceKey = first.session.getAccessToken().payload.device_key;
+  assert(deviceKey && deviceKey.startsWith(`${region}_`), `device_key ${deviceKey}`);
+  await new Promise((resolve, reject) => first.user.setDeviceStatusRemembered({ onSuccess: resolve, onFailure: reject }));
+  const listed = async () => (await idp.send(new AdminListDevicesCommand({ UserPoolId: pool, Username: 'devi' }))).Devices;
+  const [device] = await listed();
+  const remembered = device.DeviceAttributes.find((a) => a.Name === 'dev:device_remembered_status');
+  assert(device.DeviceKey === deviceKey && remembered.Value === 'remembered', JSON.stringify(device));
+
+  const second = await signIn();
+  assert(second.session.getAccessToken().payload.device_key === deviceKey, 'signed in on the remembered device');
+  assert((await listed()).length === 1, 'no second device issued');
+
+  // A wrong device secret in the client's storage is refused.
+  const secretKey = [...storage.keys()].find((k) => k.endsWith('.randomPasswordKey'));
+  const secret = storage.get(secretKey);
+  storage.set(secretKey, Buffer.alloc(40, 7).toString('base64'));
+  try {
+    await signIn();
+    throw new Error('a wrong device secret signed in');
+  } catch (e) {
+    assert(e.code === 'NotAuthorizedException', `${e.code} ${e.message}`);
+  }
+  storage.set(secretKey, secret);
+  assert((await signIn()).session.isValid(), 'the right secret signs in again');
 });
 
 // Amplify v6 keeps its tokens in a key-value storage; this one lets the

@@ -11,10 +11,9 @@
 //!
 //! The server's `--region` (or the seed file's `region`) is only the
 //! fallback for a call that has neither, and for seeded resources.
-
-use axum::http::{HeaderMap, header};
-
-use crate::error::ApiError;
+//!
+//! This module only names and checks regions; reading a request's is the
+//! AWS JSON layer's (`http::aws_json`).
 
 /// The region used when nothing else names one.
 pub const FALLBACK_REGION: &str = "us-east-1";
@@ -48,37 +47,6 @@ pub fn check_configured(name: &str) -> Result<(), String> {
     } else {
         Err(format!(
             "region {name:?} is not an AWS region name (like us-east-1 or ap-northeast-1)"
-        ))
-    }
-}
-
-/// The region of a signed request's credential scope; `None` for an
-/// unsigned one. A scope that names no valid region is refused.
-pub fn of_request(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(value) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return Ok(None);
-    };
-    let Some(auth) = crate::sts::sigv4::parse_authorization(value) else {
-        return Ok(None);
-    };
-    let parts: Vec<&str> = auth.scope.split('/').collect();
-    let [_date, region, _service, _terminator] = parts[..] else {
-        return Err(ApiError::new(
-            "IncompleteSignatureException",
-            "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term",
-        ));
-    };
-    if is_valid(region) {
-        Ok(Some(region.to_owned()))
-    } else {
-        Err(ApiError::new(
-            "InvalidSignatureException",
-            format!(
-                "Credential should be scoped to a valid region: {region:?} is not an AWS region name (like us-east-1)"
-            ),
         ))
     }
 }
@@ -133,36 +101,5 @@ mod tests {
             Some("eu-west-1")
         );
         assert_eq!(of_id("noregion"), None);
-    }
-
-    #[test]
-    fn the_scope_gives_a_signed_call_its_region() {
-        let mut h = HeaderMap::new();
-        assert_eq!(of_request(&h).unwrap(), None);
-        h.insert(
-            header::AUTHORIZATION,
-            "AWS4-HMAC-SHA256 Credential=AKID/20260101/ap-northeast-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=00"
-                .parse()
-                .unwrap(),
-        );
-        assert_eq!(of_request(&h).unwrap().as_deref(), Some("ap-northeast-1"));
-        h.insert(
-            header::AUTHORIZATION,
-            "AWS4-HMAC-SHA256 Credential=AKID/20260101/mars-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=00"
-                .parse()
-                .unwrap(),
-        );
-        let e = of_request(&h).unwrap_err();
-        assert!(e.message.contains("mars-1"), "{e}");
-        h.insert(
-            header::AUTHORIZATION,
-            "AWS4-HMAC-SHA256 Credential=AKID/20260101, SignedHeaders=host, Signature=00"
-                .parse()
-                .unwrap(),
-        );
-        assert_eq!(
-            of_request(&h).unwrap_err().code,
-            "IncompleteSignatureException"
-        );
     }
 }

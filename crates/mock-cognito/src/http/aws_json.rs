@@ -128,9 +128,40 @@ fn typed<O: ServiceOperation>(
     let region = if operation.is_unsigned() {
         None
     } else {
-        crate::region::of_request(headers)?
+        region_of_request(headers)?
     };
     Ok((operation.name(), region, request))
+}
+
+/// The region of a signed request's credential scope; `None` for an
+/// unsigned one. A scope that names no valid region is refused.
+fn region_of_request(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(None);
+    };
+    let Some(auth) = crate::sts::sigv4::parse_authorization(value) else {
+        return Ok(None);
+    };
+    let parts: Vec<&str> = auth.scope.split('/').collect();
+    let [_date, region, _service, _terminator] = parts[..] else {
+        return Err(ApiError::new(
+            "IncompleteSignatureException",
+            "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term",
+        ));
+    };
+    if crate::region::is_valid(region) {
+        Ok(Some(region.to_owned()))
+    } else {
+        Err(ApiError::new(
+            "InvalidSignatureException",
+            format!(
+                "Credential should be scoped to a valid region: {region:?} is not an AWS region name (like us-east-1)"
+            ),
+        ))
+    }
 }
 
 /// Operations the model marks as signed need a SigV4 `Authorization` header,
@@ -321,4 +352,43 @@ pub async fn preflight() -> Response {
     );
     h.insert("access-control-max-age", HeaderValue::from_static("86400"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scope_gives_a_signed_call_its_region() {
+        let mut h = HeaderMap::new();
+        assert_eq!(region_of_request(&h).unwrap(), None);
+        h.insert(
+            header::AUTHORIZATION,
+            "AWS4-HMAC-SHA256 Credential=AKID/20260101/ap-northeast-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=00"
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            region_of_request(&h).unwrap().as_deref(),
+            Some("ap-northeast-1")
+        );
+        h.insert(
+            header::AUTHORIZATION,
+            "AWS4-HMAC-SHA256 Credential=AKID/20260101/mars-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=00"
+                .parse()
+                .unwrap(),
+        );
+        let e = region_of_request(&h).unwrap_err();
+        assert!(e.message.contains("mars-1"), "{e}");
+        h.insert(
+            header::AUTHORIZATION,
+            "AWS4-HMAC-SHA256 Credential=AKID/20260101, SignedHeaders=host, Signature=00"
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            region_of_request(&h).unwrap_err().code,
+            "IncompleteSignatureException"
+        );
+    }
 }

@@ -35,6 +35,8 @@ pub(super) struct PendingSrp {
     username: Option<String>,
     srp_a: String,
     session: ServerSession,
+    /// DEVICE_SRP_AUTH: the device this SRP proves.
+    device: Option<String>,
 }
 
 /// A challenge after the password (NEW_PASSWORD_REQUIRED or a second
@@ -45,6 +47,8 @@ pub(super) struct PendingChallenge {
     pub(super) client_id: String,
     pub(super) username: String,
     pub(super) awaiting: Awaiting,
+    /// The device the sign-in has proven, carried to its tokens.
+    pub(super) device_key: Option<String>,
 }
 
 /// What a pending challenge waits for.
@@ -64,6 +68,8 @@ pub(super) enum Awaiting {
     /// MFA_SETUP: a software token to associate and verify with this
     /// session, then the answer.
     Setup { verified: bool },
+    /// DEVICE_SRP_AUTH for this device, after the password.
+    DeviceSrp { device_key: String },
 }
 
 impl std::fmt::Debug for Awaiting {
@@ -80,6 +86,10 @@ impl std::fmt::Debug for Awaiting {
             Awaiting::Setup { verified } => {
                 f.debug_struct("Setup").field("verified", verified).finish()
             }
+            Awaiting::DeviceSrp { device_key } => f
+                .debug_struct("DeviceSrp")
+                .field("device_key", device_key)
+                .finish(),
         }
     }
 }
@@ -135,6 +145,8 @@ pub struct SrpStart {
     typed: String,
     srp_a: String,
     verifier: Option<Verifier>,
+    /// Device SRP: the device key (the SRP user id).
+    device: Option<String>,
 }
 
 impl SrpStart {
@@ -156,6 +168,10 @@ impl SrpStart {
 pub struct ClaimCheck {
     pending: PendingSrp,
     username: String,
+    /// The SRP user id: the username, or the device key for device SRP.
+    srp_user_id: String,
+    /// The device the sign-in names (presented, or being proven).
+    device_key: Option<String>,
     pool_name: PoolName,
     secret_block: String,
     signature: String,
@@ -174,7 +190,7 @@ impl ClaimCheck {
         expensive(|| {
             self.pending.session.verify_password_claim(
                 &self.pool_name,
-                &self.username,
+                &self.srp_user_id,
                 claim,
                 now,
                 DEFAULT_TIMESTAMP_SKEW,
@@ -196,6 +212,8 @@ pub struct PasswordCheck {
     /// refuses the answer if the user's password changed meanwhile.
     verifier: Verifier,
     password: Password,
+    /// The DEVICE_KEY the client named, proven after the password.
+    pub(super) device_key: Option<String>,
 }
 
 impl PasswordCheck {
@@ -209,6 +227,7 @@ impl PasswordCheck {
             pool_name: pool.pool_name(),
             verifier: pool.users[username].verifier.clone(),
             password: Password::new(password),
+            device_key: None,
         }
     }
 
@@ -388,28 +407,22 @@ impl UserPools {
         }
 
         if allowed_as != "USER_SRP_AUTH" {
+            // A password sign-in names its device up front.
+            let presented_device = p.get("DEVICE_KEY").filter(|k| !k.is_empty()).cloned();
             let password = require(p, "PASSWORD")?;
             let Some(username) = username else {
                 return Err(ApiError::incorrect_credentials());
             };
-            return Ok(AuthStep::CheckPassword(Box::new(PasswordCheck::new(
-                pool, &username, client_id, password,
-            ))));
+            if let Some(key) = &presented_device {
+                pool.users[&username].devices.proof(key)?;
+            }
+            let mut check = PasswordCheck::new(pool, &username, client_id, password);
+            check.device_key = presented_device;
+            return Ok(AuthStep::CheckPassword(Box::new(check)));
         }
 
         let srp_a = require(p, "SRP_A")?.to_owned();
-        let a = cognito_srp::decode_hex(&srp_a)
-            .map_err(|e| ApiError::invalid_parameter(format!("SRP_A: {e}")))?;
-        if a.len() > 384
-            || a.iter().all(|&b| b == 0)
-            || srp_a
-                .trim_start_matches('0')
-                .eq_ignore_ascii_case(cognito_srp::N_HEX)
-        {
-            return Err(ApiError::invalid_parameter(
-                "SRP_A is not a valid SRP value",
-            ));
-        }
+        check_srp_a(&srp_a)?;
         Ok(AuthStep::StartSrp(Box::new(SrpStart {
             pool_name: pool.pool_name(),
             verifier: username.as_ref().map(|u| pool.users[u].verifier.clone()),
@@ -418,6 +431,7 @@ impl UserPools {
             username,
             typed: typed.to_owned(),
             srp_a,
+            device: None,
         })))
     }
 
@@ -431,14 +445,31 @@ impl UserPools {
     ) -> ApiResult<Box<InitiateAuthResponse>> {
         let now = ctx.clock.unix();
         let secret_block = STANDARD.encode(ctx.rng.bytes(64));
-        let parameters = [
-            ("SALT", session.salt()),
-            ("SRP_B", session.srp_b()),
-            ("SECRET_BLOCK", secret_block.clone()),
-            ("USERNAME", user_id.clone()),
-            ("USER_ID_FOR_SRP", user_id),
-        ];
-        let out = challenge(ChallengeNameType::PasswordVerifier, None, parameters);
+        let out = match &start.device {
+            // DEVICE_PASSWORD_VERIFIER, with a Session as Cognito gives.
+            Some(device_key) => challenge(
+                ChallengeNameType::DevicePasswordVerifier,
+                Some(STANDARD.encode(ctx.rng.bytes(48))),
+                [
+                    ("SALT", session.salt()),
+                    ("SRP_B", session.srp_b()),
+                    ("SECRET_BLOCK", secret_block.clone()),
+                    ("USERNAME", user_id),
+                    ("DEVICE_KEY", device_key.clone()),
+                ],
+            ),
+            None => challenge(
+                ChallengeNameType::PasswordVerifier,
+                None,
+                [
+                    ("SALT", session.salt()),
+                    ("SRP_B", session.srp_b()),
+                    ("SECRET_BLOCK", secret_block.clone()),
+                    ("USERNAME", user_id.clone()),
+                    ("USER_ID_FOR_SRP", user_id),
+                ],
+            ),
+        };
         self.pending_srp.insert(
             secret_block,
             PendingSrp {
@@ -447,6 +478,7 @@ impl UserPools {
                 username: start.username,
                 srp_a: start.srp_a,
                 session,
+                device: start.device,
             },
             now + CHALLENGE_LIFETIME_SECS,
             now,
@@ -473,6 +505,10 @@ impl UserPools {
         check_secret_hash(client, username, r.get("SECRET_HASH").map(String::as_str))?;
         match challenge {
             ChallengeNameType::PasswordVerifier => self.password_verifier(client_id, r, ctx),
+            ChallengeNameType::DeviceSrpAuth => self.device_srp_auth(client_id, session, r, ctx),
+            ChallengeNameType::DevicePasswordVerifier => {
+                self.device_password_verifier(client_id, r, ctx)
+            }
             ChallengeNameType::NewPasswordRequired => self
                 .new_password_required(client_id, session, r, ctx)
                 .map(AuthStep::Reply),
@@ -500,11 +536,24 @@ impl UserPools {
         let signature = require(r, "PASSWORD_CLAIM_SIGNATURE")?;
         let timestamp = require(r, "TIMESTAMP")?;
         let now = ctx.clock.unix();
+        // A device the user does not have is refused before the block is
+        // spent: clients then forget the device and answer again without it.
+        let named_device = r.get("DEVICE_KEY").filter(|k| !k.is_empty()).cloned();
+        if let Some(key) = &named_device
+            && let Some(pending) = self.pending_srp.get(block, now)
+            && pending.device.is_none()
+            && let Some(user) = pending
+                .username
+                .as_ref()
+                .and_then(|u| self.pools.get(&pending.pool_id)?.users.get(u))
+        {
+            user.devices.proof(key)?;
+        }
         // Single use: whatever the outcome, this secret block is spent.
         let pending = self
             .pending_srp
             .remove(block, now)
-            .filter(|p| p.client_id == client_id)
+            .filter(|p| p.client_id == client_id && p.device.is_none())
             .ok_or_else(ApiError::incorrect_credentials)?;
         let Some(username) = pending.username.clone() else {
             return Err(ApiError::incorrect_credentials());
@@ -521,10 +570,15 @@ impl UserPools {
             return Err(ApiError::incorrect_credentials());
         }
         check_can_sign_in(pool, &username, now)?;
+        // The device is the one PASSWORD_VERIFIER's answer names (a client
+        // that was told its device is unknown answers again without it).
+        let device_key = named_device;
         Ok(AuthStep::CheckClaim(Box::new(ClaimCheck {
             pool_name: pool.pool_name(),
             pending,
+            srp_user_id: username.clone(),
             username,
+            device_key,
             secret_block: block.to_owned(),
             signature: signature.to_owned(),
             timestamp: timestamp.to_owned(),
@@ -540,15 +594,24 @@ impl UserPools {
         ctx: &Context<'_>,
     ) -> ApiResult<AuthReply> {
         let now = ctx.clock.unix();
-        let pool_id = check.pending.pool_id;
+        let pool_id = check.pending.pool_id.clone();
         // The user may have been deleted or disabled while the proof was checked.
         let pool = self.pool(&pool_id)?;
         if !pool.users.contains_key(&check.username) {
             return Err(ApiError::incorrect_credentials());
         }
         check_can_sign_in(pool, &check.username, now)?;
+        if check.pending.device.is_some() {
+            return self.device_checked(check, good, ctx);
+        }
         self.record_attempt(&pool_id, &check.username, good, ctx)?;
-        self.after_password(&pool_id, &check.pending.client_id, &check.username, ctx)
+        self.after_password(
+            &pool_id,
+            &check.pending.client_id,
+            &check.username,
+            check.device_key,
+            ctx,
+        )
     }
 
     /// Finishes a password sign-in once the password has been checked:
@@ -560,7 +623,13 @@ impl UserPools {
         ctx: &Context<'_>,
     ) -> ApiResult<AuthReply> {
         self.record_checked_password(&check, good, ctx)?;
-        self.after_password(&check.pool_id, &check.client_id, &check.username, ctx)
+        self.after_password(
+            &check.pool_id,
+            &check.client_id,
+            &check.username,
+            check.device_key,
+            ctx,
+        )
     }
 
     /// Counts a checked password once the user is re-checked: they may
@@ -620,6 +689,7 @@ impl UserPools {
         pool_id: &str,
         client_id: &str,
         username: &str,
+        device_key: Option<String>,
         ctx: &Context<'_>,
     ) -> ApiResult<AuthReply> {
         let pool = self.pool(pool_id)?;
@@ -649,7 +719,149 @@ impl UserPools {
                 parameters,
             )));
         }
+        if let Some(device_key) = device_key {
+            // The device is proven next (DEVICE_SRP_AUTH).
+            user.devices.proof(&device_key)?;
+            let session = STANDARD.encode(ctx.rng.bytes(48));
+            let now = ctx.clock.unix();
+            self.pending_challenges.insert(
+                session.clone(),
+                PendingChallenge {
+                    pool_id: pool_id.to_owned(),
+                    client_id: client_id.to_owned(),
+                    username: username.to_owned(),
+                    awaiting: Awaiting::DeviceSrp { device_key },
+                    device_key: None,
+                },
+                now + CHALLENGE_LIFETIME_SECS,
+                now,
+            );
+            return Ok(AuthReply::Challenge(challenge(
+                ChallengeNameType::DeviceSrpAuth,
+                Some(session),
+                [("USERNAME", username.to_owned())],
+            )));
+        }
         self.second_factor(pool_id, client_id, username, ctx)
+    }
+
+    /// DEVICE_SRP_AUTH: the device's SRP starts (its B is computed outside
+    /// the lock, then `srp_started` answers DEVICE_PASSWORD_VERIFIER).
+    fn device_srp_auth(
+        &mut self,
+        client_id: &str,
+        session: Option<&str>,
+        r: &Parameters,
+        ctx: &Context<'_>,
+    ) -> ApiResult<AuthStep> {
+        let now = ctx.clock.unix();
+        let invalid_session =
+            || ApiError::not_authorized("Invalid session for the user, session is expired.");
+        let pending = session
+            .and_then(|s| self.pending_challenges.remove(s, now))
+            .filter(|p| p.client_id == client_id)
+            .ok_or_else(invalid_session)?;
+        let Awaiting::DeviceSrp { device_key } = &pending.awaiting else {
+            return Err(invalid_session());
+        };
+        let pool = self.pool(&pending.pool_id)?;
+        if pool.resolve(require(r, "USERNAME")?) != Some(pending.username.as_str())
+            || require(r, "DEVICE_KEY")? != device_key
+        {
+            return Err(invalid_session());
+        }
+        check_can_sign_in(pool, &pending.username, now)?;
+        let srp_a = require(r, "SRP_A")?.to_owned();
+        check_srp_a(&srp_a)?;
+        let proof = pool.users[&pending.username].devices.proof(device_key)?;
+        Ok(AuthStep::StartSrp(Box::new(SrpStart {
+            pool_id: pending.pool_id.clone(),
+            pool_name: proof.pool_name,
+            client_id: client_id.to_owned(),
+            username: Some(pending.username.clone()),
+            typed: pending.username.clone(),
+            srp_a,
+            verifier: Some(proof.verifier),
+            device: Some(proof.device_key),
+        })))
+    }
+
+    /// DEVICE_PASSWORD_VERIFIER: the device's proof, checked outside the
+    /// lock like a password's.
+    fn device_password_verifier(
+        &mut self,
+        client_id: &str,
+        r: &Parameters,
+        ctx: &Context<'_>,
+    ) -> ApiResult<AuthStep> {
+        let block = require(r, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+        let signature = require(r, "PASSWORD_CLAIM_SIGNATURE")?;
+        let timestamp = require(r, "TIMESTAMP")?;
+        let device_key = require(r, "DEVICE_KEY")?;
+        let now = ctx.clock.unix();
+        let pending = self
+            .pending_srp
+            .remove(block, now)
+            .filter(|p| p.client_id == client_id && p.device.as_deref() == Some(device_key))
+            .ok_or_else(ApiError::incorrect_credentials)?;
+        let username = pending
+            .username
+            .clone()
+            .ok_or_else(ApiError::incorrect_credentials)?;
+        let pool = self.pool(&pending.pool_id)?;
+        let user = pool
+            .users
+            .get(&username)
+            .ok_or_else(ApiError::incorrect_credentials)?;
+        if pool.resolve(require(r, "USERNAME")?) != Some(username.as_str()) {
+            return Err(ApiError::incorrect_credentials());
+        }
+        check_can_sign_in(pool, &username, now)?;
+        let proof = user.devices.proof(device_key)?;
+        Ok(AuthStep::CheckClaim(Box::new(ClaimCheck {
+            pool_name: proof.pool_name,
+            srp_user_id: device_key.to_owned(),
+            device_key: Some(device_key.to_owned()),
+            pending,
+            username,
+            secret_block: block.to_owned(),
+            signature: signature.to_owned(),
+            timestamp: timestamp.to_owned(),
+        })))
+    }
+
+    /// Finishes DEVICE_PASSWORD_VERIFIER once the proof is checked: a
+    /// remembered device signs in without a second factor; another one
+    /// goes on to the factor the pool calls for.
+    fn device_checked(
+        &mut self,
+        check: ClaimCheck,
+        good: bool,
+        ctx: &Context<'_>,
+    ) -> ApiResult<AuthReply> {
+        if !good {
+            return Err(ApiError::incorrect_credentials());
+        }
+        let device_key = check.device_key.unwrap_or_default();
+        let pool_id = check.pending.pool_id;
+        let now = ctx.clock.unix();
+        let user = self.user_entry_mut(&pool_id, &check.username)?;
+        user.devices.authenticated(&device_key, now);
+        let remembered = user.devices.is_remembered(&device_key);
+        let signed_in = super::mfa::SignedIn {
+            pool_id: pool_id.clone(),
+            client_id: check.pending.client_id.clone(),
+            username: check.username.clone(),
+            mfa: false,
+            device_key: Some(device_key.clone()),
+        };
+        let gate = if remembered {
+            super::mfa::MfaGate::Passed(signed_in)
+        } else {
+            let gate = self.mfa_gate(&pool_id, &signed_in.client_id, &check.username, ctx)?;
+            self.carry_device(gate, Some(device_key), now)
+        };
+        self.reply_to(gate, ctx)
     }
 
     /// Opens a NEW_PASSWORD_REQUIRED challenge; returns its Session.
@@ -669,6 +881,7 @@ impl UserPools {
                 client_id: client_id.to_owned(),
                 username: username.to_owned(),
                 awaiting: Awaiting::NewPassword,
+                device_key: None,
             },
             now + CHALLENGE_LIFETIME_SECS,
             now,
@@ -691,7 +904,7 @@ impl UserPools {
         let typed = Some(r.get("USERNAME").map(String::as_str).unwrap_or_default());
         let (pool_id, username) =
             self.set_required_password(client_id, session, typed, new_password, updates, ctx)?;
-        self.after_password(&pool_id, client_id, &username, ctx)
+        self.after_password(&pool_id, client_id, &username, None, ctx)
     }
 
     /// The (pool id, username) a NEW_PASSWORD_REQUIRED session is for.
@@ -738,6 +951,23 @@ impl UserPools {
         user.modified = now;
         Ok((pending.pool_id, pending.username))
     }
+}
+
+/// Refuses an SRP_A that is not a usable SRP value (0 mod N, too long).
+fn check_srp_a(srp_a: &str) -> ApiResult<()> {
+    let a = cognito_srp::decode_hex(srp_a)
+        .map_err(|e| ApiError::invalid_parameter(format!("SRP_A: {e}")))?;
+    if a.len() > 384
+        || a.iter().all(|&b| b == 0)
+        || srp_a
+            .trim_start_matches('0')
+            .eq_ignore_ascii_case(cognito_srp::N_HEX)
+    {
+        return Err(ApiError::invalid_parameter(
+            "SRP_A is not a valid SRP value",
+        ));
+    }
+    Ok(())
 }
 
 /// For an unknown user when user-existence errors are prevented: a challenge

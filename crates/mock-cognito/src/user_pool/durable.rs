@@ -106,6 +106,11 @@ struct UserRow {
     password_history: Vec<(String, String)>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     auth_events: Vec<super::auth_events::AuthEvent>,
+    #[serde(
+        default,
+        skip_serializing_if = "super::devices::UserDevices::is_default"
+    )]
+    devices: super::devices::UserDevices,
     failed_sign_ins: u32,
     locked_until: i64,
     /// (code, purpose, expiry).
@@ -151,6 +156,8 @@ struct SessionRow {
     revoked: bool,
     scopes: Option<Vec<String>>,
     nonce: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    device_key: Option<String>,
     expires: i64,
 }
 
@@ -260,6 +267,7 @@ impl UserPools {
                     revoked: s.revoked,
                     scopes: s.scopes.clone(),
                     nonce: s.nonce.clone(),
+                    device_key: s.device_key.clone(),
                     expires,
                 }))
             }));
@@ -391,6 +399,7 @@ impl UserPools {
                     .collect::<Result<_, _>>()
                     .map_err(|e| bad_row(USER, &name, e))?,
                 auth_events: row.auth_events,
+                devices: row.devices,
                 failed_sign_ins: row.failed_sign_ins,
                 locked_until: row.locked_until,
                 code: row.code,
@@ -461,6 +470,7 @@ impl UserPools {
                 revoked: row.revoked,
                 scopes: row.scopes,
                 nonce: row.nonce,
+                device_key: row.device_key,
             };
             pools
                 .pool_for_load(&pool_id)?
@@ -611,6 +621,7 @@ fn user_row(u: &User) -> String {
             .map(|v| (v.salt_hex(), v.verifier_hex()))
             .collect(),
         auth_events: u.auth_events.clone(),
+        devices: u.devices.clone(),
         failed_sign_ins: u.failed_sign_ins,
         locked_until: u.locked_until,
         code: u.code.clone(),

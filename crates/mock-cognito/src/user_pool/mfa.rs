@@ -372,6 +372,9 @@ pub(super) struct SignedIn {
     pub(super) username: String,
     /// Whether a second factor was answered.
     pub(super) mfa: bool,
+    /// The device the sign-in proved, if any (None: one is issued, if the
+    /// pool tracks devices).
+    pub(super) device_key: Option<String>,
 }
 
 impl UserPools {
@@ -477,15 +480,64 @@ impl UserPools {
     }
 
     /// Tokens for a sign-in that passed every factor, or its next challenge.
-    fn reply_to(&mut self, gate: MfaGate, ctx: &Context<'_>) -> ApiResult<AuthReply> {
+    pub(super) fn reply_to(&mut self, gate: MfaGate, ctx: &Context<'_>) -> ApiResult<AuthReply> {
         match gate {
             MfaGate::Passed(p) => {
                 self.record_signed_in(&p, ctx);
-                let result =
-                    self.issue_unsigned(&p.pool_id, &p.client_id, &p.username, None, ctx)?;
+                // A sign-in on no known device gets a new one when the
+                // pool tracks devices.
+                let region = self.pool(&p.pool_id)?.region.clone();
+                let pool = self.pool_mut(&p.pool_id)?;
+                let tracks = pool.tracks_devices();
+                let new_device = match (&p.device_key, tracks) {
+                    (None, true) => {
+                        let user = pool.users.get_mut(&p.username).ok_or_else(user_not_found)?;
+                        Some(user.devices.issue(&region, ctx))
+                    }
+                    _ => None,
+                };
+                let device_key = p
+                    .device_key
+                    .clone()
+                    .or_else(|| new_device.as_ref().and_then(|d| d.device_key.clone()));
+                let mut result = self.issue_on_device(
+                    &p.pool_id,
+                    &p.client_id,
+                    &p.username,
+                    None,
+                    device_key,
+                    ctx,
+                )?;
+                result.new_device = new_device;
                 Ok(AuthReply::Tokens(result))
             }
             MfaGate::Challenge(c) => Ok(AuthReply::Challenge(c)),
+        }
+    }
+
+    /// Carries a proven device through the second factor: into the passed
+    /// sign-in, or into the challenge's pending session.
+    pub(super) fn carry_device(
+        &mut self,
+        gate: MfaGate,
+        device_key: Option<String>,
+        now: i64,
+    ) -> MfaGate {
+        match gate {
+            MfaGate::Passed(mut p) => {
+                if p.device_key.is_none() {
+                    p.device_key = device_key;
+                }
+                MfaGate::Passed(p)
+            }
+            MfaGate::Challenge(c) => {
+                if let (Some(key), Some(session)) = (device_key, c.session.as_deref())
+                    && let Some(pending) = self.pending_challenges.get_mut(session, now)
+                {
+                    pending.device_key = Some(key);
+                }
+                MfaGate::Challenge(c)
+            }
         }
     }
 
@@ -511,6 +563,7 @@ impl UserPools {
                 client_id: client_id.to_owned(),
                 username: username.to_owned(),
                 mfa: false,
+                device_key: None,
             })),
             MfaStep::Challenge(factor) => self
                 .start_code_challenge(pool_id, client_id, username, factor, ctx)
@@ -568,6 +621,7 @@ impl UserPools {
             client_id: client_id.to_owned(),
             username: username.to_owned(),
             awaiting,
+            device_key: None,
         };
         let now = ctx.clock.unix();
         self.reopen_challenge(pending, now + CHALLENGE_LIFETIME_SECS, ctx)
@@ -663,7 +717,12 @@ impl UserPools {
         r: &super::auth::Parameters,
         ctx: &Context<'_>,
     ) -> ApiResult<AuthReply> {
+        let now = ctx.clock.unix();
+        let device_key = session
+            .and_then(|s| self.pending_challenges.get(s, now))
+            .and_then(|p| p.device_key.clone());
         let gate = self.check_mfa_answer(client_id, name, session, r, ctx)?;
+        let gate = self.carry_device(gate, device_key, now);
         self.reply_to(gate, ctx)
     }
 
@@ -743,6 +802,7 @@ impl UserPools {
                     client_id: pending.client_id,
                     username,
                     mfa: true,
+                    device_key: pending.device_key,
                 }))
             }
             (ChallengeNameType::SelectMfaType, Awaiting::Selection(factors)) => {
@@ -764,6 +824,7 @@ impl UserPools {
                     client_id: pending.client_id,
                     username,
                     mfa: true,
+                    device_key: pending.device_key,
                 }))
             }
             (ChallengeNameType::MfaSetup, Awaiting::Setup { verified: false }) => {

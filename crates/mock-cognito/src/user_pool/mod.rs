@@ -13,6 +13,7 @@ mod branding;
 mod cimd;
 mod client_secrets;
 mod customization;
+mod devices;
 mod durable;
 mod import;
 mod links;
@@ -279,6 +280,8 @@ struct User {
     password_history: Vec<Verifier>,
     /// Threat protection's event history, newest first.
     auth_events: Vec<auth_events::AuthEvent>,
+    /// Devices issued to the user's sign-ins, and the device group key.
+    devices: devices::UserDevices,
     failed_sign_ins: u32,
     locked_until: i64,
     /// A pending confirmation code (sign-up or password reset), what it
@@ -445,6 +448,15 @@ impl UserPools {
             R::AdminUpdateAuthEventFeedback(i) => {
                 out(self.admin_update_auth_event_feedback(i, ctx))
             }
+            R::ConfirmDevice(i) => out(self.confirm_device(i, ctx)),
+            R::GetDevice(i) => out(self.get_device(i, ctx)),
+            R::AdminGetDevice(i) => out(self.admin_get_device(i)),
+            R::ListDevices(i) => out(self.list_devices(i, ctx)),
+            R::AdminListDevices(i) => out(self.admin_list_devices(i)),
+            R::UpdateDeviceStatus(i) => out(self.update_device_status(i, ctx)),
+            R::AdminUpdateDeviceStatus(i) => out(self.admin_update_device_status(i, ctx)),
+            R::ForgetDevice(i) => out(self.forget_device(i, ctx)),
+            R::AdminForgetDevice(i) => out(self.admin_forget_device(i)),
             R::CreateCIMDPolicy(i) => out(self.create_cimd_policy(i, ctx)),
             R::UpdateCIMDPolicy(i) => out(self.update_cimd_policy(i, ctx)),
             R::DeleteCIMDPolicy(i) => out(self.delete_cimd_policy(i, ctx)),
@@ -649,6 +661,7 @@ impl User {
             password_set_at: now,
             password_history: Vec::new(),
             auth_events: Vec::new(),
+            devices: Default::default(),
             failed_sign_ins: 0,
             locked_until: 0,
             code: None,

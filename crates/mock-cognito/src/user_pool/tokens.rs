@@ -24,6 +24,8 @@ pub(super) struct SignInSession {
     /// OAuth scopes (hosted UI), or None for API sign-ins.
     pub(super) scopes: Option<Vec<String>>,
     pub(super) nonce: Option<String>,
+    /// The device the sign-in was made on (issued or proven), if any.
+    pub(super) device_key: Option<String>,
 }
 
 /// Tokens whose claims are decided and whose signatures are still to be
@@ -38,6 +40,8 @@ pub struct UnsignedTokens {
     expires_in: i64,
     bind_access_token: bool,
     refresh_token: Option<String>,
+    /// NewDeviceMetadata, when the sign-in issued a device.
+    pub(super) new_device: Option<crate::shapes::cognito_idp::NewDeviceMetadataType>,
 }
 
 impl std::fmt::Debug for UnsignedTokens {
@@ -77,7 +81,7 @@ impl UnsignedTokens {
             token_type: Some("Bearer".to_owned()),
             id_token: Some(self.id_key.sign(&self.id)),
             refresh_token: self.refresh_token,
-            new_device_metadata: None,
+            new_device_metadata: self.new_device,
         }
     }
 }
@@ -166,6 +170,20 @@ impl UserPools {
         oauth: Option<(Vec<String>, Option<String>)>,
         ctx: &Context<'_>,
     ) -> ApiResult<UnsignedTokens> {
+        self.issue_on_device(pool_id, client_id, username, oauth, None, ctx)
+    }
+
+    /// [`UserPools::issue_unsigned`] for a sign-in made on a device: its
+    /// tokens carry `device_key`, and forgetting the device ends them.
+    pub(super) fn issue_on_device(
+        &mut self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        oauth: Option<(Vec<String>, Option<String>)>,
+        device_key: Option<String>,
+        ctx: &Context<'_>,
+    ) -> ApiResult<UnsignedTokens> {
         let now = ctx.clock.unix();
         let origin_jti = ctx.rng.uuid();
         let (scopes, nonce) = match oauth {
@@ -190,6 +208,7 @@ impl UserPools {
                 revoked: false,
                 scopes,
                 nonce,
+                device_key,
             },
             now + session_life,
             now,
@@ -289,6 +308,9 @@ impl UserPools {
         if !groups.is_empty() {
             access["cognito:groups"] = json!(groups);
         }
+        if let Some(device) = &session.device_key {
+            access["device_key"] = json!(device);
+        }
         if session.scopes.is_some() {
             // The hosted UI's access tokens say which token format they are.
             access["version"] = json!(2);
@@ -302,6 +324,7 @@ impl UserPools {
             // The hosted UI's ID token binds the access token (OIDC at_hash).
             bind_access_token: session.scopes.is_some(),
             refresh_token: None,
+            new_device: None,
         })
     }
 

@@ -312,6 +312,17 @@ impl Pool {
     }
 
     /// Ends every sign-in session of a user (global sign-out).
+    /// Ends the sessions of `username` signed in on the device `key`.
+    pub(super) fn end_device_sessions(&mut self, username: &str, key: &str) {
+        for (_, session) in self
+            .sessions
+            .iter_mut(i64::MIN)
+            .filter(|(_, s)| s.username == username && s.device_key.as_deref() == Some(key))
+        {
+            session.revoked = true;
+        }
+    }
+
     pub(super) fn end_sessions(&mut self, username: &str) {
         // Expired sessions are gone already: nothing of theirs still works.
         for (_, session) in self
