@@ -798,3 +798,88 @@ async fn mfa_settings_tokens_and_spent_codes_survive_a_restart() {
     drop(w);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn auth_factors_follow_verified_addresses_and_enabled_factors() {
+    use aws_sdk_cognitoidentityprovider::types::AuthFactorType;
+    let w = world("OPTIONAL", false, false, true).await;
+    let factors = || {
+        w.cip
+            .admin_get_user_auth_factors()
+            .user_pool_id(&w.pool_id)
+            .username("alice")
+            .send()
+    };
+    let before = factors().await.unwrap();
+    assert_eq!(before.username(), "alice");
+    assert_eq!(
+        before.configured_user_auth_factors(),
+        [AuthFactorType::Password]
+    );
+    assert!(before.preferred_mfa_setting().is_none());
+
+    // A verified email that is an MFA factor she has on.
+    w.cip
+        .admin_update_user_attributes()
+        .user_pool_id(&w.pool_id)
+        .username("alice")
+        .user_attributes(
+            AttributeType::builder()
+                .name("email_verified")
+                .value("true")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    w.cip
+        .admin_set_user_mfa_preference()
+        .user_pool_id(&w.pool_id)
+        .username("alice")
+        .email_mfa_settings(
+            EmailMfaSettingsType::builder()
+                .enabled(true)
+                .preferred_mfa(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let after = factors().await.unwrap();
+    assert_eq!(
+        after.configured_user_auth_factors(),
+        [AuthFactorType::Password, AuthFactorType::EmailOtp]
+    );
+    assert_eq!(after.preferred_mfa_setting(), Some("EMAIL_OTP"));
+    assert_eq!(after.user_mfa_setting_list(), ["EMAIL_OTP"]);
+
+    // The same through her own access token, after an emailed code.
+    let challenged = w.password_sign_in().await;
+    let code = w.outbox_code("EMAIL_OTP");
+    let signed_in = w
+        .answer(
+            ChallengeNameType::EmailOtp,
+            challenged.session().unwrap(),
+            "EMAIL_OTP_CODE",
+            &code,
+        )
+        .await
+        .unwrap();
+    let access = signed_in
+        .authentication_result()
+        .unwrap()
+        .access_token()
+        .unwrap();
+    let own = w
+        .cip
+        .get_user_auth_factors()
+        .access_token(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        own.configured_user_auth_factors(),
+        after.configured_user_auth_factors()
+    );
+}

@@ -389,6 +389,7 @@ impl UserPools {
                 .to_owned();
             check_secret_hash(client, &username, p.get("SECRET_HASH").map(String::as_str))?;
             let result = self.refresh(client, token, ctx)?;
+            self.touch_session(token, ctx.clock.unix());
             return Ok(AuthStep::Reply(AuthReply::Tokens(result)));
         }
 

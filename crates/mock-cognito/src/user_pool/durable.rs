@@ -70,6 +70,13 @@ struct PoolRow {
     replicas: BTreeMap<String, super::replicas::Replica>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     cimd: BTreeMap<String, super::cimd::CimdPolicy>,
+    #[serde(
+        default,
+        skip_serializing_if = "super::sessions::SessionSettings::is_default"
+    )]
+    session_settings: super::sessions::SessionSettings,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    sso_minutes: BTreeMap<String, i32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -158,6 +165,11 @@ struct SessionRow {
     nonce: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     device_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sso: Option<String>,
+    /// 0 in rows written before it was kept: the sign-in time then.
+    #[serde(default)]
+    last_active: i64,
     expires: i64,
 }
 
@@ -268,6 +280,8 @@ impl UserPools {
                     scopes: s.scopes.clone(),
                     nonce: s.nonce.clone(),
                     device_key: s.device_key.clone(),
+                    sso: s.sso.clone(),
+                    last_active: s.last_active,
                     expires,
                 }))
             }));
@@ -323,6 +337,9 @@ impl UserPools {
                 replicas: row.replicas,
                 cimd: row.cimd,
                 cimd_clients: Default::default(),
+                session_settings: row.session_settings,
+                sso_minutes: row.sso_minutes,
+                sessions_started: 0,
                 id_key: Arc::new(SigningKey::generate_with(row.id_kid, Alg::Rs256, keys)),
                 access_key: Arc::new(SigningKey::generate_with(row.access_kid, Alg::Rs256, keys)),
             };
@@ -471,6 +488,9 @@ impl UserPools {
                 scopes: row.scopes,
                 nonce: row.nonce,
                 device_key: row.device_key,
+                sso: row.sso,
+                last_active: row.last_active.max(row.auth_time),
+                seq: 0,
             };
             pools
                 .pool_for_load(&pool_id)?
@@ -588,6 +608,8 @@ fn pool_row(pool: &Pool) -> PoolRow {
         branding: pool.branding.clone(),
         replicas: pool.replicas.clone(),
         cimd: pool.cimd.clone(),
+        session_settings: pool.session_settings.clone(),
+        sso_minutes: pool.sso_minutes.clone(),
     }
 }
 

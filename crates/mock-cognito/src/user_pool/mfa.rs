@@ -249,8 +249,13 @@ impl fmt::Debug for UserMfa {
 }
 
 impl UserMfa {
-    fn is_enabled(&self, factor: Factor) -> bool {
+    pub(super) fn is_enabled(&self, factor: Factor) -> bool {
         self.enabled.contains(&factor)
+    }
+
+    /// Whether the user has a verified software token.
+    pub(super) fn has_software_token(&self) -> bool {
+        self.token.is_some()
     }
 
     pub(super) fn set_enabled(&mut self, factor: Factor, on: bool) {
@@ -500,12 +505,14 @@ impl UserPools {
                     .device_key
                     .clone()
                     .or_else(|| new_device.as_ref().and_then(|d| d.device_key.clone()));
-                let mut result = self.issue_on_device(
+                let mut result = self.issue_unsigned(
                     &p.pool_id,
                     &p.client_id,
                     &p.username,
-                    None,
-                    device_key,
+                    super::tokens::SessionOrigin {
+                        device_key,
+                        ..Default::default()
+                    },
                     ctx,
                 )?;
                 result.new_device = new_device;

@@ -9,6 +9,7 @@
 mod ahead;
 mod auth;
 mod auth_events;
+mod auth_factors;
 mod branding;
 mod cimd;
 mod client_secrets;
@@ -25,6 +26,7 @@ mod providers;
 mod replicas;
 mod schema;
 mod self_service;
+mod sessions;
 mod sign_in_names;
 mod tags;
 mod terms;
@@ -229,6 +231,13 @@ struct Pool {
     /// The clients cached CIMD documents stand for, by URL (derived from
     /// `cimd` and `clients`; not stored).
     cimd_clients: HashMap<String, AppClient>,
+    /// Session tracking (SetUserPoolSessionConfiguration).
+    session_settings: sessions::SessionSettings,
+    /// App clients' SSO MaxValidityMinutes, where set.
+    sso_minutes: BTreeMap<String, i32>,
+    /// Sign-ins started since the mock started: orders sessions begun in
+    /// the same second (not stored; loaded sessions are older anyway).
+    sessions_started: u64,
     /// ID tokens and access tokens are signed with different keys, as Cognito does.
     id_key: std::sync::Arc<SigningKey>,
     access_key: std::sync::Arc<SigningKey>,
@@ -448,6 +457,24 @@ impl UserPools {
             R::AdminUpdateAuthEventFeedback(i) => {
                 out(self.admin_update_auth_event_feedback(i, ctx))
             }
+            R::GetUserAuthFactors(i) => out(self.get_user_auth_factors(i, ctx)),
+            R::AdminGetUserAuthFactors(i) => out(self.admin_get_user_auth_factors(i)),
+            R::GetUserPoolSessionConfiguration(i) => {
+                out(self.get_user_pool_session_configuration(i))
+            }
+            R::SetUserPoolSessionConfiguration(i) => {
+                out(self.set_user_pool_session_configuration(i, ctx))
+            }
+            R::GetUserPoolClientSessionConfiguration(i) => {
+                out(self.get_user_pool_client_session_configuration(i))
+            }
+            R::SetUserPoolClientSessionConfiguration(i) => {
+                out(self.set_user_pool_client_session_configuration(i, ctx))
+            }
+            R::ListUserSessions(i) => out(self.list_user_sessions(i, ctx)),
+            R::AdminListUserSessions(i) => out(self.admin_list_user_sessions(i, ctx)),
+            R::RevokeUserSession(i) => out(self.revoke_user_session(i, ctx)),
+            R::AdminRevokeUserSession(i) => out(self.admin_revoke_user_session(i, ctx)),
             R::ConfirmDevice(i) => out(self.confirm_device(i, ctx)),
             R::GetDevice(i) => out(self.get_device(i, ctx)),
             R::AdminGetDevice(i) => out(self.admin_get_device(i)),

@@ -141,6 +141,8 @@ pub(super) struct AuthorizationCode {
     nonce: Option<String>,
     code_challenge: Option<String>,
     expires: i64,
+    /// The SSO session (browser) the code was issued in, by session id.
+    sso: Option<String>,
     /// Set when redeemed: a second use ends the session it started (RFC 6749 §4.1.2).
     redeemed_session: Option<String>,
 }
@@ -148,8 +150,14 @@ pub(super) struct AuthorizationCode {
 /// A signed-in browser (the `cognito` cookie).
 #[derive(Debug, Clone)]
 pub(super) struct BrowserSession {
-    pool_id: String,
-    username: String,
+    pub(super) pool_id: String,
+    pub(super) username: String,
+    /// The app client the browser signed in through.
+    pub(super) client_id: String,
+    /// The fresh authentication that started it.
+    pub(super) created: i64,
+    /// The last time it signed the user in to an app.
+    pub(super) last_active: i64,
 }
 
 /// A sign-in waiting for an external provider's answer at `/oauth2/idpresponse`.
@@ -499,6 +507,7 @@ impl UserPools {
     pub fn start_browser_session(
         &mut self,
         pool_id: &str,
+        client_id: &str,
         username: &str,
         now: i64,
         rng: &crate::ids::Randomness,
@@ -509,6 +518,9 @@ impl UserPools {
             BrowserSession {
                 pool_id: pool_id.to_owned(),
                 username: username.to_owned(),
+                client_id: client_id.to_owned(),
+                created: now,
+                last_active: now,
             },
             now + BROWSER_SESSION_SECS,
             now,
@@ -516,13 +528,21 @@ impl UserPools {
         cookie
     }
 
-    /// The user a browser session cookie signs in, if still valid for this
-    /// pool and the user may still sign in.
-    pub fn browser_session_user(&self, cookie: &str, pool_id: &str, now: i64) -> Option<String> {
+    /// The user a browser session cookie signs in to `client_id`, if still
+    /// valid for this pool, the user may still sign in, and the client
+    /// reuses a session that old (its SSO MaxValidityMinutes).
+    pub fn browser_session_user(
+        &self,
+        cookie: &str,
+        pool_id: &str,
+        client_id: &str,
+        now: i64,
+    ) -> Option<String> {
         let s = self.browser_sessions.get(cookie, now)?;
         let pool = self.pools.get(pool_id)?;
         let user = pool.users.get(&s.username)?;
-        (s.pool_id == pool_id && user.enabled).then(|| s.username.clone())
+        let fresh = now - s.created < pool.sso_validity_secs(client_id);
+        (s.pool_id == pool_id && user.enabled && fresh).then(|| s.username.clone())
     }
 
     /// Ends a browser session (logout).
@@ -538,19 +558,32 @@ impl UserPools {
 
     /// The redirect that completes a sign-in: a code (kept five minutes) or,
     /// for the implicit grant, tokens in the fragment.
+    /// `browser` is the browser session's cookie, if it has one.
     pub fn complete_authorize(
         &mut self,
         request: &ValidAuthorize,
         username: &str,
+        browser: Option<&str>,
         ctx: &Context<'_>,
     ) -> ApiResult<AuthorizeRedirect> {
         let state = request.state.as_deref();
+        let now = ctx.clock.unix();
+        let sso = browser.map(|cookie| {
+            if let Some(s) = self.browser_sessions.get_mut(cookie, now) {
+                s.last_active = now;
+            }
+            super::sessions::sso_session_id(cookie)
+        });
         if request.implicit {
             let tokens = self.issue_unsigned(
                 &request.pool_id,
                 &request.client_id,
                 username,
-                Some((request.scopes.clone(), request.nonce.clone())),
+                super::tokens::SessionOrigin {
+                    oauth: Some((request.scopes.clone(), request.nonce.clone())),
+                    device_key: None,
+                    sso,
+                },
                 ctx,
             )?;
             // The implicit grant never returns a refresh token.
@@ -577,6 +610,7 @@ impl UserPools {
                 nonce: request.nonce.clone(),
                 code_challenge: request.code_challenge.clone(),
                 expires: now + CODE_LIFETIME_SECS,
+                sso,
                 redeemed_session: None,
             },
             now + CODE_LIFETIME_SECS + CODE_REMEMBERED_SECS,
@@ -843,7 +877,11 @@ impl UserPools {
                 &record.pool_id,
                 client_id,
                 &record.username,
-                Some((record.scopes.clone(), record.nonce.clone())),
+                super::tokens::SessionOrigin {
+                    oauth: Some((record.scopes.clone(), record.nonce.clone())),
+                    device_key: None,
+                    sso: record.sso.clone(),
+                },
                 ctx,
             )
             .map_err(|e| invalid_grant(&e.message))?;

@@ -356,6 +356,9 @@ impl UserPools {
             replicas: Default::default(),
             cimd: Default::default(),
             cimd_clients: Default::default(),
+            session_settings: Default::default(),
+            sso_minutes: Default::default(),
+            sessions_started: 0,
             id_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
             access_key: std::sync::Arc::new(SigningKey::generate(ctx.rng, ctx.keys)),
         };
@@ -613,6 +616,7 @@ impl UserPools {
         pool.terms.retain(|_, t| t.client_id() != client_id);
         pool.branding.retain(|_, b| b.client_id() != client_id);
         pool.rebuild_cimd_clients();
+        pool.sso_minutes.remove(client_id);
         self.client_index.remove(client_id);
         self.refresh_tokens.retain(|_, g| &g.client_id != client_id);
         Ok(Empty {})

@@ -26,6 +26,12 @@ pub(super) struct SignInSession {
     pub(super) nonce: Option<String>,
     /// The device the sign-in was made on (issued or proven), if any.
     pub(super) device_key: Option<String>,
+    /// The hosted-UI (SSO) session it came from, by session id.
+    pub(super) sso: Option<String>,
+    /// The last sign-in or refresh.
+    pub(super) last_active: i64,
+    /// The pool's count of sign-ins when this one started (0 when loaded).
+    pub(super) seq: u64,
 }
 
 /// Tokens whose claims are decided and whose signatures are still to be
@@ -84,6 +90,18 @@ impl UnsignedTokens {
             new_device_metadata: self.new_device,
         }
     }
+}
+
+/// Where a sign-in's session comes from, besides its user and client.
+#[derive(Debug, Default)]
+pub(super) struct SessionOrigin {
+    /// The hosted UI's OAuth scopes and nonce; None for an API sign-in.
+    pub(super) oauth: Option<(Vec<String>, Option<String>)>,
+    /// The device it was made on: its tokens carry `device_key`, and
+    /// forgetting the device ends them.
+    pub(super) device_key: Option<String>,
+    /// The browser's SSO session, by session id (hosted UI).
+    pub(super) sso: Option<String>,
 }
 
 /// What a refresh token continues.
@@ -167,30 +185,23 @@ impl UserPools {
         pool_id: &str,
         client_id: &str,
         username: &str,
-        oauth: Option<(Vec<String>, Option<String>)>,
-        ctx: &Context<'_>,
-    ) -> ApiResult<UnsignedTokens> {
-        self.issue_on_device(pool_id, client_id, username, oauth, None, ctx)
-    }
-
-    /// [`UserPools::issue_unsigned`] for a sign-in made on a device: its
-    /// tokens carry `device_key`, and forgetting the device ends them.
-    pub(super) fn issue_on_device(
-        &mut self,
-        pool_id: &str,
-        client_id: &str,
-        username: &str,
-        oauth: Option<(Vec<String>, Option<String>)>,
-        device_key: Option<String>,
+        origin: SessionOrigin,
         ctx: &Context<'_>,
     ) -> ApiResult<UnsignedTokens> {
         let now = ctx.clock.unix();
         let origin_jti = ctx.rng.uuid();
+        let SessionOrigin {
+            oauth,
+            device_key,
+            sso,
+        } = origin;
         let (scopes, nonce) = match oauth {
             Some((s, n)) => (Some(s), n),
             None => (None, None),
         };
         let pool = self.pool_mut(pool_id)?;
+        pool.sessions_started += 1;
+        let seq = pool.sessions_started;
         let client = pool
             .app_client(client_id)
             .ok_or_else(|| super::client_not_found(client_id))?;
@@ -209,10 +220,14 @@ impl UserPools {
                 scopes,
                 nonce,
                 device_key,
+                sso,
+                last_active: now,
+                seq,
             },
             now + session_life,
             now,
         );
+        pool.evict_sessions_over_limit(username, now);
         let mut result = self.mint_unsigned(pool_id, &origin_jti, ctx)?;
         let refresh = refresh_token(ctx.rng);
         self.refresh_tokens.insert(
@@ -381,10 +396,12 @@ impl UserPools {
     ) -> ApiResult<UnsignedTokens> {
         let (_, client) = self.client(client_id)?;
         let mut tokens = self.refresh(client, token, ctx)?;
-        if !client.rotates_refresh_tokens() {
+        let rotates = client.rotates_refresh_tokens();
+        let refresh_life = client.refresh_token_validity_secs();
+        self.touch_session(token, ctx.clock.unix());
+        if !rotates {
             return Ok(tokens);
         }
-        let refresh_life = client.refresh_token_validity_secs();
         let now = ctx.clock.unix();
         let grant = self
             .refresh_tokens
@@ -405,6 +422,20 @@ impl UserPools {
             .insert(rotated.clone(), next, now + refresh_life, now);
         tokens.refresh_token = Some(rotated);
         Ok(tokens)
+    }
+
+    /// Records a refresh as the session's latest activity.
+    pub(super) fn touch_session(&mut self, refresh_token: &str, now: i64) {
+        let Some(grant) = self.refresh_tokens.get(refresh_token, now).cloned() else {
+            return;
+        };
+        if let Some(session) = self
+            .pools
+            .get_mut(&grant.pool_id)
+            .and_then(|p| p.sessions.get_mut(&grant.origin_jti, now))
+        {
+            session.last_active = now;
+        }
     }
 
     /// The username a refresh token belongs to (SECRET_HASH is computed over it).

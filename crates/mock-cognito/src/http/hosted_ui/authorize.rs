@@ -79,14 +79,21 @@ pub async fn authorize(
     };
     let ctx = shared.context();
     let now = ctx.clock.unix();
-    let signed_in = cookie(&headers, SESSION_COOKIE).and_then(|c| {
+    let browser = cookie(&headers, SESSION_COOKIE);
+    let signed_in = browser.as_deref().and_then(|c| {
         shared
             .user_pools()
-            .browser_session_user(&c, &site.pool_id, now)
+            .browser_session_user(c, &site.pool_id, &request.client_id, now)
     });
     match signed_in {
         // A live session: no page, straight back to the app.
-        Some(username) => finish(&shared, &request, &username, None, &site),
+        Some(username) => finish(
+            &shared,
+            &request,
+            &username,
+            Browser::Existing(browser.as_deref()),
+            &site,
+        ),
         None => redirect(&format!("{}/login?{raw}", site.base)),
     }
 }
@@ -142,27 +149,47 @@ fn start_federation(shared: &Shared, site: &Site, request: &ValidAuthorize) -> R
     ))
 }
 
+/// The browser session a completed sign-in belongs to.
+enum Browser<'a> {
+    /// The session that signed the user in again (its cookie).
+    Existing(Option<&'a str>),
+    /// A fresh sign-in: a new session starts.
+    New,
+}
+
 /// Completes a sign-in: the code (or tokens) redirect, and the session
 /// cookie when a new browser session starts.
 fn finish(
     shared: &Shared,
     request: &ValidAuthorize,
     username: &str,
-    new_session_for: Option<&str>,
+    browser: Browser<'_>,
     site: &Site,
 ) -> Response {
     let ctx = shared.context();
     let now = ctx.clock.unix();
     let (completed, cookie) = {
         let mut user_pools = shared.user_pools_mut();
-        let completed = user_pools.complete_authorize(request, username, &ctx);
-        let cookie = match (&completed, new_session_for) {
-            (Ok(_), Some(user)) => {
-                Some(user_pools.start_browser_session(&site.pool_id, user, now, ctx.rng))
+        let (session, new_cookie) = match browser {
+            Browser::Existing(cookie) => (cookie.map(str::to_owned), None),
+            Browser::New => {
+                let cookie = user_pools.start_browser_session(
+                    &site.pool_id,
+                    &request.client_id,
+                    username,
+                    now,
+                    ctx.rng,
+                );
+                (Some(cookie.clone()), Some(cookie))
             }
-            _ => None,
         };
-        (completed, cookie)
+        let completed = user_pools.complete_authorize(request, username, session.as_deref(), &ctx);
+        if completed.is_err()
+            && let Some(c) = &new_cookie
+        {
+            user_pools.end_browser_session(c, &site.pool_id, now);
+        }
+        (completed, new_cookie)
     };
     // The implicit grant's tokens are signed with the lock released.
     let location = match completed {
@@ -300,7 +327,7 @@ impl Answered<'_> {
         match outcome {
             Ok(PagePassword::SignedIn(user)) => {
                 let page = &self.sign_in;
-                finish(page.shared, page.request, &user, Some(&user), page.site)
+                finish(page.shared, page.request, &user, Browser::New, page.site)
             }
             Ok(PagePassword::NewPasswordRequired(session)) => {
                 pages::new_password(&self.action(), self.csrf, &session, None)
@@ -559,5 +586,5 @@ fn federated_return(
         Ok(u) => u,
         Err(e) => return redirect(&request.error_redirect("access_denied", &e.message)),
     };
-    finish(shared, &request, &username, Some(&username), site)
+    finish(shared, &request, &username, Browser::New, site)
 }
