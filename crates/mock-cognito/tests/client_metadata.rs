@@ -509,3 +509,25 @@ async fn documents_are_fetched_over_https_and_cached_as_the_server_says() {
     let why = untrusting.refused(&local_url(port), TOOL_CALLBACK).await;
     assert!(why.contains("invalid_client_metadata"), "{why}");
 }
+
+#[tokio::test]
+async fn a_seed_file_maps_document_urls_to_files_beside_it() {
+    let doc = temp_file("seeded.json", &document(TOOL, json!({})));
+    let seed = doc.with_file_name("seed.toml");
+    std::fs::write(
+        &seed,
+        format!("[client_metadata_documents]\n\"{TOOL}\" = \"seeded.json\"\n"),
+    )
+    .unwrap();
+    let mock = MockCognito::builder()
+        .seed_file(&seed)
+        .start()
+        .await
+        .unwrap();
+    let w = world(mock).await;
+    let policy = w
+        .create_policy(json!(["https://tools.example.com/*"]))
+        .await;
+    w.code(TOOL, TOOL_CALLBACK).await;
+    assert_eq!(w.cached_urls(&policy).await.len(), 1);
+}

@@ -269,6 +269,16 @@ pub(super) fn require<'a>(p: &'a Parameters, name: &str) -> ApiResult<&'a str> {
         .ok_or_else(|| ApiError::invalid_parameter(format!("Missing required parameter {name}")))
 }
 
+/// A PASSWORD_VERIFIER or DEVICE_PASSWORD_VERIFIER answer's claim:
+/// (PASSWORD_CLAIM_SECRET_BLOCK, PASSWORD_CLAIM_SIGNATURE, TIMESTAMP).
+fn claim_parameters(r: &Parameters) -> ApiResult<(&str, &str, &str)> {
+    Ok((
+        require(r, "PASSWORD_CLAIM_SECRET_BLOCK")?,
+        require(r, "PASSWORD_CLAIM_SIGNATURE")?,
+        require(r, "TIMESTAMP")?,
+    ))
+}
+
 /// SECRET_HASH rules: required and correct for a client with a secret,
 /// refused for one without. `hash` is the request's SECRET_HASH, if any.
 pub(super) fn check_secret_hash(
@@ -533,9 +543,7 @@ impl UserPools {
         r: &Parameters,
         ctx: &Context<'_>,
     ) -> ApiResult<AuthStep> {
-        let block = require(r, "PASSWORD_CLAIM_SECRET_BLOCK")?;
-        let signature = require(r, "PASSWORD_CLAIM_SIGNATURE")?;
-        let timestamp = require(r, "TIMESTAMP")?;
+        let (block, signature, timestamp) = claim_parameters(r)?;
         let now = ctx.clock.unix();
         // A device the user does not have is refused before the block is
         // spent: clients then forget the device and answer again without it.
@@ -795,9 +803,7 @@ impl UserPools {
         r: &Parameters,
         ctx: &Context<'_>,
     ) -> ApiResult<AuthStep> {
-        let block = require(r, "PASSWORD_CLAIM_SECRET_BLOCK")?;
-        let signature = require(r, "PASSWORD_CLAIM_SIGNATURE")?;
-        let timestamp = require(r, "TIMESTAMP")?;
+        let (block, signature, timestamp) = claim_parameters(r)?;
         let device_key = require(r, "DEVICE_KEY")?;
         let now = ctx.clock.unix();
         let pending = self

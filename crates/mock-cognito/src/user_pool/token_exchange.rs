@@ -401,22 +401,9 @@ impl UserPools {
                 groups: None,
             });
         };
-        let session = pool
-            .sessions
-            .get(origin, now)
-            .ok_or_else(|| invalid_token(which, "unknown sign-in session"))?;
-        if session.revoked {
-            return Err(ApiError::not_authorized(format!(
-                "{which} has been revoked"
-            )));
-        }
-        let user = pool
-            .users
-            .get(&session.username)
-            .ok_or_else(super::user_not_found)?;
-        if !user.enabled {
-            return Err(ApiError::not_authorized("User is disabled."));
-        }
+        let (session, user) = pool.live_session(origin, now, which, || {
+            invalid_token(which, "unknown sign-in session")
+        })?;
         let scopes = match kind {
             TokenTypeIdentifierType::AccessToken => split_scopes(&claims),
             // An ID token carries no scopes: those of its sign-in.

@@ -523,21 +523,37 @@ impl UserPools {
             return Err(ApiError::not_authorized("Access Token has expired"));
         }
         let origin = claims["origin_jti"].as_str().ok_or_else(invalid)?;
-        let session = pool
-            .sessions
-            .get(origin, ctx.clock.unix())
-            .ok_or_else(invalid)?;
+        let (_, user) = pool.live_session(origin, ctx.clock.unix(), "Access Token", invalid)?;
+        Ok((pool.id.clone(), user.username.clone()))
+    }
+}
+
+impl Pool {
+    /// The sign-in session `origin` names and its user, while the session
+    /// is neither expired nor revoked and the user is there and enabled.
+    /// `token` names the token in the errors; `unknown` is the error for a
+    /// session that does not exist (any more).
+    pub(super) fn live_session(
+        &self,
+        origin: &str,
+        now: i64,
+        token: &str,
+        unknown: impl FnOnce() -> ApiError,
+    ) -> ApiResult<(&SignInSession, &User)> {
+        let session = self.sessions.get(origin, now).ok_or_else(unknown)?;
         if session.revoked {
-            return Err(ApiError::not_authorized("Access Token has been revoked"));
+            return Err(ApiError::not_authorized(format!(
+                "{token} has been revoked"
+            )));
         }
-        let user = pool
+        let user = self
             .users
             .get(&session.username)
             .ok_or_else(super::user_not_found)?;
         if !user.enabled {
             return Err(ApiError::not_authorized("User is disabled."));
         }
-        Ok((pool.id.clone(), user.username.clone()))
+        Ok((session, user))
     }
 }
 
