@@ -5,8 +5,8 @@
 //! PASSWORD for a user with a password (not a federated one); EMAIL_OTP
 //! and SMS_OTP for a verified address the pool lets sign in with it (its
 //! SignInPolicy's AllowedFirstAuthFactors) or that is an MFA factor the
-//! user has on; SOFTWARE_TOKEN for a verified authenticator app. WEB_AUTHN
-//! is listed for none: the emulator registers no passkeys yet.
+//! user has on; WEB_AUTHN for a user with a registered passkey;
+//! SOFTWARE_TOKEN for a verified authenticator app.
 
 use super::mfa::Factor;
 use super::{Context, Pool, User, UserPools};
@@ -50,6 +50,9 @@ fn factors_of(pool: &Pool, user: &User) -> Factors {
         && (first.contains(&AuthFactorType::SmsOtp) || user.mfa.is_enabled(Factor::Sms))
     {
         configured.push(AuthFactorType::SmsOtp);
+    }
+    if !user.passkeys.is_empty() {
+        configured.push(AuthFactorType::WebAuthn);
     }
     if user.mfa.has_software_token() {
         configured.push(AuthFactorType::SoftwareToken);

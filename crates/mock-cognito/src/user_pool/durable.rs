@@ -118,6 +118,8 @@ struct UserRow {
         skip_serializing_if = "super::devices::UserDevices::is_default"
     )]
     devices: super::devices::UserDevices,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    passkeys: Vec<super::passkeys::Passkey>,
     failed_sign_ins: u32,
     locked_until: i64,
     /// (code, purpose, expiry).
@@ -417,6 +419,7 @@ impl UserPools {
                     .map_err(|e| bad_row(USER, &name, e))?,
                 auth_events: row.auth_events,
                 devices: row.devices,
+                passkeys: row.passkeys,
                 failed_sign_ins: row.failed_sign_ins,
                 locked_until: row.locked_until,
                 code: row.code,
@@ -644,6 +647,7 @@ fn user_row(u: &User) -> String {
             .collect(),
         auth_events: u.auth_events.clone(),
         devices: u.devices.clone(),
+        passkeys: u.passkeys.clone(),
         failed_sign_ins: u.failed_sign_ins,
         locked_until: u.locked_until,
         code: u.code.clone(),

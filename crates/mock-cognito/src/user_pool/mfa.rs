@@ -115,6 +115,11 @@ pub(super) struct PoolMfa {
 }
 
 impl PoolMfa {
+    /// The WebAuthn configuration SetUserPoolMfaConfig gave, if any.
+    pub(super) fn web_authn(&self) -> Option<&WebAuthnConfigurationType> {
+        self.web_authn.as_ref()
+    }
+
     /// As stored in the data dir: SetUserPoolMfaConfig's request (without
     /// the pool), None if it was never called.
     pub(super) fn to_stored(&self) -> Option<Value> {

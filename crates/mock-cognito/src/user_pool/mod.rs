@@ -21,6 +21,7 @@ mod links;
 mod mfa;
 mod oauth;
 mod page_mfa;
+mod passkeys;
 mod pools;
 mod providers;
 mod replicas;
@@ -104,6 +105,8 @@ pub struct UserPools {
     browser_sessions: ExpiringMap<String, oauth::BrowserSession>,
     /// Hosted UI: state → a sign-in handed to an external provider.
     pending_federation: ExpiringMap<String, oauth::PendingFederation>,
+    /// (pool, user) → an open passkey registration.
+    pending_passkeys: ExpiringMap<(String, String), passkeys::PendingRegistration>,
 }
 
 /// A verification code the mock "sent" (it is only logged and kept here).
@@ -291,6 +294,8 @@ struct User {
     auth_events: Vec<auth_events::AuthEvent>,
     /// Devices issued to the user's sign-ins, and the device group key.
     devices: devices::UserDevices,
+    /// Registered passkeys.
+    passkeys: Vec<passkeys::Passkey>,
     failed_sign_ins: u32,
     locked_until: i64,
     /// A pending confirmation code (sign-up or password reset), what it
@@ -457,6 +462,10 @@ impl UserPools {
             R::AdminUpdateAuthEventFeedback(i) => {
                 out(self.admin_update_auth_event_feedback(i, ctx))
             }
+            R::StartWebAuthnRegistration(i) => out(self.start_web_authn_registration(i, ctx)),
+            R::CompleteWebAuthnRegistration(i) => out(self.complete_web_authn_registration(i, ctx)),
+            R::ListWebAuthnCredentials(i) => out(self.list_web_authn_credentials(i, ctx)),
+            R::DeleteWebAuthnCredential(i) => out(self.delete_web_authn_credential(i, ctx)),
             R::GetUserAuthFactors(i) => out(self.get_user_auth_factors(i, ctx)),
             R::AdminGetUserAuthFactors(i) => out(self.admin_get_user_auth_factors(i)),
             R::GetUserPoolSessionConfiguration(i) => {
@@ -689,6 +698,7 @@ impl User {
             password_history: Vec::new(),
             auth_events: Vec::new(),
             devices: Default::default(),
+            passkeys: Vec::new(),
             failed_sign_ins: 0,
             locked_until: 0,
             code: None,
