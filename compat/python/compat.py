@@ -345,6 +345,92 @@ def _():
     assert idp.delete_user_pool_replica(UserPoolId=pool, RegionName="eu-west-1")["UserPoolReplica"]["Status"] == "DELETING"
 
 
+def cbor(value):
+    """A minimal CBOR encoder (RFC 8949) for WebAuthn's maps, ints, bytes and text."""
+
+    def head(major, n):
+        if n < 24:
+            return bytes([major << 5 | n])
+        for size, code in ((1, 24), (2, 25), (4, 26), (8, 27)):
+            if n < 1 << (8 * size):
+                return bytes([major << 5 | code]) + n.to_bytes(size, "big")
+        raise ValueError(n)
+
+    if isinstance(value, int):
+        return head(0, value) if value >= 0 else head(1, -1 - value)
+    if isinstance(value, bytes):
+        return head(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode()
+        return head(3, len(raw)) + raw
+    if isinstance(value, dict):
+        return head(5, len(value)) + b"".join(cbor(k) + cbor(v) for k, v in value.items())
+    raise TypeError(value)
+
+
+@step("boto3 passkey registration: a P-256 credential made with cryptography, packed self-attestation")
+def _():
+    import base64
+    import hashlib
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    b64url = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+    pool = idp.create_user_pool(
+        PoolName="passkeys", Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}}
+    )["UserPool"]["Id"]
+    idp.create_user_pool_domain(UserPoolId=pool, Domain="compat-passkeys")
+    app = idp.create_user_pool_client(
+        UserPoolId=pool, ClientName="pk", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    idp.admin_create_user(UserPoolId=pool, Username="pia", MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool, Username="pia", Password="Pia-Passw0rd!", Permanent=True)
+    token = idp.initiate_auth(
+        ClientId=app, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "pia", "PASSWORD": "Pia-Passw0rd!"}
+    )["AuthenticationResult"]["AccessToken"]
+    options = idp.start_web_authn_registration(AccessToken=token)["CredentialCreationOptions"]
+    rp = options["rp"]["id"]
+    assert rp == f"compat-passkeys.auth.{REGION}.amazoncognito.com", rp
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    numbers = key.public_key().public_numbers()
+    cose = cbor({1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")})
+    cred_id = os.urandom(16)
+    auth_data = (
+        hashlib.sha256(rp.encode()).digest() + bytes([0x45]) + (0).to_bytes(4, "big") + bytes(16)
+        + len(cred_id).to_bytes(2, "big") + cred_id + cose
+    )
+    client_data = json.dumps(
+        {"type": "webauthn.create", "challenge": options["challenge"], "origin": f"https://{rp}"}
+    ).encode()
+
+    def credential(origin_ok=True):
+        data = client_data if origin_ok else client_data.replace(b"https://", b"https://evil.")
+        sig = key.sign(auth_data + hashlib.sha256(data).digest(), ec.ECDSA(hashes.SHA256()))
+        attestation = cbor({"fmt": "packed", "attStmt": {"alg": -7, "sig": sig}, "authData": auth_data})
+        return {
+            "id": b64url(cred_id), "rawId": b64url(cred_id), "type": "public-key",
+            "response": {"clientDataJSON": b64url(data), "attestationObject": b64url(attestation),
+                         "transports": ["usb"]},
+            "authenticatorAttachment": "cross-platform", "clientExtensionResults": {},
+        }
+
+    try:
+        idp.complete_web_authn_registration(AccessToken=token, Credential=credential(origin_ok=False))
+        raise AssertionError("a credential from another origin was registered")
+    except botocore.exceptions.ClientError as e:
+        assert e.response["Error"]["Code"] == "WebAuthnOriginNotAllowedException", e.response
+    idp.complete_web_authn_registration(AccessToken=token, Credential=credential())
+    listed = idp.list_web_authn_credentials(AccessToken=token)["Credentials"]
+    assert [c["CredentialId"] for c in listed] == [b64url(cred_id)], listed
+    assert listed[0]["RelyingPartyId"] == rp and listed[0]["AuthenticatorTransports"] == ["usb"], listed
+    factors = idp.get_user_auth_factors(AccessToken=token)["ConfiguredUserAuthFactors"]
+    assert "WEB_AUTHN" in factors, factors
+    idp.delete_web_authn_credential(AccessToken=token, CredentialId=b64url(cred_id))
+    assert idp.list_web_authn_credentials(AccessToken=token)["Credentials"] == []
+
+
 @step("cryptography verifies GetSigningCertificate: self-signed, the ID tokens' key")
 def _():
     import base64

@@ -607,6 +607,40 @@ mod tests {
         assert!(parse_authenticator_data(&no_credential).is_err());
     }
 
+    proptest::proptest! {
+        /// Whatever bytes an authenticator (or an attacker) sends, the
+        /// checks answer an error, never a panic, and never a passkey.
+        #[test]
+        fn arbitrary_registrations_are_refused_without_panicking(
+            auth_data in proptest::collection::vec(proptest::num::u8::ANY, 0..200),
+            attestation in proptest::collection::vec(proptest::num::u8::ANY, 0..200),
+            client_data in ".{0,80}",
+        ) {
+            let _ = parse_authenticator_data(&auth_data);
+            if let Ok(value) = ciborium::from_reader::<Cbor, _>(attestation.as_slice()) {
+                let _ = cose_key(&value);
+            }
+            let pending = PendingRegistration {
+                pool_id: "p".into(),
+                username: "u".into(),
+                client_id: "c".into(),
+                challenge: "x".into(),
+                relying_party: "example.com".into(),
+                user_verification: false,
+            };
+            let credential = json!({
+                "type": "public-key",
+                "rawId": URL_SAFE_NO_PAD.encode(&auth_data),
+                "response": {
+                    "clientDataJSON": URL_SAFE_NO_PAD.encode(client_data.as_bytes()),
+                    "attestationObject": URL_SAFE_NO_PAD.encode(&attestation),
+                },
+            });
+            let Value::Object(credential) = credential else { unreachable!() };
+            proptest::prop_assert!(pending.verify(&credential, 0).is_err());
+        }
+    }
+
     #[test]
     fn unknown_key_types_are_refused() {
         let key = Cbor::Map(vec![
