@@ -406,7 +406,7 @@ def _():
     ).encode()
 
     def credential(origin_ok=True):
-        data = client_data if origin_ok else client_data.replace(b"https://", b"https://evil.")
+        data = client_data if origin_ok else client_data.replace(f"https://{rp}".encode(), b"https://evil.example.com")
         sig = key.sign(auth_data + hashlib.sha256(data).digest(), ec.ECDSA(hashes.SHA256()))
         attestation = cbor({"fmt": "packed", "attStmt": {"alg": -7, "sig": sig}, "authData": auth_data})
         return {
