@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Reply, call_in};
+use common::{Reply, answer, call_in, refused};
 use mock_cognito::MockCognito;
 use serde_json::{Value, json};
 
@@ -17,24 +17,8 @@ async fn in_region(mock: &MockCognito, region: &str, target: &str, body: Value) 
     call_in(mock.addr(), target, &body, Some(region)).await
 }
 
-fn answer(reply: Reply) -> Value {
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    reply.json()
-}
-
 fn error(reply: Reply) -> String {
-    assert_eq!(
-        reply.status,
-        400,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    reply.error_type()
+    refused(reply).0
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{
     ExplicitAuthFlowsType as Flow, OAuthFlowType, ResourceServerScopeType,
 };
-use common::Reply;
+use common::{Reply, answer, refused};
 use mock_cognito::MockCognito;
 use mock_cognito::browser::Browser;
 use serde_json::{Value, json};
@@ -264,32 +264,6 @@ impl World {
     async fn unsigned(&self, body: Value) -> Reply {
         common::call(self.mock.addr(), "GetDerivedToken", &body, false).await
     }
-}
-
-/// The answer of a call that must succeed.
-fn answer(reply: Reply) -> Value {
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    reply.json()
-}
-
-/// (`__type`, message) of a call that must fail with HTTP 400.
-fn refused(reply: Reply) -> (String, String) {
-    assert_eq!(
-        reply.status,
-        400,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    let message = reply.json()["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    (reply.error_type(), message)
 }
 
 #[tokio::test]

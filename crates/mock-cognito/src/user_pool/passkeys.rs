@@ -411,10 +411,12 @@ impl UserPools {
         input: StartWebAuthnRegistrationRequest,
         ctx: &Context<'_>,
     ) -> ApiResult<StartWebAuthnRegistrationResponse> {
-        let (pool_id, username) = self.check_access_token(&input.access_token, ctx)?;
-        let client_id = crate::jwt::decode_unverified(&input.access_token)
-            .and_then(|c| c["client_id"].as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let super::tokens::AccessCaller {
+            pool_id,
+            username,
+            client_id,
+            ..
+        } = self.access_caller(&input.access_token, ctx)?;
         let pool = self.pool(&pool_id)?;
         if !pool.passkeys_enabled() {
             return Err(refused(
@@ -489,19 +491,16 @@ impl UserPools {
         input: CompleteWebAuthnRegistrationRequest,
         ctx: &Context<'_>,
     ) -> ApiResult<Empty> {
-        let (pool_id, username) = self.check_access_token(&input.access_token, ctx)?;
+        let caller = self.access_caller(&input.access_token, ctx)?;
         let now = ctx.clock.unix();
-        let key = (pool_id.clone(), username.clone());
+        let key = (caller.pool_id, caller.username);
         let pending = self.pending_passkeys.get(&key, now).cloned().ok_or_else(|| {
             refused(
                 "WebAuthnChallengeNotFoundException",
                 "No passkey registration is open for this user (or it expired): call StartWebAuthnRegistration",
             )
         })?;
-        let client_id = crate::jwt::decode_unverified(&input.access_token)
-            .and_then(|c| c["client_id"].as_str().map(str::to_owned))
-            .unwrap_or_default();
-        if client_id != pending.client_id {
+        if caller.client_id != pending.client_id {
             return Err(refused(
                 "WebAuthnClientMismatchException",
                 "The access token is for another app client than the one that started the registration",

@@ -280,14 +280,13 @@ impl UserPools {
         input: ListUserSessionsRequest,
         ctx: &Context<'_>,
     ) -> ApiResult<ListUserSessionsResponse> {
-        let (pool_id, username) = self.check_access_token(&input.access_token, ctx)?;
-        let pool = self.pool(&pool_id)?;
+        let caller = self.access_caller(&input.access_token, ctx)?;
+        let pool = self.pool(&caller.pool_id)?;
         if !pool.session_settings.tracking {
             return Err(not_enabled());
         }
-        let current = crate::jwt::decode_unverified(&input.access_token)
-            .and_then(|c| c["origin_jti"].as_str().map(str::to_owned));
-        let all = self.sessions_of(pool, &username, current.as_deref(), ctx.clock.unix());
+        let current = Some(caller.origin_jti.as_str());
+        let all = self.sessions_of(pool, &caller.username, current, ctx.clock.unix());
         let (sessions, next_token) = paginate(all, MAX_LISTED, input.next_token.as_deref())?;
         Ok(ListUserSessionsResponse {
             next_token,
@@ -318,17 +317,15 @@ impl UserPools {
         input: RevokeUserSessionRequest,
         ctx: &Context<'_>,
     ) -> ApiResult<RevokeUserSessionResponse> {
-        let (pool_id, username) = self.check_access_token(&input.access_token, ctx)?;
-        let current = crate::jwt::decode_unverified(&input.access_token)
-            .and_then(|c| c["origin_jti"].as_str().map(token_session_id));
-        if current.as_deref() == Some(input.session_id.as_str()) {
+        let caller = self.access_caller(&input.access_token, ctx)?;
+        if token_session_id(&caller.origin_jti) == input.session_id {
             return Err(ApiError::invalid_parameter(
                 "The session of the calling access token cannot be revoked: use GlobalSignOut or RevokeToken",
             ));
         }
         self.revoke_session(
-            &pool_id,
-            &username,
+            &caller.pool_id,
+            &caller.username,
             &input.session_id,
             input.revoke_associated_sessions,
             ctx.clock.unix(),

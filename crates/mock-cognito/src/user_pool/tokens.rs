@@ -484,13 +484,17 @@ impl UserPools {
         token: &str,
         ctx: &Context<'_>,
     ) -> ApiResult<(String, String)> {
-        let caller = self.check_access_token_any_scope(token, ctx)?;
+        self.access_caller(token, ctx)
+            .map(|c| (c.pool_id, c.username))
+    }
+
+    /// [`UserPools::check_access_token`], with the caller's sign-in session
+    /// and app client too.
+    pub(super) fn access_caller(&self, token: &str, ctx: &Context<'_>) -> ApiResult<AccessCaller> {
+        let caller = self.any_scope_caller(token, ctx)?;
         // The scope InitiateAuth grants, and a hosted-UI sign-in only when
         // the app asks for it: without it, Cognito refuses these calls.
-        let admin_scope = crate::jwt::decode_unverified(token)
-            .and_then(|c| c["scope"].as_str().map(str::to_owned))
-            .is_some_and(|s| s.split(' ').any(|s| s == "aws.cognito.signin.user.admin"));
-        if !admin_scope {
+        if !caller.admin_scope {
             return Err(ApiError::not_authorized(
                 "Access Token does not have required scopes",
             ));
@@ -505,6 +509,11 @@ impl UserPools {
         token: &str,
         ctx: &Context<'_>,
     ) -> ApiResult<(String, String)> {
+        self.any_scope_caller(token, ctx)
+            .map(|c| (c.pool_id, c.username))
+    }
+
+    fn any_scope_caller(&self, token: &str, ctx: &Context<'_>) -> ApiResult<AccessCaller> {
         let invalid = || ApiError::not_authorized("Invalid Access Token");
         let claims = crate::jwt::decode_unverified(token).ok_or_else(invalid)?;
         let iss = claims["iss"].as_str().ok_or_else(invalid)?;
@@ -524,8 +533,30 @@ impl UserPools {
         }
         let origin = claims["origin_jti"].as_str().ok_or_else(invalid)?;
         let (_, user) = pool.live_session(origin, ctx.clock.unix(), "Access Token", invalid)?;
-        Ok((pool.id.clone(), user.username.clone()))
+        Ok(AccessCaller {
+            pool_id: pool.id.clone(),
+            username: user.username.clone(),
+            client_id: claims["client_id"].as_str().unwrap_or_default().to_owned(),
+            origin_jti: origin.to_owned(),
+            admin_scope: claims["scope"]
+                .as_str()
+                .is_some_and(|s| s.split(' ').any(|s| s == "aws.cognito.signin.user.admin")),
+        })
     }
+}
+
+/// Who presented a valid access token.
+#[derive(Debug)]
+pub(super) struct AccessCaller {
+    pub(super) pool_id: String,
+    /// The internal username.
+    pub(super) username: String,
+    /// The app client the token was issued to.
+    pub(super) client_id: String,
+    /// The token's sign-in session.
+    pub(super) origin_jti: String,
+    /// Whether it carries `aws.cognito.signin.user.admin`.
+    admin_scope: bool,
 }
 
 impl Pool {

@@ -235,3 +235,29 @@ pub async fn verify_jwt(
         .map(|d| d.claims)
         .map_err(|e| e.to_string())
 }
+
+/// The JSON of a reply that must be a success.
+pub fn answer(reply: Reply) -> Value {
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    reply.json()
+}
+
+/// (`__type`, message) of a reply that must be an AWS JSON error (400).
+pub fn refused(reply: Reply) -> (String, String) {
+    assert_eq!(
+        reply.status,
+        400,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let message = reply.json()["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    (reply.error_type(), message)
+}
