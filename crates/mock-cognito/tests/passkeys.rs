@@ -1,8 +1,9 @@
-//! Passkey registration on the wire (the Rust SDK's document type is
-//! awkward here, so JSON), with this test as the authenticator: real P-256
-//! and Ed25519 keys, authenticator data and CBOR attestation objects built
-//! as WebAuthn specifies, and each check of the relying party exercised
-//! with a credential that fails it.
+//! Passkey registration and sign-in (USER_AUTH's WEB_AUTHN) on the wire
+//! (the Rust SDK's document type is awkward here, so JSON), with this test
+//! as the authenticator: real P-256 and Ed25519 keys, authenticator data,
+//! CBOR attestation objects and assertions built as WebAuthn specifies,
+//! and each check of the relying party exercised with a credential that
+//! fails it.
 
 mod common;
 
@@ -62,7 +63,7 @@ async fn world(first_factors: &[&str], domain: bool) -> World {
         "CreateUserPoolClient",
         json!({
             "UserPoolId": pool_id, "ClientName": "app",
-            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         }),
     )
     .await;
@@ -426,4 +427,225 @@ async fn registration_needs_passkeys_enabled_a_relying_party_and_the_same_client
         "WebAuthnClientMismatchException"
     );
     assert_eq!(w.complete(&first, &credential).await.status, 200);
+}
+
+/// What an authenticator answers `navigator.credentials.get` with, and
+/// the knobs to make it fail one check each.
+struct Assertion<'a> {
+    key: &'a Key,
+    id: Vec<u8>,
+    challenge: String,
+    origin: String,
+    rp: String,
+    flags: u8,
+    count: u32,
+    tamper: bool,
+}
+
+impl<'a> Assertion<'a> {
+    fn new(key: &'a Key, id: &[u8], options: &Value, count: u32) -> Self {
+        Assertion {
+            key,
+            id: id.to_vec(),
+            challenge: options["challenge"].as_str().unwrap().to_owned(),
+            origin: format!("https://{RP}"),
+            rp: options["rpId"].as_str().unwrap().to_owned(),
+            // UP | UV
+            flags: 0x05,
+            count,
+            tamper: false,
+        }
+    }
+
+    fn credential(&self, user_handle: &str) -> String {
+        let client_data = json!({
+            "type": "webauthn.get",
+            "challenge": self.challenge,
+            "origin": self.origin,
+            "crossOrigin": false,
+        })
+        .to_string();
+        let mut auth_data = sha256(self.rp.as_bytes());
+        auth_data.push(self.flags);
+        auth_data.extend_from_slice(&self.count.to_be_bytes());
+        let mut signed = auth_data.clone();
+        signed.extend_from_slice(&sha256(client_data.as_bytes()));
+        let signature = self.key.sign(&signed);
+        if self.tamper {
+            // Signed, then changed: the counter the server reads differs.
+            let last = auth_data.len() - 1;
+            auth_data[last] ^= 0x10;
+        }
+        json!({
+            "id": URL_SAFE_NO_PAD.encode(&self.id),
+            "rawId": URL_SAFE_NO_PAD.encode(&self.id),
+            "type": "public-key",
+            "response": {
+                "clientDataJSON": URL_SAFE_NO_PAD.encode(client_data),
+                "authenticatorData": URL_SAFE_NO_PAD.encode(auth_data),
+                "signature": URL_SAFE_NO_PAD.encode(signature),
+                "userHandle": user_handle,
+            },
+            "authenticatorAttachment": "platform",
+            "clientExtensionResults": {},
+        })
+        .to_string()
+    }
+}
+
+impl World {
+    /// InitiateAuth USER_AUTH preferring WEB_AUTHN: (options, session).
+    async fn passkey_challenge(&self) -> (Value, String) {
+        let out = common::answer(
+            call(
+                self,
+                "InitiateAuth",
+                json!({
+                    "ClientId": self.client_id, "AuthFlow": "USER_AUTH",
+                    "AuthParameters": { "USERNAME": "kim", "PREFERRED_CHALLENGE": "WEB_AUTHN" },
+                }),
+            )
+            .await,
+        );
+        assert_eq!(out["ChallengeName"], "WEB_AUTHN");
+        let options = out["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"]
+            .as_str()
+            .unwrap();
+        (
+            serde_json::from_str(options).unwrap(),
+            out["Session"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    async fn answer_passkey(&self, session: &str, credential: String) -> Reply {
+        call(
+            self,
+            "RespondToAuthChallenge",
+            json!({
+                "ClientId": self.client_id, "ChallengeName": "WEB_AUTHN", "Session": session,
+                "ChallengeResponses": { "USERNAME": "kim", "CREDENTIAL": credential },
+            }),
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn a_registered_passkey_signs_in_and_every_assertion_check_holds() {
+    let w = world(&["PASSWORD", "WEB_AUTHN"], true).await;
+    // Before a passkey, WEB_AUTHN is not among kim's choices.
+    let out = common::answer(
+        call(
+            &w,
+            "InitiateAuth",
+            json!({
+                "ClientId": w.client_id, "AuthFlow": "USER_AUTH",
+                "AuthParameters": { "USERNAME": "kim", "PREFERRED_CHALLENGE": "WEB_AUTHN" },
+            }),
+        )
+        .await,
+    );
+    assert_eq!(out["ChallengeName"], "SELECT_CHALLENGE");
+    assert_eq!(
+        out["AvailableChallenges"],
+        json!(["PASSWORD", "PASSWORD_SRP"])
+    );
+
+    let token = w.access_token(&w.client_id).await;
+    let options = w.start(&token).await.json()["CredentialCreationOptions"].clone();
+    let user_handle = options["user"]["id"].as_str().unwrap().to_owned();
+    let key = Key::p256();
+    let id = [5u8; 16];
+    let registered = w
+        .complete(&token, &Registration::new(&key, &options).credential(&id))
+        .await;
+    assert_eq!(registered.status, 200, "{}", registered.json());
+
+    let (options, session) = w.passkey_challenge().await;
+    assert_eq!(options["rpId"], RP);
+    assert_eq!(
+        options["allowCredentials"][0]["id"],
+        URL_SAFE_NO_PAD.encode(id)
+    );
+    let done = common::answer(
+        w.answer_passkey(
+            &session,
+            Assertion::new(&key, &id, &options, 1).credential(&user_handle),
+        )
+        .await,
+    );
+    let id_token = done["AuthenticationResult"]["IdToken"].as_str().unwrap();
+    let claims = common::verify_jwt(w.mock.addr(), &w.pool_id, id_token, Some(&w.client_id))
+        .await
+        .unwrap();
+    assert_eq!(claims["cognito:username"], "kim");
+    // The session is spent.
+    let again = Assertion::new(&key, &id, &options, 2).credential(&user_handle);
+    assert_eq!(
+        w.answer_passkey(&session, again).await.error_type(),
+        "NotAuthorizedException"
+    );
+
+    // Each check, failed once, on a fresh challenge.
+    let other_key = Key::p256();
+    let cases: [(&str, Box<dyn Fn(&mut Assertion)>); 7] = [
+        ("NotAuthorizedException", Box::new(|a| a.tamper = true)),
+        // Signed by a key that is not the passkey's (leaked: the cases
+        // outlive any borrow).
+        (
+            "NotAuthorizedException",
+            Box::new(|a| a.key = Box::leak(Box::new(Key::p256()))),
+        ),
+        (
+            "WebAuthnOriginNotAllowedException",
+            Box::new(|a| a.origin = "https://evil.example.com".to_owned()),
+        ),
+        (
+            "WebAuthnRelyingPartyMismatchException",
+            Box::new(|a| a.rp = "example.com".to_owned()),
+        ),
+        (
+            "WebAuthnChallengeNotFoundException",
+            Box::new(|a| a.challenge = URL_SAFE_NO_PAD.encode([1u8; 32])),
+        ),
+        // A counter that does not grow: a cloned authenticator.
+        ("NotAuthorizedException", Box::new(|a| a.count = 1)),
+        // User verification without user presence.
+        ("NotAuthorizedException", Box::new(|a| a.flags = 0x04)),
+    ];
+    for (expected, spoil) in cases {
+        let (options, session) = w.passkey_challenge().await;
+        let mut assertion = Assertion::new(&key, &id, &options, 5);
+        spoil(&mut assertion);
+        let refused = w
+            .answer_passkey(&session, assertion.credential(&user_handle))
+            .await;
+        assert_eq!(refused.error_type(), expected, "{}", refused.json());
+    }
+    // An unregistered credential, and another user's handle.
+    let (options, session) = w.passkey_challenge().await;
+    let stranger = Assertion::new(&other_key, &[6u8; 16], &options, 5);
+    assert_eq!(
+        w.answer_passkey(&session, stranger.credential(&user_handle))
+            .await
+            .error_type(),
+        "NotAuthorizedException"
+    );
+    let (options, session) = w.passkey_challenge().await;
+    let handle = URL_SAFE_NO_PAD.encode(b"someone-else");
+    assert_eq!(
+        w.answer_passkey(&session, Assertion::new(&key, &id, &options, 5).credential(&handle))
+            .await
+            .error_type(),
+        "NotAuthorizedException"
+    );
+    // The counter moved on with the good sign-in only: 2 still signs in.
+    let (options, session) = w.passkey_challenge().await;
+    common::answer(
+        w.answer_passkey(
+            &session,
+            Assertion::new(&key, &id, &options, 2).credential(&user_handle),
+        )
+        .await,
+    );
 }

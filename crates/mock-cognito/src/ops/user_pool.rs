@@ -84,14 +84,14 @@ fn sign_in(
         R::InitiateAuth(i) => shared.user_pools_mut().initiate_auth(
             &i.client_id,
             None,
-            i.auth_flow,
+            (i.auth_flow, i.session.as_deref()),
             i.auth_parameters.as_ref().unwrap_or(&no_parameters),
             ctx,
         ),
         R::AdminInitiateAuth(i) => shared.user_pools_mut().initiate_auth(
             &i.client_id,
             Some(&i.user_pool_id),
-            i.auth_flow,
+            (i.auth_flow, i.session.as_deref()),
             i.auth_parameters.as_ref().unwrap_or(&no_parameters),
             ctx,
         ),

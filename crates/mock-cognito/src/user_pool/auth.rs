@@ -62,6 +62,9 @@ pub(super) enum Awaiting {
         factor: super::mfa::Factor,
         code: Option<String>,
         wrong: u32,
+        /// A passwordless first factor of choice-based sign-in (EMAIL_OTP,
+        /// SMS_OTP) rather than a second factor.
+        sign_in: bool,
     },
     /// SELECT_MFA_TYPE's answer, one of these.
     Selection(Vec<super::mfa::Factor>),
@@ -70,6 +73,19 @@ pub(super) enum Awaiting {
     Setup { verified: bool },
     /// DEVICE_SRP_AUTH for this device, after the password.
     DeviceSrp { device_key: String },
+    /// Choice-based sign-in's first factor: one of these (SELECT_CHALLENGE,
+    /// or the PASSWORD / PASSWORD_SRP challenge when its answer was not
+    /// sent up front). `decoy`: for an unknown user behind
+    /// PreventUserExistenceErrors, nothing can succeed.
+    FirstFactor {
+        offered: Vec<super::user_auth::FirstFactor>,
+        decoy: bool,
+    },
+    /// WEB_AUTHN: an assertion over this challenge by one of the user's
+    /// passkeys.
+    WebAuthn(super::passkeys::PendingAssertion),
+    /// ConfirmSignUp's Session: InitiateAuth with USER_AUTH signs in.
+    SignUpConfirmed,
 }
 
 impl std::fmt::Debug for Awaiting {
@@ -90,6 +106,13 @@ impl std::fmt::Debug for Awaiting {
                 .debug_struct("DeviceSrp")
                 .field("device_key", device_key)
                 .finish(),
+            Awaiting::FirstFactor { offered, decoy } => f
+                .debug_struct("FirstFactor")
+                .field("offered", offered)
+                .field("decoy", decoy)
+                .finish(),
+            Awaiting::WebAuthn(_) => f.write_str("WebAuthn"),
+            Awaiting::SignUpConfirmed => f.write_str("SignUpConfirmed"),
         }
     }
 }
@@ -150,6 +173,30 @@ pub struct SrpStart {
 }
 
 impl SrpStart {
+    /// USER_SRP_AUTH (or USER_AUTH's PASSWORD_SRP) for `username` of
+    /// `pool` (None: a decoy for the unknown `typed` name), with the
+    /// request's SRP_A.
+    pub(super) fn new(
+        pool: &Pool,
+        client_id: &str,
+        username: Option<String>,
+        typed: &str,
+        p: &Parameters,
+    ) -> ApiResult<Self> {
+        let srp_a = require(p, "SRP_A")?.to_owned();
+        check_srp_a(&srp_a)?;
+        Ok(SrpStart {
+            pool_name: pool.pool_name(),
+            verifier: username.as_ref().map(|u| pool.users[u].verifier.clone()),
+            pool_id: pool.id.clone(),
+            client_id: client_id.to_owned(),
+            username,
+            typed: typed.to_owned(),
+            srp_a,
+            device: None,
+        })
+    }
+
     /// B = k·v + g^b (or a decoy challenge): the expensive part.
     pub fn run(&self, rng: &crate::ids::Randomness) -> ApiResult<(ServerSession, String)> {
         match (&self.verifier, &self.username) {
@@ -346,12 +393,13 @@ pub(super) fn check_can_sign_in(pool: &Pool, username: &str, now: i64) -> ApiRes
 
 impl UserPools {
     /// InitiateAuth / AdminInitiateAuth (`admin_pool`: AdminInitiateAuth's
-    /// UserPoolId), up to the work done outside the lock.
+    /// UserPoolId), up to the work done outside the lock. `session`:
+    /// ConfirmSignUp's, for USER_AUTH.
     pub fn initiate_auth(
         &mut self,
         client_id: &str,
         admin_pool: Option<&str>,
-        flow: AuthFlowType,
+        (flow, session): (AuthFlowType, Option<&str>),
         p: &Parameters,
         ctx: &Context<'_>,
     ) -> ApiResult<AuthStep> {
@@ -371,7 +419,8 @@ impl UserPools {
                     "Initiate Auth method not supported: {flow}"
                 )));
             }
-            (_, F::CustomAuth | F::UserAuth) => {
+            (_, F::UserAuth) => "USER_AUTH",
+            (_, F::CustomAuth) => {
                 return Err(ApiError::new(
                     "UnsupportedOperationException",
                     format!("AuthFlow {flow} is not implemented by this mock yet"),
@@ -416,6 +465,16 @@ impl UserPools {
         if let Some(u) = &username {
             check_can_sign_in(pool, u, now)?;
         }
+        if allowed_as == "USER_AUTH" {
+            return self.start_user_auth(
+                (&pool_id, client_id),
+                username,
+                typed,
+                session,
+                p,
+                ctx,
+            );
+        }
 
         if allowed_as != "USER_SRP_AUTH" {
             // A password sign-in names its device up front.
@@ -432,18 +491,8 @@ impl UserPools {
             return Ok(AuthStep::CheckPassword(Box::new(check)));
         }
 
-        let srp_a = require(p, "SRP_A")?.to_owned();
-        check_srp_a(&srp_a)?;
-        Ok(AuthStep::StartSrp(Box::new(SrpStart {
-            pool_name: pool.pool_name(),
-            verifier: username.as_ref().map(|u| pool.users[u].verifier.clone()),
-            pool_id,
-            client_id: client_id.to_owned(),
-            username,
-            typed: typed.to_owned(),
-            srp_a,
-            device: None,
-        })))
+        let start = SrpStart::new(pool, client_id, username, typed, p)?;
+        Ok(AuthStep::StartSrp(Box::new(start)))
     }
 
     /// Finishes USER_SRP_AUTH: the PASSWORD_VERIFIER challenge, and the
@@ -523,7 +572,16 @@ impl UserPools {
             ChallengeNameType::NewPasswordRequired => self
                 .new_password_required(client_id, session, r, ctx)
                 .map(AuthStep::Reply),
+            ChallengeNameType::SelectChallenge
+            | ChallengeNameType::Password
+            | ChallengeNameType::PasswordSrp => {
+                self.answer_first_factor(client_id, challenge, session, r, ctx)
+            }
+            ChallengeNameType::WebAuthn => self
+                .answer_web_authn(client_id, session, r, ctx)
+                .map(AuthStep::Reply),
             ChallengeNameType::SmsMfa
+            | ChallengeNameType::SmsOtp
             | ChallengeNameType::EmailOtp
             | ChallengeNameType::SoftwareTokenMfa
             | ChallengeNameType::SelectMfaType

@@ -2,7 +2,8 @@
 //! the factors configured for them, as choice-based sign-in (USER_AUTH)
 //! would offer them.
 //!
-//! PASSWORD for a user with a password (not a federated one); EMAIL_OTP
+//! PASSWORD for a user with a password (not a federated one, not one who
+//! signed up without one); EMAIL_OTP
 //! and SMS_OTP for a verified address the pool lets sign in with it (its
 //! SignInPolicy's AllowedFirstAuthFactors) or that is an MFA factor the
 //! user has on; WEB_AUTHN for a user with a registered passkey;
@@ -25,20 +26,14 @@ struct Factors {
 }
 
 fn factors_of(pool: &Pool, user: &User) -> Factors {
-    let first: Vec<AuthFactorType> = pool
-        .settings
-        .policies
-        .as_ref()
-        .and_then(|p| p.sign_in_policy.as_ref())
-        .and_then(|s| s.allowed_first_auth_factors.clone())
-        .unwrap_or_default();
+    let first = pool.allowed_first_factors();
     let verified = |attribute: &str| {
         user.attributes
             .get(&format!("{attribute}_verified"))
             .is_some_and(|v| v == "true")
     };
     let mut configured = Vec::new();
-    if user.status != UserStatusType::ExternalProvider {
+    if user.status != UserStatusType::ExternalProvider && !user.passwordless {
         configured.push(AuthFactorType::Password);
     }
     if verified("email")

@@ -120,6 +120,8 @@ struct UserRow {
     devices: super::devices::UserDevices,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     passkeys: Vec<super::passkeys::Passkey>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    passwordless: bool,
     failed_sign_ins: u32,
     locked_until: i64,
     /// (code, purpose, expiry).
@@ -420,6 +422,7 @@ impl UserPools {
                 auth_events: row.auth_events,
                 devices: row.devices,
                 passkeys: row.passkeys,
+                passwordless: row.passwordless,
                 failed_sign_ins: row.failed_sign_ins,
                 locked_until: row.locked_until,
                 code: row.code,
@@ -648,6 +651,7 @@ fn user_row(u: &User) -> String {
         auth_events: u.auth_events.clone(),
         devices: u.devices.clone(),
         passkeys: u.passkeys.clone(),
+        passwordless: u.passwordless,
         failed_sign_ins: u.failed_sign_ins,
         locked_until: u.locked_until,
         code: u.code.clone(),

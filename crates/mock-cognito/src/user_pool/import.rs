@@ -452,7 +452,7 @@ impl UserPools {
         };
         let mut user = pool.new_user(
             &typed,
-            &generated_password(ctx.rng),
+            Some(&generated_password(ctx.rng)),
             attributes,
             Writer::Admin,
             UserStatusType::ResetRequired,

@@ -91,6 +91,16 @@ impl Factor {
         }
     }
 
+    /// The challenge and its answer's member for a code sent as a
+    /// passwordless first factor (`sign_in`) or as a second factor: a
+    /// text message is SMS_OTP then, an email is EMAIL_OTP either way.
+    pub(super) fn code_challenge(self, sign_in: bool) -> (ChallengeNameType, &'static str) {
+        match (self, sign_in) {
+            (Factor::Sms, true) => (ChallengeNameType::SmsOtp, "SMS_OTP_CODE"),
+            _ => (self.challenge(), self.code_member()),
+        }
+    }
+
     /// The user attribute a code is sent to.
     fn address_attribute(self) -> Option<&'static str> {
         match self {
@@ -578,7 +588,7 @@ impl UserPools {
                 device_key: None,
             })),
             MfaStep::Challenge(factor) => self
-                .start_code_challenge(pool_id, client_id, username, factor, ctx)
+                .start_code_challenge(pool_id, client_id, username, (factor, false), ctx)
                 .map(MfaGate::Challenge),
             MfaStep::Select(factors) => {
                 let choices = names_json(&factors);
@@ -620,7 +630,7 @@ impl UserPools {
     }
 
     /// Opens a challenge for `username`; returns its Session.
-    fn open_challenge(
+    pub(super) fn open_challenge(
         &mut self,
         pool_id: &str,
         client_id: &str,
@@ -654,13 +664,14 @@ impl UserPools {
     }
 
     /// SMS_MFA / EMAIL_OTP (a code sent to the outbox) or
-    /// SOFTWARE_TOKEN_MFA.
-    fn start_code_challenge(
+    /// SOFTWARE_TOKEN_MFA; with `sign_in`, EMAIL_OTP or SMS_OTP as the
+    /// passwordless first factor of choice-based sign-in.
+    pub(super) fn start_code_challenge(
         &mut self,
         pool_id: &str,
         client_id: &str,
         username: &str,
-        factor: Factor,
+        (factor, sign_in): (Factor, bool),
         ctx: &Context<'_>,
     ) -> ApiResult<Box<InitiateAuthResponse>> {
         let now = ctx.clock.unix();
@@ -674,8 +685,9 @@ impl UserPools {
             Some(attribute) => {
                 let destination = user.attributes.get(attribute).cloned().unwrap_or_default();
                 let code = ctx.rng.code();
-                let (medium, purpose) = match factor {
-                    Factor::Email => ("EMAIL", CodePurpose::EmailOtp),
+                let (medium, purpose) = match (factor, sign_in) {
+                    (Factor::Email, _) => ("EMAIL", CodePurpose::EmailOtp),
+                    (_, true) => ("SMS", CodePurpose::SmsOtp),
                     _ => ("SMS", CodePurpose::SmsMfa),
                 };
                 parameters.push(("CODE_DELIVERY_DELIVERY_MEDIUM", medium.to_owned()));
@@ -706,9 +718,10 @@ impl UserPools {
             factor,
             code,
             wrong: 0,
+            sign_in,
         };
         let session = self.open_challenge(pool_id, client_id, username, awaiting, ctx);
-        let mut out = challenge(factor.challenge(), Some(session), []);
+        let mut out = challenge(factor.code_challenge(sign_in).0, Some(session), []);
         out.challenge_parameters = Some(
             parameters
                 .into_iter()
@@ -774,9 +787,10 @@ impl UserPools {
                     factor,
                     code,
                     wrong,
+                    sign_in,
                 },
-            ) if factor.challenge() == name => {
-                let given = require(r, factor.code_member())?;
+            ) if factor.code_challenge(*sign_in).0 == name => {
+                let given = require(r, factor.code_challenge(*sign_in).1)?;
                 let checked = match code {
                     Some(code) => cognito_srp::ct_eq(code.as_bytes(), given.as_bytes())
                         .then_some(())
@@ -785,7 +799,7 @@ impl UserPools {
                 };
                 if let Err(e) = checked {
                     let challenges = Challenges {
-                        password: Some(true),
+                        password: (!sign_in).then_some(true),
                         mfa: Some(false),
                     };
                     self.record_auth_event(
@@ -802,6 +816,7 @@ impl UserPools {
                             factor: *factor,
                             code: code.clone(),
                             wrong: wrong + 1,
+                            sign_in: *sign_in,
                         };
                         // The same session stays answerable for a retry.
                         self.pending_challenges
@@ -827,8 +842,14 @@ impl UserPools {
                             names_json(factors)
                         ))
                     })?;
-                self.start_code_challenge(&pool_id, &pending.client_id, &username, factor, ctx)
-                    .map(MfaGate::Challenge)
+                self.start_code_challenge(
+                    &pool_id,
+                    &pending.client_id,
+                    &username,
+                    (factor, false),
+                    ctx,
+                )
+                .map(MfaGate::Challenge)
             }
             (ChallengeNameType::MfaSetup, Awaiting::Setup { verified: true }) => {
                 Ok(MfaGate::Passed(SignedIn {

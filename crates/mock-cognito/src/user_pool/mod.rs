@@ -34,6 +34,7 @@ mod terms;
 mod token_exchange;
 mod tokens;
 mod totp;
+mod user_auth;
 mod users;
 mod verification;
 
@@ -137,8 +138,10 @@ pub enum CodePurpose {
     Invitation,
     /// A sign-in's SMS_MFA code.
     SmsMfa,
-    /// A sign-in's EMAIL_OTP code.
+    /// A sign-in's EMAIL_OTP code (second factor or passwordless).
     EmailOtp,
+    /// A passwordless sign-in's SMS_OTP code.
+    SmsOtp,
     /// Verifying an email address (VerifyUserAttribute).
     VerifyEmail,
     /// Verifying a phone number (VerifyUserAttribute).
@@ -154,6 +157,7 @@ impl CodePurpose {
             CodePurpose::Invitation => "INVITATION",
             CodePurpose::SmsMfa => "SMS_MFA",
             CodePurpose::EmailOtp => "EMAIL_OTP",
+            CodePurpose::SmsOtp => "SMS_OTP",
             CodePurpose::VerifyEmail => "VERIFY_EMAIL",
             CodePurpose::VerifyPhoneNumber => "VERIFY_PHONE_NUMBER",
         }
@@ -296,6 +300,10 @@ struct User {
     devices: devices::UserDevices,
     /// Registered passkeys.
     passkeys: Vec<passkeys::Passkey>,
+    /// Signed up without a password (choice-based sign-in's passwordless
+    /// factors): the verifier is for a secret nobody knows until a
+    /// password is set.
+    passwordless: bool,
     failed_sign_ins: u32,
     locked_until: i64,
     /// A pending confirmation code (sign-up or password reset), what it
@@ -699,6 +707,7 @@ impl User {
             auth_events: Vec::new(),
             devices: Default::default(),
             passkeys: Vec::new(),
+            passwordless: false,
             failed_sign_ins: 0,
             locked_until: 0,
             code: None,
@@ -820,6 +829,23 @@ impl Pool {
 
     /// The verifier of a new password (after the policy check): the one
     /// made ahead of the lock if there is one, else made now.
+    /// A verifier for a random secret nobody knows: a user without a
+    /// password (federated, or signed up passwordless) can never sign in
+    /// with one.
+    fn unusable_verifier(&self, rng: &crate::ids::Randomness, username: &str) -> ApiResult<Verifier> {
+        use base64::Engine;
+        let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rng.bytes(32));
+        crate::work::expensive(|| {
+            Verifier::generate(
+                &mut rng.crypto_rng(),
+                &self.pool_name(),
+                username,
+                &Password::new(secret),
+            )
+        })
+        .map_err(|e| ApiError::invalid_parameter(e.to_string()))
+    }
+
     fn make_verifier(
         &self,
         ctx: &Context<'_>,
@@ -877,6 +903,7 @@ impl Pool {
         let keep = self.password_history_size();
         let user = self.users.get_mut(username).ok_or_else(user_not_found)?;
         let old = std::mem::replace(&mut user.verifier, verifier);
+        user.passwordless = false;
         user.password_history.insert(0, old);
         user.password_history.truncate(keep.saturating_sub(1));
         user.password_set_at = now;

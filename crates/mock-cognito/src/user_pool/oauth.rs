@@ -7,7 +7,6 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use cognito_srp::{Password, Verifier};
 use cognito_wire::encoding::with_params;
 use cognito_wire::pkce;
 use serde_json::{Value, json};
@@ -746,13 +745,7 @@ impl UserPools {
         attributes.insert("identities".to_owned(), identities.to_string());
         // A federated user has no password: its verifier is for a random
         // secret nobody knows, and its status refuses password sign-in.
-        let verifier = Verifier::generate(
-            &mut rng.crypto_rng(),
-            &pool.pool_name(),
-            &username,
-            &Password::new(URL_SAFE_NO_PAD.encode(rng.bytes(32))),
-        )
-        .map_err(|e| crate::ApiError::invalid_parameter(e.to_string()))?;
+        let verifier = pool.unusable_verifier(rng, &username)?;
         let mut user = User::new(
             username.clone(),
             verifier,

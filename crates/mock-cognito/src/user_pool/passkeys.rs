@@ -15,6 +15,14 @@
 //! (ES256, RS256 or EdDSA), and the attestation statement (`none`, or
 //! `packed` self-attestation, whose signature is checked with the new key).
 //! Attestation certificates are not checked: the options ask for `none`.
+//!
+//! Sign-in with a passkey (choice-based sign-in's WEB_AUTHN challenge) is
+//! verified as WebAuthn §7.2 says: the credential is one of the user's,
+//! `clientDataJSON` is a `webauthn.get` over the challenge from an origin
+//! on the relying party, the authenticator data's RP id hash, user
+//! presence (and verification when required) and signature counter hold,
+//! and the signature over the authenticator data and the client data's
+//! hash verifies with the stored public key.
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -58,6 +66,13 @@ pub(super) struct Passkey {
     created: i64,
 }
 
+impl Passkey {
+    /// Records a verified sign-in's signature counter.
+    pub(super) fn counted(&mut self, count: u32) {
+        self.sign_count = count;
+    }
+}
+
 /// A registration waiting for its completion.
 #[derive(Debug, Clone)]
 pub(super) struct PendingRegistration {
@@ -67,6 +82,16 @@ pub(super) struct PendingRegistration {
     challenge: String,
     relying_party: String,
     user_verification: bool,
+}
+
+/// A WEB_AUTHN sign-in challenge waiting for its assertion.
+#[derive(Debug, Clone)]
+pub(super) struct PendingAssertion {
+    challenge: String,
+    relying_party: String,
+    user_verification: bool,
+    /// The user handle the passkeys were registered with.
+    user_handle: String,
 }
 
 fn refused(code: &'static str, why: impl Into<String>) -> ApiError {
@@ -80,12 +105,8 @@ fn credential_error(why: impl Into<String>) -> ApiError {
 impl Pool {
     fn passkeys_enabled(&self) -> bool {
         let first = self
-            .settings
-            .policies
-            .as_ref()
-            .and_then(|p| p.sign_in_policy.as_ref())
-            .and_then(|s| s.allowed_first_auth_factors.as_ref())
-            .is_some_and(|f| f.contains(&AuthFactorType::WebAuthn));
+            .allowed_first_factors()
+            .contains(&AuthFactorType::WebAuthn);
         let mfa = self.mfa.web_authn().is_some_and(|w| {
             w.factor_configuration
                 == Some(WebAuthnFactorConfigurationType::MultiFactorWithUserVerification)
@@ -117,6 +138,41 @@ impl Pool {
             .web_authn()
             .and_then(|w| w.user_verification)
             .is_some_and(|v| v == UserVerificationType::Required)
+    }
+
+    /// WEB_AUTHN's CREDENTIAL_REQUEST_OPTIONS for `user` (None: a decoy
+    /// for an unknown user, which no passkey answers), and what the
+    /// answer is checked against.
+    pub(super) fn assertion_request(
+        &self,
+        user: Option<&super::User>,
+        rng: &crate::ids::Randomness,
+    ) -> ApiResult<(PendingAssertion, String)> {
+        let relying_party = self.relying_party()?;
+        let user_verification = self.requires_user_verification();
+        let challenge = URL_SAFE_NO_PAD.encode(rng.bytes(32));
+        let allow: Vec<Value> = user
+            .map(|u| u.passkeys.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|p| json!({ "type": "public-key", "id": p.id, "transports": p.transports }))
+            .collect();
+        let options = json!({
+            "challenge": challenge,
+            "rpId": relying_party,
+            "timeout": super::auth::CHALLENGE_LIFETIME_SECS * 1000,
+            "allowCredentials": allow,
+            "userVerification": if user_verification { "required" } else { "preferred" },
+        });
+        let pending = PendingAssertion {
+            challenge,
+            relying_party,
+            user_verification,
+            user_handle: user
+                .map(|u| URL_SAFE_NO_PAD.encode(u.sub.as_bytes()))
+                .unwrap_or_default(),
+        };
+        Ok((pending, options.to_string()))
     }
 }
 
@@ -263,6 +319,144 @@ fn cose_key(key: &Cbor) -> Result<PublicKey, String> {
     }
 }
 
+/// The client data every WebAuthn response carries (§5.8.1): parsed, and
+/// checked for its type, the challenge and an origin on `rp_id`.
+fn check_client_data(
+    response: &Map<String, Value>,
+    kind: &str,
+    challenge: &str,
+    rp_id: &str,
+) -> ApiResult<Vec<u8>> {
+    let json = b64url(
+        "clientDataJSON",
+        response.get("clientDataJSON").unwrap_or(&Value::Null),
+    )?;
+    let client_data: Value = serde_json::from_slice(&json)
+        .map_err(|_| ApiError::invalid_parameter("Credential: clientDataJSON is not JSON"))?;
+    if client_data["type"] != kind {
+        return Err(credential_error(format!("clientDataJSON.type is not {kind}")));
+    }
+    if client_data["challenge"].as_str() != Some(challenge) {
+        return Err(refused(
+            "WebAuthnChallengeNotFoundException",
+            "The credential answers no open challenge",
+        ));
+    }
+    let origin = client_data["origin"].as_str().unwrap_or_default();
+    if !origin_allowed(origin, rp_id) {
+        return Err(refused(
+            "WebAuthnOriginNotAllowedException",
+            format!("Origin {origin} is not on the relying party {rp_id}"),
+        ));
+    }
+    Ok(json)
+}
+
+/// The credential's `response` object, after checking its type.
+fn credential_response(credential: &Map<String, Value>) -> ApiResult<&Map<String, Value>> {
+    if credential.get("type").and_then(Value::as_str) != Some("public-key") {
+        return Err(ApiError::invalid_parameter(
+            "Credential: type must be public-key",
+        ));
+    }
+    credential
+        .get("response")
+        .and_then(Value::as_object)
+        .ok_or_else(|| ApiError::invalid_parameter("Credential: response is missing"))
+}
+
+/// An assertion's authenticator data (§6.1): RP id hash, flags and
+/// signature counter, the 37 bytes every assertion starts with.
+fn assertion_data(data: &[u8]) -> ApiResult<(&[u8], u8, u32)> {
+    if data.len() < 37 {
+        return Err(credential_error("the authenticator data is too short"));
+    }
+    let count = u32::from_be_bytes([data[33], data[34], data[35], data[36]]);
+    Ok((&data[..32], data[32], count))
+}
+
+impl PendingAssertion {
+    /// Verifies an authentication response (`CREDENTIAL`, §7.2) against
+    /// this challenge and the user's passkeys: the passkey used and its
+    /// new signature counter. Any failure to prove the user is
+    /// NotAuthorizedException, as a wrong password is.
+    pub(super) fn verify(
+        &self,
+        passkeys: &[Passkey],
+        credential: &Map<String, Value>,
+    ) -> ApiResult<(usize, u32)> {
+        let response = credential_response(credential)?;
+        let raw_id = b64url("rawId", credential.get("rawId").unwrap_or(&Value::Null))?;
+        let id = URL_SAFE_NO_PAD.encode(&raw_id);
+        let index = passkeys
+            .iter()
+            .position(|p| p.id == id)
+            .ok_or_else(|| ApiError::not_authorized("The passkey is not registered for the user."))?;
+        let passkey = &passkeys[index];
+        let client_data_json =
+            check_client_data(response, "webauthn.get", &self.challenge, &self.relying_party)?;
+        if passkey.relying_party != self.relying_party {
+            return Err(refused(
+                "WebAuthnRelyingPartyMismatchException",
+                format!(
+                    "The passkey was registered for {}, not {}",
+                    passkey.relying_party, self.relying_party
+                ),
+            ));
+        }
+        let auth_data = b64url(
+            "authenticatorData",
+            response.get("authenticatorData").unwrap_or(&Value::Null),
+        )?;
+        let (rp_id_hash, flags, count) = assertion_data(&auth_data)?;
+        if rp_id_hash != sha256(self.relying_party.as_bytes()).as_slice() {
+            return Err(refused(
+                "WebAuthnRelyingPartyMismatchException",
+                format!("The assertion is not for the relying party {}", self.relying_party),
+            ));
+        }
+        if flags & 0x01 == 0 {
+            return Err(ApiError::not_authorized(
+                "The authenticator did not test user presence.",
+            ));
+        }
+        if self.user_verification && flags & 0x04 == 0 {
+            return Err(ApiError::not_authorized(
+                "The user pool requires user verification and the authenticator did not verify the user.",
+            ));
+        }
+        if let Some(handle) = response.get("userHandle").filter(|h| !h.is_null()) {
+            let handle = b64url("userHandle", handle)?;
+            if URL_SAFE_NO_PAD.encode(handle) != self.user_handle {
+                return Err(ApiError::not_authorized(
+                    "The passkey belongs to another user.",
+                ));
+            }
+        }
+        let signature = b64url("signature", response.get("signature").unwrap_or(&Value::Null))?;
+        let key_bytes = STANDARD
+            .decode(&passkey.public_key)
+            .map_err(|_| credential_error("the stored public key is unreadable"))?;
+        let key: Cbor = ciborium::from_reader(key_bytes.as_slice())
+            .map_err(|_| credential_error("the stored public key is unreadable"))?;
+        let key = cose_key(&key).map_err(credential_error)?;
+        let signed = [auth_data.as_slice(), &sha256(&client_data_json)].concat();
+        if !key.verifies(&signed, &signature) {
+            return Err(ApiError::not_authorized(
+                "The passkey's signature does not verify.",
+            ));
+        }
+        // A counter that does not grow means a cloned authenticator
+        // (§7.2 step 21); authenticators without one always send 0.
+        if (count != 0 || passkey.sign_count != 0) && count <= passkey.sign_count {
+            return Err(ApiError::not_authorized(
+                "The passkey's signature counter went backwards: the authenticator may be cloned.",
+            ));
+        }
+        Ok((index, count))
+    }
+}
+
 fn sha256(data: &[u8]) -> Vec<u8> {
     aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data)
         .as_ref()
@@ -273,43 +467,14 @@ impl PendingRegistration {
     /// Verifies a registration response (`Credential`) against this
     /// registration: the new passkey.
     fn verify(&self, credential: &Map<String, Value>, now: i64) -> ApiResult<Passkey> {
-        let response = credential
-            .get("response")
-            .and_then(Value::as_object)
-            .ok_or_else(|| ApiError::invalid_parameter("Credential: response is missing"))?;
-        if credential.get("type").and_then(Value::as_str) != Some("public-key") {
-            return Err(ApiError::invalid_parameter(
-                "Credential: type must be public-key",
-            ));
-        }
+        let response = credential_response(credential)?;
         let raw_id = b64url("rawId", credential.get("rawId").unwrap_or(&Value::Null))?;
-        let client_data_json = b64url(
-            "clientDataJSON",
-            response.get("clientDataJSON").unwrap_or(&Value::Null),
+        let client_data_json = check_client_data(
+            response,
+            "webauthn.create",
+            &self.challenge,
+            &self.relying_party,
         )?;
-        let client_data: Value = serde_json::from_slice(&client_data_json)
-            .map_err(|_| ApiError::invalid_parameter("Credential: clientDataJSON is not JSON"))?;
-        if client_data["type"] != "webauthn.create" {
-            return Err(credential_error(
-                "clientDataJSON.type is not webauthn.create",
-            ));
-        }
-        if client_data["challenge"].as_str() != Some(self.challenge.as_str()) {
-            return Err(refused(
-                "WebAuthnChallengeNotFoundException",
-                "The credential answers no open registration challenge",
-            ));
-        }
-        let origin = client_data["origin"].as_str().unwrap_or_default();
-        if !origin_allowed(origin, &self.relying_party) {
-            return Err(refused(
-                "WebAuthnOriginNotAllowedException",
-                format!(
-                    "Origin {origin} is not on the relying party {}",
-                    self.relying_party
-                ),
-            ));
-        }
         let attestation = b64url(
             "attestationObject",
             response.get("attestationObject").unwrap_or(&Value::Null),

@@ -207,11 +207,12 @@ impl UserPools {
                 "SignUp is not permitted for this user pool",
             ));
         }
-        let Some(password) = input.password.as_deref() else {
+        let password = input.password.as_deref().filter(|p| !p.is_empty());
+        if password.is_none() && !self.pool(&pool_id)?.allows_passwordless_sign_in() {
             return Err(ApiError::invalid_parameter(
-                "A password is required: this mock does not offer passwordless sign-up",
+                "A password is required: the user pool allows no passwordless first factor (EMAIL_OTP, SMS_OTP or WEB_AUTHN in its SignInPolicy's AllowedFirstAuthFactors)",
             ));
-        };
+        }
         let updates = attribute_list(input.user_attributes)?;
         self.client(&input.client_id)?.1.check_writable(&updates)?;
         let pool = self.pool(&pool_id)?;
@@ -285,7 +286,13 @@ impl UserPools {
             }
         }
         user.modified = now;
-        Ok(ConfirmSignUpResponse { session: None })
+        // A client with choice-based sign-in gets a Session that signs the
+        // new user in (InitiateAuth USER_AUTH with it), as on AWS.
+        let signs_in = self.client(&input.client_id)?.1.allows("USER_AUTH");
+        let session = signs_in.then(|| {
+            self.open_sign_in_after_sign_up(&pool_id, &input.client_id, &username, ctx)
+        });
+        Ok(ConfirmSignUpResponse { session })
     }
 
     pub(super) fn resend_confirmation_code(

@@ -74,7 +74,7 @@ impl Pool {
     pub(super) fn new_user(
         &self,
         typed_name: &str,
-        password: &str,
+        password: Option<&str>,
         attributes: Vec<(String, String)>,
         writer: Writer,
         status: UserStatusType,
@@ -113,8 +113,12 @@ impl Pool {
             sub.clone()
         };
         self.check_unique_aliases(&attrs, None)?;
-        let verifier = self.make_verifier(ctx, &username, password)?;
+        let verifier = match password {
+            Some(password) => self.make_verifier(ctx, &username, password)?,
+            None => self.unusable_verifier(rng, &username)?,
+        };
         let mut user = User::new(username, verifier, attrs, status, now, rng);
+        user.passwordless = password.is_none();
         // With email or phone sign-in, the internal username is the sub.
         user.sub = sub;
         Ok(user)
@@ -372,7 +376,7 @@ impl UserPools {
         let attributes = attribute_list(input.user_attributes)?;
         let made = pool.new_user(
             typed,
-            &temporary,
+            Some(&temporary),
             attributes.clone(),
             Writer::Admin,
             UserStatusType::ForceChangePassword,
@@ -386,7 +390,7 @@ impl UserPools {
                 let pool = self.pool(&pool_id)?;
                 let retried = pool.new_user(
                     typed,
-                    &temporary,
+                    Some(&temporary),
                     attributes,
                     Writer::Admin,
                     UserStatusType::ForceChangePassword,
