@@ -7,6 +7,7 @@
 
 import {
   AdminCreateUserCommand,
+  AdminGetUserCommand,
   AdminListDevicesCommand,
   AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
@@ -16,17 +17,26 @@ import {
   InitiateAuthCommand,
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { CognitoIdentityClient, GetIdCommand } from '@aws-sdk/client-cognito-identity';
+import {
+  CognitoIdentityClient, CreateIdentityPoolCommand, GetIdCommand, SetIdentityPoolRolesCommand,
+} from '@aws-sdk/client-cognito-identity';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
 import cognitoJs from 'amazon-cognito-identity-js';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { Amplify } from 'aws-amplify';
-import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
+import {
+  autoSignIn, confirmSignIn, confirmSignUp, fetchAuthSession, rememberDevice, setUpTOTP, signIn,
+  signOut, signUp, updateMFAPreference, verifyTOTPSetup,
+} from 'aws-amplify/auth';
 import { cognitoUserPoolsTokenProvider } from 'aws-amplify/auth/cognito';
 import { Secret, TOTP } from 'otpauth';
 
 const { AuthenticationDetails, CognitoUser, CognitoUserPool } = cognitoJs;
+
+// Amplify names a remembered device from `navigator` (a browser global that
+// Node only has from version 21): without one it silently skips ConfirmDevice.
+globalThis.navigator ??= { userAgent: `Node.js ${process.version}` };
 
 const endpoint = process.env.MOCK_ENDPOINT;
 const region = 'ap-northeast-1';
@@ -385,6 +395,155 @@ await step('aws-amplify 6: with refresh-token rotation, forceRefresh rotates; th
   await signOut();
   const afterSignOut = await refreshedWith(client, latest);
   assert(afterSignOut === 'NotAuthorizedException', `after signOut: ${afterSignOut}`);
+});
+
+// Amplify v6 as a modern front end uses it: a pool with choice-based
+// sign-in (USER_AUTH), email codes, TOTP MFA, remembered devices and an
+// identity pool, driven only through Amplify's own API.
+const amplifyPool = {};
+
+/** The newest code of `purpose` the mock's outbox holds for `username`. */
+async function outboxCode(pool, username, purpose) {
+  const url = `${endpoint}/_mock/codes?user_pool_id=${pool}&username=${username}`;
+  const { codes } = await (await fetch(url)).json();
+  const code = codes.filter((c) => c.purpose === purpose).at(-1)?.code;
+  assert(code, `a ${purpose} code for ${username} in the outbox`);
+  return code;
+}
+
+async function amplifyModernPool() {
+  if (amplifyPool.pool) return amplifyPool;
+  const pool = (await idp.send(new CreateUserPoolCommand({
+    PoolName: 'amplify-modern',
+    AutoVerifiedAttributes: ['email'],
+    Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP'] } },
+    DeviceConfiguration: { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true },
+  }))).UserPool.Id;
+  await idp.send(new SetUserPoolMfaConfigCommand({
+    UserPoolId: pool, MfaConfiguration: 'OPTIONAL',
+    SoftwareTokenMfaConfiguration: { Enabled: true },
+  }));
+  const client = (await idp.send(new CreateUserPoolClientCommand({
+    UserPoolId: pool, ClientName: 'amplify-modern',
+    ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  }))).UserPoolClient.ClientId;
+  const identityPool = (await identity.send(new CreateIdentityPoolCommand({
+    IdentityPoolName: 'amplify_modern', AllowUnauthenticatedIdentities: false,
+    CognitoIdentityProviders: [{ ProviderName: `cognito-idp.${region}.amazonaws.com/${pool}`, ClientId: client }],
+  }))).IdentityPoolId;
+  await identity.send(new SetIdentityPoolRolesCommand({
+    IdentityPoolId: identityPool,
+    Roles: { authenticated: 'arn:aws:iam::123456789012:role/amplify-modern-auth' },
+  }));
+  Amplify.configure({
+    Auth: {
+      Cognito: {
+        userPoolId: pool, userPoolClientId: client, userPoolEndpoint: endpoint,
+        identityPoolId: identityPool, identityPoolEndpoint: endpoint,
+      },
+    },
+  });
+  useAmplifyStorage();
+  Object.assign(amplifyPool, { pool, client, identityPool });
+  return amplifyPool;
+}
+
+await step('aws-amplify 6: signUp without a password, confirmSignUp with the emailed code, autoSignIn', async () => {
+  const { pool } = await amplifyModernPool();
+  const up = await signUp({
+    username: 'ana',
+    options: { userAttributes: { email: 'ana@example.com' }, autoSignIn: { authFlowType: 'USER_AUTH' } },
+  });
+  assert(up.nextStep.signUpStep === 'CONFIRM_SIGN_UP', JSON.stringify(up.nextStep));
+  const confirmed = await confirmSignUp({
+    username: 'ana', confirmationCode: await outboxCode(pool, 'ana', 'SIGN_UP'),
+  });
+  assert(confirmed.nextStep.signUpStep === 'COMPLETE_AUTO_SIGN_IN', JSON.stringify(confirmed.nextStep));
+  const signedIn = await autoSignIn();
+  assert(signedIn.isSignedIn, JSON.stringify(signedIn));
+  const { tokens } = await fetchAuthSession();
+  assert(tokens.idToken.payload.email === 'ana@example.com', 'ana\'s ID token');
+  await signOut();
+});
+
+await step('aws-amplify 6: signIn with USER_AUTH and EMAIL_OTP, confirmSignIn with the code', async () => {
+  const { pool } = await amplifyModernPool();
+  const r = await signIn({
+    username: 'ana', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'EMAIL_OTP' },
+  });
+  assert(r.nextStep.signInStep === 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE', JSON.stringify(r.nextStep));
+  assert(r.nextStep.codeDeliveryDetails.deliveryMedium === 'EMAIL', 'sent by email');
+  try {
+    await confirmSignIn({ challengeResponse: '000000' === (await outboxCode(pool, 'ana', 'EMAIL_OTP')) ? '111111' : '000000' });
+    throw new Error('a wrong code signed in');
+  } catch (e) {
+    assert(e.name === 'CodeMismatchException', `${e.name} ${e.message}`);
+  }
+  const done = await confirmSignIn({ challengeResponse: await outboxCode(pool, 'ana', 'EMAIL_OTP') });
+  assert(done.isSignedIn && done.nextStep.signInStep === 'DONE', JSON.stringify(done));
+  await signOut();
+});
+
+await step('aws-amplify 6: USER_AUTH without a preference offers a choice; PASSWORD_SRP is chosen', async () => {
+  const { pool } = await amplifyModernPool();
+  await idp.send(new AdminCreateUserCommand({
+    UserPoolId: pool, Username: 'ben', MessageAction: 'SUPPRESS',
+    UserAttributes: [{ Name: 'email', Value: 'ben@example.com' }, { Name: 'email_verified', Value: 'true' }],
+  }));
+  await idp.send(new AdminSetUserPasswordCommand({
+    UserPoolId: pool, Username: 'ben', Password: 'Ben-Passw0rd!', Permanent: true,
+  }));
+  const r = await signIn({ username: 'ben', options: { authFlowType: 'USER_AUTH' } });
+  assert(r.nextStep.signInStep === 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION', JSON.stringify(r.nextStep));
+  const offered = r.nextStep.availableChallenges.join(',');
+  assert(offered === 'PASSWORD,PASSWORD_SRP,EMAIL_OTP', offered);
+  const chosen = await confirmSignIn({ challengeResponse: 'PASSWORD_SRP' });
+  assert(chosen.nextStep.signInStep === 'CONFIRM_SIGN_IN_WITH_PASSWORD', JSON.stringify(chosen.nextStep));
+  const done = await confirmSignIn({ challengeResponse: 'Ben-Passw0rd!' });
+  assert(done.isSignedIn, JSON.stringify(done));
+});
+
+await step('aws-amplify 6: setUpTOTP and verifyTOTPSetup, then signIn asks for the TOTP through confirmSignIn', async () => {
+  // ben is signed in from the step before.
+  const setup = await setUpTOTP();
+  const totp = new TOTP({ secret: Secret.fromBase32(setup.sharedSecret) });
+  await verifyTOTPSetup({ code: totp.generate() });
+  await updateMFAPreference({ totp: 'PREFERRED' });
+  await signOut();
+  const r = await signIn({ username: 'ben', password: 'Ben-Passw0rd!' });
+  assert(r.nextStep.signInStep === 'CONFIRM_SIGN_IN_WITH_TOTP_CODE', JSON.stringify(r.nextStep));
+  // A code from the next time step: the one used for the set-up is spent.
+  const next = totp.generate({ timestamp: Date.now() + 30_000 });
+  const done = await confirmSignIn({ challengeResponse: next });
+  assert(done.isSignedIn, JSON.stringify(done));
+  amplifyPool.totp = totp;
+});
+
+await step('aws-amplify 6: rememberDevice, then the next signIn takes the device path and skips MFA', async () => {
+  const { pool } = await amplifyModernPool();
+  await rememberDevice();
+  const devices = (await idp.send(new AdminListDevicesCommand({ UserPoolId: pool, Username: 'ben' }))).Devices;
+  const remembered = devices.filter((d) =>
+    d.DeviceAttributes.some((a) => a.Name === 'dev:device_remembered_status' && a.Value === 'remembered'));
+  assert(remembered.length === 1, `one remembered device of ${devices.length}`);
+  await signOut();
+  const r = await signIn({ username: 'ben', password: 'Ben-Passw0rd!' });
+  assert(r.isSignedIn && r.nextStep.signInStep === 'DONE', `no TOTP asked: ${JSON.stringify(r.nextStep)}`);
+  const { tokens } = await fetchAuthSession();
+  assert(tokens.accessToken.payload.device_key === remembered[0].DeviceKey, 'the remembered device signed in');
+});
+
+await step('aws-amplify 6: fetchAuthSession gets AWS credentials from the identity pool; signOut ends it', async () => {
+  const { identityPool } = await amplifyModernPool();
+  const session = await fetchAuthSession();
+  assert(session.identityId?.startsWith(`${region}:`), `an identity of ${identityPool}: ${session.identityId}`);
+  assert(session.credentials?.accessKeyId && session.credentials?.sessionToken, 'credentials');
+  const sts = new STSClient({ region, endpoint, credentials: session.credentials });
+  const me = await sts.send(new GetCallerIdentityCommand({}));
+  assert(me.Arn.includes('amplify-modern-auth'), me.Arn);
+  await signOut();
+  const after = await fetchAuthSession();
+  assert(!after.tokens, 'no tokens after signOut');
 });
 
 console.log(`node: ${passed} passed, ${failed} failed`);
