@@ -429,6 +429,9 @@ async fn registration_needs_passkeys_enabled_a_relying_party_and_the_same_client
     assert_eq!(w.complete(&first, &credential).await.status, 200);
 }
 
+/// A change that makes an assertion fail one check.
+type SpoilAssertion = Box<dyn Fn(&mut Assertion)>;
+
 /// What an authenticator answers `navigator.credentials.get` with, and
 /// the knobs to make it fail one check each.
 struct Assertion<'a> {
@@ -588,7 +591,7 @@ async fn a_registered_passkey_signs_in_and_every_assertion_check_holds() {
 
     // Each check, failed once, on a fresh challenge.
     let other_key = Key::p256();
-    let cases: [(&str, Box<dyn Fn(&mut Assertion)>); 7] = [
+    let cases: [(&str, SpoilAssertion); 7] = [
         ("NotAuthorizedException", Box::new(|a| a.tamper = true)),
         // Signed by a key that is not the passkey's (leaked: the cases
         // outlive any borrow).
@@ -634,9 +637,12 @@ async fn a_registered_passkey_signs_in_and_every_assertion_check_holds() {
     let (options, session) = w.passkey_challenge().await;
     let handle = URL_SAFE_NO_PAD.encode(b"someone-else");
     assert_eq!(
-        w.answer_passkey(&session, Assertion::new(&key, &id, &options, 5).credential(&handle))
-            .await
-            .error_type(),
+        w.answer_passkey(
+            &session,
+            Assertion::new(&key, &id, &options, 5).credential(&handle)
+        )
+        .await
+        .error_type(),
         "NotAuthorizedException"
     );
     // The counter moved on with the good sign-in only: 2 still signs in.

@@ -184,7 +184,10 @@ async fn a_preferred_password_signs_in_at_once() {
     let wrong = w
         .start(
             "alice",
-            &[("PREFERRED_CHALLENGE", "PASSWORD"), ("PASSWORD", "nope-Nope1!")],
+            &[
+                ("PREFERRED_CHALLENGE", "PASSWORD"),
+                ("PASSWORD", "nope-Nope1!"),
+            ],
         )
         .await
         .unwrap_err();
@@ -215,7 +218,10 @@ async fn password_srp_is_answered_with_the_password_verifier() {
     let out = w
         .start(
             "alice",
-            &[("PREFERRED_CHALLENGE", "PASSWORD_SRP"), ("SRP_A", &srp.srp_a())],
+            &[
+                ("PREFERRED_CHALLENGE", "PASSWORD_SRP"),
+                ("SRP_A", &srp.srp_a()),
+            ],
         )
         .await
         .unwrap();

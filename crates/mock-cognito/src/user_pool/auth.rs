@@ -466,14 +466,7 @@ impl UserPools {
             check_can_sign_in(pool, u, now)?;
         }
         if allowed_as == "USER_AUTH" {
-            return self.start_user_auth(
-                (&pool_id, client_id),
-                username,
-                typed,
-                session,
-                p,
-                ctx,
-            );
+            return self.start_user_auth((&pool_id, client_id), username, typed, session, p, ctx);
         }
 
         if allowed_as != "USER_SRP_AUTH" {

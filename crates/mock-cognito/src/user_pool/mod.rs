@@ -832,7 +832,11 @@ impl Pool {
     /// A verifier for a random secret nobody knows: a user without a
     /// password (federated, or signed up passwordless) can never sign in
     /// with one.
-    fn unusable_verifier(&self, rng: &crate::ids::Randomness, username: &str) -> ApiResult<Verifier> {
+    fn unusable_verifier(
+        &self,
+        rng: &crate::ids::Randomness,
+        username: &str,
+    ) -> ApiResult<Verifier> {
         use base64::Engine;
         let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rng.bytes(32));
         crate::work::expensive(|| {

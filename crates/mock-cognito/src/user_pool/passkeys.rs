@@ -334,7 +334,9 @@ fn check_client_data(
     let client_data: Value = serde_json::from_slice(&json)
         .map_err(|_| ApiError::invalid_parameter("Credential: clientDataJSON is not JSON"))?;
     if client_data["type"] != kind {
-        return Err(credential_error(format!("clientDataJSON.type is not {kind}")));
+        return Err(credential_error(format!(
+            "clientDataJSON.type is not {kind}"
+        )));
     }
     if client_data["challenge"].as_str() != Some(challenge) {
         return Err(refused(
@@ -388,13 +390,16 @@ impl PendingAssertion {
         let response = credential_response(credential)?;
         let raw_id = b64url("rawId", credential.get("rawId").unwrap_or(&Value::Null))?;
         let id = URL_SAFE_NO_PAD.encode(&raw_id);
-        let index = passkeys
-            .iter()
-            .position(|p| p.id == id)
-            .ok_or_else(|| ApiError::not_authorized("The passkey is not registered for the user."))?;
+        let index = passkeys.iter().position(|p| p.id == id).ok_or_else(|| {
+            ApiError::not_authorized("The passkey is not registered for the user.")
+        })?;
         let passkey = &passkeys[index];
-        let client_data_json =
-            check_client_data(response, "webauthn.get", &self.challenge, &self.relying_party)?;
+        let client_data_json = check_client_data(
+            response,
+            "webauthn.get",
+            &self.challenge,
+            &self.relying_party,
+        )?;
         if passkey.relying_party != self.relying_party {
             return Err(refused(
                 "WebAuthnRelyingPartyMismatchException",
@@ -412,7 +417,10 @@ impl PendingAssertion {
         if rp_id_hash != sha256(self.relying_party.as_bytes()).as_slice() {
             return Err(refused(
                 "WebAuthnRelyingPartyMismatchException",
-                format!("The assertion is not for the relying party {}", self.relying_party),
+                format!(
+                    "The assertion is not for the relying party {}",
+                    self.relying_party
+                ),
             ));
         }
         if flags & 0x01 == 0 {
@@ -433,7 +441,10 @@ impl PendingAssertion {
                 ));
             }
         }
-        let signature = b64url("signature", response.get("signature").unwrap_or(&Value::Null))?;
+        let signature = b64url(
+            "signature",
+            response.get("signature").unwrap_or(&Value::Null),
+        )?;
         let key_bytes = STANDARD
             .decode(&passkey.public_key)
             .map_err(|_| credential_error("the stored public key is unreadable"))?;

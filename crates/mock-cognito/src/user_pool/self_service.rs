@@ -289,9 +289,8 @@ impl UserPools {
         // A client with choice-based sign-in gets a Session that signs the
         // new user in (InitiateAuth USER_AUTH with it), as on AWS.
         let signs_in = self.client(&input.client_id)?.1.allows("USER_AUTH");
-        let session = signs_in.then(|| {
-            self.open_sign_in_after_sign_up(&pool_id, &input.client_id, &username, ctx)
-        });
+        let session = signs_in
+            .then(|| self.open_sign_in_after_sign_up(&pool_id, &input.client_id, &username, ctx));
         Ok(ConfirmSignUpResponse { session })
     }
 

@@ -214,8 +214,7 @@ impl UserPools {
                     offered.clone(),
                     ctx,
                 );
-                out.available_challenges =
-                    Some(offered.iter().map(|f| f.challenge()).collect());
+                out.available_challenges = Some(offered.iter().map(|f| f.challenge()).collect());
                 Ok(AuthStep::Reply(AuthReply::Challenge(out)))
             }
         }
@@ -320,13 +319,8 @@ impl UserPools {
                     FirstFactor::EmailOtp => (ChallengeNameType::EmailOtp, "EMAIL", "u***@e***"),
                     _ => (ChallengeNameType::SmsOtp, "SMS", "+*******0000"),
                 };
-                let mut out = self.open_first_factor(
-                    (pool_id, client_id),
-                    &candidate,
-                    name,
-                    Vec::new(),
-                    ctx,
-                );
+                let mut out =
+                    self.open_first_factor((pool_id, client_id), &candidate, name, Vec::new(), ctx);
                 out.challenge_parameters = Some(
                     [
                         ("CODE_DELIVERY_DELIVERY_MEDIUM", medium),
