@@ -4,6 +4,11 @@
 //! the fake Facebook page, sign-up and its confirmation code, a forgotten
 //! password, and an authenticator app set up from the MFA page's QR code
 //! then asked for. A screenshot of each page lands in `target/screenshots/`.
+//! Then `compat/node/amplify-browser.mjs`: Amplify v6 bundled into a page
+//! on http://localhost (passwordless sign-up, an emailed code, a passkey
+//! registered and used through a CDP virtual authenticator, a tampered
+//! assertion and a foreign origin refused, a remembered device, identity
+//! pool credentials).
 
 pub(crate) fn run() -> Result<(), String> {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
@@ -17,16 +22,23 @@ pub(crate) fn run() -> Result<(), String> {
     let bin = crate::mock_server::cogkit_binary()?;
     let server = crate::mock_server::MockServer::start(&bin)?;
     println!("browser: cogkit mock serve at {}", server.endpoint);
-    let result = crate::node::run_script(
+    let hosted_ui = crate::node::run_script(
         "hosted-ui-browser.mjs",
         &[
             ("MOCK_ENDPOINT", server.endpoint.clone()),
             ("SCREENSHOT_DIR", shots.display().to_string()),
+            ("CHROMIUM", chromium.clone()),
+        ],
+    );
+    if hosted_ui.is_ok() {
+        println!("browser: screenshots in {}", shots.display());
+    }
+    let amplify = crate::node::run_script(
+        "amplify-browser.mjs",
+        &[
+            ("MOCK_ENDPOINT", server.endpoint.clone()),
             ("CHROMIUM", chromium),
         ],
     );
-    if result.is_ok() {
-        println!("browser: screenshots in {}", shots.display());
-    }
-    result
+    hosted_ui.and(amplify)
 }
