@@ -71,5 +71,6 @@ pub use logins::{AMAZON, APPLE, COGNITO_IDENTITY, FACEBOOK, GOOGLE, Logins};
 pub use oauth2::{Callback, HostedUi, PendingAuthorization};
 pub use token_store::{TokenFile, TokenStore, TokenStoreError};
 pub use user_pool::{
-    Challenge, ChallengeAnswers, NextStep, SignInResult, UserPoolClient, UserPoolTokens,
+    Challenge, ChallengeAnswers, FirstFactor, NextStep, SignInResult, UserPoolClient,
+    UserPoolTokens,
 };

@@ -26,7 +26,7 @@ use serde_json::{Map, Value, json};
 use crate::error::FlowError;
 use crate::ids::{IdentityId, IdentityPoolId};
 use crate::logins::Logins;
-use crate::secret::ProviderToken;
+use crate::secret::{AccessToken, ProviderToken};
 use crate::transport::*;
 
 /// `eyJraWQiOi…(1034 chars)`: enough to recognise, never enough to use.
@@ -111,6 +111,13 @@ fn auth_response(r: &AuthResponse) -> Value {
             "ExpiresIn": t.expires_in,
             "TokenType": "Bearer",
         });
+        if let Some(d) = &t.new_device {
+            v["AuthenticationResult"]["NewDeviceMetadata"] =
+                json!({"DeviceKey": d.device_key, "DeviceGroupKey": d.device_group_key});
+        }
+    }
+    if !r.available_challenges.is_empty() {
+        v["AvailableChallenges"] = json!(r.available_challenges);
     }
     v
 }
@@ -139,6 +146,30 @@ impl<T: UserPoolApi, O: CallObserver> UserPoolApi for Observed<T, O> {
         let name = format!("RespondToAuthChallenge ({})", request.challenge_name);
         let result = self.inner.respond_to_auth_challenge(request).await;
         self.report(name, &result, auth_response);
+        result
+    }
+
+    async fn confirm_device(&self, request: ConfirmDeviceRequest) -> Result<bool, FlowError> {
+        let result = self.inner.confirm_device(request).await;
+        self.report(
+            "ConfirmDevice".into(),
+            &result,
+            |necessary| json!({"UserConfirmationNecessary": necessary}),
+        );
+        result
+    }
+
+    async fn update_device_status(
+        &self,
+        access_token: &AccessToken,
+        device_key: &str,
+        remembered: bool,
+    ) -> Result<(), FlowError> {
+        let result = self
+            .inner
+            .update_device_status(access_token, device_key, remembered)
+            .await;
+        self.report("UpdateDeviceStatus".into(), &result, |_| json!({}));
         result
     }
 }

@@ -23,7 +23,7 @@ use std::future::Future;
 use crate::error::FlowError;
 use crate::secret::Password;
 use crate::transport::ChallengeName;
-use crate::user_pool::ChallengeAnswers;
+use crate::user_pool::{ChallengeAnswers, FirstFactor};
 
 /// Someone to tell things to and ask things of.
 pub trait Prompt: Send {
@@ -41,7 +41,9 @@ pub trait Prompt: Send {
 
 /// A sign-in's challenges answered by asking a [`Prompt`]: `New password: `
 /// (hidden) and each attribute the pool requires, `Code sent to <where>: `
-/// for SMS, `Authenticator code: ` for TOTP.
+/// for a texted or emailed code, `Authenticator code: ` for TOTP, and for
+/// choice-based sign-in `Sign in with (…): ` then `Password: ` (hidden)
+/// when the chosen factor needs it.
 #[derive(Debug)]
 pub struct PromptedAnswers<P>(pub P);
 
@@ -66,12 +68,64 @@ impl<P: Prompt> ChallengeAnswers for PromptedAnswers<P> {
         destination: Option<&str>,
     ) -> Result<String, FlowError> {
         let prompt = match (challenge, destination) {
-            (ChallengeName::SmsMfa, Some(to)) => format!("Code sent to {to}: "),
-            (ChallengeName::SmsMfa, None) => "Code sent to your phone: ".to_owned(),
-            _ => "Authenticator code: ".to_owned(),
+            (ChallengeName::SoftwareTokenMfa, _) => "Authenticator code: ".to_owned(),
+            (_, Some(to)) => format!("Code sent to {to}: "),
+            (ChallengeName::EmailOtp, None) => "Code sent to your email: ".to_owned(),
+            _ => "Code sent to your phone: ".to_owned(),
         };
         self.0.ask(&prompt, false).await
     }
+
+    async fn first_factor(
+        &mut self,
+        available: &[ChallengeName],
+    ) -> Result<FirstFactor, FlowError> {
+        let offered: Vec<FirstFactor> = available
+            .iter()
+            .filter_map(FirstFactor::from_challenge)
+            .collect();
+        if offered.is_empty() {
+            return Err(FlowError::Unsupported(format!(
+                "the pool offers only {} here, which this client cannot answer",
+                available
+                    .iter()
+                    .map(ChallengeName::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let names: Vec<String> = offered.iter().map(|f| factor_name(*f)).collect();
+        let answer = self
+            .0
+            .ask(&format!("Sign in with ({}): ", names.join(", ")), false)
+            .await?;
+        let wanted = answer.trim().to_ascii_lowercase().replace('_', "-");
+        offered
+            .iter()
+            .zip(&names)
+            .find(|(_, name)| **name == wanted)
+            .map(|(f, _)| *f)
+            .ok_or_else(|| {
+                FlowError::invalid_input(format!(
+                    "{:?} is not one of {}",
+                    answer.trim(),
+                    names.join(", ")
+                ))
+            })
+    }
+
+    async fn password(&mut self) -> Result<Password, FlowError> {
+        Ok(Password::new(self.0.ask("Password: ", true).await?))
+    }
+}
+
+/// A factor as a person types it: `password-srp`, `email-otp`, …
+fn factor_name(factor: FirstFactor) -> String {
+    factor
+        .challenge()
+        .as_str()
+        .to_ascii_lowercase()
+        .replace('_', "-")
 }
 
 #[cfg(test)]
@@ -152,5 +206,38 @@ mod tests {
         );
         let refused = block_on(answers.mfa_code(&sms, None));
         assert!(matches!(refused, Err(FlowError::InvalidInput(_))));
+    }
+
+    #[test]
+    fn offers_the_answerable_factors_by_name_then_asks_for_a_hidden_password() {
+        let offered = [
+            ChallengeName::Password,
+            ChallengeName::PasswordSrp,
+            ChallengeName::EmailOtp,
+            ChallengeName::WebAuthn,
+        ];
+        let mut answers = PromptedAnswers(Script {
+            answers: vec!["PASSWORD_SRP", "S3cret!", "passkey", "email-otp"],
+            ..Script::default()
+        });
+        let factor = block_on(answers.first_factor(&offered)).unwrap();
+        assert_eq!(factor, FirstFactor::PasswordSrp);
+        assert_eq!(
+            block_on(answers.password()).unwrap().expose_secret(),
+            "S3cret!"
+        );
+        let refused = block_on(answers.first_factor(&offered));
+        assert!(matches!(refused, Err(FlowError::InvalidInput(_))));
+        let email = block_on(answers.first_factor(&offered)).unwrap();
+        assert_eq!(email, FirstFactor::EmailOtp);
+        assert_eq!(
+            answers.0.transcript[..2],
+            [
+                "Sign in with (password, password-srp, email-otp): ",
+                "Password: (hidden)"
+            ]
+        );
+        let only_passkeys = block_on(answers.first_factor(&[ChallengeName::WebAuthn]));
+        assert!(matches!(only_passkeys, Err(FlowError::Unsupported(_))));
     }
 }

@@ -4,8 +4,14 @@
 //! ```json
 //! {"ap-northeast-1_Example01/1example23456789abcdefghij": {
 //!   "IdToken": "eyJ…", "AccessToken": "eyJ…", "RefreshToken": "…",
-//!   "Username": "alice", "ExpiresAt": 1709629623}}
+//!   "Username": "alice", "ExpiresAt": 1709629623,
+//!   "Device": {"SignInName": "alice", "DeviceKey": "ap-northeast-1_…",
+//!     "DeviceGroupKey": "-…", "DevicePassword": "…", "Salt": "…"}}}
 //! ```
+//!
+//! `Device` is a remembered device of that user, kept across sign-ins: its
+//! password is a secret like the tokens, which is why the file is the
+//! owner's only.
 //!
 //! The format ([`TokenFile`]) is apart from the file ([`TokenStore`]), so a
 //! caller with its own file access (an AWS credentials provider reading
@@ -17,6 +23,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
+use cognito_srp::DeviceSecret;
 use serde::{Deserialize, Serialize};
 
 use crate::cache::{LoginSource, UserPoolSession};
@@ -79,6 +86,42 @@ struct Entry {
     username: Option<String>,
     #[serde(default)]
     expires_at: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    device: Option<StoredDevice>,
+}
+
+/// A remembered device as stored.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct StoredDevice {
+    /// The name the user signed in with when it was remembered.
+    sign_in_name: String,
+    device_key: String,
+    device_group_key: String,
+    device_password: String,
+    salt: String,
+}
+
+impl StoredDevice {
+    fn new(sign_in_name: &str, secret: &DeviceSecret) -> Self {
+        StoredDevice {
+            sign_in_name: sign_in_name.to_owned(),
+            device_key: secret.device_key().to_owned(),
+            device_group_key: secret.device_group_key().to_owned(),
+            device_password: secret.password().expose_secret().to_owned(),
+            salt: secret.salt_hex(),
+        }
+    }
+
+    fn secret(&self) -> Option<DeviceSecret> {
+        DeviceSecret::from_parts(
+            &self.device_group_key,
+            &self.device_key,
+            cognito_srp::Password::new(self.device_password.as_str()),
+            &self.salt,
+        )
+        .ok()
+    }
 }
 
 impl From<&UserPoolTokens> for Entry {
@@ -95,6 +138,7 @@ impl From<&UserPoolTokens> for Entry {
                 .expires_at
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
+            device: None,
         }
     }
 }
@@ -107,6 +151,7 @@ impl From<&Entry> for UserPoolTokens {
             refresh_token: e.refresh_token.clone().map(RefreshToken::new),
             expires_at: UNIX_EPOCH + Duration::from_secs(e.expires_at),
             username: e.username.clone(),
+            new_device: None,
         }
     }
 }
@@ -143,9 +188,44 @@ impl TokenFile {
         self.0.get(&key(pool, client)).map(UserPoolTokens::from)
     }
 
-    /// Records a sign-in, replacing the client's previous one.
+    /// Records a sign-in, replacing the client's previous one (and
+    /// keeping its remembered device when it is the same user's).
     pub fn insert(&mut self, pool: &UserPoolId, client: &ClientId, tokens: &UserPoolTokens) {
-        self.0.insert(key(pool, client), Entry::from(tokens));
+        let mut entry = Entry::from(tokens);
+        entry.device = self
+            .0
+            .get(&key(pool, client))
+            .filter(|old| old.username.is_some() && old.username == tokens.username)
+            .and_then(|old| old.device.clone());
+        self.0.insert(key(pool, client), entry);
+    }
+
+    /// The remembered device of the user signed in as `name` (the name
+    /// typed then, or the internal username) on a pool's app client.
+    pub fn device(&self, pool: &UserPoolId, client: &ClientId, name: &str) -> Option<DeviceSecret> {
+        let entry = self.0.get(&key(pool, client))?;
+        let device = entry.device.as_ref()?;
+        let same_user = device.sign_in_name == name || entry.username.as_deref() == Some(name);
+        same_user.then(|| device.secret())?
+    }
+
+    /// Keeps `secret` as the remembered device of the sign-in stored for
+    /// a pool's app client (made signing in as `sign_in_name`). False when
+    /// no sign-in is stored for it.
+    pub fn set_device(
+        &mut self,
+        pool: &UserPoolId,
+        client: &ClientId,
+        sign_in_name: &str,
+        secret: &DeviceSecret,
+    ) -> bool {
+        match self.0.get_mut(&key(pool, client)) {
+            Some(entry) => {
+                entry.device = Some(StoredDevice::new(sign_in_name, secret));
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -228,6 +308,36 @@ impl TokenStore {
     ) -> Result<(), TokenStoreError> {
         let mut file = self.read()?;
         file.insert(pool, client, tokens);
+        self.write(&file)
+    }
+
+    /// The remembered device of the user signed in as `name` on a pool's
+    /// app client, if one is stored.
+    pub fn load_device(
+        &self,
+        pool: &UserPoolId,
+        client: &ClientId,
+        name: &str,
+    ) -> Result<Option<DeviceSecret>, TokenStoreError> {
+        Ok(self.read()?.device(pool, client, name))
+    }
+
+    /// Stores a sign-in with the device it remembered (see
+    /// [`TokenFile::set_device`]).
+    pub fn save_with_device(
+        &self,
+        (pool, client): (&UserPoolId, &ClientId),
+        tokens: &UserPoolTokens,
+        sign_in_name: &str,
+        secret: &DeviceSecret,
+    ) -> Result<(), TokenStoreError> {
+        let mut file = self.read()?;
+        file.insert(pool, client, tokens);
+        file.set_device(pool, client, sign_in_name, secret);
+        self.write(&file)
+    }
+
+    fn write(&self, file: &TokenFile) -> Result<(), TokenStoreError> {
         let io = |path: &Path| {
             let path = path.to_owned();
             move |source| TokenStoreError::Io { path, source }
@@ -307,7 +417,53 @@ mod tests {
             refresh_token: Some(RefreshToken::new("r")),
             expires_at: UNIX_EPOCH + Duration::from_secs(1_700_000_000),
             username: Some("alice".into()),
+            new_device: None,
         }
+    }
+
+    #[test]
+    fn a_remembered_device_is_kept_across_the_same_users_sign_ins_only() {
+        let dir = std::env::temp_dir().join(format!("token-device-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = TokenStore::at(dir.join("tokens.json"));
+        let pool = UserPoolId::parse("us-east-1_AbC").unwrap();
+        let client = ClientId::parse("client1").unwrap();
+        let secret = DeviceSecret::generate(
+            &mut rand_core::UnwrapErr(getrandom::SysRng),
+            "-group",
+            "us-east-1_dev",
+        )
+        .unwrap();
+        store
+            .save_with_device(
+                (&pool, &client),
+                &tokens("id-1"),
+                "alice@example.com",
+                &secret,
+            )
+            .unwrap();
+        let back = |name: &str| store.load_device(&pool, &client, name).unwrap();
+        let loaded = back("alice@example.com").expect("by the name signed in with");
+        assert_eq!(loaded.verifier_config(), secret.verifier_config());
+        assert!(back("alice").is_some(), "by the internal username");
+        assert!(back("bob").is_none());
+        // Alice signs in again: the device stays; Bob signs in: it goes.
+        store.save(&pool, &client, &tokens("id-2")).unwrap();
+        assert!(back("alice").is_some());
+        let mut bob = tokens("id-3");
+        bob.username = Some("bob".into());
+        store.save(&pool, &client, &bob).unwrap();
+        assert!(back("alice").is_none());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(store.path())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -363,6 +519,7 @@ mod tests {
             self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             Ok(crate::transport::AuthResponse {
                 authentication_result: Some(crate::transport::AuthenticationResult {
+                    new_device: None,
                     id_token: IdToken::new(jwt_expiring_at(4_000_000_000)),
                     access_token: AccessToken::new("a2"),
                     refresh_token: None,

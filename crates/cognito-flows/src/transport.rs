@@ -51,6 +51,34 @@ pub struct AuthenticationResult {
     pub refresh_token: Option<RefreshToken>,
     /// ExpiresIn, seconds.
     pub expires_in: i64,
+    /// NewDeviceMetadata: the pool tracks devices and this sign-in was on
+    /// a new one, to confirm (and remember) with
+    /// [`UserPoolApi::confirm_device`].
+    pub new_device: Option<NewDeviceMetadata>,
+}
+
+/// `NewDeviceMetadata` of an `AuthenticationResult`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDeviceMetadata {
+    /// DeviceKey (`<region>_<uuid>`).
+    pub device_key: String,
+    /// DeviceGroupKey: the device SRP's "pool name".
+    pub device_group_key: String,
+}
+
+/// ConfirmDevice.
+#[derive(Debug, Clone)]
+pub struct ConfirmDeviceRequest {
+    /// AccessToken of the sign-in that was given the device.
+    pub access_token: AccessToken,
+    /// DeviceKey.
+    pub device_key: String,
+    /// DeviceName.
+    pub device_name: Option<String>,
+    /// DeviceSecretVerifierConfig.Salt (base64).
+    pub salt: String,
+    /// DeviceSecretVerifierConfig.PasswordVerifier (base64).
+    pub password_verifier: String,
 }
 
 /// The answer to InitiateAuth or RespondToAuthChallenge.
@@ -64,6 +92,8 @@ pub struct AuthResponse {
     pub challenge_parameters: HashMap<String, String>,
     /// Tokens, when signed in.
     pub authentication_result: Option<AuthenticationResult>,
+    /// AvailableChallenges of a USER_AUTH SELECT_CHALLENGE.
+    pub available_challenges: Vec<ChallengeName>,
 }
 
 /// The user-pool operations the flows use.
@@ -78,6 +108,33 @@ pub trait UserPoolApi: Send + Sync {
         &self,
         request: RespondToAuthChallengeRequest,
     ) -> impl Future<Output = Result<AuthResponse, FlowError>> + Send;
+    /// ConfirmDevice: whether the user must still be asked to remember it
+    /// (`UserConfirmationNecessary`). A transport without it says so.
+    fn confirm_device(
+        &self,
+        request: ConfirmDeviceRequest,
+    ) -> impl Future<Output = Result<bool, FlowError>> + Send {
+        let _ = request;
+        async {
+            Err(FlowError::Unsupported(
+                "this transport cannot confirm devices".into(),
+            ))
+        }
+    }
+    /// UpdateDeviceStatus: remembered or not.
+    fn update_device_status(
+        &self,
+        access_token: &AccessToken,
+        device_key: &str,
+        remembered: bool,
+    ) -> impl Future<Output = Result<(), FlowError>> + Send {
+        let _ = (access_token, device_key, remembered);
+        async {
+            Err(FlowError::Unsupported(
+                "this transport cannot update devices".into(),
+            ))
+        }
+    }
 }
 
 /// Temporary AWS credentials.
@@ -175,6 +232,20 @@ impl<T: UserPoolApi> UserPoolApi for std::sync::Arc<T> {
         request: RespondToAuthChallengeRequest,
     ) -> impl Future<Output = Result<AuthResponse, FlowError>> + Send {
         (**self).respond_to_auth_challenge(request)
+    }
+    fn confirm_device(
+        &self,
+        request: ConfirmDeviceRequest,
+    ) -> impl Future<Output = Result<bool, FlowError>> + Send {
+        (**self).confirm_device(request)
+    }
+    fn update_device_status(
+        &self,
+        access_token: &AccessToken,
+        device_key: &str,
+        remembered: bool,
+    ) -> impl Future<Output = Result<(), FlowError>> + Send {
+        (**self).update_device_status(access_token, device_key, remembered)
     }
 }
 

@@ -83,6 +83,7 @@ impl FakeUserPool {
         let now = self.clock.unix();
         AuthResponse {
             authentication_result: Some(AuthenticationResult {
+                new_device: None,
                 id_token: IdToken::new(jwt(
                     serde_json::json!({"sub": "sub-alice", "cognito:username": "alice", "exp": now + 3600, "token_use": "id"}),
                 )),

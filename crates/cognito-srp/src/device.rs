@@ -103,6 +103,17 @@ impl DeviceSecret {
         &self.password
     }
 
+    /// The device group key.
+    pub fn device_group_key(&self) -> &str {
+        &self.device_group_key
+    }
+
+    /// The verifier's salt in hex, to store with the password for
+    /// [`DeviceSecret::from_parts`].
+    pub fn salt_hex(&self) -> String {
+        crate::hex::encode_hex_unpadded(&self.salt.to_be_bytes())
+    }
+
     /// The config to send with ConfirmDevice.
     pub fn verifier_config(&self) -> DeviceSecretVerifierConfig {
         let pool = PoolName::from_device_group_key(&self.device_group_key)
@@ -149,5 +160,24 @@ impl DeviceSecret {
         let mut responses = claim.challenge_responses(None);
         responses.insert("DEVICE_KEY".to_owned(), self.device_key.clone());
         Ok(responses)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_secret_restores_to_the_same_verifier() {
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let secret = DeviceSecret::generate(&mut rng, "-abcDEF12", "us-east-1_device").unwrap();
+        let restored = DeviceSecret::from_parts(
+            secret.device_group_key(),
+            secret.device_key(),
+            secret.password().clone(),
+            &secret.salt_hex(),
+        )
+        .unwrap();
+        assert_eq!(restored.verifier_config(), secret.verifier_config());
     }
 }

@@ -1,12 +1,14 @@
 //! `UserPoolApi` over `aws-sdk-cognitoidentityprovider`.
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+use aws_sdk_cognitoidentityprovider::types::{
+    AuthFlowType, ChallengeNameType, DeviceRememberedStatusType, DeviceSecretVerifierConfigType,
+};
 use cognito_flows::FlowError;
 use cognito_flows::secret::{AccessToken, IdToken, RefreshToken};
 use cognito_flows::transport::{
-    AuthResponse, AuthenticationResult, ChallengeName, InitiateAuthRequest,
-    RespondToAuthChallengeRequest, UserPoolApi,
+    AuthResponse, AuthenticationResult, ChallengeName, ConfirmDeviceRequest, InitiateAuthRequest,
+    NewDeviceMetadata, RespondToAuthChallengeRequest, UserPoolApi,
 };
 
 use crate::error::from_sdk;
@@ -31,6 +33,12 @@ fn tokens(
         access_token: AccessToken::new(access),
         refresh_token: r.refresh_token().map(RefreshToken::new),
         expires_in: i64::from(r.expires_in()),
+        new_device: r.new_device_metadata().and_then(|d| {
+            Some(NewDeviceMetadata {
+                device_key: d.device_key()?.to_owned(),
+                device_group_key: d.device_group_key()?.to_owned(),
+            })
+        }),
     }))
 }
 
@@ -46,6 +54,7 @@ macro_rules! auth_response {
             session: out.session().map(str::to_owned),
             challenge_parameters: out.challenge_parameters().cloned().unwrap_or_default(),
             authentication_result: tokens(out.authentication_result())?,
+            available_challenges: Vec::new(),
         })
     }};
 }
@@ -62,7 +71,16 @@ impl UserPoolApi for SdkUserPool {
             .send()
             .await
             .map_err(from_sdk)?;
-        auth_response!(out)
+        let available = out
+            .available_challenges()
+            .iter()
+            .map(|c| ChallengeName::parse(c.as_str()))
+            .collect();
+        let response: Result<AuthResponse, FlowError> = auth_response!(out);
+        response.map(|r| AuthResponse {
+            available_challenges: available,
+            ..r
+        })
     }
 
     async fn respond_to_auth_challenge(
@@ -80,5 +98,45 @@ impl UserPoolApi for SdkUserPool {
             .await
             .map_err(from_sdk)?;
         auth_response!(out)
+    }
+
+    async fn confirm_device(&self, request: ConfirmDeviceRequest) -> Result<bool, FlowError> {
+        let config = DeviceSecretVerifierConfigType::builder()
+            .salt(request.salt)
+            .password_verifier(request.password_verifier)
+            .build();
+        let out = self
+            .0
+            .confirm_device()
+            .access_token(request.access_token.expose_secret())
+            .device_key(request.device_key)
+            .set_device_name(request.device_name)
+            .device_secret_verifier_config(config)
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        Ok(out.user_confirmation_necessary())
+    }
+
+    async fn update_device_status(
+        &self,
+        access_token: &AccessToken,
+        device_key: &str,
+        remembered: bool,
+    ) -> Result<(), FlowError> {
+        let status = if remembered {
+            DeviceRememberedStatusType::Remembered
+        } else {
+            DeviceRememberedStatusType::NotRemembered
+        };
+        self.0
+            .update_device_status()
+            .access_token(access_token.expose_secret())
+            .device_key(device_key)
+            .device_remembered_status(status)
+            .send()
+            .await
+            .map_err(from_sdk)?;
+        Ok(())
     }
 }

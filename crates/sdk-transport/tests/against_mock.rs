@@ -365,6 +365,7 @@ async fn in_a_credentials_chain_no_login_falls_through_and_a_login_answers() {
         refresh_token: Some(secret::RefreshToken::new("not-a-refresh-token")),
         expires_at: std::time::UNIX_EPOCH,
         username: None,
+        new_device: None,
     });
     let refused = fake_machine(&mock, &[cache], &[("/cache/tokens.json", &json)]);
     assert_eq!(

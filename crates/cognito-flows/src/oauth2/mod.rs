@@ -289,6 +289,7 @@ impl PendingAuthorization {
             refresh_token: tokens.refresh_token,
             expires_at: self.ui.clock.now()
                 + Duration::from_secs(u64::try_from(tokens.expires_in).unwrap_or(0)),
+            new_device: None,
         })
     }
 }

@@ -1,20 +1,29 @@
-//! Signing in to a user pool: SRP (the default), USER_PASSWORD_AUTH, refresh,
-//! and the challenges that may follow, as typed next steps.
+//! Signing in to a user pool: SRP (the default), USER_PASSWORD_AUTH,
+//! choice-based sign-in (USER_AUTH, in [`user_auth`]), refresh, and the
+//! challenges that may follow, as typed next steps; remembered devices and
+//! device SRP are in [`devices`].
+
+mod devices;
+mod user_auth;
+
+pub use user_auth::FirstFactor;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use cognito_srp::{CognitoTimestamp, PasswordVerifierChallenge, PoolName, SrpClient, secret_hash};
+use cognito_srp::{
+    CognitoTimestamp, DeviceSecret, PasswordVerifierChallenge, PoolName, SrpClient, secret_hash,
+};
 
 use crate::clock::Clock;
 use crate::error::FlowError;
 use crate::ids::{ClientId, UserPoolId};
 use crate::secret::{AccessToken, ClientSecret, IdToken, Password, RefreshToken};
 use crate::transport::{
-    AuthFlow, AuthResponse, ChallengeName, InitiateAuthRequest, RespondToAuthChallengeRequest,
-    UserPoolApi,
+    AuthFlow, AuthResponse, ChallengeName, InitiateAuthRequest, NewDeviceMetadata,
+    RespondToAuthChallengeRequest, UserPoolApi,
 };
 
 /// Tokens from a user-pool sign-in.
@@ -31,6 +40,10 @@ pub struct UserPoolTokens {
     /// The internal username (`cognito:username`), which SECRET_HASH on
     /// refresh must be computed over.
     pub username: Option<String>,
+    /// The device the pool gave this sign-in, to confirm and remember with
+    /// [`UserPoolClient::remember_device`] (None on a known device, or when
+    /// the pool does not track devices).
+    pub new_device: Option<NewDeviceMetadata>,
 }
 
 impl UserPoolTokens {
@@ -73,8 +86,38 @@ pub enum NextStep {
         /// The challenge state to answer with.
         challenge: Challenge,
     },
-    /// The device must prove itself (device SRP).
+    /// The device must prove itself (device SRP): answered by
+    /// [`UserPoolClient::respond_device_srp`] with the client's device.
     DeviceSrpAuth {
+        /// The challenge state to answer with.
+        challenge: Challenge,
+    },
+    /// A code was sent by email (EMAIL_OTP: a second factor, or
+    /// choice-based sign-in's passwordless factor).
+    EmailOtp {
+        /// The challenge state to answer with.
+        challenge: Challenge,
+        /// Where the code went (masked).
+        destination: Option<String>,
+    },
+    /// Choice-based sign-in's passwordless code by text message (SMS_OTP).
+    SmsOtp {
+        /// The challenge state to answer with.
+        challenge: Challenge,
+        /// Where the code went (masked).
+        destination: Option<String>,
+    },
+    /// Choice-based sign-in asks which first factor to use
+    /// (SELECT_CHALLENGE): answer with [`UserPoolClient::select_factor`].
+    SelectChallenge {
+        /// The challenge state to answer with.
+        challenge: Challenge,
+        /// The factors offered (AvailableChallenges).
+        available: Vec<ChallengeName>,
+    },
+    /// Choice-based sign-in asks for the password (a PASSWORD or
+    /// PASSWORD_SRP challenge): answer with [`UserPoolClient::select_factor`].
+    Password {
         /// The challenge state to answer with.
         challenge: Challenge,
     },
@@ -118,13 +161,41 @@ pub trait ChallengeAnswers: Send {
         required_attributes: &[String],
     ) -> impl Future<Output = Result<(Password, Vec<(String, String)>), FlowError>> + Send;
 
-    /// An MFA code: for `SMS_MFA` (sent to `destination`, masked) or
-    /// `SOFTWARE_TOKEN_MFA` (from an authenticator app).
+    /// A code: for `SMS_MFA`, `SMS_OTP` or `EMAIL_OTP` (sent to
+    /// `destination`, masked) or `SOFTWARE_TOKEN_MFA` (from an
+    /// authenticator app).
     fn mfa_code(
         &mut self,
         challenge: &ChallengeName,
         destination: Option<&str>,
     ) -> impl Future<Output = Result<String, FlowError>> + Send;
+
+    /// Choice-based sign-in's first factor, one of `available`. Answerers
+    /// that cannot choose refuse.
+    fn first_factor(
+        &mut self,
+        available: &[ChallengeName],
+    ) -> impl Future<Output = Result<FirstFactor, FlowError>> + Send {
+        let offered = available
+            .iter()
+            .map(ChallengeName::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        async move {
+            Err(FlowError::Unsupported(format!(
+                "the sign-in offers a choice of first factor ({offered}) and nobody chooses"
+            )))
+        }
+    }
+
+    /// The password, when a chosen first factor needs it.
+    fn password(&mut self) -> impl Future<Output = Result<Password, FlowError>> + Send {
+        async {
+            Err(FlowError::Unsupported(
+                "the sign-in asks for a password and nobody gives it".into(),
+            ))
+        }
+    }
 }
 
 /// An app client of a user pool, and how to reach it.
@@ -135,6 +206,8 @@ pub struct UserPoolClient<T> {
     client_id: ClientId,
     client_secret: Option<ClientSecret>,
     clock: Clock,
+    /// A remembered device this client signs in on.
+    device: Option<DeviceSecret>,
 }
 
 impl<T: UserPoolApi> UserPoolClient<T> {
@@ -146,6 +219,7 @@ impl<T: UserPoolApi> UserPoolClient<T> {
             client_id,
             client_secret: None,
             clock: Clock::default(),
+            device: None,
         }
     }
 
@@ -208,6 +282,20 @@ impl<T: UserPoolApi> UserPoolClient<T> {
                 auth_parameters: self.with_secret_hash(params, username),
             })
             .await?;
+        self.answer_password_verifier(&srp, response, username, password)
+            .await
+    }
+
+    /// Answers the PASSWORD_VERIFIER challenge `response` holds (any
+    /// other answer is interpreted as it is) with the proof for `password`
+    /// and the SRP_A `srp` sent, naming the client's device if it has one.
+    async fn answer_password_verifier(
+        &self,
+        srp: &SrpClient,
+        response: AuthResponse,
+        username: &str,
+        password: &Password,
+    ) -> Result<SignInResult, FlowError> {
         if response.challenge_name != Some(ChallengeName::PasswordVerifier) {
             return self.interpret(response, username);
         }
@@ -220,6 +308,9 @@ impl<T: UserPoolApi> UserPoolClient<T> {
         let mut responses = claim.challenge_responses(None);
         if let Some(hash) = self.secret_hash(&claim.username) {
             responses.insert("SECRET_HASH".to_owned(), hash);
+        }
+        if let Some(device) = &self.device {
+            responses.insert("DEVICE_KEY".to_owned(), device.device_key().to_owned());
         }
         let response = self
             .transport
@@ -240,10 +331,13 @@ impl<T: UserPoolApi> UserPoolClient<T> {
         username: &str,
         password: &Password,
     ) -> Result<SignInResult, FlowError> {
-        let params = HashMap::from([
+        let mut params = HashMap::from([
             ("USERNAME".to_owned(), username.to_owned()),
             ("PASSWORD".to_owned(), password.expose_secret().to_owned()),
         ]);
+        if let Some(device) = &self.device {
+            params.insert("DEVICE_KEY".to_owned(), device.device_key().to_owned());
+        }
         let response = self
             .transport
             .initiate_auth(InitiateAuthRequest {
@@ -319,7 +413,8 @@ impl<T: UserPoolApi> UserPoolClient<T> {
         self.respond(challenge, responses).await
     }
 
-    /// Answers SMS_MFA or SOFTWARE_TOKEN_MFA with the code.
+    /// Answers SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP or SMS_OTP with the
+    /// code.
     pub async fn respond_mfa(
         &self,
         challenge: &Challenge,
@@ -328,6 +423,8 @@ impl<T: UserPoolApi> UserPoolClient<T> {
         let key = match &challenge.name {
             ChallengeName::SmsMfa => "SMS_MFA_CODE",
             ChallengeName::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA_CODE",
+            ChallengeName::EmailOtp => "EMAIL_OTP_CODE",
+            ChallengeName::SmsOtp => "SMS_OTP_CODE",
             other => {
                 return Err(FlowError::invalid_input(format!(
                     "{other} is not an MFA challenge"
@@ -341,10 +438,12 @@ impl<T: UserPoolApi> UserPoolClient<T> {
         self.respond(challenge, responses).await
     }
 
-    /// Follows a sign-in through its challenges (new password, SMS or TOTP
-    /// code), asking `answers` for each, until it has tokens. A challenge
-    /// this client cannot answer (device SRP, custom, MFA set-up) is an
-    /// error naming it.
+    /// Follows a sign-in through its challenges (new password, an SMS,
+    /// email or TOTP code, choice-based sign-in's factor and password),
+    /// asking `answers` for each, and device SRP with the client's device,
+    /// until it has tokens. A challenge this client cannot answer (custom,
+    /// MFA set-up, passkeys, device SRP without a device) is an error
+    /// naming it.
     pub async fn finish_sign_in(
         &self,
         mut result: SignInResult,
@@ -374,9 +473,48 @@ impl<T: UserPoolApi> UserPoolClient<T> {
                         .await?;
                     self.respond_mfa(&challenge, &code).await?
                 }
+                SignInResult::NextStep(
+                    NextStep::EmailOtp {
+                        challenge,
+                        destination,
+                    }
+                    | NextStep::SmsOtp {
+                        challenge,
+                        destination,
+                    },
+                ) => {
+                    let code = answers
+                        .mfa_code(&challenge.name, destination.as_deref())
+                        .await?;
+                    self.respond_mfa(&challenge, &code).await?
+                }
                 SignInResult::NextStep(NextStep::SoftwareTokenMfa { challenge }) => {
                     let code = answers.mfa_code(&challenge.name, None).await?;
                     self.respond_mfa(&challenge, &code).await?
+                }
+                SignInResult::NextStep(NextStep::SelectChallenge {
+                    challenge,
+                    available,
+                }) => {
+                    let factor = answers.first_factor(&available).await?;
+                    let password = match factor.needs_password() {
+                        true => Some(answers.password().await?),
+                        false => None,
+                    };
+                    self.select_factor(&challenge, factor, password.as_ref())
+                        .await?
+                }
+                SignInResult::NextStep(NextStep::Password { challenge }) => {
+                    let factor = FirstFactor::from_challenge(&challenge.name)
+                        .ok_or_else(|| FlowError::protocol("not a password challenge"))?;
+                    let password = answers.password().await?;
+                    self.select_factor(&challenge, factor, Some(&password))
+                        .await?
+                }
+                SignInResult::NextStep(NextStep::DeviceSrpAuth { challenge })
+                    if self.device.is_some() =>
+                {
+                    self.respond_device_srp(&challenge).await?
                 }
                 SignInResult::NextStep(
                     NextStep::DeviceSrpAuth { challenge } | NextStep::Other { challenge },
@@ -423,6 +561,7 @@ impl<T: UserPoolApi> UserPoolClient<T> {
                 refresh_token: result.refresh_token,
                 expires_at: self.clock.now() + Duration::from_secs(expires_in),
                 username: internal,
+                new_device: result.new_device,
             }));
         }
         let name = response
@@ -440,6 +579,10 @@ impl<T: UserPoolApi> UserPoolClient<T> {
             parameters: response.challenge_parameters,
             username,
         };
+        let destination = challenge
+            .parameters
+            .get("CODE_DELIVERY_DESTINATION")
+            .cloned();
         let step = match name {
             ChallengeName::NewPasswordRequired => {
                 let required = challenge
@@ -455,15 +598,24 @@ impl<T: UserPoolApi> UserPoolClient<T> {
                     required_attributes: required,
                 }
             }
-            ChallengeName::SmsMfa => {
-                let destination = challenge
-                    .parameters
-                    .get("CODE_DELIVERY_DESTINATION")
-                    .cloned();
-                NextStep::SmsMfa {
-                    challenge,
-                    destination,
-                }
+            ChallengeName::SmsMfa => NextStep::SmsMfa {
+                challenge,
+                destination,
+            },
+            ChallengeName::EmailOtp => NextStep::EmailOtp {
+                challenge,
+                destination,
+            },
+            ChallengeName::SmsOtp => NextStep::SmsOtp {
+                challenge,
+                destination,
+            },
+            ChallengeName::SelectChallenge => NextStep::SelectChallenge {
+                challenge,
+                available: response.available_challenges,
+            },
+            ChallengeName::Password | ChallengeName::PasswordSrp => {
+                NextStep::Password { challenge }
             }
             ChallengeName::SoftwareTokenMfa => NextStep::SoftwareTokenMfa { challenge },
             ChallengeName::DeviceSrpAuth => NextStep::DeviceSrpAuth { challenge },
