@@ -23,6 +23,33 @@ pub enum Flow {
     Srp,
     /// USER_PASSWORD_AUTH (the app client must allow it).
     Password,
+    /// Choice-based sign-in (USER_AUTH): --factor, or the pool's choice
+    /// asked at the terminal (a code by email or text, or the password).
+    UserAuth,
+}
+
+/// A first factor of choice-based sign-in (`--flow user-auth`).
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum Factor {
+    /// The password, with SRP.
+    PasswordSrp,
+    /// The password, sent to the service.
+    Password,
+    /// A code sent by email.
+    EmailOtp,
+    /// A code sent by text message.
+    SmsOtp,
+}
+
+impl Factor {
+    fn first_factor(self) -> FirstFactor {
+        match self {
+            Factor::PasswordSrp => FirstFactor::PasswordSrp,
+            Factor::Password => FirstFactor::Password,
+            Factor::EmailOtp => FirstFactor::EmailOtp,
+            Factor::SmsOtp => FirstFactor::SmsOtp,
+        }
+    }
 }
 
 /// `cogkit login --hosted-ui`, and the facebook/amazon answers: the
@@ -75,6 +102,16 @@ pub struct LoginRequest {
     /// How to sign in.
     #[arg(long, value_enum, default_value = "srp")]
     pub flow: Flow,
+    /// With --flow user-auth: the first factor to ask the pool for
+    /// (without it, the pool offers a choice, asked at the terminal).
+    #[arg(long, value_enum, requires = "flow")]
+    pub factor: Option<Factor>,
+    /// Confirm and remember the device this sign-in is given (when the
+    /// pool tracks devices): its key and secret are kept with the cached
+    /// tokens (owner-only), and later sign-ins as the same user prove it
+    /// with device SRP, skipping MFA where the pool allows.
+    #[arg(long)]
+    pub remember_device: bool,
     /// Read the password from standard input instead of a hidden prompt.
     #[arg(long)]
     pub password_stdin: bool,
@@ -124,36 +161,77 @@ fn choice_from_answer(answer: &str) -> Choice {
     }
 }
 
-/// Signs in with SRP or USER_PASSWORD_AUTH, answering challenges at the
-/// terminal.
+/// Signs in with SRP, USER_PASSWORD_AUTH or USER_AUTH, answering
+/// challenges at the terminal, on the user's remembered device when the
+/// cache has one; caches the tokens (and the device, with
+/// --remember-device) and returns them as the identity-pool login.
 async fn sign_in(
     endpoint: &Endpoint,
     r: &LoginRequest,
     ids: (UserPoolId, ClientId),
-) -> Result<UserPoolTokens, CliError> {
+) -> Result<Logins, CliError> {
+    if r.factor.is_some() && r.flow != Flow::UserAuth {
+        return Err(CliError::Usage(
+            "--factor goes with --flow user-auth".into(),
+        ));
+    }
     let t = endpoint.transports(Some(ids.0.region())).await;
-    let users = r.user_pool.client(&t, ids, r.verbose);
+    let mut users = r.user_pool.client(&t, ids.clone(), r.verbose);
     let username = or_ask(r.username.as_deref(), "Username: ")?;
-    let password = Password::new(if r.password_stdin {
-        stdin_line()?
-    } else {
-        ask("Password: ", true)?
-    });
+    let store = TokenStore::from_env()?;
+    if let Some(device) = store.load_device(&ids.0, &ids.1, &username)? {
+        crate::out::status(&format!("on remembered device {}", device.device_key()));
+        users = users.with_device(device);
+    }
+    let factor = r.factor.map(Factor::first_factor);
+    // USER_AUTH asks for the password only for a password factor.
+    let needs_password = match r.flow {
+        Flow::UserAuth => factor.is_some_and(FirstFactor::needs_password),
+        Flow::Srp | Flow::Password => true,
+    };
+    let password = match (needs_password, r.password_stdin) {
+        (false, _) => None,
+        (true, true) => Some(Password::new(stdin_line()?)),
+        (true, false) => Some(Password::new(ask("Password: ", true)?)),
+    };
     let flow = match r.flow {
-        Flow::Srp => "SRP",
-        Flow::Password => "USER_PASSWORD_AUTH",
+        Flow::Srp => "SRP".to_owned(),
+        Flow::Password => "USER_PASSWORD_AUTH".to_owned(),
+        Flow::UserAuth => match factor {
+            Some(f) => format!("USER_AUTH, {}", f.challenge()),
+            None => "USER_AUTH".to_owned(),
+        },
     };
     crate::out::status(&format!(
         "signing in to {} as {username} ({flow}) …",
         users.pool_id()
     ));
-    let first = match r.flow {
-        Flow::Srp => users.sign_in_srp(&username, &password).await?,
-        Flow::Password => users.sign_in_password(&username, &password).await?,
+    let first = match (r.flow, &password) {
+        (Flow::Srp, Some(p)) => users.sign_in_srp(&username, p).await?,
+        (Flow::Password, Some(p)) => users.sign_in_password(&username, p).await?,
+        (_, password) => {
+            users
+                .sign_in_user_auth(&username, factor, password.as_ref())
+                .await?
+        }
     };
-    Ok(users
+    let tokens = users
         .finish_sign_in(first, &mut PromptedAnswers(AtTerminal))
-        .await?)
+        .await?;
+    let remembered = match (r.remember_device, &tokens.new_device) {
+        (true, Some(_)) => users.remember_device(&tokens, Some("cogkit")).await?,
+        (true, None) if users.device().is_none() => {
+            crate::out::status("(the pool gave this sign-in no device to remember)");
+            None
+        }
+        _ => None,
+    };
+    let logins = signed_in(ids.clone(), &tokens)?;
+    if let Some(device) = &remembered {
+        store.save_with_device((&ids.0, &ids.1), &tokens, &username, device)?;
+        crate::out::status(&format!("remembered device {}", device.device_key()));
+    }
+    Ok(logins)
 }
 
 /// The hosted UI's base URL for these arguments.
@@ -211,14 +289,15 @@ async fn hosted_sign_in(
     Ok(login.run(&oauth, &mut AtTerminal, timeout).await?)
 }
 
-/// Caches a user-pool sign-in's tokens and makes them the identity-pool
-/// login (under `cognito-idp.<region>.amazonaws.com/<poolId>`).
+/// Caches a user-pool sign-in's tokens (keeping the user's remembered
+/// device) and makes them the identity-pool login (under
+/// `cognito-idp.<region>.amazonaws.com/<poolId>`).
 fn signed_in(
     (pool, client): (UserPoolId, ClientId),
-    tokens: UserPoolTokens,
+    tokens: &UserPoolTokens,
 ) -> Result<Logins, CliError> {
     let store = TokenStore::from_env()?;
-    store.save(&pool, &client, &tokens)?;
+    store.save(&pool, &client, tokens)?;
     outln!(
         "signed in as {}; tokens cached in {}",
         tokens.username.as_deref().unwrap_or("?"),
@@ -263,11 +342,11 @@ pub async fn login(endpoint: &Endpoint, r: LoginRequest) -> Result<(), CliError>
             let ids = r.user_pool.ids()?;
             let idp = r.hosted.identity_provider.as_deref();
             let tokens = hosted_sign_in(endpoint, &r, ids.clone(), idp, r.verbose).await?;
-            signed_in(ids, tokens)?
+            signed_in(ids, &tokens)?
         }
         Choice::UserPool => {
             let ids = r.user_pool.ids()?;
-            signed_in(ids.clone(), sign_in(endpoint, &r, ids).await?)?
+            sign_in(endpoint, &r, ids).await?
         }
         Choice::Federated(p) => {
             crate::out::status(&format!(
@@ -279,7 +358,7 @@ pub async fn login(endpoint: &Endpoint, r: LoginRequest) -> Result<(), CliError>
             let verbose = r.verbose || prompted;
             let idp = Some(p.provider_name());
             let tokens = hosted_sign_in(endpoint, &r, ids.clone(), idp, verbose).await?;
-            signed_in(ids, tokens)?
+            signed_in(ids, &tokens)?
         }
         Choice::Direct(p) => {
             let token = ask(&format!("{} token: ", p.display_name()), true)?;

@@ -333,3 +333,98 @@ fn facebook_direct_takes_the_provider_token_hidden() {
     assert!(arn.contains("assumed-role/ExampleAuthenticated/"), "{arn}");
     p.exp_eof().unwrap();
 }
+
+/// `--flow user-auth` with the pool's choice asked at the terminal: an
+/// emailed code, then `--remember-device` keeps the device in the cache
+/// (owner-only), and the next sign-in, with SRP, proves that device.
+#[test]
+fn user_auth_asks_for_a_factor_and_a_remembered_device_signs_in_again() {
+    let seed = EXAMPLE_SEED
+        .replace(
+            "auto_verified_attributes = [\"email\"]\n",
+            "auto_verified_attributes = [\"email\"]\nallowed_first_auth_factors = [\"PASSWORD\", \"EMAIL_OTP\"]\ndevice_configuration = { challenge_required_on_new_device = true, device_only_remembered_on_user_prompt = true }\n",
+        )
+        .replace(
+            "explicit_auth_flows = [\"ALLOW_USER_SRP_AUTH\", \"ALLOW_USER_PASSWORD_AUTH\", \"ALLOW_REFRESH_TOKEN_AUTH\"]",
+            "explicit_auth_flows = [\"ALLOW_USER_AUTH\", \"ALLOW_USER_SRP_AUTH\", \"ALLOW_USER_PASSWORD_AUTH\", \"ALLOW_REFRESH_TOKEN_AUTH\"]",
+        );
+    assert!(seed.contains("EMAIL_OTP") && seed.contains("ALLOW_USER_AUTH"));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mock = runtime
+        .block_on(
+            MockCognito::builder()
+                .seed(mock_cognito::SeedConfig::from_toml(&seed).unwrap())
+                .start(),
+        )
+        .unwrap();
+    let cache = common::temp_dir("user-auth-device");
+    let command = |args: &[&str]| {
+        let mut cmd = login(&mock.endpoint(), "user-auth");
+        cmd.args(args)
+            .env("COGKIT_CACHE_DIR", &cache)
+            .env_remove("COGKIT_IDENTITY_POOL_ID");
+        cmd
+    };
+
+    let mut p = spawn(command(&[
+        "--flow",
+        "user-auth",
+        "--username",
+        "alice",
+        "--remember-device",
+    ]));
+    p.exp_string("Sign in with (password, password-srp, email-otp): ")
+        .unwrap();
+    p.send_line("email-otp").unwrap();
+    p.exp_string("Code sent to ").unwrap();
+    let code = mock
+        .verification_codes(Some(POOL), Some("alice"))
+        .into_iter()
+        .rev()
+        .find(|c| c.purpose == "EMAIL_OTP")
+        .unwrap()
+        .code;
+    p.send_line(&code).unwrap();
+    p.exp_string("signed in as alice").unwrap();
+    let (_, device) = p
+        .exp_regex(r"remembered device [a-z0-9-]+_[0-9a-f-]+")
+        .unwrap();
+    let device = device.rsplit(' ').next().unwrap().to_owned();
+    p.exp_eof().unwrap();
+    let file = cache.join("tokens.json");
+    let cached: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let entry = &cached[format!("{POOL}/{CLIENT}")];
+    assert_eq!(entry["Device"]["DeviceKey"], device.as_str());
+    assert!(entry["Device"]["DevicePassword"].as_str().is_some());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // Next time, with SRP: the device is named and proven.
+    let mut p = spawn(command(&["--username", "alice"]));
+    p.exp_string(&format!("on remembered device {device}"))
+        .unwrap();
+    p.exp_string("Password: ").unwrap();
+    p.send_line("Passw0rd!").unwrap();
+    p.exp_string("signed in as alice").unwrap();
+    p.exp_eof().unwrap();
+    let cached: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let entry = &cached[format!("{POOL}/{CLIENT}")];
+    let access = entry["AccessToken"].as_str().unwrap();
+    let claims = cognito_flows::wire::jwt::claims_unverified(access).unwrap();
+    assert_eq!(claims["device_key"], device.as_str());
+    assert_eq!(
+        entry["Device"]["DeviceKey"],
+        device.as_str(),
+        "the device stays cached"
+    );
+}

@@ -189,6 +189,14 @@ pub struct SeedUserPool {
     pub resource_servers: Vec<SeedResourceServer>,
     /// PasswordPolicy members in snake_case (`minimum_length`, `require_symbols`, …).
     pub password_policy: Option<BTreeMap<String, toml::Value>>,
+    /// SignInPolicy's AllowedFirstAuthFactors (`PASSWORD`, `EMAIL_OTP`,
+    /// `SMS_OTP`, `WEB_AUTHN`) for choice-based sign-in.
+    #[serde(default)]
+    pub allowed_first_auth_factors: Vec<String>,
+    /// DeviceConfiguration members in snake_case
+    /// (`challenge_required_on_new_device`,
+    /// `device_only_remembered_on_user_prompt`).
+    pub device_configuration: Option<BTreeMap<String, toml::Value>>,
     /// App clients.
     #[serde(default)]
     pub clients: Vec<SeedClient>,
@@ -438,6 +446,17 @@ fn apply_pool(p: &SeedUserPool, state: &mut State<'_>, ctx: &Context<'_>) -> Res
             .map(|(k, v)| (pascal(k), serde_json::to_value(v).unwrap_or(Value::Null)))
             .collect();
         input["Policies"] = json!({"PasswordPolicy": members});
+    }
+    if !p.allowed_first_auth_factors.is_empty() {
+        input["Policies"]["SignInPolicy"] =
+            json!({"AllowedFirstAuthFactors": p.allowed_first_auth_factors});
+    }
+    if let Some(devices) = &p.device_configuration {
+        let members: serde_json::Map<String, Value> = devices
+            .iter()
+            .map(|(k, v)| (pascal(k), serde_json::to_value(v).unwrap_or(Value::Null)))
+            .collect();
+        input["DeviceConfiguration"] = Value::Object(members);
     }
     let create = user_pool_checked::<idp_ops::CreateUserPool>(&input)?;
     if let Some(id) = &p.id {
