@@ -313,8 +313,40 @@ async fn a_device_is_issued_confirmed_proven_and_forgotten() {
         .unwrap();
     assert!(retried.authentication_result().is_some());
 
-    // Forgetting the device ends what was signed in on it.
+    // The refresh token is bound to its device: refreshing with another
+    // device's key is refused, with its own (or none) it works.
     let refresh = result.refresh_token().unwrap().to_owned();
+    let refresh_on = |device: Option<&str>| {
+        let mut call = w
+            .cip
+            .initiate_auth()
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .client_id(&w.client_id)
+            .auth_parameters("REFRESH_TOKEN", &refresh);
+        if let Some(device) = device {
+            call = call.auth_parameters("DEVICE_KEY", device);
+        }
+        async move { call.send().await.map_err(common::sdk_error) }
+    };
+    let other_device = "us-east-1_00000000-0000-4000-8000-000000000000";
+    assert_eq!(
+        refresh_on(Some(other_device)).await.unwrap_err().0,
+        "NotAuthorizedException"
+    );
+    let renewed = refresh_on(Some(&key)).await.unwrap();
+    let access = w
+        .claims(
+            renewed
+                .authentication_result()
+                .unwrap()
+                .access_token()
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(access["device_key"], key.as_str());
+    assert!(refresh_on(None).await.is_ok());
+
+    // Forgetting the device ends what was signed in on it.
     w.cip
         .forget_device()
         .access_token(first.access_token().unwrap())

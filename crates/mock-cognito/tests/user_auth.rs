@@ -548,3 +548,49 @@ async fn an_unknown_user_is_offered_choices_that_never_sign_in() {
     let (error, _) = open.start("nobody", &[]).await.unwrap_err();
     assert_eq!(error, "UserNotFoundException");
 }
+
+#[tokio::test]
+async fn the_admin_calls_take_user_auth_too() {
+    let w = world(&factors(), false).await;
+    let out = w
+        .cip
+        .admin_initiate_auth()
+        .user_pool_id(&w.pool_id)
+        .client_id(&w.client_id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", "alice")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::SelectChallenge)
+    );
+    let chosen = w
+        .cip
+        .admin_respond_to_auth_challenge()
+        .user_pool_id(&w.pool_id)
+        .client_id(&w.client_id)
+        .challenge_name(ChallengeNameType::SelectChallenge)
+        .set_session(out.session().map(str::to_owned))
+        .challenge_responses("USERNAME", "alice")
+        .challenge_responses("ANSWER", "PASSWORD")
+        .challenge_responses("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    assert!(chosen.authentication_result().is_some());
+    // Another pool's id names no such client.
+    let (error, _) = w
+        .cip
+        .admin_initiate_auth()
+        .user_pool_id("us-east-1_NotThisOne")
+        .client_id(&w.client_id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", "alice")
+        .send()
+        .await
+        .map_err(common::sdk_error)
+        .unwrap_err();
+    assert_eq!(error, "ResourceNotFoundException");
+}

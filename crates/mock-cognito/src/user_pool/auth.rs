@@ -447,7 +447,11 @@ impl UserPools {
                 .unwrap_or_default()
                 .to_owned();
             check_secret_hash(client, &username, p.get("SECRET_HASH").map(String::as_str))?;
-            let result = self.refresh(client, token, ctx)?;
+            let device = p
+                .get("DEVICE_KEY")
+                .map(String::as_str)
+                .filter(|k| !k.is_empty());
+            let result = self.refresh(client, (token, device), ctx)?;
             self.touch_session(token, ctx.clock.unix());
             return Ok(AuthStep::Reply(AuthReply::Tokens(result)));
         }

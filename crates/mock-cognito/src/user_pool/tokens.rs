@@ -347,7 +347,7 @@ impl UserPools {
     pub(super) fn refresh(
         &self,
         client: &AppClient,
-        token: &str,
+        (token, device_key): (&str, Option<&str>),
         ctx: &Context<'_>,
     ) -> ApiResult<UnsignedTokens> {
         let now = ctx.clock.unix();
@@ -374,6 +374,13 @@ impl UserPools {
         if session.revoked {
             return Err(ApiError::not_authorized("Refresh Token has been revoked"));
         }
+        // A refresh token is bound to the device it was issued on: another
+        // device's key cannot use it.
+        if let (Some(given), Some(bound)) = (device_key, session.device_key.as_deref())
+            && given != bound
+        {
+            return Err(invalid_refresh());
+        }
         let user = pool
             .users
             .get(&session.username)
@@ -395,7 +402,7 @@ impl UserPools {
         ctx: &Context<'_>,
     ) -> ApiResult<UnsignedTokens> {
         let (_, client) = self.client(client_id)?;
-        let mut tokens = self.refresh(client, token, ctx)?;
+        let mut tokens = self.refresh(client, (token, None), ctx)?;
         let rotates = client.rotates_refresh_tokens();
         let refresh_life = client.refresh_token_validity_secs();
         self.touch_session(token, ctx.clock.unix());
