@@ -26,10 +26,9 @@ import {
   CognitoIdentityClient, CreateIdentityPoolCommand, SetIdentityPoolRolesCommand,
 } from '@aws-sdk/client-cognito-identity';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const endpoint = process.env.MOCK_ENDPOINT;
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const region = 'ap-northeast-1';
 const admin = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x'.repeat(40) };
 const here = dirname(fileURLToPath(import.meta.url));
@@ -101,14 +100,7 @@ const server = createServer((req, res) => {
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://localhost:${server.address().port}`;
 
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-});
+const browser = await launchChromium();
 
 try {
   const context = await browser.newContext();

@@ -15,11 +15,10 @@ import {
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Secret, TOTP } from 'otpauth';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const endpoint = process.env.MOCK_ENDPOINT;
 const shots = process.env.SCREENSHOT_DIR;
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const CLIENT = '1example23456789abcdefghij';
 const CALLBACK = 'http://localhost:8080/callback';
 
@@ -102,16 +101,7 @@ async function captureCallback(page) {
   return reached;
 }
 
-// playwright-core gives every launch a fresh, empty profile directory (it
-// refuses --user-data-dir for that reason), which is what these machines need.
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-});
+const browser = await launchChromium();
 
 try {
   // 1. The hosted sign-in page with a username and password.

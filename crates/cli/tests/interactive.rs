@@ -40,6 +40,11 @@ impl Mock {
             ),
             None => EXAMPLE_SEED.to_owned(),
         };
+        Mock::with_seed(&seed)
+    }
+
+    /// The mock seeded with this TOML.
+    fn with_seed(seed: &str) -> Mock {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -48,7 +53,7 @@ impl Mock {
         let mock = runtime
             .block_on(
                 MockCognito::builder()
-                    .seed(mock_cognito::SeedConfig::from_toml(&seed).unwrap())
+                    .seed(mock_cognito::SeedConfig::from_toml(seed).unwrap())
                     .start(),
             )
             .unwrap();
@@ -349,18 +354,7 @@ fn user_auth_asks_for_a_factor_and_a_remembered_device_signs_in_again() {
             "explicit_auth_flows = [\"ALLOW_USER_AUTH\", \"ALLOW_USER_SRP_AUTH\", \"ALLOW_USER_PASSWORD_AUTH\", \"ALLOW_REFRESH_TOKEN_AUTH\"]",
         );
     assert!(seed.contains("EMAIL_OTP") && seed.contains("ALLOW_USER_AUTH"));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let mock = runtime
-        .block_on(
-            MockCognito::builder()
-                .seed(mock_cognito::SeedConfig::from_toml(&seed).unwrap())
-                .start(),
-        )
-        .unwrap();
+    let Mock { mock, .. } = &Mock::with_seed(&seed);
     let cache = common::temp_dir("user-auth-device");
     let command = |args: &[&str]| {
         let mut cmd = login(&mock.endpoint(), "user-auth");

@@ -8,8 +8,8 @@ mod common;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, AuthFlowType, ExplicitAuthFlowsType, MessageActionType,
-    UserAttributeUpdateSettingsType, VerifiedAttributeType,
+    AttributeType, AuthFlowType, ExplicitAuthFlowsType, UserAttributeUpdateSettingsType,
+    VerifiedAttributeType,
 };
 use mock_cognito::MockCognito;
 
@@ -69,23 +69,8 @@ async fn world(keep_until_verified: bool) -> World {
         .client_id()
         .unwrap()
         .to_owned();
-    cip.admin_create_user()
-        .user_pool_id(&pool_id)
-        .username("alice")
-        .user_attributes(attribute("email", "alice@example.com"))
-        .user_attributes(attribute("email_verified", "true"))
-        .message_action(MessageActionType::Suppress)
-        .send()
-        .await
-        .unwrap();
-    cip.admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("alice")
-        .password(PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+    let attributes = [("email", "alice@example.com"), ("email_verified", "true")];
+    common::confirmed_user(&cip, &pool_id, "alice", &attributes, PASSWORD).await;
     World {
         mock,
         cip,

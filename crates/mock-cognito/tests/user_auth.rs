@@ -16,8 +16,7 @@ use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutpu
 use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput;
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, AuthFactorType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType,
-    MessageActionType, PreventUserExistenceErrorTypes, SignInPolicyType, UserPoolPolicyType,
-    VerifiedAttributeType,
+    PreventUserExistenceErrorTypes, SignInPolicyType, UserPoolPolicyType, VerifiedAttributeType,
 };
 use cognito_srp::{CognitoTimestamp, Password, PasswordVerifierChallenge, PoolName, SrpClient};
 use mock_cognito::MockCognito;
@@ -67,26 +66,13 @@ async fn world(factors: &[AuthFactorType], hide: bool) -> World {
         .client_id()
         .unwrap()
         .to_owned();
-    let attribute = |n: &str, v: &str| AttributeType::builder().name(n).value(v).build().unwrap();
-    cip.admin_create_user()
-        .user_pool_id(&pool_id)
-        .username("alice")
-        .user_attributes(attribute("email", "alice@example.com"))
-        .user_attributes(attribute("email_verified", "true"))
-        .user_attributes(attribute("phone_number", "+15555550123"))
-        .user_attributes(attribute("phone_number_verified", "true"))
-        .message_action(MessageActionType::Suppress)
-        .send()
-        .await
-        .unwrap();
-    cip.admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("alice")
-        .password(PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+    let attributes = [
+        ("email", "alice@example.com"),
+        ("email_verified", "true"),
+        ("phone_number", "+15555550123"),
+        ("phone_number_verified", "true"),
+    ];
+    common::confirmed_user(&cip, &pool_id, "alice", &attributes, PASSWORD).await;
     World {
         mock,
         cip,

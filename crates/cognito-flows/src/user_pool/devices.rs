@@ -86,15 +86,7 @@ impl<T: UserPoolApi> UserPoolClient<T> {
             ("DEVICE_KEY".to_owned(), device.device_key().to_owned()),
             ("SRP_A".to_owned(), srp.srp_a()),
         ]);
-        let response = self
-            .transport
-            .respond_to_auth_challenge(RespondToAuthChallengeRequest {
-                client_id: self.client_id.clone(),
-                challenge_name: ChallengeName::DeviceSrpAuth,
-                session: challenge.session.clone(),
-                challenge_responses: self.with_secret_hash(responses, &challenge.username),
-            })
-            .await?;
+        let response = self.answer(challenge, responses).await?;
         if response.challenge_name != Some(ChallengeName::DevicePasswordVerifier) {
             return self.interpret(response, &challenge.username);
         }

@@ -533,17 +533,26 @@ impl<T: UserPoolApi> UserPoolClient<T> {
         challenge: &Challenge,
         responses: HashMap<String, String>,
     ) -> Result<SignInResult, FlowError> {
+        let response = self.answer(challenge, responses).await?;
+        self.interpret(response, &challenge.username)
+    }
+
+    /// RespondToAuthChallenge for `challenge` with `responses` (and the
+    /// SECRET_HASH over the challenge's user): the service's answer.
+    async fn answer(
+        &self,
+        challenge: &Challenge,
+        responses: HashMap<String, String>,
+    ) -> Result<AuthResponse, FlowError> {
         let responses = self.with_secret_hash(responses, &challenge.username);
-        let response = self
-            .transport
+        self.transport
             .respond_to_auth_challenge(RespondToAuthChallengeRequest {
                 client_id: self.client_id.clone(),
                 challenge_name: challenge.name.clone(),
                 session: challenge.session.clone(),
                 challenge_responses: responses,
             })
-            .await?;
-        self.interpret(response, &challenge.username)
+            .await
     }
 
     /// Turns a service answer into tokens or a typed next step.

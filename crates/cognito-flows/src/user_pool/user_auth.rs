@@ -11,9 +11,7 @@ use cognito_srp::SrpClient;
 use super::{Challenge, NextStep, SignInResult, UserPoolClient};
 use crate::error::FlowError;
 use crate::secret::Password;
-use crate::transport::{
-    AuthFlow, ChallengeName, InitiateAuthRequest, RespondToAuthChallengeRequest, UserPoolApi,
-};
+use crate::transport::{AuthFlow, ChallengeName, InitiateAuthRequest, UserPoolApi};
 
 /// A first factor of choice-based sign-in that this client can answer
 /// (passkeys need a browser's authenticator).
@@ -124,15 +122,7 @@ impl<T: UserPoolApi> UserPoolClient<T> {
             responses.insert("ANSWER".to_owned(), factor.challenge().as_str().to_owned());
         }
         let srp = self.factor_parameters(&mut responses, Some(factor), password)?;
-        let response = self
-            .transport
-            .respond_to_auth_challenge(RespondToAuthChallengeRequest {
-                client_id: self.client_id.clone(),
-                challenge_name: challenge.name.clone(),
-                session: challenge.session.clone(),
-                challenge_responses: self.with_secret_hash(responses, &challenge.username),
-            })
-            .await?;
+        let response = self.answer(challenge, responses).await?;
         self.after_factor(srp, response, &challenge.username, password)
             .await
     }

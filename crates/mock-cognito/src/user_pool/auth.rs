@@ -809,6 +809,38 @@ impl UserPools {
         self.second_factor(pool_id, client_id, username, ctx)
     }
 
+    /// Takes the pending challenge `session` names for `client_id` and
+    /// the user `typed` names; the generic expired-session refusal
+    /// otherwise. Spent whatever the outcome.
+    pub(super) fn take_challenge(
+        &mut self,
+        client_id: &str,
+        session: Option<&str>,
+        typed: &str,
+        ctx: &Context<'_>,
+    ) -> ApiResult<PendingChallenge> {
+        let now = ctx.clock.unix();
+        let pending = session
+            .filter(|s| !s.is_empty())
+            .and_then(|s| self.pending_challenges.remove(s, now))
+            .filter(|p| p.client_id == client_id)
+            .ok_or_else(invalid_session)?;
+        let pool = self.pool(&pending.pool_id)?;
+        let decoy = matches!(pending.awaiting, Awaiting::FirstFactor { decoy: true, .. });
+        let same_user = if decoy {
+            pending.username == typed
+        } else {
+            pool.resolve(typed) == Some(pending.username.as_str())
+        };
+        if !same_user {
+            return Err(invalid_session());
+        }
+        if !decoy {
+            check_can_sign_in(pool, &pending.username, now)?;
+        }
+        Ok(pending)
+    }
+
     /// DEVICE_SRP_AUTH: the device's SRP starts (its B is computed outside
     /// the lock, then `srp_started` answers DEVICE_PASSWORD_VERIFIER).
     fn device_srp_auth(
@@ -818,23 +850,14 @@ impl UserPools {
         r: &Parameters,
         ctx: &Context<'_>,
     ) -> ApiResult<AuthStep> {
-        let now = ctx.clock.unix();
-        let invalid_session =
-            || ApiError::not_authorized("Invalid session for the user, session is expired.");
-        let pending = session
-            .and_then(|s| self.pending_challenges.remove(s, now))
-            .filter(|p| p.client_id == client_id)
-            .ok_or_else(invalid_session)?;
+        let pending = self.take_challenge(client_id, session, require(r, "USERNAME")?, ctx)?;
         let Awaiting::DeviceSrp { device_key } = &pending.awaiting else {
             return Err(invalid_session());
         };
-        let pool = self.pool(&pending.pool_id)?;
-        if pool.resolve(require(r, "USERNAME")?) != Some(pending.username.as_str())
-            || require(r, "DEVICE_KEY")? != device_key
-        {
+        if require(r, "DEVICE_KEY")? != device_key {
             return Err(invalid_session());
         }
-        check_can_sign_in(pool, &pending.username, now)?;
+        let pool = self.pool(&pending.pool_id)?;
         let srp_a = require(r, "SRP_A")?.to_owned();
         check_srp_a(&srp_a)?;
         let proof = pool.users[&pending.username].devices.proof(device_key)?;
@@ -990,8 +1013,6 @@ impl UserPools {
         ctx: &Context<'_>,
     ) -> ApiResult<(String, String)> {
         let now = ctx.clock.unix();
-        let invalid_session =
-            || ApiError::not_authorized("Invalid session for the user, session is expired.");
         let pending = session
             .and_then(|s| self.pending_challenges.remove(s, now))
             .filter(|p| matches!(p.awaiting, Awaiting::NewPassword))
@@ -1013,6 +1034,12 @@ impl UserPools {
         user.modified = now;
         Ok((pending.pool_id, pending.username))
     }
+}
+
+/// The refusal of a challenge answer whose Session is unknown, expired,
+/// spent, another client's or another user's.
+pub(super) fn invalid_session() -> ApiError {
+    ApiError::not_authorized("Invalid session for the user, session is expired.")
 }
 
 /// Refuses an SRP_A that is not a usable SRP value (0 mod N, too long).

@@ -16,7 +16,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::auth::{Awaiting, CHALLENGE_LIFETIME_SECS, PendingChallenge, challenge, require};
+use super::auth::{
+    Awaiting, CHALLENGE_LIFETIME_SECS, PendingChallenge, challenge, invalid_session, require,
+};
 use super::auth_events::{Challenges, EventKind};
 use super::totp;
 use super::{AuthReply, CodePurpose, CodeRecord, Context, Pool, UserPools, mask, user_not_found};
@@ -364,10 +366,6 @@ pub(super) fn next_step(
     } else {
         setup
     })
-}
-
-fn invalid_session() -> ApiError {
-    ApiError::not_authorized("Invalid session for the user, session is expired.")
 }
 
 fn code_mismatch() -> ApiError {

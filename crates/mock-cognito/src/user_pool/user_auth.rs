@@ -26,8 +26,8 @@
 //! a decoy SRP challenge) and nothing can succeed.
 
 use super::auth::{
-    AuthReply, AuthStep, Awaiting, Parameters, PasswordCheck, SrpStart, challenge,
-    check_can_sign_in, require,
+    AuthReply, AuthStep, Awaiting, Parameters, PasswordCheck, SrpStart, challenge, invalid_session,
+    require,
 };
 use super::mfa::{Factor, MfaGate, SignedIn};
 use super::{Context, Pool, User, UserPools};
@@ -348,40 +348,6 @@ impl UserPools {
         }
     }
 
-    /// Takes the pending challenge `session` names for `client_id` and
-    /// the user `typed` names; the generic expired-session refusal
-    /// otherwise. Spent whatever the outcome.
-    fn take_challenge(
-        &mut self,
-        client_id: &str,
-        session: Option<&str>,
-        typed: &str,
-        ctx: &Context<'_>,
-    ) -> ApiResult<super::auth::PendingChallenge> {
-        let now = ctx.clock.unix();
-        let invalid_session =
-            || ApiError::not_authorized("Invalid session for the user, session is expired.");
-        let pending = session
-            .filter(|s| !s.is_empty())
-            .and_then(|s| self.pending_challenges.remove(s, now))
-            .filter(|p| p.client_id == client_id)
-            .ok_or_else(invalid_session)?;
-        let pool = self.pool(&pending.pool_id)?;
-        let decoy = matches!(pending.awaiting, Awaiting::FirstFactor { decoy: true, .. });
-        let same_user = if decoy {
-            pending.username == typed
-        } else {
-            pool.resolve(typed) == Some(pending.username.as_str())
-        };
-        if !same_user {
-            return Err(invalid_session());
-        }
-        if !decoy {
-            check_can_sign_in(pool, &pending.username, now)?;
-        }
-        Ok(pending)
-    }
-
     /// RespondToAuthChallenge for SELECT_CHALLENGE (the factor is ANSWER),
     /// PASSWORD or PASSWORD_SRP (the factor is the challenge's).
     pub(super) fn answer_first_factor(
@@ -395,9 +361,7 @@ impl UserPools {
         let typed = require(r, "USERNAME")?;
         let pending = self.take_challenge(client_id, session, typed, ctx)?;
         let Awaiting::FirstFactor { offered, decoy } = &pending.awaiting else {
-            return Err(ApiError::not_authorized(
-                "Invalid session for the user, session is expired.",
-            ));
+            return Err(invalid_session());
         };
         let factor = match name {
             ChallengeNameType::SelectChallenge => {
@@ -414,9 +378,7 @@ impl UserPools {
             other => FirstFactor::ALL
                 .into_iter()
                 .find(|f| f.challenge() == other && offered.contains(f))
-                .ok_or_else(|| {
-                    ApiError::not_authorized("Invalid session for the user, session is expired.")
-                })?,
+                .ok_or_else(invalid_session)?,
         };
         let candidate = if *decoy {
             Candidate::Decoy(pending.username.clone())
@@ -490,9 +452,7 @@ impl UserPools {
     ) -> ApiResult<AuthReply> {
         let pending = self.take_challenge(client_id, Some(session), typed, ctx)?;
         if !matches!(pending.awaiting, Awaiting::SignUpConfirmed) {
-            return Err(ApiError::not_authorized(
-                "Invalid session for the user, session is expired.",
-            ));
+            return Err(invalid_session());
         }
         let signed_in = SignedIn {
             pool_id: pending.pool_id,

@@ -261,3 +261,36 @@ pub fn refused(reply: Reply) -> (String, String) {
         .to_owned();
     (reply.error_type(), message)
 }
+
+/// Creates `username` in `pool_id` through the SDK as an administrator
+/// would for a test: no invitation sent, these attributes, and `password`
+/// set as permanent (the user is CONFIRMED).
+pub async fn confirmed_user(
+    cip: &aws_sdk_cognitoidentityprovider::Client,
+    pool_id: &str,
+    username: &str,
+    attributes: &[(&str, &str)],
+    password: &str,
+) {
+    use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+    let attributes = attributes
+        .iter()
+        .map(|(n, v)| AttributeType::builder().name(*n).value(*v).build().unwrap())
+        .collect();
+    cip.admin_create_user()
+        .user_pool_id(pool_id)
+        .username(username)
+        .set_user_attributes(Some(attributes))
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    cip.admin_set_user_password()
+        .user_pool_id(pool_id)
+        .username(username)
+        .password(password)
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+}
