@@ -121,6 +121,23 @@ enum Command {
         #[command(subcommand)]
         command: mock::MockCommand,
     },
+    /// Lambda triggers, as the mock runs them.
+    Trigger {
+        #[command(subcommand)]
+        command: TriggerCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TriggerCommand {
+    /// Run a handler file written for AWS Lambda (`.py`: `handler(event,
+    /// context)`; `.js` / `.mjs`: `exports.handler`) as the mock does: the
+    /// event JSON on stdin, the answer on stdout; a thrown error is
+    /// `{"errorMessage", …}` and exit status 1.
+    Run {
+        /// The handler file.
+        file: std::path::PathBuf,
+    },
 }
 
 fn block_on(f: impl std::future::Future<Output = Result<(), CliError>>) -> Result<(), CliError> {
@@ -156,6 +173,13 @@ fn main() -> ExitCode {
             block_on(auth::credential_process(&cli.endpoint, &args))
         }
         Command::Token { command } => block_on(token::run(command, &cli.endpoint, cli.output)),
+        Command::Trigger {
+            command: TriggerCommand::Run { file },
+        } => match mock_cognito::triggers::run_handler_file(&file) {
+            Ok(0) => Ok(()),
+            Ok(code) => return ExitCode::from(u8::try_from(code).unwrap_or(1)),
+            Err(e) => Err(CliError::Input(format!("{}: {e}", file.display()))),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

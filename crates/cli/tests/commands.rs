@@ -593,3 +593,42 @@ fn login_through_the_hosted_ui_with_a_loopback_redirect() {
         "--redirect-uri must be http://localhost:<port>/<path>",
     );
 }
+
+/// `cogkit trigger run FILE` runs an example handler as the mock does: the
+/// event in, the answer out; a thrown error as Lambda reports it, exit 1.
+#[test]
+fn trigger_run_runs_a_handler_file_as_the_mock_does() {
+    let cache = temp_dir("trigger-run");
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/triggers");
+    let event = |email: &str| {
+        serde_json::json!({
+            "version": "1", "triggerSource": "PreSignUp_SignUp", "userName": "ann",
+            "request": {"userAttributes": {"email": email}}, "response": {},
+        })
+        .to_string()
+    };
+    for file in ["pre_sign_up.py", "pre_sign_up.mjs"] {
+        let path = format!("{examples}/{file}");
+        let ok = cogkit(
+            &cache,
+            &["trigger", "run", &path],
+            Some(&event("ann@example.com")),
+        );
+        assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+        let answer: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+        assert_eq!(answer["response"]["autoConfirmUser"], true, "{file}");
+        let thrown = cogkit(
+            &cache,
+            &["trigger", "run", &path],
+            Some(&event("bob@gmail.com")),
+        );
+        assert_eq!(thrown.status.code(), Some(1), "{file}");
+        let error: serde_json::Value = serde_json::from_slice(&thrown.stdout).unwrap();
+        assert_eq!(
+            error["errorMessage"],
+            "Only example.com addresses may sign up"
+        );
+    }
+    let wrong = cogkit(&cache, &["trigger", "run", "Cargo.toml"], Some("{}"));
+    readable_failure(&wrong, "a handler file is .py, .js, .mjs or .cjs");
+}

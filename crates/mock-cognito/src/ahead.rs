@@ -69,6 +69,9 @@ pub struct WorkAhead {
     pub new_user_sub: Option<String>,
     /// The temporary password AdminCreateUser makes up when given none.
     pub generated_password: Option<Password>,
+    /// The Lambda trigger the operation runs before changing anything
+    /// (PreSignUp): its `response`, or its error.
+    pub trigger: Option<crate::error::ApiResult<serde_json::Value>>,
 }
 
 impl WorkAhead {

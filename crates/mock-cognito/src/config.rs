@@ -52,6 +52,67 @@ pub struct SeedConfig {
     /// fetched: URL to path (relative to the seed file).
     #[serde(default)]
     pub client_metadata_documents: BTreeMap<String, std::path::PathBuf>,
+    /// Lambda triggers: where each function ARN of a pool's LambdaConfig
+    /// runs (`file`, `command` or `url`), and the Lambda endpoint for the
+    /// rest.
+    #[serde(default)]
+    pub triggers: SeedTriggers,
+}
+
+/// `[triggers]`: `lambda_endpoint`, `timeout_secs`, and one table per
+/// function ARN.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedTriggers {
+    /// The AWS Lambda Invoke API of an emulator, for ARNs not listed.
+    pub lambda_endpoint: Option<String>,
+    /// How long a trigger may run (default 5, as Cognito waits).
+    pub timeout_secs: Option<u64>,
+    /// ARN → where it runs.
+    #[serde(default)]
+    pub functions: BTreeMap<String, SeedTrigger>,
+}
+
+/// Where one function runs: exactly one of the three.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedTrigger {
+    /// A handler file (`.py`, `.js`, `.mjs`), relative to the seed file.
+    pub file: Option<std::path::PathBuf>,
+    /// A program and its arguments.
+    pub command: Option<Vec<String>>,
+    /// An HTTP endpoint the event is POSTed to.
+    pub url: Option<String>,
+}
+
+impl SeedTriggers {
+    /// The registry these entries make.
+    pub fn registry(&self) -> Result<crate::triggers::Triggers, String> {
+        use crate::triggers::TriggerTarget;
+        let mut triggers = crate::triggers::Triggers::default();
+        if let Some(endpoint) = &self.lambda_endpoint {
+            triggers.set_lambda_endpoint(endpoint.clone());
+        }
+        if let Some(secs) = self.timeout_secs {
+            triggers.set_timeout(std::time::Duration::from_secs(secs.clamp(1, 900)));
+        }
+        for (arn, t) in &self.functions {
+            let target = match (&t.file, &t.command, &t.url) {
+                (Some(file), None, None) => TriggerTarget::File(file.clone()),
+                (None, Some(argv), None) if !argv.is_empty() => {
+                    TriggerTarget::Command(argv.clone())
+                }
+                (None, None, Some(url)) => TriggerTarget::Url(url.clone()),
+                _ => {
+                    return Err(format!(
+                        "triggers.functions.{arn:?}: give exactly one of file, command (not empty) or url"
+                    ));
+                }
+            };
+            triggers.set(arn.clone(), target);
+        }
+        Ok(triggers)
+    }
 }
 
 /// A test user of a fake provider, who signs in on its page.
@@ -314,6 +375,16 @@ impl SeedConfig {
         for document in seed.client_metadata_documents.values_mut() {
             if document.is_relative() {
                 *document = dir.join(&*document);
+            }
+        }
+        for file in seed
+            .triggers
+            .functions
+            .values_mut()
+            .filter_map(|t| t.file.as_mut())
+        {
+            if file.is_relative() {
+                *file = dir.join(&*file);
             }
         }
         Ok(seed)

@@ -46,6 +46,8 @@ pub(crate) struct Settings {
     pub(crate) port: u16,
     /// Where client ID metadata documents come from.
     pub(crate) metadata: std::sync::Arc<crate::client_metadata::MetadataFetcher>,
+    /// Where Lambda triggers run.
+    pub(crate) triggers: std::sync::Arc<crate::triggers::Triggers>,
 }
 
 /// What every request of one mock shares.
@@ -369,6 +371,7 @@ impl Engine {
             issuer_mode: self.settings.issuer_mode,
             endpoint: &self.settings.endpoint,
             ahead: None,
+            triggers: &self.settings.triggers,
         }
     }
 

@@ -113,6 +113,7 @@ pub mod shapes;
 
 mod store;
 mod sts;
+pub mod triggers;
 mod url_rules;
 mod user_pool;
 mod work;

@@ -34,6 +34,36 @@ pub struct ServeArgs {
     /// answered. Without it the state is in memory only.
     #[arg(long, env = "COGKIT_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Run a pool's Lambda trigger locally: `ARN=FILE` (a `.py`, `.js` or
+    /// `.mjs` handler written for AWS) or `ARN=http://…` (the event
+    /// POSTed there). Repeatable; over the seed file's `[triggers]`.
+    #[arg(long = "trigger", value_name = "ARN=TARGET")]
+    pub triggers: Vec<String>,
+    /// Run every Lambda trigger with no target of its own on this AWS
+    /// Lambda Invoke API (`sam local start-lambda`'s, …).
+    #[arg(long, value_name = "URL")]
+    pub lambda_endpoint: Option<String>,
+}
+
+/// A `--trigger ARN=TARGET` argument.
+fn trigger_arg(arg: &str) -> Result<(String, crate::triggers::TriggerTarget), ServeError> {
+    use crate::triggers::TriggerTarget;
+    // The ARN has colons; the target starts after the first `=`.
+    let (arn, target) = arg.split_once('=').ok_or_else(|| {
+        ServeError::Input(format!("--trigger {arg:?}: expected ARN=FILE or ARN=URL"))
+    })?;
+    let target = if target.starts_with("http://") || target.starts_with("https://") {
+        TriggerTarget::Url(target.to_owned())
+    } else {
+        let path = PathBuf::from(target);
+        if !path.is_file() {
+            return Err(ServeError::Input(format!(
+                "--trigger {arn}: {target} is not a file (a .py, .js or .mjs handler, or an http:// URL)"
+            )));
+        }
+        TriggerTarget::File(path)
+    };
+    Ok((arn.to_owned(), target))
 }
 
 /// `cogkit mock backup`: a consistent copy of a data dir, taken while its
@@ -92,6 +122,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         region,
         log_level,
         data_dir,
+        triggers,
+        lambda_endpoint,
     } = args;
     crate::logging::init(log_level.as_deref()).map_err(ServeError::Input)?;
     if !addr.ip().to_canonical().is_loopback() {
@@ -116,6 +148,13 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     }
     if let Some(dir) = data_dir {
         builder = builder.data_dir(dir);
+    }
+    for arg in &triggers {
+        let (arn, target) = trigger_arg(arg)?;
+        builder = builder.trigger(arn, target);
+    }
+    if let Some(endpoint) = lambda_endpoint {
+        builder = builder.lambda_endpoint(endpoint);
     }
     let mock = builder.start().await.map_err(|e| {
         ServeError::Input(match e.kind() {

@@ -40,6 +40,7 @@ pub(crate) fn engine_at(
             endpoint: endpoint_of(addr),
             port: addr.port(),
             metadata: Default::default(),
+            triggers: Default::default(),
         },
     )
 }
@@ -59,6 +60,7 @@ pub struct MockCognitoBuilder {
     data_dir: Option<PathBuf>,
     metadata_documents: BTreeMap<String, PathBuf>,
     metadata_trust_roots: Vec<Vec<u8>>,
+    triggers: crate::triggers::Triggers,
 }
 
 impl Default for MockCognitoBuilder {
@@ -76,6 +78,7 @@ impl Default for MockCognitoBuilder {
             data_dir: None,
             metadata_documents: BTreeMap::new(),
             metadata_trust_roots: Vec::new(),
+            triggers: Default::default(),
         }
     }
 }
@@ -96,6 +99,30 @@ impl MockCognitoBuilder {
     /// documents over HTTPS, besides the system's roots.
     pub fn client_metadata_trust_root(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.metadata_trust_roots.push(pem.into());
+        self
+    }
+
+    /// Runs the Lambda function `arn` (as a pool's LambdaConfig names it)
+    /// on `target`: a handler file, a command, a URL or a Lambda endpoint.
+    pub fn trigger(
+        mut self,
+        arn: impl Into<String>,
+        target: crate::triggers::TriggerTarget,
+    ) -> Self {
+        self.triggers.set(arn, target);
+        self
+    }
+
+    /// Runs every Lambda function with no target of its own on this AWS
+    /// Lambda Invoke API endpoint (`sam local start-lambda`, …).
+    pub fn lambda_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.triggers.set_lambda_endpoint(endpoint);
+        self
+    }
+
+    /// How long a trigger may run (default 5 seconds, as Cognito waits).
+    pub fn trigger_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.triggers.set_timeout(timeout);
         self
     }
 
@@ -215,6 +242,9 @@ impl MockCognitoBuilder {
             documents,
             self.metadata_trust_roots.clone(),
         ));
+        let mut triggers = seed.triggers.registry().map_err(invalid)?;
+        triggers.merge(&self.triggers);
+        engine.settings.triggers = Arc::new(triggers);
         if let Some(store) = store {
             engine
                 .attach_store(store)

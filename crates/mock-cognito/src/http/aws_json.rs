@@ -200,6 +200,16 @@ pub async fn handle(State(shared): State<Shared>, req: Request) -> Response {
         return super::sts::handle(State(shared), req).await;
     }
     match AwsJsonRequest::from_request(req, &shared).await {
+        // Lambda triggers block on a process or an HTTP call (which may be
+        // served by this very runtime): off the async workers.
+        Ok(request) if !shared.settings.triggers.is_empty() => {
+            let on_thread = shared.clone();
+            match tokio::task::spawn_blocking(move || dispatch(&on_thread, request)).await {
+                Ok(result) => answer(result),
+                Err(_) => ApiError::new("InternalErrorException", "the operation panicked")
+                    .into_response(),
+            }
+        }
         Ok(request) => answer(dispatch(&shared, request)),
         Err(e) => e.into_response(),
     }

@@ -63,6 +63,12 @@ pub(crate) fn run(
 /// with none held.
 fn work_ahead(shared: &Shared, request: &UserPoolRequest, ctx: &Context<'_>) -> WorkAhead {
     let mut ahead = UserPools::draw_ahead(request, ctx);
+    // A trigger that runs before the operation changes anything: read
+    // under the read lock, run with none held.
+    if !ctx.triggers.is_empty() {
+        let before = shared.user_pools().trigger_before(request, ctx);
+        ahead.trigger = before.map(|invocation| invocation.run());
+    }
     if !UserPools::may_plan_ahead(request) {
         // Most calls (InitiateAuth, the control plane, …): no extra read lock.
         return ahead;
@@ -117,7 +123,7 @@ fn sign_in(
                 .get_tokens_from_refresh_token(i, ctx);
             return Some(tokens.and_then(|t| {
                 to_json(GetTokensFromRefreshTokenResponse {
-                    authentication_result: Some(t.sign()),
+                    authentication_result: Some(t.sign()?),
                 })
             }));
         }
@@ -159,5 +165,5 @@ fn sign_in(
             shared.user_pools_mut().password_checked(*check, good, ctx)
         }
     });
-    Some(reply.and_then(|r| to_json(r.finish())))
+    Some(reply.and_then(|r| to_json(r.finish()?)))
 }

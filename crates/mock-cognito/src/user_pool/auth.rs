@@ -145,15 +145,15 @@ impl AuthReply {
     /// The answer (signs the tokens, if any). InitiateAuth,
     /// RespondToAuthChallenge and their Admin variants answer alike, so
     /// one shape serves the four.
-    pub fn finish(self) -> InitiateAuthResponse {
-        match self {
+    pub fn finish(self) -> ApiResult<InitiateAuthResponse> {
+        Ok(match self {
             AuthReply::Challenge(v) => *v,
             AuthReply::Tokens(t) => InitiateAuthResponse {
                 challenge_parameters: Some(BTreeMap::new()),
-                authentication_result: Some(t.sign()),
+                authentication_result: Some(t.sign()?),
                 ..InitiateAuthResponse::default()
             },
-        }
+        })
     }
 }
 

@@ -34,6 +34,7 @@ mod terms;
 mod token_exchange;
 mod tokens;
 mod totp;
+mod trigger_events;
 mod user_auth;
 mod users;
 mod verification;
@@ -331,8 +332,10 @@ pub struct Context<'a> {
     /// The mock's own endpoint, for [`IssuerMode::Local`].
     pub endpoint: &'a str,
     /// What the operation did before taking its locks (signatures checked,
-    /// verifiers made), if anything.
+    /// verifiers made, triggers run), if anything.
     pub ahead: Option<&'a crate::ahead::WorkAhead>,
+    /// Where Lambda triggers run.
+    pub triggers: &'a crate::triggers::Triggers,
 }
 
 impl Context<'_> {

@@ -590,7 +590,7 @@ impl UserPools {
                 self.refresh_tokens.remove(refresh, ctx.clock.unix());
             }
             return Ok(AuthorizeRedirect::Implicit {
-                tokens: tokens.without_refresh_token(),
+                tokens: Box::new(tokens.without_refresh_token()),
                 redirect_uri: request.redirect_uri.clone(),
                 with_id_token: request.scopes.iter().any(|s| s == "openid"),
                 state: request.state.clone(),
@@ -1161,14 +1161,15 @@ pub enum TokenGrant {
 }
 
 impl TokenGrant {
-    /// Signs the tokens: the token endpoint's JSON answer.
-    pub fn sign(self) -> Value {
-        match self {
+    /// Signs the tokens (after the pool's PreTokenGeneration trigger): the
+    /// token endpoint's JSON answer.
+    pub fn sign(self) -> crate::ApiResult<Value> {
+        Ok(match self {
             TokenGrant::User {
                 tokens,
                 scopes,
                 with_refresh,
-            } => oauth_tokens(tokens.sign(), &scopes, with_refresh),
+            } => oauth_tokens(tokens.sign()?, &scopes, with_refresh),
             TokenGrant::Client {
                 claims,
                 key,
@@ -1179,7 +1180,7 @@ impl TokenGrant {
                 "token_type": "Bearer",
             }),
             TokenGrant::Derived(token) => token.sign_oauth(),
-        }
+        })
     }
 }
 
@@ -1191,7 +1192,7 @@ pub enum AuthorizeRedirect {
     Ready(String),
     /// The implicit grant: tokens to sign into the fragment.
     Implicit {
-        tokens: UnsignedTokens,
+        tokens: Box<UnsignedTokens>,
         redirect_uri: String,
         with_id_token: bool,
         state: Option<String>,
@@ -1210,7 +1211,21 @@ impl AuthorizeRedirect {
                 state,
             } => (tokens, redirect_uri, with_id_token, state),
         };
-        let tokens = tokens.sign();
+        let tokens = match tokens.sign() {
+            Ok(tokens) => tokens,
+            // A failed PreTokenGeneration trigger: the app is told, as an
+            // OAuth error in the fragment.
+            Err(e) => {
+                let mut pairs = vec![
+                    ("error", "server_error"),
+                    ("error_description", e.message.as_str()),
+                ];
+                if let Some(s) = &state {
+                    pairs.push(("state", s));
+                }
+                return with_params(&redirect_uri, '#', &pairs);
+            }
+        };
         let expires_in = tokens.expires_in.unwrap_or_default().to_string();
         let mut pairs = vec![
             (

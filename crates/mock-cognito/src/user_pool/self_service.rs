@@ -215,17 +215,26 @@ impl UserPools {
         }
         let updates = attribute_list(input.user_attributes)?;
         self.client(&input.client_id)?.1.check_writable(&updates)?;
+        // PreSignUp ran ahead: its refusal creates nothing; its answer may
+        // confirm the user and verify their addresses.
+        let answer = super::trigger_events::pre_sign_up_answer(ctx)?.unwrap_or_default();
         let pool = self.pool(&pool_id)?;
-        let user = pool.new_user(
-            typed,
-            password,
-            updates,
-            Writer::SignUp,
-            UserStatusType::Unconfirmed,
-            ctx,
-        )?;
+        let status = match answer.auto_confirm {
+            true => UserStatusType::Confirmed,
+            false => UserStatusType::Unconfirmed,
+        };
+        let mut user = pool.new_user(typed, password, updates, Writer::SignUp, status, ctx)?;
+        for (verify, attribute) in [
+            (answer.auto_verify_email, "email"),
+            (answer.auto_verify_phone, "phone_number"),
+        ] {
+            if verify && user.attributes.contains_key(attribute) {
+                user.attributes
+                    .insert(format!("{attribute}_verified"), "true".to_owned());
+            }
+        }
         let (username, sub) = (user.username.clone(), user.sub.clone());
-        let needs_code = !pool.auto_verified().is_empty();
+        let needs_code = !answer.auto_confirm && !pool.auto_verified().is_empty();
         self.pool_mut(&pool_id)?.add_user(user);
         self.record_event(&pool_id, &username, EventKind::SignUp, ctx);
         // Without auto-verified attributes there is nothing to verify: the
@@ -245,7 +254,7 @@ impl UserPools {
         Ok(SignUpResponse {
             code_delivery_details,
             session: None,
-            user_confirmed: false,
+            user_confirmed: answer.auto_confirm,
             user_sub: sub,
         })
     }

@@ -48,6 +48,8 @@ pub struct UnsignedTokens {
     refresh_token: Option<String>,
     /// NewDeviceMetadata, when the sign-in issued a device.
     pub(super) new_device: Option<crate::shapes::cognito_idp::NewDeviceMetadataType>,
+    /// The pool's PreTokenGeneration trigger, run before signing.
+    pre_token: Option<Box<super::trigger_events::PreToken>>,
 }
 
 impl std::fmt::Debug for UnsignedTokens {
@@ -73,8 +75,17 @@ impl UnsignedTokens {
         self
     }
 
-    /// Signs both tokens: the `AuthenticationResult`.
-    pub fn sign(mut self) -> AuthenticationResultType {
+    /// Runs the pool's PreTokenGeneration trigger, if any (no lock held),
+    /// then signs both tokens: the `AuthenticationResult`. A failed trigger
+    /// is its error, and nothing is issued.
+    pub fn sign(mut self) -> ApiResult<AuthenticationResultType> {
+        if let Some(pre_token) = self.pre_token.take() {
+            pre_token.apply(&mut self.id, &mut self.access)?;
+        }
+        Ok(self.sign_as_decided())
+    }
+
+    fn sign_as_decided(mut self) -> AuthenticationResultType {
         let access_token = self.access_key.sign(&self.access);
         if self.bind_access_token {
             let digest =
@@ -228,7 +239,7 @@ impl UserPools {
             now,
         );
         pool.evict_sessions_over_limit(username, now);
-        let mut result = self.mint_unsigned(pool_id, &origin_jti, ctx)?;
+        let mut result = self.mint_unsigned(pool_id, &origin_jti, false, ctx)?;
         let refresh = refresh_token(ctx.rng);
         self.refresh_tokens.insert(
             refresh.clone(),
@@ -245,12 +256,14 @@ impl UserPools {
         Ok(result)
     }
 
-    /// ID and access tokens for an existing session (sign-in or refresh),
-    /// their claims decided, their signatures not yet made.
+    /// ID and access tokens for an existing session (sign-in or, with
+    /// `refresh`, a refresh), their claims decided (but for the pool's
+    /// PreTokenGeneration trigger), their signatures not yet made.
     fn mint_unsigned(
         &self,
         pool_id: &str,
         origin_jti: &str,
+        refresh: bool,
         ctx: &Context<'_>,
     ) -> ApiResult<UnsignedTokens> {
         let now = ctx.clock.unix();
@@ -294,7 +307,7 @@ impl UserPools {
         if !roles.is_empty() {
             id["cognito:roles"] = json!(roles);
         }
-        if let Some(role) = preferred_role {
+        if let Some(role) = &preferred_role {
             id["cognito:preferred_role"] = json!(role);
         }
         if let Some(nonce) = &session.nonce {
@@ -330,6 +343,17 @@ impl UserPools {
             // The hosted UI's access tokens say which token format they are.
             access["version"] = json!(2);
         }
+        let source = match (refresh, session.scopes.is_some()) {
+            (true, _) => "TokenGeneration_RefreshTokens",
+            (false, true) => "TokenGeneration_HostedAuth",
+            (false, false) => "TokenGeneration_Authentication",
+        };
+        let groups = super::trigger_events::GroupClaims {
+            groups,
+            roles,
+            preferred_role,
+        };
+        let pre_token = pool.pre_token_generation(user, client, (source, &scope), &groups, ctx);
         Ok(UnsignedTokens {
             id,
             access,
@@ -340,6 +364,7 @@ impl UserPools {
             bind_access_token: session.scopes.is_some(),
             refresh_token: None,
             new_device: None,
+            pre_token: pre_token.map(Box::new),
         })
     }
 
@@ -388,7 +413,7 @@ impl UserPools {
         if !user.enabled {
             return Err(ApiError::not_authorized("User is disabled."));
         }
-        self.mint_unsigned(&grant.pool_id, &grant.origin_jti, ctx)
+        self.mint_unsigned(&grant.pool_id, &grant.origin_jti, true, ctx)
     }
 
     /// A refresh through GetTokensFromRefreshToken (or the token endpoint):

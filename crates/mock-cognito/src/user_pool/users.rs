@@ -353,6 +353,8 @@ impl UserPools {
         let pool = self.pool(&pool_id)?;
         let typed = &input.username;
         let now = ctx.clock.unix();
+        // PreSignUp ran ahead: its refusal creates nothing.
+        super::trigger_events::pre_sign_up_answer(ctx)?;
         if input.message_action == Some(MessageActionType::Resend) {
             let user = pool.user(typed)?;
             if user.status != UserStatusType::ForceChangePassword {

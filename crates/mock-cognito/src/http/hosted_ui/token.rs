@@ -110,7 +110,15 @@ pub async fn token(
 ) -> Response {
     // Decided under the lock; signed after it is released.
     match grant(&shared, &site, query, &headers, &body) {
-        Ok(grant) => oauth_json(StatusCode::OK, grant.sign()),
+        Ok(grant) => match grant.sign() {
+            Ok(answer) => oauth_json(StatusCode::OK, answer),
+            // A failed PreTokenGeneration trigger: its message, as an
+            // OAuth error (AWS's code is in the description).
+            Err(e) => oauth_error(crate::user_pool::OAuthError::new(
+                "invalid_request",
+                format!("{}: {}", e.code, e.message),
+            )),
+        },
         Err(e) => oauth_error(e),
     }
 }

@@ -1,0 +1,322 @@
+//! The user-pool side of Lambda triggers: the events AWS sends (read from
+//! the pool's state) and what the handlers' answers change. The running
+//! itself is [`crate::triggers`].
+//!
+//! - PreSignUp (`PreSignUp_SignUp`, `PreSignUp_AdminCreateUser`): the new
+//!   user's attributes, validation data and client metadata; the answer's
+//!   `autoConfirmUser`, `autoVerifyEmail` and `autoVerifyPhone` apply to
+//!   SignUp. It runs before the user exists, so a refusal creates nothing.
+//! - PreTokenGeneration (`TokenGeneration_Authentication`,
+//!   `_RefreshTokens`, `_HostedAuth`): the user's attributes and groups
+//!   (and, from version 2, the scopes); the answer adds, overrides or
+//!   suppresses ID-token claims (version 1), ID- and access-token claims
+//!   and scopes (versions 2 and 3), and overrides the groups. Claims Cognito
+//!   reserves are left as they are.
+
+use serde_json::{Map, Value, json};
+
+use super::{AppClient, Context, Pool, User, UserPools};
+use crate::error::{ApiError, ApiResult};
+use crate::shapes::cognito_idp::UserPoolRequest;
+use crate::triggers::{Caller, Invocation, Trigger, flag, object, strings};
+
+/// Claims no trigger may add, override or suppress.
+const RESERVED_CLAIMS: &[&str] = &[
+    "acr",
+    "amr",
+    "at_hash",
+    "aud",
+    "auth_time",
+    "azp",
+    "c_hash",
+    "client_id",
+    "cognito:username",
+    "device_key",
+    "event_id",
+    "exp",
+    "iat",
+    "identities",
+    "iss",
+    "jti",
+    "nbf",
+    "nonce",
+    "origin_jti",
+    "scope",
+    "sub",
+    "token_use",
+    "username",
+    "version",
+];
+
+/// A token's group claims, as the trigger sees and may override them.
+#[derive(Debug, Clone)]
+pub(super) struct GroupClaims {
+    pub(super) groups: Vec<String>,
+    pub(super) roles: Vec<String>,
+    pub(super) preferred_role: Option<String>,
+}
+
+/// A PreTokenGeneration invocation, and its event version.
+#[derive(Debug)]
+pub(super) struct PreToken {
+    invocation: Invocation,
+    version: u8,
+}
+
+/// A user's attributes as trigger events carry them: every value a
+/// string, with `sub` and `cognito:user_status`.
+fn event_attributes(user: &User) -> Value {
+    let mut attributes: Map<String, Value> = user
+        .attributes
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    attributes.insert("sub".into(), json!(user.sub));
+    attributes.insert("cognito:user_status".into(), json!(user.status.as_str()));
+    Value::Object(attributes)
+}
+
+impl Pool {
+    /// The caller an event names, on `client`.
+    fn caller<'a>(&'a self, username: &'a str, client: Option<&'a str>) -> Caller<'a> {
+        Caller {
+            pool_id: &self.id,
+            region: &self.region,
+            username,
+            client_id: client,
+        }
+    }
+
+    /// The pool's PreTokenGeneration trigger for these tokens, if it has
+    /// one that runs somewhere.
+    pub(super) fn pre_token_generation(
+        &self,
+        user: &User,
+        client: &AppClient,
+        (source, scope): (&str, &str),
+        groups: &GroupClaims,
+        ctx: &Context<'_>,
+    ) -> Option<PreToken> {
+        let lambda = self.settings.lambda_config.as_ref()?;
+        let (arn, version) = match &lambda.pre_token_generation_config {
+            Some(c) => (
+                c.lambda_arn.clone(),
+                match c.lambda_version.as_str() {
+                    "V3_0" => 3,
+                    "V2_0" => 2,
+                    _ => 1,
+                },
+            ),
+            None => (lambda.pre_token_generation.clone()?, 1),
+        };
+        let mut request = json!({
+            "userAttributes": event_attributes(user),
+            "groupConfiguration": {
+                "groupsToOverride": groups.groups,
+                "iamRolesToOverride": groups.roles,
+                "preferredRole": groups.preferred_role,
+            },
+        });
+        if version >= 2 {
+            request["scopes"] = json!(scope.split_whitespace().collect::<Vec<_>>());
+        }
+        let caller = self.caller(&user.username, Some(&client.id));
+        let invocation = ctx.triggers.invocation(
+            (Trigger::PreTokenGeneration, &arn),
+            (&version.to_string(), source),
+            &caller,
+            request,
+        )?;
+        Some(PreToken {
+            invocation,
+            version,
+        })
+    }
+}
+
+/// Adds or overrides (`claimsToAddOrOverride`) and suppresses
+/// (`claimsToSuppress`) claims of one token, leaving reserved ones.
+fn override_claims(token: &mut Value, details: &Map<String, Value>) -> ApiResult<()> {
+    let allowed = |name: &str| {
+        let ok = !RESERVED_CLAIMS.contains(&name);
+        if !ok {
+            tracing::warn!(
+                claim = name,
+                "PreTokenGeneration may not change this claim: left as it is"
+            );
+        }
+        ok
+    };
+    if let Some(add) = object(&Value::Object(details.clone()), "claimsToAddOrOverride")? {
+        for (name, value) in add {
+            if allowed(name) {
+                token[name] = value.clone();
+            }
+        }
+    }
+    for name in strings(details.get("claimsToSuppress"))? {
+        if allowed(&name)
+            && let Some(claims) = token.as_object_mut()
+        {
+            claims.remove(&name);
+        }
+    }
+    Ok(())
+}
+
+impl PreToken {
+    /// Runs the trigger and applies its answer to the two tokens' claims.
+    pub(super) fn apply(&self, id: &mut Value, access: &mut Value) -> ApiResult<()> {
+        let response = self.invocation.run()?;
+        let (details, id_details, access_details) = if self.version >= 2 {
+            let Some(details) = object(&response, "claimsAndScopeOverrideDetails")? else {
+                return Ok(());
+            };
+            let as_value = Value::Object(details.clone());
+            let id_details = object(&as_value, "idTokenGeneration")?.cloned();
+            let access_details = object(&as_value, "accessTokenGeneration")?.cloned();
+            (details.clone(), id_details, access_details)
+        } else {
+            let Some(details) = object(&response, "claimsOverrideDetails")? else {
+                return Ok(());
+            };
+            (details.clone(), Some(details.clone()), None)
+        };
+        if let Some(d) = &id_details {
+            override_claims(id, d)?;
+        }
+        if let Some(d) = &access_details {
+            override_claims(access, d)?;
+            let mut scopes: Vec<String> = access["scope"]
+                .as_str()
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect();
+            let suppress = strings(d.get("scopesToSuppress"))?;
+            scopes.retain(|s| !suppress.contains(s));
+            for add in strings(d.get("scopesToAdd"))? {
+                if !scopes.contains(&add) {
+                    scopes.push(add);
+                }
+            }
+            access["scope"] = json!(scopes.join(" "));
+        }
+        let as_value = Value::Object(details);
+        if let Some(groups) = object(&as_value, "groupOverrideDetails")? {
+            let group_value = Value::Object(groups.clone());
+            if groups.contains_key("groupsToOverride") {
+                let list = strings(group_value.get("groupsToOverride"))?;
+                for token in [&mut *id, &mut *access] {
+                    set_or_remove(token, "cognito:groups", &list);
+                }
+            }
+            if groups.contains_key("iamRolesToOverride") {
+                let roles = strings(group_value.get("iamRolesToOverride"))?;
+                set_or_remove(id, "cognito:roles", &roles);
+            }
+            match group_value.get("preferredRole") {
+                Some(Value::String(role)) => id["cognito:preferred_role"] = json!(role),
+                Some(Value::Null) | None => {}
+                Some(_) => {
+                    return Err(ApiError::new(
+                        "InvalidLambdaResponseException",
+                        "Unrecognizable lambda output",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sets a list claim, or removes it when the list is empty (as Cognito
+/// leaves an empty group list out).
+fn set_or_remove(token: &mut Value, claim: &str, list: &[String]) {
+    if let Some(claims) = token.as_object_mut() {
+        if list.is_empty() {
+            claims.remove(claim);
+        } else {
+            claims.insert(claim.to_owned(), json!(list));
+        }
+    }
+}
+
+/// What PreSignUp answered for SignUp.
+#[derive(Debug, Default)]
+pub(super) struct PreSignUpAnswer {
+    pub(super) auto_confirm: bool,
+    pub(super) auto_verify_email: bool,
+    pub(super) auto_verify_phone: bool,
+}
+
+impl UserPools {
+    /// The trigger a request runs before it changes anything (read under
+    /// the read lock, run with none held): PreSignUp for SignUp and
+    /// AdminCreateUser.
+    pub(crate) fn trigger_before(
+        &self,
+        request: &UserPoolRequest,
+        ctx: &Context<'_>,
+    ) -> Option<Invocation> {
+        let attributes = |list: &Option<Vec<crate::shapes::cognito_idp::AttributeType>>| {
+            let map: Map<String, Value> = list
+                .iter()
+                .flatten()
+                .map(|a| (a.name.clone(), json!(a.value.clone().unwrap_or_default())))
+                .collect();
+            Value::Object(map)
+        };
+        let (pool, client, username, request, source) = match request {
+            UserPoolRequest::SignUp(i) => {
+                let (pool, _) = self.client(&i.client_id).ok()?;
+                let request = json!({
+                    "userAttributes": attributes(&i.user_attributes),
+                    "validationData": attributes(&i.validation_data),
+                    "clientMetadata": i.client_metadata.clone().unwrap_or_default(),
+                });
+                (
+                    pool,
+                    Some(i.client_id.as_str()),
+                    i.username.as_str(),
+                    request,
+                    "PreSignUp_SignUp",
+                )
+            }
+            UserPoolRequest::AdminCreateUser(i) => {
+                let pool = self.pool(&i.user_pool_id).ok()?;
+                let request = json!({
+                    "userAttributes": attributes(&i.user_attributes),
+                    "validationData": attributes(&i.validation_data),
+                    "clientMetadata": i.client_metadata.clone().unwrap_or_default(),
+                });
+                (
+                    pool,
+                    None,
+                    i.username.as_str(),
+                    request,
+                    "PreSignUp_AdminCreateUser",
+                )
+            }
+            _ => return None,
+        };
+        let arn = pool.settings.lambda_config.as_ref()?.pre_sign_up.clone()?;
+        let caller = pool.caller(username, client);
+        ctx.triggers
+            .invocation((Trigger::PreSignUp, &arn), ("1", source), &caller, request)
+    }
+}
+
+/// PreSignUp's answer, from what ran ahead: None when no trigger ran; the
+/// trigger's error when it failed.
+pub(super) fn pre_sign_up_answer(ctx: &Context<'_>) -> ApiResult<Option<PreSignUpAnswer>> {
+    let Some(outcome) = ctx.ahead.and_then(|a| a.trigger.as_ref()) else {
+        return Ok(None);
+    };
+    let response = outcome.as_ref().map_err(Clone::clone)?;
+    Ok(Some(PreSignUpAnswer {
+        auto_confirm: flag(response, "autoConfirmUser")?,
+        auto_verify_email: flag(response, "autoVerifyEmail")?,
+        auto_verify_phone: flag(response, "autoVerifyPhone")?,
+    }))
+}

@@ -1,0 +1,594 @@
+//! Lambda triggers run as real handler processes (Python and Node files
+//! written for AWS, run through the mock's runner), an HTTP endpoint and a
+//! fake Lambda Invoke API. Each test checks both sides: the event the
+//! handler received (each handler writes it next to itself) and what its
+//! answer did: a confirmed user, a refused sign-up with the handler's
+//! message, claims and scopes in tokens verified against the JWKS. Failing
+//! handlers (too slow, a crash, garbage) give AWS's errors and create
+//! nothing.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use mock_cognito::MockCognito;
+use mock_cognito::triggers::TriggerTarget;
+use serde_json::{Value, json};
+
+const PRE_SIGN_UP: &str = "arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up";
+const PRE_TOKEN: &str = "arn:aws:lambda:us-east-1:123456789012:function:pre-token";
+const PASSWORD: &str = "Trigger-Passw0rd!";
+
+/// A directory of its own for a test's handler files.
+fn handler_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mock-triggers-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes a handler file; returns its path.
+fn handler(dir: &Path, file: &str, source: &str) -> PathBuf {
+    let path = dir.join(file);
+    std::fs::write(&path, source).unwrap();
+    path
+}
+
+/// The event a handler recorded (it writes `<file>.event.json`).
+fn recorded(path: &Path) -> Value {
+    let text = std::fs::read_to_string(format!("{}.event.json", path.display()))
+        .unwrap_or_else(|e| panic!("{} recorded no event: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A pool with this LambdaConfig, an app client (password sign-in), and
+/// auto-verified email.
+async fn pool_with(mock: &MockCognito, lambda_config: Value) -> (String, String) {
+    let addr = mock.addr();
+    let pool = common::ok(
+        addr,
+        "CreateUserPool",
+        json!({
+            "PoolName": "triggers",
+            "AutoVerifiedAttributes": ["email"],
+            "LambdaConfig": lambda_config,
+        }),
+    )
+    .await;
+    let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_owned();
+    let client = common::ok(
+        addr,
+        "CreateUserPoolClient",
+        json!({
+            "UserPoolId": pool_id, "ClientName": "app",
+            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        }),
+    )
+    .await;
+    let client_id = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (pool_id, client_id)
+}
+
+async fn sign_up(
+    mock: &MockCognito,
+    client_id: &str,
+    username: &str,
+    email: &str,
+) -> common::Reply {
+    common::call(
+        mock.addr(),
+        "SignUp",
+        &json!({
+            "ClientId": client_id, "Username": username, "Password": PASSWORD,
+            "UserAttributes": [{"Name": "email", "Value": email}],
+            "ValidationData": [{"Name": "invite", "Value": "blue"}],
+            "ClientMetadata": {"source": "test"},
+        }),
+        false,
+    )
+    .await
+}
+
+async fn user_status(mock: &MockCognito, pool_id: &str, username: &str) -> Option<Value> {
+    let r = common::call(
+        mock.addr(),
+        "AdminGetUser",
+        &json!({"UserPoolId": pool_id, "Username": username}),
+        true,
+    )
+    .await;
+    (r.status == 200).then(|| r.json())
+}
+
+const PYTHON_PRE_SIGN_UP: &str = r#"
+import json
+def handler(event, context):
+    with open(__file__ + ".event.json", "w") as f:
+        json.dump(event, f)
+    email = event["request"]["userAttributes"].get("email", "")
+    if not email.endswith("@example.com"):
+        raise Exception("Only example.com addresses may sign up")
+    event["response"]["autoConfirmUser"] = True
+    event["response"]["autoVerifyEmail"] = True
+    return event
+"#;
+
+const NODE_PRE_SIGN_UP: &str = r#"
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+export const handler = async (event) => {
+  writeFileSync(fileURLToPath(import.meta.url) + '.event.json', JSON.stringify(event));
+  const email = event.request.userAttributes.email ?? '';
+  if (!email.endsWith('@example.com')) throw new Error('Only example.com addresses may sign up');
+  event.response.autoConfirmUser = true;
+  event.response.autoVerifyEmail = true;
+  return event;
+};
+"#;
+
+/// PreSignUp through a handler file: the event AWS would send, an
+/// auto-confirmed and verified user, and a refusal in the handler's words
+/// that creates no one.
+async fn pre_sign_up_with(file: &str, source: &str) {
+    let dir = handler_dir(file);
+    let path = handler(&dir, file, source);
+    let mock = MockCognito::builder()
+        .trigger(PRE_SIGN_UP, TriggerTarget::File(path.clone()))
+        .start()
+        .await
+        .unwrap();
+    let (pool_id, client_id) = pool_with(&mock, json!({"PreSignUp": PRE_SIGN_UP})).await;
+
+    let r = common::answer(sign_up(&mock, &client_id, "ann", "ann@example.com").await);
+    assert_eq!(r["UserConfirmed"], true);
+    assert!(
+        r.get("CodeDeliveryDetails").is_none(),
+        "no code for a confirmed user"
+    );
+    let event = recorded(&path);
+    assert_eq!(event["version"], "1");
+    assert_eq!(event["triggerSource"], "PreSignUp_SignUp");
+    assert_eq!(event["region"], "us-east-1");
+    assert_eq!(event["userPoolId"], pool_id.as_str());
+    assert_eq!(event["userName"], "ann");
+    assert_eq!(event["callerContext"]["clientId"], client_id.as_str());
+    assert!(event["callerContext"]["awsSdkVersion"].is_string());
+    assert_eq!(
+        event["request"]["userAttributes"]["email"],
+        "ann@example.com"
+    );
+    assert_eq!(event["request"]["validationData"]["invite"], "blue");
+    assert_eq!(event["request"]["clientMetadata"]["source"], "test");
+    let user = user_status(&mock, &pool_id, "ann").await.unwrap();
+    assert_eq!(user["UserStatus"], "CONFIRMED");
+    let verified = user["UserAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["Name"] == "email_verified" && a["Value"] == "true");
+    assert!(verified, "{user}");
+
+    let (code, message) = common::refused(sign_up(&mock, &client_id, "bob", "bob@gmail.com").await);
+    assert_eq!(code, "UserLambdaValidationException");
+    assert_eq!(
+        message,
+        "PreSignUp failed with error Only example.com addresses may sign up."
+    );
+    assert!(
+        user_status(&mock, &pool_id, "bob").await.is_none(),
+        "bob was created"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn pre_sign_up_in_python_confirms_or_refuses() {
+    pre_sign_up_with("pre_sign_up.py", PYTHON_PRE_SIGN_UP).await;
+}
+
+#[tokio::test]
+async fn pre_sign_up_in_node_confirms_or_refuses() {
+    pre_sign_up_with("pre_sign_up.mjs", NODE_PRE_SIGN_UP).await;
+}
+
+const PYTHON_PRE_TOKEN_V2: &str = r#"
+import json
+def handler(event, context):
+    with open(__file__ + ".event.json", "w") as f:
+        json.dump(event, f)
+    event["response"]["claimsAndScopeOverrideDetails"] = {
+        "idTokenGeneration": {
+            "claimsToAddOrOverride": {"tenant": "acme", "sub": "forged"},
+            "claimsToSuppress": ["email"],
+        },
+        "accessTokenGeneration": {
+            "claimsToAddOrOverride": {"plan": "gold"},
+            "scopesToAdd": ["orders/read"],
+            "scopesToSuppress": ["aws.cognito.signin.user.admin"],
+        },
+        "groupOverrideDetails": {"groupsToOverride": ["tenant-acme"]},
+    }
+    return event
+"#;
+
+const NODE_PRE_TOKEN_V2: &str = r#"
+const { writeFileSync } = require('node:fs');
+exports.handler = async (event) => {
+  writeFileSync(__filename + '.event.json', JSON.stringify(event));
+  event.response.claimsAndScopeOverrideDetails = {
+    idTokenGeneration: {
+      claimsToAddOrOverride: { tenant: 'acme', sub: 'forged' },
+      claimsToSuppress: ['email'],
+    },
+    accessTokenGeneration: {
+      claimsToAddOrOverride: { plan: 'gold' },
+      scopesToAdd: ['orders/read'],
+      scopesToSuppress: ['aws.cognito.signin.user.admin'],
+    },
+    groupOverrideDetails: { groupsToOverride: ['tenant-acme'] },
+  };
+  return event;
+};
+"#;
+
+/// A confirmed user with an email, signed in with USER_PASSWORD_AUTH.
+async fn signed_in(mock: &MockCognito, pool_id: &str, client_id: &str) -> common::Reply {
+    let cip = common::user_pool_client(&mock.endpoint());
+    common::confirmed_user(
+        &cip,
+        pool_id,
+        "cat",
+        &[("email", "cat@example.com")],
+        PASSWORD,
+    )
+    .await;
+    common::call(
+        mock.addr(),
+        "InitiateAuth",
+        &json!({
+            "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": "cat", "PASSWORD": PASSWORD},
+        }),
+        false,
+    )
+    .await
+}
+
+/// PreTokenGeneration version 2 through a handler file: the event, and the
+/// claims and scopes its answer changed in tokens verified against the
+/// JWKS (a reserved claim left alone), on sign-in and on refresh.
+async fn pre_token_v2_with(file: &str, source: &str) {
+    let dir = handler_dir(file);
+    let path = handler(&dir, file, source);
+    let mock = MockCognito::builder()
+        .trigger(PRE_TOKEN, TriggerTarget::File(path.clone()))
+        .start()
+        .await
+        .unwrap();
+    let config =
+        json!({"PreTokenGenerationConfig": {"LambdaArn": PRE_TOKEN, "LambdaVersion": "V2_0"}});
+    let (pool_id, client_id) = pool_with(&mock, config).await;
+    let out = common::answer(signed_in(&mock, &pool_id, &client_id).await);
+    let tokens = &out["AuthenticationResult"];
+    let event = recorded(&path);
+    assert_eq!(event["version"], "2");
+    assert_eq!(event["triggerSource"], "TokenGeneration_Authentication");
+    assert_eq!(event["userName"], "cat");
+    assert_eq!(
+        event["request"]["userAttributes"]["email"],
+        "cat@example.com"
+    );
+    assert_eq!(
+        event["request"]["userAttributes"]["cognito:user_status"],
+        "CONFIRMED"
+    );
+    assert_eq!(
+        event["request"]["scopes"],
+        json!(["aws.cognito.signin.user.admin"])
+    );
+    assert!(event["request"]["groupConfiguration"].is_object());
+
+    let addr = mock.addr();
+    let id = common::verify_jwt(
+        addr,
+        &pool_id,
+        tokens["IdToken"].as_str().unwrap(),
+        Some(&client_id),
+    )
+    .await
+    .unwrap();
+    assert_eq!(id["tenant"], "acme");
+    assert!(id.get("email").is_none(), "email suppressed");
+    assert_ne!(id["sub"], "forged", "a reserved claim stays");
+    assert_eq!(id["cognito:groups"], json!(["tenant-acme"]));
+    let access = common::verify_jwt(
+        addr,
+        &pool_id,
+        tokens["AccessToken"].as_str().unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(access["plan"], "gold");
+    assert_eq!(access["scope"], "orders/read");
+
+    // A refresh runs it again, as TokenGeneration_RefreshTokens.
+    let refreshed = common::answer(
+        common::call(
+            addr,
+            "InitiateAuth",
+            &json!({
+                "ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH",
+                "AuthParameters": {"REFRESH_TOKEN": tokens["RefreshToken"]},
+            }),
+            false,
+        )
+        .await,
+    );
+    assert_eq!(
+        recorded(&path)["triggerSource"],
+        "TokenGeneration_RefreshTokens"
+    );
+    let id = common::verify_jwt(
+        addr,
+        &pool_id,
+        refreshed["AuthenticationResult"]["IdToken"]
+            .as_str()
+            .unwrap(),
+        Some(&client_id),
+    )
+    .await
+    .unwrap();
+    assert_eq!(id["tenant"], "acme");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn pre_token_generation_v2_in_python_adds_suppresses_and_rescopes() {
+    pre_token_v2_with("pre_token.py", PYTHON_PRE_TOKEN_V2).await;
+}
+
+#[tokio::test]
+async fn pre_token_generation_v2_in_node_adds_suppresses_and_rescopes() {
+    pre_token_v2_with("pre_token.js", NODE_PRE_TOKEN_V2).await;
+}
+
+#[tokio::test]
+async fn pre_token_generation_v1_overrides_id_token_claims_and_groups() {
+    let dir = handler_dir("v1");
+    let path = handler(
+        &dir,
+        "v1.py",
+        r#"
+import json
+def handler(event, context):
+    with open(__file__ + ".event.json", "w") as f:
+        json.dump(event, f)
+    event["response"]["claimsOverrideDetails"] = {
+        "claimsToAddOrOverride": {"department": "sales"},
+        "groupOverrideDetails": {"groupsToOverride": ["sales"], "preferredRole": "arn:aws:iam::123456789012:role/Sales"},
+    }
+    return event
+"#,
+    );
+    let mock = MockCognito::builder()
+        .trigger(PRE_TOKEN, TriggerTarget::File(path.clone()))
+        .start()
+        .await
+        .unwrap();
+    let (pool_id, client_id) = pool_with(&mock, json!({"PreTokenGeneration": PRE_TOKEN})).await;
+    let out = common::answer(signed_in(&mock, &pool_id, &client_id).await);
+    assert_eq!(recorded(&path)["version"], "1");
+    assert!(recorded(&path)["request"].get("scopes").is_none());
+    let id = common::verify_jwt(
+        mock.addr(),
+        &pool_id,
+        out["AuthenticationResult"]["IdToken"].as_str().unwrap(),
+        Some(&client_id),
+    )
+    .await
+    .unwrap();
+    assert_eq!(id["department"], "sales");
+    assert_eq!(id["cognito:groups"], json!(["sales"]));
+    assert_eq!(
+        id["cognito:preferred_role"],
+        "arn:aws:iam::123456789012:role/Sales"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A handler too slow, one that crashes and one that prints garbage: each
+/// AWS's error, and no user (PreSignUp) or tokens (PreTokenGeneration).
+#[tokio::test]
+async fn slow_crashing_and_garbage_handlers_give_awss_errors_and_change_nothing() {
+    let dir = handler_dir("failing");
+    let cases = [
+        (
+            "slow.py",
+            "import time\ndef handler(event, context):\n    time.sleep(5)\n    return event\n",
+            "UnexpectedLambdaException",
+        ),
+        (
+            "crash.py",
+            "import sys\ndef handler(event, context):\n    sys.exit(3)\n",
+            "UserLambdaValidationException",
+        ),
+        (
+            "garbage.py",
+            "import sys\ndef handler(event, context):\n    sys.stdout.write('not json at all')\n    sys.stdout.flush()\n    import os\n    os._exit(0)\n",
+            "InvalidLambdaResponseException",
+        ),
+    ];
+    for (file, source, expected) in cases {
+        let path = handler(&dir, file, source);
+        let mock = MockCognito::builder()
+            .trigger(PRE_SIGN_UP, TriggerTarget::File(path.clone()))
+            .trigger(PRE_TOKEN, TriggerTarget::File(path))
+            .trigger_timeout(Duration::from_secs(1))
+            .start()
+            .await
+            .unwrap();
+        let (pool_id, client_id) = pool_with(&mock, json!({"PreSignUp": PRE_SIGN_UP})).await;
+        let (code, message) =
+            common::refused(sign_up(&mock, &client_id, "dan", "dan@example.com").await);
+        assert_eq!(code, expected, "{file}: {message}");
+        if file == "crash.py" {
+            assert_eq!(
+                message,
+                "PreSignUp failed with error Runtime exited with error: exit status 3."
+            );
+        }
+        assert!(
+            user_status(&mock, &pool_id, "dan").await.is_none(),
+            "{file}"
+        );
+
+        let (pool_id, client_id) = pool_with(&mock, json!({"PreTokenGeneration": PRE_TOKEN})).await;
+        let (code, _) = common::refused(signed_in(&mock, &pool_id, &client_id).await);
+        assert_eq!(code, expected, "{file} on sign-in");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A handler served over HTTP, and one behind the Lambda Invoke API (as
+/// `sam local start-lambda` serves it), both in this test's process.
+#[tokio::test]
+async fn url_and_lambda_endpoint_targets_get_the_event() {
+    use axum::routing::post;
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
+    let record = |seen: Arc<Mutex<Vec<(String, Value)>>>| {
+        move |uri: axum::http::Uri, axum::Json(event): axum::Json<Value>| {
+            let seen = seen.clone();
+            async move {
+                let mut answer = event.clone();
+                seen.lock().unwrap().push((uri.to_string(), event));
+                let refuse = answer["request"]["userAttributes"]["email"] == "no@example.com";
+                if refuse {
+                    return (
+                        axum::http::StatusCode::OK,
+                        [("x-amz-function-error", "Unhandled")],
+                        axum::Json(
+                            json!({"errorMessage": "refused by the function", "errorType": "Error"}),
+                        ),
+                    );
+                }
+                answer["response"]["autoConfirmUser"] = json!(true);
+                (
+                    axum::http::StatusCode::OK,
+                    [("x-amz-executed-version", "$LATEST")],
+                    axum::Json(answer),
+                )
+            }
+        }
+    };
+    let app = axum::Router::new()
+        .route("/hook", post(record(seen.clone())))
+        .route(
+            "/2015-03-31/functions/{name}/invocations",
+            post(record(seen.clone())),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let mock = MockCognito::builder()
+        .trigger(PRE_SIGN_UP, TriggerTarget::Url(format!("{base}/hook")))
+        .lambda_endpoint(&base)
+        .start()
+        .await
+        .unwrap();
+    let (_, by_url) = pool_with(&mock, json!({"PreSignUp": PRE_SIGN_UP})).await;
+    let other = "arn:aws:lambda:us-east-1:123456789012:function:signup-check:live";
+    let (_, by_lambda) = pool_with(&mock, json!({"PreSignUp": other})).await;
+
+    let r = common::answer(sign_up(&mock, &by_url, "eve", "eve@example.com").await);
+    assert_eq!(r["UserConfirmed"], true);
+    let r = common::answer(sign_up(&mock, &by_lambda, "fay", "fay@example.com").await);
+    assert_eq!(r["UserConfirmed"], true);
+    let (code, message) =
+        common::refused(sign_up(&mock, &by_lambda, "gus", "no@example.com").await);
+    assert_eq!(code, "UserLambdaValidationException");
+    assert_eq!(
+        message,
+        "PreSignUp failed with error refused by the function."
+    );
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen[0].0, "/hook");
+    assert_eq!(seen[0].1["userName"], "eve");
+    assert_eq!(
+        seen[1].0,
+        "/2015-03-31/functions/signup-check/invocations?Qualifier=live"
+    );
+    assert_eq!(seen[1].1["triggerSource"], "PreSignUp_SignUp");
+}
+
+/// A seed file's `[triggers]` maps ARNs to the example handlers shipped in
+/// `examples/triggers/`; a pool made later with those ARNs runs them.
+#[tokio::test]
+async fn a_seed_file_maps_arns_to_the_example_handlers() {
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/triggers");
+    let seed = format!(
+        r#"
+[triggers]
+timeout_secs = 10
+
+[triggers.functions."{PRE_SIGN_UP}"]
+file = "{examples}/pre_sign_up.mjs"
+
+[triggers.functions."{PRE_TOKEN}"]
+file = "{examples}/pre_token_generation.py"
+"#
+    );
+    let mock = MockCognito::builder()
+        .seed(mock_cognito::SeedConfig::from_toml(&seed).unwrap())
+        .start()
+        .await
+        .unwrap();
+    let config = json!({
+        "PreSignUp": PRE_SIGN_UP,
+        "PreTokenGenerationConfig": {"LambdaArn": PRE_TOKEN, "LambdaVersion": "V2_0"},
+    });
+    let (pool_id, client_id) = pool_with(&mock, config).await;
+    let (code, _) = common::refused(sign_up(&mock, &client_id, "hal", "hal@gmail.com").await);
+    assert_eq!(code, "UserLambdaValidationException");
+    let r = common::answer(sign_up(&mock, &client_id, "ida", "ida@example.com").await);
+    assert_eq!(r["UserConfirmed"], true);
+    let out = common::answer(
+        common::call(
+            mock.addr(),
+            "InitiateAuth",
+            &json!({
+                "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "ida", "PASSWORD": PASSWORD},
+            }),
+            false,
+        )
+        .await,
+    );
+    let access = common::verify_jwt(
+        mock.addr(),
+        &pool_id,
+        out["AuthenticationResult"]["AccessToken"].as_str().unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(access["tenant"], "default");
+    assert_eq!(access["scope"], "https://api.example.com/read");
+
+    // A target must be one thing.
+    let bad = format!(
+        "[triggers.functions.\"{PRE_SIGN_UP}\"]\nfile = \"a.py\"\nurl = \"http://127.0.0.1:1/\"\n"
+    );
+    let refused = MockCognito::builder()
+        .seed(mock_cognito::SeedConfig::from_toml(&bad).unwrap())
+        .start()
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("exactly one of"), "{refused}");
+}
