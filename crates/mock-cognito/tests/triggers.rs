@@ -246,12 +246,17 @@ async fn signed_in(mock: &MockCognito, pool_id: &str, client_id: &str) -> common
         PASSWORD,
     )
     .await;
+    password_sign_in(mock, client_id, "cat").await
+}
+
+/// USER_PASSWORD_AUTH for `username`: the reply.
+async fn password_sign_in(mock: &MockCognito, client_id: &str, username: &str) -> common::Reply {
     common::call(
         mock.addr(),
         "InitiateAuth",
         &json!({
             "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
-            "AuthParameters": {"USERNAME": "cat", "PASSWORD": PASSWORD},
+            "AuthParameters": {"USERNAME": username, "PASSWORD": PASSWORD},
         }),
         false,
     )
@@ -558,18 +563,7 @@ file = "{examples}/pre_token_generation.py"
     assert_eq!(code, "UserLambdaValidationException");
     let r = common::answer(sign_up(&mock, &client_id, "ida", "ida@example.com").await);
     assert_eq!(r["UserConfirmed"], true);
-    let out = common::answer(
-        common::call(
-            mock.addr(),
-            "InitiateAuth",
-            &json!({
-                "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
-                "AuthParameters": {"USERNAME": "ida", "PASSWORD": PASSWORD},
-            }),
-            false,
-        )
-        .await,
-    );
+    let out = common::answer(password_sign_in(&mock, &client_id, "ida").await);
     let access = common::verify_jwt(
         mock.addr(),
         &pool_id,
