@@ -586,3 +586,113 @@ file = "{examples}/pre_token_generation.py"
         .unwrap_err();
     assert!(refused.to_string().contains("exactly one of"), "{refused}");
 }
+
+const PRE_AUTH: &str = "arn:aws:lambda:us-east-1:123456789012:function:pre-auth";
+const POST_AUTH: &str = "arn:aws:lambda:us-east-1:123456789012:function:post-auth";
+
+/// PreAuthentication (Python) refuses a user before any password check;
+/// PostAuthentication (Node) sees each passed sign-in, and its refusal
+/// issues no tokens. Neither runs on a refresh.
+#[tokio::test]
+async fn pre_and_post_authentication_see_each_sign_in_and_may_refuse_it() {
+    let dir = handler_dir("auth");
+    let pre = handler(
+        &dir,
+        "pre_auth.py",
+        r#"
+import json
+def handler(event, context):
+    with open(__file__ + ".event.json", "w") as f:
+        json.dump(event, f)
+    if event["userName"] == "cat-blocked":
+        raise Exception("This account is blocked")
+    return event
+"#,
+    );
+    let post = handler(
+        &dir,
+        "post_auth.mjs",
+        r#"
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+export const handler = async (event) => {
+  writeFileSync(fileURLToPath(import.meta.url) + '.event.json', JSON.stringify(event));
+  if (event.request.userAttributes.email === 'late@example.com') throw new Error('Too late today');
+  return event;
+};
+"#,
+    );
+    let mock = MockCognito::builder()
+        .trigger(PRE_AUTH, TriggerTarget::File(pre.clone()))
+        .trigger(POST_AUTH, TriggerTarget::File(post.clone()))
+        .start()
+        .await
+        .unwrap();
+    let (pool_id, client_id) = pool_with(
+        &mock,
+        json!({"PreAuthentication": PRE_AUTH, "PostAuthentication": POST_AUTH}),
+    )
+    .await;
+    let out = common::answer(signed_in(&mock, &pool_id, &client_id).await);
+    let pre_event = recorded(&pre);
+    assert_eq!(
+        pre_event["triggerSource"],
+        "PreAuthentication_Authentication"
+    );
+    assert_eq!(pre_event["userName"], "cat");
+    assert_eq!(
+        pre_event["request"]["userAttributes"]["email"],
+        "cat@example.com"
+    );
+    assert_eq!(pre_event["request"]["userNotFound"], false);
+    let post_event = recorded(&post);
+    assert_eq!(
+        post_event["triggerSource"],
+        "PostAuthentication_Authentication"
+    );
+    assert_eq!(post_event["callerContext"]["clientId"], client_id.as_str());
+    assert_eq!(post_event["request"]["newDeviceUsed"], false);
+
+    let cip = common::user_pool_client(&mock.endpoint());
+    common::confirmed_user(&cip, &pool_id, "cat-blocked", &[], PASSWORD).await;
+    let (code, message) = common::refused(password_sign_in(&mock, &client_id, "cat-blocked").await);
+    assert_eq!(code, "UserLambdaValidationException");
+    assert_eq!(
+        message,
+        "PreAuthentication failed with error This account is blocked."
+    );
+
+    common::confirmed_user(
+        &cip,
+        &pool_id,
+        "late",
+        &[("email", "late@example.com")],
+        PASSWORD,
+    )
+    .await;
+    let (code, message) = common::refused(password_sign_in(&mock, &client_id, "late").await);
+    assert_eq!(code, "UserLambdaValidationException");
+    assert_eq!(
+        message,
+        "PostAuthentication failed with error Too late today."
+    );
+
+    // A refresh is not an authentication: neither trigger runs.
+    std::fs::remove_file(format!("{}.event.json", pre.display())).unwrap();
+    std::fs::remove_file(format!("{}.event.json", post.display())).unwrap();
+    common::answer(
+        common::call(
+            mock.addr(),
+            "InitiateAuth",
+            &json!({
+                "ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH",
+                "AuthParameters": {"REFRESH_TOKEN": out["AuthenticationResult"]["RefreshToken"]},
+            }),
+            false,
+        )
+        .await,
+    );
+    assert!(!Path::new(&format!("{}.event.json", pre.display())).exists());
+    assert!(!Path::new(&format!("{}.event.json", post.display())).exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -86,6 +86,12 @@ fn sign_in(
 ) -> Option<ApiResult<Value>> {
     use UserPoolRequest as R;
     let no_parameters = Default::default();
+    // PreAuthentication ran ahead: its refusal ends the sign-in.
+    if matches!(request, R::InitiateAuth(_) | R::AdminInitiateAuth(_))
+        && let Some(refused) = crate::user_pool::refusal_ahead(ctx)
+    {
+        return Some(Err(refused));
+    }
     let step = match request {
         R::InitiateAuth(i) => shared.user_pools_mut().initiate_auth(
             &i.client_id,

@@ -1,4 +1,5 @@
-//! Lambda triggers, run offline as the user's own handlers.
+//! Lambda triggers, run offline as the user's own handlers (PreSignUp,
+//! PreAuthentication, PostAuthentication and PreTokenGeneration so far).
 //!
 //! A pool's `LambdaConfig` names functions by ARN. The mock resolves each
 //! ARN to a local target ([`TriggerTarget`]): a handler file written for
@@ -119,6 +120,8 @@ impl Triggers {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Trigger {
     PreSignUp,
+    PreAuthentication,
+    PostAuthentication,
     PreTokenGeneration,
 }
 
@@ -127,6 +130,8 @@ impl Trigger {
     fn name(self) -> &'static str {
         match self {
             Trigger::PreSignUp => "PreSignUp",
+            Trigger::PreAuthentication => "PreAuthentication",
+            Trigger::PostAuthentication => "PostAuthentication",
             Trigger::PreTokenGeneration => "PreTokenGeneration",
         }
     }

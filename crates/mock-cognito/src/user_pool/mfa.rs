@@ -528,7 +528,7 @@ impl UserPools {
                     },
                     ctx,
                 )?;
-                result.new_device = new_device;
+                result.set_new_device(new_device);
                 Ok(AuthReply::Tokens(result))
             }
             MfaGate::Challenge(c) => Ok(AuthReply::Challenge(c)),

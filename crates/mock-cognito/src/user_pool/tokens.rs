@@ -50,6 +50,8 @@ pub struct UnsignedTokens {
     pub(super) new_device: Option<crate::shapes::cognito_idp::NewDeviceMetadataType>,
     /// The pool's PreTokenGeneration trigger, run before signing.
     pre_token: Option<Box<super::trigger_events::PreToken>>,
+    /// The pool's PostAuthentication trigger (sign-ins only), run first.
+    post_auth: Option<Box<super::trigger_events::PostAuthentication>>,
 }
 
 impl std::fmt::Debug for UnsignedTokens {
@@ -75,10 +77,25 @@ impl UnsignedTokens {
         self
     }
 
-    /// Runs the pool's PreTokenGeneration trigger, if any (no lock held),
-    /// then signs both tokens: the `AuthenticationResult`. A failed trigger
-    /// is its error, and nothing is issued.
+    /// Records the device the sign-in was just issued (NewDeviceMetadata).
+    pub(super) fn set_new_device(
+        &mut self,
+        device: Option<crate::shapes::cognito_idp::NewDeviceMetadataType>,
+    ) {
+        if let (Some(_), Some(post_auth)) = (&device, self.post_auth.as_mut()) {
+            post_auth.new_device_used();
+        }
+        self.new_device = device;
+    }
+
+    /// Runs the pool's PostAuthentication (for a sign-in) and
+    /// PreTokenGeneration triggers, if any (no lock held), then signs both
+    /// tokens: the `AuthenticationResult`. A failed trigger is its error,
+    /// and nothing is issued.
     pub fn sign(mut self) -> ApiResult<AuthenticationResultType> {
+        if let Some(post_auth) = self.post_auth.take() {
+            post_auth.run()?;
+        }
         if let Some(pre_token) = self.pre_token.take() {
             pre_token.apply(&mut self.id, &mut self.access)?;
         }
@@ -240,6 +257,12 @@ impl UserPools {
         );
         pool.evict_sessions_over_limit(username, now);
         let mut result = self.mint_unsigned(pool_id, &origin_jti, false, ctx)?;
+        let pool = self.pool(pool_id)?;
+        result.post_auth = pool
+            .users
+            .get(username)
+            .and_then(|user| pool.post_authentication(user, client_id, ctx))
+            .map(Box::new);
         let refresh = refresh_token(ctx.rng);
         self.refresh_tokens.insert(
             refresh.clone(),
@@ -365,6 +388,7 @@ impl UserPools {
             refresh_token: None,
             new_device: None,
             pre_token: pre_token.map(Box::new),
+            post_auth: None,
         })
     }
 

@@ -6,6 +6,14 @@
 //!   user's attributes, validation data and client metadata; the answer's
 //!   `autoConfirmUser`, `autoVerifyEmail` and `autoVerifyPhone` apply to
 //!   SignUp. It runs before the user exists, so a refusal creates nothing.
+//! - PreAuthentication (`PreAuthentication_Authentication`): before an
+//!   API sign-in checks anything (InitiateAuth / AdminInitiateAuth, not a
+//!   refresh): the user's attributes and the call's client metadata as
+//!   `validationData`. A refusal ends the sign-in.
+//! - PostAuthentication (`PostAuthentication_Authentication`): once a
+//!   sign-in (API or hosted UI) has passed every challenge, before its
+//!   tokens are issued: the attributes and `newDeviceUsed`. A refusal
+//!   issues no tokens.
 //! - PreTokenGeneration (`TokenGeneration_Authentication`,
 //!   `_RefreshTokens`, `_HostedAuth`): the user's attributes and groups
 //!   (and, from version 2, the scopes); the answer adds, overrides or
@@ -56,6 +64,22 @@ pub(super) struct GroupClaims {
     pub(super) preferred_role: Option<String>,
 }
 
+/// A PostAuthentication invocation, run when the tokens are signed.
+#[derive(Debug)]
+pub(super) struct PostAuthentication(Invocation);
+
+impl PostAuthentication {
+    /// Marks the sign-in as made on a device issued just now.
+    pub(super) fn new_device_used(&mut self) {
+        self.0.event["request"]["newDeviceUsed"] = json!(true);
+    }
+
+    /// Runs the trigger: its refusal ends the sign-in.
+    pub(super) fn run(&self) -> ApiResult<()> {
+        self.0.run().map(|_| ())
+    }
+}
+
 /// A PreTokenGeneration invocation, and its event version.
 #[derive(Debug)]
 pub(super) struct PreToken {
@@ -85,6 +109,36 @@ impl Pool {
             username,
             client_id: client,
         }
+    }
+
+    /// The pool's PostAuthentication trigger for a sign-in of `user` on
+    /// `client_id`, if it has one that runs somewhere.
+    pub(super) fn post_authentication(
+        &self,
+        user: &User,
+        client_id: &str,
+        ctx: &Context<'_>,
+    ) -> Option<PostAuthentication> {
+        let arn = self
+            .settings
+            .lambda_config
+            .as_ref()?
+            .post_authentication
+            .clone()?;
+        let request = json!({
+            "userAttributes": event_attributes(user),
+            "newDeviceUsed": false,
+            "clientMetadata": {},
+        });
+        let caller = self.caller(&user.username, Some(client_id));
+        ctx.triggers
+            .invocation(
+                (Trigger::PostAuthentication, &arn),
+                ("1", "PostAuthentication_Authentication"),
+                &caller,
+                request,
+            )
+            .map(PostAuthentication)
     }
 
     /// The pool's PreTokenGeneration trigger for these tokens, if it has
@@ -253,7 +307,7 @@ pub(super) struct PreSignUpAnswer {
 impl UserPools {
     /// The trigger a request runs before it changes anything (read under
     /// the read lock, run with none held): PreSignUp for SignUp and
-    /// AdminCreateUser.
+    /// AdminCreateUser, PreAuthentication for a sign-in.
     pub(crate) fn trigger_before(
         &self,
         request: &UserPoolRequest,
@@ -298,12 +352,80 @@ impl UserPools {
                     "PreSignUp_AdminCreateUser",
                 )
             }
+            UserPoolRequest::InitiateAuth(i) => {
+                return self.pre_authentication(
+                    (&i.client_id, None),
+                    i.auth_flow,
+                    i.auth_parameters.as_ref(),
+                    i.client_metadata.as_ref(),
+                    ctx,
+                );
+            }
+            UserPoolRequest::AdminInitiateAuth(i) => {
+                return self.pre_authentication(
+                    (&i.client_id, Some(&i.user_pool_id)),
+                    i.auth_flow,
+                    i.auth_parameters.as_ref(),
+                    i.client_metadata.as_ref(),
+                    ctx,
+                );
+            }
             _ => return None,
         };
         let arn = pool.settings.lambda_config.as_ref()?.pre_sign_up.clone()?;
         let caller = pool.caller(username, client);
         ctx.triggers
             .invocation((Trigger::PreSignUp, &arn), ("1", source), &caller, request)
+    }
+}
+
+impl UserPools {
+    /// PreAuthentication for a sign-in (not a refresh) of a user the pool
+    /// has.
+    fn pre_authentication(
+        &self,
+        (client_id, admin_pool): (&str, Option<&str>),
+        flow: crate::shapes::cognito_idp::AuthFlowType,
+        parameters: Option<&std::collections::BTreeMap<String, String>>,
+        metadata: Option<&std::collections::BTreeMap<String, String>>,
+        ctx: &Context<'_>,
+    ) -> Option<Invocation> {
+        use crate::shapes::cognito_idp::AuthFlowType as F;
+        if matches!(flow, F::RefreshToken | F::RefreshTokenAuth) {
+            return None;
+        }
+        let (pool, _) = self.client(client_id).ok()?;
+        if admin_pool.is_some_and(|id| id != pool.id) {
+            return None;
+        }
+        let arn = pool
+            .settings
+            .lambda_config
+            .as_ref()?
+            .pre_authentication
+            .clone()?;
+        let username = pool.resolve(parameters?.get("USERNAME")?)?;
+        let user = pool.users.get(username)?;
+        let request = json!({
+            "userAttributes": event_attributes(user),
+            "validationData": metadata.cloned().unwrap_or_default(),
+            "userNotFound": false,
+        });
+        let caller = pool.caller(&user.username, Some(client_id));
+        ctx.triggers.invocation(
+            (Trigger::PreAuthentication, &arn),
+            ("1", "PreAuthentication_Authentication"),
+            &caller,
+            request,
+        )
+    }
+}
+
+/// The error of the trigger that ran ahead of the operation, if it failed.
+pub(crate) fn refusal_ahead(ctx: &Context<'_>) -> Option<ApiError> {
+    match ctx.ahead.and_then(|a| a.trigger.as_ref()) {
+        Some(Err(e)) => Some(e.clone()),
+        _ => None,
     }
 }
 
