@@ -369,7 +369,7 @@ async fn the_pool_and_the_client_decide_what_may_be_used() {
         .await
         .unwrap_err();
     assert_eq!(error, "InvalidParameterException");
-    // Allowed by the pool, but alice has no passkey: she chooses.
+    // Allowed by the pool and had by alice: straight to the code.
     let pool_offer = w
         .start("alice", &[("PREFERRED_CHALLENGE", "EMAIL_OTP")])
         .await

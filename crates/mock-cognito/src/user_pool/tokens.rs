@@ -257,12 +257,6 @@ impl UserPools {
         );
         pool.evict_sessions_over_limit(username, now);
         let mut result = self.mint_unsigned(pool_id, &origin_jti, false, ctx)?;
-        let pool = self.pool(pool_id)?;
-        result.post_auth = pool
-            .users
-            .get(username)
-            .and_then(|user| pool.post_authentication(user, client_id, ctx))
-            .map(Box::new);
         let refresh = refresh_token(ctx.rng);
         self.refresh_tokens.insert(
             refresh.clone(),
@@ -388,7 +382,11 @@ impl UserPools {
             refresh_token: None,
             new_device: None,
             pre_token: pre_token.map(Box::new),
-            post_auth: None,
+            // A sign-in, not a refresh, is an authentication.
+            post_auth: (!refresh)
+                .then(|| pool.post_authentication(user, &client.id, ctx))
+                .flatten()
+                .map(Box::new),
         })
     }
 
