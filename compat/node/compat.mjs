@@ -319,6 +319,100 @@ await step('amazon-cognito-identity-js: setDeviceStatusRemembered, then a sign-i
   assert((await signIn()).session.isValid(), 'the right secret signs in again');
 });
 
+// CUSTOM_AUTH: a second `cogkit mock serve` (CUSTOM_AUTH_ENDPOINT) runs
+// examples/triggers/*_auth_challenge*.mjs as the pool's DefineAuthChallenge,
+// CreateAuthChallenge and VerifyAuthChallengeResponse: a captcha after an
+// optional SRP password step, three tries.
+const customEndpoint = process.env.CUSTOM_AUTH_ENDPOINT;
+const customIdp = new CognitoIdentityProviderClient({ region, endpoint: customEndpoint, credentials: admin });
+const nodeTrigger = (name) => `arn:aws:lambda:${region}:123456789012:function:${name}-node`;
+
+async function customAuthPool() {
+  if (state.customPool) return state.customPool;
+  const pool = (await customIdp.send(new CreateUserPoolCommand({
+    PoolName: 'compat-node-custom',
+    LambdaConfig: {
+      DefineAuthChallenge: nodeTrigger('define-auth-challenge'),
+      CreateAuthChallenge: nodeTrigger('create-auth-challenge'),
+      VerifyAuthChallengeResponse: nodeTrigger('verify-auth-challenge-response'),
+    },
+  }))).UserPool.Id;
+  const app = (await customIdp.send(new CreateUserPoolClientCommand({
+    UserPoolId: pool, ClientName: 'captcha',
+    ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  }))).UserPoolClient.ClientId;
+  await customIdp.send(new AdminCreateUserCommand({
+    UserPoolId: pool, Username: 'cora', MessageAction: 'SUPPRESS',
+  }));
+  await customIdp.send(new AdminSetUserPasswordCommand({
+    UserPoolId: pool, Username: 'cora', Password: 'Cora-Passw0rd!', Permanent: true,
+  }));
+  state.customPool = { pool, app };
+  return state.customPool;
+}
+
+/** Solves the example's captcha ("a + b"). */
+const solve = (parameters) => String(parameters.captcha.split('+').reduce((sum, n) => sum + Number(n), 0));
+
+/**
+ * amazon-cognito-identity-js's custom sign-in: `initiateAuth` (or, with a
+ * password, `authenticateUser` under CUSTOM_AUTH, which sends SRP_A), then
+ * `sendCustomChallengeAnswer` with `answers(parameters)` until it succeeds.
+ * Resolves with the session and the captchas seen.
+ */
+function customSignIn(password, answers) {
+  return customAuthPool().then(({ pool, app }) => new Promise((resolve, reject) => {
+    const user = new CognitoUser({
+      Username: 'cora', Pool: new CognitoUserPool({ UserPoolId: pool, ClientId: app, endpoint: customEndpoint }),
+    });
+    user.setAuthenticationFlowType('CUSTOM_AUTH');
+    const seen = [];
+    const callbacks = {
+      onSuccess: (session) => resolve({ session, seen }),
+      onFailure: reject,
+      customChallenge: (parameters) => {
+        seen.push(parameters);
+        user.sendCustomChallengeAnswer(answers(parameters, seen.length), callbacks);
+      },
+    };
+    const details = new AuthenticationDetails({ Username: 'cora', Password: password });
+    if (password) user.authenticateUser(details, callbacks);
+    else user.initiateAuth(details, callbacks);
+  }));
+}
+
+await step('amazon-cognito-identity-js: CUSTOM_AUTH initiateAuth, a wrong then a right sendCustomChallengeAnswer (Lambda handlers)', async () => {
+  const { session, seen } = await customSignIn(undefined, (p, round) => (round === 1 ? '0' : solve(p)));
+  assert(seen.length === 2, `two captchas: ${JSON.stringify(seen)}`);
+  assert(/^\d \+ \d$/.test(seen[0].captcha) && seen[0].USERNAME === 'cora', JSON.stringify(seen[0]));
+  assert(seen[0].answer === undefined, 'the private answer is never shown');
+  const { pool, app } = await customAuthPool();
+  const verifier = CognitoJwtVerifier.create({ userPoolId: pool, tokenUse: 'id', clientId: app });
+  verifier.cacheJwks(await (await fetch(`${customEndpoint}/${pool}/.well-known/jwks.json`)).json());
+  const payload = await verifier.verify(session.getIdToken().getJwtToken());
+  assert(payload['cognito:username'] === 'cora', JSON.stringify(payload));
+});
+
+await step('amazon-cognito-identity-js: CUSTOM_AUTH with SRP_A: the password by SRP, then the captcha', async () => {
+  const { session, seen } = await customSignIn('Cora-Passw0rd!', solve);
+  assert(seen.length === 1 && session.isValid(), JSON.stringify(seen));
+  try {
+    await customSignIn('Wrong-Passw0rd!', solve);
+    throw new Error('a wrong password signed in');
+  } catch (e) {
+    assert(e.code === 'NotAuthorizedException', `${e.code} ${e.message}`);
+  }
+});
+
+await step('amazon-cognito-identity-js: CUSTOM_AUTH, three wrong answers: DefineAuthChallenge fails the sign-in', async () => {
+  try {
+    await customSignIn(undefined, () => '1');
+    throw new Error('wrong answers signed in');
+  } catch (e) {
+    assert(e.code === 'NotAuthorizedException', `${e.code} ${e.message}`);
+  }
+});
+
 // Amplify v6 keeps its tokens in a key-value storage; this one lets the
 // test read the refresh token Amplify holds. (Amplify.configure resets the
 // storage, so it is set after each configure.)

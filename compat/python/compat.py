@@ -164,6 +164,46 @@ def _():
         assert e.response["Error"]["Message"] == "Incorrect username or password.", e.response
 
 
+@step("boto3 CUSTOM_AUTH: Python DefineAuthChallenge/CreateAuthChallenge/VerifyAuthChallengeResponse handlers, a wrong then a right answer")
+def _():
+    # A second `cogkit mock serve` runs examples/triggers/*.py for these ARNs.
+    custom = boto3.client(
+        "cognito-idp", endpoint_url=os.environ["CUSTOM_AUTH_ENDPOINT"], region_name=REGION, **ADMIN
+    )
+    arn = "arn:aws:lambda:%s:123456789012:function:{}-python" % REGION
+    pool = custom.create_user_pool(
+        PoolName="compat-python-custom",
+        LambdaConfig={
+            "DefineAuthChallenge": arn.format("define-auth-challenge"),
+            "CreateAuthChallenge": arn.format("create-auth-challenge"),
+            "VerifyAuthChallengeResponse": arn.format("verify-auth-challenge-response"),
+        },
+    )["UserPool"]["Id"]
+    app = custom.create_user_pool_client(
+        UserPoolId=pool, ClientName="captcha", ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    custom.admin_create_user(UserPoolId=pool, Username="cy", MessageAction="SUPPRESS")
+    custom.admin_set_user_password(UserPoolId=pool, Username="cy", Password="Cy-Passw0rd!", Permanent=True)
+    reply = custom.initiate_auth(ClientId=app, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "cy"})
+    assert reply["ChallengeName"] == "CUSTOM_CHALLENGE", reply
+    assert set(reply["ChallengeParameters"]) == {"captcha", "USERNAME"}, reply["ChallengeParameters"]
+
+    def respond(session, answer):
+        return custom.respond_to_auth_challenge(
+            ClientId=app,
+            ChallengeName="CUSTOM_CHALLENGE",
+            Session=session,
+            ChallengeResponses={"USERNAME": "cy", "ANSWER": answer},
+        )
+
+    again = respond(reply["Session"], "0")
+    assert again["ChallengeName"] == "CUSTOM_CHALLENGE", again
+    a, b = again["ChallengeParameters"]["captcha"].split("+")
+    tokens = respond(again["Session"], str(int(a) + int(b)))["AuthenticationResult"]
+    claims = jwt.decode(tokens["IdToken"], options={"verify_signature": False})
+    assert claims["cognito:username"] == "cy", claims
+
+
 @step("flow 2: the SRP IdToken as a user-pool login")
 def _():
     c = credentials_for(state["identity_pool"], {login_key(state["pool"]): state["tokens"]["IdToken"]})

@@ -35,6 +35,29 @@ fn run_suite(name: &str, mut cmd: Command) -> Result<(usize, usize), String> {
     Ok((passed, failed))
 }
 
+/// `--trigger ARN=FILE` for the three custom-auth handlers of
+/// `examples/triggers/`, in Python and in Node.
+fn custom_auth_triggers() -> Vec<std::ffi::OsString> {
+    let dir = crate::workspace_root().join("examples/triggers");
+    let mut args = Vec::new();
+    for (language, ext) in [("python", "py"), ("node", "mjs")] {
+        for name in [
+            "define-auth-challenge",
+            "create-auth-challenge",
+            "verify-auth-challenge-response",
+        ] {
+            let file = dir.join(format!("{}.{ext}", name.replace('-', "_")));
+            let mut arg = std::ffi::OsString::from(format!(
+                "arn:aws:lambda:ap-northeast-1:123456789012:function:{name}-{language}="
+            ));
+            arg.push(file);
+            args.push("--trigger".into());
+            args.push(arg);
+        }
+    }
+    args
+}
+
 fn python_requirements() -> Result<Vec<String>, String> {
     let path = crate::workspace_root().join("compat/python/requirements.txt");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -60,18 +83,29 @@ pub(crate) fn run() -> Result<(), String> {
     // A second server started as a new user would, with no seed and no
     // --region: the clients' own regions must decide.
     let plain = crate::mock_server::MockServer::start_plain(&bin)?;
+    // A third runs the example CUSTOM_AUTH handlers (examples/triggers/)
+    // for the ARNs the scripts' pools name, one set per language.
+    let custom = crate::mock_server::MockServer::start_with(&bin, &custom_auth_triggers())?;
 
     let mut py = Command::new(&python);
     py.arg(crate::workspace_root().join("compat/python/compat.py"))
         .env("MOCK_ENDPOINT", &server.endpoint)
         .env("PLAIN_MOCK_ENDPOINT", &plain.endpoint)
+        .env("CUSTOM_AUTH_ENDPOINT", &custom.endpoint)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("PYTHONUNBUFFERED", "1");
     let (p1, f1) = run_suite("python", py)?;
-    let node = crate::node::command("compat.mjs", &[("MOCK_ENDPOINT", server.endpoint.clone())])?;
+    let node = crate::node::command(
+        "compat.mjs",
+        &[
+            ("MOCK_ENDPOINT", server.endpoint.clone()),
+            ("CUSTOM_AUTH_ENDPOINT", custom.endpoint.clone()),
+        ],
+    )?;
     let (p2, f2) = run_suite("node", node)?;
     drop(server);
     drop(plain);
+    drop(custom);
 
     let (passed, failed) = (p1 + p2, f1 + f2);
     println!("{passed} passed, {failed} failed");

@@ -67,7 +67,7 @@ impl MockServer {
 
     /// Starts `bin mock serve` as a new user does: no seed, no region.
     pub(crate) fn start_plain(bin: &Path) -> Result<MockServer, String> {
-        Self::start_with(bin, &[])
+        Self::start_with::<&str>(bin, &[])
     }
 
     /// Kills the server with SIGKILL, as a crash would: no shutdown path
@@ -78,7 +78,10 @@ impl MockServer {
     }
 
     /// Starts `bin mock serve` on a free port with `args`.
-    pub(crate) fn start_with(bin: &Path, args: &[&std::ffi::OsStr]) -> Result<MockServer, String> {
+    pub(crate) fn start_with<S: AsRef<std::ffi::OsStr>>(
+        bin: &Path,
+        args: &[S],
+    ) -> Result<MockServer, String> {
         let mut child = Command::new(bin)
             .args(["mock", "serve", "--addr", "127.0.0.1:0"])
             .args(args)

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::ahead::WorkAhead;
 use crate::engine::Shared;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::shapes::cognito_idp::{
     ClientAuthenticationResultType, GetClientTokenResponse, GetTokensFromRefreshTokenResponse,
     UserPoolRequest,
@@ -153,23 +153,50 @@ fn sign_in(
         }
         _ => return None,
     };
-    let reply: Result<AuthReply, ApiError> = step.and_then(|step| match step {
-        AuthStep::Reply(reply) => Ok(reply),
-        AuthStep::StartSrp(start) => {
-            let started = start.run(ctx.rng)?;
-            shared
-                .user_pools_mut()
-                .srp_started(*start, started, ctx)
-                .map(AuthReply::Challenge)
-        }
-        AuthStep::CheckClaim(check) => {
-            let good = check.run(ctx.clock.now());
-            shared.user_pools_mut().claim_checked(*check, good, ctx)
-        }
-        AuthStep::CheckPassword(check) => {
-            let good = check.run();
-            shared.user_pools_mut().password_checked(*check, good, ctx)
-        }
-    });
-    Some(reply.and_then(|r| to_json(r.finish()?)))
+    let metadata = match request {
+        R::InitiateAuth(i) => i.client_metadata.as_ref(),
+        R::AdminInitiateAuth(i) => i.client_metadata.as_ref(),
+        R::RespondToAuthChallenge(i) => i.client_metadata.as_ref(),
+        R::AdminRespondToAuthChallenge(i) => i.client_metadata.as_ref(),
+        _ => None,
+    };
+    Some(finish_steps(shared, step, metadata, ctx).and_then(|r| to_json(r.finish()?)))
+}
+
+/// Takes a sign-in from step to step until it has its reply: each
+/// expensive step (or CUSTOM_AUTH's triggers) runs with no lock held, and
+/// its outcome is recorded under the write lock.
+fn finish_steps(
+    shared: &Shared,
+    mut step: ApiResult<AuthStep>,
+    metadata: Option<&std::collections::BTreeMap<String, String>>,
+    ctx: &Context<'_>,
+) -> ApiResult<AuthReply> {
+    loop {
+        step = match step? {
+            AuthStep::Reply(reply) => return Ok(reply),
+            AuthStep::StartSrp(start) => {
+                let started = start.run(ctx.rng)?;
+                return shared
+                    .user_pools_mut()
+                    .srp_started(*start, started, ctx)
+                    .map(AuthReply::Challenge);
+            }
+            AuthStep::CheckClaim(check) => {
+                let good = check.run(ctx.clock.now());
+                shared.user_pools_mut().claim_checked(*check, good, ctx)
+            }
+            AuthStep::CheckPassword(check) => {
+                let good = check.run();
+                return shared.user_pools_mut().password_checked(*check, good, ctx);
+            }
+            AuthStep::Custom(mut round) => {
+                round.with_client_metadata(metadata);
+                let outcome = round.run()?;
+                shared
+                    .user_pools_mut()
+                    .custom_round_done(*round, outcome, ctx)
+            }
+        };
+    }
 }

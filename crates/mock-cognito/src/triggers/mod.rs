@@ -123,16 +123,22 @@ pub(crate) enum Trigger {
     PreAuthentication,
     PostAuthentication,
     PreTokenGeneration,
+    DefineAuthChallenge,
+    CreateAuthChallenge,
+    VerifyAuthChallengeResponse,
 }
 
 impl Trigger {
     /// Its name in AWS's error messages.
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Trigger::PreSignUp => "PreSignUp",
             Trigger::PreAuthentication => "PreAuthentication",
             Trigger::PostAuthentication => "PostAuthentication",
             Trigger::PreTokenGeneration => "PreTokenGeneration",
+            Trigger::DefineAuthChallenge => "DefineAuthChallenge",
+            Trigger::CreateAuthChallenge => "CreateAuthChallenge",
+            Trigger::VerifyAuthChallengeResponse => "VerifyAuthChallengeResponse",
         }
     }
 }
@@ -234,7 +240,8 @@ pub(crate) enum Failure {
     Malformed,
 }
 
-fn malformed() -> ApiError {
+/// AWS's refusal of an answer that is not what the trigger returns.
+pub(crate) fn malformed() -> ApiError {
     ApiError::new(
         "InvalidLambdaResponseException",
         "Unrecognizable lambda output",

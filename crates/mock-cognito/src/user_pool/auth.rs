@@ -37,6 +37,8 @@ pub(super) struct PendingSrp {
     session: ServerSession,
     /// DEVICE_SRP_AUTH: the device this SRP proves.
     device: Option<String>,
+    /// CUSTOM_AUTH's PASSWORD_VERIFIER: the sign-in's history so far.
+    custom: Option<Vec<super::custom_auth::ChallengeResult>>,
 }
 
 /// A challenge after the password (NEW_PASSWORD_REQUIRED or a second
@@ -86,6 +88,20 @@ pub(super) enum Awaiting {
     WebAuthn(super::passkeys::PendingAssertion),
     /// ConfirmSignUp's Session: InitiateAuth with USER_AUTH signs in.
     SignUpConfirmed,
+    /// CUSTOM_CHALLENGE's answer, judged by VerifyAuthChallengeResponse.
+    Custom(Box<super::custom_auth::OpenChallenge>),
+}
+
+impl Awaiting {
+    /// A challenge given for an unknown user behind
+    /// PreventUserExistenceErrors: bound to the typed name, never passed.
+    fn is_decoy(&self) -> bool {
+        match self {
+            Awaiting::FirstFactor { decoy, .. } => *decoy,
+            Awaiting::Custom(open) => open.user_not_found,
+            _ => false,
+        }
+    }
 }
 
 impl std::fmt::Debug for Awaiting {
@@ -113,6 +129,7 @@ impl std::fmt::Debug for Awaiting {
                 .finish(),
             Awaiting::WebAuthn(_) => f.write_str("WebAuthn"),
             Awaiting::SignUpConfirmed => f.write_str("SignUpConfirmed"),
+            Awaiting::Custom(open) => f.debug_tuple("Custom").field(open).finish(),
         }
     }
 }
@@ -130,6 +147,9 @@ pub enum AuthStep {
     CheckClaim(Box<ClaimCheck>),
     /// A password sign-in: check it, then `UserPools::password_checked`.
     CheckPassword(Box<PasswordCheck>),
+    /// CUSTOM_AUTH: run the round's triggers, then
+    /// `UserPools::custom_round_done`.
+    Custom(Box<super::custom_auth::CustomRound>),
 }
 
 /// A sign-in answer.
@@ -170,6 +190,8 @@ pub struct SrpStart {
     verifier: Option<Verifier>,
     /// Device SRP: the device key (the SRP user id).
     device: Option<String>,
+    /// CUSTOM_AUTH with SRP_A: the sign-in's history so far.
+    pub(super) custom: Option<Vec<super::custom_auth::ChallengeResult>>,
 }
 
 impl SrpStart {
@@ -194,6 +216,7 @@ impl SrpStart {
             typed: typed.to_owned(),
             srp_a,
             device: None,
+            custom: None,
         })
     }
 
@@ -420,16 +443,14 @@ impl UserPools {
                 )));
             }
             (_, F::UserAuth) => "USER_AUTH",
-            (_, F::CustomAuth) => {
-                return Err(ApiError::new(
-                    "UnsupportedOperationException",
-                    format!("AuthFlow {flow} is not implemented by this mock yet"),
-                ));
-            }
+            (_, F::CustomAuth) => "CUSTOM_AUTH",
         };
-        let legacy_admin =
-            allowed_as == "ADMIN_USER_PASSWORD_AUTH" && client.allows("ADMIN_NO_SRP_AUTH");
-        if !client.allows(allowed_as) && !legacy_admin {
+        let legacy = match allowed_as {
+            "ADMIN_USER_PASSWORD_AUTH" => client.allows("ADMIN_NO_SRP_AUTH"),
+            "CUSTOM_AUTH" => client.allows("CUSTOM_AUTH_FLOW_ONLY"),
+            _ => false,
+        };
+        if !client.allows(allowed_as) && !legacy {
             return Err(ApiError::invalid_parameter(format!(
                 "{allowed_as} flow not enabled for this client"
             )));
@@ -471,6 +492,9 @@ impl UserPools {
         }
         if allowed_as == "USER_AUTH" {
             return self.start_user_auth((&pool_id, client_id), username, typed, session, p, ctx);
+        }
+        if allowed_as == "CUSTOM_AUTH" {
+            return self.start_custom_auth((&pool_id, client_id), username, typed, p, ctx);
         }
 
         if allowed_as != "USER_SRP_AUTH" {
@@ -536,6 +560,7 @@ impl UserPools {
                 srp_a: start.srp_a,
                 session,
                 device: start.device,
+                custom: start.custom,
             },
             now + CHALLENGE_LIFETIME_SECS,
             now,
@@ -573,6 +598,9 @@ impl UserPools {
             | ChallengeNameType::Password
             | ChallengeNameType::PasswordSrp => {
                 self.answer_first_factor(client_id, challenge, session, r, ctx)
+            }
+            ChallengeNameType::CustomChallenge => {
+                self.answer_custom_challenge(client_id, session, r, ctx)
             }
             ChallengeNameType::WebAuthn => self
                 .answer_web_authn(client_id, session, r, ctx)
@@ -650,13 +678,14 @@ impl UserPools {
     }
 
     /// Finishes PASSWORD_VERIFIER once the proof has been checked: counts
-    /// the attempt, then tokens or the next challenge.
+    /// the attempt, then tokens, the next challenge, or (CUSTOM_AUTH) the
+    /// next round.
     pub fn claim_checked(
         &mut self,
-        check: ClaimCheck,
+        mut check: ClaimCheck,
         good: bool,
         ctx: &Context<'_>,
-    ) -> ApiResult<AuthReply> {
+    ) -> ApiResult<AuthStep> {
         let now = ctx.clock.unix();
         let pool_id = check.pending.pool_id.clone();
         // The user may have been deleted or disabled while the proof was checked.
@@ -666,9 +695,13 @@ impl UserPools {
         }
         check_can_sign_in(pool, &check.username, now)?;
         if check.pending.device.is_some() {
-            return self.device_checked(check, good, ctx);
+            return self.device_checked(check, good, ctx).map(AuthStep::Reply);
         }
         self.record_attempt(&pool_id, &check.username, good, ctx)?;
+        if let Some(history) = check.pending.custom.take() {
+            let ids = (pool_id.as_str(), check.pending.client_id.as_str());
+            return self.after_custom_password(ids, &check.username, history, ctx);
+        }
         self.after_password(
             &pool_id,
             &check.pending.client_id,
@@ -676,6 +709,7 @@ impl UserPools {
             check.device_key,
             ctx,
         )
+        .map(AuthStep::Reply)
     }
 
     /// Finishes a password sign-in once the password has been checked:
@@ -826,7 +860,7 @@ impl UserPools {
             .filter(|p| p.client_id == client_id)
             .ok_or_else(invalid_session)?;
         let pool = self.pool(&pending.pool_id)?;
-        let decoy = matches!(pending.awaiting, Awaiting::FirstFactor { decoy: true, .. });
+        let decoy = pending.awaiting.is_decoy();
         let same_user = if decoy {
             pending.username == typed
         } else {
@@ -870,6 +904,7 @@ impl UserPools {
             srp_a,
             verifier: Some(proof.verifier),
             device: Some(proof.device_key),
+            custom: None,
         })))
     }
 

@@ -13,6 +13,7 @@ mod auth_factors;
 mod branding;
 mod cimd;
 mod client_secrets;
+mod custom_auth;
 mod customization;
 mod devices;
 mod durable;

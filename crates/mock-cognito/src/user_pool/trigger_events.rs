@@ -89,7 +89,7 @@ pub(super) struct PreToken {
 
 /// A user's attributes as trigger events carry them: every value a
 /// string, with `sub` and `cognito:user_status`.
-fn event_attributes(user: &User) -> Value {
+pub(super) fn event_attributes(user: &User) -> Value {
     let mut attributes: Map<String, Value> = user
         .attributes
         .iter()
@@ -102,7 +102,7 @@ fn event_attributes(user: &User) -> Value {
 
 impl Pool {
     /// The caller an event names, on `client`.
-    fn caller<'a>(&'a self, username: &'a str, client: Option<&'a str>) -> Caller<'a> {
+    pub(super) fn caller<'a>(&'a self, username: &'a str, client: Option<&'a str>) -> Caller<'a> {
         Caller {
             pool_id: &self.id,
             region: &self.region,
