@@ -72,6 +72,9 @@ pub struct WorkAhead {
     /// The Lambda trigger the operation runs before changing anything
     /// (PreSignUp): its `response`, or its error.
     pub trigger: Option<crate::error::ApiResult<serde_json::Value>>,
+    /// UserMigration's answer, when a sign-in or ForgotPassword names a
+    /// user the pool does not have: its `response`, or its error.
+    pub migration: Option<crate::error::ApiResult<serde_json::Value>>,
 }
 
 impl WorkAhead {

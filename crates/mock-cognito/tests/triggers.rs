@@ -696,3 +696,168 @@ export const handler = async (event) => {
     assert!(!Path::new(&format!("{}.event.json", post.display())).exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+const USER_MIGRATION: &str = "arn:aws:lambda:us-east-1:123456789012:function:user-migration";
+
+/// A legacy store of two users; a wrong password or an unknown name is
+/// refused, as migration handlers do.
+const NODE_USER_MIGRATION: &str = r#"
+const { appendFileSync } = require('node:fs');
+const legacy = {
+  lee: { password: 'Legacy-Passw0rd!', email: 'lee@example.com' },
+  max: { password: 'Old-Passw0rd!', email: 'max@example.com' },
+};
+exports.handler = async (event) => {
+  appendFileSync(__filename + '.events.jsonl', JSON.stringify(event) + '\n');
+  const known = legacy[event.userName];
+  if (!known) throw new Error('Unknown legacy user');
+  const signIn = event.triggerSource === 'UserMigration_Authentication';
+  if (signIn && event.request.password !== known.password) throw new Error('Bad password');
+  event.response.userAttributes = { email: known.email, email_verified: 'true' };
+  if (signIn) event.response.finalUserStatus = 'CONFIRMED';
+  event.response.messageAction = 'SUPPRESS';
+  return event;
+};
+"#;
+
+/// The events a handler appended to `<file>.events.jsonl`.
+fn events(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(format!("{}.events.jsonl", path.display()))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// UserMigration: a legacy user signs in with USER_PASSWORD_AUTH and is
+/// created with the handler's attributes and that password, then signs in
+/// with SRP with no handler call; a wrong password creates no one;
+/// ForgotPassword migrates a user as RESET_REQUIRED and sends the code to
+/// the migrated address, and the new password then signs in.
+#[tokio::test]
+async fn user_migration_moves_legacy_users_on_sign_in_and_forgot_password() {
+    let dir = handler_dir("migration");
+    let path = handler(&dir, "user_migration.js", NODE_USER_MIGRATION);
+    let mock = MockCognito::builder()
+        .trigger(USER_MIGRATION, TriggerTarget::File(path.clone()))
+        .start()
+        .await
+        .unwrap();
+    let (pool_id, client_id) = pool_with(&mock, json!({"UserMigration": USER_MIGRATION})).await;
+    let addr = mock.addr();
+    let sign_in = |password: &'static str| {
+        let client_id = client_id.clone();
+        async move {
+            common::call(
+                addr,
+                "InitiateAuth",
+                &json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                        "AuthParameters": {"USERNAME": "lee", "PASSWORD": password},
+                        "ClientMetadata": {"app": "legacy"}}),
+                false,
+            )
+            .await
+        }
+    };
+
+    let (code, _) = common::refused(sign_in("Wrong-Passw0rd!").await);
+    assert_eq!(code, "UserNotFoundException");
+    assert!(user_status(&mock, &pool_id, "lee").await.is_none());
+
+    let out = common::answer(sign_in("Legacy-Passw0rd!").await);
+    let id = out["AuthenticationResult"]["IdToken"].as_str().unwrap();
+    let claims = common::verify_jwt(addr, &pool_id, id, Some(&client_id))
+        .await
+        .unwrap();
+    assert_eq!(claims["email"], "lee@example.com");
+    let seen = events(&path);
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[1]["triggerSource"], "UserMigration_Authentication");
+    assert_eq!(seen[1]["userName"], "lee");
+    assert_eq!(seen[1]["userPoolId"], pool_id.as_str());
+    assert_eq!(seen[1]["request"]["password"], "Legacy-Passw0rd!");
+    assert_eq!(seen[1]["request"]["clientMetadata"]["app"], "legacy");
+    let user = user_status(&mock, &pool_id, "lee").await.unwrap();
+    assert_eq!(user["UserStatus"], "CONFIRMED");
+
+    // The migrated password is an ordinary one now: SRP signs in with it.
+    let cip = common::user_pool_client(&mock.endpoint());
+    cip.update_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_id(&client_id)
+        .set_explicit_auth_flows(Some(vec![
+            "ALLOW_USER_SRP_AUTH".into(),
+            "ALLOW_REFRESH_TOKEN_AUTH".into(),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    let srp = cognito_srp::SrpClient::new(&mut rand_core::UnwrapErr(getrandom::SysRng));
+    let init = common::ok(
+        addr,
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client_id,
+               "AuthParameters": {"USERNAME": "lee", "SRP_A": srp.srp_a()}}),
+    )
+    .await;
+    let challenge = cognito_srp::PasswordVerifierChallenge::from_parameters(&common::string_map(
+        &init["ChallengeParameters"],
+    ))
+    .unwrap();
+    let now = cognito_srp::CognitoTimestamp::from_system_time(mock.clock().now()).unwrap();
+    let claim = srp
+        .answer_password_verifier(
+            &cognito_srp::PoolName::from_user_pool_id(&pool_id).unwrap(),
+            &challenge,
+            &cognito_srp::Password::new("Legacy-Passw0rd!"),
+            now,
+        )
+        .unwrap();
+    let done = common::ok(
+        addr,
+        "RespondToAuthChallenge",
+        json!({"ClientId": client_id, "ChallengeName": "PASSWORD_VERIFIER",
+               "ChallengeResponses": claim.challenge_responses(None)}),
+    )
+    .await;
+    assert!(done["AuthenticationResult"]["AccessToken"].is_string());
+    assert_eq!(
+        events(&path).len(),
+        2,
+        "no migration for a user the pool has"
+    );
+
+    // ForgotPassword migrates without a password.
+    let forgot = common::ok(
+        addr,
+        "ForgotPassword",
+        json!({"ClientId": client_id, "Username": "max"}),
+    )
+    .await;
+    assert_eq!(forgot["CodeDeliveryDetails"]["DeliveryMedium"], "EMAIL");
+    let seen = events(&path);
+    assert_eq!(seen[2]["triggerSource"], "UserMigration_ForgotPassword");
+    assert!(seen[2]["request"].get("password").is_none());
+    let max = user_status(&mock, &pool_id, "max").await.unwrap();
+    assert_eq!(max["UserStatus"], "RESET_REQUIRED");
+    let codes = common::raw(
+        addr,
+        "GET",
+        &format!("/_mock/codes?user_pool_id={pool_id}&username=max"),
+        &[],
+        b"",
+    )
+    .await
+    .json();
+    let code = codes["codes"][0]["code"].as_str().unwrap();
+    common::ok(
+        addr,
+        "ConfirmForgotPassword",
+        json!({"ClientId": client_id, "Username": "max", "ConfirmationCode": code,
+               "Password": "New-Passw0rd!"}),
+    )
+    .await;
+    let max = user_status(&mock, &pool_id, "max").await.unwrap();
+    assert_eq!(max["UserStatus"], "CONFIRMED");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -67,7 +67,12 @@ fn work_ahead(shared: &Shared, request: &UserPoolRequest, ctx: &Context<'_>) -> 
     // under the read lock, run with none held.
     if !ctx.triggers.is_empty() {
         let before = shared.user_pools().trigger_before(request, ctx);
-        ahead.trigger = before.map(|invocation| invocation.run());
+        match before {
+            Some(i) if i.trigger == crate::triggers::Trigger::UserMigration => {
+                ahead.migration = Some(i.run());
+            }
+            before => ahead.trigger = before.map(|invocation| invocation.run()),
+        }
     }
     if !UserPools::may_plan_ahead(request) {
         // Most calls (InitiateAuth, the control plane, …): no extra read lock.

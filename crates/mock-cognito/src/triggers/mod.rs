@@ -126,6 +126,7 @@ pub(crate) enum Trigger {
     DefineAuthChallenge,
     CreateAuthChallenge,
     VerifyAuthChallengeResponse,
+    UserMigration,
 }
 
 impl Trigger {
@@ -139,18 +140,31 @@ impl Trigger {
             Trigger::DefineAuthChallenge => "DefineAuthChallenge",
             Trigger::CreateAuthChallenge => "CreateAuthChallenge",
             Trigger::VerifyAuthChallengeResponse => "VerifyAuthChallengeResponse",
+            Trigger::UserMigration => "UserMigration",
         }
     }
 }
 
-/// A trigger ready to run: where, with what event, for how long.
-#[derive(Debug, Clone)]
+/// A trigger ready to run: where, with what event, for how long. `Debug`
+/// leaves the event out: it can hold a password (UserMigration) or a
+/// challenge's expected answer.
+#[derive(Clone)]
 pub(crate) struct Invocation {
     pub(crate) trigger: Trigger,
     pub(crate) arn: String,
     pub(crate) target: TriggerTarget,
     pub(crate) timeout: Duration,
     pub(crate) event: Value,
+}
+
+impl std::fmt::Debug for Invocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Invocation")
+            .field("trigger", &self.trigger)
+            .field("arn", &self.arn)
+            .field("target", &self.target)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Who an event is about.

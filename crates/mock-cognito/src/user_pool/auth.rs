@@ -427,6 +427,9 @@ impl UserPools {
         ctx: &Context<'_>,
     ) -> ApiResult<AuthStep> {
         use AuthFlowType as F;
+        if let (Some(typed), Some(password)) = (p.get("USERNAME"), p.get("PASSWORD")) {
+            self.migrate_ahead(client_id, typed, Some(password), ctx)?;
+        }
         let (pool, client) = self.client(client_id)?;
         if admin_pool.is_some_and(|id| id != pool.id) {
             return Err(super::client_not_found(client_id));

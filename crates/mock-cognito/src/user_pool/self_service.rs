@@ -354,6 +354,7 @@ impl UserPools {
     ) -> ApiResult<ForgotPasswordResponse> {
         let typed = &input.username;
         let pool_id = self.client_for(&input.client_id, input.secret_hash.as_deref(), typed)?;
+        self.migrate_ahead(&input.client_id, typed, None, ctx)?;
         let (_, client) = self.client(&input.client_id)?;
         let hide = client.prevents_user_existence_errors();
         let pool = self.pool(&pool_id)?;

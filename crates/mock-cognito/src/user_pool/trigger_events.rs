@@ -26,7 +26,7 @@ use serde_json::{Map, Value, json};
 use super::{AppClient, Context, Pool, User, UserPools};
 use crate::error::{ApiError, ApiResult};
 use crate::shapes::cognito_idp::UserPoolRequest;
-use crate::triggers::{Caller, Invocation, Trigger, flag, object, strings};
+use crate::triggers::{Caller, Invocation, Trigger, flag, malformed, object, strings};
 
 /// Claims no trigger may add, override or suppress.
 const RESERVED_CLAIMS: &[&str] = &[
@@ -370,6 +370,17 @@ impl UserPools {
                     ctx,
                 );
             }
+            UserPoolRequest::ForgotPassword(i) => {
+                let (pool, _) = self.client(&i.client_id).ok()?;
+                if pool.resolve(&i.username).is_some() {
+                    return None;
+                }
+                return pool.user_migration(
+                    (&i.client_id, &i.username, None),
+                    i.client_metadata.as_ref(),
+                    ctx,
+                );
+            }
             _ => return None,
         };
         let arn = pool.settings.lambda_config.as_ref()?.pre_sign_up.clone()?;
@@ -381,7 +392,7 @@ impl UserPools {
 
 impl UserPools {
     /// PreAuthentication for a sign-in (not a refresh) of a user the pool
-    /// has.
+    /// has; UserMigration for a password sign-in of one it has not.
     fn pre_authentication(
         &self,
         (client_id, admin_pool): (&str, Option<&str>),
@@ -398,13 +409,23 @@ impl UserPools {
         if admin_pool.is_some_and(|id| id != pool.id) {
             return None;
         }
+        let typed = parameters?.get("USERNAME")?;
+        if pool.resolve(typed).is_none() {
+            // Only a password sign-in hands the trigger a password to check.
+            let password = matches!(
+                flow,
+                F::UserPasswordAuth | F::AdminUserPasswordAuth | F::AdminNoSrpAuth
+            )
+            .then(|| parameters?.get("PASSWORD"))??;
+            return pool.user_migration((client_id, typed, Some(password)), metadata, ctx);
+        }
         let arn = pool
             .settings
             .lambda_config
             .as_ref()?
             .pre_authentication
             .clone()?;
-        let username = pool.resolve(parameters?.get("USERNAME")?)?;
+        let username = pool.resolve(typed)?;
         let user = pool.users.get(username)?;
         let request = json!({
             "userAttributes": event_attributes(user),
@@ -415,6 +436,43 @@ impl UserPools {
         ctx.triggers.invocation(
             (Trigger::PreAuthentication, &arn),
             ("1", "PreAuthentication_Authentication"),
+            &caller,
+            request,
+        )
+    }
+}
+
+impl Pool {
+    /// UserMigration for `typed`, a name the pool does not have: with the
+    /// password of a sign-in (`UserMigration_Authentication`) or without
+    /// (`UserMigration_ForgotPassword`).
+    fn user_migration(
+        &self,
+        (client_id, typed, password): (&str, &str, Option<&String>),
+        metadata: Option<&std::collections::BTreeMap<String, String>>,
+        ctx: &Context<'_>,
+    ) -> Option<Invocation> {
+        let arn = self
+            .settings
+            .lambda_config
+            .as_ref()?
+            .user_migration
+            .clone()?;
+        let mut request = json!({
+            "validationData": {},
+            "clientMetadata": metadata.cloned().unwrap_or_default(),
+        });
+        let source = match password {
+            Some(password) => {
+                request["password"] = json!(password);
+                "UserMigration_Authentication"
+            }
+            None => "UserMigration_ForgotPassword",
+        };
+        let caller = self.caller(typed, Some(client_id));
+        ctx.triggers.invocation(
+            (Trigger::UserMigration, &arn),
+            ("1", source),
             &caller,
             request,
         )
@@ -441,4 +499,66 @@ pub(super) fn pre_sign_up_answer(ctx: &Context<'_>) -> ApiResult<Option<PreSignU
         auto_verify_email: flag(response, "autoVerifyEmail")?,
         auto_verify_phone: flag(response, "autoVerifyPhone")?,
     }))
+}
+
+impl UserPools {
+    /// Creates the user UserMigration answered for, when it ran ahead of
+    /// this sign-in or ForgotPassword for `typed` (a name the pool did not
+    /// have): its attributes as the handler gives them, the sign-in's
+    /// password, and `finalUserStatus` (CONFIRMED by default for a
+    /// sign-in, RESET_REQUIRED for ForgotPassword). Ok(false) when the
+    /// handler did not know the user (it threw, or gave no attributes):
+    /// the operation then answers as for any unknown user.
+    pub(super) fn migrate_ahead(
+        &mut self,
+        client_id: &str,
+        typed: &str,
+        password: Option<&str>,
+        ctx: &Context<'_>,
+    ) -> ApiResult<bool> {
+        let Some(answer) = ctx.ahead.and_then(|a| a.migration.as_ref()) else {
+            return Ok(false);
+        };
+        let (pool, _) = self.client(client_id)?;
+        if pool.resolve(typed).is_some() {
+            // Created meanwhile by another request.
+            return Ok(false);
+        }
+        let response = match answer {
+            Ok(response) => response,
+            Err(e) if e.code == "UserLambdaValidationException" => return Ok(false),
+            Err(e) => return Err(e.clone()),
+        };
+        let Some(attributes) = object(response, "userAttributes")? else {
+            return Ok(false);
+        };
+        let attributes = attributes
+            .iter()
+            .filter(|(name, _)| !matches!(name.as_str(), "username" | "sub"))
+            .map(|(name, value)| match value {
+                Value::String(v) => Ok((name.clone(), v.clone())),
+                _ => Err(malformed()),
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        use crate::shapes::cognito_idp::UserStatusType as S;
+        let status = match response.get("finalUserStatus") {
+            None | Some(Value::Null) if password.is_some() => S::Confirmed,
+            None | Some(Value::Null) => S::ResetRequired,
+            Some(Value::String(s)) if s == "CONFIRMED" => S::Confirmed,
+            Some(Value::String(s)) if s == "RESET_REQUIRED" => S::ResetRequired,
+            Some(_) => return Err(malformed()),
+        };
+        let pool_id = pool.id.clone();
+        let user = pool.new_user(
+            typed,
+            password,
+            attributes,
+            super::schema::Writer::Admin,
+            status,
+            ctx,
+        )?;
+        tracing::info!(pool = %pool_id, "UserMigration created a user");
+        self.pool_mut(&pool_id)?.add_user(user);
+        Ok(true)
+    }
 }
