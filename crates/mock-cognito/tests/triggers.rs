@@ -861,3 +861,117 @@ async fn user_migration_moves_legacy_users_on_sign_in_and_forgot_password() {
     assert_eq!(max["UserStatus"], "CONFIRMED");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+const POST_CONFIRMATION: &str = "arn:aws:lambda:us-east-1:123456789012:function:post-confirmation";
+
+/// Creates the app's row for each confirmed user (one JSON line in a
+/// file beside it); refuses users whose email says so.
+const PYTHON_POST_CONFIRMATION: &str = r#"
+import json
+def handler(event, context):
+    with open(__file__ + ".events.jsonl", "a") as f:
+        f.write(json.dumps(event) + "\n")
+    if event["request"]["userAttributes"]["email"].startswith("fail"):
+        raise Exception("No row for this user")
+    return event
+"#;
+
+/// The code the outbox holds for `username`, newest first.
+async fn outbox_code(mock: &MockCognito, pool_id: &str, username: &str) -> String {
+    let codes = common::raw(
+        mock.addr(),
+        "GET",
+        &format!("/_mock/codes?user_pool_id={pool_id}&username={username}"),
+        &[],
+        b"",
+    )
+    .await
+    .json();
+    let all = codes["codes"].as_array().unwrap();
+    all.last().unwrap()["code"].as_str().unwrap().to_owned()
+}
+
+/// PostConfirmation after ConfirmSignUp and ConfirmForgotPassword, with
+/// the confirmed user's attributes and the call's client metadata; a
+/// failing handler's error is the answer, and (as on AWS) the user stays
+/// confirmed.
+#[tokio::test]
+async fn post_confirmation_runs_after_each_confirmation() {
+    let dir = handler_dir("post-confirmation");
+    let path = handler(&dir, "post_confirmation.py", PYTHON_POST_CONFIRMATION);
+    let mock = MockCognito::builder()
+        .trigger(POST_CONFIRMATION, TriggerTarget::File(path.clone()))
+        .start()
+        .await
+        .unwrap();
+    let (pool_id, client_id) =
+        pool_with(&mock, json!({"PostConfirmation": POST_CONFIRMATION})).await;
+    let addr = mock.addr();
+    common::answer(sign_up(&mock, &client_id, "eve", "eve@example.com").await);
+    assert!(events(&path).is_empty(), "nothing before the confirmation");
+    let code = outbox_code(&mock, &pool_id, "eve").await;
+    common::ok(
+        addr,
+        "ConfirmSignUp",
+        json!({"ClientId": client_id, "Username": "eve", "ConfirmationCode": code,
+               "ClientMetadata": {"plan": "free"}}),
+    )
+    .await;
+    let seen = events(&path);
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0]["triggerSource"], "PostConfirmation_ConfirmSignUp");
+    assert_eq!(seen[0]["userName"], "eve");
+    assert_eq!(seen[0]["callerContext"]["clientId"], client_id.as_str());
+    assert_eq!(
+        seen[0]["request"]["userAttributes"]["cognito:user_status"],
+        "CONFIRMED"
+    );
+    assert_eq!(
+        seen[0]["request"]["userAttributes"]["email_verified"],
+        "true"
+    );
+    assert_eq!(seen[0]["request"]["clientMetadata"]["plan"], "free");
+
+    common::ok(
+        addr,
+        "ForgotPassword",
+        json!({"ClientId": client_id, "Username": "eve"}),
+    )
+    .await;
+    let code = outbox_code(&mock, &pool_id, "eve").await;
+    common::ok(
+        addr,
+        "ConfirmForgotPassword",
+        json!({"ClientId": client_id, "Username": "eve", "ConfirmationCode": code,
+               "Password": "Another-Passw0rd!"}),
+    )
+    .await;
+    assert_eq!(
+        events(&path)[1]["triggerSource"],
+        "PostConfirmation_ConfirmForgotPassword"
+    );
+
+    common::answer(sign_up(&mock, &client_id, "fay", "fail@example.com").await);
+    let (code, message) = common::refused(
+        common::call(
+            addr,
+            "AdminConfirmSignUp",
+            &json!({"UserPoolId": pool_id, "Username": "fay"}),
+            true,
+        )
+        .await,
+    );
+    assert_eq!(code, "UserLambdaValidationException");
+    assert_eq!(
+        message,
+        "PostConfirmation failed with error No row for this user."
+    );
+    let seen = events(&path);
+    assert_eq!(
+        seen[2]["callerContext"]["clientId"],
+        "CLIENT_ID_NOT_APPLICABLE"
+    );
+    let fay = user_status(&mock, &pool_id, "fay").await.unwrap();
+    assert_eq!(fay["UserStatus"], "CONFIRMED");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -22,7 +22,7 @@ use crate::shapes::cognito_idp::{
     UserPoolRequest,
 };
 use crate::shapes::output_json as to_json;
-use crate::user_pool::{AuthReply, AuthStep, Context, UserPools};
+use crate::user_pool::{AuthReply, AuthStep, Confirmation, Context, UserPools};
 
 /// Runs one user-pool operation.
 pub(crate) fn run(
@@ -49,7 +49,19 @@ pub(crate) fn run(
         }
         _ => None,
     };
+    let confirmation = (!ctx.triggers.is_empty())
+        .then(|| Confirmation::of(&request))
+        .flatten();
     let out = shared.user_pools_mut().handle(request, ctx)?;
+    // PostConfirmation runs once the confirmation is stored, with no lock
+    // held; its failure is the answer, but (as on AWS) the user stays
+    // confirmed.
+    if let Some(confirmation) = confirmation {
+        let after = shared.user_pools().post_confirmation(&confirmation, ctx);
+        if let Some(invocation) = after {
+            invocation.run()?;
+        }
+    }
     if let Some((pool_id, name)) = provider {
         let app = shared.user_pools().provider_app(&pool_id, &name);
         if let Some(app) = app {

@@ -127,6 +127,7 @@ pub(crate) enum Trigger {
     CreateAuthChallenge,
     VerifyAuthChallengeResponse,
     UserMigration,
+    PostConfirmation,
 }
 
 impl Trigger {
@@ -141,6 +142,7 @@ impl Trigger {
             Trigger::CreateAuthChallenge => "CreateAuthChallenge",
             Trigger::VerifyAuthChallengeResponse => "VerifyAuthChallengeResponse",
             Trigger::UserMigration => "UserMigration",
+            Trigger::PostConfirmation => "PostConfirmation",
         }
     }
 }

@@ -562,3 +562,88 @@ impl UserPools {
         Ok(true)
     }
 }
+
+/// A confirmation PostConfirmation runs after: who, where, and why.
+#[derive(Debug)]
+pub(crate) struct Confirmation {
+    /// The app client (ConfirmSignUp, ConfirmForgotPassword) or the pool
+    /// (AdminConfirmSignUp).
+    client_id: Option<String>,
+    pool_id: Option<String>,
+    typed: String,
+    source: &'static str,
+    metadata: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl Confirmation {
+    /// The confirmation `request` makes, if it succeeds.
+    pub(crate) fn of(request: &UserPoolRequest) -> Option<Confirmation> {
+        use UserPoolRequest as R;
+        let (client_id, pool_id, typed, source, metadata) = match request {
+            R::ConfirmSignUp(i) => (
+                Some(&i.client_id),
+                None,
+                &i.username,
+                "PostConfirmation_ConfirmSignUp",
+                &i.client_metadata,
+            ),
+            R::AdminConfirmSignUp(i) => (
+                None,
+                Some(&i.user_pool_id),
+                &i.username,
+                "PostConfirmation_ConfirmSignUp",
+                &i.client_metadata,
+            ),
+            R::ConfirmForgotPassword(i) => (
+                Some(&i.client_id),
+                None,
+                &i.username,
+                "PostConfirmation_ConfirmForgotPassword",
+                &i.client_metadata,
+            ),
+            _ => return None,
+        };
+        Some(Confirmation {
+            client_id: client_id.cloned(),
+            pool_id: pool_id.cloned(),
+            typed: typed.clone(),
+            source,
+            metadata: metadata.clone(),
+        })
+    }
+}
+
+impl UserPools {
+    /// PostConfirmation for a confirmation that has just succeeded (read
+    /// under the read lock, run with none held). As on AWS, the user stays
+    /// confirmed when the handler fails; the caller gets its error.
+    pub(crate) fn post_confirmation(
+        &self,
+        confirmation: &Confirmation,
+        ctx: &Context<'_>,
+    ) -> Option<Invocation> {
+        let pool = match (&confirmation.client_id, &confirmation.pool_id) {
+            (Some(client_id), _) => self.client(client_id).ok()?.0,
+            (None, Some(pool_id)) => self.pool(pool_id).ok()?,
+            (None, None) => return None,
+        };
+        let arn = pool
+            .settings
+            .lambda_config
+            .as_ref()?
+            .post_confirmation
+            .clone()?;
+        let user = pool.users.get(pool.resolve(&confirmation.typed)?)?;
+        let request = json!({
+            "userAttributes": event_attributes(user),
+            "clientMetadata": confirmation.metadata.clone().unwrap_or_default(),
+        });
+        let caller = pool.caller(&user.username, confirmation.client_id.as_deref());
+        ctx.triggers.invocation(
+            (Trigger::PostConfirmation, &arn),
+            ("1", confirmation.source),
+            &caller,
+            request,
+        )
+    }
+}
