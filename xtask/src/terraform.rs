@@ -15,7 +15,11 @@
 //!    [`MIRROR`], never from the registry);
 //! 3. runs `terraform init`, `apply`, `plan -detailed-exitcode` (which must
 //!    report no changes) and `destroy` (also after a failed apply or plan,
-//!    to exercise the deletes), printing each phase's result.
+//!    to exercise the deletes), printing each phase's result;
+//! 4. checks that the pool's `lambda_config` ran: the mock starts with
+//!    `xtask/terraform/triggers.toml`, a seed mapping the PreSignUp ARN to
+//!    a local Python handler that records its events, and each
+//!    `aws_cognito_user` must have gone through it.
 //!
 //! It never talks to AWS: the configuration points every endpoint the
 //! provider could use at the mock, the credentials are fake, the account
@@ -71,15 +75,23 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
     let bin = crate::mock_server::cogkit_binary()?;
     let work = crate::workspace_root().join("target/terraform-run");
     prepare(&work, &files)?;
-    let server = MockServer::start_plain(&bin)?;
+    let seed = work.join("triggers.toml");
+    let server = MockServer::start_with(&bin, &[OsStr::new("--config"), seed.as_os_str()])?;
     println!("terraform: cogkit mock serve at {}", server.endpoint);
     let terraform = Terraform {
         program,
         dir: work,
         endpoint: server.endpoint.clone(),
     };
-    let failures = phases(&terraform);
+    let mut failures = phases(&terraform);
     drop(server);
+    let users = resources
+        .iter()
+        .filter(|(kind, _)| kind == "aws_cognito_user")
+        .count();
+    if !triggers_ran(&terraform.dir, users) {
+        failures.push("triggers");
+    }
     if failures.is_empty() {
         println!("terraform: PASS");
         Ok(())
@@ -155,6 +167,34 @@ fn phases(terraform: &Terraform) -> Vec<&'static str> {
         failed.push("destroy");
     }
     failed
+}
+
+/// Whether the PreSignUp handler the seed maps saw each of the `users`
+/// Terraform created (`PreSignUp_AdminCreateUser`); prints the result line.
+fn triggers_ran(work: &Path, users: usize) -> bool {
+    let log = work.join("pre_sign_up.py.events.jsonl");
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let mut seen: Vec<String> = text
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|event| event["triggerSource"] == "PreSignUp_AdminCreateUser")
+        .filter_map(|event| event["userName"].as_str().map(str::to_owned))
+        .collect();
+    seen.sort();
+    seen.dedup();
+    if users > 0 && seen.len() == users {
+        println!(
+            "terraform: triggers: ok: lambda_config's PreSignUp ran as a local handler for {}",
+            seen.join(", ")
+        );
+        true
+    } else {
+        println!(
+            "terraform: triggers: FAILED: PreSignUp ran for {seen:?}, not for each of the {users} users ({})",
+            log.display()
+        );
+        false
+    }
 }
 
 /// Prints a phase's result line (and Terraform's own words when it
@@ -334,7 +374,8 @@ fn prepare(work: &Path, files: &[(String, String)]) -> Result<(), String> {
     Ok(())
 }
 
-/// The `.tf` files of a directory: (file name, text), by name.
+/// The `.tf` files of a directory and the files they need (`.toml`,
+/// `.py`): (file name, text), by name.
 fn config_files(dir: &Path) -> Result<Vec<(String, String)>, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut files = Vec::new();
@@ -343,7 +384,8 @@ fn config_files(dir: &Path) -> Result<Vec<(String, String)>, String> {
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
-        if name.ends_with(".tf") {
+        // The configuration, and the trigger seed with its handler.
+        if name.ends_with(".tf") || name.ends_with(".toml") || name.ends_with(".py") {
             let text =
                 std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             files.push((name.to_owned(), text));
