@@ -75,9 +75,25 @@ pub struct WorkAhead {
     /// UserMigration's answer, when a sign-in or ForgotPassword names a
     /// user the pool does not have: its `response`, or its error.
     pub migration: Option<crate::error::ApiResult<serde_json::Value>>,
+    /// The outbox entries of the codes the operation delivered, for
+    /// CustomMessage to run on once it is done.
+    pub delivered: std::sync::Mutex<Vec<u64>>,
 }
 
 impl WorkAhead {
+    /// Notes a code delivered as outbox entry `id`.
+    pub(crate) fn note_delivered(&self, id: u64) {
+        self.delivered
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(id);
+    }
+
+    /// The codes delivered so far, forgotten here.
+    pub(crate) fn take_delivered(&self) -> Vec<u64> {
+        std::mem::take(&mut *self.delivered.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
     /// Does `plan` now: call it with no lock held.
     pub(crate) fn run(&mut self, plan: Vec<Ahead>, rng: &crate::ids::Randomness) {
         for work in plan {

@@ -975,3 +975,143 @@ async fn post_confirmation_runs_after_each_confirmation() {
     assert_eq!(fay["UserStatus"], "CONFIRMED");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+const CUSTOM_MESSAGE: &str = "arn:aws:lambda:us-east-1:123456789012:function:custom-message";
+
+/// A branded sign-up email and invitation; anything else left as the
+/// pool's template has it.
+const NODE_CUSTOM_MESSAGE: &str = r#"
+const { appendFileSync } = require('node:fs');
+exports.handler = async (event) => {
+  appendFileSync(__filename + '.events.jsonl', JSON.stringify(event) + '\n');
+  const { codeParameter, usernameParameter, userAttributes } = event.request;
+  if (event.triggerSource === 'CustomMessage_SignUp') {
+    event.response.emailSubject = 'Welcome to Acme';
+    event.response.emailMessage = `Hello ${userAttributes.email}, your Acme code is ${codeParameter}.`;
+  } else if (event.triggerSource === 'CustomMessage_AdminCreateUser') {
+    event.response.emailSubject = 'Your Acme account';
+    event.response.emailMessage = `Sign in as ${usernameParameter} with ${codeParameter}.`;
+  } else if (event.triggerSource === 'CustomMessage_ForgotPassword') {
+    event.response.emailMessage = 'A reset was asked for.';
+  }
+  return event;
+};
+"#;
+
+/// The newest outbox entry for `username`.
+async fn outbox_entry(mock: &MockCognito, pool_id: &str, username: &str) -> Value {
+    let codes = common::raw(
+        mock.addr(),
+        "GET",
+        &format!("/_mock/codes?user_pool_id={pool_id}&username={username}"),
+        &[],
+        b"",
+    )
+    .await
+    .json();
+    codes["codes"].as_array().unwrap().last().unwrap().clone()
+}
+
+/// CustomMessage: the code goes out in the handler's subject and message
+/// (placeholders filled in), the code in it works; the invitation gets
+/// the username placeholder; a message without the code is refused.
+/// Without the trigger, the pool's own template is used.
+#[tokio::test]
+async fn custom_message_writes_the_emails_codes_go_out_in() {
+    let dir = handler_dir("custom-message");
+    let path = handler(&dir, "custom_message.js", NODE_CUSTOM_MESSAGE);
+    let mock = MockCognito::builder()
+        .trigger(CUSTOM_MESSAGE, TriggerTarget::File(path.clone()))
+        .start()
+        .await
+        .unwrap();
+    let (pool_id, client_id) = pool_with(&mock, json!({"CustomMessage": CUSTOM_MESSAGE})).await;
+    let addr = mock.addr();
+    common::answer(sign_up(&mock, &client_id, "gus", "gus@example.com").await);
+    let sent = outbox_entry(&mock, &pool_id, "gus").await;
+    let code = sent["code"].as_str().unwrap();
+    assert_eq!(sent["subject"], "Welcome to Acme");
+    assert_eq!(
+        sent["message"],
+        format!("Hello gus@example.com, your Acme code is {code}.").as_str()
+    );
+    let event = &events(&path)[0];
+    assert_eq!(event["triggerSource"], "CustomMessage_SignUp");
+    assert_eq!(event["request"]["codeParameter"], "{####}");
+    assert_eq!(event["request"]["usernameParameter"], Value::Null);
+    assert_eq!(event["request"]["clientMetadata"]["source"], "test");
+    assert_eq!(
+        event["request"]["userAttributes"]["email"],
+        "gus@example.com"
+    );
+    common::ok(
+        addr,
+        "ConfirmSignUp",
+        json!({"ClientId": client_id, "Username": "gus", "ConfirmationCode": code}),
+    )
+    .await;
+
+    common::ok(
+        addr,
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "hal",
+               "UserAttributes": [{"Name": "email", "Value": "hal@example.com"}]}),
+    )
+    .await;
+    let invitation = outbox_entry(&mock, &pool_id, "hal").await;
+    let temporary = invitation["code"].as_str().unwrap();
+    assert_eq!(
+        invitation["message"],
+        format!("Sign in as hal with {temporary}.").as_str()
+    );
+    assert_eq!(
+        events(&path)[1]["triggerSource"],
+        "CustomMessage_AdminCreateUser"
+    );
+    assert_eq!(
+        events(&path)[1]["request"]["usernameParameter"],
+        "{username}"
+    );
+
+    let (code, _) = common::refused(
+        common::call(
+            addr,
+            "ForgotPassword",
+            &json!({"ClientId": client_id, "Username": "gus"}),
+            false,
+        )
+        .await,
+    );
+    assert_eq!(code, "InvalidLambdaResponseException");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // No trigger: the pool's VerificationMessageTemplate.
+    let plain = MockCognito::start().await.unwrap();
+    let pool = common::ok(
+        plain.addr(),
+        "CreateUserPool",
+        json!({"PoolName": "templated", "AutoVerifiedAttributes": ["email"],
+               "VerificationMessageTemplate": {"EmailSubject": "Your code",
+                   "EmailMessage": "Use {####} to finish signing up", "DefaultEmailOption": "CONFIRM_WITH_CODE"}}),
+    )
+    .await;
+    let pool_id = pool["UserPool"]["Id"].as_str().unwrap();
+    let client = common::ok(
+        plain.addr(),
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "app"}),
+    )
+    .await;
+    let client_id = client["UserPoolClient"]["ClientId"].as_str().unwrap();
+    common::answer(sign_up(&plain, client_id, "ivy", "ivy@example.com").await);
+    let sent = outbox_entry(&plain, pool_id, "ivy").await;
+    assert_eq!(sent["subject"], "Your code");
+    assert_eq!(
+        sent["message"],
+        format!(
+            "Use {} to finish signing up",
+            sent["code"].as_str().unwrap()
+        )
+        .as_str()
+    );
+}

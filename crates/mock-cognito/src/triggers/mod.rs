@@ -128,6 +128,7 @@ pub(crate) enum Trigger {
     VerifyAuthChallengeResponse,
     UserMigration,
     PostConfirmation,
+    CustomMessage,
 }
 
 impl Trigger {
@@ -143,6 +144,7 @@ impl Trigger {
             Trigger::VerifyAuthChallengeResponse => "VerifyAuthChallengeResponse",
             Trigger::UserMigration => "UserMigration",
             Trigger::PostConfirmation => "PostConfirmation",
+            Trigger::CustomMessage => "CustomMessage",
         }
     }
 }

@@ -122,7 +122,7 @@ pub(super) struct PoolMfa {
     configured: bool,
     sms: Option<SmsMfaConfigType>,
     software_token: Option<SoftwareTokenMfaConfigType>,
-    email: Option<EmailMfaConfigType>,
+    pub(super) email: Option<EmailMfaConfigType>,
     web_authn: Option<WebAuthnConfigurationType>,
 }
 
@@ -690,14 +690,14 @@ impl UserPools {
                 };
                 parameters.push(("CODE_DELIVERY_DELIVERY_MEDIUM", medium.to_owned()));
                 parameters.push(("CODE_DELIVERY_DESTINATION", mask(&destination)));
-                let record = CodeRecord {
-                    user_pool_id: pool_id.to_owned(),
-                    username: username.to_owned(),
+                let record = CodeRecord::new(
+                    self.pool(pool_id)?,
+                    username,
                     purpose,
-                    code: code.clone(),
+                    code.clone(),
                     destination,
-                };
-                self.deliver_code(record, now + CHALLENGE_LIFETIME_SECS, now);
+                );
+                self.deliver_code(record, now + CHALLENGE_LIFETIME_SECS, ctx);
                 Some(code)
             }
             None => {

@@ -19,6 +19,7 @@ mod devices;
 mod durable;
 mod import;
 mod links;
+mod messages;
 mod mfa;
 mod oauth;
 mod page_mfa;
@@ -126,6 +127,12 @@ pub struct CodeRecord {
     pub code: String,
     /// Where a real pool would have sent it.
     pub destination: String,
+    /// The email's subject (from the pool's template or CustomMessage).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The message the code went out in, the code filled in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// What a code the mock "sent" is for.
@@ -666,7 +673,7 @@ impl UserPools {
 
     /// Keeps a code for the inspection route and prints it, as the only
     /// "delivery" this offline mock makes. The code is a one-time test value.
-    fn deliver_code(&mut self, record: CodeRecord, expires: i64, now: i64) {
+    fn deliver_code(&mut self, record: CodeRecord, expires: i64, ctx: &Context<'_>) {
         eprintln!(
             "mock-cognito: {} code for {} in {}: {}",
             record.purpose.as_str(),
@@ -674,13 +681,18 @@ impl UserPools {
             record.user_pool_id,
             record.code
         );
-        self.record_secret(record, expires, now);
+        self.record_secret(record, expires, ctx);
     }
 
     /// Keeps a one-time value for the loopback-only `/_mock/codes` route,
     /// for as long as it can be used.
-    fn record_secret(&mut self, record: CodeRecord, expires: i64, now: i64) {
+    fn record_secret(&mut self, record: CodeRecord, expires: i64, ctx: &Context<'_>) {
+        let now = ctx.clock.unix();
         self.codes_delivered += 1;
+        // For CustomMessage, which runs once the operation is done.
+        if let Some(ahead) = ctx.ahead {
+            ahead.note_delivered(self.codes_delivered);
+        }
         self.codes
             .insert(self.codes_delivered, record, expires, now);
     }

@@ -132,14 +132,14 @@ impl UserPools {
         let user = pool.users.get_mut(username).ok_or_else(user_not_found)?;
         user.code = Some((code.clone(), purpose, now + lifetime));
 
-        let record = super::CodeRecord {
-            user_pool_id: pool_id.to_owned(),
-            username: username.to_owned(),
+        let record = super::CodeRecord::new(
+            self.pool(pool_id)?,
+            username,
             purpose,
             code,
-            destination: destination.clone(),
-        };
-        self.deliver_code(record, now + lifetime, now);
+            destination.clone(),
+        );
+        self.deliver_code(record, now + lifetime, ctx);
         Ok(CodeDeliveryDetailsType {
             destination: Some(mask(&destination)),
             delivery_medium: Some(medium),

@@ -420,14 +420,14 @@ impl UserPools {
             // The invitation a real pool would email: the temporary password
             // goes to the loopback-only codes route, never to the log.
             // Kept as long as the temporary password can be used.
-            let record = super::CodeRecord {
-                user_pool_id: pool_id.clone(),
-                username: username.clone(),
-                purpose: super::CodePurpose::Invitation,
-                code: temporary,
+            let record = super::CodeRecord::new(
+                self.pool(&pool_id)?,
+                &username,
+                super::CodePurpose::Invitation,
+                temporary,
                 destination,
-            };
-            self.record_secret(record, now + INVITATION_VALIDITY_SECS, now);
+            );
+            self.record_secret(record, now + INVITATION_VALIDITY_SECS, ctx);
         }
         Ok(out)
     }
