@@ -1115,3 +1115,162 @@ async fn custom_message_writes_the_emails_codes_go_out_in() {
         .as_str()
     );
 }
+
+const HOOK_PRE_AUTH: &str = "arn:aws:lambda:us-east-1:123456789012:function:hook-pre-auth";
+const HOOK_MIGRATION: &str = "arn:aws:lambda:us-east-1:123456789012:function:hook-migration";
+const HOOK_PRE_TOKEN: &str = "arn:aws:lambda:us-east-1:123456789012:function:hook-pre-token";
+
+/// The hosted UI's sign-in page runs PreAuthentication and UserMigration,
+/// and its token endpoint PreTokenGeneration (`TokenGeneration_HostedAuth`),
+/// here as URL targets served by the test's own single-threaded runtime:
+/// the mock runs them off its async workers, so none of them waits on the
+/// other.
+#[tokio::test]
+async fn the_hosted_ui_runs_sign_in_triggers_served_by_the_same_runtime() {
+    use axum::routing::post;
+    let hook = |axum::Json(mut event): axum::Json<Value>| async move {
+        match event["triggerSource"].as_str().unwrap_or_default() {
+            "PreAuthentication_Authentication" if event["userName"] == "blocked" => {
+                return (
+                    axum::http::StatusCode::BAD_REQUEST,
+                    axum::Json(json!({"errorMessage": "Blocked by policy"})),
+                );
+            }
+            "UserMigration_Authentication"
+                if event["userName"] == "legacy"
+                    && event["request"]["password"] == "Legacy-Passw0rd!" =>
+            {
+                event["response"]["userAttributes"] =
+                    json!({"email": "legacy@example.com", "email_verified": "true"});
+            }
+            "UserMigration_Authentication" => {
+                return (
+                    axum::http::StatusCode::BAD_REQUEST,
+                    axum::Json(json!({"errorMessage": "Bad password"})),
+                );
+            }
+            "TokenGeneration_HostedAuth" => {
+                event["response"]["claimsOverrideDetails"] =
+                    json!({"claimsToAddOrOverride": {"via": "hosted-ui"}});
+            }
+            _ => {}
+        }
+        (axum::http::StatusCode::OK, axum::Json(event))
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let app = axum::Router::new().route("/hook", post(hook));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let mock = MockCognito::builder()
+        .trigger(HOOK_PRE_AUTH, TriggerTarget::Url(url.clone()))
+        .trigger(HOOK_MIGRATION, TriggerTarget::Url(url.clone()))
+        .trigger(HOOK_PRE_TOKEN, TriggerTarget::Url(url))
+        .start()
+        .await
+        .unwrap();
+    let addr = mock.addr();
+    let pool = common::ok(
+        addr,
+        "CreateUserPool",
+        json!({"PoolName": "hosted", "LambdaConfig": {
+            "PreAuthentication": HOOK_PRE_AUTH, "UserMigration": HOOK_MIGRATION,
+            "PreTokenGeneration": HOOK_PRE_TOKEN}}),
+    )
+    .await;
+    let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_owned();
+    common::ok(
+        addr,
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": pool_id, "Domain": "hooks"}),
+    )
+    .await;
+    let callback = "http://localhost:8080/callback";
+    let client = common::ok(
+        addr,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "web",
+               "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
+               "AllowedOAuthScopes": ["openid", "email"], "CallbackURLs": [callback],
+               "SupportedIdentityProviders": ["COGNITO"]}),
+    )
+    .await;
+    let client_id = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cip = common::user_pool_client(&mock.endpoint());
+    common::confirmed_user(&cip, &pool_id, "blocked", &[], PASSWORD).await;
+    let authorize = format!(
+        "{}/hooks/oauth2/authorize?{}",
+        mock.endpoint(),
+        serde_urlencoded::to_string([
+            ("response_type", "code"),
+            ("client_id", client_id.as_str()),
+            ("redirect_uri", callback),
+            ("scope", "openid email"),
+        ])
+        .unwrap()
+    );
+
+    let browser = mock_cognito::browser::Browser::new();
+    let refused = browser
+        .sign_in(&authorize, callback, "blocked", PASSWORD)
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .0
+            .contains("PreAuthentication failed with error Blocked by policy."),
+        "{refused}"
+    );
+    let refused = browser
+        .sign_in(&authorize, callback, "legacy", "Wrong-Passw0rd!")
+        .await
+        .unwrap_err();
+    assert!(
+        refused.0.contains("Incorrect username or password"),
+        "{refused}"
+    );
+    assert!(user_status(&mock, &pool_id, "legacy").await.is_none());
+
+    let landed = browser
+        .sign_in(&authorize, callback, "legacy", "Legacy-Passw0rd!")
+        .await
+        .unwrap();
+    let code = landed
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    let tokens: Value = reqwest::Client::new()
+        .post(format!("{}/hooks/oauth2/token", mock.endpoint()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            serde_urlencoded::to_string([
+                ("grant_type", "authorization_code"),
+                ("client_id", client_id.as_str()),
+                ("code", code),
+                ("redirect_uri", callback),
+            ])
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = common::verify_jwt(
+        addr,
+        &pool_id,
+        tokens["id_token"].as_str().unwrap(),
+        Some(&client_id),
+    )
+    .await
+    .unwrap();
+    assert_eq!(id["via"], "hosted-ui");
+    assert_eq!(id["cognito:username"], "legacy");
+    assert_eq!(id["email"], "legacy@example.com");
+}

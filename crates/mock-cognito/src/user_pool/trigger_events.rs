@@ -391,6 +391,28 @@ impl UserPools {
 }
 
 impl UserPools {
+    /// The hosted UI sign-in page's trigger, as for a password sign-in:
+    /// PreAuthentication for a user the pool has, UserMigration for a name
+    /// it lacks.
+    pub(crate) fn page_sign_in_trigger(
+        &self,
+        client_id: &str,
+        (typed, password): (&str, &str),
+        ctx: &Context<'_>,
+    ) -> Option<Invocation> {
+        let parameters = std::collections::BTreeMap::from([
+            ("USERNAME".to_owned(), typed.to_owned()),
+            ("PASSWORD".to_owned(), password.to_owned()),
+        ]);
+        self.pre_authentication(
+            (client_id, None),
+            crate::shapes::cognito_idp::AuthFlowType::UserPasswordAuth,
+            Some(&parameters),
+            None,
+            ctx,
+        )
+    }
+
     /// PreAuthentication for a sign-in (not a refresh) of a user the pool
     /// has; UserMigration for a password sign-in of one it has not.
     fn pre_authentication(
@@ -509,7 +531,7 @@ impl UserPools {
     /// sign-in, RESET_REQUIRED for ForgotPassword). Ok(false) when the
     /// handler did not know the user (it threw, or gave no attributes):
     /// the operation then answers as for any unknown user.
-    pub(super) fn migrate_ahead(
+    pub(crate) fn migrate_ahead(
         &mut self,
         client_id: &str,
         typed: &str,

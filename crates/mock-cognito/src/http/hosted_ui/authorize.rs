@@ -457,17 +457,45 @@ pub async fn login_submit(
             other => answered.show(other, ""),
         };
     }
-    let check =
+    // PreAuthentication, or UserMigration for a name the pool lacks: run
+    // with no lock held, off the async workers.
+    let (typed, password) = (field("username"), field("password"));
+    let before =
         shared
             .user_pools()
-            .page_password(&request, field("username"), field("password"), &ctx);
+            .page_sign_in_trigger(&request.client_id, (typed, password), &ctx);
+    let mut ahead = crate::ahead::WorkAhead::default();
+    if let Some(invocation) = before {
+        let migration = invocation.trigger == crate::triggers::Trigger::UserMigration;
+        let outcome = super::off_the_workers(&shared, move || invocation.run()).await;
+        match outcome {
+            outcome if migration => ahead.migration = Some(outcome),
+            Err(refused) => return answered.show(Err(refused), typed),
+            Ok(_) => {}
+        }
+    }
+    let ctx = crate::user_pool::Context {
+        ahead: Some(&ahead),
+        ..ctx
+    };
+    if ahead.migration.is_some()
+        && let Err(e) =
+            shared
+                .user_pools_mut()
+                .migrate_ahead(&request.client_id, typed, Some(password), &ctx)
+    {
+        return answered.show(Err(e), typed);
+    }
+    let check = shared
+        .user_pools()
+        .page_password(&request, typed, password, &ctx);
     let outcome = check.and_then(|check| {
         let good = check.run();
         shared
             .user_pools_mut()
             .page_password_checked(check, good, &ctx)
     });
-    answered.show(outcome, field("username"))
+    answered.show(outcome, typed)
 }
 
 /// `GET /logout`: ends the browser session, then goes to a registered

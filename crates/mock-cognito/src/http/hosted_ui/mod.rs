@@ -274,3 +274,19 @@ pub fn random_token(rng: &crate::ids::Randomness) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rng.bytes(32))
 }
+
+/// Runs `work` off the async workers when Lambda triggers may run in it
+/// (they block on a process, or on an HTTP call this very runtime may
+/// have to serve), inline otherwise.
+pub(crate) async fn off_the_workers<T: Send + 'static>(
+    shared: &Shared,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    if shared.settings.triggers.is_empty() {
+        return work();
+    }
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => value,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}

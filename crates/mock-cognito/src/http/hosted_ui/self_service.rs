@@ -93,7 +93,12 @@ impl Posted {
 
     /// Runs `operation` about `username` from the page: its other
     /// `members`, and the SECRET_HASH a confidential client's calls need.
-    fn call(&self, operation: &str, username: &str, members: Value) -> Result<Value, ApiError> {
+    async fn call(
+        &self,
+        operation: &'static str,
+        username: &str,
+        members: Value,
+    ) -> Result<Value, ApiError> {
         let mut body = json!({"ClientId": self.request.client_id, "Username": username});
         if let (Some(object), Value::Object(members)) = (body.as_object_mut(), members) {
             object.extend(members);
@@ -105,7 +110,8 @@ impl Posted {
                 secret,
             ));
         }
-        call(&self.shared, operation, &body)
+        let shared = self.shared.clone();
+        super::off_the_workers(&self.shared, move || call(&shared, operation, &body)).await
     }
 
     /// The sign-in page again, with a note (an account confirmed, a
@@ -205,11 +211,13 @@ pub async fn sign_up_submit(posted: Posted) -> Response {
         .filter(|f| !posted.field(f).is_empty())
         .map(|f| json!({"Name": f, "Value": posted.field(f).trim()}))
         .collect();
-    let signed_up = posted.call(
-        "SignUp",
-        &username,
-        json!({"Password": posted.field("password"), "UserAttributes": attributes}),
-    );
+    let signed_up = posted
+        .call(
+            "SignUp",
+            &username,
+            json!({"Password": posted.field("password"), "UserAttributes": attributes}),
+        )
+        .await;
     match signed_up {
         Ok(out) if out["UserConfirmed"] == Value::Bool(true) => {
             posted.sign_in_with_notice("Your account is ready: sign in.", &username)
@@ -247,11 +255,13 @@ pub async fn sign_up_submit(posted: Posted) -> Response {
 /// `POST /confirm`: ConfirmSignUp with the code, then the sign-in page.
 pub async fn confirm_submit(posted: Posted) -> Response {
     let username = posted.field("username");
-    let confirmed = posted.call(
-        "ConfirmSignUp",
-        username,
-        json!({"ConfirmationCode": posted.field("code").trim()}),
-    );
+    let confirmed = posted
+        .call(
+            "ConfirmSignUp",
+            username,
+            json!({"ConfirmationCode": posted.field("code").trim()}),
+        )
+        .await;
     match confirmed {
         Ok(_) => posted.sign_in_with_notice("Your account is confirmed: sign in.", username),
         Err(e) => pages::code_form(
@@ -284,7 +294,7 @@ pub async fn forgot_password_submit(posted: Posted) -> Response {
         return not_offered("Password reset");
     }
     let username = posted.field("username").trim();
-    match posted.call("ForgotPassword", username, json!({})) {
+    match posted.call("ForgotPassword", username, json!({})).await {
         Ok(out) => pages::code_form(
             &posted.url("confirmForgotPassword"),
             posted.csrf(),
@@ -307,14 +317,16 @@ pub async fn forgot_password_submit(posted: Posted) -> Response {
 /// `POST /confirmForgotPassword`: ConfirmForgotPassword, then sign in.
 pub async fn confirm_forgot_password_submit(posted: Posted) -> Response {
     let username = posted.field("username");
-    let reset = posted.call(
-        "ConfirmForgotPassword",
-        username,
-        json!({
-            "ConfirmationCode": posted.field("code").trim(),
-            "Password": posted.field("new_password"),
-        }),
-    );
+    let reset = posted
+        .call(
+            "ConfirmForgotPassword",
+            username,
+            json!({
+                "ConfirmationCode": posted.field("code").trim(),
+                "Password": posted.field("new_password"),
+            }),
+        )
+        .await;
     match reset {
         Ok(_) => posted.sign_in_with_notice(
             "Your password has been reset: sign in with the new one.",

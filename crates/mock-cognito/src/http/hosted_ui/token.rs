@@ -108,19 +108,24 @@ pub async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    // Decided under the lock; signed after it is released.
-    match grant(&shared, &site, query, &headers, &body) {
-        Ok(grant) => match grant.sign() {
-            Ok(answer) => oauth_json(StatusCode::OK, answer),
-            // A failed PreTokenGeneration trigger: its message, as an
-            // OAuth error (AWS's code is in the description).
-            Err(e) => oauth_error(crate::user_pool::OAuthError::new(
-                "invalid_request",
-                format!("{}: {}", e.code, e.message),
-            )),
-        },
-        Err(e) => oauth_error(e),
-    }
+    // Decided under the lock; signed after it is released (with the
+    // token triggers, off the async workers).
+    let on_thread = shared.clone();
+    super::off_the_workers(&shared, move || {
+        match grant(&on_thread, &site, query, &headers, &body) {
+            Ok(grant) => match grant.sign() {
+                Ok(answer) => oauth_json(StatusCode::OK, answer),
+                // A failed PreTokenGeneration trigger: its message, as an
+                // OAuth error (AWS's code is in the description).
+                Err(e) => oauth_error(crate::user_pool::OAuthError::new(
+                    "invalid_request",
+                    format!("{}: {}", e.code, e.message),
+                )),
+            },
+            Err(e) => oauth_error(e),
+        }
+    })
+    .await
 }
 
 fn grant(
