@@ -1274,3 +1274,122 @@ async fn the_hosted_ui_runs_sign_in_triggers_served_by_the_same_runtime() {
     assert_eq!(id["cognito:username"], "legacy");
     assert_eq!(id["email"], "legacy@example.com");
 }
+
+const FED_PRE_SIGN_UP: &str = "arn:aws:lambda:us-east-1:123456789012:function:fed-pre-sign-up";
+const FED_POST_CONFIRMATION: &str =
+    "arn:aws:lambda:us-east-1:123456789012:function:fed-post-confirmation";
+const FED_PRE_AUTH: &str = "arn:aws:lambda:us-east-1:123456789012:function:fed-pre-auth";
+
+/// One Python handler for the three, as a file per ARN would be: records
+/// each event; PreSignUp marks the provider's email verified.
+const PYTHON_FEDERATION: &str = r#"
+import json
+def handler(event, context):
+    with open(__file__ + ".events.jsonl", "a") as f:
+        f.write(json.dumps(event) + "\n")
+    if event["triggerSource"] == "PreSignUp_ExternalProvider":
+        event["response"]["autoVerifyEmail"] = True
+    return event
+"#;
+
+/// A federated sign-in (the fake Facebook, through the hosted UI) runs
+/// PreSignUp as `PreSignUp_ExternalProvider` and PostConfirmation the
+/// first time, PreAuthentication the next, as AWS documents for federated
+/// users; PreSignUp's autoVerifyEmail marks the provider's email verified.
+#[tokio::test]
+async fn a_federated_first_sign_in_runs_pre_sign_up_and_post_confirmation() {
+    let dir = handler_dir("federation");
+    let path = handler(&dir, "federation.py", PYTHON_FEDERATION);
+    let mock = MockCognito::builder()
+        .seed_file(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/mock-config.toml"
+        ))
+        .trigger(FED_PRE_SIGN_UP, TriggerTarget::File(path.clone()))
+        .trigger(FED_POST_CONFIRMATION, TriggerTarget::File(path.clone()))
+        .trigger(FED_PRE_AUTH, TriggerTarget::File(path.clone()))
+        .start()
+        .await
+        .unwrap();
+    let addr = mock.addr();
+    let pool_id = "ap-northeast-1_Example01";
+    let client_id = "1example23456789abcdefghij";
+    common::ok(
+        addr,
+        "UpdateUserPool",
+        json!({"UserPoolId": pool_id, "LambdaConfig": {
+            "PreSignUp": FED_PRE_SIGN_UP, "PostConfirmation": FED_POST_CONFIRMATION,
+            "PreAuthentication": FED_PRE_AUTH}}),
+    )
+    .await;
+    let callback = "http://localhost:8080/callback";
+    let authorize = format!(
+        "{}/example/oauth2/authorize?{}",
+        mock.endpoint(),
+        serde_urlencoded::to_string([
+            ("response_type", "code"),
+            ("client_id", client_id),
+            ("redirect_uri", callback),
+            ("scope", "openid email"),
+        ])
+        .unwrap()
+    );
+    let federated_sign_in = || async {
+        mock_cognito::browser::Browser::new()
+            .sign_in_with_provider(
+                &authorize,
+                callback,
+                "Facebook",
+                "carol@example.com",
+                "facebook-pass",
+            )
+            .await
+            .unwrap()
+    };
+    let landed = federated_sign_in().await;
+    assert!(landed.contains("code="), "{landed}");
+    let seen = events(&path);
+    let sources: Vec<&str> = seen
+        .iter()
+        .map(|e| e["triggerSource"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "PreSignUp_ExternalProvider",
+            "PostConfirmation_ConfirmSignUp"
+        ]
+    );
+    assert_eq!(seen[0]["userName"], "Facebook_10000000000000001");
+    assert_eq!(seen[0]["callerContext"]["clientId"], client_id);
+    assert_eq!(
+        seen[0]["request"]["userAttributes"]["email"],
+        "carol@example.com"
+    );
+    assert_eq!(
+        seen[1]["request"]["userAttributes"]["cognito:user_status"],
+        "EXTERNAL_PROVIDER"
+    );
+    assert_eq!(
+        seen[1]["request"]["userAttributes"]["email_verified"],
+        "true"
+    );
+    let user = common::ok(
+        addr,
+        "AdminGetUser",
+        json!({"UserPoolId": pool_id, "Username": "Facebook_10000000000000001"}),
+    )
+    .await;
+    let verified = user["UserAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["Name"] == "email_verified" && a["Value"] == "true");
+    assert!(verified, "{user}");
+
+    federated_sign_in().await;
+    let seen = events(&path);
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(seen[2]["triggerSource"], "PreAuthentication_Authentication");
+    let _ = std::fs::remove_dir_all(&dir);
+}

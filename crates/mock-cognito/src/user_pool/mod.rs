@@ -69,7 +69,7 @@ pub use pools::PasswordPolicy;
 pub(crate) use providers::ProviderApp;
 pub use token_exchange::TOKEN_EXCHANGE_GRANT;
 pub use tokens::verify_id_token;
-pub(crate) use trigger_events::{Confirmation, refusal_ahead};
+pub(crate) use trigger_events::{Confirmation, FederationTrigger, refusal_ahead};
 
 /// How `iss` is formed in user-pool tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -690,47 +690,42 @@ impl UserPools {
     }
 
     /// The `<Provider>_<id>` user for a federated sign-in: created on the
-    /// first sign-in (status EXTERNAL_PROVIDER, an `identities` attribute),
-    /// its mapped attributes refreshed on every one.
+    /// first sign-in (status EXTERNAL_PROVIDER, an `identities` attribute,
+    /// `verified` email and phone marked so, as PreSignUp asked), its
+    /// mapped attributes refreshed on every one. Returns the username and
+    /// whether it was created now.
     pub fn federated_user(
         &mut self,
         pool_id: &str,
-        provider: &IdentityProvider,
-        identity: &ProviderIdentity,
+        (provider, identity): (&IdentityProvider, &ProviderIdentity),
+        verified: (bool, bool),
         now: i64,
         rng: &crate::ids::Randomness,
-    ) -> ApiResult<String> {
-        let username = format!("{}_{}", provider.name, identity.subject);
-        let mut mapped: Vec<(String, String)> = Vec::new();
-        for (attribute, source) in &provider.attribute_mapping {
-            if attribute == "username" {
-                continue;
-            }
-            let value = identity.profile.get(source).map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            });
-            if let Some(v) = value {
-                mapped.push((attribute.clone(), v));
-            }
-        }
+    ) -> ApiResult<(String, bool)> {
+        let mapped = mapped_attributes(provider, identity);
         let pool = self.pool_mut(pool_id)?;
-        if let Some(user) = pool.users.get(&username) {
-            if !user.enabled {
-                return Err(crate::ApiError::not_authorized("User is disabled."));
+        match pool.federated_username(provider, identity) {
+            Some(username) if pool.users.contains_key(&username) => {
+                let user = &pool.users[&username];
+                if !user.enabled {
+                    return Err(crate::ApiError::not_authorized("User is disabled."));
+                }
+                // A linked user keeps its own attributes.
+                if username == format!("{}_{}", provider.name, identity.subject) {
+                    let mut attributes = user.attributes.clone();
+                    attributes.extend(mapped);
+                    pool.set_attributes(&username, attributes, now)?;
+                }
+                return Ok((username, false));
             }
-            let mut attributes = user.attributes.clone();
-            attributes.extend(mapped);
-            pool.set_attributes(&username, attributes, now)?;
-            return Ok(username);
+            _ => {}
         }
-        // Linked to a user of the pool (AdminLinkProviderForUser): that
-        // user signs in.
-        if let Some(linked) = pool.linked_user(&provider.name, &identity.subject) {
-            if !pool.users.get(&linked).is_some_and(|u| u.enabled) {
-                return Err(crate::ApiError::not_authorized("User is disabled."));
+        let username = format!("{}_{}", provider.name, identity.subject);
+        let mut mapped = mapped;
+        for (attribute, marked) in [("email", verified.0), ("phone_number", verified.1)] {
+            if marked && mapped.iter().any(|(a, _)| a == attribute) {
+                mapped.push((format!("{attribute}_verified"), "true".to_owned()));
             }
-            return Ok(linked);
         }
         let identities = json!([{
             "userId": identity.subject,
@@ -775,7 +770,7 @@ impl UserPools {
         }
         user.groups.insert(group);
         pool.add_user(user);
-        Ok(username)
+        Ok((username, true))
     }
 
     /// Authenticates the client at the token and revoke endpoints:
@@ -1273,5 +1268,43 @@ mod tests {
     fn invalid_client_is_401() {
         assert_eq!(OAuthError::new("invalid_client", "x").status, 401);
         assert_eq!(OAuthError::new("invalid_grant", "x").status, 400);
+    }
+}
+
+/// A provider identity's attributes as the provider's AttributeMapping
+/// maps them (`username` is Cognito's own).
+pub(super) fn mapped_attributes(
+    provider: &IdentityProvider,
+    identity: &ProviderIdentity,
+) -> Vec<(String, String)> {
+    provider
+        .attribute_mapping
+        .iter()
+        .filter(|(attribute, _)| attribute.as_str() != "username")
+        .filter_map(|(attribute, source)| {
+            let value = identity.profile.get(source)?;
+            let value = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            Some((attribute.clone(), value))
+        })
+        .collect()
+}
+
+impl Pool {
+    /// The user a provider identity signs in as, if the pool has one yet:
+    /// its `<Provider>_<id>` user, or the user it is linked to
+    /// (AdminLinkProviderForUser).
+    pub(super) fn federated_username(
+        &self,
+        provider: &IdentityProvider,
+        identity: &ProviderIdentity,
+    ) -> Option<String> {
+        let own = format!("{}_{}", provider.name, identity.subject);
+        if self.users.contains_key(&own) {
+            return Some(own);
+        }
+        self.linked_user(&provider.name, &identity.subject)
     }
 }

@@ -669,3 +669,106 @@ impl UserPools {
         )
     }
 }
+
+/// The trigger a federated sign-in runs before its user is made or
+/// refreshed.
+#[derive(Debug)]
+pub(crate) enum FederationTrigger {
+    /// `PreSignUp_ExternalProvider`: the identity's first sign-in.
+    PreSignUp(Invocation),
+    /// `PreAuthentication_Authentication`: a later one.
+    PreAuthentication(Invocation),
+}
+
+impl UserPools {
+    /// PreSignUp (first sign-in, with the provider's mapped attributes)
+    /// or PreAuthentication (later ones) for a sign-in through `provider`
+    /// on `client_id`.
+    pub(crate) fn federation_trigger(
+        &self,
+        (pool_id, client_id): (&str, &str),
+        provider: &super::providers::IdentityProvider,
+        identity: &super::ProviderIdentity,
+        ctx: &Context<'_>,
+    ) -> Option<FederationTrigger> {
+        let pool = self.pools.get(pool_id)?;
+        let lambda = pool.settings.lambda_config.as_ref()?;
+        match pool.federated_username(provider, identity) {
+            Some(username) => {
+                let arn = lambda.pre_authentication.clone()?;
+                let user = pool.users.get(&username)?;
+                let request = json!({
+                    "userAttributes": event_attributes(user),
+                    "validationData": {},
+                    "userNotFound": false,
+                });
+                let caller = pool.caller(&user.username, Some(client_id));
+                ctx.triggers
+                    .invocation(
+                        (Trigger::PreAuthentication, &arn),
+                        ("1", "PreAuthentication_Authentication"),
+                        &caller,
+                        request,
+                    )
+                    .map(FederationTrigger::PreAuthentication)
+            }
+            None => {
+                let arn = lambda.pre_sign_up.clone()?;
+                let username = format!("{}_{}", provider.name, identity.subject);
+                let attributes: Map<String, Value> =
+                    super::oauth::mapped_attributes(provider, identity)
+                        .into_iter()
+                        .map(|(k, v)| (k, json!(v)))
+                        .collect();
+                let request = json!({
+                    "userAttributes": attributes,
+                    "validationData": {},
+                    "clientMetadata": {},
+                });
+                let caller = pool.caller(&username, Some(client_id));
+                ctx.triggers
+                    .invocation(
+                        (Trigger::PreSignUp, &arn),
+                        ("1", "PreSignUp_ExternalProvider"),
+                        &caller,
+                        request,
+                    )
+                    .map(FederationTrigger::PreSignUp)
+            }
+        }
+    }
+}
+
+impl FederationTrigger {
+    /// Runs the trigger (no lock held): the (email, phone) PreSignUp asks
+    /// to mark verified, or the refusal.
+    pub(crate) fn run(self) -> ApiResult<(bool, bool)> {
+        match self {
+            FederationTrigger::PreSignUp(invocation) => {
+                let answer = invocation.run()?;
+                Ok((
+                    flag(&answer, "autoVerifyEmail")?,
+                    flag(&answer, "autoVerifyPhone")?,
+                ))
+            }
+            FederationTrigger::PreAuthentication(invocation) => {
+                invocation.run()?;
+                Ok((false, false))
+            }
+        }
+    }
+}
+
+impl Confirmation {
+    /// A federated user's first sign-in, which AWS reports to
+    /// PostConfirmation as `PostConfirmation_ConfirmSignUp`.
+    pub(crate) fn federated(client_id: &str, username: &str) -> Confirmation {
+        Confirmation {
+            client_id: Some(client_id.to_owned()),
+            pool_id: None,
+            typed: username.to_owned(),
+            source: "PostConfirmation_ConfirmSignUp",
+            metadata: None,
+        }
+    }
+}

@@ -14,8 +14,9 @@ use super::pages::{self, SignInPage};
 use super::{Site, cookie, parse_params, random_token, redirect, set_cookie};
 use crate::engine::Shared;
 use crate::user_pool::{
-    AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, CimdLookup, PageChallenge, PagePassword,
-    ProviderIdentity, ValidAuthorize, check_client_id_url, constant_time_eq, parse_document,
+    AuthorizeError, AuthorizeParams, BROWSER_SESSION_SECS, CimdLookup, Confirmation,
+    FederationTrigger, PageChallenge, PagePassword, ProviderIdentity, ValidAuthorize,
+    check_client_id_url, constant_time_eq, parse_document,
 };
 
 const SESSION_COOKIE: &str = "cognito";
@@ -549,14 +550,22 @@ pub async fn idp_response(
     RawQuery(query): RawQuery,
 ) -> Response {
     let params = parse_params(&query.unwrap_or_default());
-    federated_return(&shared, &site, &params)
+    let on_thread = shared.clone();
+    super::off_the_workers(&shared, move || {
+        federated_return(&on_thread, &site, &params)
+    })
+    .await
 }
 
 /// `POST /oauth2/idpresponse`: the same, for providers that post the
 /// answer (Sign in with Apple's `form_post`).
 pub async fn idp_response_post(State(shared): State<Shared>, site: Site, body: Bytes) -> Response {
     let params = parse_params(&String::from_utf8_lossy(&body));
-    federated_return(&shared, &site, &params)
+    let on_thread = shared.clone();
+    super::off_the_workers(&shared, move || {
+        federated_return(&on_thread, &site, &params)
+    })
+    .await
 }
 
 fn federated_return(
@@ -603,15 +612,38 @@ fn federated_return(
         subject: tokens.subject,
         profile: tokens.profile,
     };
-    let federated = shared.user_pools_mut().federated_user(
-        &request.pool_id,
+    // PreSignUp (first sign-in) or PreAuthentication, with no lock held;
+    // this runs off the async workers when triggers are configured.
+    let ctx = shared.context();
+    let before = shared.user_pools().federation_trigger(
+        (&request.pool_id, &request.client_id),
         &provider,
         &identity,
+        &ctx,
+    );
+    let verified = match before.map(FederationTrigger::run) {
+        None => (false, false),
+        Some(Ok(verified)) => verified,
+        Some(Err(e)) => return redirect(&request.error_redirect("access_denied", &e.message)),
+    };
+    let federated = shared.user_pools_mut().federated_user(
+        &request.pool_id,
+        (&provider, &identity),
+        verified,
         now,
         &shared.rng,
     );
     let username = match federated {
-        Ok(u) => u,
+        Ok((username, created)) => {
+            let confirmation = Confirmation::federated(&request.client_id, &username);
+            let after = created
+                .then(|| shared.user_pools().post_confirmation(&confirmation, &ctx))
+                .flatten();
+            if let Some(Err(e)) = after.map(|invocation| invocation.run()) {
+                return redirect(&request.error_redirect("access_denied", &e.message));
+            }
+            username
+        }
         Err(e) => return redirect(&request.error_redirect("access_denied", &e.message)),
     };
     finish(shared, &request, &username, Browser::New, site)
