@@ -1393,3 +1393,126 @@ async fn a_federated_first_sign_in_runs_pre_sign_up_and_post_confirmation() {
     assert_eq!(seen[2]["triggerSource"], "PreAuthentication_Authentication");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+const M2M_PRE_TOKEN: &str = "arn:aws:lambda:us-east-1:123456789012:function:m2m-pre-token";
+
+const NODE_M2M_PRE_TOKEN: &str = r#"
+const { appendFileSync } = require('node:fs');
+exports.handler = async (event) => {
+  appendFileSync(__filename + '.events.jsonl', JSON.stringify(event) + '\n');
+  if (event.triggerSource === 'TokenGeneration_ClientCredentials') {
+    event.response.claimsAndScopeOverrideDetails = {
+      accessTokenGeneration: {
+        claimsToAddOrOverride: { tenant: event.request.clientMetadata.tenant ?? 'none' },
+        scopesToAdd: ['https://api.example.com/extra'],
+      },
+    };
+  }
+  return event;
+};
+"#;
+
+/// PreTokenGeneration version 3 runs for machine-to-machine tokens
+/// (`TokenGeneration_ClientCredentials`), from GetClientToken (with its
+/// ClientMetadata) and the token endpoint's client_credentials grant;
+/// version 2 does not.
+#[tokio::test]
+async fn pre_token_generation_v3_shapes_client_credentials_tokens() {
+    let dir = handler_dir("m2m");
+    let path = handler(&dir, "m2m.js", NODE_M2M_PRE_TOKEN);
+    let mock = MockCognito::builder()
+        .seed_file(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/mock-config.toml"
+        ))
+        .trigger(M2M_PRE_TOKEN, TriggerTarget::File(path.clone()))
+        .start()
+        .await
+        .unwrap();
+    let addr = mock.addr();
+    let pool_id = "ap-northeast-1_Example01";
+    let (machine, secret) = (
+        "3example23456789abcdefghij",
+        "examplemachinesecret0123456789abcdefghijklmnop",
+    );
+    let set_version = |version: &'static str| async move {
+        common::ok(
+            addr,
+            "UpdateUserPool",
+            json!({"UserPoolId": pool_id, "LambdaConfig": {"PreTokenGenerationConfig":
+                {"LambdaArn": M2M_PRE_TOKEN, "LambdaVersion": version}}}),
+        )
+        .await;
+    };
+    let get_token = || async {
+        let out = common::answer(
+            common::call_in(
+                addr,
+                "GetClientToken",
+                &json!({"ClientId": machine, "Secret": secret,
+                        "ClientMetadata": {"tenant": "acme"}}),
+                Some("ap-northeast-1"),
+            )
+            .await,
+        );
+        let token = out["ClientAuthenticationResult"]["AccessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        common::verify_jwt(addr, pool_id, &token, None)
+            .await
+            .unwrap()
+    };
+
+    set_version("V2_0").await;
+    let plain = get_token().await;
+    assert!(plain.get("tenant").is_none());
+    assert!(events(&path).is_empty(), "version 2 is for users only");
+
+    set_version("V3_0").await;
+    let shaped = get_token().await;
+    assert_eq!(shaped["tenant"], "acme");
+    assert_eq!(
+        shaped["scope"],
+        "https://api.example.com/read https://api.example.com/extra"
+    );
+    assert_eq!(shaped["client_id"], machine, "reserved claims stay");
+    let event = &events(&path)[0];
+    assert_eq!(event["version"], "3");
+    assert_eq!(event["triggerSource"], "TokenGeneration_ClientCredentials");
+    assert_eq!(event["callerContext"]["clientId"], machine);
+    assert_eq!(
+        event["request"]["scopes"],
+        json!(["https://api.example.com/read"])
+    );
+    assert_eq!(event["request"]["userAttributes"], json!({}));
+
+    // The token endpoint's grant too.
+    let form = serde_urlencoded::to_string([
+        ("grant_type", "client_credentials"),
+        ("client_id", machine),
+        ("client_secret", secret),
+    ])
+    .unwrap();
+    let tokens: Value = reqwest::Client::new()
+        .post(format!("{}/example/oauth2/token", mock.endpoint()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = common::verify_jwt(
+        addr,
+        pool_id,
+        tokens["access_token"].as_str().unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(access["tenant"], "none");
+    assert_eq!(events(&path).len(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -201,10 +201,11 @@ fn sign_in(
         R::GetClientToken(i) => {
             // Decided under a read lock; the token is signed with none held.
             let grant = shared.user_pools().client_token(i, ctx);
-            return Some(grant.and_then(|(claims, key, expires_in)| {
+            return Some(grant.and_then(|grant| {
+                let (access_token, expires_in) = grant.sign_client()?;
                 to_json(GetClientTokenResponse {
                     client_authentication_result: Some(ClientAuthenticationResultType {
-                        access_token: Some(key.sign(&claims)),
+                        access_token: Some(access_token),
                         expires_in: i32::try_from(expires_in).ok(),
                         token_type: Some("Bearer".to_owned()),
                     }),

@@ -976,21 +976,25 @@ impl UserPools {
             "jti": ctx.rng.uuid(),
             "client_id": client.id,
         });
+        let trigger = pool
+            .client_credentials_pre_token(client, &scopes, ctx)
+            .map(Box::new);
         Ok(TokenGrant::Client {
             claims,
             key: pool.access_key.clone(),
             expires_in: life,
+            trigger,
         })
     }
 
     /// GetClientToken: `client_credentials` through the API, the client's
-    /// secret in the request. The claims and key to sign them with, and the
-    /// token's lifetime.
+    /// secret in the request: the grant, to sign with no lock held
+    /// ([`TokenGrant::sign_client`]).
     pub(crate) fn client_token(
         &self,
         input: &crate::shapes::cognito_idp::GetClientTokenRequest,
         ctx: &Context<'_>,
-    ) -> crate::ApiResult<(Value, std::sync::Arc<crate::jwt::SigningKey>, i64)> {
+    ) -> crate::ApiResult<TokenGrant> {
         let (_, client) = self.client(&input.client_id)?;
         let secret_ok = client.secret_matches(&input.secret);
         if !secret_ok {
@@ -1011,7 +1015,18 @@ impl UserPools {
                 claims,
                 key,
                 expires_in,
-            } => Ok((claims, key, expires_in)),
+                mut trigger,
+            } => {
+                if let Some(t) = trigger.as_mut() {
+                    t.set_client_metadata(input.client_metadata.as_ref());
+                }
+                Ok(TokenGrant::Client {
+                    claims,
+                    key,
+                    expires_in,
+                    trigger,
+                })
+            }
             TokenGrant::User { .. } | TokenGrant::Derived(_) => Err(crate::ApiError::new(
                 "InternalErrorException",
                 "client_credentials answered with user tokens",
@@ -1152,6 +1167,8 @@ pub enum TokenGrant {
         claims: Value,
         key: std::sync::Arc<crate::jwt::SigningKey>,
         expires_in: i64,
+        /// PreTokenGeneration, when the pool's is version 3.
+        trigger: Option<Box<super::trigger_events::PreToken>>,
     },
 }
 
@@ -1165,17 +1182,39 @@ impl TokenGrant {
                 scopes,
                 with_refresh,
             } => oauth_tokens(tokens.sign()?, &scopes, with_refresh),
-            TokenGrant::Client {
-                claims,
-                key,
-                expires_in,
-            } => json!({
-                "access_token": key.sign(&claims),
-                "expires_in": expires_in,
-                "token_type": "Bearer",
-            }),
+            client @ TokenGrant::Client { .. } => {
+                let (access_token, expires_in) = client.sign_client()?;
+                json!({
+                    "access_token": access_token,
+                    "expires_in": expires_in,
+                    "token_type": "Bearer",
+                })
+            }
             TokenGrant::Derived(token) => token.sign_oauth(),
         })
+    }
+
+    /// A `client_credentials` grant's access token (after a version-3
+    /// PreTokenGeneration trigger, run here with no lock held) and its
+    /// lifetime.
+    pub fn sign_client(self) -> crate::ApiResult<(String, i64)> {
+        let TokenGrant::Client {
+            mut claims,
+            key,
+            expires_in,
+            trigger,
+        } = self
+        else {
+            return Err(crate::ApiError::new(
+                "InternalErrorException",
+                "not a client_credentials grant",
+            ));
+        };
+        if let Some(trigger) = trigger {
+            // There is no ID token: its part of the answer goes nowhere.
+            trigger.apply(&mut json!({}), &mut claims)?;
+        }
+        Ok((key.sign(&claims), expires_in))
     }
 }
 

@@ -82,7 +82,7 @@ impl PostAuthentication {
 
 /// A PreTokenGeneration invocation, and its event version.
 #[derive(Debug)]
-pub(super) struct PreToken {
+pub struct PreToken {
     invocation: Invocation,
     version: u8,
 }
@@ -139,6 +139,47 @@ impl Pool {
                 request,
             )
             .map(PostAuthentication)
+    }
+
+    /// The pool's PreTokenGeneration trigger for a `client_credentials`
+    /// access token (`TokenGeneration_ClientCredentials`): only version 3
+    /// runs for machine-to-machine tokens. The client stands as the user.
+    pub(super) fn client_credentials_pre_token(
+        &self,
+        client: &AppClient,
+        scopes: &[&str],
+        ctx: &Context<'_>,
+    ) -> Option<PreToken> {
+        let config = self
+            .settings
+            .lambda_config
+            .as_ref()?
+            .pre_token_generation_config
+            .as_ref()?;
+        if config.lambda_version.as_str() != "V3_0" {
+            return None;
+        }
+        let request = json!({
+            "userAttributes": {},
+            "groupConfiguration": {
+                "groupsToOverride": [],
+                "iamRolesToOverride": [],
+                "preferredRole": null,
+            },
+            "scopes": scopes,
+            "clientMetadata": {},
+        });
+        let caller = self.caller(&client.id, Some(&client.id));
+        let invocation = ctx.triggers.invocation(
+            (Trigger::PreTokenGeneration, &config.lambda_arn),
+            ("3", "TokenGeneration_ClientCredentials"),
+            &caller,
+            request,
+        )?;
+        Some(PreToken {
+            invocation,
+            version: 3,
+        })
     }
 
     /// The pool's PreTokenGeneration trigger for these tokens, if it has
@@ -219,6 +260,15 @@ fn override_claims(token: &mut Value, details: &Map<String, Value>) -> ApiResult
 }
 
 impl PreToken {
+    /// Hands the call's ClientMetadata to the handler.
+    pub(super) fn set_client_metadata(
+        &mut self,
+        metadata: Option<&std::collections::BTreeMap<String, String>>,
+    ) {
+        self.invocation.event["request"]["clientMetadata"] =
+            json!(metadata.cloned().unwrap_or_default());
+    }
+
     /// Runs the trigger and applies its answer to the two tokens' claims.
     pub(super) fn apply(&self, id: &mut Value, access: &mut Value) -> ApiResult<()> {
         let response = self.invocation.run()?;

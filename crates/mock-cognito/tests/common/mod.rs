@@ -224,8 +224,10 @@ pub async fn verify_jwt(
     )
     .map_err(|e| e.to_string())?;
     let mut validation = Validation::new(Algorithm::RS256);
+    // A pool id starts with its region.
+    let region = pool_id.split('_').next().unwrap_or("us-east-1");
     validation.set_issuer(&[format!(
-        "https://cognito-idp.us-east-1.amazonaws.com/{pool_id}"
+        "https://cognito-idp.{region}.amazonaws.com/{pool_id}"
     )]);
     match audience {
         Some(aud) => validation.set_audience(&[aud]),
