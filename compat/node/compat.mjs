@@ -11,11 +11,13 @@ import {
   AdminListDevicesCommand,
   AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
+  ConfirmSignUpCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
   SetUserPoolMfaConfigCommand,
+  SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
   CognitoIdentityClient, CreateIdentityPoolCommand, GetIdCommand, SetIdentityPoolRolesCommand,
@@ -411,6 +413,34 @@ await step('amazon-cognito-identity-js: CUSTOM_AUTH, three wrong answers: Define
   } catch (e) {
     assert(e.code === 'NotAuthorizedException', `${e.code} ${e.message}`);
   }
+});
+
+await step('@aws-crypto/client-node: CustomEmailSender decrypts its code (Encryption SDK, KMS keyring against the mock), and the code confirms the sign-up', async () => {
+  const pool = (await customIdp.send(new CreateUserPoolCommand({
+    PoolName: 'compat-node-sender',
+    AutoVerifiedAttributes: ['email'],
+    LambdaConfig: {
+      CustomEmailSender: { LambdaVersion: 'V1_0', LambdaArn: nodeTrigger('custom-email-sender') },
+      KMSKeyID: `arn:aws:kms:${region}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+    },
+  }))).UserPool.Id;
+  const app = (await customIdp.send(new CreateUserPoolClientCommand({
+    UserPoolId: pool, ClientName: 'sender', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  }))).UserPoolClient.ClientId;
+  const plain = new CognitoIdentityProviderClient({ region, endpoint: customEndpoint, credentials: admin });
+  await plain.send(new SignUpCommand({
+    ClientId: app, Username: 'sid', Password: 'Sid-Passw0rd!',
+    UserAttributes: [{ Name: 'email', Value: 'sid@example.com' }],
+  }));
+  const { readFileSync } = await import('node:fs');
+  const sent = readFileSync(process.env.SENT_CODES_FILE, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    .find((s) => s.userName === 'sid');
+  assert(sent && sent.triggerSource === 'CustomEmailSender_SignUp' && /^\d{6}$/.test(sent.code), JSON.stringify(sent));
+  const outbox = await (await fetch(`${customEndpoint}/_mock/codes?user_pool_id=${pool}&username=sid`)).json();
+  assert(outbox.codes.at(-1).code === sent.code, 'the decrypted code is the one issued');
+  await plain.send(new ConfirmSignUpCommand({ ClientId: app, Username: 'sid', ConfirmationCode: sent.code }));
+  const user = await customIdp.send(new AdminGetUserCommand({ UserPoolId: pool, Username: 'sid' }));
+  assert(user.UserStatus === 'CONFIRMED', user.UserStatus);
 });
 
 // Amplify v6 keeps its tokens in a key-value storage; this one lets the

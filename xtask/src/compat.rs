@@ -36,7 +36,8 @@ fn run_suite(name: &str, mut cmd: Command) -> Result<(usize, usize), String> {
 }
 
 /// `--trigger ARN=FILE` for the three custom-auth handlers of
-/// `examples/triggers/`, in Python and in Node.
+/// `examples/triggers/`, in Python and in Node, and the Node
+/// CustomEmailSender.
 fn custom_auth_triggers() -> Vec<std::ffi::OsString> {
     let dir = crate::workspace_root().join("examples/triggers");
     let mut args = Vec::new();
@@ -55,6 +56,13 @@ fn custom_auth_triggers() -> Vec<std::ffi::OsString> {
             args.push(arg);
         }
     }
+    let sender = dir.join("custom_email_sender.js");
+    let mut arg = std::ffi::OsString::from(
+        "arn:aws:lambda:ap-northeast-1:123456789012:function:custom-email-sender-node=",
+    );
+    arg.push(sender);
+    args.push("--trigger".into());
+    args.push(arg);
     args
 }
 
@@ -83,9 +91,21 @@ pub(crate) fn run() -> Result<(), String> {
     // A second server started as a new user would, with no seed and no
     // --region: the clients' own regions must decide.
     let plain = crate::mock_server::MockServer::start_plain(&bin)?;
-    // A third runs the example CUSTOM_AUTH handlers (examples/triggers/)
-    // for the ARNs the scripts' pools name, one set per language.
-    let custom = crate::mock_server::MockServer::start_with(&bin, &custom_auth_triggers())?;
+    // A third runs the example trigger handlers (examples/triggers/) for
+    // the ARNs the scripts' pools name: CUSTOM_AUTH in each language, and
+    // CustomEmailSender in Node with the Encryption SDK of the Node
+    // project; what that handler "sends" goes to SENT_CODES_FILE.
+    let node_dir = crate::node::project()?;
+    let sent_codes = node_dir.join("sent-codes.jsonl");
+    let _ = std::fs::remove_file(&sent_codes);
+    let custom = crate::mock_server::MockServer::start_with_env(
+        &bin,
+        &custom_auth_triggers(),
+        &[
+            ("NODE_PATH", node_dir.join("node_modules").into_os_string()),
+            ("SENT_CODES_FILE", sent_codes.clone().into_os_string()),
+        ],
+    )?;
 
     let mut py = Command::new(&python);
     py.arg(crate::workspace_root().join("compat/python/compat.py"))
@@ -100,6 +120,7 @@ pub(crate) fn run() -> Result<(), String> {
         &[
             ("MOCK_ENDPOINT", server.endpoint.clone()),
             ("CUSTOM_AUTH_ENDPOINT", custom.endpoint.clone()),
+            ("SENT_CODES_FILE", sent_codes.display().to_string()),
         ],
     )?;
     let (p2, f2) = run_suite("node", node)?;

@@ -82,9 +82,20 @@ impl MockServer {
         bin: &Path,
         args: &[S],
     ) -> Result<MockServer, String> {
+        Self::start_with_env(bin, args, &[])
+    }
+
+    /// [`MockServer::start_with`], with extra environment (which the
+    /// trigger handlers it runs inherit).
+    pub(crate) fn start_with_env<S: AsRef<std::ffi::OsStr>>(
+        bin: &Path,
+        args: &[S],
+        env: &[(&str, std::ffi::OsString)],
+    ) -> Result<MockServer, String> {
         let mut child = Command::new(bin)
             .args(["mock", "serve", "--addr", "127.0.0.1:0"])
             .args(args)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -60,6 +60,8 @@ pub(crate) struct Engine {
     pub(crate) rng: Randomness,
     pub(crate) keys: KeyFactory,
     pub(crate) settings: Settings,
+    /// The key custom sender codes are encrypted under (KMS stand-in).
+    pub(crate) kms: crate::kms::LocalKms,
     user_pools: RwLock<UserPools>,
     providers: RwLock<ExternalProviders>,
     identity_pools: Mutex<IdentityPools>,
@@ -93,6 +95,7 @@ impl Engine {
     pub(crate) fn new(clock: Clock, rng: Randomness, keys: KeyFactory, settings: Settings) -> Self {
         let identity_pools = IdentityPools::new(&rng, &keys);
         Engine {
+            kms: crate::kms::LocalKms::new(&rng),
             clock,
             settings,
             user_pools: RwLock::new(UserPools::default()),
@@ -372,6 +375,7 @@ impl Engine {
             endpoint: &self.settings.endpoint,
             ahead: None,
             triggers: &self.settings.triggers,
+            kms: &self.kms,
         }
     }
 

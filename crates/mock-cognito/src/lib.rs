@@ -102,6 +102,7 @@ mod http;
 mod identity_pool;
 mod ids;
 mod jwt;
+mod kms;
 pub mod logging;
 mod ops;
 mod paging;

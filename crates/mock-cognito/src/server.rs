@@ -244,6 +244,7 @@ impl MockCognitoBuilder {
         ));
         let mut triggers = seed.triggers.registry().map_err(invalid)?;
         triggers.merge(&self.triggers);
+        triggers.set_mock_endpoint(engine.settings.endpoint.clone());
         engine.settings.triggers = Arc::new(triggers);
         if let Some(store) = store {
             engine

@@ -20,6 +20,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 const JSON_11: &str = "application/x-amz-json-1.1";
 const USER_POOLS_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 const IDENTITY_POOLS_PREFIX: &str = "AWSCognitoIdentityService.";
+/// AWS KMS, of which the mock serves `Decrypt` only (see [`crate::kms`]).
+const KMS_PREFIX: &str = "TrentService.";
 
 /// A request of either Cognito service, read and validated.
 #[derive(Debug)]
@@ -28,6 +30,8 @@ pub(crate) enum ServiceRequest {
     UserPool(Box<UserPoolRequest>),
     /// `AWSCognitoIdentityService.*`.
     IdentityPool(Box<IdentityPoolRequest>),
+    /// `TrentService.Decrypt`: what custom sender handlers call.
+    KmsDecrypt,
 }
 
 /// One AWS JSON 1.1 call, read as the service reads it.
@@ -104,6 +108,15 @@ fn read(headers: &HeaderMap, body: &[u8]) -> Result<AwsJsonRequest, ApiError> {
             operation,
             request: ServiceRequest::IdentityPool(Box::new(request)),
             region,
+            body,
+        });
+    }
+    if target == format!("{KMS_PREFIX}Decrypt") {
+        require_signature("Decrypt", headers)?;
+        return Ok(AwsJsonRequest {
+            operation: "Decrypt",
+            request: ServiceRequest::KmsDecrypt,
+            region: region_of_request(headers)?,
             body,
         });
     }
@@ -233,6 +246,7 @@ fn dispatch(shared: &Shared, request: AwsJsonRequest) -> Result<Value, ApiError>
     match request.request {
         ServiceRequest::UserPool(typed) => crate::ops::user_pool::run(shared, *typed, &ctx),
         ServiceRequest::IdentityPool(typed) => crate::ops::identity_pool::run(shared, *typed, &ctx),
+        ServiceRequest::KmsDecrypt => shared.kms.decrypt(&request.body),
     }
 }
 

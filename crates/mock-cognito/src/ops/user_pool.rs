@@ -53,6 +53,12 @@ pub(crate) fn run(
                     .user_pools_mut()
                     .apply_custom_message(id, &answer, ctx.clock.unix())?;
             }
+            let sender = shared
+                .user_pools()
+                .custom_sender(id, operation, metadata.as_ref(), ctx);
+            if let Some(invocation) = sender {
+                invocation?.run()?;
+            }
         }
     }
     out

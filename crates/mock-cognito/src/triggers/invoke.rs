@@ -104,14 +104,14 @@ fn runner_for(file: &Path) -> Result<Vec<String>, Failure> {
 /// Runs `target` with `event`: the answer it gave.
 pub(super) fn invoke(
     target: &TriggerTarget,
-    arn: &str,
+    (arn, env): (&str, &[(String, String)]),
     event: &Value,
     timeout: Duration,
 ) -> Result<Value, Failure> {
     let body = event.to_string();
     let answer = match target {
-        TriggerTarget::File(file) => run_process(&runner_for(file)?, arn, &body, timeout)?,
-        TriggerTarget::Command(argv) => run_process(argv, arn, &body, timeout)?,
+        TriggerTarget::File(file) => run_process(&runner_for(file)?, (arn, env), &body, timeout)?,
+        TriggerTarget::Command(argv) => run_process(argv, (arn, env), &body, timeout)?,
         TriggerTarget::Url(url) => post(url.clone(), body, timeout, false)?,
         TriggerTarget::Lambda(endpoint) => {
             let (name, qualifier) = function_of(arn);
@@ -141,7 +141,7 @@ fn function_of(arn: &str) -> (&str, Option<&str>) {
 /// Runs a process with `input` on stdin; its stdout, or the failure.
 fn run_process(
     argv: &[String],
-    arn: &str,
+    (arn, env): (&str, &[(String, String)]),
     input: &str,
     timeout: Duration,
 ) -> Result<Vec<u8>, Failure> {
@@ -150,6 +150,7 @@ fn run_process(
         .ok_or_else(|| Failure::Unreachable("an empty command".into()))?;
     let mut child = Command::new(program)
         .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .env("COGKIT_TRIGGER_ARN", arn)
         .env("COGKIT_TRIGGER_TIMEOUT_MS", timeout.as_millis().to_string())
         .stdin(Stdio::piped())
@@ -301,7 +302,7 @@ mod tests {
         let second = Duration::from_secs(5);
         let ok = invoke(
             &TriggerTarget::Command(sh(r#"cat >/dev/null; echo '{"response":{"x":1}}'"#)),
-            "arn",
+            ("arn", &[]),
             &event,
             second,
         )
@@ -309,14 +310,14 @@ mod tests {
         assert_eq!(ok["response"]["x"], 1);
         let thrown = invoke(
             &TriggerTarget::Command(sh(r#"echo '{"errorMessage":"nope"}'; exit 1"#)),
-            "arn",
+            ("arn", &[]),
             &event,
             second,
         );
         assert!(matches!(thrown, Err(Failure::Handler(m)) if m == "nope"));
         let crashed = invoke(
             &TriggerTarget::Command(sh("exit 129")),
-            "arn",
+            ("arn", &[]),
             &event,
             second,
         );
@@ -325,21 +326,21 @@ mod tests {
         );
         let garbage = invoke(
             &TriggerTarget::Command(sh("echo not json")),
-            "arn",
+            ("arn", &[]),
             &event,
             second,
         );
         assert!(matches!(garbage, Err(Failure::Malformed)));
         let slow = invoke(
             &TriggerTarget::Command(sh("sleep 5")),
-            "arn",
+            ("arn", &[]),
             &event,
             Duration::from_millis(200),
         );
         assert!(matches!(slow, Err(Failure::Timeout)));
         let missing = invoke(
             &TriggerTarget::Command(vec!["/nonexistent/handler".into()]),
-            "arn",
+            ("arn", &[]),
             &event,
             second,
         );

@@ -21,6 +21,7 @@
 //! A trigger runs with no state lock held: the operation reads what the
 //! event needs, the handler runs, then the operation applies the answer.
 
+pub(crate) mod esdk;
 mod invoke;
 
 use std::collections::BTreeMap;
@@ -61,6 +62,8 @@ pub struct Triggers {
     targets: BTreeMap<String, TriggerTarget>,
     lambda_endpoint: Option<String>,
     timeout: Duration,
+    /// The mock's own endpoint: the handlers it runs find KMS there.
+    mock_endpoint: Option<String>,
 }
 
 impl Default for Triggers {
@@ -69,6 +72,7 @@ impl Default for Triggers {
             targets: BTreeMap::new(),
             lambda_endpoint: None,
             timeout: DEFAULT_TIMEOUT,
+            mock_endpoint: None,
         }
     }
 }
@@ -102,6 +106,11 @@ impl Triggers {
         }
     }
 
+    /// The mock's endpoint, where the handlers it runs find its KMS.
+    pub(crate) fn set_mock_endpoint(&mut self, endpoint: impl Into<String>) {
+        self.mock_endpoint = Some(endpoint.into());
+    }
+
     /// Whether any function can run at all.
     pub fn is_empty(&self) -> bool {
         self.targets.is_empty() && self.lambda_endpoint.is_none()
@@ -129,6 +138,8 @@ pub(crate) enum Trigger {
     UserMigration,
     PostConfirmation,
     CustomMessage,
+    CustomEmailSender,
+    CustomSmsSender,
 }
 
 impl Trigger {
@@ -145,6 +156,8 @@ impl Trigger {
             Trigger::UserMigration => "UserMigration",
             Trigger::PostConfirmation => "PostConfirmation",
             Trigger::CustomMessage => "CustomMessage",
+            Trigger::CustomEmailSender => "CustomEmailSender",
+            Trigger::CustomSmsSender => "CustomSMSSender",
         }
     }
 }
@@ -159,6 +172,10 @@ pub(crate) struct Invocation {
     pub(crate) target: TriggerTarget,
     pub(crate) timeout: Duration,
     pub(crate) event: Value,
+    /// What the handler's environment gets, as Lambda's would: the
+    /// region, and the mock's endpoint for KMS (custom sender handlers
+    /// decrypt their code there).
+    pub(crate) env: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for Invocation {
@@ -218,7 +235,36 @@ impl Triggers {
             target,
             timeout: self.timeout,
             event,
+            env: self.handler_env(caller.region),
         })
+    }
+}
+
+impl Triggers {
+    /// The environment a handler process runs in, over the mock's own:
+    /// `AWS_REGION`, and (unless already set) `AWS_ENDPOINT_URL_KMS` at the
+    /// mock and stand-in credentials, so that the AWS SDKs in a handler
+    /// reach the mock's KMS and nothing else.
+    fn handler_env(&self, region: &str) -> Vec<(String, String)> {
+        let mut env = vec![
+            ("AWS_REGION".to_owned(), region.to_owned()),
+            ("AWS_DEFAULT_REGION".to_owned(), region.to_owned()),
+            ("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned()),
+        ];
+        let unset = |name: &str| std::env::var_os(name).is_none();
+        if let Some(endpoint) = &self.mock_endpoint
+            && unset("AWS_ENDPOINT_URL_KMS")
+        {
+            env.push(("AWS_ENDPOINT_URL_KMS".to_owned(), endpoint.clone()));
+        }
+        if unset("AWS_ACCESS_KEY_ID") {
+            env.push(("AWS_ACCESS_KEY_ID".to_owned(), "AKIDMOCKCOGNITO".to_owned()));
+            env.push((
+                "AWS_SECRET_ACCESS_KEY".to_owned(),
+                "mock-cognito".to_owned(),
+            ));
+        }
+        env
     }
 }
 
@@ -227,7 +273,12 @@ impl Invocation {
     /// `response` it filled in, or AWS's error for its failure.
     pub(crate) fn run(&self) -> Result<Value, ApiError> {
         let started = std::time::Instant::now();
-        let outcome = invoke::invoke(&self.target, &self.arn, &self.event, self.timeout);
+        let outcome = invoke::invoke(
+            &self.target,
+            (&self.arn, &self.env),
+            &self.event,
+            self.timeout,
+        );
         tracing::info!(
             trigger = self.trigger.name(),
             source = self.event["triggerSource"].as_str().unwrap_or_default(),

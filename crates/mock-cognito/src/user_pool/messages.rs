@@ -10,6 +10,7 @@
 //! ([`crate::ahead::WorkAhead::delivered`]), the events are read under the
 //! read lock, the handler runs, and its message replaces the template's.
 
+use base64::Engine;
 use serde_json::{Value, json};
 
 use super::trigger_events::event_attributes;
@@ -172,6 +173,61 @@ impl UserPools {
             &caller,
             request,
         )
+    }
+
+    /// CustomEmailSender (a code sent by email) or CustomSMSSender (by
+    /// SMS) for outbox entry `id`, if its pool has one: the code encrypted
+    /// under the pool's KMSKeyID as an Encryption SDK message, which the
+    /// handler decrypts with the SDK's KMS keyring against the mock.
+    pub(crate) fn custom_sender(
+        &self,
+        id: u64,
+        operation: &str,
+        metadata: Option<&Value>,
+        ctx: &Context<'_>,
+    ) -> Option<ApiResult<Invocation>> {
+        let record = self.codes.get(&id, ctx.clock.unix())?;
+        let pool = self.pools.get(&record.user_pool_id)?;
+        let lambda = pool.settings.lambda_config.as_ref()?;
+        let by_email = record.destination.contains('@');
+        let (trigger, arn, kind, prefix) = if by_email {
+            let config = lambda.custom_email_sender.as_ref()?;
+            (
+                Trigger::CustomEmailSender,
+                &config.lambda_arn,
+                "customEmailSenderRequestV1",
+                "CustomEmailSender_",
+            )
+        } else {
+            let config = lambda.custom_sms_sender.as_ref()?;
+            (
+                Trigger::CustomSmsSender,
+                &config.lambda_arn,
+                "customSMSSenderRequestV1",
+                "CustomSMSSender_",
+            )
+        };
+        let Some(key_arn) = lambda.kms_key_id.as_deref() else {
+            return Some(Err(ApiError::new(
+                "InvalidParameterException",
+                "A custom sender trigger needs LambdaConfig.KMSKeyID to encrypt the code under",
+            )));
+        };
+        let user = pool.users.get(&record.username)?;
+        let sealed =
+            crate::triggers::esdk::encrypt(ctx.kms, key_arn, record.code.as_bytes(), ctx.rng);
+        let request = json!({
+            "type": kind,
+            "code": base64::engine::general_purpose::STANDARD.encode(sealed),
+            "userAttributes": event_attributes(user),
+            "clientMetadata": metadata.cloned().unwrap_or_else(|| json!({})),
+        });
+        let source =
+            custom_message_source(operation, record.purpose).replace("CustomMessage_", prefix);
+        let caller = pool.caller(&user.username, None);
+        ctx.triggers
+            .invocation((trigger, arn), ("1", &source), &caller, request)
+            .map(Ok)
     }
 
     /// Puts CustomMessage's answer into outbox entry `id`: its email

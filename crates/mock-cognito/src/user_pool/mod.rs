@@ -345,6 +345,8 @@ pub struct Context<'a> {
     pub ahead: Option<&'a crate::ahead::WorkAhead>,
     /// Where Lambda triggers run.
     pub triggers: &'a crate::triggers::Triggers,
+    /// The key custom sender triggers' codes are encrypted under.
+    pub(crate) kms: &'a crate::kms::LocalKms,
 }
 
 impl Context<'_> {
