@@ -1516,3 +1516,132 @@ async fn pre_token_generation_v3_shapes_client_credentials_tokens() {
     assert_eq!(events(&path).len(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+const SMS_SENDER: &str = "arn:aws:lambda:us-east-1:123456789012:function:sms-sender";
+const KMS_KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+/// Records the event and the environment a handler gets for reaching KMS.
+const PYTHON_SMS_SENDER: &str = r#"
+import json, os
+def handler(event, context):
+    with open(__file__ + ".events.jsonl", "a") as f:
+        event["env"] = {k: os.environ.get(k) for k in ["AWS_ENDPOINT_URL_KMS", "AWS_REGION"]}
+        f.write(json.dumps(event) + "\n")
+    return event
+"#;
+
+/// CustomSMSSender gets the code as an Encryption SDK message (never in
+/// the clear) with AWS's event shape, and an environment whose KMS is the
+/// mock, whose Decrypt opens the message's data key only for the pool's
+/// key. (The Encryption SDK itself decrypts it in `cargo xtask compat`.)
+/// Without KMSKeyID there is no code to hand over.
+#[tokio::test]
+async fn custom_sms_sender_gets_the_code_encrypted_for_kms() {
+    use base64::Engine;
+    let dir = handler_dir("sms-sender");
+    let path = handler(&dir, "sms_sender.py", PYTHON_SMS_SENDER);
+    let mock = MockCognito::builder()
+        .trigger(SMS_SENDER, TriggerTarget::File(path.clone()))
+        .start()
+        .await
+        .unwrap();
+    let addr = mock.addr();
+    let make_pool = |kms: Option<&'static str>| async move {
+        let mut config =
+            json!({"CustomSMSSender": {"LambdaVersion": "V1_0", "LambdaArn": SMS_SENDER}});
+        if let Some(key) = kms {
+            config["KMSKeyID"] = json!(key);
+        }
+        let pool = common::ok(
+            addr,
+            "CreateUserPool",
+            json!({"PoolName": "sms", "AutoVerifiedAttributes": ["phone_number"],
+                   "LambdaConfig": config}),
+        )
+        .await;
+        let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_owned();
+        let client = common::ok(
+            addr,
+            "CreateUserPoolClient",
+            json!({"UserPoolId": pool_id, "ClientName": "app"}),
+        )
+        .await;
+        let client_id = client["UserPoolClient"]["ClientId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        (pool_id, client_id)
+    };
+    let sign_up_by_phone = |client_id: String| async move {
+        common::call(
+            addr,
+            "SignUp",
+            &json!({"ClientId": client_id, "Username": "pam", "Password": PASSWORD,
+                    "UserAttributes": [{"Name": "phone_number", "Value": "+15555550100"}]}),
+            false,
+        )
+        .await
+    };
+
+    let (pool_id, client_id) = make_pool(Some(KMS_KEY)).await;
+    common::answer(sign_up_by_phone(client_id).await);
+    let event = &events(&path)[0];
+    assert_eq!(event["triggerSource"], "CustomSMSSender_SignUp");
+    assert_eq!(event["request"]["type"], "customSMSSenderRequestV1");
+    assert_eq!(
+        event["request"]["userAttributes"]["phone_number"],
+        "+15555550100"
+    );
+    assert_eq!(
+        event["env"]["AWS_ENDPOINT_URL_KMS"],
+        mock.endpoint().as_str()
+    );
+    assert_eq!(event["env"]["AWS_REGION"], "us-east-1");
+    let issued = outbox_entry(&mock, &pool_id, "pam").await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let message = base64::engine::general_purpose::STANDARD
+        .decode(event["request"]["code"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        &message[..4],
+        &[0x01, 0x80, 0x01, 0x78],
+        "ESDK v1, suite 0x0178"
+    );
+    assert!(
+        !message.windows(6).any(|w| w == issued.as_bytes()),
+        "the code is never in the clear"
+    );
+    // The encrypted data key, as the KMS keyring finds it: after the
+    // version, type, suite, message id, context length and key count,
+    // the provider id "aws-kms" and the key's ARN.
+    let mut at = 24;
+    let next = |at: &mut usize| {
+        let len = usize::from(u16::from_be_bytes([message[*at], message[*at + 1]]));
+        let field = message[*at + 2..*at + 2 + len].to_vec();
+        *at += 2 + len;
+        field
+    };
+    assert_eq!(next(&mut at), b"aws-kms");
+    assert_eq!(next(&mut at), KMS_KEY.as_bytes());
+    let wrapped = next(&mut at);
+    let decrypt = |key: &str| {
+        let body = json!({"CiphertextBlob": base64::engine::general_purpose::STANDARD.encode(&wrapped),
+                          "KeyId": key});
+        async move { common::call(addr, "TrentService.Decrypt", &body, true).await }
+    };
+    let opened = common::answer(decrypt(KMS_KEY).await);
+    assert_eq!(opened["KeyId"], KMS_KEY);
+    let data_key = base64::engine::general_purpose::STANDARD
+        .decode(opened["Plaintext"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(data_key.len(), 32);
+    let (code, _) = common::refused(decrypt("arn:aws:kms:us-east-1:123456789012:key/other").await);
+    assert_eq!(code, "IncorrectKeyException");
+
+    let (_, keyless_client) = make_pool(None).await;
+    let (code, _) = common::refused(sign_up_by_phone(keyless_client).await);
+    assert_eq!(code, "InvalidParameterException");
+    let _ = std::fs::remove_dir_all(&dir);
+}
