@@ -204,6 +204,40 @@ def _():
     assert claims["cognito:username"] == "cy", claims
 
 
+@step("aws-encryption-sdk: a Python CustomEmailSender decrypts its code (KMS key provider against the mock), and the code confirms the sign-up")
+def _():
+    custom_endpoint = os.environ["CUSTOM_AUTH_ENDPOINT"]
+    custom = boto3.client("cognito-idp", endpoint_url=custom_endpoint, region_name=REGION, **ADMIN)
+    pool = custom.create_user_pool(
+        PoolName="compat-python-sender",
+        AutoVerifiedAttributes=["email"],
+        LambdaConfig={
+            "CustomEmailSender": {
+                "LambdaVersion": "V1_0",
+                "LambdaArn": f"arn:aws:lambda:{REGION}:123456789012:function:custom-email-sender-python",
+            },
+            "KMSKeyID": f"arn:aws:kms:{REGION}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        },
+    )["UserPool"]["Id"]
+    app = custom.create_user_pool_client(UserPoolId=pool, ClientName="sender")["UserPoolClient"]["ClientId"]
+    custom.sign_up(
+        ClientId=app,
+        Username="sue",
+        Password="Sue-Passw0rd!",
+        UserAttributes=[{"Name": "email", "Value": "sue@example.com"}],
+    )
+    with open(os.environ["SENT_CODES_FILE"]) as f:
+        sent = [json.loads(line) for line in f if line.strip()]
+    mine = [s for s in sent if s["userName"] == "sue"]
+    assert mine and mine[-1]["triggerSource"] == "CustomEmailSender_SignUp", sent
+    code = mine[-1]["code"]
+    with urllib.request.urlopen(f"{custom_endpoint}/_mock/codes?user_pool_id={pool}&username=sue") as r:
+        issued = json.load(r)["codes"][-1]["code"]
+    assert code == issued, (code, issued)
+    custom.confirm_sign_up(ClientId=app, Username="sue", ConfirmationCode=code)
+    assert custom.admin_get_user(UserPoolId=pool, Username="sue")["UserStatus"] == "CONFIRMED"
+
+
 @step("flow 2: the SRP IdToken as a user-pool login")
 def _():
     c = credentials_for(state["identity_pool"], {login_key(state["pool"]): state["tokens"]["IdToken"]})

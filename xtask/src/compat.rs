@@ -36,8 +36,8 @@ fn run_suite(name: &str, mut cmd: Command) -> Result<(usize, usize), String> {
 }
 
 /// `--trigger ARN=FILE` for the three custom-auth handlers of
-/// `examples/triggers/`, in Python and in Node, and the Node
-/// CustomEmailSender.
+/// `examples/triggers/`, and the CustomEmailSender, in Python and in
+/// Node.
 fn custom_auth_triggers() -> Vec<std::ffi::OsString> {
     let dir = crate::workspace_root().join("examples/triggers");
     let mut args = Vec::new();
@@ -56,14 +56,28 @@ fn custom_auth_triggers() -> Vec<std::ffi::OsString> {
             args.push(arg);
         }
     }
-    let sender = dir.join("custom_email_sender.js");
-    let mut arg = std::ffi::OsString::from(
-        "arn:aws:lambda:ap-northeast-1:123456789012:function:custom-email-sender-node=",
-    );
-    arg.push(sender);
-    args.push("--trigger".into());
-    args.push(arg);
+    for (language, file) in [
+        ("node", "custom_email_sender.js"),
+        ("python", "custom_email_sender.py"),
+    ] {
+        let mut arg = std::ffi::OsString::from(format!(
+            "arn:aws:lambda:ap-northeast-1:123456789012:function:custom-email-sender-{language}="
+        ));
+        arg.push(dir.join(file));
+        args.push("--trigger".into());
+        args.push(arg);
+    }
     args
+}
+
+/// PATH with `dir` first.
+fn path_with(dir: Option<&std::path::Path>) -> std::ffi::OsString {
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = dir
+        .map(std::path::Path::to_path_buf)
+        .into_iter()
+        .chain(std::env::split_paths(&rest));
+    std::env::join_paths(dirs).unwrap_or(rest)
 }
 
 fn python_requirements() -> Result<Vec<String>, String> {
@@ -83,7 +97,7 @@ pub(crate) fn run() -> Result<(), String> {
     println!("compat: Python clients into target/compat-venv");
     let python = crate::python::venv("compat-venv", &packages)?;
     println!("compat: Node clients into target/compat-node");
-    crate::node::project()?;
+    let node_dir = crate::node::project()?;
 
     let bin = crate::mock_server::cogkit_binary()?;
     let server = crate::mock_server::MockServer::start(&bin)?;
@@ -92,10 +106,9 @@ pub(crate) fn run() -> Result<(), String> {
     // --region: the clients' own regions must decide.
     let plain = crate::mock_server::MockServer::start_plain(&bin)?;
     // A third runs the example trigger handlers (examples/triggers/) for
-    // the ARNs the scripts' pools name: CUSTOM_AUTH in each language, and
-    // CustomEmailSender in Node with the Encryption SDK of the Node
-    // project; what that handler "sends" goes to SENT_CODES_FILE.
-    let node_dir = crate::node::project()?;
+    // the ARNs the scripts' pools name: CUSTOM_AUTH and CustomEmailSender
+    // in each language, the senders with the Encryption SDK installed for
+    // the clients; what they "send" goes to SENT_CODES_FILE.
     let sent_codes = node_dir.join("sent-codes.jsonl");
     let _ = std::fs::remove_file(&sent_codes);
     let custom = crate::mock_server::MockServer::start_with_env(
@@ -103,6 +116,8 @@ pub(crate) fn run() -> Result<(), String> {
         &custom_auth_triggers(),
         &[
             ("NODE_PATH", node_dir.join("node_modules").into_os_string()),
+            // Python handlers run with the venv's python3 (the Encryption SDK).
+            ("PATH", path_with(python.parent())),
             ("SENT_CODES_FILE", sent_codes.clone().into_os_string()),
         ],
     )?;
@@ -112,6 +127,7 @@ pub(crate) fn run() -> Result<(), String> {
         .env("MOCK_ENDPOINT", &server.endpoint)
         .env("PLAIN_MOCK_ENDPOINT", &plain.endpoint)
         .env("CUSTOM_AUTH_ENDPOINT", &custom.endpoint)
+        .env("SENT_CODES_FILE", &sent_codes)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("PYTHONUNBUFFERED", "1");
     let (p1, f1) = run_suite("python", py)?;

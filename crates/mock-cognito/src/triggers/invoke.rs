@@ -14,9 +14,11 @@ use super::{Failure, TriggerTarget};
 
 /// Runs a Python handler file: the event on stdin, `handler(event,
 /// context)`'s answer on stdout; an exception is `{"errorMessage", …}` on
-/// stdout and exit status 1, as Lambda's runtime reports it.
+/// stdout and exit status 1, as Lambda's runtime reports it. What the
+/// handler prints goes to stderr (the mock's log), as Lambda's logs would.
 const PYTHON_RUNNER: &str = r#"
 import importlib.util, json, os, sys, traceback, uuid
+answer_out, sys.stdout = sys.stdout, sys.stderr
 path = os.path.abspath(sys.argv[1])
 sys.path.insert(0, os.path.dirname(path))
 spec = importlib.util.spec_from_file_location("handler_module", path)
@@ -37,14 +39,17 @@ try:
     answer = getattr(module, os.environ.get("COGKIT_HANDLER", "handler"))(event, Context())
 except Exception as e:
     traceback.print_exc()
-    json.dump({"errorMessage": str(e), "errorType": type(e).__name__}, sys.stdout)
+    json.dump({"errorMessage": str(e), "errorType": type(e).__name__}, answer_out)
     sys.exit(1)
-json.dump(answer, sys.stdout)
+json.dump(answer, answer_out)
 "#;
 
 /// Runs a Node handler file (ES module or CommonJS): `handler(event,
 /// context[, callback])`, awaited; an error as the Python runner reports it.
+/// What the handler logs (`console.log` included) goes to stderr.
 const NODE_RUNNER: &str = r#"
+const answerOut = process.stdout.write.bind(process.stdout);
+process.stdout.write = process.stderr.write.bind(process.stderr);
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
@@ -70,11 +75,10 @@ try {
     const r = handler(event, context, (err, value) => (err ? fail(err) : done(value)));
     if (r && typeof r.then === 'function') r.then(done, fail);
   });
-  process.stdout.write(JSON.stringify(answer));
+  answerOut(JSON.stringify(answer));
 } catch (e) {
   console.error(e?.stack ?? e);
-  process.stdout.write(JSON.stringify({ errorMessage: e?.message ?? String(e), errorType: e?.name ?? 'Error' }));
-  process.exit(1);
+  answerOut(JSON.stringify({ errorMessage: e?.message ?? String(e), errorType: e?.name ?? 'Error' }), () => process.exit(1));
 }
 "#;
 
