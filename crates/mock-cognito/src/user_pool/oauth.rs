@@ -1299,17 +1299,6 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
     cognito_srp::ct_eq(a.as_bytes(), b.as_bytes())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn invalid_client_is_401() {
-        assert_eq!(OAuthError::new("invalid_client", "x").status, 401);
-        assert_eq!(OAuthError::new("invalid_grant", "x").status, 400);
-    }
-}
-
 /// A provider identity's attributes as the provider's AttributeMapping
 /// maps them (`username` is Cognito's own).
 pub(super) fn mapped_attributes(
@@ -1345,5 +1334,16 @@ impl Pool {
             return Some(own);
         }
         self.linked_user(&provider.name, &identity.subject)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_client_is_401() {
+        assert_eq!(OAuthError::new("invalid_client", "x").status, 401);
+        assert_eq!(OAuthError::new("invalid_grant", "x").status, 400);
     }
 }
