@@ -74,25 +74,31 @@ impl LocalKms {
         plaintext: &[u8],
         context: &BTreeMap<String, String>,
         rng: &crate::ids::Randomness,
-    ) -> Vec<u8> {
+    ) -> Result<Vec<u8>, ApiError> {
         let nonce_bytes = rng.bytes(12);
         let mut nonce = [0u8; 12];
         nonce.copy_from_slice(&nonce_bytes);
         let mut sealed = plaintext.to_vec();
         let aad = binding(key_id, context);
-        // Sealing fails only for inputs far beyond a data key's size.
-        let _ = self.key.seal_in_place_append_tag(
-            Nonce::assume_unique_for_key(nonce),
-            Aad::from(aad),
-            &mut sealed,
-        );
+        self.key
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(aad),
+                &mut sealed,
+            )
+            .map_err(|_| {
+                ApiError::new(
+                    "InternalErrorException",
+                    "the data key could not be wrapped",
+                )
+            })?;
         let id_len = u16::try_from(key_id.len()).unwrap_or(u16::MAX);
         let mut blob = MAGIC.to_vec();
         blob.extend_from_slice(&id_len.to_be_bytes());
         blob.extend_from_slice(&key_id.as_bytes()[..usize::from(id_len)]);
         blob.extend_from_slice(&nonce);
         blob.extend_from_slice(&sealed);
-        blob
+        Ok(blob)
     }
 
     /// Unwraps a blob made by [`LocalKms::wrap`]: (key id, plaintext).
@@ -161,7 +167,7 @@ mod tests {
         let kms = LocalKms::new(&rng);
         let arn = "arn:aws:kms:us-east-1:123456789012:key/abc";
         let context = BTreeMap::from([("pool".to_owned(), "us-east-1_x".to_owned())]);
-        let blob = kms.wrap(arn, b"data key", &context, &rng);
+        let blob = kms.wrap(arn, b"data key", &context, &rng).unwrap();
         assert_eq!(
             kms.unwrap(&blob, &context).unwrap(),
             (arn.to_owned(), b"data key".to_vec())

@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use aws_lc_rs::hkdf::{HKDF_SHA256, KeyType, Salt};
 
+use crate::error::{ApiError, ApiResult};
 use crate::ids::Randomness;
 use crate::kms::LocalKms;
 
@@ -48,19 +49,24 @@ fn field(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&bytes[..usize::from(len)]);
 }
 
-/// AES-256-GCM under `key`: ciphertext then tag.
-fn seal(key: &[u8; 32], iv: [u8; 12], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+/// AES-256-GCM under `key`: ciphertext then tag. Never the plaintext: a
+/// failure is an error.
+fn seal(key: &[u8; 32], iv: [u8; 12], aad: &[u8], plaintext: &[u8]) -> ApiResult<Vec<u8>> {
     let key = UnboundKey::new(&AES_256_GCM, key)
         .map(LessSafeKey::new)
-        .unwrap_or_else(|_| unreachable!("32 bytes is an AES-256 key"));
+        .map_err(|_| sealing_failed())?;
     let mut sealed = plaintext.to_vec();
-    // Sealing fails only for inputs far beyond a code's size.
-    let _ = key.seal_in_place_append_tag(
+    key.seal_in_place_append_tag(
         Nonce::assume_unique_for_key(iv),
         Aad::from(aad),
         &mut sealed,
-    );
-    sealed
+    )
+    .map_err(|_| sealing_failed())?;
+    Ok(sealed)
+}
+
+fn sealing_failed() -> ApiError {
+    ApiError::new("InternalErrorException", "the code could not be encrypted")
 }
 
 /// `plaintext` as an Encryption SDK message whose data key `kms` wrapped
@@ -70,12 +76,12 @@ pub(crate) fn encrypt(
     key_arn: &str,
     plaintext: &[u8],
     rng: &Randomness,
-) -> Vec<u8> {
+) -> ApiResult<Vec<u8>> {
     let mut data_key = [0u8; 32];
     data_key.copy_from_slice(&rng.bytes(32));
     let mut message_id = [0u8; 16];
     message_id.copy_from_slice(&rng.bytes(16));
-    let wrapped = kms.wrap(key_arn, &data_key, &BTreeMap::new(), rng);
+    let wrapped = kms.wrap(key_arn, &data_key, &BTreeMap::new(), rng)?;
 
     // The data key is derived per message: HKDF(data key, info = suite id
     // and message id).
@@ -86,9 +92,7 @@ pub(crate) fn encrypt(
         .extract(&data_key)
         .expand(&[&info], KeyLen)
         .and_then(|okm| okm.fill(&mut key));
-    if derived.is_err() {
-        unreachable!("HKDF-SHA256 gives 32 bytes");
-    }
+    derived.map_err(|_| sealing_failed())?;
 
     let mut header = vec![0x01, 0x80];
     header.extend_from_slice(&SUITE.to_be_bytes());
@@ -106,7 +110,7 @@ pub(crate) fn encrypt(
     let mut message = header.clone();
     let header_iv = [0u8; 12];
     message.extend_from_slice(&header_iv);
-    message.extend_from_slice(&seal(&key, header_iv, &header, &[]));
+    message.extend_from_slice(&seal(&key, header_iv, &header, &[])?);
 
     // One final frame, sequence number 1.
     let sequence: u32 = 1;
@@ -116,7 +120,7 @@ pub(crate) fn encrypt(
     aad.extend_from_slice(FINAL_FRAME);
     aad.extend_from_slice(&sequence.to_be_bytes());
     aad.extend_from_slice(&(plaintext.len() as u64).to_be_bytes());
-    let sealed = seal(&key, iv, &aad, plaintext);
+    let sealed = seal(&key, iv, &aad, plaintext)?;
     let (content, tag) = sealed.split_at(plaintext.len());
     message.extend_from_slice(&u32::MAX.to_be_bytes());
     message.extend_from_slice(&sequence.to_be_bytes());
@@ -124,7 +128,7 @@ pub(crate) fn encrypt(
     message.extend_from_slice(&u32::try_from(content.len()).unwrap_or(0).to_be_bytes());
     message.extend_from_slice(content);
     message.extend_from_slice(tag);
-    message
+    Ok(message)
 }
 
 #[cfg(test)]
@@ -138,7 +142,7 @@ mod tests {
         let rng = Randomness::seeded(7);
         let kms = LocalKms::new(&rng);
         let arn = "arn:aws:kms:us-east-1:123456789012:key/k";
-        let m = encrypt(&kms, arn, b"870431", &rng);
+        let m = encrypt(&kms, arn, b"870431", &rng).unwrap();
         assert_eq!(&m[..4], &[0x01, 0x80, 0x01, 0x78]);
         let mut at = 4 + 16;
         assert_eq!(&m[at..at + 4], &[0, 0, 0, 1], "no context, one key");
@@ -151,6 +155,7 @@ mod tests {
         let wrapped_len = usize::from(u16::from_be_bytes([m[at], m[at + 1]]));
         let wrapped = &m[at + 2..at + 2 + wrapped_len];
         let (key_id, data_key) = kms.unwrap(wrapped, &BTreeMap::new()).unwrap();
+        assert_eq!(data_key.len(), 32);
         assert_eq!((key_id.as_str(), data_key.len()), (arn, 32));
         at += 2 + wrapped_len;
         assert_eq!(&m[at..at + 10], &[2, 0, 0, 0, 0, 12, 0, 0, 0x10, 0]);

@@ -215,7 +215,11 @@ impl UserPools {
         };
         let user = pool.users.get(&record.username)?;
         let sealed =
-            crate::triggers::esdk::encrypt(ctx.kms, key_arn, record.code.as_bytes(), ctx.rng);
+            match crate::triggers::esdk::encrypt(ctx.kms, key_arn, record.code.as_bytes(), ctx.rng)
+            {
+                Ok(sealed) => sealed,
+                Err(e) => return Some(Err(e)),
+            };
         let request = json!({
             "type": kind,
             "code": base64::engine::general_purpose::STANDARD.encode(sealed),
