@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use cognito_srp::{CognitoTimestamp, Password, PasswordVerifierChallenge, PoolName, SrpClient};
 use mock_cognito::MockCognito;
@@ -153,15 +153,6 @@ impl Drop for Handlers {
     }
 }
 
-/// The events a handler received, in order.
-fn events(path: &Path) -> Vec<Value> {
-    let text =
-        std::fs::read_to_string(format!("{}.events.jsonl", path.display())).unwrap_or_default();
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 /// A pool with the custom-auth triggers, a client allowing CUSTOM_AUTH,
 /// and the confirmed user "dee".
 async fn pool(mock: &MockCognito, lambda_config: Value, prevent_errors: bool) -> (String, String) {
@@ -246,7 +237,7 @@ async fn challenge_then_tokens(handlers: Handlers) {
         json!({"question": "What is 6 x 7?", "USERNAME": "dee"}),
         "the public parameters, never the private ones"
     );
-    let define = events(&handlers.define);
+    let define = common::handler_events(&handlers.define);
     assert_eq!(define.len(), 1);
     assert_eq!(
         define[0]["triggerSource"],
@@ -262,7 +253,7 @@ async fn challenge_then_tokens(handlers: Handlers) {
         "dee@example.com"
     );
     assert_eq!(define[0]["request"]["clientMetadata"]["app"], "quiz");
-    let create = events(&handlers.create);
+    let create = common::handler_events(&handlers.create);
     assert_eq!(
         create[0]["triggerSource"],
         "CreateAuthChallenge_Authentication"
@@ -273,7 +264,7 @@ async fn challenge_then_tokens(handlers: Handlers) {
     let wrong = common::answer(answer(&mock, &client_id, &first["Session"], "dee", "41").await);
     assert_eq!(wrong["ChallengeName"], "CUSTOM_CHALLENGE");
     assert_ne!(wrong["Session"], first["Session"]);
-    let verify = events(&handlers.verify);
+    let verify = common::handler_events(&handlers.verify);
     assert_eq!(
         verify[0]["triggerSource"],
         "VerifyAuthChallengeResponse_Authentication"
@@ -285,7 +276,7 @@ async fn challenge_then_tokens(handlers: Handlers) {
     assert_eq!(verify[0]["request"]["challengeAnswer"], "41");
     assert_eq!(verify[0]["request"]["clientMetadata"]["step"], "answer");
     assert_eq!(
-        events(&handlers.define)[1]["request"]["session"],
+        common::handler_events(&handlers.define)[1]["request"]["session"],
         json!([{"challengeName": "CUSTOM_CHALLENGE", "challengeResult": false,
                 "challengeMetadata": "MATH-0"}])
     );
@@ -301,7 +292,7 @@ async fn challenge_then_tokens(handlers: Handlers) {
         .unwrap();
     assert_eq!(claims["cognito:username"], "dee");
     assert_eq!(
-        events(&handlers.define)[2]["request"]["session"],
+        common::handler_events(&handlers.define)[2]["request"]["session"],
         json!([
             {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": false, "challengeMetadata": "MATH-0"},
             {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": true, "challengeMetadata": "MATH-1"},
@@ -373,7 +364,7 @@ async fn srp_a_then_password_verifier_then_custom_challenge() {
     };
     let verified = common::answer(srp_round(PASSWORD).await);
     assert_eq!(verified["ChallengeName"], "CUSTOM_CHALLENGE");
-    let define = events(&handlers.define);
+    let define = common::handler_events(&handlers.define);
     assert_eq!(
         define[0]["request"]["session"],
         json!([{"challengeName": "SRP_A", "challengeResult": true}])
@@ -386,11 +377,11 @@ async fn srp_a_then_password_verifier_then_custom_challenge() {
     let done = common::answer(answer(&mock, &client_id, &verified["Session"], "dee", "42").await);
     assert!(done["AuthenticationResult"]["AccessToken"].is_string());
 
-    let before = events(&handlers.create).len();
+    let before = common::handler_events(&handlers.create).len();
     let (code, _) = common::refused(srp_round("Wrong-Passw0rd!").await);
     assert_eq!(code, "NotAuthorizedException");
     assert_eq!(
-        events(&handlers.create).len(),
+        common::handler_events(&handlers.create).len(),
         before,
         "no challenge after a wrong password"
     );
@@ -406,7 +397,10 @@ async fn an_unknown_user_is_challenged_and_never_signed_in() {
     let first = common::answer(initiate(&mock, &client_id, json!({"USERNAME": "nobody"})).await);
     assert_eq!(first["ChallengeName"], "CUSTOM_CHALLENGE");
     assert_eq!(first["ChallengeParameters"]["USERNAME"], "nobody");
-    assert_eq!(events(&handlers.define)[0]["request"]["userNotFound"], true);
+    assert_eq!(
+        common::handler_events(&handlers.define)[0]["request"]["userNotFound"],
+        true
+    );
     let (code, _) =
         common::refused(answer(&mock, &client_id, &first["Session"], "nobody", "42").await);
     assert_eq!(code, "NotAuthorizedException");

@@ -40,19 +40,6 @@ async fn with_examples(ext: &str) -> MockCognito {
     builder.start().await.unwrap()
 }
 
-async fn newest_code(mock: &MockCognito, pool_id: &str, username: &str) -> Value {
-    let codes = common::raw(
-        mock.addr(),
-        "GET",
-        &format!("/_mock/codes?user_pool_id={pool_id}&username={username}"),
-        &[],
-        b"",
-    )
-    .await
-    .json();
-    codes["codes"].as_array().unwrap().last().unwrap().clone()
-}
-
 async fn every_example_in_its_flow(ext: &str) {
     let mock = with_examples(ext).await;
     let addr = mock.addr();
@@ -126,7 +113,7 @@ async fn every_example_in_its_flow(ext: &str) {
                "UserAttributes": [{"Name": "email", "Value": "cat@example.com"}]}),
     )
     .await;
-    let invitation = newest_code(&mock, &pool_id, "cat").await;
+    let invitation = common::newest_outbox_entry(addr, &pool_id, "cat").await;
     assert_eq!(invitation["subject"], "Your Example account");
     assert_eq!(
         invitation["message"],
@@ -143,7 +130,7 @@ async fn every_example_in_its_flow(ext: &str) {
         )
         .await,
     );
-    let reset = newest_code(&mock, &pool_id, "ann").await;
+    let reset = common::newest_outbox_entry(addr, &pool_id, "ann").await;
     let reset_code = reset["code"].as_str().unwrap().to_owned();
     assert_eq!(
         reset["message"],

@@ -35,11 +35,40 @@ fn handler(dir: &Path, file: &str, source: &str) -> PathBuf {
     path
 }
 
+/// A mock whose `arn` runs the handler `source`, written as `file` in a
+/// directory of its own (`name`): the directory, the file and the mock.
+async fn mock_with_handler(
+    (name, file, source): (&str, &str, &str),
+    arn: &str,
+) -> (PathBuf, PathBuf, MockCognito) {
+    let dir = handler_dir(name);
+    let path = handler(&dir, file, source);
+    let mock = MockCognito::builder()
+        .trigger(arn, TriggerTarget::File(path.clone()))
+        .start()
+        .await
+        .unwrap();
+    (dir, path, mock)
+}
+
 /// The event a handler recorded (it writes `<file>.event.json`).
 fn recorded(path: &Path) -> Value {
     let text = std::fs::read_to_string(format!("{}.event.json", path.display()))
         .unwrap_or_else(|e| panic!("{} recorded no event: {e}", path.display()));
     serde_json::from_str(&text).unwrap()
+}
+
+/// A mock seeded with `examples/mock-config.toml` whose `arns` all run
+/// the handler file `path`.
+async fn example_seed_with(arns: &[&str], path: &Path) -> MockCognito {
+    let mut builder = MockCognito::builder().seed_file(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/mock-config.toml"
+    ));
+    for arn in arns {
+        builder = builder.trigger(*arn, TriggerTarget::File(path.to_path_buf()));
+    }
+    builder.start().await.unwrap()
 }
 
 /// A pool with this LambdaConfig, an app client (password sign-in), and
@@ -720,15 +749,6 @@ exports.handler = async (event) => {
 };
 "#;
 
-/// The events a handler appended to `<file>.events.jsonl`.
-fn events(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(format!("{}.events.jsonl", path.display()))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 /// UserMigration: a legacy user signs in with USER_PASSWORD_AUTH and is
 /// created with the handler's attributes and that password, then signs in
 /// with SRP with no handler call; a wrong password creates no one;
@@ -736,13 +756,11 @@ fn events(path: &Path) -> Vec<Value> {
 /// the migrated address, and the new password then signs in.
 #[tokio::test]
 async fn user_migration_moves_legacy_users_on_sign_in_and_forgot_password() {
-    let dir = handler_dir("migration");
-    let path = handler(&dir, "user_migration.js", NODE_USER_MIGRATION);
-    let mock = MockCognito::builder()
-        .trigger(USER_MIGRATION, TriggerTarget::File(path.clone()))
-        .start()
-        .await
-        .unwrap();
+    let (dir, path, mock) = mock_with_handler(
+        ("migration", "user_migration.js", NODE_USER_MIGRATION),
+        USER_MIGRATION,
+    )
+    .await;
     let (pool_id, client_id) = pool_with(&mock, json!({"UserMigration": USER_MIGRATION})).await;
     let addr = mock.addr();
     let sign_in = |password: &'static str| {
@@ -770,7 +788,7 @@ async fn user_migration_moves_legacy_users_on_sign_in_and_forgot_password() {
         .await
         .unwrap();
     assert_eq!(claims["email"], "lee@example.com");
-    let seen = events(&path);
+    let seen = common::handler_events(&path);
     assert_eq!(seen.len(), 2);
     assert_eq!(seen[1]["triggerSource"], "UserMigration_Authentication");
     assert_eq!(seen[1]["userName"], "lee");
@@ -822,7 +840,7 @@ async fn user_migration_moves_legacy_users_on_sign_in_and_forgot_password() {
     .await;
     assert!(done["AuthenticationResult"]["AccessToken"].is_string());
     assert_eq!(
-        events(&path).len(),
+        common::handler_events(&path).len(),
         2,
         "no migration for a user the pool has"
     );
@@ -835,7 +853,7 @@ async fn user_migration_moves_legacy_users_on_sign_in_and_forgot_password() {
     )
     .await;
     assert_eq!(forgot["CodeDeliveryDetails"]["DeliveryMedium"], "EMAIL");
-    let seen = events(&path);
+    let seen = common::handler_events(&path);
     assert_eq!(seen[2]["triggerSource"], "UserMigration_ForgotPassword");
     assert!(seen[2]["request"].get("password").is_none());
     let max = user_status(&mock, &pool_id, "max").await.unwrap();
@@ -876,40 +894,33 @@ def handler(event, context):
     return event
 "#;
 
-/// The code the outbox holds for `username`, newest first.
-async fn outbox_code(mock: &MockCognito, pool_id: &str, username: &str) -> String {
-    let codes = common::raw(
-        mock.addr(),
-        "GET",
-        &format!("/_mock/codes?user_pool_id={pool_id}&username={username}"),
-        &[],
-        b"",
-    )
-    .await
-    .json();
-    let all = codes["codes"].as_array().unwrap();
-    all.last().unwrap()["code"].as_str().unwrap().to_owned()
-}
-
 /// PostConfirmation after ConfirmSignUp and ConfirmForgotPassword, with
 /// the confirmed user's attributes and the call's client metadata; a
 /// failing handler's error is the answer, and (as on AWS) the user stays
 /// confirmed.
 #[tokio::test]
 async fn post_confirmation_runs_after_each_confirmation() {
-    let dir = handler_dir("post-confirmation");
-    let path = handler(&dir, "post_confirmation.py", PYTHON_POST_CONFIRMATION);
-    let mock = MockCognito::builder()
-        .trigger(POST_CONFIRMATION, TriggerTarget::File(path.clone()))
-        .start()
-        .await
-        .unwrap();
+    let (dir, path, mock) = mock_with_handler(
+        (
+            "post-confirmation",
+            "post_confirmation.py",
+            PYTHON_POST_CONFIRMATION,
+        ),
+        POST_CONFIRMATION,
+    )
+    .await;
     let (pool_id, client_id) =
         pool_with(&mock, json!({"PostConfirmation": POST_CONFIRMATION})).await;
     let addr = mock.addr();
     common::answer(sign_up(&mock, &client_id, "eve", "eve@example.com").await);
-    assert!(events(&path).is_empty(), "nothing before the confirmation");
-    let code = outbox_code(&mock, &pool_id, "eve").await;
+    assert!(
+        common::handler_events(&path).is_empty(),
+        "nothing before the confirmation"
+    );
+    let code = common::newest_outbox_entry(mock.addr(), &pool_id, "eve").await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     common::ok(
         addr,
         "ConfirmSignUp",
@@ -917,7 +928,7 @@ async fn post_confirmation_runs_after_each_confirmation() {
                "ClientMetadata": {"plan": "free"}}),
     )
     .await;
-    let seen = events(&path);
+    let seen = common::handler_events(&path);
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0]["triggerSource"], "PostConfirmation_ConfirmSignUp");
     assert_eq!(seen[0]["userName"], "eve");
@@ -938,7 +949,10 @@ async fn post_confirmation_runs_after_each_confirmation() {
         json!({"ClientId": client_id, "Username": "eve"}),
     )
     .await;
-    let code = outbox_code(&mock, &pool_id, "eve").await;
+    let code = common::newest_outbox_entry(mock.addr(), &pool_id, "eve").await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     common::ok(
         addr,
         "ConfirmForgotPassword",
@@ -947,7 +961,7 @@ async fn post_confirmation_runs_after_each_confirmation() {
     )
     .await;
     assert_eq!(
-        events(&path)[1]["triggerSource"],
+        common::handler_events(&path)[1]["triggerSource"],
         "PostConfirmation_ConfirmForgotPassword"
     );
 
@@ -966,7 +980,7 @@ async fn post_confirmation_runs_after_each_confirmation() {
         message,
         "PostConfirmation failed with error No row for this user."
     );
-    let seen = events(&path);
+    let seen = common::handler_events(&path);
     assert_eq!(
         seen[2]["callerContext"]["clientId"],
         "CLIENT_ID_NOT_APPLICABLE"
@@ -998,44 +1012,28 @@ exports.handler = async (event) => {
 };
 "#;
 
-/// The newest outbox entry for `username`.
-async fn outbox_entry(mock: &MockCognito, pool_id: &str, username: &str) -> Value {
-    let codes = common::raw(
-        mock.addr(),
-        "GET",
-        &format!("/_mock/codes?user_pool_id={pool_id}&username={username}"),
-        &[],
-        b"",
-    )
-    .await
-    .json();
-    codes["codes"].as_array().unwrap().last().unwrap().clone()
-}
-
 /// CustomMessage: the code goes out in the handler's subject and message
 /// (placeholders filled in), the code in it works; the invitation gets
 /// the username placeholder; a message without the code is refused.
 /// Without the trigger, the pool's own template is used.
 #[tokio::test]
 async fn custom_message_writes_the_emails_codes_go_out_in() {
-    let dir = handler_dir("custom-message");
-    let path = handler(&dir, "custom_message.js", NODE_CUSTOM_MESSAGE);
-    let mock = MockCognito::builder()
-        .trigger(CUSTOM_MESSAGE, TriggerTarget::File(path.clone()))
-        .start()
-        .await
-        .unwrap();
+    let (dir, path, mock) = mock_with_handler(
+        ("custom-message", "custom_message.js", NODE_CUSTOM_MESSAGE),
+        CUSTOM_MESSAGE,
+    )
+    .await;
     let (pool_id, client_id) = pool_with(&mock, json!({"CustomMessage": CUSTOM_MESSAGE})).await;
     let addr = mock.addr();
     common::answer(sign_up(&mock, &client_id, "gus", "gus@example.com").await);
-    let sent = outbox_entry(&mock, &pool_id, "gus").await;
+    let sent = common::newest_outbox_entry(mock.addr(), &pool_id, "gus").await;
     let code = sent["code"].as_str().unwrap();
     assert_eq!(sent["subject"], "Welcome to Acme");
     assert_eq!(
         sent["message"],
         format!("Hello gus@example.com, your Acme code is {code}.").as_str()
     );
-    let event = &events(&path)[0];
+    let event = &common::handler_events(&path)[0];
     assert_eq!(event["triggerSource"], "CustomMessage_SignUp");
     assert_eq!(event["request"]["codeParameter"], "{####}");
     assert_eq!(event["request"]["usernameParameter"], Value::Null);
@@ -1058,18 +1056,18 @@ async fn custom_message_writes_the_emails_codes_go_out_in() {
                "UserAttributes": [{"Name": "email", "Value": "hal@example.com"}]}),
     )
     .await;
-    let invitation = outbox_entry(&mock, &pool_id, "hal").await;
+    let invitation = common::newest_outbox_entry(mock.addr(), &pool_id, "hal").await;
     let temporary = invitation["code"].as_str().unwrap();
     assert_eq!(
         invitation["message"],
         format!("Sign in as hal with {temporary}.").as_str()
     );
     assert_eq!(
-        events(&path)[1]["triggerSource"],
+        common::handler_events(&path)[1]["triggerSource"],
         "CustomMessage_AdminCreateUser"
     );
     assert_eq!(
-        events(&path)[1]["request"]["usernameParameter"],
+        common::handler_events(&path)[1]["request"]["usernameParameter"],
         "{username}"
     );
 
@@ -1104,7 +1102,7 @@ async fn custom_message_writes_the_emails_codes_go_out_in() {
     .await;
     let client_id = client["UserPoolClient"]["ClientId"].as_str().unwrap();
     common::answer(sign_up(&plain, client_id, "ivy", "ivy@example.com").await);
-    let sent = outbox_entry(&plain, pool_id, "ivy").await;
+    let sent = common::newest_outbox_entry(plain.addr(), pool_id, "ivy").await;
     assert_eq!(sent["subject"], "Your code");
     assert_eq!(
         sent["message"],
@@ -1300,17 +1298,11 @@ def handler(event, context):
 async fn a_federated_first_sign_in_runs_pre_sign_up_and_post_confirmation() {
     let dir = handler_dir("federation");
     let path = handler(&dir, "federation.py", PYTHON_FEDERATION);
-    let mock = MockCognito::builder()
-        .seed_file(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../examples/mock-config.toml"
-        ))
-        .trigger(FED_PRE_SIGN_UP, TriggerTarget::File(path.clone()))
-        .trigger(FED_POST_CONFIRMATION, TriggerTarget::File(path.clone()))
-        .trigger(FED_PRE_AUTH, TriggerTarget::File(path.clone()))
-        .start()
-        .await
-        .unwrap();
+    let mock = example_seed_with(
+        &[FED_PRE_SIGN_UP, FED_POST_CONFIRMATION, FED_PRE_AUTH],
+        &path,
+    )
+    .await;
     let addr = mock.addr();
     let pool_id = "ap-northeast-1_Example01";
     let client_id = "1example23456789abcdefghij";
@@ -1348,7 +1340,7 @@ async fn a_federated_first_sign_in_runs_pre_sign_up_and_post_confirmation() {
     };
     let landed = federated_sign_in().await;
     assert!(landed.contains("code="), "{landed}");
-    let seen = events(&path);
+    let seen = common::handler_events(&path);
     let sources: Vec<&str> = seen
         .iter()
         .map(|e| e["triggerSource"].as_str().unwrap())
@@ -1388,7 +1380,7 @@ async fn a_federated_first_sign_in_runs_pre_sign_up_and_post_confirmation() {
     assert!(verified, "{user}");
 
     federated_sign_in().await;
-    let seen = events(&path);
+    let seen = common::handler_events(&path);
     assert_eq!(seen.len(), 3, "{seen:?}");
     assert_eq!(seen[2]["triggerSource"], "PreAuthentication_Authentication");
     let _ = std::fs::remove_dir_all(&dir);
@@ -1420,15 +1412,7 @@ exports.handler = async (event) => {
 async fn pre_token_generation_v3_shapes_client_credentials_tokens() {
     let dir = handler_dir("m2m");
     let path = handler(&dir, "m2m.js", NODE_M2M_PRE_TOKEN);
-    let mock = MockCognito::builder()
-        .seed_file(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../examples/mock-config.toml"
-        ))
-        .trigger(M2M_PRE_TOKEN, TriggerTarget::File(path.clone()))
-        .start()
-        .await
-        .unwrap();
+    let mock = example_seed_with(&[M2M_PRE_TOKEN], &path).await;
     let addr = mock.addr();
     let pool_id = "ap-northeast-1_Example01";
     let (machine, secret) = (
@@ -1467,7 +1451,10 @@ async fn pre_token_generation_v3_shapes_client_credentials_tokens() {
     set_version("V2_0").await;
     let plain = get_token().await;
     assert!(plain.get("tenant").is_none());
-    assert!(events(&path).is_empty(), "version 2 is for users only");
+    assert!(
+        common::handler_events(&path).is_empty(),
+        "version 2 is for users only"
+    );
 
     set_version("V3_0").await;
     let shaped = get_token().await;
@@ -1477,7 +1464,7 @@ async fn pre_token_generation_v3_shapes_client_credentials_tokens() {
         "https://api.example.com/read https://api.example.com/extra"
     );
     assert_eq!(shaped["client_id"], machine, "reserved claims stay");
-    let event = &events(&path)[0];
+    let event = &common::handler_events(&path)[0];
     assert_eq!(event["version"], "3");
     assert_eq!(event["triggerSource"], "TokenGeneration_ClientCredentials");
     assert_eq!(event["callerContext"]["clientId"], machine);
@@ -1513,7 +1500,7 @@ async fn pre_token_generation_v3_shapes_client_credentials_tokens() {
     .await
     .unwrap();
     assert_eq!(access["tenant"], "none");
-    assert_eq!(events(&path).len(), 2);
+    assert_eq!(common::handler_events(&path).len(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -1538,13 +1525,11 @@ def handler(event, context):
 #[tokio::test]
 async fn custom_sms_sender_gets_the_code_encrypted_for_kms() {
     use base64::Engine;
-    let dir = handler_dir("sms-sender");
-    let path = handler(&dir, "sms_sender.py", PYTHON_SMS_SENDER);
-    let mock = MockCognito::builder()
-        .trigger(SMS_SENDER, TriggerTarget::File(path.clone()))
-        .start()
-        .await
-        .unwrap();
+    let (dir, path, mock) = mock_with_handler(
+        ("sms-sender", "sms_sender.py", PYTHON_SMS_SENDER),
+        SMS_SENDER,
+    )
+    .await;
     let addr = mock.addr();
     let make_pool = |kms: Option<&'static str>| async move {
         let mut config =
@@ -1585,7 +1570,7 @@ async fn custom_sms_sender_gets_the_code_encrypted_for_kms() {
 
     let (pool_id, client_id) = make_pool(Some(KMS_KEY)).await;
     common::answer(sign_up_by_phone(client_id).await);
-    let event = &events(&path)[0];
+    let event = &common::handler_events(&path)[0];
     assert_eq!(event["triggerSource"], "CustomSMSSender_SignUp");
     assert_eq!(event["request"]["type"], "customSMSSenderRequestV1");
     assert_eq!(
@@ -1597,7 +1582,7 @@ async fn custom_sms_sender_gets_the_code_encrypted_for_kms() {
         mock.endpoint().as_str()
     );
     assert_eq!(event["env"]["AWS_REGION"], "us-east-1");
-    let issued = outbox_entry(&mock, &pool_id, "pam").await["code"]
+    let issued = common::newest_outbox_entry(mock.addr(), &pool_id, "pam").await["code"]
         .as_str()
         .unwrap()
         .to_owned();

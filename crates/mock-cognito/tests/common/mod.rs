@@ -296,3 +296,36 @@ pub async fn confirmed_user(
         .await
         .unwrap();
 }
+
+/// The events a trigger handler appended to `<file>.events.jsonl`, in
+/// order (the test handlers record what they receive there).
+pub fn handler_events(path: &std::path::Path) -> Vec<Value> {
+    std::fs::read_to_string(format!("{}.events.jsonl", path.display()))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The newest entry of the mock's outbox (`/_mock/codes`) for `username`:
+/// its code, subject and message.
+pub async fn newest_outbox_entry(
+    addr: std::net::SocketAddr,
+    pool_id: &str,
+    username: &str,
+) -> Value {
+    let codes = raw(
+        addr,
+        "GET",
+        &format!("/_mock/codes?user_pool_id={pool_id}&username={username}"),
+        &[],
+        b"",
+    )
+    .await
+    .json();
+    codes["codes"]
+        .as_array()
+        .and_then(|all| all.last())
+        .cloned()
+        .unwrap_or_else(|| panic!("no code for {username} in {pool_id}"))
+}
