@@ -130,7 +130,7 @@ pub use error::{ApiError, ApiResult};
 pub use http::aws_json::MAX_BODY_BYTES;
 pub use ids::Randomness;
 pub use jwt::KeyFactory;
-pub use server::{MockCognito, MockCognitoBuilder};
+pub use server::{MockCognito, MockCognitoBuilder, StopSignals};
 /// Copies the data dir `from` (of `--data-dir` / [`MockCognitoBuilder::data_dir`])
 /// into the new directory `to`, consistently, while its server runs:
 /// SQLite's online backup of the state, then the signing keys. A server

@@ -164,6 +164,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
             _ => e.to_string(),
         })
     })?;
+    // Listening before the announcement: whoever reads it may signal at once.
+    let signals =
+        crate::server::StopSignals::listen().map_err(|e| ServeError::Terminal(e.to_string()))?;
     // The announcements are informational: a closed stdout (`| head -1`, a
     // parent that stopped reading) must not take the server down.
     for line in mock
@@ -174,7 +177,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{line}").and_then(|()| out.flush());
     }
-    mock.serve_until_ctrl_c()
+    mock.serve_until(signals)
         .await
         .map_err(|e| ServeError::Terminal(e.to_string()))?;
     let _ = writeln!(std::io::stderr(), "mock-cognito stopped");

@@ -492,8 +492,15 @@ impl MockCognito {
     /// stop`, systemd and Kubernetes send), then shuts down cleanly:
     /// requests in flight finish, and a data dir is closed with its log
     /// folded back into the database.
-    pub async fn serve_until_ctrl_c(mut self) -> std::io::Result<()> {
-        stop_signal().await?;
+    pub async fn serve_until_ctrl_c(self) -> std::io::Result<()> {
+        self.serve_until(StopSignals::listen()?).await
+    }
+
+    /// [`MockCognito::serve_until_ctrl_c`] with signals listened for
+    /// earlier: before the server says it is ready, so that a signal sent
+    /// as soon as it does is not the default (killing) action.
+    pub async fn serve_until(mut self, signals: StopSignals) -> std::io::Result<()> {
+        signals.recv().await?;
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(true);
         }
@@ -526,19 +533,44 @@ impl Drop for MockCognito {
     }
 }
 
-/// The first of SIGINT and SIGTERM.
-#[cfg(unix)]
-async fn stop_signal() -> std::io::Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut terminate = signal(SignalKind::terminate())?;
-    tokio::select! {
-        interrupted = tokio::signal::ctrl_c() => interrupted,
-        _ = terminate.recv() => Ok(()),
-    }
+/// SIGINT and, on Unix, SIGTERM, listened for from the moment they are
+/// made (their handlers replace the default action at once).
+#[derive(Debug)]
+pub struct StopSignals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
 }
 
-/// Ctrl-C.
-#[cfg(not(unix))]
-async fn stop_signal() -> std::io::Result<()> {
-    tokio::signal::ctrl_c().await
+impl StopSignals {
+    /// Starts listening (inside a Tokio runtime).
+    pub fn listen() -> std::io::Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(StopSignals {})
+    }
+
+    /// The first of them.
+    async fn recv(mut self) -> std::io::Result<()> {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => Ok(()),
+                _ = self.terminate.recv() => Ok(()),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            tokio::signal::ctrl_c().await
+        }
+    }
 }
