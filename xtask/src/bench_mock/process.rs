@@ -48,6 +48,15 @@ impl Kind {
     }
 }
 
+/// The arguments before the server's own: `mock serve` for `cogkit`,
+/// none for the emulator's lean binary (`cogkit-mock`).
+fn serve_args(bin: &std::path::Path) -> &'static [&'static str] {
+    let lean = bin
+        .file_stem()
+        .is_some_and(|name| name.to_string_lossy().starts_with("cogkit-mock"));
+    if lean { &[] } else { &["mock", "serve"] }
+}
+
 impl Server {
     pub(crate) async fn start(kind: &Kind) -> Result<Server, String> {
         let port = free_port()?;
@@ -55,7 +64,8 @@ impl Server {
         let mut command = match kind {
             Kind::Ours(bin) => {
                 let mut c = Command::new(bin);
-                c.args(["mock", "serve", "--addr", &addr, "--config"])
+                c.args(serve_args(bin))
+                    .args(["--addr", &addr, "--config"])
                     .arg(crate::workspace_root().join("examples/mock-config.toml"));
                 c
             }
@@ -63,7 +73,8 @@ impl Server {
                 let dir = base.join(format!("start-{port}"));
                 let _ = std::fs::remove_dir_all(&dir);
                 let mut c = Command::new(bin);
-                c.args(["mock", "serve", "--addr", &addr, "--config"])
+                c.args(serve_args(bin))
+                    .args(["--addr", &addr, "--config"])
                     .arg(crate::workspace_root().join("examples/mock-config.toml"))
                     .arg("--data-dir")
                     .arg(dir);
