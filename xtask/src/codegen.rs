@@ -589,6 +589,59 @@ fn screaming(name: &str) -> String {
 
 /// A string literal; raw when the text has backslashes (the patterns), so
 /// it reads as the model writes it.
+/// The pattern with every class cut down to its ASCII members, printed
+/// for a byte regex without Unicode. On an ASCII value it decides exactly
+/// what the pattern does (a class can only match a value's characters
+/// through their ASCII members), and it compiles in microseconds, where
+/// the models' Unicode classes (`[\p{L}\p{M}\p{S}\p{N}\p{P}]`) take
+/// milliseconds and hundreds of KiB each: the mock checks almost only
+/// ASCII values, so its start and first requests skip that work. `None`
+/// for a pattern `regex` cannot parse (the mock does not enforce those).
+fn ascii_twin(anchored: &str) -> Option<String> {
+    use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange};
+    use regex_syntax::hir::{Hir, HirKind, Repetition};
+
+    fn cut(hir: &Hir) -> Hir {
+        match hir.kind() {
+            HirKind::Empty => Hir::empty(),
+            HirKind::Literal(literal) => Hir::literal(literal.0.clone()),
+            HirKind::Class(Class::Unicode(class)) => {
+                let mut class = class.clone();
+                class.intersect(&ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7f')]));
+                Hir::class(Class::Unicode(class))
+            }
+            HirKind::Class(Class::Bytes(class)) => {
+                let mut class = class.clone();
+                class.intersect(&ClassBytes::new([ClassBytesRange::new(0, 0x7f)]));
+                Hir::class(Class::Bytes(class))
+            }
+            HirKind::Look(look) => Hir::look(*look),
+            HirKind::Repetition(r) => Hir::repetition(Repetition {
+                min: r.min,
+                max: r.max,
+                greedy: r.greedy,
+                sub: Box::new(cut(&r.sub)),
+            }),
+            // Groups only capture; a match/no-match check needs none.
+            HirKind::Capture(capture) => cut(&capture.sub),
+            HirKind::Concat(subs) => Hir::concat(subs.iter().map(cut).collect()),
+            HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(cut).collect()),
+        }
+    }
+
+    let hir = regex_syntax::Parser::new().parse(anchored).ok()?;
+    let twin = cut(&hir).to_string();
+    // The mock compiles the twin as a byte regex without Unicode: it must
+    // parse that way, or the twin is not used.
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(&twin)
+        .ok()?;
+    Some(twin)
+}
+
 fn rust_string(s: &str) -> String {
     let plain = !s.contains('\\') || s.chars().any(char::is_control);
     if plain {
@@ -826,6 +879,18 @@ impl<'m> Generator<'m> {
         let mut by_index: Vec<(&str, usize)> =
             self.patterns.iter().map(|(p, i)| (*p, *i)).collect();
         by_index.sort_by_key(|&(_, i)| i);
+        let _ = write!(
+            self.out,
+            "\n/// Every pattern of the model, for the tests of their ASCII twins.\n\
+             #[cfg(test)]\n\
+             pub(crate) static PATTERNS: [&Pattern; {}] = [{}];\n",
+            by_index.len(),
+            by_index
+                .iter()
+                .map(|(_, i)| format!("&PATTERN_{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         for (text, i) in by_index {
             // Java matches a pattern against the whole value.
             let inner = text.trim_start_matches('^').trim_end_matches('$');
@@ -834,9 +899,13 @@ impl<'m> Generator<'m> {
                 matches!(&self.model.shape(s).kind, Kind::String { pattern: Some(p), .. } if p == text)
             });
             let cfg = if used { "" } else { "#[cfg(test)]\n" };
+            let ascii = match ascii_twin(&anchored) {
+                Some(twin) => format!("Some({})", rust_string(&twin)),
+                None => "None".to_owned(),
+            };
             let _ = write!(
                 self.out,
-                "\n{cfg}static PATTERN_{i}: Pattern = Pattern::new({}, {});\n",
+                "\n{cfg}static PATTERN_{i}: Pattern = Pattern::new({}, {}, {ascii});\n",
                 rust_string(text),
                 rust_string(&anchored)
             );

@@ -37,28 +37,65 @@ pub const API_VERSION: &str = "2014-06-30";
 /// The `X-Amz-Target` prefix of this service's operations (before the dot).
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityService";
 
-static PATTERN_0: Pattern = Pattern::new(r"\d+", r"^(?:\d+)$");
+/// Every pattern of the model, for the tests of their ASCII twins.
+#[cfg(test)]
+pub(crate) static PATTERNS: [&Pattern; 10] = [
+    &PATTERN_0, &PATTERN_1, &PATTERN_2, &PATTERN_3, &PATTERN_4, &PATTERN_5, &PATTERN_6, &PATTERN_7,
+    &PATTERN_8, &PATTERN_9,
+];
+
+static PATTERN_0: Pattern = Pattern::new(r"\d+", r"^(?:\d+)$", Some(r"(?:\A[0-9]+\z)"));
 
 static PATTERN_1: Pattern = Pattern::new(
     r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
     r"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}]+)$",
+    Some(r"(?:\A[!-\~]+\z)"),
 );
 
-static PATTERN_2: Pattern = Pattern::new(r"[\w_]+", r"^(?:[\w_]+)$");
+static PATTERN_2: Pattern =
+    Pattern::new(r"[\w_]+", r"^(?:[\w_]+)$", Some(r"(?:\A[0-9A-Z_a-z]+\z)"));
 
-static PATTERN_3: Pattern = Pattern::new(r"[\w._:/-]+", r"^(?:[\w._:/-]+)$");
+static PATTERN_3: Pattern = Pattern::new(
+    r"[\w._:/-]+",
+    r"^(?:[\w._:/-]+)$",
+    Some(r"(?:\A[\--:A-Z_a-z]+\z)"),
+);
 
-static PATTERN_4: Pattern = Pattern::new(r"[\w._-]+", r"^(?:[\w._-]+)$");
+static PATTERN_4: Pattern = Pattern::new(
+    r"[\w._-]+",
+    r"^(?:[\w._-]+)$",
+    Some(r"(?:\A[\-\.0-9A-Z_a-z]+\z)"),
+);
 
-static PATTERN_5: Pattern = Pattern::new(r"[\w-]+:[0-9a-f-]+", r"^(?:[\w-]+:[0-9a-f-]+)$");
+static PATTERN_5: Pattern = Pattern::new(
+    r"[\w-]+:[0-9a-f-]+",
+    r"^(?:[\w-]+:[0-9a-f-]+)$",
+    Some(r"(?:\A[\-0-9A-Z_a-z]+:[\-0-9a-f]+\z)"),
+);
 
-static PATTERN_6: Pattern = Pattern::new(r"[\w\s+=,.@-]+", r"^(?:[\w\s+=,.@-]+)$");
+static PATTERN_6: Pattern = Pattern::new(
+    r"[\w\s+=,.@-]+",
+    r"^(?:[\w\s+=,.@-]+)$",
+    Some("(?:\\A[\t-\r \\+-\\.0-9=@-Z_a-z]+\\z)"),
+);
 
-static PATTERN_7: Pattern = Pattern::new(r"[\w.;_/-]+", r"^(?:[\w.;_/-]+)$");
+static PATTERN_7: Pattern = Pattern::new(
+    r"[\w.;_/-]+",
+    r"^(?:[\w.;_/-]+)$",
+    Some(r"(?:\A[\--9;A-Z_a-z]+\z)"),
+);
 
-static PATTERN_8: Pattern = Pattern::new(r"[\S]+", r"^(?:[\S]+)$");
+static PATTERN_8: Pattern = Pattern::new(
+    r"[\S]+",
+    r"^(?:[\S]+)$",
+    Some("(?:\\A[\0-\u{8}\u{e}-\u{1f}!-\u{7f}]+\\z)"),
+);
 
-static PATTERN_9: Pattern = Pattern::new("(un)?authenticated", "^(?:(un)?authenticated)$");
+static PATTERN_9: Pattern = Pattern::new(
+    "(un)?authenticated",
+    "^(?:(un)?authenticated)$",
+    Some(r"(?:\A(?:un)?(?:authenticated)\z)"),
+);
 
 static ARN_STRING: StringRules = StringRules {
     min: Some(20),

@@ -37,175 +37,337 @@ pub const API_VERSION: &str = "2016-04-18";
 /// The `X-Amz-Target` prefix of this service's operations (before the dot).
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService";
 
-static PATTERN_0: Pattern = Pattern::new("[0-9]+", "^(?:[0-9]+)$");
+/// Every pattern of the model, for the tests of their ASCII twins.
+#[cfg(test)]
+pub(crate) static PATTERNS: [&Pattern; 47] = [
+    &PATTERN_0,
+    &PATTERN_1,
+    &PATTERN_2,
+    &PATTERN_3,
+    &PATTERN_4,
+    &PATTERN_5,
+    &PATTERN_6,
+    &PATTERN_7,
+    &PATTERN_8,
+    &PATTERN_9,
+    &PATTERN_10,
+    &PATTERN_11,
+    &PATTERN_12,
+    &PATTERN_13,
+    &PATTERN_14,
+    &PATTERN_15,
+    &PATTERN_16,
+    &PATTERN_17,
+    &PATTERN_18,
+    &PATTERN_19,
+    &PATTERN_20,
+    &PATTERN_21,
+    &PATTERN_22,
+    &PATTERN_23,
+    &PATTERN_24,
+    &PATTERN_25,
+    &PATTERN_26,
+    &PATTERN_27,
+    &PATTERN_28,
+    &PATTERN_29,
+    &PATTERN_30,
+    &PATTERN_31,
+    &PATTERN_32,
+    &PATTERN_33,
+    &PATTERN_34,
+    &PATTERN_35,
+    &PATTERN_36,
+    &PATTERN_37,
+    &PATTERN_38,
+    &PATTERN_39,
+    &PATTERN_40,
+    &PATTERN_41,
+    &PATTERN_42,
+    &PATTERN_43,
+    &PATTERN_44,
+    &PATTERN_45,
+    &PATTERN_46,
+];
 
-static PATTERN_1: Pattern = Pattern::new("Level[1-4]", "^(?:Level[1-4])$");
+static PATTERN_0: Pattern = Pattern::new("[0-9]+", "^(?:[0-9]+)$", Some(r"(?:\A[0-9]+\z)"));
+
+static PATTERN_1: Pattern = Pattern::new(
+    "Level[1-4]",
+    "^(?:Level[1-4])$",
+    Some(r"(?:\A(?:Level)[1-4]\z)"),
+);
 
 static PATTERN_2: Pattern = Pattern::new(
     r"[\x21\x23-\x5B\x5D-\x7E]+",
     r"^(?:[\x21\x23-\x5B\x5D-\x7E]+)$",
+    Some(r"(?:\A[!\#-\[\]-\~]+\z)"),
 );
 
 static PATTERN_3: Pattern = Pattern::new(
     r"arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?",
     r"^(?:arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?)$",
+    Some(
+        r"(?:\A(?:arn:)[\+-9=@-Z_a-z]+:[\+-9=@-Z_a-z]+:[\+-9=@-Z_a-z]*?:[0-9]+:[\+-9=@-Z_a-z]+(?::[\+-9=@-Z_a-z]+)?(?::[\+-9=@-Z_a-z]+)?\z)",
+    ),
 );
 
 static PATTERN_4: Pattern = Pattern::new(
     r"[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+",
     r"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+)$",
+    Some("(?:\\A[\t\n\r -\\~]+\\z)"),
 );
 
-static PATTERN_5: Pattern = Pattern::new("^[a-z0-9]+$", "^(?:[a-z0-9]+)$");
+static PATTERN_5: Pattern =
+    Pattern::new("^[a-z0-9]+$", "^(?:[a-z0-9]+)$", Some(r"(?:\A[0-9a-z]+\z)"));
 
 static PATTERN_6: Pattern = Pattern::new(
     r"[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+",
     r"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+)$",
+    Some(r"(?:\A[ -\~]+\z)"),
 );
 
-static PATTERN_7: Pattern = Pattern::new(r"[\w+]+", r"^(?:[\w+]+)$");
+static PATTERN_7: Pattern =
+    Pattern::new(r"[\w+]+", r"^(?:[\w+]+)$", Some(r"(?:\A[\+0-9A-Z_a-z]+\z)"));
 
-static PATTERN_8: Pattern = Pattern::new(r"[\w\s+=,.@-]+", r"^(?:[\w\s+=,.@-]+)$");
+static PATTERN_8: Pattern = Pattern::new(
+    r"[\w\s+=,.@-]+",
+    r"^(?:[\w\s+=,.@-]+)$",
+    Some("(?:\\A[\t-\r \\+-\\.0-9=@-Z_a-z]+\\z)"),
+);
 
 #[cfg(test)]
 static PATTERN_9: Pattern = Pattern::new(
     r"^arn\:(aws|aws-us-gov|aws-eusc)\:secretsmanager\:([\d\w\-]+):(\d{12})\:secret\/[\w+=\/,.@\-]+$",
     r"^(?:arn\:(aws|aws-us-gov|aws-eusc)\:secretsmanager\:([\d\w\-]+):(\d{12})\:secret\/[\w+=\/,.@\-]+)$",
+    Some(
+        r"(?:\A(?:arn:)(?:(?:aws)|(?:aws\-us\-gov)|(?:aws\-eusc))(?::secretsmanager:)[\-0-9A-Z_a-z]+:[0-9]{12}(?::secret/)[\+-9=@-Z_a-z]+\z)",
+    ),
 );
 
 #[cfg(test)]
-static PATTERN_10: Pattern = Pattern::new(r"[\w]+", r"^(?:[\w]+)$");
+static PATTERN_10: Pattern = Pattern::new(r"[\w]+", r"^(?:[\w]+)$", Some(r"(?:\A[0-9A-Z_a-z]+\z)"));
 
-static PATTERN_11: Pattern = Pattern::new(r"[\S]+", r"^(?:[\S]+)$");
+static PATTERN_11: Pattern = Pattern::new(
+    r"[\S]+",
+    r"^(?:[\S]+)$",
+    Some("(?:\\A[\0-\u{8}\u{e}-\u{1f}!-\u{7f}]+\\z)"),
+);
 
 static PATTERN_12: Pattern = Pattern::new(
     r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
     r"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}]+)$",
+    Some(r"(?:\A[!-\~]+\z)"),
 );
 
-static PATTERN_13: Pattern = Pattern::new(r"[\w-]+_[0-9a-f-]+", r"^(?:[\w-]+_[0-9a-f-]+)$");
+static PATTERN_13: Pattern = Pattern::new(
+    r"[\w-]+_[0-9a-f-]+",
+    r"^(?:[\w-]+_[0-9a-f-]+)$",
+    Some(r"(?:\A[\-0-9A-Z_a-z]+_[\-0-9a-f]+\z)"),
+);
 
 static PATTERN_14: Pattern = Pattern::new(
     r"^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$",
     r"^(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)$",
+    Some(r"(?:\A[0-9a-z](?:[\-0-9a-z]{0,61}[0-9a-z])?\z)"),
 );
 
 static PATTERN_15: Pattern = Pattern::new(
     r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
     r"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+)$",
+    Some(r"(?:\A[!-\~]+@[!-\~]+\z)"),
 );
 
 static PATTERN_16: Pattern = Pattern::new(
     r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*",
     r"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*)$",
+    Some("(?:\\A[\t-\r -\\~]*\\z)"),
 );
 
 static PATTERN_17: Pattern = Pattern::new(
     r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*",
     r"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*)$",
+    Some("(?:\\A[\t-\r -\\~]*(?:\\{\\#\\#\\#\\#\\})[\t-\r -\\~]*\\z)"),
 );
 
 static PATTERN_18: Pattern = Pattern::new(
     r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+",
     r"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+)$",
+    Some("(?:\\A[\t-\r -\\~]+\\z)"),
 );
 
 static PATTERN_19: Pattern = Pattern::new(
     r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]+",
     r"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]+)$",
+    Some("(?:\\A[\t-\r -\\~]+\\z)"),
 );
 
 static PATTERN_20: Pattern = Pattern::new(
     r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{##[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*##\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*",
     r"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{##[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*##\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*)$",
+    Some("(?:\\A[\t-\r -\\~]*(?:\\{\\#\\#)[\t-\r -\\~]*(?:\\#\\#\\})[\t-\r -\\~]*\\z)"),
 );
 
-static PATTERN_21: Pattern = Pattern::new(r"[\w+-]+", r"^(?:[\w+-]+)$");
+static PATTERN_21: Pattern = Pattern::new(
+    r"[\w+-]+",
+    r"^(?:[\w+-]+)$",
+    Some(r"(?:\A[\+\-0-9A-Z_a-z]+\z)"),
+);
 
-static PATTERN_22: Pattern = Pattern::new("[A-Za-z0-9-_+/=.]+", "^(?:[A-Za-z0-9-_+/=.]+)$");
+static PATTERN_22: Pattern = Pattern::new(
+    "[A-Za-z0-9-_+/=.]+",
+    "^(?:[A-Za-z0-9-_+/=.]+)$",
+    Some(r"(?:\A[\+\--9=A-Z_a-z]+\z)"),
+);
 
-static PATTERN_23: Pattern = Pattern::new("^[0-9a-fA-F]+$", "^(?:[0-9a-fA-F]+)$");
+static PATTERN_23: Pattern = Pattern::new(
+    "^[0-9a-fA-F]+$",
+    "^(?:[0-9a-fA-F]+)$",
+    Some(r"(?:\A[0-9A-Fa-f]+\z)"),
+);
 
-static PATTERN_24: Pattern = Pattern::new(r"[\w\s+=.@-]+", r"^(?:[\w\s+=.@-]+)$");
+static PATTERN_24: Pattern = Pattern::new(
+    r"[\w\s+=.@-]+",
+    r"^(?:[\w\s+=.@-]+)$",
+    Some("(?:\\A[\t-\r \\+\\-\\.0-9=@-Z_a-z]+\\z)"),
+);
 
 static PATTERN_25: Pattern = Pattern::new(
     "^cognito:(default|dutch|english|french|spanish|german|bahasa-indonesia|italian|japanese|korean|portuguese-brazil|chinese-(simplified|traditional))$",
     "^(?:cognito:(default|dutch|english|french|spanish|german|bahasa-indonesia|italian|japanese|korean|portuguese-brazil|chinese-(simplified|traditional)))$",
+    Some(
+        r"(?:\A(?:cognito:)(?:(?:default)|(?:dutch)|(?:english)|(?:french)|(?:spanish)|(?:german)|(?:bahasa\-indonesia)|(?:italian)|(?:japanese)|(?:korean)|(?:portuguese\-brazil)|(?:(?:chinese\-)(?:(?:simplified)|(?:traditional))))\z)",
+    ),
 );
 
 static PATTERN_26: Pattern = Pattern::new(
     r"^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$",
     r"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}]+)$",
+    Some(r"(?:\A[!-\~]+\z)"),
 );
 
 static PATTERN_27: Pattern = Pattern::new(
     "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$",
     "^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12})$",
+    Some(
+        r"(?:\A[0-9A-Fa-f]{8}\-[0-9A-Fa-f]{4}(?:\-4)[0-9A-Fa-f]{3}\-[89ABab][0-9A-Fa-f]{3}\-[0-9A-Fa-f]{12}\z)",
+    ),
 );
 
-static PATTERN_28: Pattern = Pattern::new(r"^https://[^\s]+$", r"^(?:https://[^\s]+)$");
+static PATTERN_28: Pattern = Pattern::new(
+    r"^https://[^\s]+$",
+    r"^(?:https://[^\s]+)$",
+    Some("(?:\\A(?:https://)[\0-\u{8}\u{e}-\u{1f}!-\u{7f}]+\\z)"),
+);
 
 static PATTERN_29: Pattern = Pattern::new(
     r"(arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?)?",
     r"^(?:(arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?)?)$",
+    Some(
+        r"(?:\A(?:(?:arn:)[\+-9=@-Z_a-z]+:[\+-9=@-Z_a-z]+:[\+-9=@-Z_a-z]*?:[0-9]+:[\+-9=@-Z_a-z]+(?::[\+-9=@-Z_a-z]+)?(?::[\+-9=@-Z_a-z]+)?)?\z)",
+    ),
 );
 
 static PATTERN_30: Pattern = Pattern::new(
     r"[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+",
     r"^(?:[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+)$",
+    Some("(?:\\A[\0-\u{1f}!-\\^`-\u{7f}][!-\\~][\0-\u{1f}!-\\^`-\u{7f}]+\\z)"),
 );
 
-static PATTERN_31: Pattern = Pattern::new(r"^[\w\- ]+$", r"^(?:[\w\- ]+)$");
+static PATTERN_31: Pattern = Pattern::new(
+    r"^[\w\- ]+$",
+    r"^(?:[\w\- ]+)$",
+    Some(r"(?:\A[ \-0-9A-Z_a-z]+\z)"),
+);
 
 static PATTERN_32: Pattern = Pattern::new(
     r"[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+",
     r"^(?:[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+)$",
+    Some(r"(?:\A[!\#-\.0-\[\]-\~]+\z)"),
 );
 
 static PATTERN_33: Pattern = Pattern::new(
     r"^[0-9a-f]{8}\b-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-\b[0-9a-f]{12}$",
     r"^(?:[0-9a-f]{8}\b-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-\b[0-9a-f]{12})$",
+    Some(r"(?:\A[0-9a-f]{8}\b\-[0-9a-f]{4}\-[0-9a-f]{4}\-[0-9a-f]{4}\-\b[0-9a-f]{12}\z)"),
 );
 
 static PATTERN_34: Pattern = Pattern::new(
     r"arn:[\w+=/,.@-]+:[\w+=/,.@-]+:::[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?",
     r"^(?:arn:[\w+=/,.@-]+:[\w+=/,.@-]+:::[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?)$",
+    Some(
+        r"(?:\A(?:arn:)[\+-9=@-Z_a-z]+:[\+-9=@-Z_a-z]+(?::::)[\+-9=@-Z_a-z]+(?::[\+-9=@-Z_a-z]+)?(?::[\+-9=@-Z_a-z]+)?\z)",
+    ),
 );
 
 #[cfg(test)]
 static PATTERN_35: Pattern = Pattern::new(
     r"^[0-9A-Za-z\.\-_]*(?<!\.)$",
     r"^(?:[0-9A-Za-z\.\-_]*(?<!\.))$",
+    None,
 );
 
-static PATTERN_36: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$", "^(?:[a-zA-Z0-9_-]+)$");
+static PATTERN_36: Pattern = Pattern::new(
+    "^[a-zA-Z0-9_-]+$",
+    "^(?:[a-zA-Z0-9_-]+)$",
+    Some(r"(?:\A[\-0-9A-Z_a-z]+\z)"),
+);
 
 #[cfg(test)]
-static PATTERN_37: Pattern = Pattern::new("[A-Za-z0-9]+", "^(?:[A-Za-z0-9]+)$");
+static PATTERN_37: Pattern = Pattern::new(
+    "[A-Za-z0-9]+",
+    "^(?:[A-Za-z0-9]+)$",
+    Some(r"(?:\A[0-9A-Za-z]+\z)"),
+);
 
-static PATTERN_38: Pattern = Pattern::new(r"[\w+=/]+", r"^(?:[\w+=/]+)$");
+static PATTERN_38: Pattern = Pattern::new(
+    r"[\w+=/]+",
+    r"^(?:[\w+=/]+)$",
+    Some(r"(?:\A[\+/-9=A-Z_a-z]+\z)"),
+);
 
-static PATTERN_39: Pattern = Pattern::new("^(tkn|sso)[a-z0-9]{25}$", "^(?:(tkn|sso)[a-z0-9]{25})$");
+static PATTERN_39: Pattern = Pattern::new(
+    "^(tkn|sso)[a-z0-9]{25}$",
+    "^(?:(tkn|sso)[a-z0-9]{25})$",
+    Some(r"(?:\A(?:(?:tkn)|(?:sso))[0-9a-z]{25}\z)"),
+);
 
-static PATTERN_40: Pattern = Pattern::new("(?s).*", "^(?:(?s).*)$");
+static PATTERN_40: Pattern = Pattern::new("(?s).*", "^(?:(?s).*)$", Some("(?:\\A[\0-\u{7f}]*\\z)"));
 
-static PATTERN_41: Pattern = Pattern::new(r".*\{####\}.*", r"^(?:.*\{####\}.*)$");
+static PATTERN_41: Pattern = Pattern::new(
+    r".*\{####\}.*",
+    r"^(?:.*\{####\}.*)$",
+    Some("(?:\\A[\0-\t\u{b}-\u{7f}]*(?:\\{\\#\\#\\#\\#\\})[\0-\t\u{b}-\u{7f}]*\\z)"),
+);
 
 static PATTERN_42: Pattern = Pattern::new(
     "^(terms-of-use|privacy-policy)$",
     "^(?:(terms-of-use|privacy-policy))$",
+    Some(r"(?:\A(?:(?:terms\-of\-use)|(?:privacy\-policy))\z)"),
 );
 
-static PATTERN_43: Pattern = Pattern::new("[A-Za-z0-9-_=.]+", "^(?:[A-Za-z0-9-_=.]+)$");
+static PATTERN_43: Pattern = Pattern::new(
+    "[A-Za-z0-9-_=.]+",
+    "^(?:[A-Za-z0-9-_=.]+)$",
+    Some(r"(?:\A[\-\.0-9=A-Z_a-z]+\z)"),
+);
 
 static PATTERN_44: Pattern = Pattern::new(
     r"^https://[!$-;=@-\[\]_a-z~]+$",
     r"^(?:https://[!$-;=@-\[\]_a-z~]+)$",
+    Some(r"(?:\A(?:https://)[!\$-;=@-\[\]_a-z\~]+\z)"),
 );
 
-static PATTERN_45: Pattern = Pattern::new("import-[0-9a-zA-Z-]+", "^(?:import-[0-9a-zA-Z-]+)$");
+static PATTERN_45: Pattern = Pattern::new(
+    "import-[0-9a-zA-Z-]+",
+    "^(?:import-[0-9a-zA-Z-]+)$",
+    Some(r"(?:\A(?:import\-)[\-0-9A-Za-z]+\z)"),
+);
 
-static PATTERN_46: Pattern = Pattern::new(r"[\w-]+_[0-9a-zA-Z]+", r"^(?:[\w-]+_[0-9a-zA-Z]+)$");
+static PATTERN_46: Pattern = Pattern::new(
+    r"[\w-]+_[0-9a-zA-Z]+",
+    r"^(?:[\w-]+_[0-9a-zA-Z]+)$",
+    Some(r"(?:\A[\-0-9A-Z_a-z]+_[0-9A-Za-z]+\z)"),
+);
 
 #[cfg(test)]
 static AWS_ACCOUNT_ID_TYPE: StringRules = StringRules {

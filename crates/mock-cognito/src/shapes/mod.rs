@@ -319,28 +319,67 @@ impl<'a> Path<'a> {
 /// A model pattern, compiled on first use: the models have dozens of
 /// patterns, mostly Unicode classes, and compiling them all up front would
 /// dominate start-up time and idle memory.
+///
+/// An ASCII value is checked against the pattern's ASCII twin (made by
+/// `cargo xtask codegen`: every class cut down to its ASCII members), which
+/// decides the same and compiles in microseconds; a Unicode class such as
+/// `[\p{L}\p{M}\p{S}\p{N}\p{P}]` takes milliseconds and hundreds of KiB,
+/// and is compiled only when a value outside ASCII meets it.
 pub(crate) struct Pattern {
     /// The pattern as the model writes it (and as messages quote it).
     text: &'static str,
     /// The same pattern anchored to match the whole value, as Java does.
     anchored: &'static str,
+    /// `anchored` with ASCII-only classes, for a byte regex without Unicode.
+    ascii: Option<&'static str>,
     compiled: OnceLock<Option<Regex>>,
+    compiled_ascii: OnceLock<Option<regex::bytes::Regex>>,
 }
 
 impl Pattern {
-    pub(crate) const fn new(text: &'static str, anchored: &'static str) -> Self {
+    pub(crate) const fn new(
+        text: &'static str,
+        anchored: &'static str,
+        ascii: Option<&'static str>,
+    ) -> Self {
         Pattern {
             text,
             anchored,
+            ascii,
             compiled: OnceLock::new(),
+            compiled_ascii: OnceLock::new(),
         }
     }
 
-    /// The compiled pattern; `None` for the few Java patterns the regex
-    /// crate cannot compile (a lookbehind), which are not enforced.
+    /// Whether `value` matches the whole pattern; `None` for the few Java
+    /// patterns the regex crate cannot compile (a lookbehind), which are
+    /// not enforced.
+    pub(crate) fn matches(&self, value: &str) -> Option<bool> {
+        if value.is_ascii()
+            && let Some(twin) = self.ascii_regex()
+        {
+            return Some(twin.is_match(value.as_bytes()));
+        }
+        self.regex().map(|re| re.is_match(value))
+    }
+
+    /// The whole pattern, with its Unicode classes.
     pub(crate) fn regex(&self) -> Option<&Regex> {
         self.compiled
             .get_or_init(|| Regex::new(self.anchored).ok())
+            .as_ref()
+    }
+
+    /// The ASCII twin, for ASCII values only.
+    pub(crate) fn ascii_regex(&self) -> Option<&regex::bytes::Regex> {
+        self.compiled_ascii
+            .get_or_init(|| {
+                let twin = self.ascii?;
+                regex::bytes::RegexBuilder::new(twin)
+                    .unicode(false)
+                    .build()
+                    .ok()
+            })
             .as_ref()
     }
 }
@@ -548,8 +587,7 @@ impl Reader {
             );
         }
         if let Some(pattern) = rules.pattern
-            && let Some(re) = pattern.regex()
-            && !re.is_match(s)
+            && pattern.matches(s) == Some(false)
         {
             self.problem(
                 &shown(v, rules.sensitive),

@@ -34,22 +34,37 @@ const VALIDATION: &str = "ValidationError";
 /// The model's API version.
 pub const API_VERSION: &str = "2011-06-15";
 
+/// Every pattern of the model, for the tests of their ASCII twins.
 #[cfg(test)]
-static PATTERN_0: Pattern = Pattern::new(r"[\w]*", r"^(?:[\w]*)$");
+pub(crate) static PATTERNS: [&Pattern; 5] =
+    [&PATTERN_0, &PATTERN_1, &PATTERN_2, &PATTERN_3, &PATTERN_4];
+
+#[cfg(test)]
+static PATTERN_0: Pattern = Pattern::new(r"[\w]*", r"^(?:[\w]*)$", Some(r"(?:\A[0-9A-Z_a-z]*\z)"));
 
 static PATTERN_1: Pattern = Pattern::new(
     r"[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+",
     r"^(?:[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+)$",
+    Some("(?:\\A[\t\n\r -\u{7f}]+\\z)"),
 );
 
 #[cfg(test)]
-static PATTERN_2: Pattern = Pattern::new(r"[\w+=,.@:-]*", r"^(?:[\w+=,.@:-]*)$");
+static PATTERN_2: Pattern = Pattern::new(
+    r"[\w+=,.@:-]*",
+    r"^(?:[\w+=,.@:-]*)$",
+    Some(r"(?:\A[\+-\.0-:=@-Z_a-z]*\z)"),
+);
 
-static PATTERN_3: Pattern = Pattern::new(r"[\w+=,.@-]*", r"^(?:[\w+=,.@-]*)$");
+static PATTERN_3: Pattern = Pattern::new(
+    r"[\w+=,.@-]*",
+    r"^(?:[\w+=,.@-]*)$",
+    Some(r"(?:\A[\+-\.0-9=@-Z_a-z]*\z)"),
+);
 
 static PATTERN_4: Pattern = Pattern::new(
     r"[\u0009\u000A\u000D\u0020-\u00FF]+",
     r"^(?:[\u0009\u000A\u000D\u0020-\u00FF]+)$",
+    Some("(?:\\A[\t\n\r -\u{7f}]+\\z)"),
 );
 
 /// The `AssumeRoleWithWebIdentityRequest` structure.

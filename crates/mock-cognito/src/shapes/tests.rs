@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use base64::Engine as _;
-use proptest::prelude::Rng as _;
+use proptest::prelude::{Rng as _, RngExt as _};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 use regex::Regex;
@@ -424,6 +424,79 @@ fn every_model_pattern_compiles_but_the_one_lookbehind() {
     // Not enforced (as before): the regex crate has no lookaround.
     assert_eq!(failing.len(), 1, "{failing:?}");
     assert!(failing.iter().all(|p| p.contains("(?<")), "{failing:?}");
+}
+
+/// On every ASCII value, a pattern's ASCII twin (what the mock checks ASCII
+/// values with) decides what the whole pattern decides: for matches of the
+/// pattern, matches of the twin, their one-character changes, and random
+/// ASCII text.
+#[test]
+fn ascii_twins_decide_as_their_patterns_on_ascii_values() {
+    use super::{cognito_identity, cognito_idp, sts};
+    let mut runner = TestRunner::deterministic();
+    let patterns = cognito_idp::PATTERNS
+        .iter()
+        .chain(&cognito_identity::PATTERNS)
+        .chain(&sts::PATTERNS);
+    let (mut checked, mut matched) = (0, 0);
+    for pattern in patterns {
+        let Some(full) = pattern.regex() else {
+            assert!(pattern.ascii_regex().is_none(), "{}", pattern.text);
+            continue;
+        };
+        let twin = pattern
+            .ascii_regex()
+            .unwrap_or_else(|| panic!("{}: no twin", pattern.text));
+        let twin_body = pattern
+            .ascii
+            .and_then(|t| t.strip_prefix(r"(?:\A"))
+            .and_then(|t| t.strip_suffix(r"\z)"))
+            .unwrap_or_else(|| panic!("{}: twin not anchored", pattern.text));
+        let mut values = vec![String::new()];
+        for source in [pattern.anchored, twin_body] {
+            let inner = source
+                .trim_start_matches('^')
+                .trim_end_matches('$')
+                .replace(r"\b", "");
+            let strategy = proptest::string::string_regex(&inner).unwrap();
+            for _ in 0..200 {
+                values.push(strategy.new_tree(&mut runner).unwrap().current());
+            }
+        }
+        let rng = runner.rng();
+        for i in 0..values.len() {
+            let mut changed: Vec<u8> = values[i].clone().into_bytes();
+            if changed.is_ascii() && !changed.is_empty() {
+                let at = rng.random_range(0..changed.len());
+                changed[at] = rng.random_range(0..128u8);
+                values.push(String::from_utf8(changed).unwrap());
+            }
+        }
+        for _ in 0..200 {
+            let len = rng.random_range(0..24);
+            values.push(
+                (0..len)
+                    .map(|_| char::from(rng.random_range(0..128u8)))
+                    .collect(),
+            );
+        }
+        for value in values.iter().filter(|v| v.is_ascii()) {
+            let expect = full.is_match(value);
+            assert_eq!(
+                twin.is_match(value.as_bytes()),
+                expect,
+                "{}: {value:?}",
+                pattern.text
+            );
+            assert_eq!(pattern.matches(value), Some(expect));
+            checked += 1;
+            matched += usize::from(expect);
+        }
+    }
+    assert!(
+        checked > 20_000 && matched > 5_000,
+        "{checked} checked, {matched} matched"
+    );
 }
 
 // ---------------------------------------------------------------------------
