@@ -655,14 +655,12 @@ fn apply_pool(p: &SeedUserPool, state: &mut State<'_>, ctx: &Context<'_>) -> Res
             .unwrap_or_default()
             .to_owned();
         match u.status.as_deref().unwrap_or("CONFIRMED") {
-            "CONFIRMED" => {
-                run(
-                    pools,
-                    "AdminSetUserPassword",
-                    json!({"UserPoolId": pool_id, "Username": username, "Password": u.password, "Permanent": true}),
-                    ctx,
-                )?;
-            }
+            // AdminCreateUser made the verifier of this very password:
+            // confirming keeps it rather than making a second one
+            // (AdminSetUserPassword's), which doubled the seed's SRP work.
+            "CONFIRMED" => pools
+                .seed_confirmed(&pool_id, &username)
+                .map_err(|e| e.to_string())?,
             "FORCE_CHANGE_PASSWORD" => {}
             "UNCONFIRMED" => pools
                 .seed_unconfirmed(&pool_id, &username)

@@ -637,6 +637,14 @@ impl UserPools {
     }
 
     /// For seed files: a user who signed up but has not confirmed.
+    /// A seeded user whose seed password (already its verifier, from
+    /// AdminCreateUser) is permanent.
+    pub(crate) fn seed_confirmed(&mut self, pool_id: &str, username: &str) -> ApiResult<()> {
+        let user = self.pool_mut(pool_id)?.user_mut(username)?;
+        user.status = UserStatusType::Confirmed;
+        Ok(())
+    }
+
     pub(crate) fn seed_unconfirmed(&mut self, pool_id: &str, username: &str) -> ApiResult<()> {
         let user = self.pool_mut(pool_id)?.user_mut(username)?;
         user.status = UserStatusType::Unconfirmed;
