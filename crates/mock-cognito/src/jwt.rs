@@ -106,10 +106,10 @@ impl KeyFactory {
 
 /// An RSA-2048 signing key with its `kid` and algorithm.
 ///
-/// The key pair itself is made on first use: generating RSA keys takes
-/// tens of milliseconds each, and a seeded mock has several, so making them
-/// up front would dominate the mock's start-up. [`SigningKey::prewarm`]
-/// makes one ahead of time, off the request path.
+/// The key pair itself is made on first use (the first token it signs, or
+/// the first JWKS that shows it): generating RSA keys takes tens of
+/// milliseconds each, and a seeded mock has several, so making them up
+/// front would dominate the mock's start-up and idle memory.
 pub struct SigningKey {
     kid: String,
     alg: Alg,
@@ -146,11 +146,6 @@ impl SigningKey {
 
     fn pair(&self) -> &RsaKeyPair {
         self.key.get_or_init(|| self.factory.make(&self.kid))
-    }
-
-    /// Makes the key pair now, if it does not exist yet.
-    pub fn prewarm(&self) {
-        self.pair();
     }
 
     /// Signs `claims` as a compact JWS with header `{"kid", "alg"}`.

@@ -258,11 +258,11 @@ impl MockCognitoBuilder {
             .persist_all()
             .await
             .map_err(|e| std::io::Error::other(e.to_string()))?;
-        let mut keys = shared.user_pools().signing_keys();
-        keys.push(shared.identity_pools().signing_key());
-        // RSA keys are made on first use; make the seeded ones now, off the
-        // request path, so the first sign-in does not wait for them.
-        std::thread::spawn(move || keys.iter().for_each(|k| k.prewarm()));
+        // RSA keys are made on first use, the seeded pools' too: nothing is
+        // done at start that the first request does not need, so the mock
+        // is ready sooner and idles smaller (key generation, and the
+        // entropy pool aws-lc seeds on its first use, cost about 100 ms of
+        // CPU and 0.6 MiB), and a run that signs nobody in never pays.
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(connections::serve(
             listener,

@@ -557,14 +557,6 @@ impl UserPools {
             .map(|p| (p.id.clone(), p.region.clone()))
     }
 
-    /// Every pool's signing keys (to make ahead of time).
-    pub(crate) fn signing_keys(&self) -> Vec<std::sync::Arc<SigningKey>> {
-        self.pools
-            .values()
-            .flat_map(|p| [p.id_key.clone(), p.access_key.clone()])
-            .collect()
-    }
-
     /// The keys of a pool's JWKS (`/<poolId>/.well-known/jwks.json`), to
     /// render with no lock held (a key pair is made on first use).
     pub fn jwks_keys(&self, pool_id: &str) -> Option<[std::sync::Arc<SigningKey>; 2]> {
