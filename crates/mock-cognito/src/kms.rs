@@ -17,6 +17,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use base64::Engine;
@@ -29,7 +30,11 @@ const MAGIC: &[u8] = b"CKMS\x01";
 
 /// The mock's KMS key. `Debug` prints nothing of it.
 pub(crate) struct LocalKms {
-    key: LessSafeKey,
+    /// Drawn when the mock starts, so a seeded run draws the same stream.
+    bytes: zeroize::Zeroizing<Vec<u8>>,
+    /// Set up on the first wrap or unwrap: most runs never need one, and
+    /// the mock does at start only what its first request needs.
+    key: OnceLock<LessSafeKey>,
 }
 
 impl fmt::Debug for LocalKms {
@@ -60,11 +65,18 @@ fn invalid_ciphertext() -> ApiError {
 impl LocalKms {
     /// A key drawn from `rng`.
     pub(crate) fn new(rng: &crate::ids::Randomness) -> Self {
-        let bytes = rng.bytes(32);
-        let key = UnboundKey::new(&AES_256_GCM, &bytes)
-            .map(LessSafeKey::new)
-            .unwrap_or_else(|_| unreachable!("32 bytes is an AES-256 key"));
-        LocalKms { key }
+        LocalKms {
+            bytes: zeroize::Zeroizing::new(rng.bytes(32)),
+            key: OnceLock::new(),
+        }
+    }
+
+    fn key(&self) -> &LessSafeKey {
+        self.key.get_or_init(|| {
+            UnboundKey::new(&AES_256_GCM, &self.bytes)
+                .map(LessSafeKey::new)
+                .unwrap_or_else(|_| unreachable!("32 bytes is an AES-256 key"))
+        })
     }
 
     /// Wraps `plaintext` (a data key) under `key_id` and `context`.
@@ -80,7 +92,7 @@ impl LocalKms {
         nonce.copy_from_slice(&nonce_bytes);
         let mut sealed = plaintext.to_vec();
         let aad = binding(key_id, context);
-        self.key
+        self.key()
             .seal_in_place_append_tag(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(aad),
@@ -116,7 +128,7 @@ impl LocalKms {
         let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| invalid_ciphertext())?;
         let mut opened = sealed.to_vec();
         let plaintext = self
-            .key
+            .key()
             .open_in_place(nonce, Aad::from(binding(key_id, context)), &mut opened)
             .map_err(|_| invalid_ciphertext())?;
         Ok((key_id.to_owned(), plaintext.to_vec()))
