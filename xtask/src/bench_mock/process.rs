@@ -29,7 +29,8 @@ fn free_port() -> Result<u16, String> {
 /// Which server to start.
 #[derive(Debug, Clone)]
 pub(crate) enum Kind {
-    /// `cogkit mock serve` (release) with the example seed.
+    /// The mock (release: `cogkit-mock`, or `cogkit mock serve`) with the
+    /// example seed.
     Ours(std::path::PathBuf),
     /// The same with `--data-dir`: a fresh directory under the given one
     /// for each start.
@@ -202,4 +203,26 @@ pub(crate) fn rss_bytes(pid: u32) -> Result<u64, String> {
 pub(crate) fn release_cogkit() -> Result<std::path::PathBuf, String> {
     println!("bench: building cogkit (release)");
     crate::mock_server::built_binary(&["build", "--release", "--package", "cogkit"], "cogkit")
+}
+
+/// The emulator's lean release binary, `cogkit-mock` (mock-cognito's
+/// feature `server`: no AWS SDK, no CLI), built if needed: what a
+/// container or CI job starts, and what issue #19's RSS and cold-start
+/// targets are about. `cogkit mock serve` is the same server inside the
+/// CLI; `--server-bin target/release/cogkit` measures it.
+pub(crate) fn release_lean_server() -> Result<std::path::PathBuf, String> {
+    println!("bench: building cogkit-mock (release)");
+    crate::mock_server::built_binary(
+        &[
+            "build",
+            "--release",
+            "--package",
+            "mock-cognito",
+            "--features",
+            "server",
+            "--bin",
+            "cogkit-mock",
+        ],
+        "cogkit-mock",
+    )
 }
