@@ -1589,7 +1589,35 @@ impl<'m> Generator<'m> {
         for op in ops {
             let _ = writeln!(self.out, "Self::{0}(_) => {prefix}Operation::{0},", op.name);
         }
-        self.out.push_str("}\n}\n}\n");
+        self.out.push_str("}\n}\n");
+        // The operations whose input has a ClientMetadata map: what the
+        // pool's Lambda triggers receive as `clientMetadata`.
+        let with_metadata: Vec<&str> = ops
+            .iter()
+            .filter(|op| {
+                op.input.as_deref().is_some_and(|input| {
+                    matches!(&self.model.shape(input).kind,
+                        Kind::Structure { members, .. } if members.iter().any(|m| m.name == "ClientMetadata"))
+                })
+            })
+            .map(|op| op.name.as_str())
+            .collect();
+        if !with_metadata.is_empty() {
+            self.out.push_str(
+                "\n/// The request's `ClientMetadata`, for the operations that take one\n\
+                 /// (what the pool's Lambda triggers receive as `clientMetadata`).\n\
+                 pub fn client_metadata(&self) -> Option<&BTreeMap<String, String>> {\n\
+                 match self {\n",
+            );
+            for name in &with_metadata {
+                let _ = writeln!(
+                    self.out,
+                    "Self::{name}(input) => input.client_metadata.as_ref(),"
+                );
+            }
+            self.out.push_str("_ => None,\n}\n}\n");
+        }
+        self.out.push_str("}\n");
         let _ = write!(
             self.out,
             "\n#[cfg(test)]\nimpl {prefix}Request {{\n\

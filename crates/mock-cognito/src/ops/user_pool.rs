@@ -37,7 +37,7 @@ pub(crate) fn run(
     };
     // CustomMessage runs on the codes the operation sent, once it is done.
     let messages = (!ctx.triggers.is_empty()).then(|| {
-        let metadata = code_sender_metadata(&request).map(|m| serde_json::json!(m));
+        let metadata = request.client_metadata().map(|m| serde_json::json!(m));
         (request.operation().name(), metadata)
     });
     let out = run_operation(shared, request, ctx);
@@ -62,29 +62,6 @@ pub(crate) fn run(
         }
     }
     out
-}
-
-/// The ClientMetadata of the operations that can send a code, which
-/// CustomMessage receives.
-fn code_sender_metadata(
-    request: &UserPoolRequest,
-) -> Option<&std::collections::BTreeMap<String, String>> {
-    use UserPoolRequest as R;
-    match request {
-        R::SignUp(i) => i.client_metadata.as_ref(),
-        R::ResendConfirmationCode(i) => i.client_metadata.as_ref(),
-        R::ForgotPassword(i) => i.client_metadata.as_ref(),
-        R::AdminResetUserPassword(i) => i.client_metadata.as_ref(),
-        R::AdminCreateUser(i) => i.client_metadata.as_ref(),
-        R::UpdateUserAttributes(i) => i.client_metadata.as_ref(),
-        R::AdminUpdateUserAttributes(i) => i.client_metadata.as_ref(),
-        R::GetUserAttributeVerificationCode(i) => i.client_metadata.as_ref(),
-        R::InitiateAuth(i) => i.client_metadata.as_ref(),
-        R::AdminInitiateAuth(i) => i.client_metadata.as_ref(),
-        R::RespondToAuthChallenge(i) => i.client_metadata.as_ref(),
-        R::AdminRespondToAuthChallenge(i) => i.client_metadata.as_ref(),
-        _ => None,
-    }
 }
 
 /// The operation itself, its triggers before and after it included.

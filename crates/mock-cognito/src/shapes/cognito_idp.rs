@@ -33021,6 +33021,31 @@ impl UserPoolRequest {
             Self::VerifyUserAttribute(_) => UserPoolOperation::VerifyUserAttribute,
         }
     }
+
+    /// The request's `ClientMetadata`, for the operations that take one
+    /// (what the pool's Lambda triggers receive as `clientMetadata`).
+    pub fn client_metadata(&self) -> Option<&BTreeMap<String, String>> {
+        match self {
+            Self::AdminConfirmSignUp(input) => input.client_metadata.as_ref(),
+            Self::AdminCreateUser(input) => input.client_metadata.as_ref(),
+            Self::AdminInitiateAuth(input) => input.client_metadata.as_ref(),
+            Self::AdminResetUserPassword(input) => input.client_metadata.as_ref(),
+            Self::AdminRespondToAuthChallenge(input) => input.client_metadata.as_ref(),
+            Self::AdminUpdateUserAttributes(input) => input.client_metadata.as_ref(),
+            Self::ConfirmForgotPassword(input) => input.client_metadata.as_ref(),
+            Self::ConfirmSignUp(input) => input.client_metadata.as_ref(),
+            Self::ForgotPassword(input) => input.client_metadata.as_ref(),
+            Self::GetClientToken(input) => input.client_metadata.as_ref(),
+            Self::GetTokensFromRefreshToken(input) => input.client_metadata.as_ref(),
+            Self::GetUserAttributeVerificationCode(input) => input.client_metadata.as_ref(),
+            Self::InitiateAuth(input) => input.client_metadata.as_ref(),
+            Self::ResendConfirmationCode(input) => input.client_metadata.as_ref(),
+            Self::RespondToAuthChallenge(input) => input.client_metadata.as_ref(),
+            Self::SignUp(input) => input.client_metadata.as_ref(),
+            Self::UpdateUserAttributes(input) => input.client_metadata.as_ref(),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]

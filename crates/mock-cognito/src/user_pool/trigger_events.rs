@@ -651,27 +651,24 @@ impl Confirmation {
     /// The confirmation `request` makes, if it succeeds.
     pub(crate) fn of(request: &UserPoolRequest) -> Option<Confirmation> {
         use UserPoolRequest as R;
-        let (client_id, pool_id, typed, source, metadata) = match request {
+        let (client_id, pool_id, typed, source) = match request {
             R::ConfirmSignUp(i) => (
                 Some(&i.client_id),
                 None,
                 &i.username,
                 "PostConfirmation_ConfirmSignUp",
-                &i.client_metadata,
             ),
             R::AdminConfirmSignUp(i) => (
                 None,
                 Some(&i.user_pool_id),
                 &i.username,
                 "PostConfirmation_ConfirmSignUp",
-                &i.client_metadata,
             ),
             R::ConfirmForgotPassword(i) => (
                 Some(&i.client_id),
                 None,
                 &i.username,
                 "PostConfirmation_ConfirmForgotPassword",
-                &i.client_metadata,
             ),
             _ => return None,
         };
@@ -680,7 +677,7 @@ impl Confirmation {
             pool_id: pool_id.cloned(),
             typed: typed.clone(),
             source,
-            metadata: metadata.clone(),
+            metadata: request.client_metadata().cloned(),
         })
     }
 }
