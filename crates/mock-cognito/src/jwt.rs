@@ -165,37 +165,6 @@ impl SigningKey {
         format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(sig))
     }
 
-    /// Signs two tokens (a sign-in's ID and access tokens), at once on this
-    /// thread and a scoped one when a core is free
-    /// ([`crate::work::core_free`]): the signatures are most of a sign-in's
-    /// latency. Under load they are made one after the other, since a
-    /// second thread would only add its own cost. Either way the tokens are
-    /// the same (RS256 signatures are deterministic).
-    pub(crate) fn sign_pair(
-        first: (&SigningKey, &Value),
-        second: (&SigningKey, &Value),
-    ) -> (String, String) {
-        Self::sign_pair_with(first, second, crate::work::core_free())
-    }
-
-    fn sign_pair_with(
-        (first_key, first): (&SigningKey, &Value),
-        (second_key, second): (&SigningKey, &Value),
-        parallel: bool,
-    ) -> (String, String) {
-        if !parallel {
-            return (first_key.sign(first), second_key.sign(second));
-        }
-        std::thread::scope(|scope| {
-            let other = scope.spawn(|| second_key.sign(second));
-            let first = first_key.sign(first);
-            let second = other
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (first, second)
-        })
-    }
-
     /// The key id, as in a token's header and the JWKS.
     pub fn kid(&self) -> &str {
         &self.kid
@@ -295,18 +264,5 @@ mod tests {
         }
         assert!(decode_unverified("a.b").is_none());
         assert!(decode_unverified("a.b.c.d").is_none());
-    }
-
-    #[test]
-    fn a_pair_signed_at_once_equals_one_signed_in_turn() {
-        let factory = KeyFactory::default();
-        let id_key = SigningKey::generate_with("id".into(), Alg::Rs256, &factory);
-        let access_key = SigningKey::generate_with("access".into(), Alg::Rs256, &factory);
-        let (id, access) = (json!({"token_use": "id"}), json!({"token_use": "access"}));
-        let at_once = SigningKey::sign_pair_with((&id_key, &id), (&access_key, &access), true);
-        let in_turn = SigningKey::sign_pair_with((&id_key, &id), (&access_key, &access), false);
-        assert_eq!(at_once, in_turn);
-        assert!(id_key.verify(&at_once.0) && access_key.verify(&at_once.1));
-        assert!(!id_key.verify(&at_once.1));
     }
 }

@@ -10,8 +10,7 @@
 
 use std::cell::Cell;
 use std::ops::{Deref, DerefMut};
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 thread_local! {
     /// State locks this thread holds right now.
@@ -36,35 +35,6 @@ pub(crate) fn note_expensive_work() {
 pub(crate) fn expensive<T>(step: impl FnOnce() -> T) -> T {
     note_expensive_work();
     step()
-}
-
-/// Requests being answered right now, across threads.
-static BUSY: AtomicUsize = AtomicUsize::new(0);
-
-/// Counts a request as being answered until it is dropped.
-#[derive(Debug)]
-pub(crate) struct Busy(());
-
-impl Busy {
-    pub(crate) fn enter() -> Busy {
-        BUSY.fetch_add(1, Ordering::Relaxed);
-        Busy(())
-    }
-}
-
-impl Drop for Busy {
-    fn drop(&mut self) {
-        BUSY.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-/// Whether a core is free for a second thread: fewer requests are being
-/// answered than the machine has cores. Under load every core already has
-/// a request, and a second thread would only add its own cost.
-pub(crate) fn core_free() -> bool {
-    static CORES: OnceLock<usize> = OnceLock::new();
-    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    BUSY.load(Ordering::Relaxed) < cores
 }
 
 /// Expensive steps in this process so far: (all, those with a state lock
@@ -106,20 +76,5 @@ impl<G: Deref> Deref for Held<G> {
 impl<G: DerefMut> DerefMut for Held<G> {
     fn deref_mut(&mut self) -> &mut G::Target {
         &mut self.guard
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn no_core_is_free_when_every_core_has_a_request() {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        // Other tests may answer requests meanwhile: they only add to the
-        // count, which cannot make a core look free.
-        let busy: Vec<Busy> = (0..cores).map(|_| Busy::enter()).collect();
-        assert!(!core_free());
-        drop(busy);
     }
 }

@@ -124,7 +124,6 @@ async fn trace_request(req: Request, next: Next) -> Response {
         latency_ms = Empty,
     );
     let started = Instant::now();
-    let _busy = crate::work::Busy::enter();
     let response = next.run(req).instrument(span.clone()).await;
     span.record("status", response.status().as_u16());
     span.record("latency_ms", started.elapsed().as_secs_f64() * 1e3);

@@ -102,25 +102,18 @@ impl UnsignedTokens {
         Ok(self.sign_as_decided())
     }
 
-    /// Signs both tokens at once when a core is free
-    /// ([`SigningKey::sign_pair`]), except when the ID token carries the
-    /// access token's hash, which needs the access token first.
     fn sign_as_decided(mut self) -> AuthenticationResultType {
-        let (access_token, id_token) = if self.bind_access_token {
-            let access_token = self.access_key.sign(&self.access);
+        let access_token = self.access_key.sign(&self.access);
+        if self.bind_access_token {
             let digest =
                 aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
             self.id["at_hash"] = json!(URL_SAFE_NO_PAD.encode(&digest.as_ref()[..16]));
-            let id_token = self.id_key.sign(&self.id);
-            (access_token, id_token)
-        } else {
-            SigningKey::sign_pair((&self.access_key, &self.access), (&self.id_key, &self.id))
-        };
+        }
         AuthenticationResultType {
             access_token: Some(access_token),
             expires_in: Some(i32::try_from(self.expires_in).unwrap_or(i32::MAX)),
             token_type: Some("Bearer".to_owned()),
-            id_token: Some(id_token),
+            id_token: Some(self.id_key.sign(&self.id)),
             refresh_token: self.refresh_token,
             new_device_metadata: self.new_device,
         }
