@@ -15,6 +15,7 @@ use crate::external_idp::ExternalProviders;
 use crate::identity_pool::IdentityPools;
 use crate::shapes::Operation;
 use crate::shapes::cognito_identity::ops;
+use crate::shapes::cognito_idp::UserStatusType;
 use crate::shapes::cognito_idp::ops as idp_ops;
 use crate::user_pool::{Context, IssuerMode, UserPools};
 
@@ -654,23 +655,24 @@ fn apply_pool(p: &SeedUserPool, state: &mut State<'_>, ctx: &Context<'_>) -> Res
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        match u.status.as_deref().unwrap_or("CONFIRMED") {
-            // AdminCreateUser made the verifier of this very password:
-            // confirming keeps it rather than making a second one
-            // (AdminSetUserPassword's), which doubled the seed's SRP work.
-            "CONFIRMED" => pools
-                .seed_confirmed(&pool_id, &username)
-                .map_err(|e| e.to_string())?,
-            "FORCE_CHANGE_PASSWORD" => {}
-            "UNCONFIRMED" => pools
-                .seed_unconfirmed(&pool_id, &username)
-                .map_err(|e| e.to_string())?,
+        // AdminCreateUser made the verifier of this very password: a
+        // CONFIRMED user keeps it rather than get a second one from
+        // AdminSetUserPassword, which doubled the seed's SRP work.
+        let status = match u.status.as_deref().unwrap_or("CONFIRMED") {
+            "CONFIRMED" => Some(UserStatusType::Confirmed),
+            "FORCE_CHANGE_PASSWORD" => None,
+            "UNCONFIRMED" => Some(UserStatusType::Unconfirmed),
             other => {
                 return Err(format!(
                     "user {:?}: status must be CONFIRMED, FORCE_CHANGE_PASSWORD or UNCONFIRMED, not {other}",
                     u.username
                 ));
             }
+        };
+        if let Some(status) = status {
+            pools
+                .seed_status(&pool_id, &username, status)
+                .map_err(|e| e.to_string())?;
         }
         for g in &u.groups {
             run(

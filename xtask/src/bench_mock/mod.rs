@@ -5,8 +5,8 @@
 //! Starts the emulator's lean binary `cogkit-mock` (release; `--server-bin`
 //! for another, such as `target/release/cogkit`, whose `mock serve` is the
 //! same server) with the example seed, makes a fixture through the API,
-//! and drives each scenario with a load generator in this process (tokio + hyper, loopback only, bounded by request count
-//! and duration). Reports ops/s, p50/p99 latency, the server's CPU time per
+//! and drives each scenario with a load generator in this process (tokio +
+//! hyper, loopback only, bounded by request count and duration). Reports ops/s, p50/p99 latency, the server's CPU time per
 //! operation (from `/proc/<pid>/stat`, meaningful even when the client is
 //! the bottleneck), cold start (spawn to first answer, median) and RSS.
 //! `--against-moto` runs the same against `moto_server` (pinned, in a venv

@@ -636,18 +636,17 @@ impl UserPools {
         })
     }
 
-    /// For seed files: a user who signed up but has not confirmed.
-    /// A seeded user whose seed password (already its verifier, from
-    /// AdminCreateUser) is permanent.
-    pub(crate) fn seed_confirmed(&mut self, pool_id: &str, username: &str) -> ApiResult<()> {
-        let user = self.pool_mut(pool_id)?.user_mut(username)?;
-        user.status = UserStatusType::Confirmed;
-        Ok(())
-    }
-
-    pub(crate) fn seed_unconfirmed(&mut self, pool_id: &str, username: &str) -> ApiResult<()> {
-        let user = self.pool_mut(pool_id)?.user_mut(username)?;
-        user.status = UserStatusType::Unconfirmed;
+    /// For seed files: the status a seeded user is given after
+    /// AdminCreateUser (CONFIRMED keeps the verifier of the seed password
+    /// that AdminCreateUser made; UNCONFIRMED is a user who signed up and
+    /// has not confirmed).
+    pub(crate) fn seed_status(
+        &mut self,
+        pool_id: &str,
+        username: &str,
+        status: UserStatusType,
+    ) -> ApiResult<()> {
+        self.pool_mut(pool_id)?.user_mut(username)?.status = status;
         Ok(())
     }
 
